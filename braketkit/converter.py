@@ -1,0 +1,139 @@
+"""The one cattrs converter: the only place where dicts become classes and back.
+
+It is strict where Python would be lenient (``"5"`` is not an integer, ``1`` is
+not a string), reads durations and hyperparameter text the way the settings
+vocabulary allows, and spells request shapes in the API's camelCase.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from .model import request
+from .model.settings import Instance, ParameterText, Seconds
+
+__all__ = ["converter", "parse_duration"]
+
+converter = cattrs.Converter(forbid_extra_keys=True)
+
+_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+
+
+def parse_duration(text: str) -> int:
+    """``"2h"``, ``"1h30m"``, ``"45s"``, ``"2d"`` or ``"3600"`` as whole seconds."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    match = _DURATION.fullmatch(text)
+    if not text or match is None:
+        raise ValueError(f"{text!r} is not a duration")
+    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+
+
+def _strict(kind: type, *also: type) -> Any:
+    accepted = (kind, *also)
+
+    def structure(value: Any, _: Any) -> Any:
+        if isinstance(value, bool) and kind is not bool:
+            raise TypeError(f"expected {kind.__name__}, got a boolean")
+        if not isinstance(value, accepted):
+            raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
+        return kind(value)
+
+    return structure
+
+
+def _seconds(value: Any, _: Any) -> Seconds:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Seconds(value)
+    if isinstance(value, str):
+        return Seconds(parse_duration(value))
+    raise TypeError(f"expected a duration, got {type(value).__name__}")
+
+
+def _parameter_text(value: Any, _: Any) -> ParameterText:
+    if isinstance(value, bool):
+        return ParameterText("true" if value else "false")
+    if isinstance(value, (str, int, float)):
+        return ParameterText(str(value))
+    raise TypeError(f"expected a string, number or boolean, got {type(value).__name__}")
+
+
+def _instance(value: Any, _: Any) -> Instance:
+    if isinstance(value, str):
+        return Instance(type=value)
+    if isinstance(value, Instance):
+        return value
+    return _instance_from_dict(value, Instance)
+
+
+def _is_union(kind: Any) -> bool:
+    return typing.get_origin(kind) in (typing.Union, types.UnionType)
+
+
+def _union(value: Any, kind: Any) -> Any:
+    """Try the arms in order; cattrs only handles unions of attrs classes itself."""
+    arms = typing.get_args(kind)
+    if value is None and type(None) in arms:
+        return None
+    errors: list[Exception] = []
+    for arm in arms:
+        if arm is type(None):
+            continue
+        try:
+            return converter.structure(value, arm)
+        except (TypeError, ValueError, cattrs.BaseValidationError) as error:
+            errors.append(error)
+    raise TypeError(f"{value!r} fits none of {kind}") from errors[0]
+
+
+converter.register_structure_hook(str, _strict(str))
+converter.register_structure_hook(int, _strict(int))
+converter.register_structure_hook(float, _strict(float, int))
+converter.register_structure_hook(bool, _strict(bool))
+converter.register_structure_hook(Seconds, _seconds)
+converter.register_unstructure_hook(Seconds, int)
+converter.register_structure_hook(ParameterText, _parameter_text)
+converter.register_unstructure_hook(ParameterText, str)
+converter.register_structure_hook_func(_is_union, _union)
+_instance_from_dict: Any = make_dict_structure_fn(Instance, converter, _cattrs_forbid_extra_keys=True)
+converter.register_structure_hook(Instance, _instance)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def _is_request_shape(kind: Any) -> bool:
+    return attrs.has(kind) and getattr(kind, "__module__", None) == request.__name__
+
+
+def _renames(kind: Any) -> dict[str, Any]:
+    return {field.name: override(rename=_camel(field.name)) for field in attrs.fields(kind)}
+
+
+def _request_unstructure(kind: Any) -> Any:
+    """camelCase members; members left at ``None`` are not sent at all."""
+    unstructure = make_dict_unstructure_fn(kind, converter, **_renames(kind))
+
+    def without_none(instance: Any) -> dict[str, Any]:
+        return {k: v for k, v in unstructure(instance).items() if v is not None}
+
+    return without_none
+
+
+def _request_structure(kind: Any) -> Any:
+    return make_dict_structure_fn(kind, converter, **_renames(kind))
+
+
+converter.register_unstructure_hook_factory(_is_request_shape, _request_unstructure)
+converter.register_structure_hook_factory(_is_request_shape, _request_structure)

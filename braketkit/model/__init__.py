@@ -1,0 +1,1 @@
+"""attrs classes without behaviour: user settings and the CreateJob request shapes."""

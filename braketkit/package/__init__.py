@@ -1,0 +1,154 @@
+"""Stage 2, package: the source archive and the local input channels.
+
+Both are content-addressed: the archive by the SHA-256 of its (deterministic)
+bytes, a channel by the digest of its files' names and contents, so S3 keys
+change exactly when content does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+
+import attrs
+
+from ..errors import InvalidInput, Problem
+from .archive import Member, members, write_archive
+from .select import SourceFile, select_files
+
+__all__ = ["InputChannel", "InputFile", "SourceArchive", "collect_channel", "package_source", "RUNTIME_PACKAGE"]
+
+RUNTIME_PACKAGE = "braketkit_runtime"
+WARN_BYTES = 50 * 1000 * 1000
+_RUNTIME_FOLDER = Path(__file__).resolve().parent.parent / "runtime"
+
+
+@attrs.frozen(kw_only=True)
+class SourceArchive:
+    path: Path
+    sha256: str
+    size: int
+    files: int
+    source_bytes: int
+    warnings: list[str]
+
+
+@attrs.frozen(kw_only=True)
+class InputFile:
+    name: str
+    path: Path
+    size: int
+    sha256: str
+
+
+@attrs.frozen(kw_only=True)
+class InputChannel:
+    name: str
+    files: list[InputFile]
+    digest: str
+
+
+def runtime_members() -> list[Member]:
+    """The job-side runtime, shipped in every archive under its own package name."""
+    return [
+        Member(f"{RUNTIME_PACKAGE}/{path.name}", path.read_bytes())
+        for path in sorted(_RUNTIME_FOLDER.glob("*.py"))
+    ]
+
+
+def _requirements(root: Path, dependencies: str | list[str] | None, origin: str) -> Member | None:
+    if dependencies is None:
+        return None
+    if isinstance(dependencies, list):
+        return Member("requirements.txt", "".join(f"{line}\n" for line in dependencies).encode())
+    path = root / dependencies
+    try:
+        return Member("requirements.txt", path.read_bytes())
+    except OSError as error:
+        raise InvalidInput([Problem(f"cannot read requirements file {str(path)!r}: {error.strerror}", "dependencies", origin)]) from None
+
+
+def _exclusion_hint(file: SourceFile) -> str:
+    folder = PurePosixPath(file.name).parts[0]
+    if folder != file.name:
+        return f"{folder}/"
+    suffix = PurePosixPath(file.name).suffix
+    return f"*{suffix}" if suffix else file.name
+
+
+def _size_report(files: Sequence[SourceFile]) -> str:
+    largest = sorted(files, key=lambda file: file.size, reverse=True)[:5]
+    rows = [f"    {file.size / 1e6:9.1f} MB  {file.name}   (exclude = [{_exclusion_hint(file)!r}])" for file in largest]
+    return "largest files:\n" + "\n".join(rows)
+
+
+def package_source(
+    root: Path,
+    *,
+    exclude: Sequence[str] = (),
+    include: Sequence[str] = (),
+    dependencies: str | list[str] | None = None,
+    dependencies_origin: str = "default",
+    max_source_mb: int = 500,
+    max_origin: str = "default",
+    cache: Path,
+) -> SourceArchive:
+    """Select, guard and archive the source tree into ``cache/<sha256>.tar.gz``."""
+    if not root.is_dir():
+        raise InvalidInput([Problem(f"source folder {str(root)!r} does not exist", "source")])
+    files = select_files(root, exclude, include)
+    extra = [member for member in (_requirements(root, dependencies, dependencies_origin),) if member]
+    total = sum(file.size for file in files)
+    warnings: list[str] = []
+    if total > max_source_mb * 1000 * 1000:
+        raise InvalidInput([Problem(
+            f"the source tree holds {total / 1e6:.1f} MB, over the limit of {max_source_mb} MB; "
+            f"exclude what the job does not need, pass data as input channels, or raise the limit\n"
+            + _size_report(files), "max_source_mb", max_origin)])
+    if total > WARN_BYTES:
+        warnings.append(f"the source tree holds {total / 1e6:.1f} MB; " + _size_report(files))
+    nested = [file.name for file in files if file.name.endswith("/requirements.txt")]
+    if nested:
+        warnings.append("the job's container installs every requirements.txt in the tree, nested ones too: "
+                        + ", ".join(nested))
+    entries = members(file for file in files if not (extra and file.name == "requirements.txt"))
+    entries += extra + runtime_members()
+    cache.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(dir=cache, prefix=".partial-", delete=False)  # noqa: SIM115
+    try:
+        with handle:
+            sha256, size = write_archive(entries, handle)
+        final = cache / f"{sha256}.tar.gz"
+        os.replace(handle.name, final)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    return SourceArchive(path=final, sha256=sha256, size=size, files=len(entries), source_bytes=total, warnings=warnings)
+
+
+def _file_digest(path: Path) -> str:
+    with path.open("rb") as handle:
+        if sys.version_info >= (3, 11):
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+        digest = hashlib.sha256()  # pragma: no cover
+        for block in iter(lambda: handle.read(1 << 20), b""):  # pragma: no cover
+            digest.update(block)
+        return digest.hexdigest()  # pragma: no cover
+
+
+def collect_channel(name: str, path: Path, origin: str) -> InputChannel:
+    """A local input channel: every file under ``path`` (or the file itself), hashed."""
+    if path.is_file():
+        chosen = [SourceFile(path.name, path, path.stat().st_size, False)]
+    elif path.is_dir():
+        chosen = select_files(path)
+    else:
+        raise InvalidInput([Problem(f"no such file or folder: {str(path)!r}; expected a local path or an s3:// URI",
+                                    f"input.{name}", origin)])
+    files = [InputFile(name=file.name, path=file.path, size=file.size, sha256=_file_digest(file.path)) for file in chosen]
+    manifest = "".join(f"{file.name}\0{file.sha256}\n" for file in files)
+    return InputChannel(name=name, files=files, digest=hashlib.sha256(manifest.encode()).hexdigest())

@@ -1,0 +1,127 @@
+"""A deterministic gzip tar: equal trees give equal bytes, on any machine.
+
+Entries are sorted and normalised (mtime, owner, mode); the gzip header holds
+no name or time. Deflate runs on every core, pigz-style: the tar stream is cut
+into fixed 1 MiB blocks, each compressed alone and ended with a sync flush, so
+the output does not depend on how many threads did the work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import struct
+import tarfile
+import zlib
+from collections import deque
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import BinaryIO
+
+import attrs
+
+from .select import SourceFile
+
+__all__ = ["Member", "write_archive"]
+
+FIXED_MTIME = 315532800  # 1980-01-01, the zip epoch: old enough, and valid everywhere
+BLOCK = 1 << 20
+LEVEL = 6
+_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # no name, mtime 0, OS "unknown"
+
+
+@attrs.frozen
+class Member:
+    """An archive entry: a file on disk or bytes made by braketkit."""
+
+    name: str
+    source: Path | bytes
+    executable: bool = False
+
+
+def _deflate(block: bytes, final: bool) -> bytes:
+    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(block) + compressor.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH)
+
+
+class _ParallelGzip(io.RawIOBase):
+    """A write-only gzip stream whose deflate work runs in a thread pool."""
+
+    def __init__(self, out: BinaryIO, workers: int) -> None:
+        self._out = out
+        self._pool = ThreadPoolExecutor(max_workers=workers)
+        self._window = 2 * workers
+        self._inflight: deque[Future[bytes]] = deque()
+        self._pending = bytearray()
+        self._crc = 0
+        self._size = 0
+        out.write(_HEADER)
+
+    def writable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._size
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self._crc = zlib.crc32(data, self._crc)
+        self._size += len(data)
+        self._pending += data
+        while len(self._pending) >= BLOCK:
+            self._submit(bytes(self._pending[:BLOCK]), final=False)
+            del self._pending[:BLOCK]
+        return len(data)
+
+    def _submit(self, block: bytes, final: bool) -> None:
+        self._inflight.append(self._pool.submit(_deflate, block, final))
+        while len(self._inflight) > (0 if final else self._window):
+            self._out.write(self._inflight.popleft().result())
+
+    def finish(self) -> None:
+        self._submit(bytes(self._pending), final=True)
+        self._out.write(struct.pack("<II", self._crc & 0xFFFFFFFF, self._size & 0xFFFFFFFF))
+        self._pool.shutdown()
+
+
+class _Hashing(io.RawIOBase):
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self.sha256.update(data)
+        self.size += len(data)
+        return self._out.write(data)
+
+
+def _info(name: str, size: int, executable: bool) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.size = size
+    info.mtime = FIXED_MTIME
+    info.mode = 0o755 if executable else 0o644
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    return info
+
+
+def members(files: Iterable[SourceFile]) -> list[Member]:
+    return [Member(file.name, file.path, file.executable) for file in files]
+
+
+def write_archive(entries: Iterable[Member], destination: BinaryIO, workers: int | None = None) -> tuple[str, int]:
+    """Write the sorted entries as tar.gz; return its SHA-256 and size in bytes."""
+    hashing = _Hashing(destination)
+    gzip_stream = _ParallelGzip(hashing, workers or os.cpu_count() or 1)  # type: ignore[arg-type]
+    with tarfile.open(fileobj=gzip_stream, mode="w", format=tarfile.PAX_FORMAT, copybufsize=BLOCK) as tar:  # type: ignore[call-overload]
+        for entry in sorted(entries, key=lambda member: member.name):
+            if isinstance(entry.source, bytes):
+                tar.addfile(_info(entry.name, len(entry.source), entry.executable), io.BytesIO(entry.source))
+            else:
+                with entry.source.open("rb") as handle:
+                    size = os.fstat(handle.fileno()).st_size
+                    tar.addfile(_info(entry.name, size, entry.executable), handle)
+    gzip_stream.finish()
+    return hashing.sha256.hexdigest(), hashing.size

@@ -1,0 +1,115 @@
+"""gitignore patterns: the rules of ``git help gitignore``, compiled to regexes.
+
+Used for the project's ``.gitignore`` files (each relative to its own folder),
+for ``exclude``/``include`` settings (relative to the source root) and for the
+built-in exclusions, so one matcher decides everything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import attrs
+
+__all__ = ["Pattern", "first_literal_folder", "last_match", "parse"]
+
+
+@attrs.frozen
+class Pattern:
+    text: str
+    regex: re.Pattern[str]
+    negated: bool
+    folders_only: bool
+    anchored: bool
+    base: str
+    """Folder (``""`` or ``"a/b/"``) the pattern is relative to."""
+
+    def matches(self, path: str, is_folder: bool) -> bool:
+        if self.folders_only and not is_folder:
+            return False
+        if not path.startswith(self.base):
+            return False
+        return self.regex.fullmatch(path[len(self.base):]) is not None
+
+
+def _translate(body: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if body.startswith("**/", i) and (i == 0 or body[i - 1] == "/"):
+            out.append("(?:.*/)?")
+            i += 3
+        elif body.startswith("/**", i) and i + 3 == len(body):
+            out.append("/.*")
+            i += 3
+        elif char == "*":
+            while i + 1 < len(body) and body[i + 1] == "*":
+                i += 1
+            out.append("[^/]*")
+            i += 1
+        elif char == "?":
+            out.append("[^/]")
+            i += 1
+        elif char == "[":
+            end = body.find("]", i + 2)
+            if end == -1:
+                out.append(re.escape(char))
+                i += 1
+                continue
+            inner = body[i + 1 : end]
+            if inner.startswith("!"):
+                inner = "^" + inner[1:]
+            out.append("[" + inner.replace("\\", "\\\\") + "]")
+            i = end + 1
+        elif char == "\\" and i + 1 < len(body):
+            out.append(re.escape(body[i + 1]))
+            i += 2
+        else:
+            out.append(re.escape(char))
+            i += 1
+    return "".join(out)
+
+
+def _one(line: str, base: str) -> Pattern | None:
+    text = line.rstrip("\n").rstrip("\r")
+    if not text.endswith("\\ "):
+        text = text.rstrip(" ")
+    if not text or text.startswith("#"):
+        return None
+    negated = text.startswith("!")
+    body = text[1:] if negated else text
+    if body.startswith(("\\#", "\\!")):
+        body = body[1:]
+    folders_only = body.endswith("/")
+    body = body.rstrip("/")
+    if not body:
+        return None
+    anchored = "/" in body
+    body = body.lstrip("/")
+    regex = _translate(body) if anchored else "(?:.*/)?" + _translate(body)
+    return Pattern(text, re.compile(regex, re.DOTALL), negated, folders_only, anchored, base)
+
+
+def parse(lines: Iterable[str], base: str = "") -> list[Pattern]:
+    """Patterns from gitignore lines, relative to folder ``base`` (``""`` or ``"a/"``)."""
+    return [pattern for line in lines if (pattern := _one(line, base)) is not None]
+
+
+def last_match(patterns: Iterable[Pattern], path: str, is_folder: bool) -> Pattern | None:
+    """The pattern that decides ``path`` (the last one matching), if any."""
+    decided = None
+    for pattern in patterns:
+        if pattern.matches(path, is_folder):
+            decided = pattern
+    return decided
+
+
+def first_literal_folder(pattern: Pattern) -> str | None:
+    """For an anchored pattern, the folder path before its first wildcard."""
+    if not pattern.anchored:
+        return None
+    body = pattern.text.lstrip("!").lstrip("/")
+    literal = re.split(r"[*?\[]", body, maxsplit=1)[0]
+    return pattern.base + literal.rpartition("/")[0]

@@ -1,0 +1,148 @@
+"""Stage 1, resolve: gather settings from every source, merge, keep origins, validate.
+
+Lowest to highest: built-in defaults, ``[tool.braketkit]``, the chosen profile,
+decorator keywords, ``BRAKETKIT_*`` variables, ``--set``. Every problem found
+is reported at once, each naming its key and where the value came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import cattrs
+
+from .. import catalog
+from ..converter import converter
+from ..errors import InvalidInput, Problem
+from ..model.settings import Settings
+from .keys import Entry, describe, flatten, leaf_type, maps, scalars, tables
+from .keys import _kind as kind_of
+from .pyproject import Pyproject, find_pyproject, read_pyproject
+from .sources import PROFILE_VARIABLE, env_layer, keyword_layer, pyproject_layers, set_layer
+
+__all__ = ["Resolved", "leaves", "resolve"]
+
+DEFAULT = "default"
+
+
+@attrs.frozen(kw_only=True)
+class Resolved:
+    """The merged settings, the origin of every leaf, and the project they belong to."""
+
+    settings: Settings
+    origins: dict[str, str]
+    profile: str | None
+    pyproject: Path | None
+    device: str | None
+    """``settings.device`` expanded through the project's and built-in aliases."""
+
+    def origin(self, key: str) -> str:
+        return self.origins.get(key, DEFAULT)
+
+
+def leaves(settings: Settings) -> dict[str, Any]:
+    """Every leaf of the settings as flat keys, defaults included (for display)."""
+    data = converter.unstructure(settings)
+    flat: dict[str, Any] = {}
+    for name, value in data.items():
+        if name in tables() or name in maps():
+            flat.update({f"{name}.{key}": item for key, item in value.items()})
+        else:
+            flat[name] = value
+    return flat
+
+
+def resolve(
+    *,
+    start: Path,
+    keywords: Mapping[str, Any] | Settings | None = None,
+    keywords_origin: str = "@hybrid_job",
+    profile: str | None = None,
+    assignments: Iterable[str] = (),
+    environ: Mapping[str, str] | None = None,
+) -> Resolved:
+    """Resolve settings for an entry whose module lives in ``start``."""
+    import os
+
+    environ = os.environ if environ is None else environ
+    keyword_entries, problems = keyword_layer(keywords or {}, keywords_origin)
+    chosen, profile_origin = _choose_profile(profile, environ, keyword_entries)
+    path = find_pyproject(start)
+    layers = []
+    if path is not None:
+        layers += pyproject_layers(read_pyproject(path), chosen, profile_origin)
+    elif chosen is not None:
+        problems.append(Problem(f"no pyproject.toml at or above {start} to define it", "profile", profile_origin))
+    layers += [(keyword_entries, []), env_layer(environ), set_layer(assignments)]
+    merged: dict[str, Entry] = {}
+    for entries, trouble in layers:
+        merged.update(entries)
+        problems += trouble
+    typed = _typed(merged, problems)
+    settings = converter.structure(_nest(typed), Settings) if not problems else Settings()
+    device = _check(settings, merged, problems)
+    if problems:
+        raise InvalidInput(problems)
+    origins = {key: entry.origin for key, entry in merged.items()}
+    return Resolved(settings=settings, origins=origins, profile=chosen, pyproject=path, device=device)
+
+
+def _choose_profile(explicit: str | None, environ: Mapping[str, str], keywords: dict[str, Entry]) -> tuple[str | None, str]:
+    if explicit is not None:
+        return explicit, "--profile"
+    if environ.get(PROFILE_VARIABLE):
+        return environ[PROFILE_VARIABLE], f"env {PROFILE_VARIABLE}"
+    entry = keywords.pop("profile", None)
+    return (entry.value, entry.origin) if entry is not None else (None, DEFAULT)
+
+
+def _typed(merged: dict[str, Entry], problems: list[Problem]) -> dict[str, Any]:
+    typed: dict[str, Any] = {}
+    for key, entry in merged.items():
+        kind = leaf_type(key)
+        try:
+            typed[key] = converter.structure(entry.value, kind)
+        except (TypeError, ValueError, cattrs.BaseValidationError):
+            problems.append(Problem(f"expected {describe(kind)}, got {kind_of(entry.value)}", key, entry.origin))
+    return typed
+
+
+def _nest(flat: dict[str, Any]) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    for key, value in flat.items():
+        head, _, rest = key.partition(".")
+        if rest:
+            nested.setdefault(head, {})[rest] = value
+        else:
+            nested[head] = value
+    return nested
+
+
+def _check(settings: Settings, merged: dict[str, Entry], problems: list[Problem]) -> str | None:
+    """Checks that span keys or need the catalog; the service model checks the rest later."""
+    origin = lambda key: merged[key].origin if key in merged else DEFAULT  # noqa: E731
+    for alias, target in settings.devices.items():
+        if catalog.expand_device(target, settings.devices) is None:
+            problems.append(Problem("expected a device ARN or local:<provider>/<name>", f"devices.{alias}", origin(f"devices.{alias}")))
+    device = None
+    if settings.device is not None:
+        device = catalog.expand_device(settings.device, settings.devices)
+        if device is None:
+            names = ", ".join(sorted({*catalog.BUILTIN_DEVICES, *settings.devices}))
+            problems.append(Problem(f"unknown device {settings.device!r}; expected an alias ({names}), a device ARN, or local:<provider>/<name>", "device", origin("device")))
+    image = settings.image
+    if image not in catalog.IMAGE_REPOSITORIES and not catalog.is_image_uri(image):
+        names = ", ".join(catalog.IMAGE_REPOSITORIES)
+        problems.append(Problem(f"unknown image {image!r}; expected {names}, or a full ECR image URI", "image", origin("image")))
+    for name, location in settings.input.items():
+        if not location:
+            problems.append(Problem("expected a local path or an s3:// URI", f"input.{name}", origin(f"input.{name}")))
+    if settings.max_source_mb < 1:
+        problems.append(Problem("expected a size in MB of at least 1", "max_source_mb", origin("max_source_mb")))
+    return device
+
+
+__all__ += ["Pyproject", "scalars", "flatten"]

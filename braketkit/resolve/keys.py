@@ -1,0 +1,176 @@
+"""The settings vocabulary as flat dotted keys, derived from the attrs classes.
+
+``instance.type`` names a field of a table; ``tags.team`` an entry of a map.
+Every source is flattened to these keys so that merging is one dict update and
+every leaf keeps its own origin.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
+
+import attrs
+
+from ..errors import Problem
+from ..model.settings import ParameterText, Seconds, Settings
+
+__all__ = ["Entry", "describe", "flatten", "leaf_type", "maps", "scalars", "suggest", "tables"]
+
+
+@attrs.frozen
+class Entry:
+    """A value as one source gave it, with that source's label."""
+
+    value: Any
+    origin: str
+
+
+def _field_types(cls: type) -> dict[str, Any]:
+    return {name: hint for name, hint in typing.get_type_hints(cls).items()}
+
+
+_SETTINGS = _field_types(Settings)
+
+
+def tables() -> dict[str, type]:
+    """Top-level keys whose value is a table of fixed fields (``instance``, ``s3``...)."""
+    return {k: t for k, t in _SETTINGS.items() if attrs.has(t)}
+
+
+def maps() -> dict[str, Any]:
+    """Top-level keys whose value is a map of free keys (``tags``, ``input``...)."""
+    return {k: typing.get_args(t)[1] for k, t in _SETTINGS.items() if typing.get_origin(t) is dict}
+
+
+def scalars() -> dict[str, Any]:
+    """Top-level keys holding one value (possibly a list)."""
+    return {k: t for k, t in _SETTINGS.items() if k not in tables() and k not in maps()}
+
+
+def leaf_type(key: str) -> Any:
+    """The type a flat key's value must have; KeyError for a key not in the vocabulary."""
+    head, _, rest = key.partition(".")
+    if not rest:
+        return scalars()[head]
+    if head in maps():
+        return maps()[head]
+    return _field_types(tables()[head])[rest]
+
+
+def known_keys() -> list[str]:
+    keys = list(scalars()) + list(maps())
+    for name, cls in tables().items():
+        keys += [name] + [f"{name}.{field}" for field in _field_types(cls)]
+    return keys
+
+
+def suggest(key: str) -> str:
+    """A "did you mean" clause, or a pointer to the vocabulary."""
+    close = difflib.get_close_matches(key, known_keys(), n=1, cutoff=0.6)
+    if not close and "." in key:
+        close = difflib.get_close_matches(key.rpartition(".")[2], known_keys(), n=1, cutoff=0.6)
+    if close:
+        return f"unknown setting; did you mean {close[0]!r}?"
+    return "unknown setting; `braketkit config schema` lists them all"
+
+
+def _object_fields(value: Any) -> Iterator[tuple[str, Any]]:
+    """Fields of an attrs settings object that differ from the class default."""
+    for field in attrs.fields(type(value)):
+        current = getattr(value, field.name)
+        default = field.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            default = default.factory()  # type: ignore[attr-defined]
+        if current != default:
+            yield field.name, current
+
+
+def flatten(
+    data: Mapping[str, Any] | Any, origin_of: Any, prefix: str = ""
+) -> tuple[dict[str, Entry], list[Problem]]:
+    """Flatten one source's table (or a ``Settings``) into entries and problems.
+
+    ``origin_of(key)`` labels each leaf, so a TOML source can name its line.
+    Objects (``Settings``, ``Instance(...)``) contribute the fields they set
+    away from the defaults; plain mappings contribute every key they hold.
+    """
+    items = _object_fields(data) if attrs.has(type(data)) else data.items()
+    entries: dict[str, Entry] = {}
+    problems: list[Problem] = []
+    for name, value in items:
+        key = f"{prefix}{name}"
+        if name in tables():
+            if isinstance(value, str) and name == "instance":
+                entries["instance.type"] = Entry(value, origin_of("instance"))
+            elif isinstance(value, tables()[name]) or isinstance(value, Mapping):
+                sub = _object_fields(value) if attrs.has(type(value)) else value.items()
+                fields = _field_types(tables()[name])
+                for field, sub_value in sub:
+                    if field in fields:
+                        entries[f"{name}.{field}"] = Entry(sub_value, origin_of(f"{name}.{field}"))
+                    else:
+                        problems.append(Problem(suggest(f"{name}.{field}"), f"{name}.{field}", origin_of(f"{name}.{field}")))
+            else:
+                problems.append(Problem(f"expected {describe(tables()[name])}, got {_kind(value)}", key, origin_of(name)))
+        elif name in maps():
+            if isinstance(value, Mapping):
+                for sub_key, sub_value in value.items():
+                    entries[f"{name}.{sub_key}"] = Entry(sub_value, origin_of(f"{name}.{sub_key}"))
+            else:
+                problems.append(Problem(f"expected {describe(dict[str, maps()[name]])}, got {_kind(value)}", key, origin_of(name)))
+        elif name in scalars():
+            entries[name] = Entry(value, origin_of(name))
+        else:
+            problems.append(Problem(suggest(name), key, origin_of(name)))
+    return entries, problems
+
+
+def _kind(value: Any) -> str:
+    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number",
+             list: "a list", dict: "a table"}
+    for kind, label in names.items():
+        if isinstance(value, kind):
+            return f"{label} ({value!r})" if kind in (str, int, float, bool) else label
+    return type(value).__name__
+
+
+def describe(kind: Any) -> str:
+    """What a value of this type looks like, in the words of the TOML user."""
+    if kind is Seconds:
+        return 'a duration (whole seconds, or a string such as "2h" or "1h30m")'
+    if kind is ParameterText:
+        return "a string, number or boolean"
+    if kind is str:
+        return "a string"
+    if kind is bool:
+        return "true or false"
+    if kind is int:
+        return "an integer"
+    if kind is float:
+        return "a number"
+    origin = typing.get_origin(kind)
+    args = typing.get_args(kind)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(arg) for arg in args)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(describe(arg) for arg in args if arg is not type(None))
+    if origin is list:
+        return f"a list of {_plural(describe(args[0]))}"
+    if origin is dict:
+        return f"a table of {_plural(describe(args[1]))}"
+    if attrs.has(kind):
+        fields = ", ".join(_field_types(kind))
+        return f"a table with {fields}" + (' (or a string: the instance type)' if kind.__name__ == "Instance" else "")
+    return getattr(kind, "__name__", str(kind))
+
+
+def _plural(phrase: str) -> str:
+    for article in ("a ", "an "):
+        if phrase.startswith(article):
+            noun = phrase[len(article):]
+            return noun.replace("string", "strings", 1).replace("integer", "integers", 1).replace("number", "numbers", 1)
+    return phrase

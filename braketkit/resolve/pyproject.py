@@ -1,0 +1,98 @@
+"""Find and read ``[tool.braketkit]``, remembering the line each key is on.
+
+tomllib gives no positions, so a light line scan maps key paths to the line
+that defines them (or the nearest enclosing table or inline table).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..errors import InvalidInput, Problem
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+__all__ = ["Pyproject", "display_path", "find_pyproject", "read_pyproject"]
+
+_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
+_ASSIGN = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
+_PART = re.compile(r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'""")
+_TOOL = ("tool", "braketkit")
+_POSITION = re.compile(r"\s*\(at line (?P<line>\d+), column (?P<column>\d+)\)")
+
+
+@attrs.frozen
+class Pyproject:
+    """The ``[tool.braketkit]`` table of one file and where its keys are."""
+
+    path: Path
+    table: dict[str, Any]
+    lines: dict[tuple[str, ...], int]
+
+    def label(self, *key: str) -> str:
+        """``pyproject.toml:14`` for the line defining ``key`` (or its nearest table)."""
+        for end in range(len(key), -1, -1):
+            line = self.lines.get(_TOOL + key[:end])
+            if line is not None:
+                return f"{display_path(self.path)}:{line}"
+        return display_path(self.path)
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working directory when below it, else absolute."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _parts(dotted: str) -> tuple[str, ...]:
+    return tuple(part.strip("\"'") for part in _PART.findall(dotted))
+
+
+def _scan_lines(text: str) -> dict[tuple[str, ...], int]:
+    lines: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header and not line.lstrip().startswith("[["):
+            table = _parts(header.group(1))
+            lines.setdefault(table, number)
+            continue
+        assign = _ASSIGN.match(line)
+        if assign:
+            lines.setdefault(table + _parts(assign.group(1)), number)
+    return lines
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above ``start``."""
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_pyproject(path: Path) -> Pyproject:
+    """Parse the file; invalid TOML is an ``InvalidInput`` naming file, line and column."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        where = _POSITION.search(str(error))
+        origin = display_path(path) + (f":{where['line']}:{where['column']}" if where else "")
+        reason = _POSITION.sub("", str(error)).strip()
+        raise InvalidInput([Problem(f"invalid TOML: {reason}", origin=origin)]) from None
+    table: Any = document.get("tool", {}).get("braketkit", {})
+    if not isinstance(table, dict):
+        raise InvalidInput([Problem("expected a table", "tool.braketkit", display_path(path))])
+    return Pyproject(path=path, table=table, lines=_scan_lines(text))

@@ -1,0 +1,110 @@
+"""Each settings source flattened to entries: pyproject, profile, decorator, env, CLI.
+
+Text sources (environment variables, ``--set``) are read by the type the key
+must have: a string-typed key takes the text as it is, anything else is read
+as a TOML value (``2``, ``true``, ``["a", "b"]``, ``{team = "qml"}``).
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..errors import Problem
+from .keys import Entry, flatten, leaf_type, maps, suggest, tables
+from .pyproject import Pyproject, display_path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = ["Layer", "ENV_PREFIX", "PROFILE_VARIABLE", "env_layer", "pyproject_layers", "set_layer", "keyword_layer"]
+
+Layer = tuple[dict[str, Entry], list[Problem]]
+
+ENV_PREFIX = "BRAKETKIT_"
+PROFILE_VARIABLE = "BRAKETKIT_PROFILE"
+
+
+def pyproject_layers(project: Pyproject, profile: str | None, profile_origin: str) -> tuple[Layer, Layer]:
+    """The base ``[tool.braketkit]`` layer and the chosen profile's layer."""
+    table = dict(project.table)
+    profiles = table.pop("profiles", {})
+    base = flatten(table, lambda key: project.label(*key.split(".")))
+    if profile is None:
+        return base, ({}, [])
+    chosen = profiles.get(profile) if isinstance(profiles, dict) else None
+    if not isinstance(chosen, dict):
+        known = ", ".join(sorted(profiles)) if isinstance(profiles, dict) and profiles else "none"
+        where = display_path(project.path)
+        problem = Problem(f"no profile {profile!r} in {where}; profiles defined: {known}", "profile", profile_origin)
+        return base, ({}, [problem])
+    label = lambda key: f"{project.label('profiles', profile, *key.split('.'))} (profile {profile})"  # noqa: E731
+    return base, flatten(chosen, label)
+
+
+def keyword_layer(keywords: Mapping[str, Any] | Any, origin: str) -> Layer:
+    return flatten(keywords, lambda key: origin)
+
+
+def read_text(text: str, kind: Any) -> Any:
+    """A value given as text, read as the type its key must have."""
+    try:
+        parsed = tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+    if isinstance(parsed, (list, dict)) or not _takes_text(kind):
+        return parsed
+    return text
+
+
+def _takes_text(kind: Any) -> bool:
+    if kind is str or getattr(kind, "__supertype__", None) is str:
+        return True
+    is_union = typing.get_origin(kind) in (typing.Union, types.UnionType)
+    return is_union and any(_takes_text(arm) for arm in typing.get_args(kind))
+
+
+def _assignments(pairs: Iterable[tuple[str, str, str]]) -> Layer:
+    entries: dict[str, Entry] = {}
+    problems: list[Problem] = []
+    for key, text, origin in pairs:
+        head, _, rest = key.partition(".")
+        whole_table = not rest and (head in tables() or head in maps())
+        try:
+            value = read_text(text, dict if whole_table else leaf_type(key))
+        except KeyError:
+            problems.append(Problem(suggest(key), key, origin))
+            continue
+        found, trouble = flatten({head: {rest: value} if rest else value}, lambda _key, o=origin: o)
+        entries.update(found)
+        problems += trouble
+    return entries, problems
+
+
+def env_layer(environ: Mapping[str, str]) -> Layer:
+    """``BRAKETKIT_INSTANCE__TYPE=...``: ``__`` separates a table from its field."""
+    pairs = [
+        (name[len(ENV_PREFIX):].lower().replace("__", "."), value, f"env {name}")
+        for name, value in sorted(environ.items())
+        if name.startswith(ENV_PREFIX) and name != PROFILE_VARIABLE
+    ]
+    return _assignments(pairs)
+
+
+def set_layer(assignments: Iterable[str]) -> Layer:
+    """``--set key=value`` pairs from the command line."""
+    pairs: list[tuple[str, str, str]] = []
+    problems: list[Problem] = []
+    for assignment in assignments:
+        key, equals, text = assignment.partition("=")
+        if not equals or not key.strip():
+            problems.append(Problem("expected key=value, for example --set instance.count=2", assignment, "--set"))
+            continue
+        pairs.append((key.strip(), text, f"--set {key.strip()}"))
+    entries, more = _assignments(pairs)
+    return entries, problems + more
