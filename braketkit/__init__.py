@@ -1,1 +1,51 @@
-"""braketkit"""
+"""braketkit: run a decorated Python function as an Amazon Braket hybrid job.
+
+Importing braketkit imports neither boto3 nor botocore; names resolve lazily.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__all__ = [
+    "S3",
+    "BraketkitError",
+    "Checkpoint",
+    "HybridJob",
+    "Instance",
+    "InvalidInput",
+    "Plan",
+    "Settings",
+    "Stopping",
+    "hybrid_job",
+]
+
+__version__ = "0.1.0"
+
+_HOMES = {
+    "hybrid_job": "braketkit.decorator",
+    "HybridJob": "braketkit.decorator",
+    "Plan": "braketkit.plan",
+    "BraketkitError": "braketkit.errors",
+    "InvalidInput": "braketkit.errors",
+    "Settings": "braketkit.model.settings",
+    "Instance": "braketkit.model.settings",
+    "Stopping": "braketkit.model.settings",
+    "S3": "braketkit.model.settings",
+    "Checkpoint": "braketkit.model.settings",
+}
+
+if TYPE_CHECKING:
+    from .decorator import HybridJob, hybrid_job
+    from .errors import BraketkitError, InvalidInput
+    from .model.settings import S3, Checkpoint, Instance, Settings, Stopping
+    from .plan import Plan
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        value = getattr(importlib.import_module(_HOMES[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'braketkit' has no attribute {name!r}")

@@ -7,7 +7,7 @@ is reported at once, each naming its key and where the value came from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ def leaves(settings: Settings) -> dict[str, Any]:
 def resolve(
     *,
     start: Path,
-    keywords: Mapping[str, Any] | Settings | None = None,
+    keywords: Sequence[Mapping[str, Any] | Settings] = (),
     keywords_origin: str = "@hybrid_job",
     profile: str | None = None,
     assignments: Iterable[str] = (),
@@ -68,8 +68,16 @@ def resolve(
     import os
 
     environ = os.environ if environ is None else environ
-    keyword_entries, problems = keyword_layer(keywords or {}, keywords_origin)
-    chosen, profile_origin = _choose_profile(profile, environ, keyword_entries)
+    keyword_profile = None
+    keyword_entries: dict[str, Entry] = {}
+    problems: list[Problem] = []
+    for source in keywords:
+        if isinstance(source, Mapping):
+            keyword_profile = source.get("profile", keyword_profile)
+        entries, trouble = keyword_layer(source, keywords_origin)
+        keyword_entries.update(entries)
+        problems += trouble
+    chosen, profile_origin = _choose_profile(profile, environ, keyword_profile, keywords_origin)
     path = find_pyproject(start)
     layers = []
     if path is not None:
@@ -90,13 +98,14 @@ def resolve(
     return Resolved(settings=settings, origins=origins, profile=chosen, pyproject=path, device=device)
 
 
-def _choose_profile(explicit: str | None, environ: Mapping[str, str], keywords: dict[str, Entry]) -> tuple[str | None, str]:
+def _choose_profile(
+    explicit: str | None, environ: Mapping[str, str], keyword: str | None, keyword_origin: str
+) -> tuple[str | None, str]:
     if explicit is not None:
         return explicit, "--profile"
     if environ.get(PROFILE_VARIABLE):
         return environ[PROFILE_VARIABLE], f"env {PROFILE_VARIABLE}"
-    entry = keywords.pop("profile", None)
-    return (entry.value, entry.origin) if entry is not None else (None, DEFAULT)
+    return keyword, keyword_origin if keyword is not None else DEFAULT
 
 
 def _typed(merged: dict[str, Entry], problems: list[Problem]) -> dict[str, Any]:

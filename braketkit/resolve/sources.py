@@ -48,6 +48,9 @@ def pyproject_layers(project: Pyproject, profile: str | None, profile_origin: st
 
 
 def keyword_layer(keywords: Mapping[str, Any] | Any, origin: str) -> Layer:
+    """Decorator keywords or a ``Settings`` object; ``profile`` chooses a profile, it is no setting."""
+    if isinstance(keywords, Mapping):
+        keywords = {key: value for key, value in keywords.items() if key != "profile"}
     return flatten(keywords, lambda key: origin)
 
 

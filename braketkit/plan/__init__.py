@@ -1,0 +1,252 @@
+"""Stage 3, plan: the exact CreateJob request and the uploads it needs.
+
+Pure apart from reading the source tree and, unless offline, read-only AWS
+lookups for the account and role. The request is validated against the
+service model here, so nothing invalid ever leaves the machine.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .. import catalog
+from ..converter import converter
+from ..errors import InvalidInput, Problem
+from ..model import request as api
+from ..package import InputChannel, SourceArchive, collect_channel, package_source
+from ..resolve import Resolved
+from ..runtime import contract
+from ..target import Target
+from . import lookups, service_model
+from .arguments import encode_arguments
+from .jobname import default_job_name
+from .validate import validate
+
+__all__ = ["Plan", "Upload", "make_plan", "UNRESOLVED_ACCOUNT", "UNRESOLVED_ROLE"]
+
+UNRESOLVED_ACCOUNT = "<account>"
+UNRESOLVED_ROLE = "<role>"
+
+
+@attrs.frozen(kw_only=True)
+class Upload:
+    """A local file the submission puts at a content-addressed S3 key."""
+
+    path: Path
+    s3_uri: str
+    size: int
+    sha256: str
+
+
+@attrs.frozen(kw_only=True)
+class Plan:
+    """Everything a submission will do, decided before it does any of it."""
+
+    request: api.CreateJobRequest
+    uploads: list[Upload]
+    resolved: Resolved
+    archive: SourceArchive
+    region: str
+    project_root: Path
+    unresolved: list[str]
+    warnings: list[str]
+    copy_checkpoints_from: str | None
+
+
+# Which setting produced each request member, for messages about the member.
+_SETTING_OF = {
+    "jobName": "job_name",
+    "roleArn": "role",
+    "deviceConfig.device": "device",
+    "instanceConfig.instanceType": "instance.type",
+    "instanceConfig.instanceCount": "instance.count",
+    "instanceConfig.volumeSizeInGb": "instance.volume_gb",
+    "stoppingCondition.maxRuntimeInSeconds": "stopping.max_runtime",
+    "outputDataConfig.kmsKeyId": "s3.kms_key",
+    "outputDataConfig.s3Path": "s3.prefix",
+    "checkpointConfig.localPath": "checkpoint.local_path",
+    "checkpointConfig.s3Uri": "s3.prefix",
+    "algorithmSpecification.containerImage.uri": "image",
+    "associations": "reservation",
+    "hyperParameters": "hyperparameters",
+    "tags": "tags",
+}
+
+
+def _s3(bucket: str, *parts: str) -> str:
+    return "s3://" + "/".join([bucket, *(part.strip("/") for part in parts if part.strip("/"))])
+
+
+def _region(resolved: Resolved, environ: Mapping[str, str]) -> str:
+    settings = resolved.settings
+    from_device = catalog.device_region(resolved.device) if resolved.device else None
+    if settings.region and from_device and settings.region != from_device:
+        raise InvalidInput([Problem(
+            f"the device {resolved.device} is in {from_device}, but region is {settings.region}; "
+            "jobs run in their device's region, so drop region or make them agree",
+            "region", resolved.origin("region"))])
+    region = settings.region or from_device or lookups.configured_region(environ)
+    if not region:
+        raise InvalidInput([Problem(
+            "no region: set region in [tool.braketkit], AWS_REGION, or an AWS profile's region "
+            "(a QPU's device ARN names its own)", "region")])
+    return region
+
+
+def _image(resolved: Resolved, region: str) -> str:
+    image = resolved.settings.image
+    if catalog.is_image_uri(image):
+        return image
+    if region not in catalog.IMAGE_REGIONS:
+        raise InvalidInput([Problem(
+            f"Braket's {image} image is not offered in {region}; it is in {', '.join(catalog.IMAGE_REGIONS)} "
+            "(or give a full ECR image URI)", "image", resolved.origin("image"))])
+    return catalog.image_uri(image, region)
+
+
+def _hyperparameters(
+    resolved: Resolved, target: Target, arguments: dict[str, str], source_root: Path
+) -> dict[str, str]:
+    settings = resolved.settings
+    clashes = sorted(set(settings.hyperparameters) & (set(arguments) | set(contract.RESERVED)))
+    if clashes:
+        raise InvalidInput([Problem(
+            "is also the name of a call argument or a braketkit hyperparameter; rename it",
+            f"hyperparameters.{name}", resolved.origin(f"hyperparameters.{name}")) for name in clashes])
+    values: dict[str, str] = dict(settings.hyperparameters)
+    if settings.distribution == "data_parallel":
+        values |= {"sagemaker_distributed_dataparallel_enabled": "true",
+                   "sagemaker_instance_type": settings.instance.type}
+    values[contract.ENTRY] = f"{target.module}:{target.qualname}"
+    import_path = target.import_root.relative_to(source_root).as_posix()
+    if import_path != ".":
+        values[contract.PATH] = import_path
+    if arguments:
+        values[contract.ARGUMENTS] = ",".join(arguments)
+    if settings.result_format != "plaintext":
+        values[contract.RESULT_FORMAT] = settings.result_format
+    return values | arguments
+
+
+def _source_root(resolved: Resolved, target: Target, project_root: Path) -> Path:
+    source = resolved.settings.source
+    root = (project_root / source).resolve() if source else project_root
+    if not target.import_root.is_relative_to(root) or not target.file.is_relative_to(root):
+        raise InvalidInput([Problem(
+            f"the entry {target.file} (imported from {target.import_root}) is outside the source folder {root}",
+            "source", resolved.origin("source"))])
+    return root
+
+
+def _channels(resolved: Resolved, project_root: Path) -> list[InputChannel | tuple[str, str]]:
+    channels: list[InputChannel | tuple[str, str]] = []
+    for name, location in sorted(resolved.settings.input.items()):
+        if location.startswith("s3://"):
+            channels.append((name, location))
+        else:
+            channels.append(collect_channel(name, project_root / location, resolved.origin(f"input.{name}")))
+    return channels
+
+
+def _problem_for(path: str, message: str, resolved: Resolved, arguments: Mapping[str, str]) -> Problem:
+    head, _, rest = path.partition(".")
+    if head == "hyperParameters" and rest in arguments:
+        return Problem(message, f"argument {rest}")
+    if head in ("hyperParameters", "tags") and rest:
+        key = f"{'hyperparameters' if head == 'hyperParameters' else 'tags'}.{rest}"
+        return Problem(message, key, resolved.origin(key))
+    if head.startswith("inputDataConfig"):
+        return Problem(message, "input", f"request member {path}")
+    setting = _SETTING_OF.get(path) or _SETTING_OF.get(head.split("[")[0])
+    if setting is None:
+        return Problem(message, f"request member {path}")
+    return Problem(f"{message} (request member {path})", setting, resolved.origin(setting))
+
+
+def make_plan(
+    target: Target,
+    resolved: Resolved,
+    args: Sequence[Any] = (),
+    kwargs: Mapping[str, Any] | None = None,
+    *,
+    offline: bool = False,
+    environ: Mapping[str, str],
+) -> Plan:
+    """Build and validate the submission for ``target(*args, **kwargs)``."""
+    settings = resolved.settings
+    if resolved.device is None:
+        raise InvalidInput([Problem("no device: set device = \"sv1\" (or another alias or ARN) in "
+                                    "[tool.braketkit], @hybrid_job(device=...) or --set device=...", "device")])
+    project_root = resolved.pyproject.parent if resolved.pyproject else target.import_root
+    source_root = _source_root(resolved, target, project_root)
+    hyperparameter_shape = service_model.shapes()["CreateJobRequest"]["members"]["hyperParameters"]["shape"]
+    value_shape = service_model.shapes()[hyperparameter_shape]["value"]["shape"]
+    arguments = encode_arguments(target.function, args, kwargs or {}, service_model.limit(value_shape, "max"))
+    region = _region(resolved, environ)
+    image = _image(resolved, region)
+    archive = package_source(
+        source_root, exclude=settings.exclude, include=settings.include,
+        dependencies=settings.dependencies, dependencies_origin=resolved.origin("dependencies"),
+        max_source_mb=settings.max_source_mb, max_origin=resolved.origin("max_source_mb"),
+        cache=project_root / ".braketkit" / "archives",
+    )
+    channels = _channels(resolved, project_root)
+
+    need_account = settings.s3.bucket is None
+    need_role = settings.role is None
+    facts = lookups.AccountFacts(None, None, []) if offline else lookups.look_up(region, need_account, need_role)
+    unresolved = [] if not offline else ["offline: account-dependent values were not looked up"]
+    unresolved += facts.notes
+    bucket = settings.s3.bucket or f"amazon-braket-{region}-{facts.account or UNRESOLVED_ACCOUNT}"
+    role = settings.role or facts.role or UNRESOLVED_ROLE
+    job_name = settings.job_name or default_job_name(target.qualname)
+    prefix = settings.s3.prefix
+
+    uploads = [Upload(path=archive.path, s3_uri=_s3(bucket, prefix, "sources", archive.sha256, "source.tar.gz"),
+                      size=archive.size, sha256=archive.sha256)]
+    inputs = []
+    for channel in channels:
+        if isinstance(channel, InputChannel):
+            base = _s3(bucket, prefix, "inputs", channel.digest) + "/"
+            uploads += [Upload(path=file.path, s3_uri=base + file.name, size=file.size, sha256=file.sha256)
+                        for file in channel.files]
+            name, uri = channel.name, base
+        else:
+            name, uri = channel
+        inputs.append(api.InputFileConfig(channel_name=name, data_source=api.DataSource(
+            s3_data_source=api.S3DataSource(s3_uri=uri))))
+
+    request = api.CreateJobRequest(
+        client_token=str(uuid.uuid4()),
+        job_name=job_name,
+        role_arn=role,
+        algorithm_specification=api.AlgorithmSpecification(
+            script_mode_config=api.ScriptModeConfig(entry_point=contract.ENTRY_POINT, s3_uri=uploads[0].s3_uri),
+            container_image=api.ContainerImage(uri=image),
+        ),
+        device_config=api.DeviceConfig(device=resolved.device),
+        instance_config=api.InstanceConfig(instance_type=settings.instance.type,
+                                           volume_size_in_gb=settings.instance.volume_gb,
+                                           instance_count=settings.instance.count),
+        output_data_config=api.JobOutputDataConfig(s3_path=_s3(bucket, prefix, job_name, "output"),
+                                                   kms_key_id=settings.s3.kms_key),
+        checkpoint_config=api.JobCheckpointConfig(s3_uri=_s3(bucket, prefix, job_name, "checkpoints"),
+                                                  local_path=settings.checkpoint.local_path),
+        stopping_condition=api.JobStoppingCondition(max_runtime_in_seconds=settings.stopping.max_runtime),
+        hyper_parameters=_hyperparameters(resolved, target, arguments, source_root),
+        input_data_config=inputs or None,
+        tags=settings.tags or None,
+        associations=[api.Association(arn=settings.reservation)] if settings.reservation else None,
+    )
+    placeholder = lambda value: isinstance(value, str) and (UNRESOLVED_ACCOUNT in value or value == UNRESOLVED_ROLE)  # noqa: E731
+    violations = validate(converter.unstructure(request), service_model.input_shape("CreateJob"), placeholder)
+    if violations:
+        raise InvalidInput([_problem_for(path, message, resolved, arguments) for path, message in violations])
+    return Plan(request=request, uploads=uploads, resolved=resolved, archive=archive, region=region,
+                project_root=project_root, unresolved=unresolved, warnings=archive.warnings,
+                copy_checkpoints_from=settings.checkpoint.copy_from_job)

@@ -1,0 +1,82 @@
+"""Call arguments as hyperparameters: one per argument, JSON, exactly round-tripped.
+
+attrs classes and dataclasses are unstructured by the converter; the job's
+runtime rebuilds them from the function's annotations. A value whose JSON would
+not give back the same value (a set, a non-string dict key, NaN, an object) is
+refused here rather than changed silently.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ..converter import converter
+from ..errors import InvalidInput, Problem
+
+__all__ = ["encode_arguments"]
+
+_HINT = "pass it as input data instead ([tool.braketkit.input] name = \"path\") and read it in the job"
+
+
+def _json_problem(value: Any, where: str) -> str | None:
+    if value is None or isinstance(value, (bool, int, str)):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"{where} is {value}, which JSON cannot hold"
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            if (problem := _json_problem(item, f"{where}[{index}]")) is not None:
+                return problem
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"{where} has a key of type {type(key).__name__}; JSON keys are strings"
+            if (problem := _json_problem(item, f"{where}[{key!r}]")) is not None:
+                return problem
+        return None
+    return f"{where} is a {type(value).__name__}, which has no JSON form"
+
+
+def encode_arguments(
+    function: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any], max_length: int
+) -> dict[str, str]:
+    """Hyperparameter text for each argument given, by parameter name."""
+    signature = inspect.signature(function)
+    label = f"{function.__qualname__}{signature}"
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError as error:
+        raise InvalidInput([Problem(f"{error} (signature: {label})", "arguments")]) from None
+    named: list[tuple[str, Any]] = []
+    for name, value in bound.arguments.items():
+        kind = signature.parameters[name].kind
+        if kind is inspect.Parameter.VAR_POSITIONAL:
+            if value:
+                raise InvalidInput([Problem(f"*{name} cannot travel to the job; give the function named parameters",
+                                            "arguments")])
+        elif kind is inspect.Parameter.VAR_KEYWORD:
+            named += value.items()
+        else:
+            named.append((name, value))
+    encoded: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name, value in named:
+        plain = converter.unstructure(value)
+        problem = _json_problem(plain, name)
+        if problem is not None:
+            problems.append(Problem(f"{problem}; {_HINT}", f"argument {name}"))
+            continue
+        text = json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
+        if len(text) > max_length:
+            problems.append(Problem(f"is {len(text)} characters as JSON, over the {max_length} a hyperparameter "
+                                    f"may hold; {_HINT}", f"argument {name}"))
+            continue
+        encoded[name] = text
+    if problems:
+        raise InvalidInput(problems)
+    return encoded

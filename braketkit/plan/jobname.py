@@ -1,0 +1,41 @@
+"""Default job names: the function's name and a UTC timestamp, always valid.
+
+The service allows ``[a-zA-Z0-9](-*[a-zA-Z0-9]){0,50}`` and at most 50
+characters. A per-process sequence (from a random start) keeps names made in
+the same millisecond distinct.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+import string
+import unicodedata
+from datetime import datetime, timezone
+
+__all__ = ["default_job_name"]
+
+_ALPHABET = string.digits + string.ascii_lowercase
+_SPAN = len(_ALPHABET) ** 3
+_sequence = itertools.count(random.randrange(_SPAN))
+
+
+def _slug(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-") or "job"
+
+
+def _base36(number: int) -> str:
+    digits = ""
+    for _ in range(3):
+        number, digit = divmod(number, len(_ALPHABET))
+        digits = _ALPHABET[digit] + digits
+    return digits
+
+
+def default_job_name(function_name: str, now: datetime | None = None, max_length: int = 50) -> str:
+    """``train-20261126-183400-123-k4z``: slug, UTC time to the millisecond, sequence."""
+    now = now or datetime.now(timezone.utc)
+    tail = f"-{now:%Y%m%d-%H%M%S}-{now.microsecond // 1000:03d}-{_base36(next(_sequence) % _SPAN)}"
+    return _slug(function_name.rpartition(".")[2])[: max_length - len(tail)].rstrip("-") + tail

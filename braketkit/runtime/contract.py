@@ -1,0 +1,20 @@
+"""Names shared by the planner (user side) and the runtime (job side).
+
+The planner imports this file from the package; the job imports its copy in
+the archive. It must stay standard-library only.
+"""
+
+ENTRY_POINT = "braketkit_runtime.entry:main"
+ENTRY = "braketkit_entry"
+"""Hyperparameter naming the user's function, ``module:qualname``."""
+PATH = "braketkit_path"
+"""Hyperparameter with the folder, relative to the archive root, that imports start from."""
+ARGUMENTS = "braketkit_args"
+"""Hyperparameter listing, comma-separated, the hyperparameters that are call arguments (JSON)."""
+RESULT_FORMAT = "braketkit_result_format"
+RESERVED = (ENTRY, PATH, ARGUMENTS, RESULT_FORMAT)
+FAILURE_FILE = "BRAKETKIT_FAILURE_FILE"
+"""Environment variable a local run sets; the container's path is the default."""
+DEFAULT_FAILURE_FILE = "/opt/ml/output/failure"
+RETURN_KEY = "result"
+"""Where a return value that is not a dict goes in the data dictionary."""
