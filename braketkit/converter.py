@@ -72,7 +72,7 @@ def _instance(value: Any, _: Any) -> Instance:
         return Instance(type=value)
     if isinstance(value, Instance):
         return value
-    return _instance_from_dict(value, Instance)
+    return typing.cast(Instance, _instance_from_dict(value, Instance))
 
 
 def _is_union(kind: Any) -> bool:

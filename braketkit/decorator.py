@@ -46,7 +46,7 @@ class HybridJob(Generic[P, R]):
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Any:
         raise BraketkitError(
             "submitting to Amazon Braket is not available in this version of braketkit; "
-            f"use {self.__name__}.plan(...) to see the request it would send"
+            f"use {self.function.__name__}.plan(...) to see the request it would send"
         )
 
 

@@ -99,7 +99,8 @@ def load_reference(ref: str, cwd: Path | None = None) -> Target:
         if not hasattr(found, part):
             candidates = [n for n, v in vars(found).items() if callable(v) and not n.startswith("_")]
             close = difflib.get_close_matches(part, candidates, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else (f"; it has {', '.join(sorted(candidates))}" if candidates else "")
+            listing = f"; it has {', '.join(sorted(candidates))}" if candidates else ""
+            hint = f"; did you mean {close[0]!r}?" if close else listing
             raise InvalidInput([Problem(f"{module} has no {part!r}{hint}", ref)])
         found = getattr(found, part)
     from .decorator import HybridJob

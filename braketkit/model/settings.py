@@ -11,10 +11,10 @@ from typing import Literal, NewType
 import attrs
 
 __all__ = [
+    "S3",
     "Checkpoint",
     "Instance",
     "ParameterText",
-    "S3",
     "Seconds",
     "Settings",
     "Stopping",

@@ -20,7 +20,7 @@ from ..errors import InvalidInput, Problem
 from .archive import Member, members, write_archive
 from .select import SourceFile, select_files
 
-__all__ = ["InputChannel", "InputFile", "SourceArchive", "collect_channel", "package_source", "RUNTIME_PACKAGE"]
+__all__ = ["RUNTIME_PACKAGE", "InputChannel", "InputFile", "SourceArchive", "collect_channel", "package_source"]
 
 RUNTIME_PACKAGE = "braketkit_runtime"
 WARN_BYTES = 50 * 1000 * 1000
@@ -69,7 +69,8 @@ def _requirements(root: Path, dependencies: str | list[str] | None, origin: str)
     try:
         return Member("requirements.txt", path.read_bytes())
     except OSError as error:
-        raise InvalidInput([Problem(f"cannot read requirements file {str(path)!r}: {error.strerror}", "dependencies", origin)]) from None
+        problem = Problem(f"cannot read requirements file {str(path)!r}: {error.strerror}", "dependencies", origin)
+        raise InvalidInput([problem]) from None
 
 
 def _exclusion_hint(file: SourceFile) -> str:
@@ -127,7 +128,8 @@ def package_source(
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
-    return SourceArchive(path=final, sha256=sha256, size=size, files=len(entries), source_bytes=total, warnings=warnings)
+    return SourceArchive(path=final, sha256=sha256, size=size, files=len(entries), source_bytes=total,
+                         warnings=warnings)
 
 
 def _file_digest(path: Path) -> str:
@@ -149,6 +151,7 @@ def collect_channel(name: str, path: Path, origin: str) -> InputChannel:
     else:
         raise InvalidInput([Problem(f"no such file or folder: {str(path)!r}; expected a local path or an s3:// URI",
                                     f"input.{name}", origin)])
-    files = [InputFile(name=file.name, path=file.path, size=file.size, sha256=_file_digest(file.path)) for file in chosen]
+    files = [InputFile(name=file.name, path=file.path, size=file.size, sha256=_file_digest(file.path))
+             for file in chosen]
     manifest = "".join(f"{file.name}\0{file.sha256}\n" for file in files)
     return InputChannel(name=name, files=files, digest=hashlib.sha256(manifest.encode()).hexdigest())

@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 import attrs
 
@@ -49,7 +49,7 @@ def _deflate(block: bytes, final: bool) -> bytes:
 class _ParallelGzip(io.RawIOBase):
     """A write-only gzip stream whose deflate work runs in a thread pool."""
 
-    def __init__(self, out: BinaryIO, workers: int) -> None:
+    def __init__(self, out: IO[bytes], workers: int) -> None:
         self._out = out
         self._pool = ThreadPoolExecutor(max_workers=workers)
         self._window = 2 * workers
@@ -86,7 +86,7 @@ class _ParallelGzip(io.RawIOBase):
 
 
 class _Hashing(io.RawIOBase):
-    def __init__(self, out: BinaryIO) -> None:
+    def __init__(self, out: IO[bytes]) -> None:
         self._out = out
         self.sha256 = hashlib.sha256()
         self.size = 0
@@ -111,7 +111,7 @@ def members(files: Iterable[SourceFile]) -> list[Member]:
     return [Member(file.name, file.path, file.executable) for file in files]
 
 
-def write_archive(entries: Iterable[Member], destination: BinaryIO, workers: int | None = None) -> tuple[str, int]:
+def write_archive(entries: Iterable[Member], destination: IO[bytes], workers: int | None = None) -> tuple[str, int]:
     """Write the sorted entries as tar.gz; return its SHA-256 and size in bytes."""
     hashing = _Hashing(destination)
     gzip_stream = _ParallelGzip(hashing, workers or os.cpu_count() or 1)  # type: ignore[arg-type]

@@ -21,38 +21,15 @@ from .gitignore import Pattern, first_literal_folder, last_match, parse
 
 __all__ = ["ALWAYS_EXCLUDED", "SourceFile", "select_files"]
 
-ALWAYS_EXCLUDED = """
-.git/
-.hg/
-.svn/
-__pycache__/
-*.py[cod]
-.braketkit/
-.mypy_cache/
-.pytest_cache/
-.ruff_cache/
-.hypothesis/
-.tox/
-.nox/
-.ipynb_checkpoints/
-.DS_Store
-.env*
-*.pem
-*.key
-*.p12
-*.pfx
-id_rsa*
-id_dsa*
-id_ecdsa*
-id_ed25519*
-.aws/
-.ssh/
-credentials
-credentials.json
-.netrc
-.pypirc
-.git-credentials
-""".split()
+ALWAYS_EXCLUDED = (
+    # version control, braketkit's own folder, caches
+    ".git/", ".hg/", ".svn/", ".braketkit/", "__pycache__/", "*.py[cod]",
+    ".mypy_cache/", ".pytest_cache/", ".ruff_cache/", ".hypothesis/", ".tox/", ".nox/",
+    ".ipynb_checkpoints/", ".DS_Store",
+    # secret-looking files: never shipped unless an include pattern names them
+    ".env*", "*.pem", "*.key", "*.p12", "*.pfx", "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*",
+    ".aws/", ".ssh/", "credentials", "credentials.json", ".netrc", ".pypirc", ".git-credentials",
+)
 
 
 @attrs.frozen
@@ -109,15 +86,16 @@ def select_files(root: Path, exclude: Sequence[str] = (), include: Sequence[str]
             if entry.is_symlink():
                 target = path.resolve()
                 if not target.is_relative_to(root):
-                    problems.append(Problem(f"symbolic link points outside the source folder, to {target}; "
-                                            f"copy the file in, or add {name!r} to exclude", origin=str(path)))
+                    message = f"symbolic link points outside the source folder, to {target}; copy the file in"
+                    problems.append(Problem(f"{message}, or add {name!r} to exclude", origin=str(path)))
                     continue
             try:
                 info = path.stat()
             except OSError:
                 continue  # a dangling link inside the tree: nothing to ship
             is_folder = stat.S_ISDIR(info.st_mode)
-            wanted = decide(name, is_folder, ignores) and not (inside_excluded and not last_match(included, name, is_folder))
+            named = last_match(included, name, is_folder) is not None
+            wanted = named or (not inside_excluded and decide(name, is_folder, ignores))
             if is_folder:
                 real = path.resolve()
                 if real in seen:

@@ -27,7 +27,7 @@ from .arguments import encode_arguments
 from .jobname import default_job_name
 from .validate import validate
 
-__all__ = ["Plan", "Upload", "make_plan", "UNRESOLVED_ACCOUNT", "UNRESOLVED_ROLE"]
+__all__ = ["UNRESOLVED_ACCOUNT", "UNRESOLVED_ROLE", "Plan", "Upload", "make_plan"]
 
 UNRESOLVED_ACCOUNT = "<account>"
 UNRESOLVED_ROLE = "<role>"

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["AccountFacts", "ROLE_NAME", "configured_region", "look_up"]
+__all__ = ["ROLE_NAME", "AccountFacts", "configured_region", "look_up"]
 
 ROLE_NAME = "AmazonBraketJobsExecutionRole"
 

@@ -23,7 +23,7 @@ Violation = tuple[str, str]
 def _string(value: str, shape: dict[str, Any]) -> list[str]:
     problems = []
     low, high = shape.get("min"), shape.get("max")
-    if low is not None and len(value) < low or high is not None and len(value) > high:
+    if (low is not None and len(value) < low) or (high is not None and len(value) > high):
         span = f"at most {high}" if not low else f"{low} to {high}" if high is not None else f"at least {low}"
         problems.append(f"must be {span} characters long (is {len(value)})")
     enum = shape.get("enum")
@@ -59,7 +59,9 @@ def _count(size: int, shape: dict[str, Any], noun: str) -> list[str]:
     return []
 
 
-def validate(value: Any, shape_name: str, skip: Callable[[Any], bool] = lambda _: False, path: str = "") -> list[Violation]:
+def validate(
+    value: Any, shape_name: str, skip: Callable[[Any], bool] = lambda _: False, path: str = ""
+) -> list[Violation]:
     """All violations in ``value`` against shape ``shape_name``; ``skip`` exempts placeholder values."""
     shape = service_model.shapes()[shape_name]
     kind = shape["type"]
@@ -93,7 +95,8 @@ def validate(value: Any, shape_name: str, skip: Callable[[Any], bool] = lambda _
             return [(here, "must be an object")]
         found = [(here, message) for message in _count(len(value), shape, "entries")]
         for key, item in value.items():
-            found += [(f"{path}.{key}", f"name {message}") for _, message in validate(key, shape["key"]["shape"], skip, path)]
+            key_violations = validate(key, shape["key"]["shape"], skip, path)
+            found += [(f"{path}.{key}", f"name {message}") for _, message in key_violations]
             found += validate(item, shape["value"]["shape"], skip, f"{path}.{key}")
         return found
     if kind == "string":

@@ -79,7 +79,7 @@ def resolve(
         problems += trouble
     chosen, profile_origin = _choose_profile(profile, environ, keyword_profile, keywords_origin)
     path = find_pyproject(start)
-    layers = []
+    layers: list[tuple[dict[str, Entry], list[Problem]]] = []
     if path is not None:
         layers += pyproject_layers(read_pyproject(path), chosen, profile_origin)
     elif chosen is not None:
@@ -132,20 +132,26 @@ def _nest(flat: dict[str, Any]) -> dict[str, Any]:
 
 def _check(settings: Settings, merged: dict[str, Entry], problems: list[Problem]) -> str | None:
     """Checks that span keys or need the catalog; the service model checks the rest later."""
-    origin = lambda key: merged[key].origin if key in merged else DEFAULT  # noqa: E731
+
+    def origin(key: str) -> str:
+        return merged[key].origin if key in merged else DEFAULT
+
     for alias, target in settings.devices.items():
         if catalog.expand_device(target, settings.devices) is None:
-            problems.append(Problem("expected a device ARN or local:<provider>/<name>", f"devices.{alias}", origin(f"devices.{alias}")))
+            key = f"devices.{alias}"
+            problems.append(Problem("expected a device ARN or local:<provider>/<name>", key, origin(key)))
     device = None
     if settings.device is not None:
         device = catalog.expand_device(settings.device, settings.devices)
         if device is None:
             names = ", ".join(sorted({*catalog.BUILTIN_DEVICES, *settings.devices}))
-            problems.append(Problem(f"unknown device {settings.device!r}; expected an alias ({names}), a device ARN, or local:<provider>/<name>", "device", origin("device")))
+            expected = f"expected an alias ({names}), a device ARN, or local:<provider>/<name>"
+            problems.append(Problem(f"unknown device {settings.device!r}; {expected}", "device", origin("device")))
     image = settings.image
     if image not in catalog.IMAGE_REPOSITORIES and not catalog.is_image_uri(image):
         names = ", ".join(catalog.IMAGE_REPOSITORIES)
-        problems.append(Problem(f"unknown image {image!r}; expected {names}, or a full ECR image URI", "image", origin("image")))
+        expected = f"expected {names}, or a full ECR image URI"
+        problems.append(Problem(f"unknown image {image!r}; {expected}", "image", origin("image")))
     for name, location in settings.input.items():
         if not location:
             problems.append(Problem("expected a local path or an s3:// URI", f"input.{name}", origin(f"input.{name}")))
@@ -154,4 +160,4 @@ def _check(settings: Settings, merged: dict[str, Entry], problems: list[Problem]
     return device
 
 
-__all__ += ["Pyproject", "scalars", "flatten"]
+__all__ += ["Pyproject", "flatten", "scalars"]

@@ -8,6 +8,7 @@ every leaf keeps its own origin.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Iterator, Mapping
@@ -83,8 +84,8 @@ def _object_fields(value: Any) -> Iterator[tuple[str, Any]]:
     for field in attrs.fields(type(value)):
         current = getattr(value, field.name)
         default = field.default
-        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            default = default.factory()  # type: ignore[attr-defined]
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type,unused-ignore]
+            default = default.factory()
         if current != default:
             yield field.name, current
 
@@ -106,22 +107,24 @@ def flatten(
         if name in tables():
             if isinstance(value, str) and name == "instance":
                 entries["instance.type"] = Entry(value, origin_of("instance"))
-            elif isinstance(value, tables()[name]) or isinstance(value, Mapping):
-                sub = _object_fields(value) if attrs.has(type(value)) else value.items()
+            elif isinstance(value, (tables()[name], Mapping)):
+                sub = _object_fields(value) if attrs.has(type(value)) else typing.cast(Mapping[str, Any], value).items()
                 fields = _field_types(tables()[name])
                 for field, sub_value in sub:
                     if field in fields:
                         entries[f"{name}.{field}"] = Entry(sub_value, origin_of(f"{name}.{field}"))
                     else:
-                        problems.append(Problem(suggest(f"{name}.{field}"), f"{name}.{field}", origin_of(f"{name}.{field}")))
+                        problems.append(Problem(suggest(f"{name}.{field}"), f"{name}.{field}", origin_of(key)))
             else:
-                problems.append(Problem(f"expected {describe(tables()[name])}, got {_kind(value)}", key, origin_of(name)))
+                expected = describe(tables()[name])
+                problems.append(Problem(f"expected {expected}, got {_kind(value)}", key, origin_of(name)))
         elif name in maps():
             if isinstance(value, Mapping):
                 for sub_key, sub_value in value.items():
                     entries[f"{name}.{sub_key}"] = Entry(sub_value, origin_of(f"{name}.{sub_key}"))
             else:
-                problems.append(Problem(f"expected {describe(dict[str, maps()[name]])}, got {_kind(value)}", key, origin_of(name)))
+                expected = describe(dict[str, maps()[name]])  # type: ignore[misc]
+                problems.append(Problem(f"expected {expected}, got {_kind(value)}", key, origin_of(name)))
         elif name in scalars():
             entries[name] = Entry(value, origin_of(name))
         else:
@@ -172,5 +175,5 @@ def _plural(phrase: str) -> str:
     for article in ("a ", "an "):
         if phrase.startswith(article):
             noun = phrase[len(article):]
-            return noun.replace("string", "strings", 1).replace("integer", "integers", 1).replace("number", "numbers", 1)
+            return re.sub(r"\b(string|integer|number)\b", r"\1s", noun, count=1)
     return phrase

@@ -7,7 +7,6 @@ as a TOML value (``2``, ``true``, ``["a", "b"]``, ``{team = "qml"}``).
 
 from __future__ import annotations
 
-import sys
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -15,14 +14,9 @@ from typing import Any
 
 from ..errors import Problem
 from .keys import Entry, flatten, leaf_type, maps, suggest, tables
-from .pyproject import Pyproject, display_path
+from .pyproject import Pyproject, display_path, tomllib
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-__all__ = ["Layer", "ENV_PREFIX", "PROFILE_VARIABLE", "env_layer", "pyproject_layers", "set_layer", "keyword_layer"]
+__all__ = ["ENV_PREFIX", "PROFILE_VARIABLE", "Layer", "env_layer", "keyword_layer", "pyproject_layers", "set_layer"]
 
 Layer = tuple[dict[str, Entry], list[Problem]]
 

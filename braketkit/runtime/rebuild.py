@@ -12,13 +12,14 @@ import inspect
 import sys
 import types
 import typing
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def _hints(function: Callable[..., Any]) -> dict[str, Any]:
     try:
         return typing.get_type_hints(function)
-    except Exception:  # noqa: BLE001 - a hint we cannot resolve means "as JSON gave it"
+    except Exception:
         return {}
 
 
@@ -45,7 +46,7 @@ def value_as(value: Any, kind: Any) -> Any:
                     continue
         return value
     if dataclasses.is_dataclass(kind) and isinstance(kind, type) and isinstance(value, dict):
-        hints = _hints(kind)  # type: ignore[arg-type]
+        hints = _hints(kind)
         fields = {f.name: value_as(value[f.name], hints.get(f.name, Any))
                   for f in dataclasses.fields(kind) if f.name in value}
         return kind(**fields)
@@ -65,7 +66,7 @@ def value_as(value: Any, kind: Any) -> Any:
     if origin is tuple and isinstance(value, list):
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(value_as(item, args[0]) for item in value)
-        return tuple(value_as(item, arm) for item, arm in zip(value, args or [Any] * len(value)))
+        return tuple(value_as(item, arm) for item, arm in zip(value, args or [Any] * len(value), strict=False))
     if origin is dict and isinstance(value, dict):
         return {key: value_as(item, args[1] if args else Any) for key, item in value.items()}
     if kind is float and isinstance(value, int) and not isinstance(value, bool):

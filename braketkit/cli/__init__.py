@@ -1,0 +1,155 @@
+"""The ``braketkit`` command: a thin layer of click over the pipeline stages.
+
+Errors the user can fix print one message and exit 2; a traceback appears
+only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import BraketkitError
+from ..target import Target, load_reference
+from .options import function_options
+
+__all__ = ["cli", "main"]
+
+_VALUE_OPTIONS = {"--profile", "--set"}
+
+
+def _common_options() -> list[click.Option]:
+    """Options every settings-reading command takes."""
+    return [
+        click.Option(["--profile"], help="Use [tool.braketkit.profiles.NAME]."),
+        click.Option(["--set", "assignments"], multiple=True, metavar="KEY=VALUE",
+                     help="Override a setting (repeatable), e.g. --set instance.count=2."),
+        click.Option(["--json", "as_json"], is_flag=True, help="Print JSON for tools instead of text."),
+    ]
+
+
+class _ReferenceGroup(click.Group):
+    """``braketkit plan REF [OPTIONS]``: the REF names the command, its function the options."""
+
+    def __init__(self, *args: Any, build: Callable[[str, Target], click.Command], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._build = build
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return []
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command:
+        return self._build(cmd_name, load_reference(cmd_name))
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Accept options before REF too: move REF to the front."""
+        index, skip = 0, False
+        for index, token in enumerate(args):
+            if skip:
+                skip = False
+            elif token in _VALUE_OPTIONS:
+                skip = True
+            elif not token.startswith("-"):
+                args = [token, *args[:index], *args[index + 1:]]
+                break
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, "REF [OPTIONS] [FUNCTION OPTIONS]")
+
+
+def _plan_command(ref: str, target: Target) -> click.Command:
+    arguments = function_options(target.function, {"profile", "set", "json", "offline", "help"})
+
+    def run(profile: str | None, assignments: Sequence[str], as_json: bool, offline: bool, **values: Any) -> None:
+        from ..decorator import plan_target
+        from .render import plan_document, plan_text
+
+        given = {name: values[f"arg_{name}"] for _, name in arguments if values[f"arg_{name}"] is not None}
+        plan = plan_target(target, (), given, profile=profile, assignments=list(assignments), offline=offline)
+        click.echo(json.dumps(plan_document(plan), indent=2) if as_json else plan_text(plan))
+
+    offline = click.Option(["--offline"], is_flag=True, help="Make no AWS call; account values stay unresolved.")
+    return click.Command(ref, callback=run, params=[*_common_options(), offline, *(o for o, _ in arguments)],
+                         help=f"Plan a job of {ref}; its parameters are the options below.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.version_option(package_name="braketkit")
+def cli(debug: bool) -> None:
+    """Run Python functions as Amazon Braket hybrid jobs."""
+
+
+@cli.group(cls=_ReferenceGroup, build=_plan_command, invoke_without_command=False)
+def plan() -> None:
+    """Show the CreateJob request and uploads a run of REF would make; send nothing.
+
+    REF is path/to/file.py:function or package.module:function.
+    """
+
+
+@cli.group()
+def config() -> None:
+    """Inspect settings."""
+
+
+@config.command("show")
+@click.argument("ref", required=False)
+def config_show(ref: str | None, profile: str | None, assignments: Sequence[str], as_json: bool) -> None:
+    """Every resolved setting and where it came from (for REF, or the project here)."""
+    from ..resolve import resolve
+    from .render import settings_document, settings_text
+
+    target = load_reference(ref) if ref else None
+    resolved = resolve(
+        start=target.file.parent if target else Path.cwd(),
+        keywords=target.keywords if target else (),
+        keywords_origin=target.keywords_origin if target else "@hybrid_job",
+        profile=profile, assignments=assignments, environ=os.environ,
+    )
+    click.echo(json.dumps(settings_document(resolved), indent=2) if as_json else settings_text(resolved))
+
+
+config_show.params += _common_options()
+
+
+@config.command("schema")
+def config_schema() -> None:
+    """A JSON Schema of [tool.braketkit], for editor completion and checks."""
+    from ..resolve.schema import settings_schema
+
+    click.echo(json.dumps(settings_schema(), indent=2))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the CLI and turn braketkit errors into messages and exit codes."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        cli.main(args, prog_name="braketkit", standalone_mode=False)
+    except BraketkitError as error:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"error: {error}", err=True)
+        sys.exit(error.exit_status)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Exit as exit_:
+        sys.exit(exit_.exit_code)
+    except Exception as error:
+        if debug:
+            raise
+        click.echo(f"internal error: {type(error).__name__}: {error} (rerun with --debug for details)", err=True)
+        sys.exit(1)

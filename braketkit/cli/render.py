@@ -1,0 +1,98 @@
+"""What the CLI prints: plans and settings, as text for people or JSON for tools."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ..converter import converter
+from ..plan import Plan
+from ..resolve import Resolved, leaves
+from ..runtime import contract
+
+__all__ = ["REDACTED", "plan_document", "plan_text", "settings_document", "settings_text"]
+
+REDACTED = "<redacted>"
+_SECRET = re.compile(r"(?i)secret|token|password|passwd|credential|api[_-]?key|private")
+
+
+def _redact(key: str, value: Any) -> Any:
+    return REDACTED if _SECRET.search(key.rpartition(".")[2]) and value not in (None, "") else value
+
+
+def settings_document(resolved: Resolved) -> dict[str, dict[str, Any]]:
+    """``{key: {"value": ..., "origin": ...}}`` for every leaf, secrets redacted."""
+    return {key: {"value": _redact(key, value), "origin": resolved.origin(key)}
+            for key, value in sorted(leaves(resolved.settings).items())}
+
+
+def settings_text(resolved: Resolved) -> str:
+    document = settings_document(resolved)
+    width = max(len(entry["origin"]) for entry in document.values())
+    lines = [f"{entry['origin']:<{width}}  {key} = {json.dumps(entry['value'])}" for key, entry in document.items()]
+    if resolved.profile:
+        lines.insert(0, f"profile: {resolved.profile}")
+    return "\n".join(lines)
+
+
+def plan_document(plan: Plan) -> dict[str, Any]:
+    """The ``--json`` form of a plan: request, uploads and settings."""
+    request = converter.unstructure(plan.request)
+    hyperparameters = request.get("hyperParameters", {})
+    request["hyperParameters"] = {key: _redact(key, value) for key, value in hyperparameters.items()}
+    return {
+        "request": request,
+        "uploads": [{"path": str(upload.path), "s3_uri": upload.s3_uri, "bytes": upload.size,
+                     "sha256": upload.sha256} for upload in plan.uploads],
+        "settings": settings_document(plan.resolved),
+        "region": plan.region,
+        "unresolved": plan.unresolved,
+        "warnings": plan.warnings,
+    }
+
+
+def _size(count: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if count < 1000 or unit == "GB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1000  # type: ignore[assignment]
+    return str(count)  # pragma: no cover
+
+
+def plan_text(plan: Plan) -> str:
+    request = plan.request
+    origin = plan.resolved.origin
+    parameters = request.hyper_parameters or {}
+    arguments = [name for name in parameters.get(contract.ARGUMENTS, "").split(",") if name]
+    rows = [
+        ("job name", request.job_name),
+        ("entry", parameters.get(contract.ENTRY, "")),
+        ("device", f"{request.device_config.device}  ({origin('device')})"),
+        ("region", plan.region),
+        ("instance", f"{request.instance_config.instance_type} x{request.instance_config.instance_count}, "
+                     f"{request.instance_config.volume_size_in_gb} GB  ({origin('instance.type')})"),
+        ("image", request.algorithm_specification.container_image.uri
+         if request.algorithm_specification.container_image else "service default"),
+        ("role", request.role_arn),
+        ("output", request.output_data_config.s3_path),
+        ("arguments", ", ".join(f"{name}={parameters[name]}" for name in arguments) or "none"),
+    ]
+    user_parameters = {k: _redact(k, v) for k, v in parameters.items()
+                       if k not in arguments and k not in contract.RESERVED}
+    if user_parameters:
+        rows.append(("hyperparameters", ", ".join(f"{k}={v}" for k, v in user_parameters.items())))
+    for channel in request.input_data_config or []:
+        rows.append((f"input {channel.channel_name}", channel.data_source.s3_data_source.s3_uri))
+    if plan.copy_checkpoints_from:
+        rows.append(("checkpoints from", plan.copy_checkpoints_from))
+    lines = [f"{label:>16}  {value}" for label, value in rows]
+    archive = plan.archive
+    lines += ["", "uploads (skipped when S3 already holds the same content):",
+              f"  {_size(archive.size):>9}  source archive, {archive.files} files, sha256 {archive.sha256[:12]}"
+              f"  -> {plan.uploads[0].s3_uri}"]
+    lines += [f"  {_size(upload.size):>9}  {upload.path.name}  -> {upload.s3_uri}" for upload in plan.uploads[1:]]
+    lines += [f"note: {note}" for note in plan.unresolved]
+    lines += [f"warning: {warning}" for warning in plan.warnings]
+    lines += ["", "Nothing was sent. `--json` prints the exact create_job request."]
+    return "\n".join(lines)

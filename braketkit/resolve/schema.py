@@ -1,0 +1,62 @@
+"""A JSON Schema of ``[tool.braketkit]``, derived from the settings classes.
+
+Instance types come from the service model's enum, so editors complete the
+same values the service accepts.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any, Literal
+
+import attrs
+
+from ..model.settings import Instance, ParameterText, Seconds, Settings
+from ..plan import service_model
+
+__all__ = ["DURATION_PATTERN", "settings_schema"]
+
+DURATION_PATTERN = r"^(\d+|(?=\d)(\d+d)?(\d+h)?(\d+m)?(\d+s)?)$"
+
+
+def _type(kind: Any) -> dict[str, Any]:
+    if kind is Seconds:
+        return {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": DURATION_PATTERN}]}
+    if kind is ParameterText:
+        return {"type": ["string", "number", "boolean"]}
+    simple = {str: "string", int: "integer", bool: "boolean", float: "number"}
+    if kind in simple:
+        return {"type": simple[kind]}
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is Literal:
+        return {"enum": list(args)}
+    if origin in (typing.Union, types.UnionType):
+        arms = [_type(arm) for arm in args if arm is not type(None)]
+        return arms[0] if len(arms) == 1 else {"anyOf": arms}
+    if origin is list:
+        return {"type": "array", "items": _type(args[0])}
+    if origin is dict:
+        return {"type": "object", "additionalProperties": _type(args[1])}
+    if attrs.has(kind):
+        return _table(kind)
+    raise TypeError(f"no schema for {kind}")  # pragma: no cover - every settings type is covered
+
+
+def _table(cls: type) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    properties = {name: _type(hint) for name, hint in hints.items()}
+    if cls is Instance:
+        properties["type"] = {"enum": service_model.limit("InstanceType", "enum")}
+    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    if cls is Instance:
+        return {"anyOf": [properties["type"], schema]}
+    return schema
+
+
+def settings_schema() -> dict[str, Any]:
+    """The schema of ``[tool.braketkit]``, profiles included."""
+    table = _table(Settings)
+    profile = {**table, "properties": dict(table["properties"])}
+    table["properties"]["profiles"] = {"type": "object", "additionalProperties": profile}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "[tool.braketkit]", **table}
