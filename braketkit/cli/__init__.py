@@ -103,9 +103,11 @@ def config() -> None:
 
 @config.command("show")
 @click.argument("ref", required=False)
-def config_show(ref: str | None, profile: str | None, assignments: Sequence[str], as_json: bool) -> None:
+@click.option("--toml", "as_toml", is_flag=True, help="Print the settings as a [tool.braketkit] table.")
+def config_show(ref: str | None, profile: str | None, assignments: Sequence[str], as_json: bool, as_toml: bool) -> None:
     """Every resolved setting and where it came from (for REF, or the project here)."""
     from ..resolve import resolve
+    from ..resolve.toml import dumps
     from .render import settings_document, settings_text
 
     target = load_reference(ref) if ref else None
@@ -115,7 +117,10 @@ def config_show(ref: str | None, profile: str | None, assignments: Sequence[str]
         keywords_origin=target.keywords_origin if target else "@hybrid_job",
         profile=profile, assignments=assignments, environ=os.environ,
     )
-    click.echo(json.dumps(settings_document(resolved), indent=2) if as_json else settings_text(resolved))
+    if as_toml:
+        click.echo(dumps(resolved.settings), nl=False)
+    else:
+        click.echo(json.dumps(settings_document(resolved), indent=2) if as_json else settings_text(resolved))
 
 
 config_show.params += _common_options()

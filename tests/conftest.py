@@ -1,0 +1,150 @@
+"""Shared fixtures: an isolated environment, project folders, and loopback AWS endpoints."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from braketkit.cli import main
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No BRAKETKIT_/AWS_ variable, no AWS config file, no instance metadata; modules restored."""
+    for name in list(os.environ):
+        if name.startswith(("BRAKETKIT_", "AWS_", "BRAKET_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    modules, path = set(sys.modules), list(sys.path)
+    yield
+    for name in set(sys.modules) - modules:
+        del sys.modules[name]
+    sys.path[:] = path
+
+
+class Project:
+    """A project folder on disk; the working directory during the test."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def pyproject(self, braketkit: str) -> Path:
+        return self.write("pyproject.toml", '[project]\nname = "demo"\n\n' + textwrap.dedent(braketkit).lstrip("\n"))
+
+
+TRAIN = '''
+from braketkit import hybrid_job
+
+@hybrid_job()
+def train(steps: int = 10, lr: float = 0.1) -> dict:
+    return {"steps": steps, "lr": lr}
+'''
+
+BASIC = '''
+[tool.braketkit]
+device = "sv1"
+region = "us-east-1"
+role = "arn:aws:iam::111122223333:role/service-role/AmazonBraketJobsExecutionRole"
+
+[tool.braketkit.s3]
+bucket = "amazon-braket-us-east-1-111122223333"
+'''
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    root = tmp_path / "project"
+    root.mkdir()
+    monkeypatch.chdir(root)
+    return Project(root)
+
+
+@pytest.fixture
+def basic_project(project: Project) -> Project:
+    project.pyproject(BASIC)
+    project.write("train.py", TRAIN)
+    return project
+
+
+class Tripwire:
+    """A loopback endpoint for every AWS service that records whatever reaches it."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        calls = self.requests
+
+        class Handler(BaseHTTPRequestHandler):
+            def _record(self) -> None:
+                calls.append(f"{self.command} {self.path}")
+                self.send_response(500)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = _record
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def tripwire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tripwire]:
+    """Credentials and endpoints that would make any AWS call land here."""
+    wire = Tripwire()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", wire.url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDTRIPWIRE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "tripwire-secret")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    yield wire
+    wire.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Credentials for the moto server on loopback."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    return moto_endpoint
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run ``braketkit ARGV`` in-process: exit status, stdout, stderr."""
+    capsys.readouterr()
+    try:
+        main(list(argv))
+        code = 0
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -1,0 +1,181 @@
+"""Stage 1 alone: precedence, origins, profiles, text sources and typed errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from braketkit import Instance, InvalidInput, Settings, Stopping
+from braketkit.converter import converter, parse_duration
+from braketkit.resolve import leaves, resolve
+
+from .conftest import Project
+
+LAYERED = '''
+[tool.braketkit]
+device = "sv1"
+image = "pytorch"
+tags = { team = "qml", stage = "dev" }
+
+[tool.braketkit.instance]
+type = "ml.m5.large"
+count = 2
+
+[tool.braketkit.devices]
+forte = "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1"
+
+[tool.braketkit.profiles.qpu]
+device = "forte"
+instance = { type = "ml.m5.xlarge" }
+tags = { stage = "prod" }
+'''
+
+
+def test_every_layer_wins_over_the_ones_below_and_keeps_its_origin(project: Project) -> None:
+    project.pyproject(LAYERED)
+    resolved = resolve(
+        start=project.root,
+        keywords=({"instance": "ml.c5.xlarge", "job_name": "from-keywords", "region": "us-west-2"},),
+        keywords_origin="@hybrid_job in train.py",
+        profile="qpu",
+        environ={"BRAKETKIT_JOB_NAME": "from-env", "BRAKETKIT_STOPPING__MAX_RUNTIME": "2h"},
+        assignments=["job_name=from-cli"],
+    )
+    s = resolved.settings
+    assert s.image == "pytorch" and resolved.origin("image") == "pyproject.toml:6"
+    assert s.device == "forte" and resolved.origin("device") == "pyproject.toml:17 (profile qpu)"
+    assert resolved.device == "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1"
+    assert s.instance == Instance(type="ml.c5.xlarge", count=2, volume_gb=30)
+    assert resolved.origin("instance.type") == "@hybrid_job in train.py"
+    assert resolved.origin("instance.count") == "pyproject.toml:11"
+    assert resolved.origin("instance.volume_gb") == "default"
+    assert s.tags == {"team": "qml", "stage": "prod"}
+    assert resolved.origin("tags.team") == "pyproject.toml:7"
+    assert resolved.origin("tags.stage") == "pyproject.toml:19 (profile qpu)"
+    assert s.stopping.max_runtime == 7200 and resolved.origin("stopping.max_runtime") == "env BRAKETKIT_STOPPING__MAX_RUNTIME"
+    assert s.job_name == "from-cli" and resolved.origin("job_name") == "--set job_name"
+    assert s.region == "us-west-2"
+
+
+def test_defaults_are_those_of_the_design(project: Project) -> None:
+    s = resolve(start=project.root, environ={}).settings
+    assert (s.instance.type, s.instance.count, s.instance.volume_gb) == ("ml.m5.large", 1, 30)
+    assert s.stopping.max_runtime == 432000
+    assert s.checkpoint.local_path == "/opt/jobs/checkpoints"
+    assert s.image == "base"
+
+
+def test_pyproject_is_found_by_walking_up_from_the_entry(project: Project) -> None:
+    project.pyproject('[tool.braketkit]\ndevice = "dm1"\n')
+    nested = project.root / "src" / "deep" / "er"
+    nested.mkdir(parents=True)
+    resolved = resolve(start=nested, environ={})
+    assert resolved.settings.device == "dm1"
+    assert resolved.pyproject == project.root / "pyproject.toml"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "key", "expected"),
+    [
+        ("BRAKETKIT_DEVICE", "dm1", "device", "dm1"),
+        ("BRAKETKIT_INSTANCE", "ml.c5.xlarge", "instance.type", "ml.c5.xlarge"),
+        ("BRAKETKIT_INSTANCE__COUNT", "3", "instance.count", 3),
+        ("BRAKETKIT_WAIT", "true", "wait", True),
+        ("BRAKETKIT_INCLUDE", '["data/*.csv"]', "include", ["data/*.csv"]),
+        ("BRAKETKIT_TAGS", '{Team = "qml"}', "tags.Team", "qml"),
+        ("BRAKETKIT_TAGS__TEAM", "qml", "tags.team", "qml"),
+        ("BRAKETKIT_JOB_NAME", "123", "job_name", "123"),
+        ("BRAKETKIT_DEPENDENCIES", "requirements-job.txt", "dependencies", "requirements-job.txt"),
+        ("BRAKETKIT_DEPENDENCIES", '["numpy", "scipy"]', "dependencies", ["numpy", "scipy"]),
+        ("BRAKETKIT_STOPPING__MAX_RUNTIME", "1h30m", "stopping.max_runtime", 5400),
+        ("BRAKETKIT_S3__PREFIX", "team/jobs", "s3.prefix", "team/jobs"),
+        ("BRAKETKIT_HYPERPARAMETERS__LR", "0.1", "hyperparameters.lr", "0.1"),
+    ],
+)
+def test_environment_variables_are_read_by_the_type_of_their_key(
+    project: Project, variable: str, value: str, key: str, expected: object
+) -> None:
+    resolved = resolve(start=project.root, environ={variable: value})
+    assert leaves(resolved.settings)[key] == expected
+    assert resolved.origin(key) == f"env {variable}"
+
+
+def test_profile_is_chosen_by_cli_then_env_then_decorator(project: Project) -> None:
+    project.pyproject('[tool.braketkit.profiles.a]\njob_name = "a"\n[tool.braketkit.profiles.b]\njob_name = "b"\n'
+                      '[tool.braketkit.profiles.c]\njob_name = "c"\n')
+    keywords = ({"profile": "c"},)
+    assert resolve(start=project.root, keywords=keywords, environ={}).settings.job_name == "c"
+    env = {"BRAKETKIT_PROFILE": "b"}
+    assert resolve(start=project.root, keywords=keywords, environ=env).settings.job_name == "b"
+    assert resolve(start=project.root, keywords=keywords, environ=env, profile="a").settings.job_name == "a"
+
+
+def test_settings_objects_contribute_the_fields_they_set(project: Project) -> None:
+    project.pyproject('[tool.braketkit.instance]\ncount = 4\n')
+    chosen = Settings(device="dm1", instance=Instance(type="ml.c5.xlarge"), stopping=Stopping(max_runtime="1h"))  # type: ignore[arg-type]
+    resolved = resolve(start=project.root, keywords=(chosen, {"job_name": "x"}), environ={})
+    assert resolved.settings.instance == Instance(type="ml.c5.xlarge", count=4)
+    assert resolved.settings.device == "dm1"
+    assert resolved.settings.job_name == "x"
+
+
+def test_all_problems_of_one_resolve_are_reported_together(project: Project) -> None:
+    project.pyproject('[tool.braketkit]\ndevcie = "sv1"\nwait = "yes"\n[tool.braketkit.instance]\ncount = "2"\n')
+    with pytest.raises(InvalidInput) as caught:
+        resolve(start=project.root, environ={"BRAKETKIT_INSTANCE__VOLUME_GB": "big"}, assignments=["tagz.a=b"])
+    assert [str(p) for p in caught.value.problems] == [
+        "pyproject.toml:5: devcie: unknown setting; did you mean 'device'?",
+        "--set tagz.a: tagz.a: unknown setting; did you mean 'tags'?",
+        "pyproject.toml:6: wait: expected true or false, got a string ('yes')",
+        "pyproject.toml:8: instance.count: expected an integer, got a string ('2')",
+        "env BRAKETKIT_INSTANCE__VOLUME_GB: instance.volume_gb: expected an integer, got a string ('big')",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("45s", 45), ("90m", 5400), ("2h", 7200), ("1h30m", 5400), ("2d", 172800), ("3600", 3600), ("1d2h3m4s", 93784)],
+)
+def test_durations(text: str, seconds: int) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "h", "2x", "1.5h", "-3", "2h1d"])
+def test_bad_durations(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+_names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=20)
+_settings = st.builds(
+    Settings,
+    device=st.sampled_from([None, "sv1", "dm1", "local"]),
+    job_name=st.none() | _names,
+    include=st.lists(_names, max_size=3),
+    dependencies=st.none() | _names | st.lists(_names, max_size=3),
+    hyperparameters=st.dictionaries(_names, _names, max_size=4),
+    tags=st.dictionaries(_names, _names, max_size=4),
+    wait=st.booleans(),
+    instance=st.builds(Instance, type=st.sampled_from(["ml.m5.large", "ml.c5.xlarge"]),
+                       count=st.integers(1, 8), volume_gb=st.integers(1, 500)),
+    stopping=st.builds(Stopping, max_runtime=st.integers(1, 432000)),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_settings)
+def test_settings_round_trip_through_the_converter(value: Settings) -> None:
+    assert converter.structure(converter.unstructure(value), Settings) == value
+
+
+@settings(max_examples=40, deadline=None)
+@given(_settings)
+def test_settings_round_trip_through_toml(tmp_path_factory: pytest.TempPathFactory, value: Settings) -> None:
+    from braketkit.resolve.toml import dumps
+
+    folder: Path = tmp_path_factory.mktemp("toml")
+    (folder / "pyproject.toml").write_text(dumps(value), encoding="utf-8")
+    assert resolve(start=folder, environ={}).settings == value
