@@ -146,7 +146,7 @@ def test_nested_requirements_are_pointed_out(project: Project, tmp_path: Path) -
 
 def test_missing_requirements_file(project: Project, tmp_path: Path) -> None:
     project.write("main.py", "")
-    with pytest.raises(InvalidInput, match="cannot read requirements file .*: No such file or directory"):
+    with pytest.raises(InvalidInput, match=r"cannot read requirements file .*: No such file or directory"):
         package_source(project.root, dependencies="reqs.txt", cache=tmp_path / "c")
 
 

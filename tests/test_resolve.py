@@ -55,7 +55,8 @@ def test_every_layer_wins_over_the_ones_below_and_keeps_its_origin(project: Proj
     assert s.tags == {"team": "qml", "stage": "prod"}
     assert resolved.origin("tags.team") == "pyproject.toml:7"
     assert resolved.origin("tags.stage") == "pyproject.toml:19 (profile qpu)"
-    assert s.stopping.max_runtime == 7200 and resolved.origin("stopping.max_runtime") == "env BRAKETKIT_STOPPING__MAX_RUNTIME"
+    assert s.stopping.max_runtime == 7200
+    assert resolved.origin("stopping.max_runtime") == "env BRAKETKIT_STOPPING__MAX_RUNTIME"
     assert s.job_name == "from-cli" and resolved.origin("job_name") == "--set job_name"
     assert s.region == "us-west-2"
 
