@@ -20,6 +20,7 @@ from ..errors import InvalidInput, Problem
 from ..model import request as api
 from ..package import InputChannel, SourceArchive, collect_channel, package_source
 from ..resolve import Resolved
+from ..resolve.keys import maps
 from ..runtime import contract
 from ..target import Target
 from . import lookups, service_model
@@ -153,19 +154,25 @@ def _channels(resolved: Resolved, project_root: Path) -> list[InputChannel | tup
     return channels
 
 
-def _problem_for(path: str, message: str, resolved: Resolved, arguments: Mapping[str, str]) -> Problem:
+def _problem_for(
+    path: str, message: str, resolved: Resolved, arguments: Mapping[str, str], channels: Sequence[str]
+) -> Problem:
     head, _, rest = path.partition(".")
     if head == "hyperParameters" and rest in arguments:
         return Problem(message, f"argument {rest}")
     if head in ("hyperParameters", "tags") and rest:
         key = f"{'hyperparameters' if head == 'hyperParameters' else 'tags'}.{rest}"
         return Problem(message, key, resolved.origin(key))
-    if head.startswith("inputDataConfig"):
-        return Problem(message, "input", f"request member {path}")
+    if head.startswith("inputDataConfig["):
+        key = f"input.{channels[int(head[len('inputDataConfig['):-1])]}"
+        return Problem(f"{message} (request member {path})", key, resolved.origin(key))
+    if head == "inputDataConfig":
+        return Problem(f"{message} (request member {path})", "input")
     setting = _SETTING_OF.get(path) or _SETTING_OF.get(head.split("[")[0])
     if setting is None:
         return Problem(message, f"request member {path}")
-    return Problem(f"{message} (request member {path})", setting, resolved.origin(setting))
+    origin = resolved.origins.get(setting) if setting in maps() else resolved.origin(setting)
+    return Problem(f"{message} (request member {path})", setting, origin)
 
 
 def make_plan(
@@ -246,7 +253,8 @@ def make_plan(
     placeholder = lambda value: isinstance(value, str) and (UNRESOLVED_ACCOUNT in value or value == UNRESOLVED_ROLE)  # noqa: E731
     violations = validate(converter.unstructure(request), service_model.input_shape("CreateJob"), placeholder)
     if violations:
-        raise InvalidInput([_problem_for(path, message, resolved, arguments) for path, message in violations])
+        names = [channel.channel_name for channel in inputs]
+        raise InvalidInput([_problem_for(path, message, resolved, arguments, names) for path, message in violations])
     return Plan(request=request, uploads=uploads, resolved=resolved, archive=archive, region=region,
                 project_root=project_root, unresolved=unresolved, warnings=archive.warnings,
                 copy_checkpoints_from=settings.checkpoint.copy_from_job)

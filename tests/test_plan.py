@@ -1,0 +1,346 @@
+"""Stage 3 alone: the request, its validation against the service model, names and arguments."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import attrs
+import boto3
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from braketkit import InvalidInput, Plan
+from braketkit.converter import converter
+from braketkit.decorator import plan_target
+from braketkit.plan import service_model
+from braketkit.plan.arguments import encode_arguments
+from braketkit.plan.jobname import default_job_name
+from braketkit.runtime.rebuild import rebuild
+from braketkit.target import load_reference
+
+from .conftest import BASIC, TRAIN, Project
+
+
+def plan_of(ref: str = "train.py:train", *args: Any, **kwargs: Any) -> Plan:
+    options = {k: kwargs.pop(k) for k in ("profile", "assignments", "offline") if k in kwargs}
+    return plan_target(load_reference(ref), args, kwargs, **options)
+
+
+def request_of(**kwargs: Any) -> dict[str, Any]:
+    return converter.unstructure(plan_of(**kwargs).request)  # type: ignore[no-any-return]
+
+
+def test_the_request_is_exactly_what_create_job_takes(basic_project: Project) -> None:
+    plan = plan_of("train.py:train", 5, lr=0.25)
+    request = converter.unstructure(plan.request)
+    name = request["jobName"]
+    sha = plan.archive.sha256
+    assert re.fullmatch(r"train-\d{8}-\d{6}-\d{3}-[0-9a-z]{3}", name)
+    assert re.fullmatch(r"[0-9a-f-]{36}", request.pop("clientToken"))
+    bucket = "s3://amazon-braket-us-east-1-111122223333/jobs"
+    assert request == {
+        "jobName": name,
+        "roleArn": "arn:aws:iam::111122223333:role/service-role/AmazonBraketJobsExecutionRole",
+        "algorithmSpecification": {
+            "scriptModeConfig": {"entryPoint": "braketkit_runtime.entry:main",
+                                 "s3Uri": f"{bucket}/sources/{sha}/source.tar.gz", "compressionType": "GZIP"},
+            "containerImage": {"uri": "292282985366.dkr.ecr.us-east-1.amazonaws.com/amazon-braket-base-jobs:latest"},
+        },
+        "deviceConfig": {"device": "arn:aws:braket:::device/quantum-simulator/amazon/sv1"},
+        "instanceConfig": {"instanceType": "ml.m5.large", "volumeSizeInGb": 30, "instanceCount": 1},
+        "outputDataConfig": {"s3Path": f"{bucket}/{name}/output"},
+        "checkpointConfig": {"s3Uri": f"{bucket}/{name}/checkpoints", "localPath": "/opt/jobs/checkpoints"},
+        "stoppingCondition": {"maxRuntimeInSeconds": 432000},
+        "hyperParameters": {"braketkit_entry": "train:train", "braketkit_args": "steps,lr", "steps": "5", "lr": "0.25"},
+    }
+    assert [(u.s3_uri, u.sha256, u.size) for u in plan.uploads] == [
+        (f"{bucket}/sources/{sha}/source.tar.gz", sha, plan.archive.path.stat().st_size)]
+
+
+def test_botocore_accepts_the_request(basic_project: Project) -> None:
+    from botocore.validate import ParamValidator
+
+    request = request_of(offline=True)
+    model = boto3.Session(region_name="us-east-1").client("braket").meta.service_model
+    report = ParamValidator().validate(request, model.operation_model("CreateJob").input_shape)
+    assert not report.has_errors(), report.generate_report()
+
+
+def test_optional_members_follow_the_settings(project: Project) -> None:
+    project.write("train.py", TRAIN)
+    project.write("data/train.csv", "1,2\n")
+    project.pyproject(BASIC.replace('region = "us-east-1"', '''region = "us-east-1"
+reservation = "arn:aws:braket:us-east-1:111122223333:reservation/abc"
+distribution = "data_parallel"
+tags = { team = "qml" }
+hyperparameters = { optimizer = "adam", layers = 3 }
+input = { train = "data", shared = "s3://other-bucket/shared/" }'''))
+    plan = plan_of()
+    request = converter.unstructure(plan.request)
+    assert request["associations"] == [{"arn": "arn:aws:braket:us-east-1:111122223333:reservation/abc",
+                                        "type": "RESERVATION_TIME_WINDOW_ARN"}]
+    assert request["tags"] == {"team": "qml"}
+    parameters = request["hyperParameters"]
+    assert parameters["optimizer"] == "adam" and parameters["layers"] == "3"
+    assert parameters["sagemaker_distributed_dataparallel_enabled"] == "true"
+    assert parameters["sagemaker_instance_type"] == "ml.m5.large"
+    channels = {c["channelName"]: c["dataSource"]["s3DataSource"]["s3Uri"] for c in request["inputDataConfig"]}
+    assert channels["shared"] == "s3://other-bucket/shared/"
+    assert re.fullmatch(r"s3://amazon-braket-us-east-1-111122223333/jobs/inputs/[0-9a-f]{64}/", channels["train"])
+    assert plan.uploads[1].s3_uri == channels["train"] + "train.csv"
+
+
+VIOLATIONS = [
+    ('[tool.braketkit.instance]\ncount = 0', "pyproject.toml:10: instance.count: must be at least 1 (is 0) "
+     "(request member instanceConfig.instanceCount)"),
+    ('[tool.braketkit.instance]\nvolume_gb = 0', "pyproject.toml:10: instance.volume_gb: must be at least 1 (is 0) "
+     "(request member instanceConfig.volumeSizeInGb)"),
+    ('[tool.braketkit.instance]\ntype = "ml.m5.larg"', "pyproject.toml:10: instance.type: 'ml.m5.larg' is not one of "
+     f"the {len(service_model.limit('InstanceType', 'enum'))} values the service accepts; did you mean ml.m5.large "
+     "or ml.m5.xlarge or ml.m5.4xlarge? (`braketkit config schema` lists them) "
+     "(request member instanceConfig.instanceType)"),
+    ('[tool.braketkit.stopping]\nmax_runtime = "6d"', "pyproject.toml:10: stopping.max_runtime: must be at most "
+     "432000 (is 518400) (request member stoppingCondition.maxRuntimeInSeconds)"),
+    ('[tool.braketkit.checkpoint]\nlocal_path = ""', "pyproject.toml:10: checkpoint.local_path: must be 1 to 4096 "
+     "characters long (is 0) (request member checkpointConfig.localPath)"),
+    ('[tool.braketkit.s3]\nkms_key = ""', "pyproject.toml:10: s3.kms_key: must be 1 to 2048 characters long (is 0) "
+     "(request member outputDataConfig.kmsKeyId)"),
+]
+
+
+ROLE = "arn:aws:iam::111122223333:role/service-role/AmazonBraketJobsExecutionRole"
+
+
+@pytest.mark.parametrize(("extra", "message"), VIOLATIONS)
+def test_service_model_limits_are_reported_against_the_setting(project: Project, extra: str, message: str) -> None:
+    project.pyproject(f'[tool.braketkit]\ndevice = "sv1"\nregion = "us-east-1"\nrole = "{ROLE}"\n\n{extra}\n')
+    project.write("train.py", TRAIN)
+    with pytest.raises(InvalidInput) as caught:
+        plan_of(offline=True)
+    assert [str(p) for p in caught.value.problems] == [message]
+
+
+def test_the_service_model_is_the_one_boto3_uses() -> None:
+    model = boto3.Session(region_name="us-east-1").client("braket").meta.service_model
+    assert service_model.limit("InstanceType", "enum") == model.shape_for("InstanceType").enum
+
+
+@pytest.mark.parametrize(
+    ("assignment", "message"),
+    [
+        ("job_name=_bad", "--set job_name: job_name: '_bad' does not match the pattern "
+         "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,50} (request member jobName)"),
+        ("job_name=" + "a" * 51, "--set job_name: job_name: must be 1 to 50 characters long (is 51) "
+         "(request member jobName)"),
+        ("role=not-an-arn", "--set role: role: 'not-an-arn' does not match the pattern "
+         "arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+ (request member roleArn)"),
+        ("reservation=arn:aws:braket:us-east-1:1234:reservation/x", "--set reservation: reservation: "
+         "'arn:aws:braket:us-east-1:1234:reservation/x' does not match the pattern "
+         "arn:aws[a-z\\-]*:braket:[a-z0-9\\-]*:[0-9]{12}:.* (request member associations[0].arn)"),
+        ("hyperparameters.empty=", "--set hyperparameters.empty: hyperparameters.empty: must be 1 to 2500 characters "
+         "long (is 0)"),
+        ("input.bad name=s3://b/k", "--set input.bad name: input.bad name: 'bad name' does not match the pattern "
+         "[A-Za-z0-9\\.\\-_]+ (request member inputDataConfig[0].channelName)"),
+    ],
+)
+def test_service_model_patterns(basic_project: Project, assignment: str, message: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        plan_of(offline=True, assignments=[assignment])
+    assert [str(p) for p in caught.value.problems] == [message]
+
+
+def test_too_many_hyperparameters(basic_project: Project) -> None:
+    assignments = [f"hyperparameters.h{i}=1" for i in range(100)]
+    with pytest.raises(InvalidInput) as caught:
+        plan_of(offline=True, assignments=assignments)
+    assert [str(p) for p in caught.value.problems] == [
+        "hyperparameters: must have at most 100 entries (has 101) (request member hyperParameters)"]
+
+
+def test_every_violation_is_reported_at_once(basic_project: Project) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        plan_of(offline=True, assignments=["instance.count=0", "job_name=-x", "instance.volume_gb=0"])
+    assert [p.key for p in caught.value.problems] == ["job_name", "instance.volume_gb", "instance.count"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_default_job_names_are_always_valid(function_name: str) -> None:
+    name = default_job_name(function_name)
+    shape = service_model.shapes()["CreateJobRequestJobNameString"]
+    assert len(name) <= shape["max"]
+    assert re.fullmatch(shape["pattern"], name), name
+
+
+def test_default_job_names_in_the_same_millisecond_are_distinct() -> None:
+    from datetime import datetime, timezone
+
+    now = datetime(2026, 11, 26, 18, 0, 0, 123000, tzinfo=timezone.utc)
+    names = {default_job_name("train", now) for _ in range(5000)}
+    assert len(names) == 5000
+    assert default_job_name("_helper", now).startswith("helper-20261126-180000-123-")
+    assert default_job_name("überträgt", now).startswith("ubertragt-")
+    assert default_job_name("日本", now).startswith("job-")
+
+
+@attrs.define
+class Ansatz:
+    layers: int
+    angles: list[float]
+
+
+@dataclasses.dataclass
+class Options:
+    shots: int
+    label: str = "x"
+
+
+def target(ansatz: Ansatz, options: Options, pair: tuple[int, str], values: dict[str, Any], maybe: int | None = None,
+           **extra: Any) -> None:
+    """Stands for a user's function; never called."""
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_json, _json)
+def test_json_arguments_round_trip_exactly(values: Any, extra: Any) -> None:
+    call = {"ansatz": Ansatz(2, [0.1]), "options": Options(5), "pair": (1, "a"), "values": {"v": values},
+            "surplus": extra}
+    encoded = encode_arguments(target, (), call, max_length=10**9)
+    decoded = rebuild(target, {name: json.loads(text) for name, text in encoded.items()})
+    assert decoded == call
+
+
+def test_argument_values_that_json_would_change_are_refused() -> None:
+    def job(a: Any = None, b: Any = None, c: Any = None, d: Any = None) -> None: ...
+
+    with pytest.raises(InvalidInput) as caught:
+        encode_arguments(job, (), {"a": {1, 2}, "b": math.nan, "c": {1: "x"}, "d": object()}, max_length=2500)
+    hint = 'pass it as input data instead ([tool.braketkit.input] name = "path") and read it in the job'
+    assert [str(p) for p in caught.value.problems] == [
+        f"argument a: a is a set, which has no JSON form; {hint}",
+        f"argument b: b is nan, which JSON cannot hold; {hint}",
+        f"argument c: c has a key of type int; JSON keys are strings; {hint}",
+        f"argument d: d is a object, which has no JSON form; {hint}",
+    ]
+
+
+def test_long_arguments_and_bad_calls_are_refused() -> None:
+    def job(values: list[int], *rest: int) -> None: ...
+
+    with pytest.raises(InvalidInput, match=r"argument values: is 2691 characters as JSON, over the 2500"):
+        encode_arguments(job, (list(range(700)),), {}, max_length=2500)
+    with pytest.raises(InvalidInput, match=r"arguments: missing a required argument: 'values' \(signature: .*job\(values"):
+        encode_arguments(job, (), {}, max_length=2500)
+    with pytest.raises(InvalidInput, match=r"\*rest cannot travel to the job"):
+        encode_arguments(job, ([1], 2), {}, max_length=2500)
+
+
+def test_arguments_may_not_shadow_hyperparameters(project: Project) -> None:
+    project.pyproject(BASIC.replace('region = "us-east-1"', 'region = "us-east-1"\nhyperparameters = { steps = 3 }'))
+    project.write("train.py", TRAIN)
+    with pytest.raises(InvalidInput, match="hyperparameters.steps: is also the name of a call argument"):
+        plan_of("train.py:train", steps=4, offline=True)
+
+
+def test_region_must_agree_with_the_device(basic_project: Project) -> None:
+    arn = "arn:aws:braket:eu-west-2::device/qpu/oqc/Lucy"
+    with pytest.raises(InvalidInput) as caught:
+        plan_of(offline=True, assignments=[f"device={arn}"])
+    assert str(caught.value) == (
+        f"pyproject.toml:6: region: the device {arn} is in eu-west-2, but region is us-east-1; jobs run in their "
+        "device's region, so drop region or make them agree")
+
+
+def test_the_device_names_the_region(project: Project) -> None:
+    project.pyproject('[tool.braketkit]\ndevice = "arn:aws:braket:eu-west-2::device/qpu/oqc/Lucy"\n')
+    project.write("train.py", TRAIN)
+    plan = plan_of(offline=True)
+    assert plan.region == "eu-west-2"
+    assert plan.request.role_arn == "<role>"
+    assert plan.request.output_data_config.s3_path.startswith("s3://amazon-braket-eu-west-2-<account>/jobs/")
+
+
+def test_images_exist_only_in_some_regions(project: Project) -> None:
+    project.pyproject('[tool.braketkit]\ndevice = "sv1"\nregion = "ap-southeast-2"\nimage = "pytorch"\n')
+    project.write("train.py", TRAIN)
+    with pytest.raises(InvalidInput) as caught:
+        plan_of(offline=True)
+    assert str(caught.value) == (
+        "pyproject.toml:7: image: Braket's pytorch image is not offered in ap-southeast-2; it is in us-east-1, "
+        "us-west-1, us-west-2, eu-west-2, eu-north-1 (or give a full ECR image URI)")
+
+
+def test_no_region_anywhere(project: Project) -> None:
+    project.pyproject('[tool.braketkit]\ndevice = "sv1"\n')
+    project.write("train.py", TRAIN)
+    with pytest.raises(InvalidInput, match="^region: no region: set region in"):
+        plan_of(offline=True)
+
+
+def test_package_entries_get_their_import_folder(project: Project) -> None:
+    project.pyproject('[tool.braketkit]\ndevice = "sv1"\nregion = "us-east-1"\n')
+    project.write("src/lab/__init__.py", "")
+    project.write("src/lab/jobs.py", TRAIN)
+    plan = plan_of("src/lab/jobs.py:train", offline=True)
+    parameters = plan.request.hyper_parameters or {}
+    assert parameters["braketkit_entry"] == "lab.jobs:train"
+    assert parameters["braketkit_path"] == "src"
+
+
+def test_account_values_are_looked_up_read_only(basic_project: Project, aws: str) -> None:
+    basic_project.pyproject('[tool.braketkit]\ndevice = "sv1"\n')
+    iam = boto3.Session(region_name="us-east-1").client("iam")
+    policy = json.dumps({"Version": "2012-10-17", "Statement": []})
+    role = iam.create_role(RoleName="AmazonBraketJobsExecutionRole", Path="/service-role/",
+                           AssumeRolePolicyDocument=policy)["Role"]["Arn"]
+    try:
+        plan = plan_of()
+        assert plan.request.role_arn == role
+        assert plan.request.output_data_config.s3_path.startswith("s3://amazon-braket-us-east-1-123456789012/jobs/")
+        assert plan.unresolved == []
+        assert boto3.Session(region_name="us-east-1").client("s3").list_buckets()["Buckets"] == []  # read-only: nothing was created
+    finally:
+        iam.delete_role(RoleName="AmazonBraketJobsExecutionRole")
+
+
+def test_a_missing_role_is_explained(basic_project: Project, aws: str) -> None:
+    basic_project.pyproject('[tool.braketkit]\ndevice = "sv1"\n')
+    plan = plan_of()
+    assert plan.request.role_arn == "<role>"
+    assert plan.unresolved == ['no role named AmazonBraketJobsExecutionRole* in the account; set role = '
+                               '"arn:aws:iam::..." or create it from the Amazon Braket console (Permissions and '
+                               'settings)']
+
+
+def test_without_credentials_the_plan_says_so(basic_project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    basic_project.pyproject('[tool.braketkit]\ndevice = "sv1"\nregion = "us-east-1"\n')
+    plan = plan_of()
+    assert plan.unresolved == ["no AWS credentials found; account-dependent values are unresolved"]
+
+
+def test_planning_twice_reuses_the_archive(basic_project: Project) -> None:
+    first, second = plan_of(offline=True), plan_of(offline=True)
+    assert first.archive.sha256 == second.archive.sha256
+    assert first.request.job_name != second.request.job_name
+    assert first.request.client_token != second.request.client_token
+    assert sorted(p.name for p in (basic_project.root / ".braketkit" / "archives").iterdir()) == [
+        f"{first.archive.sha256}.tar.gz"]
+
+
+def test_the_source_setting_must_contain_the_entry(basic_project: Project, tmp_path: Path) -> None:
+    (basic_project.root / "lib").mkdir()
+    with pytest.raises(InvalidInput, match=r"^--set source: source: the entry .*train.py .* is outside the source"):
+        plan_of(offline=True, assignments=["source=lib"])
