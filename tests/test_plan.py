@@ -242,7 +242,8 @@ def test_long_arguments_and_bad_calls_are_refused() -> None:
 
     with pytest.raises(InvalidInput, match=r"argument values: is 2691 characters as JSON, over the 2500"):
         encode_arguments(job, (list(range(700)),), {}, max_length=2500)
-    with pytest.raises(InvalidInput, match=r"arguments: missing a required argument: 'values' \(signature: .*job\(values"):
+    missing = r"arguments: missing a required argument: 'values' \(signature: .*job\(values"
+    with pytest.raises(InvalidInput, match=missing):
         encode_arguments(job, (), {}, max_length=2500)
     with pytest.raises(InvalidInput, match=r"\*rest cannot travel to the job"):
         encode_arguments(job, ([1], 2), {}, max_length=2500)
@@ -251,7 +252,7 @@ def test_long_arguments_and_bad_calls_are_refused() -> None:
 def test_arguments_may_not_shadow_hyperparameters(project: Project) -> None:
     project.pyproject(BASIC.replace('region = "us-east-1"', 'region = "us-east-1"\nhyperparameters = { steps = 3 }'))
     project.write("train.py", TRAIN)
-    with pytest.raises(InvalidInput, match="hyperparameters.steps: is also the name of a call argument"):
+    with pytest.raises(InvalidInput, match=r"hyperparameters\.steps: is also the name of a call argument"):
         plan_of("train.py:train", steps=4, offline=True)
 
 
@@ -286,7 +287,7 @@ def test_images_exist_only_in_some_regions(project: Project) -> None:
 def test_no_region_anywhere(project: Project) -> None:
     project.pyproject('[tool.braketkit]\ndevice = "sv1"\n')
     project.write("train.py", TRAIN)
-    with pytest.raises(InvalidInput, match="^region: no region: set region in"):
+    with pytest.raises(InvalidInput, match=r"^region: no region: set region in"):
         plan_of(offline=True)
 
 
@@ -311,7 +312,8 @@ def test_account_values_are_looked_up_read_only(basic_project: Project, aws: str
         assert plan.request.role_arn == role
         assert plan.request.output_data_config.s3_path.startswith("s3://amazon-braket-us-east-1-123456789012/jobs/")
         assert plan.unresolved == []
-        assert boto3.Session(region_name="us-east-1").client("s3").list_buckets()["Buckets"] == []  # read-only: nothing was created
+        s3 = boto3.Session(region_name="us-east-1").client("s3")
+        assert s3.list_buckets()["Buckets"] == []  # read-only: nothing was created
     finally:
         iam.delete_role(RoleName="AmazonBraketJobsExecutionRole")
 
