@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 import cattrs
+import cattrs.errors
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from .model import request
@@ -75,6 +76,18 @@ def _instance(value: Any, _: Any) -> Instance:
     return typing.cast(Instance, _instance_from_dict(value, Instance))
 
 
+def _is_list(kind: Any) -> bool:
+    return typing.get_origin(kind) is list
+
+
+def _list(value: Any, kind: Any) -> list[Any]:
+    """Only a list is a list: cattrs would happily iterate a string into characters."""
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"expected a list, got {type(value).__name__}")
+    (item,) = typing.get_args(kind) or (Any,)
+    return [converter.structure(element, item) for element in value]
+
+
 def _is_union(kind: Any) -> bool:
     return typing.get_origin(kind) in (typing.Union, types.UnionType)
 
@@ -90,7 +103,7 @@ def _union(value: Any, kind: Any) -> Any:
             continue
         try:
             return converter.structure(value, arm)
-        except (TypeError, ValueError, cattrs.BaseValidationError) as error:
+        except (TypeError, ValueError, cattrs.errors.CattrsError) as error:
             errors.append(error)
     raise TypeError(f"{value!r} fits none of {kind}") from errors[0]
 
@@ -104,6 +117,7 @@ converter.register_unstructure_hook(Seconds, int)
 converter.register_structure_hook(ParameterText, _parameter_text)
 converter.register_unstructure_hook(ParameterText, str)
 converter.register_structure_hook_func(_is_union, _union)
+converter.register_structure_hook_func(_is_list, _list)
 _instance_from_dict: Any = make_dict_structure_fn(Instance, converter, _cattrs_forbid_extra_keys=True)
 converter.register_structure_hook(Instance, _instance)
 

@@ -18,6 +18,7 @@ import attrs
 
 from .errors import InvalidInput, Problem
 from .model.settings import Settings
+from .resolve.pyproject import display_path
 
 __all__ = ["Target", "load_reference", "target_of"]
 
@@ -70,7 +71,9 @@ def _import(module: str, where: str, ref: str) -> Any:
         return importlib.import_module(module)
     except ModuleNotFoundError as error:
         if error.name is not None and (module == error.name or module.startswith(error.name + ".")):
-            raise InvalidInput([Problem(f"no module named {module!r} (looked in {where})", ref)]) from None
+            place = display_path(Path(where))
+            place = "the working directory" if place == "." else place
+            raise InvalidInput([Problem(f"no module named {module!r} in {place}", ref)]) from None
         raise InvalidInput([Problem(
             f"importing {module} failed: {error}; install it locally to plan or run the job here", ref)]) from None
     except InvalidInput:

@@ -24,11 +24,12 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Ite
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    modules, path = set(sys.modules), list(sys.path)
+    path = list(sys.path)
     yield
-    for name in set(sys.modules) - modules:
-        del sys.modules[name]
     sys.path[:] = path
+    for name, module in list(sys.modules.items()):  # the test project's modules, imported by reference
+        if str(getattr(module, "__file__", None) or "").startswith(str(tmp_path)):
+            del sys.modules[name]
 
 
 class Project:
@@ -102,7 +103,7 @@ class Tripwire:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
 
 
 @pytest.fixture
@@ -115,6 +116,7 @@ def tripwire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tripwire]:
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     yield wire
     wire.server.shutdown()
+    wire.server.server_close()
 
 
 @pytest.fixture(scope="session")

@@ -122,8 +122,7 @@ def test_size_guard_stops_with_the_largest_files_and_how_to_exclude_them(project
         "job does not need, pass data as input channels, or raise the limit\n"
         "largest files:\n"
         "          1.5 MB  data/big.bin   (exclude = ['data/'])\n"
-        "          0.7 MB  weights.npy   (exclude = ['*.npy'])\n"
-        "          0.0 MB  main.py   (exclude = ['*.py'])"
+        "          0.7 MB  weights.npy   (exclude = ['*.npy'])"
     )
 
 

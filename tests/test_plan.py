@@ -281,7 +281,7 @@ def test_images_exist_only_in_some_regions(project: Project) -> None:
         plan_of(offline=True)
     assert str(caught.value) == (
         "pyproject.toml:7: image: Braket's pytorch image is not offered in ap-southeast-2; it is in us-east-1, "
-        "us-west-1, us-west-2, eu-west-2, eu-north-1 (or give a full ECR image URI)")
+        "us-west-1, us-west-2, eu-west-2, eu-north-1 (or set image to a full ECR image URI)")
 
 
 def test_no_region_anywhere(project: Project) -> None:

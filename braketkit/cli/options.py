@@ -18,6 +18,7 @@ from typing import Any, Literal
 import click
 
 from ..converter import converter
+from ..resolve.keys import describe
 
 __all__ = ["function_options"]
 
@@ -39,8 +40,8 @@ class _Json(click.ParamType):  # type: ignore[type-arg,unused-ignore]
             return data
         try:
             return converter.structure(data, self.kind)
-        except Exception as error:
-            self.fail(f"{value!r} does not fit {getattr(self.kind, '__name__', self.kind)}: {error}", param, ctx)
+        except Exception:  # cattrs raises many kinds; all mean "wrong shape"
+            self.fail(f"{value!r} is not {describe(self.kind)} (as JSON)", param, ctx)
 
 
 class _LiteralChoice(click.Choice):  # type: ignore[type-arg,unused-ignore]

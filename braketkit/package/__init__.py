@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 import attrs
 
 from ..errors import InvalidInput, Problem
+from ..resolve.pyproject import display_path
 from .archive import Member, members, write_archive
 from .select import SourceFile, select_files
 
@@ -69,7 +70,8 @@ def _requirements(root: Path, dependencies: str | list[str] | None, origin: str)
     try:
         return Member("requirements.txt", path.read_bytes())
     except OSError as error:
-        problem = Problem(f"cannot read requirements file {str(path)!r}: {error.strerror}", "dependencies", origin)
+        message = f"cannot read requirements file {display_path(path)!r}: {error.strerror}"
+        problem = Problem(message, "dependencies", origin)
         raise InvalidInput([problem]) from None
 
 
@@ -82,7 +84,8 @@ def _exclusion_hint(file: SourceFile) -> str:
 
 
 def _size_report(files: Sequence[SourceFile]) -> str:
-    largest = sorted(files, key=lambda file: file.size, reverse=True)[:5]
+    total = sum(file.size for file in files)
+    largest = [file for file in sorted(files, key=lambda file: file.size, reverse=True)[:5] if file.size * 100 >= total]
     rows = [f"    {file.size / 1e6:9.1f} MB  {file.name}   (exclude = [{_exclusion_hint(file)!r}])" for file in largest]
     return "largest files:\n" + "\n".join(rows)
 
@@ -149,8 +152,8 @@ def collect_channel(name: str, path: Path, origin: str) -> InputChannel:
     elif path.is_dir():
         chosen = select_files(path)
     else:
-        raise InvalidInput([Problem(f"no such file or folder: {str(path)!r}; expected a local path or an s3:// URI",
-                                    f"input.{name}", origin)])
+        message = f"no such file or folder: {display_path(path)!r}; expected a local path or an s3:// URI"
+        raise InvalidInput([Problem(message, f"input.{name}", origin)])
     files = [InputFile(name=file.name, path=file.path, size=file.size, sha256=_file_digest(file.path))
              for file in chosen]
     manifest = "".join(f"{file.name}\0{file.sha256}\n" for file in files)

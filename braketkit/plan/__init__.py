@@ -21,6 +21,7 @@ from ..model import request as api
 from ..package import InputChannel, SourceArchive, collect_channel, package_source
 from ..resolve import Resolved
 from ..resolve.keys import maps
+from ..resolve.pyproject import display_path
 from ..runtime import contract
 from ..target import Target
 from . import lookups, service_model
@@ -104,9 +105,10 @@ def _image(resolved: Resolved, region: str) -> str:
     if catalog.is_image_uri(image):
         return image
     if region not in catalog.IMAGE_REGIONS:
+        key = "image" if "image" in resolved.origins else "region"
         raise InvalidInput([Problem(
             f"Braket's {image} image is not offered in {region}; it is in {', '.join(catalog.IMAGE_REGIONS)} "
-            "(or give a full ECR image URI)", "image", resolved.origin("image"))])
+            "(or set image to a full ECR image URI)", key, resolved.origins.get(key))])
     return catalog.image_uri(image, region)
 
 
@@ -137,6 +139,8 @@ def _hyperparameters(
 def _source_root(resolved: Resolved, target: Target, project_root: Path) -> Path:
     source = resolved.settings.source
     root = (project_root / source).resolve() if source else project_root
+    if not root.is_dir():
+        raise InvalidInput([Problem(f"no such folder: {display_path(root)}", "source", resolved.origin("source"))])
     if not target.import_root.is_relative_to(root) or not target.file.is_relative_to(root):
         raise InvalidInput([Problem(
             f"the entry {target.file} (imported from {target.import_root}) is outside the source folder {root}",
@@ -175,6 +179,67 @@ def _problem_for(
     return Problem(f"{message} (request member {path})", setting, origin)
 
 
+def _request(
+    resolved: Resolved,
+    job_name: str,
+    bucket: str,
+    role: str,
+    image: str,
+    hyperparameters: dict[str, str],
+    archive: SourceArchive,
+    channels: list[InputChannel | tuple[str, str]],
+) -> tuple[api.CreateJobRequest, list[Upload]]:
+    settings = resolved.settings
+    prefix = settings.s3.prefix
+    uploads = [Upload(path=archive.path, s3_uri=_s3(bucket, prefix, "sources", archive.sha256, "source.tar.gz"),
+                      size=archive.size, sha256=archive.sha256)]
+    inputs = []
+    for channel in channels:
+        if isinstance(channel, InputChannel):
+            base = _s3(bucket, prefix, "inputs", channel.digest) + "/"
+            uploads += [Upload(path=file.path, s3_uri=base + file.name, size=file.size, sha256=file.sha256)
+                        for file in channel.files]
+            name, uri = channel.name, base
+        else:
+            name, uri = channel
+        inputs.append(api.InputFileConfig(channel_name=name, data_source=api.DataSource(
+            s3_data_source=api.S3DataSource(s3_uri=uri))))
+    request = api.CreateJobRequest(
+        client_token=str(uuid.uuid4()),
+        job_name=job_name,
+        role_arn=role,
+        algorithm_specification=api.AlgorithmSpecification(
+            script_mode_config=api.ScriptModeConfig(entry_point=contract.ENTRY_POINT, s3_uri=uploads[0].s3_uri),
+            container_image=api.ContainerImage(uri=image),
+        ),
+        device_config=api.DeviceConfig(device=resolved.device or ""),
+        instance_config=api.InstanceConfig(instance_type=settings.instance.type,
+                                           volume_size_in_gb=settings.instance.volume_gb,
+                                           instance_count=settings.instance.count),
+        output_data_config=api.JobOutputDataConfig(s3_path=_s3(bucket, prefix, job_name, "output"),
+                                                   kms_key_id=settings.s3.kms_key),
+        checkpoint_config=api.JobCheckpointConfig(s3_uri=_s3(bucket, prefix, job_name, "checkpoints"),
+                                                  local_path=settings.checkpoint.local_path),
+        stopping_condition=api.JobStoppingCondition(max_runtime_in_seconds=settings.stopping.max_runtime),
+        hyper_parameters=hyperparameters,
+        input_data_config=inputs or None,
+        tags=settings.tags or None,
+        associations=[api.Association(arn=settings.reservation)] if settings.reservation else None,
+    )
+    return request, uploads
+
+
+def _is_placeholder(value: object) -> bool:
+    return isinstance(value, str) and (UNRESOLVED_ACCOUNT in value or value == UNRESOLVED_ROLE)
+
+
+def _validate(request: api.CreateJobRequest, resolved: Resolved, arguments: Mapping[str, str]) -> None:
+    violations = validate(converter.unstructure(request), service_model.input_shape("CreateJob"), _is_placeholder)
+    if violations:
+        names = [channel.channel_name for channel in request.input_data_config or []]
+        raise InvalidInput([_problem_for(path, message, resolved, arguments, names) for path, message in violations])
+
+
 def make_plan(
     target: Target,
     resolved: Resolved,
@@ -204,57 +269,24 @@ def make_plan(
     )
     channels = _channels(resolved, project_root)
 
-    need_account = settings.s3.bucket is None
-    need_role = settings.role is None
-    facts = lookups.AccountFacts(None, None, []) if offline else lookups.look_up(region, need_account, need_role)
-    unresolved = [] if not offline else ["offline: account-dependent values were not looked up"]
-    unresolved += facts.notes
-    bucket = settings.s3.bucket or f"amazon-braket-{region}-{facts.account or UNRESOLVED_ACCOUNT}"
-    role = settings.role or facts.role or UNRESOLVED_ROLE
     job_name = settings.job_name or default_job_name(target.qualname)
-    prefix = settings.s3.prefix
+    hyperparameters = _hyperparameters(resolved, target, arguments, source_root)
 
-    uploads = [Upload(path=archive.path, s3_uri=_s3(bucket, prefix, "sources", archive.sha256, "source.tar.gz"),
-                      size=archive.size, sha256=archive.sha256)]
-    inputs = []
-    for channel in channels:
-        if isinstance(channel, InputChannel):
-            base = _s3(bucket, prefix, "inputs", channel.digest) + "/"
-            uploads += [Upload(path=file.path, s3_uri=base + file.name, size=file.size, sha256=file.sha256)
-                        for file in channel.files]
-            name, uri = channel.name, base
-        else:
-            name, uri = channel
-        inputs.append(api.InputFileConfig(channel_name=name, data_source=api.DataSource(
-            s3_data_source=api.S3DataSource(s3_uri=uri))))
+    def build(account: str | None, role: str | None) -> tuple[api.CreateJobRequest, list[Upload]]:
+        bucket = settings.s3.bucket or f"amazon-braket-{region}-{account or UNRESOLVED_ACCOUNT}"
+        return _request(resolved, job_name, bucket, settings.role or role or UNRESOLVED_ROLE, image,
+                        hyperparameters, archive, channels)
 
-    request = api.CreateJobRequest(
-        client_token=str(uuid.uuid4()),
-        job_name=job_name,
-        role_arn=role,
-        algorithm_specification=api.AlgorithmSpecification(
-            script_mode_config=api.ScriptModeConfig(entry_point=contract.ENTRY_POINT, s3_uri=uploads[0].s3_uri),
-            container_image=api.ContainerImage(uri=image),
-        ),
-        device_config=api.DeviceConfig(device=resolved.device),
-        instance_config=api.InstanceConfig(instance_type=settings.instance.type,
-                                           volume_size_in_gb=settings.instance.volume_gb,
-                                           instance_count=settings.instance.count),
-        output_data_config=api.JobOutputDataConfig(s3_path=_s3(bucket, prefix, job_name, "output"),
-                                                   kms_key_id=settings.s3.kms_key),
-        checkpoint_config=api.JobCheckpointConfig(s3_uri=_s3(bucket, prefix, job_name, "checkpoints"),
-                                                  local_path=settings.checkpoint.local_path),
-        stopping_condition=api.JobStoppingCondition(max_runtime_in_seconds=settings.stopping.max_runtime),
-        hyper_parameters=_hyperparameters(resolved, target, arguments, source_root),
-        input_data_config=inputs or None,
-        tags=settings.tags or None,
-        associations=[api.Association(arn=settings.reservation)] if settings.reservation else None,
-    )
-    placeholder = lambda value: isinstance(value, str) and (UNRESOLVED_ACCOUNT in value or value == UNRESOLVED_ROLE)  # noqa: E731
-    violations = validate(converter.unstructure(request), service_model.input_shape("CreateJob"), placeholder)
-    if violations:
-        names = [channel.channel_name for channel in inputs]
-        raise InvalidInput([_problem_for(path, message, resolved, arguments, names) for path, message in violations])
+    # Validate with placeholders first: a bad setting stops here, before any AWS call.
+    request, uploads = build(None, None)
+    _validate(request, resolved, arguments)
+    unresolved = ["offline: account-dependent values were not looked up"] if offline else []
+    need_account, need_role = settings.s3.bucket is None, settings.role is None
+    if not offline and (need_account or need_role):
+        facts = lookups.look_up(region, need_account, need_role)
+        unresolved += facts.notes
+        request, uploads = build(facts.account, facts.role)
+        _validate(request, resolved, arguments)
     return Plan(request=request, uploads=uploads, resolved=resolved, archive=archive, region=region,
                 project_root=project_root, unresolved=unresolved, warnings=archive.warnings,
                 copy_checkpoints_from=settings.checkpoint.copy_from_job)

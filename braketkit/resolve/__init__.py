@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import cattrs
+import cattrs.errors
 
 from .. import catalog
 from ..converter import converter
@@ -114,7 +114,7 @@ def _typed(merged: dict[str, Entry], problems: list[Problem]) -> dict[str, Any]:
         kind = leaf_type(key)
         try:
             typed[key] = converter.structure(entry.value, kind)
-        except (TypeError, ValueError, cattrs.BaseValidationError):
+        except (TypeError, ValueError, cattrs.errors.CattrsError):
             problems.append(Problem(f"expected {describe(kind)}, got {kind_of(entry.value)}", key, entry.origin))
     return typed
 

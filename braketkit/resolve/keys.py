@@ -11,7 +11,7 @@ import difflib
 import re
 import types
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal
 
 import attrs
@@ -69,14 +69,14 @@ def known_keys() -> list[str]:
     return keys
 
 
-def suggest(key: str) -> str:
-    """A "did you mean" clause, or a pointer to the vocabulary."""
+def suggest(key: str, spell: Callable[[str], str] = repr, what: str = "setting") -> str:
+    """A "did you mean" clause (``spell`` writes the key as the source would), or a pointer to the vocabulary."""
     close = difflib.get_close_matches(key, known_keys(), n=1, cutoff=0.6)
     if not close and "." in key:
         close = difflib.get_close_matches(key.rpartition(".")[2], known_keys(), n=1, cutoff=0.6)
     if close:
-        return f"unknown setting; did you mean {close[0]!r}?"
-    return "unknown setting; `braketkit config schema` lists them all"
+        return f"unknown {what}; did you mean {spell(close[0])}?"
+    return f"unknown {what}; `braketkit config schema` lists the settings"
 
 
 def _object_fields(value: Any) -> Iterator[tuple[str, Any]]:

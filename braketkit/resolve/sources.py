@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..errors import Problem
@@ -66,7 +66,7 @@ def _takes_text(kind: Any) -> bool:
     return is_union and any(_takes_text(arm) for arm in typing.get_args(kind))
 
 
-def _assignments(pairs: Iterable[tuple[str, str, str]]) -> Layer:
+def _assignments(pairs: Iterable[tuple[str, str, str]], unknown: Callable[[str], str] = suggest) -> Layer:
     entries: dict[str, Entry] = {}
     problems: list[Problem] = []
     for key, text, origin in pairs:
@@ -75,7 +75,7 @@ def _assignments(pairs: Iterable[tuple[str, str, str]]) -> Layer:
         try:
             value = read_text(text, dict if whole_table else leaf_type(key))
         except KeyError:
-            problems.append(Problem(suggest(key), key, origin))
+            problems.append(Problem(unknown(key), None if origin.endswith(key.upper()) else key, origin))
             continue
         found, trouble = flatten({head: {rest: value} if rest else value}, lambda _key, o=origin: o)
         entries.update(found)
@@ -90,7 +90,12 @@ def env_layer(environ: Mapping[str, str]) -> Layer:
         for name, value in sorted(environ.items())
         if name.startswith(ENV_PREFIX) and name != PROFILE_VARIABLE
     ]
-    return _assignments(pairs)
+    return _assignments(pairs, lambda key: suggest(key, env_name, "variable"))
+
+
+def env_name(key: str) -> str:
+    """The environment variable spelling of a flat key: ``instance.type`` → ``BRAKETKIT_INSTANCE__TYPE``."""
+    return ENV_PREFIX + key.upper().replace(".", "__")
 
 
 def set_layer(assignments: Iterable[str]) -> Layer:

@@ -1,0 +1,92 @@
+"""The bad-input corpus: each case a project, a command line, and the one message it must produce."""
+
+from __future__ import annotations
+
+import attrs
+
+ROLE = "arn:aws:iam::111122223333:role/service-role/AmazonBraketJobsExecutionRole"
+GOOD = f'''[tool.braketkit]
+device = "sv1"
+region = "us-east-1"
+role = "{ROLE}"
+'''
+TRAIN = '''from braketkit import hybrid_job
+
+LEARNING_RATE = 0.1
+
+@hybrid_job()
+def train(steps: int = 10, layers: list[int] = [1], mode: str = "fast") -> dict:
+    return {"steps": steps}
+'''
+
+
+@attrs.frozen
+class Case:
+    id: str
+    pyproject: str | None
+    argv: tuple[str, ...]
+    message: str
+    files: dict[str, str] = attrs.field(factory=dict)
+    env: dict[str, str] = attrs.field(factory=dict)
+
+
+PLAN = ("plan", "train.py:train")
+
+CASES = [
+    Case("invalid-toml", "[tool.braketkit]\ndevice = sv1\n", PLAN, 'error: pyproject.toml:5:10: invalid TOML: Invalid value\n'),
+    Case("unknown-key", GOOD + "devcie = 'dm1'\n", PLAN, "error: pyproject.toml:8: devcie: unknown setting; did you mean 'device'?\n"),
+    Case("unknown-table-key", GOOD + "[tool.braketkit.instance]\ncont = 2\n", PLAN, "error: pyproject.toml:8: instance.cont: unknown setting; did you mean 'instance.count'?\n"),
+    Case("unknown-table", GOOD + "[tool.braketkit.instances]\ncount = 2\n", PLAN, "error: pyproject.toml:8: instances: unknown setting; did you mean 'instance'?\n"),
+    Case("count-as-string", GOOD + "[tool.braketkit.instance]\ncount = '2'\n", PLAN, "error: pyproject.toml:9: instance.count: expected an integer, got a string ('2')\n"),
+    Case("wait-as-string", GOOD + "wait = 'yes'\n", PLAN, "error: pyproject.toml:8: wait: expected true or false, got a string ('yes')\n"),
+    Case("tags-not-a-table", GOOD + "tags = 'qml'\n", PLAN, "error: pyproject.toml:8: tags: expected a table of strings, got a string ('qml')\n"),
+    Case("include-not-a-list", GOOD + "include = 'data/*.csv'\n", PLAN, "error: pyproject.toml:8: include: expected a list of strings, got a string ('data/*.csv')\n"),
+    Case("hyperparameter-table", GOOD + "hyperparameters = { opt = { name = 'adam' } }\n", PLAN, 'error: pyproject.toml:8: hyperparameters.opt: expected a string, number or boolean, got a table\n'),
+    Case("instance-wrong-type", GOOD + "instance = 4\n", PLAN, 'error: pyproject.toml:8: instance: expected a table with type, count, volume_gb (or a string: the instance type), got an integer (4)\n'),
+    Case("unknown-profile", GOOD + "[tool.braketkit.profiles.qpu]\ndevice = 'dm1'\n", (*PLAN, "--profile", "gpu"), "error: --profile: profile: no profile 'gpu' in pyproject.toml; profiles defined: qpu\n"),
+    Case("profile-from-env", GOOD, PLAN, "error: env BRAKETKIT_PROFILE: profile: no profile 'gpu' in pyproject.toml; profiles defined: none\n", env={"BRAKETKIT_PROFILE": "gpu"}),
+    Case("profile-without-pyproject", None, (*PLAN, "--profile", "qpu"), 'error: --profile: profile: no pyproject.toml at or above {root} to define it\n'),
+    Case("unknown-device", GOOD.replace('"sv1"', '"sv2"'), PLAN, "error: pyproject.toml:5: device: unknown device 'sv2'; expected an alias (dm1, local, sv1, tn1), a device ARN, or local:<provider>/<name>\n"),
+    Case("bad-device-alias-target", GOOD + "[tool.braketkit.devices]\nmine = 'Forte-1'\n", PLAN, 'error: pyproject.toml:9: devices.mine: expected a device ARN or local:<provider>/<name>\n'),
+    Case("unknown-image", GOOD + "image = 'jax'\n", PLAN, "error: pyproject.toml:8: image: unknown image 'jax'; expected base, pytorch, tensorflow, cudaq, or a full ECR image URI\n"),
+    Case("bad-duration", GOOD + "[tool.braketkit.stopping]\nmax_runtime = '2 hours'\n", PLAN, 'error: pyproject.toml:9: stopping.max_runtime: expected a duration (whole seconds, or a string such as "2h" or "1h30m"), got a string (\'2 hours\')\n'),
+    Case("runtime-over-limit", GOOD + "[tool.braketkit.stopping]\nmax_runtime = '6d'\n", PLAN, 'error: pyproject.toml:9: stopping.max_runtime: must be at most 432000 (is 518400) (request member stoppingCondition.maxRuntimeInSeconds)\n'),
+    Case("zero-instances", GOOD + "[tool.braketkit.instance]\ncount = 0\n", PLAN, 'error: pyproject.toml:9: instance.count: must be at least 1 (is 0) (request member instanceConfig.instanceCount)\n'),
+    Case("zero-volume", GOOD + "[tool.braketkit.instance]\nvolume_gb = 0\n", PLAN, 'error: pyproject.toml:9: instance.volume_gb: must be at least 1 (is 0) (request member instanceConfig.volumeSizeInGb)\n'),
+    Case("instance-typo", GOOD + "instance = 'ml.m5.larg'\n", PLAN, "error: pyproject.toml:8: instance.type: 'ml.m5.larg' is not one of the 51 values the service accepts; did you mean ml.m5.large or ml.m5.xlarge or ml.m5.4xlarge? (`braketkit config schema` lists them) (request member instanceConfig.instanceType)\n"),
+    Case("job-name-pattern", GOOD + "job_name = 'my_job'\n", PLAN, "error: pyproject.toml:8: job_name: 'my_job' does not match the pattern [a-zA-Z0-9](-*[a-zA-Z0-9]){0,50} (request member jobName)\n"),
+    Case("job-name-length", GOOD + f"job_name = '{'a' * 51}'\n", PLAN, 'error: pyproject.toml:8: job_name: must be 1 to 50 characters long (is 51) (request member jobName)\n'),
+    Case("role-not-an-arn", GOOD.replace(ROLE, "AmazonBraketJobsExecutionRole"), PLAN, "error: pyproject.toml:7: role: 'AmazonBraketJobsExecutionRole' does not match the pattern arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+ (request member roleArn)\n"),
+    Case("reservation-not-an-arn", GOOD + "reservation = 'rsv-123'\n", PLAN, "error: pyproject.toml:8: reservation: 'rsv-123' does not match the pattern arn:aws[a-z\\-]*:braket:[a-z0-9\\-]*:[0-9]{12}:.* (request member associations[0].arn)\n"),
+    Case("region-mismatch", GOOD.replace('"sv1"', '"arn:aws:braket:eu-west-2::device/qpu/oqc/Lucy"'), PLAN, "error: pyproject.toml:6: region: the device arn:aws:braket:eu-west-2::device/qpu/oqc/Lucy is in eu-west-2, but region is us-east-1; jobs run in their device's region, so drop region or make them agree\n"),
+    Case("image-not-in-region", GOOD.replace("us-east-1", "ap-southeast-2"), PLAN, "error: pyproject.toml:6: region: Braket's base image is not offered in ap-southeast-2; it is in us-east-1, us-west-1, us-west-2, eu-west-2, eu-north-1 (or set image to a full ECR image URI)\n"),
+    Case("no-device", GOOD.replace('device = "sv1"\n', ""), PLAN, 'error: device: no device: set device = "sv1" (or another alias or ARN) in [tool.braketkit], @hybrid_job(device=...) or --set device=...\n'),
+    Case("no-region", GOOD.replace('region = "us-east-1"\n', ""), PLAN, "error: region: no region: set region in [tool.braketkit], AWS_REGION, or an AWS profile's region (a QPU's device ARN names its own)\n"),
+    Case("distribution-unknown", GOOD + "distribution = 'model_parallel'\n", PLAN, "error: pyproject.toml:8: distribution: expected one of 'data_parallel', got a string ('model_parallel')\n"),
+    Case("result-format-unknown", GOOD + "result_format = 'pickle'\n", PLAN, "error: pyproject.toml:8: result_format: expected one of 'plaintext', 'pickled_v4', got a string ('pickle')\n"),
+    Case("set-without-equals", GOOD, (*PLAN, "--set", "device"), 'error: --set: device: expected key=value, for example --set instance.count=2\n'),
+    Case("set-unknown-key", GOOD, (*PLAN, "--set", "instance.typ=ml.c5.xlarge"), "error: --set instance.typ: instance.typ: unknown setting; did you mean 'instance.type'?\n"),
+    Case("env-unknown-variable", GOOD, PLAN, 'error: env BRAKETKIT_DEVCE: unknown variable; did you mean BRAKETKIT_DEVICE?\n', env={"BRAKETKIT_DEVCE": "sv1"}),
+    Case("env-wrong-type", GOOD, PLAN, "error: env BRAKETKIT_INSTANCE__COUNT: instance.count: expected an integer, got a string ('two')\n", env={"BRAKETKIT_INSTANCE__COUNT": "two"}),
+    Case("ref-without-colon", GOOD, ("plan", "train.py"), 'error: train.py: expected path/to/file.py:function or package.module:function\n'),
+    Case("ref-missing-file", GOOD, ("plan", "trian.py:train"), 'error: trian.py:train: no such file: trian.py\n'),
+    Case("ref-missing-module", GOOD, ("plan", "experiments.trian:train"), "error: experiments.trian:train: no module named 'experiments.trian' in the working directory\n"),
+    Case("ref-missing-function", GOOD, ("plan", "train.py:trian"), "error: train.py:trian: train has no 'trian'; did you mean 'train'?\n"),
+    Case("ref-not-a-function", GOOD, ("plan", "train.py:LEARNING_RATE"), 'error: train.py:LEARNING_RATE: LEARNING_RATE is a float, not a function\n'),
+    Case("ref-module-raises", GOOD, ("plan", "broken.py:run"), 'error: broken.py:run: importing broken failed: RuntimeError: no GPU\n', files={"broken.py": "raise RuntimeError('no GPU')\n"}),
+    Case("ref-missing-dependency", GOOD, ("plan", "needs.py:run"), "error: needs.py:run: importing needs failed: No module named 'qiskit_nature'; install it locally to plan or run the job here\n", files={"needs.py": "import qiskit_nature\n"}),
+    Case("option-wrong-type", GOOD, (*PLAN, "--steps", "many"), "Usage: braketkit plan train.py:train [OPTIONS]\nTry 'braketkit plan train.py:train --help' for help.\n\nError: Invalid value for '--steps': 'many' is not a valid integer.\n"),
+    Case("option-bad-json", GOOD, (*PLAN, "--layers", "[1, 2"), "Usage: braketkit plan train.py:train [OPTIONS]\nTry 'braketkit plan train.py:train --help' for help.\n\nError: Invalid value for '--layers': '[1, 2' is not JSON: Expecting ',' delimiter\n"),
+    Case("option-json-wrong-shape", GOOD, (*PLAN, "--layers", '{"a": 1}'), 'Usage: braketkit plan train.py:train [OPTIONS]\nTry \'braketkit plan train.py:train --help\' for help.\n\nError: Invalid value for \'--layers\': \'{"a": 1}\' is not a list of integers (as JSON)\n'),
+    Case("option-unknown", GOOD, (*PLAN, "--stpes", "3"), "Usage: braketkit plan train.py:train [OPTIONS]\nTry 'braketkit plan train.py:train --help' for help.\n\nError: No such option '--stpes'. (Did you mean one of: '--set', '--steps'?)\n"),
+    Case("argument-too-long", GOOD, (*PLAN, "--layers", "[" + ",".join(["1000"] * 600) + "]"), 'error: argument layers: is 3001 characters as JSON, over the 2500 a hyperparameter may hold; pass it as input data instead ([tool.braketkit.input] name = "path") and read it in the job\n'),
+    Case("argument-shadowed", GOOD + "hyperparameters = { steps = 5 }\n", (*PLAN, "--steps", "3"), 'error: pyproject.toml:8: hyperparameters.steps: is also the name of a call argument or a braketkit hyperparameter; rename it\n'),
+    Case("hyperparameter-reserved", GOOD + "hyperparameters = { braketkit_entry = 'x:y' }\n", PLAN, 'error: pyproject.toml:8: hyperparameters.braketkit_entry: is also the name of a call argument or a braketkit hyperparameter; rename it\n'),
+    Case("source-missing", GOOD + "source = 'src'\n", PLAN, 'error: pyproject.toml:8: source: no such folder: src\n'),
+    Case("dependencies-missing", GOOD + "dependencies = 'requirements-job.txt'\n", PLAN, "error: pyproject.toml:8: dependencies: cannot read requirements file 'requirements-job.txt': No such file or directory\n"),
+    Case("input-missing", GOOD + "[tool.braketkit.input]\ntrain = 'data/train'\n", PLAN, "error: pyproject.toml:9: input.train: no such file or folder: 'data/train'; expected a local path or an s3:// URI\n"),
+    Case("input-bad-channel-name", GOOD + "[tool.braketkit.input]\n'my data' = 's3://bucket/data/'\n", PLAN, "error: pyproject.toml:9: input.my data: 'my data' does not match the pattern [A-Za-z0-9\\.\\-_]+ (request member inputDataConfig[0].channelName)\n"),
+    Case("source-too-large", GOOD + "max_source_mb = 1\n", PLAN, "error: pyproject.toml:8: max_source_mb: the source tree holds 1.2 MB, over the limit of 1 MB; exclude what the job does not need, pass data as input channels, or raise the limit\nlargest files:\n          1.2 MB  blob.txt   (exclude = ['*.txt'])\n", files={"blob.txt": "x" * 1_200_000}),
+    Case("config-show-unknown-profile", GOOD, ("config", "show", "--profile", "qpu"), "error: --profile: profile: no profile 'qpu' in pyproject.toml; profiles defined: none\n"),
+    Case("config-show-bad-set", GOOD, ("config", "show", "--set", "instance.count=lots"), "error: --set instance.count: instance.count: expected an integer, got a string ('lots')\n"),
+]
