@@ -1,0 +1,29 @@
+"""Side-by-side timing helpers: interleaved runs of commands, medians, one ratio."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+Command = Sequence[str] | Callable[[], object]
+
+
+def wall(command: Command, cwd: Path | None = None) -> float:
+    start = time.perf_counter()
+    if callable(command):
+        command()
+    else:
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=cwd)
+    return time.perf_counter() - start
+
+
+def interleaved(runs: int, cwd: Path | None = None, **commands: Command) -> dict[str, float]:
+    """Median wall time of each command, alternating them so machine noise hits all alike."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            times[name].append(wall(command, cwd))
+    return {name: statistics.median(values) for name, values in times.items()}
