@@ -173,3 +173,13 @@ def test_plan_in_a_real_process(typed: Project) -> None:
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "--version")
     assert code == 0 and "0.1.0" in out
+
+
+def test_through_clicks_runner(typed: Project) -> None:
+    from click.testing import CliRunner
+
+    from braketkit.cli import cli
+
+    result = CliRunner().invoke(cli, ["plan", "jobs/solve.py:solve", "--graph", "[[0,1]]", "--offline", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["request"]["hyperParameters"]["graph"] == "[[0,1]]"

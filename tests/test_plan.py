@@ -346,3 +346,17 @@ def test_the_source_setting_must_contain_the_entry(basic_project: Project, tmp_p
     (basic_project.root / "lib").mkdir()
     with pytest.raises(InvalidInput, match=r"^--set source: source: the entry .*train.py .* is outside the source"):
         plan_of(offline=True, assignments=["source=lib"])
+
+
+def test_the_decorated_function_plans_itself(basic_project: Project) -> None:
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(basic_project.root))
+    train = importlib.import_module("train").train
+    plan = train.plan(7, lr=0.5)
+    assert isinstance(plan, Plan)
+    parameters = plan.request.hyper_parameters or {}
+    assert (parameters["steps"], parameters["lr"], parameters["braketkit_entry"]) == ("7", "0.5", "train:train")
+    with pytest.raises(InvalidInput, match="unexpected keyword argument 'lrr'"):
+        train.plan(lrr=1)
