@@ -1,4 +1,4 @@
-"""``@hybrid_job``: a thin layer over resolve → package → plan.
+"""``@hybrid_job``: a thin layer over resolve → package → plan → execute.
 
 Decorating only records the keywords (and checks their names and types, which
 needs no file and no AWS); everything else happens when the job is planned.
@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Mapping
-from typing import Any, Generic, ParamSpec, TypeVar
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 
 from .errors import BraketkitError, InvalidInput
 from .model.settings import Settings
@@ -18,16 +19,20 @@ from .resolve import resolve
 from .resolve.sources import keyword_layer
 from .target import Target, target_of
 
-__all__ = ["HybridJob", "hybrid_job"]
+if TYPE_CHECKING:
+    from .job import LocalJob
+
+__all__ = ["HybridJob", "hybrid_job", "plan_target", "run_target"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+Sources = tuple[Settings | Mapping[str, Any], ...]
 
 
 class HybridJob(Generic[P, R]):
     """A function that runs as an Amazon Braket hybrid job."""
 
-    def __init__(self, function: Callable[P, R], keywords: tuple[Settings | Mapping[str, Any], ...]) -> None:
+    def __init__(self, function: Callable[P, R], keywords: Sources) -> None:
         self.function = function
         self.keywords = keywords
         functools.update_wrapper(self, function)
@@ -43,32 +48,57 @@ class HybridJob(Generic[P, R]):
         """The CreateJob request and uploads that calling the job would make; nothing is sent."""
         return plan_target(self.target, args, kwargs)
 
-    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Any:
-        raise BraketkitError(
-            "submitting to Amazon Braket is not available in this version of braketkit; "
-            f"use {self.function.__name__}.plan(...) to see the request it would send"
-        )
+    def local(self, *args: P.args, **kwargs: P.kwargs) -> LocalJob:
+        """Run the job on this machine, as the cloud would run it; returns once it has ended."""
+        return run_target(self.target, args, kwargs, local=True)
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> LocalJob:
+        """Run the job: locally when the settings say ``local = true``."""
+        return run_target(self.target, args, kwargs)
 
 
 def plan_target(
     target: Target,
-    args: tuple[Any, ...] | list[Any] = (),
+    args: Sequence[Any] = (),
     kwargs: Mapping[str, Any] | None = None,
     *,
     profile: str | None = None,
-    assignments: tuple[str, ...] | list[str] = (),
+    assignments: Sequence[str] = (),
     offline: bool = False,
+    local: bool = False,
 ) -> Plan:
     """Resolve the target's settings and plan one call of it (shared by decorator and CLI)."""
     resolved = resolve(start=target.file.parent, keywords=target.keywords, keywords_origin=target.keywords_origin,
                        profile=profile, assignments=assignments, environ=os.environ)
-    return make_plan(target, resolved, args, kwargs, offline=offline, environ=os.environ)
+    return make_plan(target, resolved, args, kwargs, offline=offline, local=local, environ=os.environ)
+
+
+def run_target(
+    target: Target,
+    args: Sequence[Any] = (),
+    kwargs: Mapping[str, Any] | None = None,
+    *,
+    profile: str | None = None,
+    assignments: Sequence[str] = (),
+    local: bool = False,
+    echo: bool = True,
+) -> LocalJob:
+    """Plan one call and carry it out (shared by decorator and CLI)."""
+    resolved = resolve(start=target.file.parent, keywords=target.keywords, keywords_origin=target.keywords_origin,
+                       profile=profile, assignments=assignments, environ=os.environ)
+    if not (local or resolved.settings.local):
+        raise BraketkitError(
+            "submitting to Amazon Braket is not available in this version of braketkit; run it on this machine "
+            "with --local, .local(...) or local = true, or see the request with plan")
+    from .execute.local import run_local
+
+    plan = make_plan(target, resolved, args, kwargs, local=True, environ=os.environ)
+    return run_local(plan, target.function, echo=sys.stdout if echo else None)
 
 
 def hybrid_job(settings: Settings | None = None, /, **keywords: Any) -> Callable[[Callable[P, R]], HybridJob[P, R]]:
-    """Mark ``function`` as a hybrid job; keywords are settings (``device``, ``instance``...)."""
-
-    sources = (settings, keywords) if settings is not None else (keywords,)
+    """Mark a function as a hybrid job; keywords are settings (``device``, ``instance``...)."""
+    sources: Sources = (settings, keywords) if settings is not None else (keywords,)
 
     def decorate(function: Callable[P, R]) -> HybridJob[P, R]:
         return HybridJob(function, sources)

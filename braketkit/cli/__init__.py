@@ -65,20 +65,56 @@ class _ReferenceGroup(click.Group):
         formatter.write_usage(ctx.command_path, "REF [OPTIONS] [FUNCTION OPTIONS]")
 
 
+Action = Callable[..., None]
+
+
+def _function_command(
+    ref: str, target: Target, extra: list[click.Option], action: Action, help_text: str
+) -> click.Command:
+    """A command for one function: shared options, ``extra``, then the function's own options."""
+    arguments = function_options(target.function, {"profile", "set", "json", "offline", "local", "help"})
+
+    def callback(**values: Any) -> None:
+        given = {name: values.pop(f"arg_{name}") for _, name in arguments}
+        action(target, {name: value for name, value in given.items() if value is not None}, **values)
+
+    return click.Command(ref, callback=callback, params=[*_common_options(), *extra, *(o for o, _ in arguments)],
+                         help=help_text)
+
+
+def _plan(target: Target, given: dict[str, Any], profile: str | None, assignments: Sequence[str], as_json: bool,
+          offline: bool) -> None:
+    from ..decorator import plan_target
+    from .render import plan_document, plan_text
+
+    plan = plan_target(target, (), given, profile=profile, assignments=assignments, offline=offline)
+    click.echo(json.dumps(plan_document(plan), indent=2) if as_json else plan_text(plan))
+
+
+def _run(target: Target, given: dict[str, Any], profile: str | None, assignments: Sequence[str], as_json: bool,
+         local: bool) -> None:
+    from ..decorator import run_target
+    from .render import job_document, result_text
+
+    job = run_target(target, (), given, profile=profile, assignments=assignments, local=local, echo=not as_json)
+    if as_json:
+        document = job_document(job)
+        click.echo(json.dumps(document, indent=2))
+        if document["state"] != "COMPLETED":
+            sys.exit(1)
+        return
+    click.echo(result_text(job))
+
+
 def _plan_command(ref: str, target: Target) -> click.Command:
-    arguments = function_options(target.function, {"profile", "set", "json", "offline", "help"})
-
-    def run(profile: str | None, assignments: Sequence[str], as_json: bool, offline: bool, **values: Any) -> None:
-        from ..decorator import plan_target
-        from .render import plan_document, plan_text
-
-        given = {name: values[f"arg_{name}"] for _, name in arguments if values[f"arg_{name}"] is not None}
-        plan = plan_target(target, (), given, profile=profile, assignments=list(assignments), offline=offline)
-        click.echo(json.dumps(plan_document(plan), indent=2) if as_json else plan_text(plan))
-
     offline = click.Option(["--offline"], is_flag=True, help="Make no AWS call; account values stay unresolved.")
-    return click.Command(ref, callback=run, params=[*_common_options(), offline, *(o for o, _ in arguments)],
-                         help=f"Plan a job of {ref}; its parameters are the options below.")
+    help_text = f"Plan a job of {ref}; its parameters are the options below."
+    return _function_command(ref, target, [offline], _plan, help_text)
+
+
+def _run_command(ref: str, target: Target) -> click.Command:
+    local = click.Option(["--local"], is_flag=True, help="Run on this machine, as the cloud would; no AWS needed.")
+    return _function_command(ref, target, [local], _run, f"Run {ref} as a job; its parameters are the options below.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -93,6 +129,15 @@ def plan() -> None:
     """Show the CreateJob request and uploads a run of REF would make; send nothing.
 
     REF is path/to/file.py:function or package.module:function.
+    """
+
+
+@cli.group(cls=_ReferenceGroup, build=_run_command, invoke_without_command=False)
+def run() -> None:
+    """Run REF as a hybrid job: on this machine with --local (or local = true).
+
+    REF is path/to/file.py:function or package.module:function. Exit status: 0 when the job
+    completed, 1 when it failed or was cancelled, 2 for bad input.
     """
 
 

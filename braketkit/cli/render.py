@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from ..converter import converter
+from ..job import LocalJob
 from ..plan import Plan
 from ..resolve import Resolved, leaves
 from ..runtime import contract
@@ -60,6 +61,28 @@ def _size(count: int) -> str:
     return str(count)  # pragma: no cover
 
 
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(converter.unstructure(value), default=repr))
+
+
+def job_document(job: LocalJob) -> dict[str, Any]:
+    """The ``run --json`` form of a finished local job."""
+    state = job.state()
+    document: dict[str, Any] = {"name": job.name, "folder": str(job.folder), "state": state}
+    if state == "COMPLETED":
+        document["result"] = _jsonable(job.result())
+    else:
+        document["failure_reason"] = job.failure_reason()
+    return document
+
+
+def result_text(job: LocalJob) -> str:
+    """What ``run`` prints once the job has ended (JobFailed carries a failure to the caller)."""
+    value = job.result()
+    shown = json.dumps(_jsonable(value), indent=2) if value is not None else "nothing (the function returned None)"
+    return f"job {job.name} completed in {job.folder}\nresult: {shown}"
+
+
 def plan_text(plan: Plan) -> str:
     request = plan.request
     origin = plan.resolved.origin
@@ -69,7 +92,7 @@ def plan_text(plan: Plan) -> str:
         ("job name", request.job_name),
         ("entry", parameters.get(contract.ENTRY, "")),
         ("device", f"{request.device_config.device}  ({origin('device')})"),
-        ("region", plan.region),
+        ("region", plan.region or "none (a local run)"),
         ("instance", f"{request.instance_config.instance_type} x{request.instance_config.instance_count}, "
                      f"{request.instance_config.volume_size_in_gb} GB  ({origin('instance.type')})"),
         ("image", request.algorithm_specification.container_image.uri

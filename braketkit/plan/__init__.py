@@ -53,7 +53,8 @@ class Plan:
     uploads: list[Upload]
     resolved: Resolved
     archive: SourceArchive
-    region: str
+    region: str | None
+    """None only for a local run planned without any region configured."""
     project_root: Path
     unresolved: list[str]
     warnings: list[str]
@@ -184,7 +185,7 @@ def _request(
     job_name: str,
     bucket: str,
     role: str,
-    image: str,
+    image: str | None,
     hyperparameters: dict[str, str],
     archive: SourceArchive,
     channels: list[InputChannel | tuple[str, str]],
@@ -210,7 +211,7 @@ def _request(
         role_arn=role,
         algorithm_specification=api.AlgorithmSpecification(
             script_mode_config=api.ScriptModeConfig(entry_point=contract.ENTRY_POINT, s3_uri=uploads[0].s3_uri),
-            container_image=api.ContainerImage(uri=image),
+            container_image=api.ContainerImage(uri=image) if image else None,
         ),
         device_config=api.DeviceConfig(device=resolved.device or ""),
         instance_config=api.InstanceConfig(instance_type=settings.instance.type,
@@ -247,9 +248,15 @@ def make_plan(
     kwargs: Mapping[str, Any] | None = None,
     *,
     offline: bool = False,
+    local: bool = False,
     environ: Mapping[str, str],
 ) -> Plan:
-    """Build and validate the submission for ``target(*args, **kwargs)``."""
+    """Build and validate the submission for ``target(*args, **kwargs)``.
+
+    ``local`` plans a run on this machine: no AWS call, and no region needed
+    (the request is still validated, so what runs here is valid in the cloud).
+    """
+    offline = offline or local
     settings = resolved.settings
     if resolved.device is None:
         raise InvalidInput([Problem("no device: set device = \"sv1\" (or another alias or ARN) in "
@@ -259,8 +266,13 @@ def make_plan(
     hyperparameter_shape = service_model.shapes()["CreateJobRequest"]["members"]["hyperParameters"]["shape"]
     value_shape = service_model.shapes()[hyperparameter_shape]["value"]["shape"]
     arguments = encode_arguments(target.function, args, kwargs or {}, service_model.limit(value_shape, "max"))
-    region = _region(resolved, environ)
-    image = _image(resolved, region)
+    try:
+        region: str | None = _region(resolved, environ)
+    except InvalidInput:
+        if not local:
+            raise
+        region = None
+    image = _image(resolved, region) if region else None
     archive = package_source(
         source_root, exclude=settings.exclude, include=settings.include,
         dependencies=settings.dependencies, dependencies_origin=resolved.origin("dependencies"),
@@ -273,7 +285,7 @@ def make_plan(
     hyperparameters = _hyperparameters(resolved, target, arguments, source_root)
 
     def build(account: str | None, role: str | None) -> tuple[api.CreateJobRequest, list[Upload]]:
-        bucket = settings.s3.bucket or f"amazon-braket-{region}-{account or UNRESOLVED_ACCOUNT}"
+        bucket = settings.s3.bucket or f"amazon-braket-{region or 'local'}-{account or UNRESOLVED_ACCOUNT}"
         return _request(resolved, job_name, bucket, settings.role or role or UNRESOLVED_ROLE, image,
                         hyperparameters, archive, channels)
 
@@ -282,7 +294,7 @@ def make_plan(
     _validate(request, resolved, arguments)
     unresolved = ["offline: account-dependent values were not looked up"] if offline else []
     need_account, need_role = settings.s3.bucket is None, settings.role is None
-    if not offline and (need_account or need_role):
+    if region is not None and not offline and (need_account or need_role):
         facts = lookups.look_up(region, need_account, need_role)
         unresolved += facts.notes
         request, uploads = build(facts.account, facts.role)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..errors import Problem
+from ..runtime import contract
 from .keys import Entry, flatten, leaf_type, maps, suggest, tables
 from .pyproject import Pyproject, display_path, tomllib
 
@@ -88,7 +89,7 @@ def env_layer(environ: Mapping[str, str]) -> Layer:
     pairs = [
         (name[len(ENV_PREFIX):].lower().replace("__", "."), value, f"env {name}")
         for name, value in sorted(environ.items())
-        if name.startswith(ENV_PREFIX) and name != PROFILE_VARIABLE
+        if name.startswith(ENV_PREFIX) and name != PROFILE_VARIABLE and name not in contract.RUNTIME_VARIABLES
     ]
     return _assignments(pairs, lambda key: suggest(key, env_name, "variable"))
 

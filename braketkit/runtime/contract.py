@@ -13,8 +13,16 @@ ARGUMENTS = "braketkit_args"
 """Hyperparameter listing, comma-separated, the hyperparameters that are call arguments (JSON)."""
 RESULT_FORMAT = "braketkit_result_format"
 RESERVED = (ENTRY, PATH, ARGUMENTS, RESULT_FORMAT)
+
 FAILURE_FILE = "BRAKETKIT_FAILURE_FILE"
 """Environment variable a local run sets; the container's path is the default."""
 DEFAULT_FAILURE_FILE = "/opt/ml/output/failure"
+LOCAL_RUN = "BRAKETKIT_LOCAL_RUN"
+"""Set (to "1") in local runs, where requirements.txt is not installed for the job."""
+RUNTIME_VARIABLES = (FAILURE_FILE, LOCAL_RUN)
+
+RESULTS_FILE = "results.json"
 RETURN_KEY = "result"
-"""Where a return value that is not a dict goes in the data dictionary."""
+"""Where a return value that is not a dict of strings goes in the data dictionary."""
+MARKER = "braketkit"
+"""Top-level member of results.json (ignored by the Braket SDK) saying how to read it back."""

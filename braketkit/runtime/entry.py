@@ -8,10 +8,12 @@ hyperparameter file is the source of truth.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import importlib
 import json
 import os
 import pickle
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -21,8 +23,10 @@ from typing import Any
 from . import contract
 from .rebuild import rebuild
 
-FAILURE_LIMIT = 1000
-"""The service keeps about this much of ``failureReason``; the tail is what matters."""
+FAILURE_LIMIT = 1024
+"""The service's ``failureReason`` is a String1024; the tail (the exception itself) is kept."""
+
+CODE_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _hyperparameters() -> dict[str, str]:
@@ -35,8 +39,7 @@ def _hyperparameters() -> dict[str, str]:
 
 
 def _function(hyperparameters: dict[str, str]) -> Callable[..., Any]:
-    code_root = Path(__file__).resolve().parent.parent
-    import_root = str(code_root / hyperparameters.get(contract.PATH, ""))
+    import_root = str(CODE_ROOT / hyperparameters.get(contract.PATH, ""))
     # The container appends the code folder to sys.path; put it first so a user
     # module named like an installed package (utils, qaoa) is the one imported.
     while import_root in sys.path:
@@ -54,44 +57,84 @@ def _arguments(function: Callable[..., Any], hyperparameters: dict[str, str]) ->
     return rebuild(function, {name: json.loads(hyperparameters[name]) for name in names})
 
 
-def _persist(value: Any, result_format: str) -> None:
-    if value is None:
-        return
+def _plain(value: Any) -> Any:
+    """JSON for dataclass and attrs instances: their fields, recursively."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    fields = getattr(type(value), "__attrs_attrs__", None)
+    if fields is not None:
+        return {field.name: getattr(value, field.name) for field in fields}
+    raise TypeError(f"{type(value).__name__} has no JSON form")
+
+
+def results_document(value: Any, result_format: str) -> str:
+    """results.json text: a dict of strings is the data dictionary; anything else sits under "result"."""
     is_dict = isinstance(value, dict) and all(isinstance(key, str) for key in value)
     data = value if is_dict else {contract.RETURN_KEY: value}
     if result_format == "pickled_v4":
         data = {key: base64.b64encode(pickle.dumps(item, protocol=4)).decode() for key, item in data.items()}
-    document = {
+    document: dict[str, Any] = {
         "braketSchemaHeader": {"name": "braket.jobs_data.persisted_job_data", "version": "1"},
         "dataDictionary": data,
         "dataFormat": result_format,
     }
+    if not is_dict:
+        document[contract.MARKER] = {"return": contract.RETURN_KEY}
     try:
-        text = json.dumps(document, allow_nan=False)
+        return json.dumps(document, default=_plain)
     except (TypeError, ValueError) as error:
         raise TypeError(
             f"the return value cannot be stored as JSON ({error}); return JSON values "
-            'or set result_format = "pickled_v4"'
+            '(lists, dicts, numbers, strings), or set result_format = "pickled_v4"'
         ) from None
+
+
+def _persist(value: Any, result_format: str) -> None:
+    if value is None:
+        return  # nothing returned: a results.json from save_job_result, if any, stays as it is
+    text = results_document(value, result_format)
     results = Path(os.environ.get("AMZN_BRAKET_JOB_RESULTS_DIR", "/opt/braket/model"))
     results.mkdir(parents=True, exist_ok=True)
-    partial = results / ".results.json.partial"
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, results / "results.json")
+    partial = results / f".{contract.RESULTS_FILE}.partial"
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, results / contract.RESULTS_FILE)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _requirement_hint(error: ModuleNotFoundError) -> str:
+    """For local runs, where requirements.txt is not installed: which requirement to install."""
+    name = (error.name or "").partition(".")[0]
+    if not name or not os.environ.get(contract.LOCAL_RUN):
+        return ""
+    try:
+        lines = (CODE_ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    wanted = re.sub(r"[-_.]+", "-", name).lower()
+    for line in lines:
+        project = re.split(r"[\s\[<>=!~;@]", line.strip(), maxsplit=1)[0]
+        if project and re.sub(r"[-_.]+", "-", project).lower() == wanted:
+            return (f"; the job's requirements.txt asks for {line.strip()!r}, which local runs do not install: "
+                    f"pip install {line.strip()!r}")
+    return f"; local runs use your environment: install {name}, and add it to dependencies for the cloud"
+
+
+def failure_text(error: BaseException) -> str:
+    """Type, message and the last frames, cut from the front to the service's limit."""
+    text = "".join(traceback.format_exception(type(error), error, error.__traceback__, limit=-5))
+    return text if len(text) <= FAILURE_LIMIT else "..." + text[-(FAILURE_LIMIT - 3):]
 
 
 def _record_failure(error: BaseException) -> None:
-    frames = traceback.format_exception(type(error), error, error.__traceback__, limit=-5)
-    text = "".join(frames)
-    if len(text) > FAILURE_LIMIT:
-        text = "..." + text[-(FAILURE_LIMIT - 3):]
     path = Path(os.environ.get(contract.FAILURE_FILE, contract.DEFAULT_FAILURE_FILE))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as handle:
-            handle.write(text)
+            handle.write(failure_text(error))
     except OSError:
-        pass  # the traceback on stderr below still reaches the log
+        pass  # the traceback on stderr still reaches the log
 
 
 def main(**_bound: Any) -> None:
@@ -104,8 +147,12 @@ def main(**_bound: Any) -> None:
     except BaseException as error:
         if isinstance(error, SystemExit) and not error.code:
             return
+        if isinstance(error, ModuleNotFoundError) and (hint := _requirement_hint(error)):
+            error.msg = f"{error.msg}{hint}"
+            error.args = (error.msg,)
         _record_failure(error)
         traceback.print_exc()
+        sys.stderr.flush()
         sys.exit(1)
 
 

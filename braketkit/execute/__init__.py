@@ -1,0 +1,1 @@
+"""Stage 4, execute: carry a plan out, on this machine or on Amazon Braket."""
