@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import contract
+from . import contract, stand_in
 from .rebuild import rebuild
 
 FAILURE_LIMIT = 1024
@@ -45,6 +45,7 @@ def _function(hyperparameters: dict[str, str]) -> Callable[..., Any]:
     while import_root in sys.path:
         sys.path.remove(import_root)
     sys.path.insert(0, import_root)
+    stand_in.install()
     module_name, _, qualname = hyperparameters[contract.ENTRY].partition(":")
     target: Any = importlib.import_module(module_name)
     for part in qualname.split("."):
@@ -122,9 +123,16 @@ def _requirement_hint(error: ModuleNotFoundError) -> str:
 
 
 def failure_text(error: BaseException) -> str:
-    """Type, message and the last frames, cut from the front to the service's limit."""
-    text = "".join(traceback.format_exception(type(error), error, error.__traceback__, limit=-5))
-    return text if len(text) <= FAILURE_LIMIT else "..." + text[-(FAILURE_LIMIT - 3):]
+    """The exception line first, then the innermost frames that fit the service's limit."""
+    summary = "".join(traceback.format_exception_only(type(error), error)).strip()
+    if len(summary) > FAILURE_LIMIT // 2:
+        summary = summary[: FAILURE_LIMIT // 2 - 3] + "..."
+    header = "\nTraceback, innermost frames last:\n"
+    frames = "".join(traceback.format_tb(error.__traceback__, limit=-5))
+    room = FAILURE_LIMIT - len(summary) - len(header)
+    if len(frames) > room:
+        frames = "..." + frames[-(room - 3):]
+    return summary + header + frames
 
 
 def _record_failure(error: BaseException) -> None:

@@ -1,0 +1,59 @@
+"""The ``braketkit`` that job code imports: the decorator and settings classes, inert.
+
+Braket's container has no braketkit, yet the user's module says
+``from braketkit import hybrid_job``. Inside a job, that import gets this
+module instead, in local runs too, so a module that needs more of braketkit
+than this fails on the laptop exactly as it would in the cloud.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any
+
+__all__ = ["install"]
+
+
+def hybrid_job(*_settings: Any, **_keywords: Any) -> Any:
+    """Inside the job, the decorated function is just the function."""
+
+    def decorate(function: Any) -> Any:
+        return function
+
+    return decorate
+
+
+class _Settings:
+    """Accepts what the real settings classes accept; carries no behaviour in a job."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.__dict__.update(kwargs)
+
+
+class BraketkitError(Exception):
+    pass
+
+
+class InvalidInput(BraketkitError):
+    pass
+
+
+def _missing(name: str) -> Any:
+    raise AttributeError(
+        f"braketkit.{name} is not available inside a job: jobs get only hybrid_job, the settings "
+        "classes and the exceptions (Braket's container does not have braketkit installed)"
+    )
+
+
+def install() -> None:
+    """Make ``import braketkit`` inside the job resolve to this stand-in."""
+    module = types.ModuleType("braketkit", __doc__)
+    module.__dict__.update(
+        hybrid_job=hybrid_job, BraketkitError=BraketkitError, InvalidInput=InvalidInput,
+        **{name: type(name, (_Settings,), {}) for name in ("Settings", "Instance", "Stopping", "S3", "Checkpoint")},
+    )
+    module.__getattr__ = _missing  # type: ignore[method-assign]
+    for name in [name for name in sys.modules if name == "braketkit" or name.startswith("braketkit.")]:
+        del sys.modules[name]
+    sys.modules["braketkit"] = module

@@ -1,0 +1,93 @@
+"""An emulation of Braket's job container, written from DESIGN.md's job-side contract.
+
+It does what the container does, in order: download the archive named by
+scriptModeConfig.s3Uri, unpack it when compressionType is GZIP, find every
+requirements.txt (the container pip-installs them; here they are only listed),
+append the folder to sys.path, resolve the entry point by import, bind the
+hyperparameters to its signature when they bind (each cast by annotation,
+default str) and run it in a child process with the folder as working
+directory; an exception's text lands in the failure file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+
+import attrs
+
+CHILD = '''
+import importlib, inspect, json, os, sys
+code, entry, bind = sys.argv[1], sys.argv[2], sys.argv[3] == "bind"
+sys.path.append(code)
+module_name, _, function_name = entry.partition(":")
+function = getattr(importlib.import_module(module_name), function_name)
+with open(os.environ["AMZN_BRAKET_HP_FILE"]) as handle:
+    hyperparameters = json.load(handle)
+signature = inspect.signature(function)
+try:
+    signature.bind(**hyperparameters)
+    binds = True
+except TypeError:
+    binds = False
+if bind and binds:
+    casts = {name: (p.annotation if callable(p.annotation) and p.annotation is not p.empty else str)
+             for name, p in signature.parameters.items()}
+    function(**{k: casts.get(k, str)(v) if k in casts else v for k, v in hyperparameters.items()})
+else:
+    function()
+'''
+
+
+@attrs.frozen
+class ContainerRun:
+    returncode: int
+    output: str
+    opt: Path
+    requirements: list[str]
+
+    @property
+    def results(self) -> Path:
+        return self.opt / "braket" / "model" / "results.json"
+
+    @property
+    def failure(self) -> Path:
+        return self.opt / "ml" / "output" / "failure"
+
+
+def run_in_container(python: list[str], request: dict[str, object], archive: Path, root: Path,
+                     bind: bool = True) -> ContainerRun:
+    script = request["algorithmSpecification"]["scriptModeConfig"]  # type: ignore[index]
+    opt = root / "opt"
+    downloaded = opt / "ml" / "code" / "source.tar.gz"
+    downloaded.parent.mkdir(parents=True)
+    shutil.copyfile(archive, downloaded)  # the "download" of scriptModeConfig.s3Uri
+    code = opt / "ml" / "code" / "unpacked"
+    if script.get("compressionType") == "GZIP":
+        with tarfile.open(downloaded) as opened:
+            opened.extractall(code, filter="data")
+    requirements = sorted(str(p.relative_to(code)) for p in code.rglob("requirements.txt"))
+    config = opt / "braket" / "input" / "config"
+    config.mkdir(parents=True)
+    (config / "hyperparameters.json").write_text(json.dumps(request.get("hyperParameters", {})))
+    (opt / "braket" / "model").mkdir(parents=True)
+    (opt / "ml" / "output").mkdir(parents=True)
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "AMZN_BRAKET_JOB_NAME": str(request["jobName"]),
+        "AMZN_BRAKET_DEVICE_ARN": str(request["deviceConfig"]["device"]),  # type: ignore[index]
+        "AMZN_BRAKET_HP_FILE": str(config / "hyperparameters.json"),
+        "AMZN_BRAKET_INPUT_DIR": str(opt / "braket" / "input" / "data"),
+        "AMZN_BRAKET_JOB_RESULTS_DIR": str(opt / "braket" / "model"),
+        "AMZN_BRAKET_CHECKPOINT_DIR": str(opt / "jobs" / "checkpoints"),
+        "AMZN_BRAKET_SCRIPT_ENTRY_POINT": str(script["entryPoint"]),
+        # the container's /opt/ml/output/failure, moved under the test's root
+        "BRAKETKIT_FAILURE_FILE": str(opt / "ml" / "output" / "failure"),
+    }
+    done = subprocess.run([*python, "-c", CHILD, str(code), str(script["entryPoint"]), "bind" if bind else "bare"],
+                          cwd=code, env=environment, capture_output=True, text=True, check=False)
+    return ContainerRun(done.returncode, done.stdout + done.stderr, opt, requirements)
