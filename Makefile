@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit plan bench clean
+.PHONY: run test lint typecheck unit plan bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,14 +22,19 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
-# The main job: plan the Bell example without an AWS account.
+# The main job: run the Bell example on this machine (no Docker, no AWS account) and print its counts.
+run: $(STAMP)
+	cd examples/bell && ../../$(BIN)/braketkit run bell.py:bell --local --shots 1000
+
+# The same job's CreateJob request for Amazon Braket's SV1, planned offline.
 plan: $(STAMP)
-	cd examples/bell && ../../$(BIN)/braketkit plan bell.py:bell --shots 100 --offline
+	cd examples/bell && ../../$(BIN)/braketkit plan bell.py:bell --profile cloud --shots 1000 --offline
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/import_time.py
 	$(BIN)/python benchmarks/plan_offline.py
 	$(BIN)/python benchmarks/package_vs_tar.py
+	$(BIN)/python benchmarks/local_overhead.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

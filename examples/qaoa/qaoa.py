@@ -27,7 +27,7 @@ class Optimizer:
 def maxcut(
     edges: list[tuple[int, int]],
     depth: int = 1,
-    optimizer: Optimizer = Optimizer(),
+    optimizer: Optimizer | None = None,
     seed: int = 7,
     resume_from: str | None = None,
 ) -> dict[str, object]:
@@ -39,6 +39,7 @@ def maxcut(
     from braket.jobs import get_job_name, load_job_checkpoint, save_job_checkpoint
     from braket.jobs.metrics import log_metric
 
+    optimizer = optimizer or Optimizer()
     qubits = sorted({q for edge in edges for q in edge})
     device_name = os.environ.get("AMZN_BRAKET_DEVICE_ARN", "local:braket/braket_sv")
     if device_name.startswith("local:"):
@@ -53,15 +54,16 @@ def maxcut(
     def circuit(angles: np.ndarray) -> Circuit:
         gammas, betas = angles[:depth], angles[depth:]
         ansatz = Circuit().h(qubits)
-        for gamma, beta in zip(gammas, betas):
+        for gamma, beta in zip(gammas, betas, strict=True):
             for a, b in edges:
                 ansatz.cnot(a, b).rz(b, 2 * gamma).cnot(a, b)
             ansatz.rx(qubits, 2 * beta)
         return ansatz.probability()
 
+    shift = {qubit: len(qubits) - 1 - index for index, qubit in enumerate(qubits)}  # qubit 0 is the leftmost bit
+
     def cut_of(bits: int) -> int:
-        return sum(((bits >> (len(qubits) - 1 - qubits.index(a))) & 1) != ((bits >> (len(qubits) - 1 - qubits.index(b))) & 1)
-                   for a, b in edges)
+        return sum((bits >> shift[a] & 1) != (bits >> shift[b] & 1) for a, b in edges)
 
     cuts = np.array([cut_of(bits) for bits in range(2 ** len(qubits))])
 
