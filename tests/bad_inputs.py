@@ -87,6 +87,9 @@ CASES = [
     Case("input-missing", GOOD + "[tool.braketkit.input]\ntrain = 'data/train'\n", PLAN, "error: pyproject.toml:9: input.train: no such file or folder: 'data/train'; expected a local path or an s3:// URI\n"),
     Case("input-bad-channel-name", GOOD + "[tool.braketkit.input]\n'my data' = 's3://bucket/data/'\n", PLAN, "error: pyproject.toml:9: input.my data: 'my data' does not match the pattern [A-Za-z0-9\\.\\-_]+ (request member inputDataConfig[0].channelName)\n"),
     Case("source-too-large", GOOD + "max_source_mb = 1\n", PLAN, "error: pyproject.toml:8: max_source_mb: the source tree holds 1.2 MB, over the limit of 1 MB; exclude what the job does not need, pass data as input channels, or raise the limit\nlargest files:\n          1.2 MB  blob.txt   (exclude = ['*.txt'])\n", files={"blob.txt": "x" * 1_200_000}),
+    Case("run-missing-function", GOOD, ("run", "train.py:trian", "--local"), "error: train.py:trian: train has no 'trian'; did you mean 'train'?\n"),
+    Case("run-option-wrong-type", GOOD, ("run", "train.py:train", "--local", "--steps", "x"), "Usage: braketkit run train.py:train [OPTIONS]\nTry 'braketkit run train.py:train --help' for help.\n\nError: Invalid value for '--steps': 'x' is not a valid integer.\n"),
+    Case("run-bad-setting", GOOD + "[tool.braketkit.instance]\ncount = 0\n", ("run", "train.py:train", "--local"), "error: pyproject.toml:9: instance.count: must be at least 1 (is 0) (request member instanceConfig.instanceCount)\n"),
     Case("config-show-unknown-profile", GOOD, ("config", "show", "--profile", "qpu"), "error: --profile: profile: no profile 'qpu' in pyproject.toml; profiles defined: none\n"),
     Case("config-show-bad-set", GOOD, ("config", "show", "--set", "instance.count=lots"), "error: --set instance.count: instance.count: expected an integer, got a string ('lots')\n"),
 ]

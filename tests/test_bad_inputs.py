@@ -29,7 +29,7 @@ def _lay_out(project: Project, case: Case, monkeypatch: pytest.MonkeyPatch) -> N
 def test_the_corpus_is_large_and_distinct() -> None:
     assert len(CASES) >= 40
     assert len({case.id for case in CASES}) == len(CASES)
-    assert len({case.message for case in CASES}) == len(CASES)
+    assert len({(case.pyproject, case.argv, case.message) for case in CASES}) == len(CASES)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])

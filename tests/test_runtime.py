@@ -138,3 +138,26 @@ def test_a_non_dict_return_is_marked_for_braketkit_and_readable_by_the_sdk(job_p
     from braketkit.job import read_results
 
     assert read_results(run.results.read_text()) == 0.25
+
+
+def test_a_full_disk_leaves_no_results_and_says_why(job_project: Project, tmp_path: Path) -> None:
+    """/dev/full answers every write with ENOSPC: the results file is never half-written."""
+    request, archive = _plan("jobs.py:scalar")
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / ".results.json.partial").symlink_to("/dev/full")
+    environment = {"AMZN_BRAKET_JOB_RESULTS_DIR": str(model), "BRAKETKIT_FAILURE_FILE": str(tmp_path / "failure")}
+    hp_file = tmp_path / "hyperparameters.json"
+    hp_file.write_text(json.dumps(request["hyperParameters"]))
+    code = tmp_path / "code"
+    import tarfile
+
+    with tarfile.open(archive) as opened:
+        opened.extractall(code, filter="data")
+    done = subprocess.run([sys.executable, "-I", "-S", "-c",
+                           "import sys; sys.path.append('.'); from braketkit_runtime.entry import main; main()"],
+                          cwd=code, env={**environment, "AMZN_BRAKET_HP_FILE": str(hp_file)},
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1, done.stderr
+    assert sorted(p.name for p in model.iterdir()) == [], done.stderr
+    assert (tmp_path / "failure").read_text().startswith("OSError: [Errno 28] No space left on device")
