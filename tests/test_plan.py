@@ -54,7 +54,7 @@ def test_the_request_is_exactly_what_create_job_takes(basic_project: Project) ->
         },
         "deviceConfig": {"device": "arn:aws:braket:::device/quantum-simulator/amazon/sv1"},
         "instanceConfig": {"instanceType": "ml.m5.large", "volumeSizeInGb": 30, "instanceCount": 1},
-        "outputDataConfig": {"s3Path": f"{bucket}/{name}/output"},
+        "outputDataConfig": {"s3Path": f"{bucket}/{name}"},
         "checkpointConfig": {"s3Uri": f"{bucket}/{name}/checkpoints", "localPath": "/opt/jobs/checkpoints"},
         "stoppingCondition": {"maxRuntimeInSeconds": 432000},
         "hyperParameters": {"braketkit_entry": "train:train", "braketkit_args": "steps,lr", "steps": "5", "lr": "0.25"},

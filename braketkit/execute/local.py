@@ -134,8 +134,8 @@ def job_environment(plan: Plan, folder: Path) -> dict[str, str]:
         bucket, _, key = output[len("s3://"):].partition("/")
         variables |= {
             "AMZN_BRAKET_OUT_S3_BUCKET": bucket,
-            "AMZN_BRAKET_JOB_RESULTS_S3_PATH": key,
-            "AMZN_BRAKET_TASK_RESULTS_S3_URI": output.rpartition("/")[0] + "/tasks",
+            "AMZN_BRAKET_JOB_RESULTS_S3_PATH": f"{key}/output",
+            "AMZN_BRAKET_TASK_RESULTS_S3_URI": f"{output}/tasks",
         }
     return variables
 

@@ -217,7 +217,7 @@ def _request(
         instance_config=api.InstanceConfig(instance_type=settings.instance.type,
                                            volume_size_in_gb=settings.instance.volume_gb,
                                            instance_count=settings.instance.count),
-        output_data_config=api.JobOutputDataConfig(s3_path=_s3(bucket, prefix, job_name, "output"),
+        output_data_config=api.JobOutputDataConfig(s3_path=_s3(bucket, prefix, job_name),
                                                    kms_key_id=settings.s3.kms_key),
         checkpoint_config=api.JobCheckpointConfig(s3_uri=_s3(bucket, prefix, job_name, "checkpoints"),
                                                   local_path=settings.checkpoint.local_path),
