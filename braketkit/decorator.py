@@ -10,9 +10,9 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
-from .errors import BraketkitError, InvalidInput
+from .errors import InvalidInput
 from .model.settings import Settings
 from .plan import Plan, make_plan
 from .resolve import resolve
@@ -20,7 +20,7 @@ from .resolve.sources import keyword_layer
 from .target import Target, target_of
 
 if TYPE_CHECKING:
-    from .job import LocalJob
+    from .job import Job, LocalJob
 
 __all__ = ["HybridJob", "hybrid_job", "plan_target", "run_target"]
 
@@ -50,10 +50,10 @@ class HybridJob(Generic[P, R]):
 
     def local(self, *args: P.args, **kwargs: P.kwargs) -> LocalJob:
         """Run the job on this machine, as the cloud would run it; returns once it has ended."""
-        return run_target(self.target, args, kwargs, local=True)
+        return cast("LocalJob", run_target(self.target, args, kwargs, local=True))
 
-    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> LocalJob:
-        """Run the job: locally when the settings say ``local = true``."""
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Job:
+        """Submit the job to Amazon Braket (or run it here when the settings say ``local = true``)."""
         return run_target(self.target, args, kwargs)
 
 
@@ -82,18 +82,25 @@ def run_target(
     assignments: Sequence[str] = (),
     local: bool = False,
     echo: bool = True,
-) -> LocalJob:
-    """Plan one call and carry it out (shared by decorator and CLI)."""
+    wait: bool | None = None,
+    quiet: bool = False,
+) -> Job:
+    """Plan one call and carry it out, here or on Amazon Braket (shared by decorator and CLI)."""
     resolved = resolve(start=target.file.parent, keywords=target.keywords, keywords_origin=target.keywords_origin,
                        profile=profile, assignments=assignments, environ=os.environ)
-    if not (local or resolved.settings.local):
-        raise BraketkitError(
-            "submitting to Amazon Braket is not available in this version of braketkit; run it on this machine "
-            "with --local, .local(...) or local = true, or see the request with plan")
-    from .execute.local import run_local
+    if local or resolved.settings.local:
+        from .execute.local import run_local
 
-    plan = make_plan(target, resolved, args, kwargs, local=True, environ=os.environ)
-    return run_local(plan, target.function, echo=sys.stdout if echo else None)
+        plan = make_plan(target, resolved, args, kwargs, local=True, environ=os.environ)
+        return run_local(plan, target.function, echo=sys.stdout if echo else None)
+    from .execute.cloud import submit
+    from .job import AwsJob
+
+    submission = submit(make_plan(target, resolved, args, kwargs, environ=os.environ), quiet=quiet)
+    job = AwsJob(submission.job_arn, function=target.function)
+    if resolved.settings.wait if wait is None else wait:
+        job.wait(display=None if quiet else sys.stderr)
+    return job
 
 
 def hybrid_job(settings: Settings | None = None, /, **keywords: Any) -> Callable[[Callable[P, R]], HybridJob[P, R]]:

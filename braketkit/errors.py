@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import attrs
 
-__all__ = ["BraketkitError", "InvalidInput", "Problem"]
+__all__ = ["AwsError", "BraketkitError", "InvalidInput", "Problem"]
 
 
 @attrs.frozen
@@ -46,3 +46,9 @@ class InvalidInput(BraketkitError):
         lines = [f"{len(self.problems)} problems:"]
         lines += [f"  - {problem}" for problem in self.problems]
         return "\n".join(lines)
+
+
+class AwsError(BraketkitError):
+    """AWS refused or failed a call; the message says what to do about it."""
+
+    exit_status = 1

@@ -72,7 +72,8 @@ def _function_command(
     ref: str, target: Target, extra: list[click.Option], action: Action, help_text: str
 ) -> click.Command:
     """A command for one function: shared options, ``extra``, then the function's own options."""
-    arguments = function_options(target.function, {"profile", "set", "json", "offline", "local", "help"})
+    taken = {"profile", "set", "json", "offline", "local", "wait", "follow", "quiet", "help"}
+    arguments = function_options(target.function, taken)
 
     def callback(**values: Any) -> None:
         given = {name: values.pop(f"arg_{name}") for _, name in arguments}
@@ -92,11 +93,21 @@ def _plan(target: Target, given: dict[str, Any], profile: str | None, assignment
 
 
 def _run(target: Target, given: dict[str, Any], profile: str | None, assignments: Sequence[str], as_json: bool,
-         local: bool) -> None:
+         local: bool, wait: bool, follow: bool, quiet: bool) -> None:
     from ..decorator import run_target
-    from .render import job_document, result_text
+    from ..job import AwsJob
+    from .render import job_document, result_text, submitted_text
 
-    job = run_target(target, (), given, profile=profile, assignments=assignments, local=local, echo=not as_json)
+    job = run_target(target, (), given, profile=profile, assignments=assignments, local=local,
+                     echo=not as_json, wait=False, quiet=quiet or as_json)
+    if isinstance(job, AwsJob):
+        if not as_json:
+            click.echo(submitted_text(job))
+        if not (wait or follow):
+            if as_json:
+                click.echo(json.dumps(job_document(job, with_result=False), indent=2))
+            return
+        _watch(job, follow=follow, quiet=quiet or as_json)
     if as_json:
         document = job_document(job)
         click.echo(json.dumps(document, indent=2))
@@ -106,6 +117,20 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
     click.echo(result_text(job))
 
 
+def _watch(job: Any, follow: bool, quiet: bool) -> None:
+    """Stream logs or show progress until the job ends; Ctrl-C stops watching, never the job."""
+    try:
+        if follow:
+            for line in job.logs(follow=True):
+                click.echo(line)
+        else:
+            job.wait(display=None if quiet else sys.stderr)
+    except KeyboardInterrupt:
+        click.echo(f"\nstopped watching; the job goes on. Re-attach with: braketkit logs --follow {job.arn}",
+                   err=True)
+        sys.exit(130)
+
+
 def _plan_command(ref: str, target: Target) -> click.Command:
     offline = click.Option(["--offline"], is_flag=True, help="Make no AWS call; account values stay unresolved.")
     help_text = f"Plan a job of {ref}; its parameters are the options below."
@@ -113,8 +138,13 @@ def _plan_command(ref: str, target: Target) -> click.Command:
 
 
 def _run_command(ref: str, target: Target) -> click.Command:
-    local = click.Option(["--local"], is_flag=True, help="Run on this machine, as the cloud would; no AWS needed.")
-    return _function_command(ref, target, [local], _run, f"Run {ref} as a job; its parameters are the options below.")
+    extra = [
+        click.Option(["--local"], is_flag=True, help="Run on this machine, as the cloud would; no AWS needed."),
+        click.Option(["--wait"], is_flag=True, help="Wait for the job to end, then print its result."),
+        click.Option(["--follow"], is_flag=True, help="Stream the job's logs until it ends, then print its result."),
+        click.Option(["--quiet"], is_flag=True, help="No progress display."),
+    ]
+    return _function_command(ref, target, extra, _run, f"Run {ref} as a job; its parameters are the options below.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -134,10 +164,11 @@ def plan() -> None:
 
 @cli.group(cls=_ReferenceGroup, build=_run_command, invoke_without_command=False)
 def run() -> None:
-    """Run REF as a hybrid job: on this machine with --local (or local = true).
+    """Run REF as a hybrid job on Amazon Braket, or on this machine with --local.
 
-    REF is path/to/file.py:function or package.module:function. Exit status: 0 when the job
-    completed, 1 when it failed or was cancelled, 2 for bad input.
+    REF is path/to/file.py:function or package.module:function. Prints the job's ARN and console
+    link; --wait or --follow stay until it ends. Exit status: 0 submitted or completed, 1 failed
+    or cancelled, 2 bad input.
     """
 
 
@@ -169,6 +200,11 @@ def config_show(ref: str | None, profile: str | None, assignments: Sequence[str]
 
 
 config_show.params += _common_options()
+
+from .jobs import cancel, list_jobs, logs, result, status  # noqa: E402 - commands register on the group above
+
+for command in (status, logs, result, cancel, list_jobs):
+    cli.add_command(command)
 
 
 @config.command("schema")

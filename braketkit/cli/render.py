@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from ..converter import converter
-from ..job import LocalJob
+from ..job import AwsJob, Job, LocalJob
 from ..plan import Plan
 from ..resolve import Resolved, leaves
 from ..runtime import contract
@@ -61,26 +61,37 @@ def _size(count: int) -> str:
     return str(count)  # pragma: no cover
 
 
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(converter.unstructure(value), default=repr))
+def jsonable(value: Any) -> Any:
+    """Anything as JSON: attrs and dataclasses unstructured, datetimes and the rest as text."""
+    return json.loads(json.dumps(converter.unstructure(value), default=str))
 
 
-def job_document(job: LocalJob) -> dict[str, Any]:
-    """The ``run --json`` form of a finished local job."""
+def job_document(job: Job, with_result: bool = True) -> dict[str, Any]:
+    """The ``--json`` form of a job: where it is, its state, and its result or failure once it ended."""
     state = job.state()
-    document: dict[str, Any] = {"name": job.name, "folder": str(job.folder), "state": state}
-    if state == "COMPLETED":
-        document["result"] = _jsonable(job.result())
+    document: dict[str, Any] = {"name": job.name, "state": state}
+    if isinstance(job, LocalJob):
+        document["folder"] = str(job.folder)
     else:
-        document["failure_reason"] = job.failure_reason()
+        document |= {"arn": job.arn, "region": job.region, "console": job.console_url()}
+    if with_result and state == "COMPLETED":
+        document["result"] = jsonable(job.result())
+    elif state in ("FAILED", "CANCELLED"):
+        document["failure_reason"] = job.failure_reason() if isinstance(job, LocalJob) else \
+            job.metadata().get("failureReason")
     return document
 
 
-def result_text(job: LocalJob) -> str:
-    """What ``run`` prints once the job has ended (JobFailed carries a failure to the caller)."""
+def result_text(job: Job) -> str:
+    """What ``run`` and ``result`` print once the job has ended (JobFailed carries a failure to the caller)."""
     value = job.result()
-    shown = json.dumps(_jsonable(value), indent=2) if value is not None else "nothing (the function returned None)"
-    return f"job {job.name} completed in {job.folder}\nresult: {shown}"
+    shown = json.dumps(jsonable(value), indent=2) if value is not None else "nothing (the function returned None)"
+    where = job.folder if isinstance(job, LocalJob) else job.arn
+    return f"job {job.name} completed ({where})\nresult: {shown}"
+
+
+def submitted_text(job: AwsJob) -> str:
+    return f"submitted {job.name}\n  arn:     {job.arn}\n  console: {job.console_url()}"
 
 
 def plan_text(plan: Plan) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from ..model.job import TERMINAL_STATES, LocalJobRecord
 from ..runtime import contract
 from .results import read_results
 
-__all__ = ["JobFailed", "LocalJob", "read_results"]
+__all__ = ["AwsJob", "Job", "JobFailed", "LocalJob", "find_job", "read_results", "return_annotation"]
 
 LOG_TAIL = 20
 
@@ -39,7 +39,7 @@ class JobFailed(BraketkitError):
         super().__init__("\n".join(lines))
 
 
-def _return_annotation(function: Callable[..., Any] | None) -> Any:
+def return_annotation(function: Callable[..., Any] | None) -> Any:
     if function is None:
         return Any
     try:
@@ -76,12 +76,23 @@ class LocalJob:
             time.sleep(poll)
         return state
 
-    def logs(self) -> str:
-        """Everything the job printed."""
-        try:
-            return (self.folder / "log.txt").read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
-            return ""
+    def logs(self, follow: bool = False, poll: float = 0.5) -> Iterator[str]:
+        """The job's log lines (``follow``: until the job ends), as the cloud handle gives them."""
+        position = 0
+        while True:
+            ended = not follow or self.state() in TERMINAL_STATES
+            try:
+                with (self.folder / "log.txt").open(encoding="utf-8", errors="replace") as log:
+                    log.seek(position)
+                    text = log.read()
+            except FileNotFoundError:
+                text = ""
+            complete = text if ended else text[: text.rfind("\n") + 1]
+            position += len(complete.encode("utf-8", errors="replace"))
+            yield from complete.splitlines()
+            if ended:
+                return
+            time.sleep(poll)
 
     def failure_reason(self) -> str | None:
         try:
@@ -93,10 +104,16 @@ class LocalJob:
         """What the function returned (None if it returned nothing); JobFailed if it did not finish."""
         state = self.wait()
         if state != "COMPLETED":
-            tail = "\n".join(self.logs().splitlines()[-LOG_TAIL:])
+            tail = "\n".join(list(self.logs())[-LOG_TAIL:])
             raise JobFailed(self.name, state, self.failure_reason(), tail)
         try:
             text = (self.folder / "model" / contract.RESULTS_FILE).read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
-        return read_results(text, _return_annotation(self._function))
+        return read_results(text, return_annotation(self._function))
+
+
+from .cloud import AwsJob, find_job  # noqa: E402 - the cloud handle builds on the definitions above
+
+Job = LocalJob | AwsJob
+"""Either kind of job handle: both offer state, wait, logs, result."""

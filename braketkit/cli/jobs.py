@@ -1,0 +1,130 @@
+"""Commands on jobs that exist already: status, logs, result, cancel, list.
+
+JOB is a local job's name (under .braketkit/jobs/), or a cloud job's ARN or name.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..converter import parse_duration
+from ..errors import InvalidInput, Problem
+
+__all__ = ["cancel", "list_jobs", "logs", "result", "status"]
+
+_REGION = click.option("--region", help="The region of a job given by name (default: the AWS configuration's).")
+
+
+def _job(job: str, region: str | None) -> Any:
+    from ..job import AwsJob, LocalJob
+
+    for folder in (Path(job), Path.cwd() / ".braketkit" / "jobs" / job):
+        if (folder / "job.json").is_file():
+            return LocalJob(folder)
+    return AwsJob.attach(job, region=region)
+
+
+@click.command()
+@click.argument("job")
+@_REGION
+@click.option("--json", "as_json", is_flag=True, help="Print the job's metadata as JSON.")
+def status(job: str, region: str | None, as_json: bool) -> None:
+    """The job's state (and queue position while queued)."""
+    from ..job import LocalJob
+    from .render import jsonable
+
+    handle = _job(job, region)
+    metadata = handle.metadata()
+    if as_json:
+        click.echo(json.dumps(jsonable(metadata), indent=2))
+        return
+    if isinstance(handle, LocalJob):
+        click.echo(f"{handle.name}: {metadata.state}")
+        return
+    queue = metadata.get("queueInfo") or {}
+    position = f", position {queue['position']} in the {queue.get('queue', '')} queue" if queue.get("position") else ""
+    click.echo(f"{handle.name}: {metadata['status']}{position}")
+    if metadata.get("failureReason"):
+        click.echo(f"failure reason: {metadata['failureReason']}")
+
+
+@click.command()
+@click.argument("job")
+@_REGION
+@click.option("--follow", is_flag=True, help="Keep printing until the job ends.")
+def logs(job: str, region: str | None, follow: bool) -> None:
+    """The job's log: every instance's stream, in time order."""
+    handle = _job(job, region)
+    try:
+        for line in handle.logs(follow=follow):
+            click.echo(line)
+    except KeyboardInterrupt:
+        click.echo(f"\nstopped following; the job goes on. Re-attach with: braketkit logs --follow {job}", err=True)
+        sys.exit(130)
+
+
+@click.command()
+@click.argument("job")
+@_REGION
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--download", type=click.Path(file_okay=False, path_type=Path),
+              help="Also extract the job's whole results folder under this folder.")
+def result(job: str, region: str | None, as_json: bool, download: Path | None) -> None:
+    """What the job's function returned (waits for the job to end)."""
+    from ..job import LocalJob
+    from .render import jsonable, result_text
+
+    handle = _job(job, region)
+    if download is not None and not isinstance(handle, LocalJob):
+        click.echo(f"extracted into {handle.download(download)}", err=True)
+    click.echo(json.dumps(jsonable(handle.result()), indent=2) if as_json else result_text(handle))
+
+
+@click.command()
+@click.argument("job")
+@_REGION
+def cancel(job: str, region: str | None) -> None:
+    """Ask Amazon Braket to cancel the job."""
+    from ..job import LocalJob
+
+    handle = _job(job, region)
+    if isinstance(handle, LocalJob):
+        raise InvalidInput([Problem("a local job runs in the foreground; stop it with Ctrl-C", "JOB")])
+    click.echo(f"{handle.name}: {handle.cancel()}")
+
+
+@click.command("list")
+@_REGION
+@click.option("--state", type=click.Choice(["QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLING", "CANCELLED"],
+                                           case_sensitive=False), help="Only jobs in this state.")
+@click.option("--since", help="Only jobs created this long ago or later: 1d, 2h, 30m.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def list_jobs(region: str | None, state: str | None, since: str | None, as_json: bool) -> None:
+    """Jobs in the region, newest first (SearchJobs, every page)."""
+    import boto3
+
+    from .render import jsonable
+
+    filters: list[dict[str, Any]] = []
+    if state:
+        filters.append({"name": "status", "values": [state.upper()], "operator": "EQUAL"})
+    if since:
+        try:
+            start = datetime.now(timezone.utc) - timedelta(seconds=parse_duration(since))
+        except ValueError:
+            raise InvalidInput([Problem("expected a duration such as 1d, 2h or 30m", "--since")]) from None
+        filters.append({"name": "createdAt", "values": [start.isoformat()], "operator": "GT"})
+    braket = boto3.Session(region_name=region).client("braket")
+    jobs = [job for page in braket.get_paginator("search_jobs").paginate(filters=filters) for job in page["jobs"]]
+    jobs.sort(key=lambda job: job["createdAt"], reverse=True)
+    if as_json:
+        click.echo(json.dumps(jsonable(jobs), indent=2))
+        return
+    for job in jobs:
+        click.echo(f"{job['createdAt']:%Y-%m-%d %H:%M}  {job['status']:<10} {job['jobName']:<50} {job['jobArn']}")

@@ -1,0 +1,211 @@
+"""Carry a plan out on AWS: bucket, uploads, checkpoints, then CreateJob.
+
+Every S3 call names the caller's account as the expected bucket owner, so a
+predictable bucket name taken by someone else is refused, never written to.
+CreateJob is sent under the plan's one client token for as long as it is
+retried, so a response lost after the job was created can never start a second one.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from ..converter import converter
+from ..errors import AwsError, InvalidInput, Problem
+from ..plan import UNRESOLVED_ACCOUNT, UNRESOLVED_ROLE, Plan, Upload
+from .progress import Progress
+
+__all__ = ["RetryPolicy", "Submission", "submit"]
+
+CHUNK = 8 * 1024 * 1024
+RETRYABLE_CODES = {"ThrottlingException", "InternalServiceException", "ServiceUnavailable", "RequestTimeout"}
+
+
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """Capped exponential backoff with full jitter, until a deadline."""
+
+    deadline: float = 900.0
+    base: float = 0.5
+    cap: float = 30.0
+    sleep: Callable[[float], None] = time.sleep
+
+    def delay(self, attempt: int) -> float:
+        return random.uniform(0, min(self.cap, self.base * 2 ** attempt))
+
+
+@attrs.frozen(kw_only=True)
+class Submission:
+    job_arn: str
+    job_name: str
+    region: str
+    bytes_uploaded: int
+    bytes_skipped: int
+    create_attempts: int
+
+
+def _split(uri: str) -> tuple[str, str]:
+    bucket, _, key = uri[len("s3://"):].partition("/")
+    return bucket, key
+
+
+def _code(error: Any) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _ensure_bucket(s3: Any, bucket: str, account: str, region: str) -> None:
+    from botocore.exceptions import ClientError
+
+    try:
+        s3.head_bucket(Bucket=bucket, ExpectedBucketOwner=account)
+        return
+    except ClientError as error:
+        if _code(error) not in ("404", "NoSuchBucket", "NotFound"):
+            raise AwsError(
+                f"the bucket {bucket} exists but is not owned by your account {account} (or you may not read it); "
+                "braketkit will not write to it. Set s3.bucket to a bucket your account owns.") from None
+    options: dict[str, Any] = {} if region == "us-east-1" else {
+        "CreateBucketConfiguration": {"LocationConstraint": region}}
+    try:
+        s3.create_bucket(Bucket=bucket, **options)
+    except ClientError as error:
+        if _code(error) != "BucketAlreadyOwnedByYou":
+            raise AwsError(f"cannot create the bucket {bucket}: {error}; set s3.bucket to a bucket "
+                           "your account owns") from None
+    s3.put_public_access_block(Bucket=bucket, ExpectedBucketOwner=account, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+
+
+def _already_there(s3: Any, bucket: str, key: str, upload: Upload, account: str) -> bool:
+    from botocore.exceptions import ClientError
+
+    try:
+        head = s3.head_object(Bucket=bucket, Key=key, ExpectedBucketOwner=account)
+    except ClientError as error:
+        if _code(error) in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise
+    return bool(head.get("Metadata", {}).get("sha256") == upload.sha256 and head["ContentLength"] == upload.size)
+
+
+def _upload_all(s3: Any, uploads: list[Upload], account: str, quiet: bool) -> tuple[int, int]:
+    """Send what S3 does not hold yet; multipart, streamed and parallel above one chunk."""
+    from boto3.s3.transfer import TransferConfig
+
+    config = TransferConfig(multipart_threshold=CHUNK, multipart_chunksize=CHUNK, max_concurrency=4)
+    sent = skipped = 0
+    for upload in uploads:
+        bucket, key = _split(upload.s3_uri)
+        if _already_there(s3, bucket, key, upload, account):
+            skipped += upload.size
+            continue
+        progress = Progress(f"uploading {upload.path.name}", upload.size) if not quiet else None
+        extra = {"ChecksumAlgorithm": "SHA256", "Metadata": {"sha256": upload.sha256}, "ExpectedBucketOwner": account}
+        try:
+            s3.upload_file(str(upload.path), bucket, key, ExtraArgs=extra, Config=config, Callback=progress)
+        except Exception as error:  # boto3 aborts a failed multipart upload before raising
+            raise AwsError(f"uploading {upload.path} to {upload.s3_uri} failed: {error}") from None
+        finally:
+            if progress is not None:
+                progress.close()
+        sent += upload.size
+    return sent, skipped
+
+
+def _copy_checkpoints(plan: Plan, braket: Any, s3: Any, account: str, region: str) -> None:
+    from .. import job as jobs
+
+    source = plan.copy_checkpoints_from
+    assert source is not None and plan.request.checkpoint_config is not None
+    earlier = jobs.find_job(source, braket, region, account)
+    from_bucket, from_prefix = _split(earlier["checkpointConfig"]["s3Uri"])
+    to_bucket, to_prefix = _split(plan.request.checkpoint_config.s3_uri)
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=from_bucket, Prefix=from_prefix.rstrip("/") + "/",
+                                                         ExpectedBucketOwner=account)
+    for page in pages:
+        for item in page.get("Contents", []):
+            target = to_prefix.rstrip("/") + "/" + item["Key"][len(from_prefix.rstrip("/")) + 1:]
+            s3.copy_object(Bucket=to_bucket, Key=target, CopySource={"Bucket": from_bucket, "Key": item["Key"]},
+                           ExpectedBucketOwner=account, ExpectedSourceBucketOwner=account)
+
+
+def _explain(error: Any, plan: Plan) -> AwsError:
+    code = _code(error)
+    message = error.response.get("Error", {}).get("Message", "") or str(error)
+    request = plan.request
+    device = request.device_config.device
+    explanations = {
+        "AccessDeniedException": f"not allowed to create the job ({message}). The caller needs braket:CreateJob and "
+        f"iam:PassRole on {request.role_arn}; that role needs the AmazonBraketJobsExecutionPolicy.",
+        "DeviceOfflineException": f"the device {device} is offline ({message}); try again later, or choose "
+        "another device.",
+        "DeviceRetiredException": f"the device {device} is retired ({message}); choose another device.",
+        "ServiceQuotaExceededException": f"a service quota is used up ({message}); wait for running jobs to end, "
+        "or ask for a higher Amazon Braket quota in the Service Quotas console.",
+        "ValidationException": f"the service rejected the request: {message}",
+        "ConflictException": f"the client token {request.client_token} was already used for a different request "
+        f"({message}); plan the job again rather than reusing an edited plan.",
+    }
+    return AwsError(explanations.get(code, f"CreateJob failed: {code}: {message}"))
+
+
+def _create_job(braket: Any, plan: Plan, policy: RetryPolicy) -> tuple[str, int]:
+    """CreateJob under the plan's client token, retried until it answers or the deadline passes."""
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+    arguments = converter.unstructure(plan.request)
+    started = time.monotonic()
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return braket.create_job(**arguments)["jobArn"], attempt
+        except ClientError as error:
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            if _code(error) not in RETRYABLE_CODES and status < 500:
+                raise _explain(error, plan) from None
+            reason = f"{_code(error)}: {error.response.get('Error', {}).get('Message', '')}"
+        except (ConnectionError, HTTPClientError) as error:
+            reason = f"{type(error).__name__}: {error}"
+        pause = policy.delay(attempt)
+        if time.monotonic() - started + pause > policy.deadline:
+            raise AwsError(
+                f"CreateJob did not succeed after {attempt} attempts over {time.monotonic() - started:.0f} s "
+                f"(last: {reason}). The job may or may not exist: `braketkit list` shows it; submitting the "
+                f"same plan again reuses client token {plan.request.client_token} and cannot create a second job.")
+        policy.sleep(pause)
+
+
+def _session(region: str) -> Any:
+    import boto3
+
+    return boto3.Session(region_name=region)
+
+
+def submit(plan: Plan, *, session: Any = None, policy: RetryPolicy | None = None, quiet: bool = False) -> Submission:
+    """Upload what is missing and create the job; the plan must not be a local or offline one."""
+    from botocore.config import Config
+
+    if plan.region is None:
+        raise InvalidInput([Problem("a job on Amazon Braket needs a region: set region, AWS_REGION or an AWS "
+                                    "profile's region", "region")])
+    if plan.request.role_arn == UNRESOLVED_ROLE or UNRESOLVED_ACCOUNT in plan.uploads[0].s3_uri:
+        raise AwsError("cannot submit: " + "; ".join(plan.unresolved or ["the account or role is unresolved"]))
+    session = session or _session(plan.region)
+    account = session.client("sts").get_caller_identity()["Account"]
+    s3 = session.client("s3")
+    # One client token for the whole submission: botocore must not retry on its own.
+    braket = session.client("braket", config=Config(retries={"max_attempts": 1, "mode": "standard"},
+                                                    connect_timeout=10, read_timeout=60))
+    _ensure_bucket(s3, _split(plan.uploads[0].s3_uri)[0], account, plan.region)
+    sent, skipped = _upload_all(s3, plan.uploads, account, quiet)
+    if plan.copy_checkpoints_from:
+        _copy_checkpoints(plan, braket, s3, account, plan.region)
+    arn, attempts = _create_job(braket, plan, policy or RetryPolicy())
+    return Submission(job_arn=arn, job_name=plan.request.job_name, region=plan.region, bytes_uploaded=sent,
+                      bytes_skipped=skipped, create_attempts=attempts)
