@@ -9,10 +9,15 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
 
 from braketkit.cli import main
+
+from .braket_service import FakeBraket
+from .s3_gate import S3Gate
 
 
 @pytest.fixture(autouse=True)
@@ -153,3 +158,29 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
         code = int(exit_.code or 0)
     out, err = capsys.readouterr()
     return code, out, err
+
+
+class Cloud:
+    """moto (S3 behind the owner-enforcing gate, STS, IAM, Logs) and the loopback Braket control plane."""
+
+    def __init__(self, moto: str, gate: S3Gate, braket: FakeBraket, role: str) -> None:
+        self.moto, self.gate, self.braket, self.role = moto, gate, braket, role
+
+    def client(self, service: str, via_gate: bool = False) -> Any:
+        endpoint = self.gate.url if via_gate else self.moto
+        return boto3.Session(region_name="us-east-1").client(service, endpoint_url=endpoint)
+
+
+@pytest.fixture
+def cloud(aws: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
+    gate = S3Gate(aws)
+    braket = FakeBraket(aws, execute=True, python=sys.executable)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", gate.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BRAKET", braket.url)
+    iam = boto3.Session(region_name="us-east-1").client("iam")
+    policy = '{"Version": "2012-10-17", "Statement": []}'
+    role = iam.create_role(RoleName="AmazonBraketJobsExecutionRole", Path="/service-role/",
+                           AssumeRolePolicyDocument=policy)["Role"]["Arn"]
+    yield Cloud(aws, gate, braket, role)
+    braket.close()
+    gate.close()

@@ -33,6 +33,7 @@ class RetryPolicy:
     deadline: float = 900.0
     base: float = 0.5
     cap: float = 30.0
+    read_timeout: float = 60.0
     sleep: Callable[[float], None] = time.sleep
 
     def delay(self, attempt: int) -> float:
@@ -199,13 +200,14 @@ def submit(plan: Plan, *, session: Any = None, policy: RetryPolicy | None = None
     session = session or _session(plan.region)
     account = session.client("sts").get_caller_identity()["Account"]
     s3 = session.client("s3")
-    # One client token for the whole submission: botocore must not retry on its own.
-    braket = session.client("braket", config=Config(retries={"max_attempts": 1, "mode": "standard"},
-                                                    connect_timeout=10, read_timeout=60))
+    policy = policy or RetryPolicy()
+    # One client token for the whole submission, and braketkit alone decides when to retry it.
+    braket = session.client("braket", config=Config(retries={"total_max_attempts": 1, "mode": "standard"},
+                                                    connect_timeout=10, read_timeout=policy.read_timeout))
     _ensure_bucket(s3, _split(plan.uploads[0].s3_uri)[0], account, plan.region)
     sent, skipped = _upload_all(s3, plan.uploads, account, quiet)
     if plan.copy_checkpoints_from:
         _copy_checkpoints(plan, braket, s3, account, plan.region)
-    arn, attempts = _create_job(braket, plan, policy or RetryPolicy())
+    arn, attempts = _create_job(braket, plan, policy)
     return Submission(job_arn=arn, job_name=plan.request.job_name, region=plan.region, bytes_uploaded=sent,
                       bytes_skipped=skipped, create_attempts=attempts)

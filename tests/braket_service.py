@@ -1,0 +1,267 @@
+"""A loopback Amazon Braket control plane for tests, speaking the real rest-json protocol.
+
+CreateJob, GetJob, CancelJob and SearchJobs, reached through the real boto3
+client via AWS_ENDPOINT_URL_BRAKET. Requests are validated against botocore's
+service model; client tokens are idempotent as the service documents it (same
+token and request: the same job; same token, different request: 409
+ConflictException). Jobs advance QUEUED → RUNNING → COMPLETED/FAILED as they
+are polled and, when ``execute`` is on, really run: the archive is fetched from
+S3 (moto), run as Braket's container would (tests/container.py), the results
+folder is tarred to <s3Path>/output/model.tar.gz and the output goes to
+CloudWatch Logs. Faults can be queued per operation.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import io
+import json
+import re
+import socket
+import tarfile
+import tempfile
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
+
+import boto3
+import botocore.session
+from botocore.validate import ParamValidator
+
+from .container import run_in_container
+
+ACCOUNT = "123456789012"
+RETRYABLE_FAULTS = ("throttle", "error500", "drop", "drop_after_create", "slow_after_create")
+_MODEL = botocore.session.get_session().get_service_model("braket")
+
+
+class ServiceError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _validate(operation: str, body: dict[str, Any]) -> None:
+    shape = _MODEL.operation_model(operation).input_shape
+    report = ParamValidator().validate(body, shape)
+    if report.has_errors():
+        raise ServiceError(400, "ValidationException", report.generate_report())
+    name = body.get("jobName", "")
+    if operation == "CreateJob" and not re.fullmatch(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,50}", name):
+        raise ServiceError(400, "ValidationException", f"jobName {name!r} is invalid")
+
+
+class FakeBraket:
+    def __init__(self, moto: str, region: str = "us-east-1", execute: bool = False, python: str | None = None) -> None:
+        self.moto = moto
+        self.region = region
+        self.execute = execute
+        self.python = python
+        self.jobs: dict[str, dict[str, Any]] = {}
+        self.polls: collections.Counter[str] = collections.Counter()
+        self.tokens: dict[str, tuple[str, str]] = {}
+        self.faults: dict[str, collections.deque[str]] = collections.defaultdict(collections.deque)
+        self.calls: list[str] = []
+        self.slow_seconds = 2.0
+        self.offline_devices: set[str] = set()
+        self.lock = threading.Lock()
+        service = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                url = urlparse(self.path)
+                try:
+                    status, payload = service.route(self.command, unquote(url.path), parse_qs(url.query), body, self)
+                except ServiceError as error:
+                    status, payload = error.status, {"message": error.message}
+                    self.send_response(status)
+                    self.send_header("x-amzn-ErrorType", error.code)
+                else:
+                    if status == 0:
+                        return  # the connection was dropped on purpose
+                    self.send_response(status)
+                data = json.dumps(payload, default=str).encode()
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = _answer
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # -- routing --------------------------------------------------------------------------------------------
+
+    def route(self, method: str, path: str, query: dict[str, list[str]], body: dict[str, Any],
+              handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, Any]]:
+        if method == "POST" and path == "/job":
+            return self.create_job(body, handler)
+        if method == "POST" and path == "/jobs":
+            return self.search_jobs(body)
+        match = re.fullmatch(r"/job/(.+?)(/cancel)?", path)
+        if match and method == "PUT" and match.group(2):
+            return self.cancel_job(match.group(1))
+        if match and method == "GET":
+            return self.get_job(match.group(1), query)
+        raise ServiceError(404, "ResourceNotFoundException", f"no route for {method} {path}")
+
+    def _fault(self, operation: str) -> str | None:
+        with self.lock:
+            queue = self.faults[operation]
+            return queue.popleft() if queue else None
+
+    def create_job(self, body: dict[str, Any], handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, Any]]:
+        self.calls.append("CreateJob")
+        fault = self._fault("CreateJob")
+        if fault == "throttle":
+            raise ServiceError(429, "ThrottlingException", "Rate exceeded")
+        if fault == "error500":
+            raise ServiceError(500, "InternalServiceException", "an internal error")
+        if fault == "denied":
+            raise ServiceError(403, "AccessDeniedException", "User is not authorized to perform: braket:CreateJob")
+        if fault == "quota":
+            raise ServiceError(402, "ServiceQuotaExceededException", "Too many concurrent jobs")
+        if fault == "drop":
+            handler.connection.shutdown(socket.SHUT_RDWR)
+            return 0, {}
+        _validate("CreateJob", body)
+        if body["deviceConfig"]["device"] in self.offline_devices:
+            raise ServiceError(424, "DeviceOfflineException", "Device is offline")
+        token = body["clientToken"]
+        fingerprint = json.dumps({k: v for k, v in body.items() if k != "clientToken"}, sort_keys=True)
+        with self.lock:
+            if token in self.tokens:
+                seen, arn = self.tokens[token]
+                if seen != fingerprint:
+                    raise ServiceError(409, "ConflictException", "client token reused with a different request")
+            else:
+                arn = f"arn:aws:braket:{self.region}:{ACCOUNT}:job/{uuid.uuid4()}"
+                self.tokens[token] = (fingerprint, arn)
+                self.jobs[arn] = {**{k: v for k, v in body.items() if k not in ("clientToken", "associations")},
+                                  "jobArn": arn, "status": "QUEUED", "createdAt": time.time()}
+        if fault == "drop_after_create":
+            handler.connection.shutdown(socket.SHUT_RDWR)
+            return 0, {}
+        if fault == "slow_after_create":
+            time.sleep(self.slow_seconds)
+        return 201, {"jobArn": arn}
+
+    def _job(self, arn: str) -> dict[str, Any]:
+        if arn not in self.jobs:
+            raise ServiceError(404, "ResourceNotFoundException", f"no job {arn}")
+        return self.jobs[arn]
+
+    def get_job(self, arn: str, query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+        self.calls.append("GetJob")
+        fault = self._fault("GetJob")
+        if fault == "throttle":
+            raise ServiceError(429, "ThrottlingException", "Rate exceeded")
+        job = self._job(arn)
+        with self.lock:
+            self.polls[arn] += 1
+            polls = self.polls[arn]
+        if job["status"] == "QUEUED" and polls >= 2:
+            job |= {"status": "RUNNING", "startedAt": time.time()}
+        elif job["status"] == "RUNNING" and polls >= 3:
+            self._finish(job)
+        elif job["status"] == "CANCELLING":
+            job |= {"status": "CANCELLED", "endedAt": time.time()}
+        answer = dict(job)
+        if job["status"] == "QUEUED" and "QueueInfo" in query.get("additionalAttributeNames", []):
+            answer["queueInfo"] = {"queue": "JOBS_QUEUE", "position": "2"}
+        return 200, answer
+
+    def cancel_job(self, arn: str) -> tuple[int, dict[str, Any]]:
+        self.calls.append("CancelJob")
+        job = self._job(arn)
+        if job["status"] in ("COMPLETED", "FAILED", "CANCELLED"):
+            raise ServiceError(409, "ConflictException", f"job is {job['status']}")
+        job["status"] = "CANCELLING"
+        return 200, {"jobArn": arn, "cancellationStatus": "CANCELLING"}
+
+    def search_jobs(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        self.calls.append("SearchJobs")
+        _validate("SearchJobs", body)
+        jobs = sorted(self.jobs.values(), key=lambda job: job["createdAt"])
+        for condition in body.get("filters", []):
+            if condition["name"] == "status":
+                jobs = [job for job in jobs if job["status"] in condition["values"]]
+            elif condition["name"] == "createdAt":
+                since = _epoch(condition["values"][0])
+                jobs = [job for job in jobs if job["createdAt"] > since]
+        start = int(body.get("nextToken") or 0)
+        size = body.get("maxResults", 3)  # small pages, so that clients must paginate
+        page = jobs[start:start + size]
+        answer: dict[str, Any] = {"jobs": [{"jobArn": job["jobArn"], "jobName": job["jobName"],
+                                            "status": job["status"], "device": job["deviceConfig"]["device"],
+                                            "createdAt": job["createdAt"]} for job in page]}
+        if start + size < len(jobs):
+            answer["nextToken"] = str(start + size)
+        return 200, answer
+
+    # -- running a job --------------------------------------------------------------------------------------
+
+    def _finish(self, job: dict[str, Any]) -> None:
+        if not self.execute:
+            job |= {"status": "COMPLETED", "endedAt": time.time()}
+            return
+        session = boto3.Session(region_name=self.region)
+        s3 = session.client("s3", endpoint_url=self.moto)  # the service itself, not a client of the gate
+        name, arn = job["jobName"], job["jobArn"]
+        with tempfile.TemporaryDirectory() as scratch:
+            root = Path(scratch)
+            bucket, _, key = job["algorithmSpecification"]["scriptModeConfig"]["s3Uri"][5:].partition("/")
+            s3.download_file(bucket, key, str(root / "source.tar.gz"))
+            run = run_in_container([self.python or "python3"], job, root / "source.tar.gz", root / "container")
+            model = io.BytesIO()
+            with tarfile.open(fileobj=model, mode="w:gz") as archive:
+                for path in sorted((run.opt / "braket" / "model").rglob("*")):
+                    archive.add(path, arcname=str(path.relative_to(run.opt / "braket" / "model")))
+            out_bucket, _, out_key = job["outputDataConfig"]["s3Path"][5:].partition("/")
+            s3.put_object(Bucket=out_bucket, Key=f"{out_key}/output/model.tar.gz", Body=model.getvalue())
+            self._log(session, name, arn, run.output.splitlines(), job["instanceConfig"].get("instanceCount", 1))
+            failure = run.failure.read_text() if run.failure.exists() else None
+        if run.returncode == 0:
+            job |= {"status": "COMPLETED", "endedAt": time.time()}
+        else:
+            job |= {"status": "FAILED", "endedAt": time.time(), "failureReason": failure or "AlgorithmError"}
+
+    def _log(self, session: Any, name: str, arn: str, lines: list[str], instances: int) -> None:
+        """Each line to one instance's stream, round robin, with increasing timestamps."""
+        logs = session.client("logs", endpoint_url=self.moto)
+        group = "/aws/braket/jobs"
+        with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
+            logs.create_log_group(logGroupName=group)
+        streams = [f"{name}/{arn.rsplit('/', 1)[-1]}/algo-{index + 1}-1700000000" for index in range(instances)]
+        for stream in streams:
+            logs.create_log_stream(logGroupName=group, logStreamName=stream)
+        start = int(time.time() * 1000) - len(lines)
+        for index, stream in enumerate(streams):
+            events = [{"timestamp": start + n, "message": line}
+                      for n, line in enumerate(lines) if n % instances == index]
+            if events:
+                logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+
+
+def _epoch(value: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(value).timestamp()

@@ -1,0 +1,108 @@
+"""A loopback gate in front of moto's S3: records every request, enforces bucket owners, injects faults.
+
+moto ignores the x-amz-expected-bucket-owner header; real S3 answers 403 when
+the bucket belongs to another account. The gate does what S3 does, so the
+refusal of someone else's bucket can be tested, and it keeps a record of every
+request for the check that each one names the expected owner.
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+import attrs
+
+CALLER = "123456789012"
+
+
+@attrs.define
+class Seen:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    expected_owner: str | None
+    headers: dict[str, str]
+
+
+Fault = Callable[[Seen], int | None]
+"""Given a request, an HTTP status to answer with instead of forwarding it, or None."""
+
+
+class S3Gate:
+    def __init__(self, upstream: str) -> None:
+        self.seen: list[Seen] = []
+        self.owners: dict[str, str] = {}
+        self.faults: list[Fault] = []
+        target = urlparse(upstream)
+        gate = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _body(self) -> bytes:
+                if "chunked" in self.headers.get("Transfer-Encoding", ""):
+                    data = b""
+                    while (size := int(self.rfile.readline().strip().split(b";")[0], 16)) > 0:
+                        data += self.rfile.read(size)
+                        self.rfile.readline()
+                    while self.rfile.readline().strip():
+                        pass
+                    return data
+                return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+            def _reply(self, status: int, code: str) -> None:
+                body = b"" if self.command == "HEAD" else (
+                    f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code>"
+                    f"<Message>{code}</Message></Error>").encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _forward(self) -> None:
+                url = urlparse(self.path)
+                body = self._body()
+                seen = Seen(self.command, url.path, parse_qs(url.query, keep_blank_values=True),
+                            self.headers.get("x-amz-expected-bucket-owner"), dict(self.headers))
+                gate.seen.append(seen)
+                bucket = url.path.strip("/").split("/")[0]
+                owner = gate.owners.get(bucket, CALLER)
+                if seen.expected_owner is not None and seen.expected_owner != owner:
+                    return self._reply(403, "AccessDenied")
+                for fault in gate.faults:
+                    if (status := fault(seen)) is not None:
+                        return self._reply(status, "InternalError")
+                connection = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("transfer-encoding",)}
+                headers["Content-Length"] = str(len(body))
+                connection.request(self.command, self.path, body=body, headers=headers)
+                response = connection.getresponse()
+                data = response.read()
+                self.send_response(response.status)
+                for key, value in response.getheaders():
+                    if key.lower() not in ("transfer-encoding", "connection", "content-length", "date", "server"):
+                        self.send_header(key, value)
+                length = response.getheader("Content-Length", "0") if self.command == "HEAD" else str(len(data))
+                self.send_header("Content-Length", length)
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+                connection.close()
+
+            do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,274 @@
+"""Over the wire: submission, the job handle and the CLI against moto and the loopback Braket service."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from braketkit import InvalidInput
+from braketkit.decorator import plan_target
+from braketkit.errors import AwsError
+from braketkit.execute.cloud import RetryPolicy, submit
+from braketkit.job import AwsJob, JobFailed
+from braketkit.plan import Plan
+from braketkit.target import load_reference
+
+from .conftest import Cloud, Project
+
+SETTINGS = '''
+[tool.braketkit]
+device = "sv1"
+region = "us-east-1"
+'''
+
+JOBS = '''
+from __future__ import annotations
+
+import dataclasses
+
+from braketkit import hybrid_job
+
+
+@dataclasses.dataclass
+class Energy:
+    value: float
+    steps: int
+
+
+@hybrid_job()
+def train(steps: int = 3) -> Energy:
+    for step in range(steps):
+        print(f"step {step}")
+    return Energy(-1.5, steps)
+
+
+@hybrid_job(instance={"count": 2})
+def chatty(lines: int = 10) -> dict:
+    for index in range(lines):
+        print(f"line {index:02d}")
+    return {"lines": lines}
+
+
+@hybrid_job()
+def broken() -> None:
+    print("about to break")
+    raise ValueError("no convergence")
+
+
+@hybrid_job()
+def save_checkpoint() -> None:
+    from braket.jobs import save_job_checkpoint
+    save_job_checkpoint({"step": 7})
+'''
+
+FAST = RetryPolicy(deadline=30.0, base=0.001, cap=0.01)
+
+
+@pytest.fixture
+def cloud_project(project: Project, cloud: Cloud) -> Project:
+    project.pyproject(SETTINGS)
+    project.write("jobs.py", JOBS)
+    sys.path.insert(0, str(project.root))
+    return project
+
+
+def plan_of(ref: str, *args: Any, assignments: tuple[str, ...] = (), **kwargs: Any) -> Plan:
+    return plan_target(load_reference(ref), args, kwargs, assignments=assignments)
+
+
+def test_a_submitted_job_runs_and_gives_back_its_result(cloud_project: Project, cloud: Cloud) -> None:
+    import jobs  # type: ignore[import-not-found]
+
+    job = jobs.train(steps=4)
+    assert isinstance(job, AwsJob)
+    assert job.arn.startswith("arn:aws:braket:us-east-1:123456789012:job/")
+    display = io.StringIO()
+    assert job.wait(poll=0.01, display=display) == "COMPLETED"
+    assert display.getvalue().splitlines() == [f"{job.name}: QUEUED, position 2 in the JOBS_QUEUE queue",
+                                               f"{job.name}: RUNNING", f"{job.name}: COMPLETED"]
+    assert job.result() == jobs.Energy(-1.5, 4)
+    assert [line for line in job.logs() if line.startswith("step")] == ["step 0", "step 1", "step 2", "step 3"]
+    created = cloud.braket.jobs[job.arn]
+    assert created["roleArn"] == cloud.role
+    assert created["hyperParameters"]["steps"] == "4"
+
+
+def test_an_unchanged_project_uploads_nothing_the_second_time(cloud_project: Project, cloud: Cloud) -> None:
+    first = submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)
+    second = submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)
+    assert first.bytes_uploaded > 0 and first.bytes_skipped == 0
+    assert (second.bytes_uploaded, second.bytes_skipped) == (0, first.bytes_uploaded)
+    assert first.job_arn != second.job_arn
+    creates = [s for s in cloud.gate.seen if s.method == "PUT" and s.path.count("/") == 1 and not s.query]
+    assert len(creates) == 1  # CreateBucket once, when the bucket was missing; never again
+    bucket = "amazon-braket-us-east-1-123456789012"
+    block = cloud.client("s3").get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert all(block.values())
+
+
+def test_every_s3_call_names_the_expected_bucket_owner(cloud_project: Project, cloud: Cloud) -> None:
+    cloud_project.write("data/big.bin", "x" * (20 * 1024 * 1024))  # multipart
+    cloud_project.pyproject(SETTINGS + 'input = { train = "data" }\ncheckpoint = { copy_from_job = "x" }\n'
+                            .replace('checkpoint = { copy_from_job = "x" }\n', ""))
+    job = submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)
+    AwsJob(job.job_arn).result()
+    calls = [s for s in cloud.gate.seen if not (s.method == "PUT" and s.path.count("/") == 1 and not s.query)]
+    assert len(calls) > 5 and any("uploadId" in s.query for s in calls)
+    assert [(s.method, s.path) for s in calls if s.expected_owner != "123456789012"] == []
+
+
+def test_a_bucket_owned_by_another_account_is_refused(cloud_project: Project, cloud: Cloud) -> None:
+    bucket = "amazon-braket-us-east-1-123456789012"
+    cloud.client("s3").create_bucket(Bucket=bucket)
+    cloud.gate.owners[bucket] = "999999999999"
+    with pytest.raises(AwsError) as caught:
+        submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)
+    assert str(caught.value) == (
+        f"the bucket {bucket} exists but is not owned by your account 123456789012 (or you may not read it); "
+        "braketkit will not write to it. Set s3.bucket to a bucket your account owns.")
+    assert cloud.client("s3").list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0
+    assert "CreateJob" not in cloud.braket.calls
+
+
+def test_a_failed_multipart_upload_is_aborted(cloud_project: Project, cloud: Cloud) -> None:
+    cloud_project.write("data/big.bin", "y" * (20 * 1024 * 1024))
+    cloud_project.pyproject(SETTINGS + 'input = { train = "data" }\n')
+    cloud.gate.faults.append(lambda seen: 500 if seen.query.get("partNumber") == ["2"] else None)
+    with pytest.raises(AwsError, match=r"uploading .*big.bin to s3://.* failed"):
+        submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)
+    s3 = cloud.client("s3")
+    assert s3.list_multipart_uploads(Bucket="amazon-braket-us-east-1-123456789012").get("Uploads", []) == []
+    assert "CreateJob" not in cloud.braket.calls
+
+
+@pytest.mark.parametrize("faults", [["throttle"] * 5, ["error500", "drop"], ["drop_after_create"],
+                                    ["slow_after_create", "drop_after_create", "throttle"]])
+def test_create_job_is_retried_under_one_client_token(cloud_project: Project, cloud: Cloud,
+                                                      faults: list[str]) -> None:
+    cloud.braket.faults["CreateJob"].extend(faults)
+    cloud.braket.slow_seconds = 0.5
+    plan = plan_of("jobs.py:train")
+    submission = submit(plan, policy=attrs.evolve(FAST, read_timeout=0.2), quiet=True)
+    assert submission.create_attempts == len(faults) + 1
+    assert [job["jobName"] for job in cloud.braket.jobs.values()] == [plan.request.job_name]
+    assert list(cloud.braket.tokens) == [plan.request.client_token]
+
+
+def test_giving_up_says_the_job_may_exist(cloud_project: Project, cloud: Cloud) -> None:
+    cloud.braket.faults["CreateJob"].extend(["drop_after_create"] + ["throttle"] * 50)
+    plan = plan_of("jobs.py:train")
+    with pytest.raises(AwsError) as caught:
+        submit(plan, policy=RetryPolicy(deadline=0.05, base=0.01, cap=0.01), quiet=True)
+    assert "The job may or may not exist: `braketkit list` shows it" in str(caught.value)
+    assert plan.request.client_token in str(caught.value)
+    cloud.braket.faults["CreateJob"].clear()
+    again = submit(plan, policy=FAST, quiet=True)  # the same plan: the same token, the same job
+    assert list(cloud.braket.jobs) == [again.job_arn]
+
+
+@pytest.mark.parametrize(("fault", "message"), [
+    ("denied", "not allowed to create the job (User is not authorized to perform: braket:CreateJob). The caller "
+               "needs braket:CreateJob and iam:PassRole on {role}; that role needs the "
+               "AmazonBraketJobsExecutionPolicy."),
+    ("quota", "a service quota is used up (Too many concurrent jobs); wait for running jobs to end, or ask for a "
+              "higher Amazon Braket quota in the Service Quotas console."),
+])
+def test_refusals_say_what_to_do(cloud_project: Project, cloud: Cloud, fault: str, message: str) -> None:
+    cloud.braket.faults["CreateJob"].append(fault)
+    with pytest.raises(AwsError) as caught:
+        submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)
+    assert str(caught.value) == message.format(role=cloud.role)
+
+
+def test_an_offline_device(cloud_project: Project, cloud: Cloud) -> None:
+    cloud.braket.offline_devices.add("arn:aws:braket:::device/quantum-simulator/amazon/sv1")
+    with pytest.raises(AwsError, match=r"^the device arn:aws:braket:::device/quantum-simulator/amazon/sv1 is "
+                                       r"offline \(Device is offline\); try again later, or choose another device\.$"):
+        submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)
+
+
+def test_a_token_reused_for_a_different_request(cloud_project: Project, cloud: Cloud) -> None:
+    plan = plan_of("jobs.py:train")
+    submit(plan, policy=FAST, quiet=True)
+    edited = attrs.evolve(plan, request=attrs.evolve(plan.request, job_name="edited"))
+    with pytest.raises(AwsError, match=rf"the client token {plan.request.client_token} was already used for a "
+                                       "different request"):
+        submit(edited, policy=FAST, quiet=True)
+
+
+def test_no_role_says_how_to_get_one(cloud_project: Project, cloud: Cloud) -> None:
+    cloud.client("iam").delete_role(RoleName="AmazonBraketJobsExecutionRole")
+    with pytest.raises(AwsError) as caught:
+        submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)
+    assert "no role named AmazonBraketJobsExecutionRole* in the account" in str(caught.value)
+    assert "CreateJob" not in cloud.braket.calls
+
+
+def test_a_failed_job_reports_its_reason_and_log_tail(cloud_project: Project, cloud: Cloud) -> None:
+    job = AwsJob(submit(plan_of("jobs.py:broken"), policy=FAST, quiet=True).job_arn)
+    with pytest.raises(JobFailed) as caught:
+        job.result()
+    assert caught.value.state == "FAILED"
+    assert (caught.value.reason or "").startswith("ValueError: no convergence")
+    assert "about to break" in caught.value.log_tail
+
+
+def test_logs_of_every_instance_merge_in_time_order(cloud_project: Project, cloud: Cloud) -> None:
+    job = AwsJob(submit(plan_of("jobs.py:chatty", 12), policy=FAST, quiet=True).job_arn)
+    job.wait(poll=0.01)
+    events = list(job.log_events())
+    assert len({event["logStreamName"] for event in events}) == 2
+    assert [event["message"] for event in events if event["message"].startswith("line")] == [
+        f"line {index:02d}" for index in range(12)]
+    assert list(job.log_events(follow=True, poll=0.01)) == events  # a second read: nothing repeated or skipped
+
+
+def test_results_download_and_reattach(cloud_project: Project, cloud: Cloud, tmp_path: Path) -> None:
+    submission = submit(plan_of("jobs.py:chatty", 3), policy=FAST, quiet=True)
+    by_name = AwsJob.attach(submission.job_name, region="us-east-1")
+    assert by_name.arn == submission.job_arn
+    assert by_name.result() == {"lines": 3}
+    folder = AwsJob.attach(submission.job_arn).download(tmp_path)
+    assert folder == tmp_path / submission.job_name
+    assert json.loads((folder / "results.json").read_text())["dataDictionary"] == {"lines": 3}
+
+
+def test_the_braket_sdk_reads_braketkit_jobs(cloud_project: Project, cloud: Cloud, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from braket.aws import AwsQuantumJob, AwsSession
+
+    submission = submit(plan_of("jobs.py:chatty", 2), policy=FAST, quiet=True)
+    AwsJob(submission.job_arn).wait(poll=0.01)
+    monkeypatch.chdir(tmp_path)
+    import boto3
+
+    session = AwsSession(boto_session=boto3.Session(region_name="us-east-1"))
+    assert AwsQuantumJob(submission.job_arn, aws_session=session).result() == {"lines": 2}
+
+
+def test_cancel(cloud_project: Project, cloud: Cloud) -> None:
+    job = AwsJob(submit(plan_of("jobs.py:train"), policy=FAST, quiet=True).job_arn)
+    assert job.cancel() == "CANCELLING"
+    assert job.wait(poll=0.01) == "CANCELLED"
+    with pytest.raises(JobFailed, match="was cancelled"):
+        job.result()
+
+
+def test_checkpoints_are_copied_from_an_earlier_job(cloud_project: Project, cloud: Cloud) -> None:
+    earlier = AwsJob(submit(plan_of("jobs.py:save_checkpoint"), policy=FAST, quiet=True).job_arn)
+    earlier.wait(poll=0.01)
+    s3 = cloud.client("s3")
+    bucket = "amazon-braket-us-east-1-123456789012"
+    s3.put_object(Bucket=bucket, Key=f"jobs/{earlier.name}/checkpoints/{earlier.name}.json", Body=b'{"step": 7}')
+    plan = plan_of("jobs.py:train", assignments=(f"checkpoint.copy_from_job={earlier.name}",))
+    submit(plan, policy=FAST, quiet=True)
+    copied = s3.get_object(Bucket=bucket, Key=f"jobs/{plan.request.job_name}/checkpoints/{earlier.name}.json")
+    assert copied["Body"].read() == b'{"step": 7}'
+    with pytest.raises(InvalidInput, match="no job named 'nope'"):
+        submit(plan_of("jobs.py:train", assignments=("checkpoint.copy_from_job=nope",)), policy=FAST, quiet=True)
