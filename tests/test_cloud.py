@@ -87,6 +87,7 @@ def test_a_submitted_job_runs_and_gives_back_its_result(cloud_project: Project, 
 
     job = jobs.train(steps=4)
     assert isinstance(job, AwsJob)
+    job.poll = 0.01
     assert job.arn.startswith("arn:aws:braket:us-east-1:123456789012:job/")
     display = io.StringIO()
     assert job.wait(poll=0.01, display=display) == "COMPLETED"
@@ -113,11 +114,11 @@ def test_an_unchanged_project_uploads_nothing_the_second_time(cloud_project: Pro
 
 
 def test_every_s3_call_names_the_expected_bucket_owner(cloud_project: Project, cloud: Cloud) -> None:
-    cloud_project.write("data/big.bin", "x" * (20 * 1024 * 1024))  # multipart
+    cloud_project.write("data/big.bin", "x" * (9 * 1024 * 1024))  # two parts
     cloud_project.pyproject(SETTINGS + 'input = { train = "data" }\ncheckpoint = { copy_from_job = "x" }\n'
                             .replace('checkpoint = { copy_from_job = "x" }\n', ""))
     job = submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)
-    AwsJob(job.job_arn).result()
+    AwsJob(job.job_arn, poll=0.01).result()
     calls = [s for s in cloud.gate.seen if not (s.method == "PUT" and s.path.count("/") == 1 and not s.query)]
     assert len(calls) > 5 and any("uploadId" in s.query for s in calls)
     assert [(s.method, s.path) for s in calls if s.expected_owner != "123456789012"] == []
@@ -137,7 +138,7 @@ def test_a_bucket_owned_by_another_account_is_refused(cloud_project: Project, cl
 
 
 def test_a_failed_multipart_upload_is_aborted(cloud_project: Project, cloud: Cloud) -> None:
-    cloud_project.write("data/big.bin", "y" * (20 * 1024 * 1024))
+    cloud_project.write("data/big.bin", "y" * (17 * 1024 * 1024))  # three parts
     cloud_project.pyproject(SETTINGS + 'input = { train = "data" }\n')
     cloud.gate.faults.append(lambda seen: 500 if seen.query.get("partNumber") == ["2"] else None)
     with pytest.raises(AwsError, match=r"uploading .*big.bin to s3://.* failed"):
@@ -211,7 +212,7 @@ def test_no_role_says_how_to_get_one(cloud_project: Project, cloud: Cloud) -> No
 
 
 def test_a_failed_job_reports_its_reason_and_log_tail(cloud_project: Project, cloud: Cloud) -> None:
-    job = AwsJob(submit(plan_of("jobs.py:broken"), policy=FAST, quiet=True).job_arn)
+    job = AwsJob(submit(plan_of("jobs.py:broken"), policy=FAST, quiet=True).job_arn, poll=0.01)
     with pytest.raises(JobFailed) as caught:
         job.result()
     assert caught.value.state == "FAILED"
@@ -220,7 +221,7 @@ def test_a_failed_job_reports_its_reason_and_log_tail(cloud_project: Project, cl
 
 
 def test_logs_of_every_instance_merge_in_time_order(cloud_project: Project, cloud: Cloud) -> None:
-    job = AwsJob(submit(plan_of("jobs.py:chatty", 12), policy=FAST, quiet=True).job_arn)
+    job = AwsJob(submit(plan_of("jobs.py:chatty", 12), policy=FAST, quiet=True).job_arn, poll=0.01)
     job.wait(poll=0.01)
     events = list(job.log_events())
     assert len({event["logStreamName"] for event in events}) == 2
@@ -231,10 +232,10 @@ def test_logs_of_every_instance_merge_in_time_order(cloud_project: Project, clou
 
 def test_results_download_and_reattach(cloud_project: Project, cloud: Cloud, tmp_path: Path) -> None:
     submission = submit(plan_of("jobs.py:chatty", 3), policy=FAST, quiet=True)
-    by_name = AwsJob.attach(submission.job_name, region="us-east-1")
+    by_name = AwsJob.attach(submission.job_name, region="us-east-1", poll=0.01)
     assert by_name.arn == submission.job_arn
     assert by_name.result() == {"lines": 3}
-    folder = AwsJob.attach(submission.job_arn).download(tmp_path)
+    folder = AwsJob.attach(submission.job_arn, poll=0.01).download(tmp_path)
     assert folder == tmp_path / submission.job_name
     assert json.loads((folder / "results.json").read_text())["dataDictionary"] == {"lines": 3}
 
@@ -244,7 +245,7 @@ def test_the_braket_sdk_reads_braketkit_jobs(cloud_project: Project, cloud: Clou
     from braket.aws import AwsQuantumJob, AwsSession
 
     submission = submit(plan_of("jobs.py:chatty", 2), policy=FAST, quiet=True)
-    AwsJob(submission.job_arn).wait(poll=0.01)
+    AwsJob(submission.job_arn, poll=0.01).wait()
     monkeypatch.chdir(tmp_path)
     import boto3
 
@@ -253,7 +254,7 @@ def test_the_braket_sdk_reads_braketkit_jobs(cloud_project: Project, cloud: Clou
 
 
 def test_cancel(cloud_project: Project, cloud: Cloud) -> None:
-    job = AwsJob(submit(plan_of("jobs.py:train"), policy=FAST, quiet=True).job_arn)
+    job = AwsJob(submit(plan_of("jobs.py:train"), policy=FAST, quiet=True).job_arn, poll=0.01)
     assert job.cancel() == "CANCELLING"
     assert job.wait(poll=0.01) == "CANCELLED"
     with pytest.raises(JobFailed, match="was cancelled"):
@@ -261,7 +262,7 @@ def test_cancel(cloud_project: Project, cloud: Cloud) -> None:
 
 
 def test_checkpoints_are_copied_from_an_earlier_job(cloud_project: Project, cloud: Cloud) -> None:
-    earlier = AwsJob(submit(plan_of("jobs.py:save_checkpoint"), policy=FAST, quiet=True).job_arn)
+    earlier = AwsJob(submit(plan_of("jobs.py:save_checkpoint"), policy=FAST, quiet=True).job_arn, poll=0.01)
     earlier.wait(poll=0.01)
     s3 = cloud.client("s3")
     bucket = "amazon-braket-us-east-1-123456789012"

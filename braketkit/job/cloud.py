@@ -49,21 +49,25 @@ def find_job(job: str, braket: Any, region: str | None = None, account: str | No
 class AwsJob:
     """A hybrid job on Amazon Braket. Re-attach with ``AwsJob.attach(arn_or_name)``."""
 
-    def __init__(self, arn: str, *, session: Any = None, function: Callable[..., Any] | None = None) -> None:
+    def __init__(
+        self, arn: str, *, session: Any = None, function: Callable[..., Any] | None = None, poll: float = 5.0
+    ) -> None:
         self.arn = arn
+        self.poll = poll
+        """Seconds between GetJob calls while waiting (and between log reads while following)."""
         self.region = _region_of(arn)
         self._session = session
         self._function = function
         self._cached: dict[str, Any] | None = None
 
     @classmethod
-    def attach(cls, job: str, *, region: str | None = None, session: Any = None) -> AwsJob:
+    def attach(cls, job: str, *, region: str | None = None, session: Any = None, poll: float = 5.0) -> AwsJob:
         if session is None:
             import boto3
 
             session = boto3.Session(region_name=_region_of(job) if job.startswith("arn:") else region)
         found = find_job(job, session.client("braket"), session.region_name)
-        handle = cls(found["jobArn"], session=session)
+        handle = cls(found["jobArn"], session=session, poll=poll)
         handle._cached = found
         return handle
 
@@ -89,7 +93,7 @@ class AwsJob:
     def state(self) -> str:
         return str(self.metadata()["status"])
 
-    def wait(self, timeout: float | None = None, poll: float = 5.0, display: IO[str] | None = None) -> str:
+    def wait(self, timeout: float | None = None, poll: float | None = None, display: IO[str] | None = None) -> str:
         """Poll until the job ends; show state and queue position on ``display`` as they change."""
         deadline = None if timeout is None else time.monotonic() + timeout
         shown = None
@@ -107,13 +111,13 @@ class AwsJob:
                 return state
             if deadline is not None and time.monotonic() > deadline:
                 raise TimeoutError(f"job {self.name} is still {state} after {timeout} s")
-            time.sleep(poll)
+            time.sleep(self.poll if poll is None else poll)
 
     def _stream_prefix(self) -> str:
         name = self.name
         return name if self.arn.endswith(name) else f"{name}/{self.arn.rsplit('/', 1)[-1]}"
 
-    def log_events(self, follow: bool = False, poll: float = 5.0) -> Iterator[dict[str, Any]]:
+    def log_events(self, follow: bool = False, poll: float | None = None) -> Iterator[dict[str, Any]]:
         """CloudWatch events of every instance's stream, in time order; none repeated, none skipped."""
         logs = self._client("logs")
         seen: set[str] = set()
@@ -134,9 +138,9 @@ class AwsJob:
                 yield event
             if ended:
                 return
-            time.sleep(poll)
+            time.sleep(self.poll if poll is None else poll)
 
-    def logs(self, follow: bool = False, poll: float = 5.0) -> Iterator[str]:
+    def logs(self, follow: bool = False, poll: float | None = None) -> Iterator[str]:
         """The job's log lines (``follow``: until the job ends)."""
         for event in self.log_events(follow, poll):
             yield event["message"].rstrip("\n")
