@@ -97,7 +97,7 @@ def run_target(
     from .job import AwsJob
 
     submission = submit(make_plan(target, resolved, args, kwargs, environ=os.environ), quiet=quiet)
-    job = AwsJob(submission.job_arn, function=target.function)
+    job = AwsJob(submission.job_arn, name=submission.job_name, function=target.function)
     if resolved.settings.wait if wait is None else wait:
         job.wait(display=None if quiet else sys.stderr)
     return job

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from braketkit.job import AwsJob, JobFailed
 from braketkit.plan import Plan
 from braketkit.target import load_reference
 
-from .conftest import Cloud, Project
+from .conftest import Cloud, Project, run_cli
 
 SETTINGS = '''
 [tool.braketkit]
@@ -273,3 +275,80 @@ def test_checkpoints_are_copied_from_an_earlier_job(cloud_project: Project, clou
     assert copied["Body"].read() == b'{"step": 7}'
     with pytest.raises(InvalidInput, match="no job named 'nope'"):
         submit(plan_of("jobs.py:train", assignments=("checkpoint.copy_from_job=nope",)), policy=FAST, quiet=True)
+
+
+SECRET = "wJalrXUtnFEMI-SECRET-never-printed"
+SESSION_TOKEN = "IQoJb3JpZ2luX2VjEXAMPLE-TOKEN-never-printed"
+
+
+@pytest.fixture
+def cli_project(cloud_project: Project, monkeypatch: pytest.MonkeyPatch) -> Project:
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+    monkeypatch.setenv("AWS_SESSION_TOKEN", SESSION_TOKEN)
+    return cloud_project
+
+
+def _no_secrets(*texts: str) -> None:
+    for text in texts:
+        assert SECRET not in text and SESSION_TOKEN not in text
+
+
+def test_cli_run_status_logs_result(cli_project: Project, cloud: Cloud, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "run", "jobs.py:chatty", "--lines", "4", "--quiet")
+    assert code == 0, err
+    name, arn = out.splitlines()[0].removeprefix("submitted "), out.splitlines()[1].split()[-1]
+    assert out.splitlines()[2] == ("  console: https://us-east-1.console.aws.amazon.com/braket/home?region=us-east-1"
+                                   f"#/jobs/{arn}")
+    assert run_cli(capsys, "status", arn)[1] == f"{name}: QUEUED, position 2 in the JOBS_QUEUE queue\n"
+    code, out, _ = run_cli(capsys, "result", name, "--region", "us-east-1", "--json", "--poll", "0.01")
+    assert (code, json.loads(out)) == (0, {"lines": 4})
+    code, out, _ = run_cli(capsys, "logs", arn)
+    assert [line for line in out.splitlines() if line.startswith("line")] == [f"line {i:02d}" for i in range(4)]
+    code, out, _ = run_cli(capsys, "status", arn, "--json")
+    assert json.loads(out)["status"] == "COMPLETED"
+    _no_secrets(out, err)
+
+
+def test_cli_run_follow_streams_then_prints_the_result(cli_project: Project, cloud: Cloud,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "--debug", "run", "jobs.py:chatty", "--lines", "3", "--follow", "--poll", "0.01")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[3:6] == ["line 00", "line 01", "line 02"]
+    assert lines[-4].startswith(f"job {lines[0].removeprefix('submitted ')} completed (arn:aws:braket:")
+    assert lines[-3:] == ["result: {", '  "lines": 3', "}"]
+    _no_secrets(out, err)
+
+
+def test_cli_run_wait_on_a_failing_job_exits_1(cli_project: Project, cloud: Cloud,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "--debug", "run", "jobs.py:broken", "--wait", "--poll", "0.01")
+    assert code == 1
+    assert "failure reason:\nValueError: no convergence" in err
+    assert "about to break" in err
+    _no_secrets(out, err)
+
+
+def test_cli_refusal_with_debug_shows_no_credentials(cli_project: Project, cloud: Cloud,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    cloud.braket.faults["CreateJob"].append("denied")
+    code, out, err = run_cli(capsys, "--debug", "run", "jobs.py:train")
+    assert code == 1 and "Traceback" in err and "not allowed to create the job" in err
+    _no_secrets(out, err)
+    done = subprocess.run([sys.executable, "-m", "braketkit", "--debug", "config", "show", "--json"],
+                          capture_output=True, text=True, check=False, env=dict(os.environ))
+    _no_secrets(done.stdout, done.stderr)
+
+
+def test_cli_cancel_and_list(cli_project: Project, cloud: Cloud, capsys: pytest.CaptureFixture[str]) -> None:
+    arns = [submit(plan_of("jobs.py:train"), policy=FAST, quiet=True).job_arn for _ in range(5)]
+    code, out, _ = run_cli(capsys, "cancel", arns[0])
+    assert (code, out) == (0, f"{cloud.braket.jobs[arns[0]]['jobName']}: CANCELLING\n")
+    AwsJob(arns[0], poll=0.01).wait()
+    code, out, _ = run_cli(capsys, "list", "--region", "us-east-1", "--json")
+    listed = json.loads(out)
+    assert sorted(job["jobArn"] for job in listed) == sorted(arns)  # five jobs over pages of three
+    code, out, _ = run_cli(capsys, "list", "--region", "us-east-1", "--state", "cancelled", "--since", "1h")
+    assert [line.split()[-1] for line in out.splitlines()] == [arns[0]]
+    code, _, err = run_cli(capsys, "list", "--since", "yesterday")
+    assert (code, err) == (2, "error: --since: expected a duration such as 1d, 2h or 30m\n")

@@ -66,13 +66,15 @@ class _ReferenceGroup(click.Group):
 
 
 Action = Callable[..., None]
+POLL = click.Option(["--poll"], type=click.FloatRange(min=0.01), default=5.0, show_default=True,
+                    help="Seconds between checks of a cloud job while waiting or following.")
 
 
 def _function_command(
     ref: str, target: Target, extra: list[click.Option], action: Action, help_text: str
 ) -> click.Command:
     """A command for one function: shared options, ``extra``, then the function's own options."""
-    taken = {"profile", "set", "json", "offline", "local", "wait", "follow", "quiet", "help"}
+    taken = {"profile", "set", "json", "offline", "local", "wait", "follow", "quiet", "poll", "help"}
     arguments = function_options(target.function, taken)
 
     def callback(**values: Any) -> None:
@@ -93,7 +95,7 @@ def _plan(target: Target, given: dict[str, Any], profile: str | None, assignment
 
 
 def _run(target: Target, given: dict[str, Any], profile: str | None, assignments: Sequence[str], as_json: bool,
-         local: bool, wait: bool, follow: bool, quiet: bool) -> None:
+         local: bool, wait: bool, follow: bool, quiet: bool, poll: float) -> None:
     from ..decorator import run_target
     from ..job import AwsJob
     from .render import job_document, result_text, submitted_text
@@ -101,6 +103,7 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
     job = run_target(target, (), given, profile=profile, assignments=assignments, local=local,
                      echo=not as_json, wait=False, quiet=quiet or as_json)
     if isinstance(job, AwsJob):
+        job.poll = poll
         if not as_json:
             click.echo(submitted_text(job))
         if not (wait or follow):
@@ -143,6 +146,7 @@ def _run_command(ref: str, target: Target) -> click.Command:
         click.Option(["--wait"], is_flag=True, help="Wait for the job to end, then print its result."),
         click.Option(["--follow"], is_flag=True, help="Stream the job's logs until it ends, then print its result."),
         click.Option(["--quiet"], is_flag=True, help="No progress display."),
+        POLL,
     ]
     return _function_command(ref, target, extra, _run, f"Run {ref} as a job; its parameters are the options below.")
 

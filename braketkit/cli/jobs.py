@@ -19,15 +19,17 @@ from ..errors import InvalidInput, Problem
 __all__ = ["cancel", "list_jobs", "logs", "result", "status"]
 
 _REGION = click.option("--region", help="The region of a job given by name (default: the AWS configuration's).")
+_POLL = click.option("--poll", type=click.FloatRange(min=0.01), default=5.0, show_default=True,
+                     help="Seconds between checks of a cloud job while waiting or following.")
 
 
-def _job(job: str, region: str | None) -> Any:
+def _job(job: str, region: str | None, poll: float = 5.0) -> Any:
     from ..job import AwsJob, LocalJob
 
     for folder in (Path(job), Path.cwd() / ".braketkit" / "jobs" / job):
         if (folder / "job.json").is_file():
             return LocalJob(folder)
-    return AwsJob.attach(job, region=region)
+    return AwsJob.attach(job, region=region, poll=poll)
 
 
 @click.command()
@@ -40,7 +42,7 @@ def status(job: str, region: str | None, as_json: bool) -> None:
     from .render import jsonable
 
     handle = _job(job, region)
-    metadata = handle.metadata()
+    metadata = handle.metadata(refresh=False)
     if as_json:
         click.echo(json.dumps(jsonable(metadata), indent=2))
         return
@@ -58,9 +60,10 @@ def status(job: str, region: str | None, as_json: bool) -> None:
 @click.argument("job")
 @_REGION
 @click.option("--follow", is_flag=True, help="Keep printing until the job ends.")
-def logs(job: str, region: str | None, follow: bool) -> None:
+@_POLL
+def logs(job: str, region: str | None, follow: bool, poll: float) -> None:
     """The job's log: every instance's stream, in time order."""
-    handle = _job(job, region)
+    handle = _job(job, region, poll)
     try:
         for line in handle.logs(follow=follow):
             click.echo(line)
@@ -75,12 +78,13 @@ def logs(job: str, region: str | None, follow: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--download", type=click.Path(file_okay=False, path_type=Path),
               help="Also extract the job's whole results folder under this folder.")
-def result(job: str, region: str | None, as_json: bool, download: Path | None) -> None:
+@_POLL
+def result(job: str, region: str | None, as_json: bool, download: Path | None, poll: float) -> None:
     """What the job's function returned (waits for the job to end)."""
     from ..job import LocalJob
     from .render import jsonable, result_text
 
-    handle = _job(job, region)
+    handle = _job(job, region, poll)
     if download is not None and not isinstance(handle, LocalJob):
         click.echo(f"extracted into {handle.download(download)}", err=True)
     click.echo(json.dumps(jsonable(handle.result()), indent=2) if as_json else result_text(handle))

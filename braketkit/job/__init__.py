@@ -59,7 +59,7 @@ class LocalJob:
     def __repr__(self) -> str:
         return f"LocalJob({self.name!r}, state={self.state()!r})"
 
-    def metadata(self) -> LocalJobRecord:
+    def metadata(self, refresh: bool = True) -> LocalJobRecord:
         data = json.loads((self.folder / "job.json").read_text(encoding="utf-8"))
         record: LocalJobRecord = converter.structure(data, LocalJobRecord)
         return record

@@ -50,9 +50,16 @@ class AwsJob:
     """A hybrid job on Amazon Braket. Re-attach with ``AwsJob.attach(arn_or_name)``."""
 
     def __init__(
-        self, arn: str, *, session: Any = None, function: Callable[..., Any] | None = None, poll: float = 5.0
+        self,
+        arn: str,
+        *,
+        name: str | None = None,
+        session: Any = None,
+        function: Callable[..., Any] | None = None,
+        poll: float = 5.0,
     ) -> None:
         self.arn = arn
+        self._name = name
         self.poll = poll
         """Seconds between GetJob calls while waiting (and between log reads while following)."""
         self.region = _region_of(arn)
@@ -83,11 +90,14 @@ class AwsJob:
 
     @property
     def name(self) -> str:
-        return str((self._cached or self.metadata())["jobName"])
+        if self._name is None:
+            self._name = str((self._cached or self.metadata())["jobName"])
+        return self._name
 
-    def metadata(self) -> dict[str, Any]:
-        """GetJob, with queue information."""
-        self._cached = self._client("braket").get_job(jobArn=self.arn, additionalAttributeNames=["QueueInfo"])
+    def metadata(self, refresh: bool = True) -> dict[str, Any]:
+        """GetJob, with queue information (``refresh=False``: the answer already at hand, if any)."""
+        if refresh or self._cached is None:
+            self._cached = self._client("braket").get_job(jobArn=self.arn, additionalAttributeNames=["QueueInfo"])
         return self._cached
 
     def state(self) -> str:
