@@ -116,6 +116,9 @@ class FakeBraket:
             return self.create_job(body, handler)
         if method == "POST" and path == "/jobs":
             return self.search_jobs(body)
+        device = re.fullmatch(r"/device/(.+)", path)
+        if device and method == "GET":
+            return self.get_device(device.group(1))
         match = re.fullmatch(r"/job/(.+?)(/cancel)?", path)
         if match and method == "PUT" and match.group(2):
             return self.cancel_job(match.group(1))
@@ -188,6 +191,17 @@ class FakeBraket:
         if job["status"] == "QUEUED" and "QueueInfo" in query.get("additionalAttributeNames", []):
             answer["queueInfo"] = {"queue": "JOBS_QUEUE", "position": "2"}
         return 200, answer
+
+    def get_device(self, arn: str) -> tuple[int, dict[str, Any]]:
+        self.calls.append("GetDevice")
+        name = arn.rsplit("/", 1)[-1]
+        simulator = "quantum-simulator" in arn
+        return 200, {"deviceArn": arn, "deviceName": name, "providerName": "Amazon Braket" if simulator else "QPU",
+                     "deviceType": "SIMULATOR" if simulator else "QPU",
+                     "deviceStatus": "OFFLINE" if arn in self.offline_devices else "ONLINE",
+                     "deviceCapabilities": json.dumps({"braketSchemaHeader": {
+                         "name": "braket.device_schema.simulators.gate_model_simulator_device_capabilities",
+                         "version": "1"}})}
 
     def cancel_job(self, arn: str) -> tuple[int, dict[str, Any]]:
         self.calls.append("CancelJob")

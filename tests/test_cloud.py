@@ -352,3 +352,29 @@ def test_cli_cancel_and_list(cli_project: Project, cloud: Cloud, capsys: pytest.
     assert [line.split()[-1] for line in out.splitlines()] == [arns[0]]
     code, _, err = run_cli(capsys, "list", "--since", "yesterday")
     assert (code, err) == (2, "error: --since: expected a duration such as 1d, 2h or 30m\n")
+
+
+def test_get_device_speaks_the_protocol(cloud: Cloud) -> None:
+    import boto3
+
+    braket = boto3.Session(region_name="us-east-1").client("braket")
+    device = braket.get_device(deviceArn="arn:aws:braket:::device/quantum-simulator/amazon/sv1")
+    assert (device["deviceName"], device["deviceStatus"]) == ("sv1", "ONLINE")
+
+
+def test_ctrl_c_while_following_leaves_the_job_running(cli_project: Project, cloud: Cloud) -> None:
+    import signal
+
+    process = subprocess.Popen([sys.executable, "-m", "braketkit", "run", "jobs.py:train", "--follow", "--poll", "30"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    assert process.stdout is not None
+    name = process.stdout.readline().strip().removeprefix("submitted ")
+    arn = process.stdout.readline().split()[-1]
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert err.strip().endswith(f"stopped watching; the job goes on. Re-attach with: braketkit logs --follow {arn}")
+    assert cloud.braket.jobs[arn]["jobName"] == name
+    assert cloud.braket.jobs[arn]["status"] in ("QUEUED", "RUNNING")
+    assert "CancelJob" not in cloud.braket.calls
+    _no_secrets(out, err)
