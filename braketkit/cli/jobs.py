@@ -111,8 +111,7 @@ def cancel(job: str, region: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def list_jobs(region: str | None, state: str | None, since: str | None, as_json: bool) -> None:
     """Jobs in the region, newest first (SearchJobs, every page)."""
-    import boto3
-
+    from .. import aws
     from .render import jsonable
 
     filters: list[dict[str, Any]] = []
@@ -124,7 +123,7 @@ def list_jobs(region: str | None, state: str | None, since: str | None, as_json:
         except ValueError:
             raise InvalidInput([Problem("expected a duration such as 1d, 2h or 30m", "--since")]) from None
         filters.append({"name": "createdAt", "values": [start.isoformat()], "operator": "GT"})
-    braket = boto3.Session(region_name=region).client("braket")
+    braket = aws.client("braket", region)
     jobs = [job for page in braket.get_paginator("search_jobs").paginate(filters=filters) for job in page["jobs"]]
     jobs.sort(key=lambda job: job["createdAt"], reverse=True)
     if as_json:

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from .. import aws
 from ..converter import converter
 from ..errors import AwsError, InvalidInput, Problem
 from ..plan import UNRESOLVED_ACCOUNT, UNRESOLVED_ROLE, Plan, Upload
@@ -23,6 +24,10 @@ from .progress import Progress
 __all__ = ["RetryPolicy", "Submission", "submit"]
 
 CHUNK = 8 * 1024 * 1024
+_verified_buckets: set[tuple[Any, ...]] = set()
+"""Buckets already checked (owned by the caller, public access blocked) in this process."""
+_present: set[tuple[Any, ...]] = set()
+"""(S3 URI, SHA-256, AWS configuration) known to be in S3 from this process: not asked about again."""
 RETRYABLE_CODES = {"ThrottlingException", "InternalServiceException", "ServiceUnavailable", "RequestTimeout"}
 
 
@@ -94,7 +99,7 @@ def _already_there(s3: Any, bucket: str, key: str, upload: Upload, account: str)
     return bool(head.get("Metadata", {}).get("sha256") == upload.sha256 and head["ContentLength"] == upload.size)
 
 
-def _upload_all(s3: Any, uploads: list[Upload], account: str, quiet: bool) -> tuple[int, int]:
+def _upload_all(s3: Any, uploads: list[Upload], account: str, region: str, quiet: bool) -> tuple[int, int]:
     """Send what S3 does not hold yet; multipart, streamed and parallel above one chunk."""
     from boto3.s3.transfer import TransferConfig
 
@@ -102,7 +107,9 @@ def _upload_all(s3: Any, uploads: list[Upload], account: str, quiet: bool) -> tu
     sent = skipped = 0
     for upload in uploads:
         bucket, key = _split(upload.s3_uri)
-        if _already_there(s3, bucket, key, upload, account):
+        known = (upload.s3_uri, upload.sha256, *aws.configuration(region))
+        if known in _present or _already_there(s3, bucket, key, upload, account):
+            _present.add(known)
             skipped += upload.size
             continue
         progress = Progress(f"uploading {upload.path.name}", upload.size) if not quiet else None
@@ -114,6 +121,7 @@ def _upload_all(s3: Any, uploads: list[Upload], account: str, quiet: bool) -> tu
         finally:
             if progress is not None:
                 progress.close()
+        _present.add(known)
         sent += upload.size
     return sent, skipped
 
@@ -182,32 +190,27 @@ def _create_job(braket: Any, plan: Plan, policy: RetryPolicy) -> tuple[str, int]
         policy.sleep(pause)
 
 
-def _session(region: str) -> Any:
-    import boto3
-
-    return boto3.Session(region_name=region)
-
-
-def submit(plan: Plan, *, session: Any = None, policy: RetryPolicy | None = None, quiet: bool = False) -> Submission:
+def submit(plan: Plan, *, policy: RetryPolicy | None = None, quiet: bool = False) -> Submission:
     """Upload what is missing and create the job; the plan must not be a local or offline one."""
-    from botocore.config import Config
-
     if plan.region is None:
         raise InvalidInput([Problem("a job on Amazon Braket needs a region: set region, AWS_REGION or an AWS "
                                     "profile's region", "region")])
     if plan.request.role_arn == UNRESOLVED_ROLE or UNRESOLVED_ACCOUNT in plan.uploads[0].s3_uri:
         raise AwsError("cannot submit: " + "; ".join(plan.unresolved or ["the account or role is unresolved"]))
-    session = session or _session(plan.region)
-    account = session.client("sts").get_caller_identity()["Account"]
-    s3 = session.client("s3")
+    region = plan.region
+    account = aws.account(region)
+    s3 = aws.client("s3", region)
     policy = policy or RetryPolicy()
     # One client token for the whole submission, and braketkit alone decides when to retry it.
-    braket = session.client("braket", config=Config(retries={"total_max_attempts": 1, "mode": "standard"},
-                                                    connect_timeout=10, read_timeout=policy.read_timeout))
-    _ensure_bucket(s3, _split(plan.uploads[0].s3_uri)[0], account, plan.region)
-    sent, skipped = _upload_all(s3, plan.uploads, account, quiet)
+    braket = aws.client("braket", region, retries={"total_max_attempts": 1, "mode": "standard"},
+                        connect_timeout=10, read_timeout=policy.read_timeout)
+    bucket = _split(plan.uploads[0].s3_uri)[0]
+    if (bucket, *aws.configuration(region)) not in _verified_buckets:
+        _ensure_bucket(s3, bucket, account, region)
+        _verified_buckets.add((bucket, *aws.configuration(region)))
+    sent, skipped = _upload_all(s3, plan.uploads, account, region, quiet)
     if plan.copy_checkpoints_from:
-        _copy_checkpoints(plan, braket, s3, account, plan.region)
+        _copy_checkpoints(plan, braket, s3, account, region)
     arn, attempts = _create_job(braket, plan, policy)
-    return Submission(job_arn=arn, job_name=plan.request.job_name, region=plan.region, bytes_uploaded=sent,
+    return Submission(job_arn=arn, job_name=plan.request.job_name, region=region, bytes_uploaded=sent,
                       bytes_skipped=skipped, create_attempts=attempts)

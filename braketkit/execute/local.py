@@ -69,14 +69,13 @@ def _unpack(archive: Path, code: Path) -> None:
 
 
 def _download(uri: str, target: Path, key: str, origin: str | None) -> None:
-    import boto3
+    from .. import aws
 
-    session = boto3.Session()
-    if session.get_credentials() is None:
+    if aws.session(None).get_credentials() is None:
         raise InvalidInput([Problem(f"{uri} is on S3; a local run downloads it with your AWS credentials, "
                                     "and none were found (or use a local path)", key, origin)])
     bucket, _, prefix = uri[len("s3://"):].partition("/")
-    client = session.client("s3")
+    client = aws.client("s3", None)
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for item in page.get("Contents", []):
             relative = item["Key"][len(prefix):].lstrip("/") or Path(item["Key"]).name

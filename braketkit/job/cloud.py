@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from .. import aws
 from ..errors import AwsError, InvalidInput, Problem
 from ..model.job import TERMINAL_STATES
 from ..runtime import contract
@@ -69,11 +70,9 @@ class AwsJob:
 
     @classmethod
     def attach(cls, job: str, *, region: str | None = None, session: Any = None, poll: float = 5.0) -> AwsJob:
-        if session is None:
-            import boto3
-
-            session = boto3.Session(region_name=_region_of(job) if job.startswith("arn:") else region)
-        found = find_job(job, session.client("braket"), session.region_name)
+        region = _region_of(job) if job.startswith("arn:") else region
+        braket = session.client("braket") if session is not None else aws.client("braket", region)
+        found = find_job(job, braket, region)
         handle = cls(found["jobArn"], session=session, poll=poll)
         handle._cached = found
         return handle
@@ -82,11 +81,7 @@ class AwsJob:
         return f"AwsJob({self.arn!r})"
 
     def _client(self, service: str) -> Any:
-        if self._session is None:
-            import boto3
-
-            self._session = boto3.Session(region_name=self.region)
-        return self._session.client(service)
+        return self._session.client(service) if self._session is not None else aws.client(service, self.region)
 
     @property
     def name(self) -> str:
@@ -159,7 +154,7 @@ class AwsJob:
         output = str(self.metadata()["outputDataConfig"]["s3Path"]).rstrip("/")
         bucket, _, prefix = output[len("s3://"):].partition("/")
         archive = folder / "model.tar.gz"
-        account = self._client("sts").get_caller_identity()["Account"]
+        account = aws.account(self.region)
         try:
             self._client("s3").download_file(bucket, f"{prefix}/output/model.tar.gz", str(archive),
                                              ExtraArgs={"ExpectedBucketOwner": account})

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
 
 import attrs
+
+from .. import aws
 
 __all__ = ["ROLE_NAME", "AccountFacts", "configured_region", "look_up"]
 
@@ -35,32 +36,25 @@ def configured_region(environ: Mapping[str, str]) -> str | None:
     return str(region) if region else None
 
 
-def _session(region: str) -> Any:
-    import boto3
-
-    return boto3.Session(region_name=region)
-
-
 def look_up(region: str, need_account: bool, need_role: bool) -> AccountFacts:
     """The caller's account and the default jobs role, as far as credentials allow."""
     if not (need_account or need_role):
         return AccountFacts(None, None, [])
     from botocore.exceptions import BotoCoreError, ClientError
 
-    session = _session(region)
-    if session.get_credentials() is None:
+    if aws.session(region).get_credentials() is None:
         return AccountFacts(None, None, ["no AWS credentials found; account-dependent values are unresolved"])
     notes: list[str] = []
     account = role = None
     try:
-        account = session.client("sts").get_caller_identity()["Account"]
+        account = aws.account(region)
     except (BotoCoreError, ClientError) as error:
         notes.append(f"could not read the caller's account (sts:GetCallerIdentity): {error}")
     if need_role:
         role = os.environ.get("BRAKET_JOBS_ROLE_ARN")
     if need_role and role is None:
         try:
-            pages = session.client("iam").get_paginator("list_roles").paginate(PathPrefix="/service-role/")
+            pages = aws.client("iam", region).get_paginator("list_roles").paginate(PathPrefix="/service-role/")
             names = sorted((r["RoleName"], r["Arn"]) for page in pages for r in page["Roles"]
                            if r["RoleName"].startswith(ROLE_NAME))
             role = names[0][1] if names else None

@@ -1,0 +1,62 @@
+"""The one place braketkit gets boto3 sessions and clients, kept for the life of the process.
+
+Building a boto3 session re-reads botocore's JSON models (tens of
+milliseconds), so a hundred submissions must not build a hundred. Sessions,
+clients and the caller's account are kept per region and per AWS
+configuration (the ``AWS_*`` variables: credentials, profile, endpoints), so a
+changed configuration is honoured at once. boto3 clients are thread-safe.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+__all__ = ["account", "client", "configuration", "session"]
+
+_lock = threading.Lock()
+_sessions: dict[tuple[Any, ...], Any] = {}
+_clients: dict[tuple[Any, ...], Any] = {}
+_accounts: dict[tuple[Any, ...], str] = {}
+
+
+def configuration(region: str | None) -> tuple[Any, ...]:
+    """What a session depends on: the region and the AWS variables of the environment."""
+    return (region, *sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
+
+
+def session(region: str | None) -> Any:
+    key = configuration(region)
+    with _lock:
+        if key not in _sessions:
+            import boto3
+
+            _sessions[key] = boto3.Session(region_name=region)
+        return _sessions[key]
+
+
+def client(service: str, region: str | None, **config: Any) -> Any:
+    """A client of ``service``; ``config`` are botocore ``Config`` options (timeouts, retries)."""
+    key = (service, repr(sorted(config.items())), *configuration(region))
+    with _lock:
+        found = _clients.get(key)
+    if found is None:
+        from botocore.config import Config
+
+        found = session(region).client(service, config=Config(**config) if config else None)
+        with _lock:
+            found = _clients.setdefault(key, found)
+    return found
+
+
+def account(region: str | None) -> str:
+    """The caller's account id (STS GetCallerIdentity, once per configuration)."""
+    key = configuration(region)
+    with _lock:
+        known = _accounts.get(key)
+    if known is None:
+        known = str(client("sts", region).get_caller_identity()["Account"])
+        with _lock:
+            _accounts[key] = known
+    return known
