@@ -28,6 +28,9 @@ def loopback_aws() -> Iterator[tuple[S3Gate, FakeBraket]]:
     server.start()
     host, port = server.get_host_and_port()
     moto = f"http://{host}:{port}"
+    import urllib.request
+
+    urllib.request.urlopen(urllib.request.Request(f"{moto}/moto-api/reset", method="POST")).close()
     gate, braket = S3Gate(moto), FakeBraket(moto)
     saved = dict(os.environ)
     os.environ.update({

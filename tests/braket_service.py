@@ -68,6 +68,8 @@ class FakeBraket:
         self.faults: dict[str, collections.deque[str]] = collections.defaultdict(collections.deque)
         self.calls: list[str] = []
         self.slow_seconds = 2.0
+        self.latency = 0.0
+        """Seconds added before every answer, to stand for a real network and service (benchmarks)."""
         self.offline_devices: set[str] = set()
         self.lock = threading.Lock()
         service = self
@@ -78,7 +80,12 @@ class FakeBraket:
             def log_message(self, *args: object) -> None:
                 pass
 
+            def setup(self) -> None:
+                super().setup()  # replies go out at once, not after a 40 ms delayed-ACK stall
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def _answer(self) -> None:
+                time.sleep(service.latency)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 url = urlparse(self.path)

@@ -9,7 +9,9 @@ request for the check that each one names the expected owner.
 from __future__ import annotations
 
 import http.client
+import socket
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
@@ -37,6 +39,8 @@ class S3Gate:
         self.seen: list[Seen] = []
         self.owners: dict[str, str] = {}
         self.faults: list[Fault] = []
+        self.latency = 0.0
+        """Seconds added before every answer, to stand for a real network and service (benchmarks)."""
         target = urlparse(upstream)
         gate = self
 
@@ -45,6 +49,10 @@ class S3Gate:
 
             def log_message(self, *args: object) -> None:
                 pass
+
+            def setup(self) -> None:
+                super().setup()  # replies go out at once, not after a 40 ms delayed-ACK stall
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def _body(self) -> bytes:
                 if "chunked" in self.headers.get("Transfer-Encoding", ""):
@@ -68,6 +76,7 @@ class S3Gate:
                 self.wfile.write(body)
 
             def _forward(self) -> None:
+                time.sleep(gate.latency)
                 url = urlparse(self.path)
                 body = self._body()
                 seen = Seen(self.command, url.path, parse_qs(url.query, keep_blank_values=True),

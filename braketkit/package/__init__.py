@@ -7,6 +7,7 @@ change exactly when content does.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sys
@@ -53,6 +54,7 @@ class InputChannel:
     digest: str
 
 
+@functools.cache
 def runtime_members() -> list[Member]:
     """The job-side runtime, shipped in every archive under its own package name."""
     return [
@@ -121,6 +123,10 @@ def package_source(
                         + ", ".join(nested))
     entries = members(file for file in files if not (extra and file.name == "requirements.txt"))
     entries += extra + runtime_members()
+    fingerprint = _fingerprint(root, files, extra)
+    built = _built.get(fingerprint)
+    if built is not None and built.path.is_file():
+        return attrs.evolve(built, warnings=warnings)
     cache.mkdir(parents=True, exist_ok=True)
     handle = tempfile.NamedTemporaryFile(dir=cache, prefix=".partial-", delete=False)  # noqa: SIM115
     try:
@@ -131,8 +137,29 @@ def package_source(
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
-    return SourceArchive(path=final, sha256=sha256, size=size, files=len(entries), source_bytes=total,
-                         warnings=warnings)
+    archive = SourceArchive(path=final, sha256=sha256, size=size, files=len(entries), source_bytes=total,
+                            warnings=warnings)
+    _built[fingerprint] = archive
+    return archive
+
+
+_built: dict[str, SourceArchive] = {}
+"""Archives built in this process, by the fingerprint of what went into them."""
+
+
+def _fingerprint(root: Path, files: Sequence[SourceFile], extra: Sequence[Member]) -> str:
+    """Names, sizes, modification times and modes of the chosen files, plus braketkit's own members.
+
+    An unchanged tree has an unchanged fingerprint, so a second plan in the same
+    process reuses the archive instead of compressing the same bytes again.
+    """
+    digest = hashlib.sha256(str(root).encode())
+    for file in files:
+        info = file.path.stat()
+        digest.update(f"{file.name}\0{info.st_size}\0{info.st_mtime_ns}\0{file.executable}\n".encode())
+    for member in [*extra, *runtime_members()]:
+        digest.update(member.name.encode() + b"\0" + (member.source if isinstance(member.source, bytes) else b""))
+    return digest.hexdigest()
 
 
 def _file_digest(path: Path) -> str:

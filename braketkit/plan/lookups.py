@@ -16,6 +16,8 @@ from .. import aws
 __all__ = ["ROLE_NAME", "AccountFacts", "configured_region", "look_up"]
 
 ROLE_NAME = "AmazonBraketJobsExecutionRole"
+_found_roles: dict[tuple[object, ...], str] = {}
+"""The default role, once found, per AWS configuration: roles are not looked up per job."""
 
 
 @attrs.frozen
@@ -51,14 +53,16 @@ def look_up(region: str, need_account: bool, need_role: bool) -> AccountFacts:
     except (BotoCoreError, ClientError) as error:
         notes.append(f"could not read the caller's account (sts:GetCallerIdentity): {error}")
     if need_role:
-        role = os.environ.get("BRAKET_JOBS_ROLE_ARN")
+        role = os.environ.get("BRAKET_JOBS_ROLE_ARN") or _found_roles.get(aws.configuration(region))
     if need_role and role is None:
         try:
             pages = aws.client("iam", region).get_paginator("list_roles").paginate(PathPrefix="/service-role/")
             names = sorted((r["RoleName"], r["Arn"]) for page in pages for r in page["Roles"]
                            if r["RoleName"].startswith(ROLE_NAME))
             role = names[0][1] if names else None
-            if role is None:
+            if role is not None:
+                _found_roles[aws.configuration(region)] = role
+            else:
                 notes.append(f"no role named {ROLE_NAME}* in the account; set role = \"arn:aws:iam::...\" "
                              "or create it from the Amazon Braket console (Permissions and settings)")
         except (BotoCoreError, ClientError) as error:

@@ -8,6 +8,7 @@ every leaf keeps its own origin.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import types
 import typing
@@ -30,6 +31,7 @@ class Entry:
     origin: str
 
 
+@functools.cache
 def _field_types(cls: type) -> dict[str, Any]:
     return {name: hint for name, hint in typing.get_type_hints(cls).items()}
 
@@ -37,16 +39,19 @@ def _field_types(cls: type) -> dict[str, Any]:
 _SETTINGS = _field_types(Settings)
 
 
+@functools.cache
 def tables() -> dict[str, type]:
     """Top-level keys whose value is a table of fixed fields (``instance``, ``s3``...)."""
     return {k: t for k, t in _SETTINGS.items() if attrs.has(t)}
 
 
+@functools.cache
 def maps() -> dict[str, Any]:
     """Top-level keys whose value is a map of free keys (``tags``, ``input``...)."""
     return {k: typing.get_args(t)[1] for k, t in _SETTINGS.items() if typing.get_origin(t) is dict}
 
 
+@functools.cache
 def scalars() -> dict[str, Any]:
     """Top-level keys holding one value (possibly a list)."""
     return {k: t for k, t in _SETTINGS.items() if k not in tables() and k not in maps()}
@@ -62,6 +67,7 @@ def leaf_type(key: str) -> Any:
     return _field_types(tables()[head])[rest]
 
 
+@functools.cache
 def known_keys() -> list[str]:
     keys = list(scalars()) + list(maps())
     for name, cls in tables().items():
