@@ -124,6 +124,11 @@ def test_every_s3_call_names_the_expected_bucket_owner(cloud_project: Project, c
     calls = [s for s in cloud.gate.seen if not (s.method == "PUT" and s.path.count("/") == 1 and not s.query)]
     assert len(calls) > 5 and any("uploadId" in s.query for s in calls)
     assert [(s.method, s.path) for s in calls if s.expected_owner != "123456789012"] == []
+    uploads = [s for s in calls if s.method == "PUT" and ("/sources/" in s.path or "/inputs/" in s.path)]
+    assert len(uploads) >= 3  # the archive, and two parts of the input file
+    for seen in uploads:  # each carries a checksum that S3 verifies on arrival
+        names = {name.lower() for name in seen.headers}
+        assert names & {"x-amz-checksum-crc32", "x-amz-trailer", "x-amz-sdk-checksum-algorithm"}, seen.headers
 
 
 def test_a_bucket_owned_by_another_account_is_refused(cloud_project: Project, cloud: Cloud) -> None:
@@ -378,3 +383,16 @@ def test_ctrl_c_while_following_leaves_the_job_running(cli_project: Project, clo
     assert cloud.braket.jobs[arn]["status"] in ("QUEUED", "RUNNING")
     assert "CancelJob" not in cloud.braket.calls
     _no_secrets(out, err)
+
+
+def test_a_sweep_uploads_once_and_plans_everything_first(cloud_project: Project, cloud: Cloud) -> None:
+    import jobs  # type: ignore[import-not-found]
+
+    handles = jobs.train.map([1, 2, 3])
+    assert len({job.arn for job in handles}) == 3 and len({job.name for job in handles}) == 3
+    assert sorted(cloud.braket.jobs[job.arn]["hyperParameters"]["steps"] for job in handles) == ["1", "2", "3"]
+    assert len([s for s in cloud.gate.seen if s.method == "PUT" and "/sources/" in s.path]) == 1
+    created = len(cloud.braket.jobs)
+    with pytest.raises(InvalidInput, match=r"argument steps: steps is a set"):
+        jobs.train.map([4, {5}])
+    assert len(cloud.braket.jobs) == created  # the bad second call stopped the first one too

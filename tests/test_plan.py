@@ -360,3 +360,19 @@ def test_the_decorated_function_plans_itself(basic_project: Project) -> None:
     assert (parameters["steps"], parameters["lr"], parameters["braketkit_entry"]) == ("7", "0.5", "train:train")
     with pytest.raises(InvalidInput, match="unexpected keyword argument 'lrr'"):
         train.plan(lrr=1)
+
+
+def test_local_input_channels_stay_out_of_the_source_archive(project: Project) -> None:
+    import tarfile
+
+    project.pyproject(BASIC.replace('region = "us-east-1"', 'region = "us-east-1"\n'
+                                    'input = { train = "data", labels = "extra/labels [v2].csv" }'))
+    project.write("train.py", TRAIN)
+    project.write("data/a.csv", "1\n")
+    project.write("extra/labels [v2].csv", "2\n")
+    project.write("extra/keep.py", "")
+    plan = plan_of(offline=True)
+    with tarfile.open(plan.archive.path) as archive:
+        names = [name for name in archive.getnames() if not name.startswith("braketkit_runtime/")]
+    assert names == ["extra/keep.py", "pyproject.toml", "train.py"]
+    assert sorted(upload.path.name for upload in plan.uploads[1:]) == ["a.csv", "labels [v2].csv"]

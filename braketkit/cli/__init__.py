@@ -104,13 +104,18 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
                      echo=not as_json, wait=False, quiet=quiet or as_json)
     if isinstance(job, AwsJob):
         job.poll = poll
-        if not as_json:
-            click.echo(submitted_text(job))
-        if not (wait or follow):
-            if as_json:
-                click.echo(json.dumps(job_document(job, with_result=False), indent=2))
-            return
-        _watch(job, follow=follow, quiet=quiet or as_json)
+        try:  # from here on the job exists: Ctrl-C stops watching it, never the job
+            if not as_json:
+                click.echo(submitted_text(job))
+            if not (wait or follow):
+                if as_json:
+                    click.echo(json.dumps(job_document(job, with_result=False), indent=2))
+                return
+            _watch(job, follow=follow, quiet=quiet or as_json)
+        except KeyboardInterrupt:
+            click.echo(f"\nstopped watching; the job goes on. Re-attach with: braketkit logs --follow {job.arn}",
+                       err=True)
+            sys.exit(130)
     if as_json:
         document = job_document(job)
         click.echo(json.dumps(document, indent=2))
@@ -121,17 +126,12 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
 
 
 def _watch(job: Any, follow: bool, quiet: bool) -> None:
-    """Stream logs or show progress until the job ends; Ctrl-C stops watching, never the job."""
-    try:
-        if follow:
-            for line in job.logs(follow=True):
-                click.echo(line)
-        else:
-            job.wait(display=None if quiet else sys.stderr)
-    except KeyboardInterrupt:
-        click.echo(f"\nstopped watching; the job goes on. Re-attach with: braketkit logs --follow {job.arn}",
-                   err=True)
-        sys.exit(130)
+    """Stream logs or show progress until the job ends."""
+    if follow:
+        for line in job.logs(follow=True):
+            click.echo(line)
+    else:
+        job.wait(display=None if quiet else sys.stderr)
 
 
 def _plan_command(ref: str, target: Target) -> click.Command:

@@ -113,6 +113,7 @@ def _upload_all(s3: Any, uploads: list[Upload], account: str, region: str, quiet
             skipped += upload.size
             continue
         progress = Progress(f"uploading {upload.path.name}", upload.size) if not quiet else None
+        # S3 verifies a SHA-256 of every part on arrival; the object's own SHA-256, which names it, goes in metadata.
         extra = {"ChecksumAlgorithm": "SHA256", "Metadata": {"sha256": upload.sha256}, "ExpectedBucketOwner": account}
         try:
             s3.upload_file(str(upload.path), bucket, key, ExtraArgs=extra, Config=config, Callback=progress)

@@ -7,6 +7,7 @@ service model here, so nothing invalid ever leaves the machine.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -149,6 +150,17 @@ def _source_root(resolved: Resolved, target: Target, project_root: Path) -> Path
     return root
 
 
+def _channel_exclusions(resolved: Resolved, project_root: Path, source_root: Path) -> list[str]:
+    """Local input channels inside the source folder travel as channels, not in the archive as well."""
+    patterns = []
+    for location in resolved.settings.input.values():
+        path = (project_root / location).resolve()
+        if not location.startswith("s3://") and path.is_relative_to(source_root) and path != source_root:
+            escaped = re.sub(r"([*?\[\]!#\\])", r"\\\1", path.relative_to(source_root).as_posix())
+            patterns.append(f"/{escaped}/" if path.is_dir() else f"/{escaped}")
+    return patterns
+
+
 def _channels(resolved: Resolved, project_root: Path) -> list[InputChannel | tuple[str, str]]:
     channels: list[InputChannel | tuple[str, str]] = []
     for name, location in sorted(resolved.settings.input.items()):
@@ -274,7 +286,8 @@ def make_plan(
         region = None
     image = _image(resolved, region) if region else None
     archive = package_source(
-        source_root, exclude=settings.exclude, include=settings.include,
+        source_root, exclude=[*settings.exclude, *_channel_exclusions(resolved, project_root, source_root)],
+        include=settings.include,
         dependencies=settings.dependencies, dependencies_origin=resolved.origin("dependencies"),
         max_source_mb=settings.max_source_mb, max_origin=resolved.origin("max_source_mb"),
         cache=project_root / ".braketkit" / "archives",
