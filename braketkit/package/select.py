@@ -9,6 +9,7 @@ the pattern spells out that folder.
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from collections.abc import Sequence
@@ -42,6 +43,11 @@ class SourceFile:
     executable: bool
 
 
+@functools.cache
+def _always() -> list[Pattern]:
+    return parse(ALWAYS_EXCLUDED)
+
+
 def _is_environment(folder: Path) -> bool:
     return (folder / "pyvenv.cfg").is_file() or (folder / "conda-meta").is_dir()
 
@@ -57,7 +63,7 @@ def _gitignore(folder: Path, base: str) -> list[Pattern]:
 def select_files(root: Path, exclude: Sequence[str] = (), include: Sequence[str] = ()) -> list[SourceFile]:
     """Walk ``root`` and return the chosen files, sorted by name in the archive."""
     root = root.resolve()
-    always = parse(ALWAYS_EXCLUDED)
+    always = _always()
     excluded = parse(exclude)
     included = parse(include)
     reach = [folder for pattern in included if (folder := first_literal_folder(pattern))]
