@@ -35,6 +35,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/plan_offline.py
 	$(BIN)/python benchmarks/package_vs_tar.py
 	$(BIN)/python benchmarks/local_overhead.py
+	$(BIN)/python benchmarks/submit_twice.py
+	$(BIN)/python benchmarks/hundred_jobs.py
+	$(BIN)/python benchmarks/upload_memory.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
