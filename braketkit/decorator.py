@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 from .errors import InvalidInput
 from .model.settings import Settings
 from .plan import Plan, make_plan
-from .resolve import resolve
+from .resolve import Resolved, resolve
 from .resolve.sources import keyword_layer
 from .target import Target, target_of
 
@@ -66,6 +66,11 @@ class HybridJob(Generic[P, R]):
         return run_target(self.target, args, kwargs)
 
 
+def _resolve(target: Target, profile: str | None = None, assignments: Sequence[str] = ()) -> Resolved:
+    return resolve(start=target.file.parent, keywords=target.keywords, keywords_origin=target.keywords_origin,
+                   profile=profile, assignments=assignments, environ=os.environ)
+
+
 def plan_target(
     target: Target,
     args: Sequence[Any] = (),
@@ -77,8 +82,7 @@ def plan_target(
     local: bool = False,
 ) -> Plan:
     """Resolve the target's settings and plan one call of it (shared by decorator and CLI)."""
-    resolved = resolve(start=target.file.parent, keywords=target.keywords, keywords_origin=target.keywords_origin,
-                       profile=profile, assignments=assignments, environ=os.environ)
+    resolved = _resolve(target, profile, assignments)
     return make_plan(target, resolved, args, kwargs, offline=offline, local=local, environ=os.environ)
 
 
@@ -95,8 +99,7 @@ def run_target(
     quiet: bool = False,
 ) -> Job:
     """Plan one call and carry it out, here or on Amazon Braket (shared by decorator and CLI)."""
-    resolved = resolve(start=target.file.parent, keywords=target.keywords, keywords_origin=target.keywords_origin,
-                       profile=profile, assignments=assignments, environ=os.environ)
+    resolved = _resolve(target, profile, assignments)
     if local or resolved.settings.local:
         from .execute.local import run_local
 
@@ -116,8 +119,7 @@ def run_many(
     target: Target, calls: Sequence[tuple[Sequence[Any], Mapping[str, Any]]], *, max_workers: int = 8
 ) -> list[Job]:
     """Plan every call first (so bad input stops before any job exists), then carry them out."""
-    resolved = resolve(start=target.file.parent, keywords=target.keywords, keywords_origin=target.keywords_origin,
-                       environ=os.environ)
+    resolved = _resolve(target)
     if resolved.settings.local:
         from .execute.local import run_local
 

@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
@@ -34,6 +34,7 @@ import botocore.session
 from botocore.validate import ParamValidator
 
 from .container import run_in_container
+from .loopback import LoopbackServer, QuietHandler
 
 ACCOUNT = "123456789012"
 RETRYABLE_FAULTS = ("throttle", "error500", "drop", "drop_after_create", "slow_after_create")
@@ -74,15 +75,7 @@ class FakeBraket:
         self.lock = threading.Lock()
         service = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def setup(self) -> None:
-                super().setup()  # replies go out at once, not after a 40 ms delayed-ACK stall
-                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        class Handler(QuietHandler):
 
             def _answer(self) -> None:
                 time.sleep(service.latency)
@@ -107,13 +100,11 @@ class FakeBraket:
 
             do_GET = do_POST = do_PUT = _answer
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
+        self.loopback = LoopbackServer(Handler)
+        self.url = self.loopback.url
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.loopback.close()
 
     # -- routing --------------------------------------------------------------------------------------------
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ import pytest
 from braketkit.cli import main
 
 from .braket_service import FakeBraket
+from .loopback import LoopbackServer, QuietHandler
 from .s3_gate import S3Gate
 
 
@@ -94,7 +93,9 @@ class Tripwire:
         self.requests: list[str] = []
         calls = self.requests
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
+            protocol_version = "HTTP/1.0"
+
             def _record(self) -> None:
                 calls.append(f"{self.command} {self.path}")
                 self.send_response(500)
@@ -103,12 +104,8 @@ class Tripwire:
 
             do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = _record
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
+        self.loopback = LoopbackServer(Handler)
+        self.url = self.loopback.url
 
 
 @pytest.fixture
@@ -120,8 +117,7 @@ def tripwire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tripwire]:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "tripwire-secret")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     yield wire
-    wire.server.shutdown()
-    wire.server.server_close()
+    wire.loopback.close()
 
 
 @pytest.fixture(scope="session")
@@ -184,3 +180,58 @@ def cloud(aws: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
     yield Cloud(aws, gate, braket, role)
     braket.close()
     gate.close()
+
+
+CLOUD_SETTINGS = '''
+[tool.braketkit]
+device = "sv1"
+region = "us-east-1"
+'''
+
+CLOUD_JOBS = '''
+from __future__ import annotations
+
+import dataclasses
+
+from braketkit import hybrid_job
+
+
+@dataclasses.dataclass
+class Energy:
+    value: float
+    steps: int
+
+
+@hybrid_job()
+def train(steps: int = 3) -> Energy:
+    for step in range(steps):
+        print(f"step {step}")
+    return Energy(-1.5, steps)
+
+
+@hybrid_job(instance={"count": 2})
+def chatty(lines: int = 10) -> dict:
+    for index in range(lines):
+        print(f"line {index:02d}")
+    return {"lines": lines}
+
+
+@hybrid_job()
+def broken() -> None:
+    print("about to break")
+    raise ValueError("no convergence")
+
+
+@hybrid_job()
+def save_checkpoint() -> None:
+    from braket.jobs import save_job_checkpoint
+    save_job_checkpoint({"step": 7})
+'''
+
+
+@pytest.fixture
+def cloud_project(project: Project, cloud: Cloud) -> Project:
+    project.pyproject(CLOUD_SETTINGS)
+    project.write("jobs.py", CLOUD_JOBS)
+    sys.path.insert(0, str(project.root))
+    return project

@@ -21,63 +21,9 @@ from braketkit.job import AwsJob, JobFailed
 from braketkit.plan import Plan
 from braketkit.target import load_reference
 
-from .conftest import Cloud, Project, run_cli
-
-SETTINGS = '''
-[tool.braketkit]
-device = "sv1"
-region = "us-east-1"
-'''
-
-JOBS = '''
-from __future__ import annotations
-
-import dataclasses
-
-from braketkit import hybrid_job
-
-
-@dataclasses.dataclass
-class Energy:
-    value: float
-    steps: int
-
-
-@hybrid_job()
-def train(steps: int = 3) -> Energy:
-    for step in range(steps):
-        print(f"step {step}")
-    return Energy(-1.5, steps)
-
-
-@hybrid_job(instance={"count": 2})
-def chatty(lines: int = 10) -> dict:
-    for index in range(lines):
-        print(f"line {index:02d}")
-    return {"lines": lines}
-
-
-@hybrid_job()
-def broken() -> None:
-    print("about to break")
-    raise ValueError("no convergence")
-
-
-@hybrid_job()
-def save_checkpoint() -> None:
-    from braket.jobs import save_job_checkpoint
-    save_job_checkpoint({"step": 7})
-'''
+from .conftest import CLOUD_SETTINGS, Cloud, Project, run_cli
 
 FAST = RetryPolicy(deadline=30.0, base=0.001, cap=0.01)
-
-
-@pytest.fixture
-def cloud_project(project: Project, cloud: Cloud) -> Project:
-    project.pyproject(SETTINGS)
-    project.write("jobs.py", JOBS)
-    sys.path.insert(0, str(project.root))
-    return project
 
 
 def plan_of(ref: str, *args: Any, assignments: tuple[str, ...] = (), **kwargs: Any) -> Plan:
@@ -117,8 +63,7 @@ def test_an_unchanged_project_uploads_nothing_the_second_time(cloud_project: Pro
 
 def test_every_s3_call_names_the_expected_bucket_owner(cloud_project: Project, cloud: Cloud) -> None:
     cloud_project.write("data/big.bin", "x" * (9 * 1024 * 1024))  # two parts
-    cloud_project.pyproject(SETTINGS + 'input = { train = "data" }\ncheckpoint = { copy_from_job = "x" }\n'
-                            .replace('checkpoint = { copy_from_job = "x" }\n', ""))
+    cloud_project.pyproject(CLOUD_SETTINGS + 'input = { train = "data" }\n')
     job = submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)
     AwsJob(job.job_arn, poll=0.01).result()
     calls = [s for s in cloud.gate.seen if not (s.method == "PUT" and s.path.count("/") == 1 and not s.query)]
@@ -146,7 +91,7 @@ def test_a_bucket_owned_by_another_account_is_refused(cloud_project: Project, cl
 
 def test_a_failed_multipart_upload_is_aborted(cloud_project: Project, cloud: Cloud) -> None:
     cloud_project.write("data/big.bin", "y" * (17 * 1024 * 1024))  # three parts
-    cloud_project.pyproject(SETTINGS + 'input = { train = "data" }\n')
+    cloud_project.pyproject(CLOUD_SETTINGS + 'input = { train = "data" }\n')
     cloud.gate.faults.append(lambda seen: 500 if seen.query.get("partNumber") == ["2"] else None)
     with pytest.raises(AwsError, match=r"uploading .*big.bin to s3://.* failed"):
         submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)

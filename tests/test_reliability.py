@@ -9,27 +9,17 @@ them. Afterwards every job is accounted for: no job twice, no job lost.
 from __future__ import annotations
 
 import random
-import sys
 
 import attrs
-import pytest
 
 from braketkit.errors import AwsError
 from braketkit.execute.cloud import RetryPolicy, submit
 
 from .braket_service import RETRYABLE_FAULTS
 from .conftest import Cloud, Project
-from .test_cloud import JOBS, SETTINGS, plan_of
+from .test_cloud import plan_of
 
 SUBMISSIONS = 500
-
-
-@pytest.fixture
-def cloud_project(project: Project, cloud: Cloud) -> Project:
-    project.pyproject(SETTINGS)
-    project.write("jobs.py", JOBS)
-    sys.path.insert(0, str(project.root))
-    return project
 
 
 def test_random_fault_schedules_never_duplicate_or_lose_a_job(cloud_project: Project, cloud: Cloud) -> None:

@@ -41,21 +41,14 @@ def _string(value: str, shape: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _number(value: int, shape: dict[str, Any]) -> list[str]:
+def _bounds(value: int, shape: dict[str, Any], noun: str = "") -> list[str]:
+    """A number against the shape's min and max; with ``noun``, the size of a list or map."""
     low, high = shape.get("min"), shape.get("max")
-    if low is not None and value < low:
-        return [f"must be at least {low} (is {value})"]
-    if high is not None and value > high:
-        return [f"must be at most {high} (is {value})"]
-    return []
-
-
-def _count(size: int, shape: dict[str, Any], noun: str) -> list[str]:
-    low, high = shape.get("min"), shape.get("max")
-    if low is not None and size < low:
-        return [f"must have at least {low} {noun} (has {size})"]
-    if high is not None and size > high:
-        return [f"must have at most {high} {noun} (has {size})"]
+    for limit, word, broken in ((low, "least", low is not None and value < low),
+                                (high, "most", high is not None and value > high)):
+        if broken:
+            return [f"must have at {word} {limit} {noun} (has {value})" if noun
+                    else f"must be at {word} {limit} (is {value})"]
     return []
 
 
@@ -86,14 +79,14 @@ def validate(
     if kind == "list":
         if not isinstance(value, list):
             return [(here, "must be a list")]
-        found = [(here, message) for message in _count(len(value), shape, "items")]
+        found = [(here, message) for message in _bounds(len(value), shape, "items")]
         for index, item in enumerate(value):
             found += validate(item, shape["member"]["shape"], skip, f"{path}[{index}]")
         return found
     if kind == "map":
         if not isinstance(value, dict):
             return [(here, "must be an object")]
-        found = [(here, message) for message in _count(len(value), shape, "entries")]
+        found = [(here, message) for message in _bounds(len(value), shape, "entries")]
         for key, item in value.items():
             key_violations = validate(key, shape["key"]["shape"], skip, path)
             found += [(f"{path}.{key}", f"name {message}") for _, message in key_violations]
@@ -106,7 +99,7 @@ def validate(
     if kind in ("integer", "long"):
         if not isinstance(value, int) or isinstance(value, bool):
             return [(here, "must be an integer")]
-        return [(here, message) for message in _number(value, shape)]
+        return [(here, message) for message in _bounds(value, shape)]
     if kind == "boolean":
         return [] if isinstance(value, bool) else [(here, "must be true or false")]
     return []  # pragma: no cover - CreateJob uses no other shape types
