@@ -18,9 +18,8 @@ from .. import catalog
 from ..converter import converter
 from ..errors import InvalidInput, Problem
 from ..model.settings import Settings
-from .keys import Entry, describe, flatten, leaf_type, maps, scalars, tables
-from .keys import _kind as kind_of
-from .pyproject import Pyproject, find_pyproject, read_pyproject
+from .keys import Entry, describe, kind_of, leaf_type, maps, tables
+from .pyproject import find_pyproject, read_pyproject
 from .sources import PROFILE_VARIABLE, env_layer, keyword_layer, pyproject_layers, set_layer
 
 __all__ = ["Resolved", "leaves", "resolve"]
@@ -159,5 +158,3 @@ def _check(settings: Settings, merged: dict[str, Entry], problems: list[Problem]
         problems.append(Problem("expected a size in MB of at least 1", "max_source_mb", origin("max_source_mb")))
     return device
 
-
-__all__ += ["Pyproject", "flatten", "scalars"]

@@ -20,7 +20,7 @@ import attrs
 from ..errors import Problem
 from ..model.settings import ParameterText, Seconds, Settings
 
-__all__ = ["Entry", "describe", "flatten", "leaf_type", "maps", "scalars", "suggest", "tables"]
+__all__ = ["Entry", "describe", "flatten", "kind_of", "leaf_type", "maps", "scalars", "suggest", "tables"]
 
 
 @attrs.frozen
@@ -123,14 +123,14 @@ def flatten(
                         problems.append(Problem(suggest(f"{name}.{field}"), f"{name}.{field}", origin_of(key)))
             else:
                 expected = describe(tables()[name])
-                problems.append(Problem(f"expected {expected}, got {_kind(value)}", key, origin_of(name)))
+                problems.append(Problem(f"expected {expected}, got {kind_of(value)}", key, origin_of(name)))
         elif name in maps():
             if isinstance(value, Mapping):
                 for sub_key, sub_value in value.items():
                     entries[f"{name}.{sub_key}"] = Entry(sub_value, origin_of(f"{name}.{sub_key}"))
             else:
                 expected = describe(dict[str, maps()[name]])  # type: ignore[misc]
-                problems.append(Problem(f"expected {expected}, got {_kind(value)}", key, origin_of(name)))
+                problems.append(Problem(f"expected {expected}, got {kind_of(value)}", key, origin_of(name)))
         elif name in scalars():
             entries[name] = Entry(value, origin_of(name))
         else:
@@ -138,7 +138,8 @@ def flatten(
     return entries, problems
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """A value's kind as a message names it: ``a string ('2')``, ``a table``."""
     names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number",
              list: "a list", dict: "a table"}
     for kind, label in names.items():
