@@ -235,7 +235,8 @@ class FakeBraket:
         if not self.execute:
             job |= {"status": "COMPLETED", "endedAt": time.time()}
             return
-        session = boto3.Session(region_name=self.region)
+        # The service's own credentials: it must not depend on the environment of the test that polls it.
+        session = boto3.Session(region_name=self.region, aws_access_key_id="testing", aws_secret_access_key="testing")
         s3 = session.client("s3", endpoint_url=self.moto)  # the service itself, not a client of the gate
         name, arn = job["jobName"], job["jobArn"]
         with tempfile.TemporaryDirectory() as scratch:

@@ -235,3 +235,14 @@ def cloud_project(project: Project, cloud: Cloud) -> Project:
     project.write("jobs.py", CLOUD_JOBS)
     sys.path.insert(0, str(project.root))
     return project
+
+
+def interruptible() -> None:
+    """For ``preexec_fn``: a child whose SIGINT is the default, even when the tests run as a background job.
+
+    A shell without job control starts background jobs with SIGINT ignored, the
+    children inherit that, and Python then installs no KeyboardInterrupt handler.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

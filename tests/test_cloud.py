@@ -21,7 +21,7 @@ from braketkit.job import AwsJob, JobFailed
 from braketkit.plan import Plan
 from braketkit.target import load_reference
 
-from .conftest import CLOUD_SETTINGS, Cloud, Project, run_cli
+from .conftest import CLOUD_SETTINGS, Cloud, Project, interruptible, run_cli
 
 FAST = RetryPolicy(deadline=30.0, base=0.001, cap=0.01)
 
@@ -316,7 +316,8 @@ def test_ctrl_c_while_following_leaves_the_job_running(cli_project: Project, clo
     import signal
 
     process = subprocess.Popen([sys.executable, "-m", "braketkit", "run", "jobs.py:train", "--follow", "--poll", "30"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+                               preexec_fn=interruptible)
     assert process.stdout is not None
     name = process.stdout.readline().strip().removeprefix("submitted ")
     arn = process.stdout.readline().split()[-1]

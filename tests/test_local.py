@@ -20,7 +20,7 @@ from braketkit.execute.local import LocalRunError
 from braketkit.job import JobFailed, LocalJob
 from braketkit.target import load_reference
 
-from .conftest import Project, Tripwire, run_cli
+from .conftest import Project, Tripwire, interruptible, run_cli
 
 SETTINGS = '''
 [tool.braketkit]
@@ -260,7 +260,8 @@ def test_output_streams_while_the_job_runs(local_project: Project) -> None:
 
 def test_ctrl_c_stops_the_job_and_marks_it_cancelled(local_project: Project) -> None:
     process = subprocess.Popen([sys.executable, "-m", "braketkit", "run", "jobs.py:slow", "--local"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+                               preexec_fn=interruptible)
     assert process.stdout is not None
     assert process.stdout.readline().strip() == "started"
     started = time.monotonic()
