@@ -10,11 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "S3",
+    "AwsError",
+    "AwsJob",
     "BraketkitError",
     "Checkpoint",
     "HybridJob",
     "Instance",
     "InvalidInput",
+    "JobFailed",
+    "LocalJob",
     "Plan",
     "Settings",
     "Stopping",
@@ -28,6 +32,10 @@ _HOMES = {
     "HybridJob": "braketkit.decorator",
     "Plan": "braketkit.plan",
     "BraketkitError": "braketkit.errors",
+    "AwsError": "braketkit.errors",
+    "AwsJob": "braketkit.job",
+    "LocalJob": "braketkit.job",
+    "JobFailed": "braketkit.job",
     "InvalidInput": "braketkit.errors",
     "Settings": "braketkit.model.settings",
     "Instance": "braketkit.model.settings",
@@ -38,7 +46,8 @@ _HOMES = {
 
 if TYPE_CHECKING:
     from .decorator import HybridJob, hybrid_job
-    from .errors import BraketkitError, InvalidInput
+    from .errors import AwsError, BraketkitError, InvalidInput
+    from .job import AwsJob, JobFailed, LocalJob
     from .model.settings import S3, Checkpoint, Instance, Settings, Stopping
     from .plan import Plan
 

@@ -22,7 +22,7 @@ from .target import Target, target_of
 if TYPE_CHECKING:
     from .job import Job, LocalJob
 
-__all__ = ["HybridJob", "hybrid_job", "plan_target", "run_target"]
+__all__ = ["HybridJob", "hybrid_job", "plan_target", "run_many", "run_target"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
