@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
 from .errors import InvalidInput
 from .model.settings import Settings
-from .plan import Plan, make_plan
+from .plan import Plan, make_plan, plan_call, prepare
 from .resolve import Resolved, resolve
 from .resolve.sources import keyword_layer
 from .target import Target, target_of
@@ -120,17 +120,18 @@ def run_many(
 ) -> list[Job]:
     """Plan every call first (so bad input stops before any job exists), then carry them out."""
     resolved = _resolve(target)
-    if resolved.settings.local:
+    local = resolved.settings.local
+    prepared = prepare(target, resolved, local=local, environ=os.environ)
+    plans = [plan_call(prepared, args, kwargs) for args, kwargs in calls]
+    if local:
         from .execute.local import run_local
 
-        plans = [make_plan(target, resolved, args, kwargs, local=True, environ=os.environ) for args, kwargs in calls]
         return [run_local(plan, target.function, echo=sys.stdout) for plan in plans]
     from concurrent.futures import ThreadPoolExecutor
 
     from .execute.cloud import submit
     from .job import AwsJob
 
-    plans = [make_plan(target, resolved, args, kwargs, environ=os.environ) for args, kwargs in calls]
     if not plans:
         return []
     first = submit(plans[0], quiet=True)  # uploads the archive; the others find it in S3

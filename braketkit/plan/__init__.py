@@ -253,6 +253,82 @@ def _validate(request: api.CreateJobRequest, resolved: Resolved, arguments: Mapp
         raise InvalidInput([_problem_for(path, message, resolved, arguments, names) for path, message in violations])
 
 
+@attrs.frozen(kw_only=True)
+class Prepared:
+    """Everything about a plan that does not depend on the call's arguments: done once per sweep."""
+
+    target: Target
+    resolved: Resolved
+    project_root: Path
+    source_root: Path
+    region: str | None
+    image: str | None
+    archive: SourceArchive
+    channels: list[InputChannel | tuple[str, str]]
+    offline: bool
+
+
+def prepare(target: Target, resolved: Resolved, *, offline: bool = False, local: bool = False,
+            environ: Mapping[str, str]) -> Prepared:
+    """Check the device, region and image; package the source; hash the local input channels.
+
+    ``local`` plans a run on this machine: no AWS call, and no region needed
+    (the request is still validated, so what runs here is valid in the cloud).
+    """
+    settings = resolved.settings
+    if resolved.device is None:
+        raise InvalidInput([Problem("no device: set device = \"sv1\" (or another alias or ARN) in "
+                                    "[tool.braketkit], @hybrid_job(device=...) or --set device=...", "device")])
+    project_root = resolved.pyproject.parent if resolved.pyproject else target.import_root
+    source_root = _source_root(resolved, target, project_root)
+    try:
+        region: str | None = _region(resolved, environ)
+    except InvalidInput:
+        if not local:
+            raise
+        region = None
+    archive = package_source(
+        source_root, exclude=[*settings.exclude, *_channel_exclusions(resolved, project_root, source_root)],
+        include=settings.include,
+        dependencies=settings.dependencies, dependencies_origin=resolved.origin("dependencies"),
+        max_source_mb=settings.max_source_mb, max_origin=resolved.origin("max_source_mb"),
+        cache=project_root / ".braketkit" / "archives",
+    )
+    return Prepared(target=target, resolved=resolved, project_root=project_root, source_root=source_root,
+                    region=region, image=_image(resolved, region) if region else None, archive=archive,
+                    channels=_channels(resolved, project_root), offline=offline or local)
+
+
+def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str, Any] | None = None) -> Plan:
+    """The validated request for one call: arguments, job name and client token are its own."""
+    target, resolved, region = prepared.target, prepared.resolved, prepared.region
+    settings = resolved.settings
+    hyperparameter_shape = service_model.shapes()["CreateJobRequest"]["members"]["hyperParameters"]["shape"]
+    value_shape = service_model.shapes()[hyperparameter_shape]["value"]["shape"]
+    arguments = encode_arguments(target.function, args, kwargs or {}, service_model.limit(value_shape, "max"))
+    job_name = settings.job_name or default_job_name(target.qualname)
+    hyperparameters = _hyperparameters(resolved, target, arguments, prepared.source_root)
+
+    def build(account: str | None, role: str | None) -> tuple[api.CreateJobRequest, list[Upload]]:
+        bucket = settings.s3.bucket or f"amazon-braket-{region or 'local'}-{account or UNRESOLVED_ACCOUNT}"
+        return _request(resolved, job_name, bucket, settings.role or role or UNRESOLVED_ROLE, prepared.image,
+                        hyperparameters, prepared.archive, prepared.channels)
+
+    # Validate with placeholders first: a bad setting stops here, before any AWS call.
+    request, uploads = build(None, None)
+    _validate(request, resolved, arguments)
+    unresolved = ["offline: account-dependent values were not looked up"] if prepared.offline else []
+    need_account, need_role = settings.s3.bucket is None, settings.role is None
+    if region is not None and not prepared.offline and (need_account or need_role):
+        facts = lookups.look_up(region, need_account, need_role)
+        unresolved += facts.notes
+        request, uploads = build(facts.account, facts.role)
+        _validate(request, resolved, arguments)
+    return Plan(request=request, uploads=uploads, resolved=resolved, archive=prepared.archive, region=region,
+                project_root=prepared.project_root, unresolved=unresolved, warnings=prepared.archive.warnings,
+                copy_checkpoints_from=settings.checkpoint.copy_from_job)
+
+
 def make_plan(
     target: Target,
     resolved: Resolved,
@@ -263,55 +339,5 @@ def make_plan(
     local: bool = False,
     environ: Mapping[str, str],
 ) -> Plan:
-    """Build and validate the submission for ``target(*args, **kwargs)``.
-
-    ``local`` plans a run on this machine: no AWS call, and no region needed
-    (the request is still validated, so what runs here is valid in the cloud).
-    """
-    offline = offline or local
-    settings = resolved.settings
-    if resolved.device is None:
-        raise InvalidInput([Problem("no device: set device = \"sv1\" (or another alias or ARN) in "
-                                    "[tool.braketkit], @hybrid_job(device=...) or --set device=...", "device")])
-    project_root = resolved.pyproject.parent if resolved.pyproject else target.import_root
-    source_root = _source_root(resolved, target, project_root)
-    hyperparameter_shape = service_model.shapes()["CreateJobRequest"]["members"]["hyperParameters"]["shape"]
-    value_shape = service_model.shapes()[hyperparameter_shape]["value"]["shape"]
-    arguments = encode_arguments(target.function, args, kwargs or {}, service_model.limit(value_shape, "max"))
-    try:
-        region: str | None = _region(resolved, environ)
-    except InvalidInput:
-        if not local:
-            raise
-        region = None
-    image = _image(resolved, region) if region else None
-    archive = package_source(
-        source_root, exclude=[*settings.exclude, *_channel_exclusions(resolved, project_root, source_root)],
-        include=settings.include,
-        dependencies=settings.dependencies, dependencies_origin=resolved.origin("dependencies"),
-        max_source_mb=settings.max_source_mb, max_origin=resolved.origin("max_source_mb"),
-        cache=project_root / ".braketkit" / "archives",
-    )
-    channels = _channels(resolved, project_root)
-
-    job_name = settings.job_name or default_job_name(target.qualname)
-    hyperparameters = _hyperparameters(resolved, target, arguments, source_root)
-
-    def build(account: str | None, role: str | None) -> tuple[api.CreateJobRequest, list[Upload]]:
-        bucket = settings.s3.bucket or f"amazon-braket-{region or 'local'}-{account or UNRESOLVED_ACCOUNT}"
-        return _request(resolved, job_name, bucket, settings.role or role or UNRESOLVED_ROLE, image,
-                        hyperparameters, archive, channels)
-
-    # Validate with placeholders first: a bad setting stops here, before any AWS call.
-    request, uploads = build(None, None)
-    _validate(request, resolved, arguments)
-    unresolved = ["offline: account-dependent values were not looked up"] if offline else []
-    need_account, need_role = settings.s3.bucket is None, settings.role is None
-    if region is not None and not offline and (need_account or need_role):
-        facts = lookups.look_up(region, need_account, need_role)
-        unresolved += facts.notes
-        request, uploads = build(facts.account, facts.role)
-        _validate(request, resolved, arguments)
-    return Plan(request=request, uploads=uploads, resolved=resolved, archive=archive, region=region,
-                project_root=project_root, unresolved=unresolved, warnings=archive.warnings,
-                copy_checkpoints_from=settings.checkpoint.copy_from_job)
+    """Build and validate the submission for ``target(*args, **kwargs)``."""
+    return plan_call(prepare(target, resolved, offline=offline, local=local, environ=environ), args, kwargs)
