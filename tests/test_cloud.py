@@ -342,3 +342,15 @@ def test_a_sweep_uploads_once_and_plans_everything_first(cloud_project: Project,
     with pytest.raises(InvalidInput, match=r"argument steps: steps is a set"):
         jobs.train.map([4, {5}])
     assert len(cloud.braket.jobs) == created  # the bad second call stopped the first one too
+
+
+def test_wait_true_returns_the_job_once_it_has_ended(cloud_project: Project, cloud: Cloud,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import jobs  # type: ignore[import-not-found]
+
+    monkeypatch.setattr(AwsJob, "DEFAULT_POLL", 0.01)
+    assert jobs.train(steps=1).state() == "QUEUED"  # without wait: back at once
+    monkeypatch.setenv("BRAKETKIT_WAIT", "true")
+    job = jobs.train(steps=2)
+    assert cloud.braket.jobs[job.arn]["status"] == "COMPLETED"
+    assert job.result() == jobs.Energy(-1.5, 2)

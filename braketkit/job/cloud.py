@@ -50,6 +50,9 @@ def find_job(job: str, braket: Any, region: str | None = None, account: str | No
 class AwsJob:
     """A hybrid job on Amazon Braket. Re-attach with ``AwsJob.attach(arn_or_name)``."""
 
+    DEFAULT_POLL = 5.0
+    """Seconds between GetJob calls while waiting, unless a handle is given its own ``poll``."""
+
     def __init__(
         self,
         arn: str,
@@ -57,11 +60,11 @@ class AwsJob:
         name: str | None = None,
         session: Any = None,
         function: Callable[..., Any] | None = None,
-        poll: float = 5.0,
+        poll: float | None = None,
     ) -> None:
         self.arn = arn
         self._name = name
-        self.poll = poll
+        self.poll = self.DEFAULT_POLL if poll is None else poll
         """Seconds between GetJob calls while waiting (and between log reads while following)."""
         self.region = _region_of(arn)
         self._session = session
@@ -69,7 +72,7 @@ class AwsJob:
         self._cached: dict[str, Any] | None = None
 
     @classmethod
-    def attach(cls, job: str, *, region: str | None = None, session: Any = None, poll: float = 5.0) -> AwsJob:
+    def attach(cls, job: str, *, region: str | None = None, session: Any = None, poll: float | None = None) -> AwsJob:
         region = _region_of(job) if job.startswith("arn:") else region
         braket = session.client("braket") if session is not None else aws.client("braket", region)
         found = find_job(job, braket, region)
