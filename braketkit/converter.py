@@ -145,9 +145,4 @@ def _request_unstructure(kind: Any) -> Any:
     return without_none
 
 
-def _request_structure(kind: Any) -> Any:
-    return make_dict_structure_fn(kind, converter, **_renames(kind))
-
-
 converter.register_unstructure_hook_factory(_is_request_shape, _request_unstructure)
-converter.register_structure_hook_factory(_is_request_shape, _request_structure)

@@ -183,3 +183,13 @@ def test_through_clicks_runner(typed: Project) -> None:
     result = CliRunner().invoke(cli, ["plan", "jobs/solve.py:solve", "--graph", "[[0,1]]", "--offline", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["request"]["hyperParameters"]["graph"] == "[[0,1]]"
+
+
+def test_options_that_take_a_value_may_come_before_the_ref(typed: Project,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "plan", "--set", "job_name=early", "--profile", "", "--offline",
+                             "jobs/solve.py:solve", "--graph", "[[0,1]]", "--json")
+    assert (code, err) == (2, "error: --profile: profile: no profile '' in pyproject.toml; profiles defined: none\n")
+    code, out, err = run_cli(capsys, "plan", "--set", "job_name=early", "--offline", "jobs/solve.py:solve",
+                             "--graph", "[[0,1]]", "--json")
+    assert code == 0 and json.loads(out)["request"]["jobName"] == "early"

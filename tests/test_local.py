@@ -324,3 +324,29 @@ def resume(earlier: str) -> int:
     assert second.result() == 5
     with pytest.raises(InvalidInput, match="no local job 'nope' with checkpoints"):
         run("ckpt.py:resume", "x", assignments=["checkpoint.copy_from_job=nope"])
+
+
+def test_following_a_local_log_gives_each_line_once_as_it_grows(tmp_path: Path) -> None:
+    import threading
+
+    from braketkit.converter import converter
+    from braketkit.model.job import LocalJobRecord
+
+    folder = tmp_path / "job-1"
+    folder.mkdir()
+    record = LocalJobRecord(name="job-1", state="RUNNING", device="local:braket/braket_sv", entry="m:f",
+                            started_at="2026-11-26T00:00:00+00:00")
+    (folder / "job.json").write_text(json.dumps(converter.unstructure(record)))
+    log = folder / "log.txt"
+    log.write_bytes(b"first\nbad byte \xff here\nhalf a li")
+
+    def finish() -> None:
+        time.sleep(0.2)
+        with log.open("ab") as handle:
+            handle.write(b"ne\nlast\n")
+        done = converter.unstructure(record) | {"state": "COMPLETED"}
+        (folder / "job.json").write_text(json.dumps(done))
+
+    threading.Thread(target=finish).start()
+    lines = list(LocalJob(folder).logs(follow=True, poll=0.05))
+    assert lines == ["first", "bad byte \ufffd here", "half a line", "last"]

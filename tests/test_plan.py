@@ -376,3 +376,11 @@ def test_local_input_channels_stay_out_of_the_source_archive(project: Project) -
         names = [name for name in archive.getnames() if not name.startswith("braketkit_runtime/")]
     assert names == ["extra/keep.py", "pyproject.toml", "train.py"]
     assert sorted(upload.path.name for upload in plan.uploads[1:]) == ["a.csv", "labels [v2].csv"]
+
+
+def test_arguments_may_not_take_braketkits_own_names(basic_project: Project) -> None:
+    basic_project.write("loose.py", "def job(**options):\n    return options\n")
+    with pytest.raises(InvalidInput) as caught:
+        plan_of("loose.py:job", braketkit_entry="x:y", offline=True)
+    assert [str(p) for p in caught.value.problems] == [
+        "argument braketkit_entry: is a name braketkit's own hyperparameters use; pass it under another name"]

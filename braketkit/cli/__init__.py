@@ -22,7 +22,7 @@ from .options import function_options
 
 __all__ = ["cli", "main"]
 
-_VALUE_OPTIONS = {"--profile", "--set"}
+Action = Callable[..., None]
 
 
 def _common_options() -> list[click.Option]:
@@ -35,26 +35,59 @@ def _common_options() -> list[click.Option]:
     ]
 
 
-class _ReferenceGroup(click.Group):
-    """``braketkit plan REF [OPTIONS]``: the REF names the command, its function the options."""
+def _plan_options() -> list[click.Option]:
+    return [*_common_options(),
+            click.Option(["--offline"], is_flag=True, help="Make no AWS call; account values stay unresolved.")]
 
-    def __init__(self, *args: Any, build: Callable[[str, Target], click.Command], **kwargs: Any) -> None:
+
+def _run_options() -> list[click.Option]:
+    return [
+        *_common_options(),
+        click.Option(["--local"], is_flag=True, help="Run on this machine, as the cloud would; no AWS needed."),
+        click.Option(["--wait"], is_flag=True, help="Wait for the job to end, then print its result."),
+        click.Option(["--follow"], is_flag=True, help="Stream the job's logs until it ends, then print its result."),
+        click.Option(["--quiet"], is_flag=True, help="No progress display."),
+        click.Option(["--poll"], type=click.FloatRange(min=0.01), default=5.0, show_default=True,
+                     help="Seconds between checks of a cloud job while waiting or following."),
+    ]
+
+
+class _ReferenceGroup(click.Group):
+    """``braketkit plan REF [OPTIONS]``: the REF names the command, its function adds the options.
+
+    The command's own options come from ``fixed``; the names they take and which
+    of them take a value are read from those options, not kept in a second list.
+    """
+
+    def __init__(self, *args: Any, fixed: Callable[[], list[click.Option]], action: Action, about: str,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._build = build
+        self._fixed, self._action, self._about = fixed, action, about
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return []
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command:
-        return self._build(cmd_name, load_reference(cmd_name))
+        fixed = self._fixed()
+        target = load_reference(cmd_name)
+        taken = {name.lstrip("-") for option in fixed for name in option.opts} | {"help"}
+        arguments = function_options(target.function, taken)
+
+        def callback(**values: Any) -> None:
+            given = {name: values.pop(f"arg_{name}") for _, name in arguments}
+            self._action(target, {name: value for name, value in given.items() if value is not None}, **values)
+
+        return click.Command(cmd_name, callback=callback, params=[*fixed, *(option for option, _ in arguments)],
+                             help=self._about.format(ref=cmd_name))
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """Accept options before REF too: move REF to the front."""
-        index, skip = 0, False
+        takes_value = {name for option in self._fixed() if not option.is_flag for name in option.opts}
+        skip = False
         for index, token in enumerate(args):
             if skip:
                 skip = False
-            elif token in _VALUE_OPTIONS:
+            elif token in takes_value:
                 skip = True
             elif not token.startswith("-"):
                 args = [token, *args[:index], *args[index + 1:]]
@@ -63,26 +96,6 @@ class _ReferenceGroup(click.Group):
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage(ctx.command_path, "REF [OPTIONS] [FUNCTION OPTIONS]")
-
-
-Action = Callable[..., None]
-POLL = click.Option(["--poll"], type=click.FloatRange(min=0.01), default=5.0, show_default=True,
-                    help="Seconds between checks of a cloud job while waiting or following.")
-
-
-def _function_command(
-    ref: str, target: Target, extra: list[click.Option], action: Action, help_text: str
-) -> click.Command:
-    """A command for one function: shared options, ``extra``, then the function's own options."""
-    taken = {"profile", "set", "json", "offline", "local", "wait", "follow", "quiet", "poll", "help"}
-    arguments = function_options(target.function, taken)
-
-    def callback(**values: Any) -> None:
-        given = {name: values.pop(f"arg_{name}") for _, name in arguments}
-        action(target, {name: value for name, value in given.items() if value is not None}, **values)
-
-    return click.Command(ref, callback=callback, params=[*_common_options(), *extra, *(o for o, _ in arguments)],
-                         help=help_text)
 
 
 def _plan(target: Target, given: dict[str, Any], profile: str | None, assignments: Sequence[str], as_json: bool,
@@ -98,7 +111,7 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
          local: bool, wait: bool, follow: bool, quiet: bool, poll: float) -> None:
     from ..decorator import run_target
     from ..job import AwsJob
-    from .render import job_document, result_text, submitted_text
+    from .render import job_document, reattach_text, result_text, submitted_text
 
     job = run_target(target, (), given, profile=profile, assignments=assignments, local=local,
                      echo=not as_json, wait=False, quiet=quiet or as_json)
@@ -113,8 +126,7 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
                 return
             _watch(job, follow=follow, quiet=quiet or as_json)
         except KeyboardInterrupt:
-            click.echo(f"\nstopped watching; the job goes on. Re-attach with: braketkit logs --follow {job.arn}",
-                       err=True)
+            click.echo(reattach_text(job.arn), err=True)
             sys.exit(130)
     if as_json:
         document = job_document(job)
@@ -134,23 +146,6 @@ def _watch(job: Any, follow: bool, quiet: bool) -> None:
         job.wait(display=None if quiet else sys.stderr)
 
 
-def _plan_command(ref: str, target: Target) -> click.Command:
-    offline = click.Option(["--offline"], is_flag=True, help="Make no AWS call; account values stay unresolved.")
-    help_text = f"Plan a job of {ref}; its parameters are the options below."
-    return _function_command(ref, target, [offline], _plan, help_text)
-
-
-def _run_command(ref: str, target: Target) -> click.Command:
-    extra = [
-        click.Option(["--local"], is_flag=True, help="Run on this machine, as the cloud would; no AWS needed."),
-        click.Option(["--wait"], is_flag=True, help="Wait for the job to end, then print its result."),
-        click.Option(["--follow"], is_flag=True, help="Stream the job's logs until it ends, then print its result."),
-        click.Option(["--quiet"], is_flag=True, help="No progress display."),
-        POLL,
-    ]
-    return _function_command(ref, target, extra, _run, f"Run {ref} as a job; its parameters are the options below.")
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @click.version_option(package_name="braketkit")
@@ -158,7 +153,8 @@ def cli(debug: bool) -> None:
     """Run Python functions as Amazon Braket hybrid jobs."""
 
 
-@cli.group(cls=_ReferenceGroup, build=_plan_command, invoke_without_command=False)
+@cli.group(cls=_ReferenceGroup, fixed=_plan_options, action=_plan,
+           about="Plan a job of {ref}; its parameters are the options below.")
 def plan() -> None:
     """Show the CreateJob request and uploads a run of REF would make; send nothing.
 
@@ -166,7 +162,8 @@ def plan() -> None:
     """
 
 
-@cli.group(cls=_ReferenceGroup, build=_run_command, invoke_without_command=False)
+@cli.group(cls=_ReferenceGroup, fixed=_run_options, action=_run,
+           about="Run {ref} as a job; its parameters are the options below.")
 def run() -> None:
     """Run REF as a hybrid job on Amazon Braket, or on this machine with --local.
 

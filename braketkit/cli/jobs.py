@@ -68,7 +68,9 @@ def logs(job: str, region: str | None, follow: bool, poll: float) -> None:
         for line in handle.logs(follow=follow):
             click.echo(line)
     except KeyboardInterrupt:
-        click.echo(f"\nstopped following; the job goes on. Re-attach with: braketkit logs --follow {job}", err=True)
+        from .render import reattach_text
+
+        click.echo(reattach_text(job), err=True)
         sys.exit(130)
 
 

@@ -91,6 +91,11 @@ def result_text(job: Job) -> str:
     return f"job {job.name} completed ({where})\nresult: {shown}"
 
 
+def reattach_text(job: str) -> str:
+    """What Ctrl-C prints while watching a cloud job: it goes on, and how to find it again."""
+    return f"\nstopped watching; the job goes on. Re-attach with: braketkit logs --follow {job}"
+
+
 def submitted_text(job: AwsJob) -> str:
     return f"submitted {job.name}\n  arn:     {job.arn}\n  console: {job.console_url()}"
 

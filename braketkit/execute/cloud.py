@@ -132,7 +132,7 @@ def _copy_checkpoints(plan: Plan, braket: Any, s3: Any, account: str, region: st
 
     source = plan.copy_checkpoints_from
     assert source is not None and plan.request.checkpoint_config is not None
-    earlier = jobs.find_job(source, braket, region, account)
+    earlier = jobs.find_job(source, braket, region)
     from_bucket, from_prefix = _split(earlier["checkpointConfig"]["s3Uri"])
     to_bucket, to_prefix = _split(plan.request.checkpoint_config.s3_uri)
     pages = s3.get_paginator("list_objects_v2").paginate(Bucket=from_bucket, Prefix=from_prefix.rstrip("/") + "/",

@@ -78,18 +78,18 @@ class LocalJob:
 
     def logs(self, follow: bool = False, poll: float = 0.5) -> Iterator[str]:
         """The job's log lines (``follow``: until the job ends), as the cloud handle gives them."""
-        position = 0
+        position = 0  # bytes already given, always at a line's end
         while True:
             ended = not follow or self.state() in TERMINAL_STATES
             try:
-                with (self.folder / "log.txt").open(encoding="utf-8", errors="replace") as log:
+                with (self.folder / "log.txt").open("rb") as log:
                     log.seek(position)
-                    text = log.read()
+                    data = log.read()
             except FileNotFoundError:
-                text = ""
-            complete = text if ended else text[: text.rfind("\n") + 1]
-            position += len(complete.encode("utf-8", errors="replace"))
-            yield from complete.splitlines()
+                data = b""
+            complete = data if ended else data[: data.rfind(b"\n") + 1]
+            position += len(complete)
+            yield from complete.decode("utf-8", errors="replace").splitlines()
             if ended:
                 return
             time.sleep(poll)

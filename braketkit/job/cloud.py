@@ -17,7 +17,7 @@ from .. import aws
 from ..errors import AwsError, InvalidInput, Problem
 from ..model.job import TERMINAL_STATES
 from ..runtime import contract
-from . import JobFailed, return_annotation
+from . import LOG_TAIL, JobFailed, return_annotation
 from .extract import safe_extract
 from .results import read_results
 
@@ -32,7 +32,7 @@ def _region_of(arn: str) -> str:
     return arn.split(":")[3]
 
 
-def find_job(job: str, braket: Any, region: str | None = None, account: str | None = None) -> dict[str, Any]:
+def find_job(job: str, braket: Any, region: str | None = None) -> dict[str, Any]:
     """GetJob for an ARN, or for the newest job with that name (SearchJobs)."""
     if job.startswith("arn:"):
         return braket.get_job(jobArn=job, additionalAttributeNames=["QueueInfo"])  # type: ignore[no-any-return]
@@ -167,7 +167,7 @@ class AwsJob:
         return archive
 
     def _failed(self, state: str) -> JobFailed:
-        tail = "\n".join(list(self.logs())[-20:])
+        tail = "\n".join(list(self.logs())[-LOG_TAIL:])
         return JobFailed(self.name, state, self.metadata().get("failureReason"), tail)
 
     def download(self, path: Path | str = ".") -> Path:

@@ -118,6 +118,10 @@ def _hyperparameters(
     resolved: Resolved, target: Target, arguments: dict[str, str], source_root: Path
 ) -> dict[str, str]:
     settings = resolved.settings
+    reserved = sorted(set(arguments) & set(contract.RESERVED))
+    if reserved:
+        raise InvalidInput([Problem("is a name braketkit's own hyperparameters use; pass it under another name",
+                                    f"argument {name}") for name in reserved])
     clashes = sorted(set(settings.hyperparameters) & (set(arguments) | set(contract.RESERVED)))
     if clashes:
         raise InvalidInput([Problem(
