@@ -384,3 +384,15 @@ def test_arguments_may_not_take_braketkits_own_names(basic_project: Project) -> 
         plan_of("loose.py:job", braketkit_entry="x:y", offline=True)
     assert [str(p) for p in caught.value.problems] == [
         "argument braketkit_entry: is a name braketkit's own hyperparameters use; pass it under another name"]
+
+
+def test_the_region_can_come_from_the_aws_profile(project: Project, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "aws-config").write_text("[default]\nregion = eu-west-2\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    project.pyproject('[tool.braketkit]\ndevice = "sv1"\n')
+    project.write("train.py", TRAIN)
+    plan = plan_of(offline=True)
+    assert plan.region == "eu-west-2"
+    assert plan.request.algorithm_specification.container_image is not None
+    assert ".eu-west-2." in plan.request.algorithm_specification.container_image.uri

@@ -32,9 +32,7 @@ def configured_region(environ: Mapping[str, str]) -> str | None:
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
         if environ.get(name):
             return environ[name]
-    import botocore.session
-
-    region = botocore.session.Session().get_config_variable("region")
+    region = aws.session(None).region_name
     return str(region) if region else None
 
 
