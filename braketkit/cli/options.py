@@ -1,8 +1,11 @@
-"""A function's parameters as click options, typed from its annotations.
+"""A function's parameters as click options, typed as the job will rebuild them.
 
-int, float and str map to click's types, bool to ``--x/--no-x``, ``Literal``
-to a choice, and anything else (lists, dicts, attrs classes, dataclasses) is
-read as JSON and structured by the converter. Defaults are left to the
+The type of each parameter comes from the runtime's ``parameter_types``: its
+annotation, else the type of its default, else ``str``. int, float and str map
+to click's types, bool to ``--x/--no-x``, ``Literal`` to a choice, and anything
+else (lists, dicts, attrs classes, dataclasses) is read as JSON and structured
+by the converter. An unannotated parameter whose default gives no type (``None``)
+takes JSON, or the text itself when it is not JSON. Defaults are left to the
 function: only options the user gives become call arguments.
 """
 
@@ -19,6 +22,7 @@ import click
 
 from ..converter import converter
 from ..resolve.keys import describe
+from ..runtime.rebuild import ParameterType, parameter_types
 
 __all__ = ["function_options"]
 
@@ -36,12 +40,32 @@ class _Json(click.ParamType):  # type: ignore[type-arg,unused-ignore]
             data = json.loads(value)
         except json.JSONDecodeError as error:
             self.fail(f"{value!r} is not JSON: {error.msg}", param, ctx)
+        # cattrs makes a list of a string's letters or a dict's keys: the shape is checked first.
+        origin = typing.get_origin(self.kind) or self.kind
+        if origin in (list, tuple, set, frozenset) and not isinstance(data, list):
+            self.fail(f"{value!r} is not a JSON array", param, ctx)
+        if origin is dict and not isinstance(data, dict):
+            self.fail(f"{value!r} is not a JSON object", param, ctx)
         if self.kind is Any:
             return data
         try:
             return converter.structure(data, self.kind)
         except Exception:  # cattrs raises many kinds; all mean "wrong shape"
             self.fail(f"{value!r} is not {describe(self.kind)} (as JSON)", param, ctx)
+
+
+class _JsonOrText(click.ParamType):  # type: ignore[type-arg,unused-ignore]
+    """JSON when the text is JSON (``3``, ``0.5``, ``true``, ``[1, 2]``, ``null``), else the text itself."""
+
+    name = "json|text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
 
 
 class _LiteralChoice(click.Choice):  # type: ignore[type-arg,unused-ignore]
@@ -61,7 +85,9 @@ def _unwrap_optional(kind: Any) -> Any:
     return kind
 
 
-def _click_type(kind: Any) -> Any:
+def _click_type(kind: Any, source: str) -> Any:
+    if kind is Any and source == "default":
+        return _JsonOrText()
     if kind in (int, float, str):
         return kind
     if typing.get_origin(kind) is Literal:
@@ -69,28 +95,34 @@ def _click_type(kind: Any) -> Any:
     return _Json(kind)
 
 
+def _type_text(found: ParameterType) -> str:
+    if found.source == "neither":
+        return "str (no annotation or default: given as text)"
+    if found.source == "default":
+        if found.kind is Any:
+            return "JSON, or text if not JSON (no annotation, and the default gives no type)"
+        return f"{found.kind.__name__} (from its default)"
+    return str(getattr(found.kind, "__name__", None) or found.kind)
+
+
 def function_options(function: Callable[..., Any], taken: set[str]) -> list[tuple[click.Option, str]]:
     """Options for each named parameter, with the parameter each one feeds."""
-    try:
-        hints = typing.get_type_hints(function)
-    except Exception:
-        hints = {}
+    parameters = inspect.signature(function).parameters
     options = []
-    for name, parameter in inspect.signature(function).parameters.items():
-        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
-            continue
+    for name, found in parameter_types(function).items():
+        default = parameters[name].default
         flag = name.replace("_", "-")
         if flag in taken:
             flag = f"arg-{flag}"
-        annotated = hints.get(name, str if parameter.annotation is parameter.empty else parameter.annotation)
-        kind = _unwrap_optional(annotated)
-        required = parameter.default is parameter.empty
-        shown = "" if required else f" [default: {parameter.default!r}]"
-        help_text = f"argument {name}: {getattr(annotated, '__name__', None) or annotated}{shown}"
+        kind = _unwrap_optional(found.kind)
+        required = default is inspect.Parameter.empty
+        shown = "" if required else f" [default: {default!r}]"
+        help_text = f"argument {name}: {_type_text(found)}{shown}"
         key = f"arg_{name}"
         if kind is bool:
             option = click.Option([f"--{flag}/--no-{flag}", key], default=None, required=required, help=help_text)
         else:
-            option = click.Option([f"--{flag}", key], type=_click_type(kind), required=required, help=help_text)
+            option = click.Option([f"--{flag}", key], type=_click_type(kind, found.source), required=required,
+                                  help=help_text)
         options.append((option, name))
     return options

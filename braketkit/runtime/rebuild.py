@@ -1,19 +1,22 @@
-"""Turn decoded JSON back into the types a function's annotations name.
+"""Turn decoded JSON back into the types a function's parameters name.
 
-Dataclasses always; attrs classes when attrs is importable in the job (cattrs
-is used when present). Unknown or unresolvable annotations leave values as
-JSON gave them.
+A parameter's type is its annotation; without one, the type of its default
+(``parameter_types``, which the CLI asks too, so an option parses to what the
+job rebuilds). Dataclasses always; attrs classes when attrs is importable in
+the job (cattrs is used when present). Unknown or unresolvable annotations
+leave values as JSON gave them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import inspect
+import numbers
 import sys
 import types
 import typing
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 
 def _hints(function: Callable[..., Any]) -> dict[str, Any]:
@@ -76,9 +79,56 @@ def value_as(value: Any, kind: Any) -> Any:
     return value
 
 
-def rebuild(function: Callable[..., Any], decoded: dict[str, Any]) -> dict[str, Any]:
-    """Keyword arguments for ``function``, each rebuilt through its annotation."""
+@dataclasses.dataclass(frozen=True)
+class ParameterType:
+    """The type a parameter's values take, and where that type came from."""
+
+    kind: Any
+    source: Literal["annotation", "default", "neither"]
+    """``annotation``; ``default``: no annotation, the default's type (``Any`` when the
+    default gives none, such as ``None``); ``neither``: ``str``, the values are text."""
+
+
+def type_of_default(default: Any) -> Any:
+    """The type an unannotated parameter takes from its default: ``Any`` when it gives none."""
+    if isinstance(default, bool):
+        return bool
+    if isinstance(default, numbers.Integral):
+        return int
+    if isinstance(default, numbers.Real):
+        return float
+    if isinstance(default, str):
+        return str
+    if isinstance(default, list):
+        return list[Any]
+    if isinstance(default, tuple):
+        return tuple[Any, ...]
+    if isinstance(default, dict):
+        return dict[str, Any]
+    if (dataclasses.is_dataclass(default) and not isinstance(default, type)) or _attrs_class(type(default)):
+        return type(default)
+    return Any
+
+
+def parameter_types(function: Callable[..., Any]) -> dict[str, ParameterType]:
+    """The type of each named parameter of ``function`` (``*args`` and ``**kwargs`` have none)."""
     hints = _hints(function)
-    parameters = inspect.signature(function).parameters
-    return {name: value_as(value, hints.get(name, Any)) if name in parameters else value
-            for name, value in decoded.items()}
+    found: dict[str, ParameterType] = {}
+    for name, parameter in inspect.signature(function).parameters.items():
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            continue
+        if parameter.annotation is not parameter.empty:
+            # Unresolvable as a whole: keep what is already an object, give up on strings.
+            raw = Any if isinstance(parameter.annotation, str) else parameter.annotation
+            found[name] = ParameterType(hints.get(name, raw), "annotation")
+        elif parameter.default is not parameter.empty:
+            found[name] = ParameterType(type_of_default(parameter.default), "default")
+        else:
+            found[name] = ParameterType(str, "neither")
+    return found
+
+
+def rebuild(function: Callable[..., Any], decoded: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for ``function``, each rebuilt through its parameter's type."""
+    kinds = parameter_types(function)
+    return {name: value_as(value, kinds[name].kind) if name in kinds else value for name, value in decoded.items()}
