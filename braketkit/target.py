@@ -1,7 +1,12 @@
 """What a job runs: a function, and how the job imports it from the archive.
 
 Shared by the decorator (which has the function) and the CLI (which has a
-reference, ``path/to/file.py:function`` or ``package.module:function``).
+reference: ``path/to/file.py:function``, ``package.module:function``, or a bare
+``path/to/script.py`` run as a script, as Braket's own script mode runs it).
+
+A function defined in ``__main__`` (a notebook, IPython, ``python train.py``,
+``python -m``) is not imported by the job at all: it travels as source
+(``package.capture``), so the user's top-level code never runs in the job.
 """
 
 from __future__ import annotations
@@ -18,19 +23,25 @@ import attrs
 
 from .errors import InvalidInput, Problem
 from .model.settings import Settings
+from .package.capture import MODULE, is_main, keep_stdin_source, where_defined
 from .resolve.pyproject import display_path
 
-__all__ = ["Target", "load_reference", "target_of"]
+__all__ = ["Target", "load_reference", "script_target", "target_of"]
 
 
 @attrs.frozen(kw_only=True)
 class Target:
-    function: Callable[..., Any]
+    function: Callable[..., Any] | None
+    """None for a script run as a whole (script mode): nothing of it is imported here."""
     module: str
     qualname: str
+    """Empty in script mode."""
     file: Path
+    """The defining file; for code typed into a notebook, IPython or stdin, ``__main__`` in the working directory."""
     import_root: Path
     """The folder the module's import name is relative to."""
+    from_main: bool = False
+    """Defined in ``__main__``: the job imports a captured copy (``braketkit_main``), never the user's script."""
     keywords: tuple[Settings | Mapping[str, Any], ...] = ()
     """Decorator settings, lowest first: a ``Settings`` object and/or keywords."""
     keywords_origin: str = "@hybrid_job"
@@ -46,24 +57,55 @@ def _module_from_path(file: Path) -> tuple[str, Path]:
     return ".".join(parts), folder
 
 
+def _package_root(file: Path, module: str) -> Path:
+    """The folder ``module`` (defined in ``file``) is imported from."""
+    root = file.parent
+    for _ in module.split(".")[: -1 if file.name != "__init__.py" else None]:
+        root = root.parent
+    return root
+
+
+def _main_target(function: Callable[..., Any], keywords: tuple[Settings | Mapping[str, Any], ...]) -> Target:
+    """A ``__main__`` function: its project is the script's folder, or the working directory of a session."""
+    keep_stdin_source()
+    main = sys.modules.get("__main__")
+    script = getattr(main, "__file__", None)
+    spec_name = getattr(getattr(main, "__spec__", None), "name", None)
+    where = where_defined(function.__code__.co_filename)
+    if isinstance(script, str) and Path(script).is_file():  # python train.py, python -m pkg.train
+        file = Path(script).resolve()
+        root = _package_root(file, spec_name) if spec_name else file.parent
+    else:  # a notebook, IPython, stdin: no file, the session's working directory is the project
+        file = Path.cwd() / "__main__"
+        root = Path.cwd()
+    return Target(function=function, module=MODULE, qualname=function.__name__, file=file, import_root=root,
+                  from_main=True, keywords=keywords, keywords_origin=f"@hybrid_job in {where}")
+
+
 def target_of(function: Callable[..., Any], keywords: tuple[Settings | Mapping[str, Any], ...] = ()) -> Target:
     """The target for a function object (the decorator's case)."""
-    file = Path(inspect.getsourcefile(function) or function.__code__.co_filename).resolve()
     qualname = function.__qualname__
-    origin = f"@hybrid_job in {file.name}"
     if "<locals>" in qualname:
+        where = where_defined(function.__code__.co_filename, function.__code__.co_firstlineno)
         raise InvalidInput([Problem(
-            f"{qualname} is defined inside another function; the job imports its function by name, "
-            "so define it at the top level of a module", origin=origin)])
-    module = function.__module__
-    if module in (None, "__main__", "__mp_main__"):
-        module, root = _module_from_path(file)
-    else:
-        root = file.parent
-        for _ in module.split(".")[: -1 if file.name != "__init__.py" else None]:
-            root = root.parent
-    return Target(function=function, module=module, qualname=qualname, file=file,
-                  import_root=root, keywords=keywords, keywords_origin=origin)
+            f"{qualname} is defined inside another function; the job needs it at the top level of a module, "
+            "script or notebook cell", origin=f"@hybrid_job in {where}")])
+    if is_main(function):
+        return _main_target(function, keywords)
+    file = Path(inspect.getsourcefile(function) or function.__code__.co_filename).resolve()
+    return Target(function=function, module=function.__module__, qualname=qualname, file=file,
+                  import_root=_package_root(file, function.__module__), keywords=keywords,
+                  keywords_origin=f"@hybrid_job in {file.name}")
+
+
+def script_target(ref: str, cwd: Path) -> Target:
+    """``path/to/script.py``: run as a whole in the job, as Braket's script mode runs it; not imported here."""
+    file = (cwd / ref).resolve()
+    if not file.is_file():
+        raise InvalidInput([Problem(f"no such file: {ref}", ref)])
+    module, root = _module_from_path(file)
+    return Target(function=None, module=module, qualname="", file=file, import_root=root,
+                  keywords_origin=f"script {file.name}")
 
 
 def _import(module: str, where: str, ref: str) -> Any:
@@ -86,8 +128,11 @@ def load_reference(ref: str, cwd: Path | None = None) -> Target:
     """Import the module a reference names and return its target."""
     cwd = cwd or Path.cwd()
     left, colon, name = ref.rpartition(":")
+    if not colon and ref.endswith(".py"):
+        return script_target(ref, cwd)
     if not colon or not left or not name:
-        raise InvalidInput([Problem("expected path/to/file.py:function or package.module:function", ref)])
+        raise InvalidInput([Problem(
+            "expected path/to/file.py:function, package.module:function, or path/to/script.py", ref)])
     if left.endswith(".py") or "/" in left or "\\" in left:
         file = (cwd / left).resolve()
         if not file.is_file():

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from ..errors import BraketkitError
+from ..errors import BraketkitError, InvalidInput, Problem
 from ..target import Target, load_reference
 from .options import function_options
 
@@ -70,6 +70,8 @@ class _ReferenceGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command:
         fixed = self._fixed()
         target = load_reference(cmd_name)
+        if target.function is None:
+            return self._script_command(cmd_name, target, fixed)
         taken = {name.lstrip("-") for option in fixed for name in option.opts} | {"help"}
         arguments = function_options(target.function, taken)
 
@@ -79,6 +81,18 @@ class _ReferenceGroup(click.Group):
 
         return click.Command(cmd_name, callback=callback, params=[*fixed, *(option for option, _ in arguments)],
                              help=self._about.format(ref=cmd_name))
+
+    def _script_command(self, cmd_name: str, target: Target, fixed: list[click.Option]) -> click.Command:
+        """A script run as a whole: what follows ``--`` becomes its hyperparameters (``--name value``)."""
+
+        def callback(script_arguments: tuple[str, ...], **values: Any) -> None:
+            self._action(target, script_hyperparameters(script_arguments), **values)
+
+        return click.Command(
+            cmd_name, callback=callback,
+            params=[*fixed, click.Argument(["script_arguments"], nargs=-1, metavar="[-- --NAME VALUE ...]")],
+            help=f"Run the script {cmd_name} as a whole, as Braket's script mode does; after --, "
+                 "--NAME VALUE pairs become hyperparameters it reads with get_hyperparameters().")
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """Accept options before REF too: move REF to the front."""
@@ -96,6 +110,26 @@ class _ReferenceGroup(click.Group):
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage(ctx.command_path, "REF [OPTIONS] [FUNCTION OPTIONS]")
+
+
+def script_hyperparameters(tokens: Sequence[str]) -> dict[str, str]:
+    """``--steps 5 --lr=0.1`` as ``{"steps": "5", "lr": "0.1"}``: a script's hyperparameters are text."""
+    values: dict[str, str] = {}
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        name, equals, value = token.removeprefix("--").partition("=")
+        if not token.startswith("--") or not name:
+            raise InvalidInput([Problem(f"expected --NAME VALUE, got {token!r}", "script arguments")])
+        if not equals:
+            if index + 1 == len(tokens):
+                raise InvalidInput([Problem(f"--{name} has no value; give it one (--{name} VALUE)",
+                                            "script arguments")])
+            index += 1
+            value = tokens[index]
+        values[name] = value
+        index += 1
+    return values
 
 
 def _plan(target: Target, given: dict[str, Any], profile: str | None, assignments: Sequence[str], as_json: bool,

@@ -40,18 +40,24 @@ class _Json(click.ParamType):  # type: ignore[type-arg,unused-ignore]
             data = json.loads(value)
         except json.JSONDecodeError as error:
             self.fail(f"{value!r} is not JSON: {error.msg}", param, ctx)
-        # cattrs makes a list of a string's letters or a dict's keys: the shape is checked first.
-        origin = typing.get_origin(self.kind) or self.kind
-        if origin in (list, tuple, set, frozenset) and not isinstance(data, list):
-            self.fail(f"{value!r} is not a JSON array", param, ctx)
-        if origin is dict and not isinstance(data, dict):
-            self.fail(f"{value!r} is not a JSON object", param, ctx)
         if self.kind is Any:
             return data
+        # cattrs makes a list of a string's letters or a dict's keys: the shape is checked first.
+        origin = typing.get_origin(self.kind) or self.kind
+        wrong_shape = (origin in (list, tuple, set, frozenset) and not isinstance(data, list)) or (
+            origin is dict and not isinstance(data, dict))
         try:
-            return converter.structure(data, self.kind)
+            if not wrong_shape:
+                return converter.structure(data, self.kind)
         except Exception:  # cattrs raises many kinds; all mean "wrong shape"
-            self.fail(f"{value!r} is not {describe(self.kind)} (as JSON)", param, ctx)
+            pass
+        bare = _UNTYPED.get(self.kind)
+        self.fail(f"{value!r} is not {bare}" if bare else f"{value!r} is not {describe(self.kind)} (as JSON)",
+                  param, ctx)
+
+
+_UNTYPED = {list[Any]: "a JSON array", tuple[Any, ...]: "a JSON array", dict[str, Any]: "a JSON object"}
+"""What an unannotated list, tuple or dict default asks for (``type_of_default``), in words."""
 
 
 class _JsonOrText(click.ParamType):  # type: ignore[type-arg,unused-ignore]

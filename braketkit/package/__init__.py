@@ -102,12 +102,23 @@ def package_source(
     max_source_mb: int = 500,
     max_origin: str = "default",
     cache: Path,
+    generated: Sequence[Member] = (),
 ) -> SourceArchive:
-    """Select, guard and archive the source tree into ``cache/<sha256>.tar.gz``."""
+    """Select, guard and archive the source tree into ``cache/<sha256>.tar.gz``.
+
+    ``generated`` members (a captured ``__main__`` module) are braketkit's own: a
+    project file of the same name is an error rather than silently replaced.
+    """
     if not root.is_dir():
         raise InvalidInput([Problem(f"source folder {str(root)!r} does not exist", "source")])
     files = select_files(root, exclude, include)
+    taken = {member.name.partition("/")[0].removesuffix(".py") for member in [*generated, *runtime_members()]}
+    clashes = sorted({file.name for file in files if file.name.partition("/")[0].removesuffix(".py") in taken})
+    if clashes:
+        raise InvalidInput([Problem(f"{name} has a name braketkit uses for its own module in the job; rename it",
+                                    "source") for name in clashes])
     extra = [member for member in (_requirements(root, dependencies, dependencies_origin),) if member]
+    extra += generated
     total = sum(file.size for file in files)
     warnings: list[str] = []
     if total > max_source_mb * 1000 * 1000:

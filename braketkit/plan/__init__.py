@@ -20,6 +20,9 @@ from ..converter import converter
 from ..errors import InvalidInput, Problem
 from ..model import request as api
 from ..package import InputChannel, SourceArchive, collect_channel, package_source
+from ..package.archive import Member
+from ..package.capture import MODULE as CAPTURED_MODULE
+from ..package.capture import CapturedModule, capture
 from ..resolve import Resolved
 from ..resolve.keys import maps
 from ..resolve.pyproject import display_path
@@ -60,6 +63,8 @@ class Plan:
     unresolved: list[str]
     warnings: list[str]
     copy_checkpoints_from: str | None
+    captured: CapturedModule | None = None
+    """The generated module a ``__main__`` function travels in (it is inside the source archive)."""
 
 
 # Which setting produced each request member, for messages about the member.
@@ -131,11 +136,11 @@ def _hyperparameters(
     if settings.distribution == "data_parallel":
         values |= {"sagemaker_distributed_dataparallel_enabled": "true",
                    "sagemaker_instance_type": settings.instance.type}
-    values[contract.ENTRY] = f"{target.module}:{target.qualname}"
+    values[contract.ENTRY] = f"{target.module}:{target.qualname}" if target.function else target.module
     import_path = target.import_root.relative_to(source_root).as_posix()
     if import_path != ".":
         values[contract.PATH] = import_path
-    if arguments:
+    if arguments and target.function:  # a script's own hyperparameters are plain text, not call arguments
         values[contract.ARGUMENTS] = ",".join(arguments)
     if settings.result_format != "plaintext":
         values[contract.RESULT_FORMAT] = settings.result_format
@@ -270,6 +275,7 @@ class Prepared:
     archive: SourceArchive
     channels: list[InputChannel | tuple[str, str]]
     offline: bool
+    captured: CapturedModule | None
 
 
 def prepare(target: Target, resolved: Resolved, *, offline: bool = False, local: bool = False,
@@ -291,16 +297,19 @@ def prepare(target: Target, resolved: Resolved, *, offline: bool = False, local:
         if not local:
             raise
         region = None
+    # A __main__ function is captured now, at submission: a notebook's re-run cell counts, not the first one.
+    captured = capture(target.function) if target.from_main and target.function else None
     archive = package_source(
         source_root, exclude=[*settings.exclude, *_channel_exclusions(resolved, project_root, source_root)],
         include=settings.include,
         dependencies=settings.dependencies, dependencies_origin=resolved.origin("dependencies"),
         max_source_mb=settings.max_source_mb, max_origin=resolved.origin("max_source_mb"),
         cache=project_root / ".braketkit" / "archives",
+        generated=[Member(f"{CAPTURED_MODULE}.py", captured.text.encode())] if captured else [],
     )
     return Prepared(target=target, resolved=resolved, project_root=project_root, source_root=source_root,
                     region=region, image=_image(resolved, region) if region else None, archive=archive,
-                    channels=_channels(resolved, project_root), offline=offline or local)
+                    channels=_channels(resolved, project_root), offline=offline or local, captured=captured)
 
 
 def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str, Any] | None = None) -> Plan:
@@ -309,8 +318,11 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
     settings = resolved.settings
     hyperparameter_shape = service_model.shapes()["CreateJobRequest"]["members"]["hyperParameters"]["shape"]
     value_shape = service_model.shapes()[hyperparameter_shape]["value"]["shape"]
-    arguments = encode_arguments(target.function, args, kwargs or {}, service_model.limit(value_shape, "max"))
-    job_name = settings.job_name or default_job_name(target.qualname)
+    if target.function is None:  # script mode: what follows `--` reaches the script as get_hyperparameters()
+        arguments = {name: str(value) for name, value in (kwargs or {}).items()}
+    else:
+        arguments = encode_arguments(target.function, args, kwargs or {}, service_model.limit(value_shape, "max"))
+    job_name = settings.job_name or default_job_name(target.qualname or target.file.stem)
     hyperparameters = _hyperparameters(resolved, target, arguments, prepared.source_root)
 
     def build(account: str | None, role: str | None) -> tuple[api.CreateJobRequest, list[Upload]]:
@@ -329,8 +341,9 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
         request, uploads = build(facts.account, facts.role)
         _validate(request, resolved, arguments)
     return Plan(request=request, uploads=uploads, resolved=resolved, archive=prepared.archive, region=region,
-                project_root=prepared.project_root, unresolved=unresolved, warnings=prepared.archive.warnings,
-                copy_checkpoints_from=settings.checkpoint.copy_from_job)
+                project_root=prepared.project_root, unresolved=unresolved,
+                warnings=[*(prepared.captured.warnings if prepared.captured else []), *prepared.archive.warnings],
+                copy_checkpoints_from=settings.checkpoint.copy_from_job, captured=prepared.captured)
 
 
 def make_plan(

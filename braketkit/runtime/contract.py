@@ -6,7 +6,7 @@ the archive. It must stay standard-library only.
 
 ENTRY_POINT = "braketkit_runtime.entry:main"
 ENTRY = "braketkit_entry"
-"""Hyperparameter naming the user's function, ``module:qualname``."""
+"""Hyperparameter naming the user's function, ``module:qualname``, or a bare ``module`` run as a script."""
 PATH = "braketkit_path"
 """Hyperparameter with the folder, relative to the archive root, that imports start from."""
 ARGUMENTS = "braketkit_args"

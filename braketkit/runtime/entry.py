@@ -14,6 +14,7 @@ import json
 import os
 import pickle
 import re
+import runpy
 import sys
 import traceback
 from collections.abc import Callable
@@ -38,14 +39,18 @@ def _hyperparameters() -> dict[str, str]:
         return {}
 
 
-def _function(hyperparameters: dict[str, str]) -> Callable[..., Any]:
-    import_root = str(CODE_ROOT / hyperparameters.get(contract.PATH, ""))
-    # The container appends the code folder to sys.path; put it first so a user
-    # module named like an installed package (utils, qaoa) is the one imported.
-    while import_root in sys.path:
-        sys.path.remove(import_root)
-    sys.path.insert(0, import_root)
+def _prepare_imports(hyperparameters: dict[str, str]) -> None:
+    # The container appends the code folder to sys.path; put the import folder first so a
+    # user module named like an installed package (utils, qaoa) is the one imported. The
+    # code folder itself holds the module a __main__ function was captured into.
+    for folder in (str(CODE_ROOT), str(CODE_ROOT / hyperparameters.get(contract.PATH, ""))):
+        while folder in sys.path:
+            sys.path.remove(folder)
+        sys.path.insert(0, folder)
     stand_in.install()
+
+
+def _function(hyperparameters: dict[str, str]) -> Callable[..., Any]:
     module_name, _, qualname = hyperparameters[contract.ENTRY].partition(":")
     target: Any = importlib.import_module(module_name)
     for part in qualname.split("."):
@@ -149,6 +154,10 @@ def main(**_bound: Any) -> None:
     """Run the user's function as the job; exit non-zero if it raises."""
     try:
         hyperparameters = _hyperparameters()
+        _prepare_imports(hyperparameters)
+        if ":" not in hyperparameters[contract.ENTRY]:  # script mode: the module runs as `python -m` runs it
+            runpy.run_module(hyperparameters[contract.ENTRY], run_name="__main__", alter_sys=True)
+            return
         function = _function(hyperparameters)
         value = function(**_arguments(function, hyperparameters))
         _persist(value, hyperparameters.get(contract.RESULT_FORMAT, "plaintext"))
