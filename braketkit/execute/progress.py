@@ -1,29 +1,83 @@
-"""A one-line upload progress display, shown only on a terminal."""
+"""One line that redraws in place: on a terminal with ``\\r``, in a notebook as one updating output.
+
+IPython is never imported here: a notebook is recognised by a copy of IPython already in
+``sys.modules`` whose ``get_ipython()`` answers, so ``import braketkit`` stays free of it.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
 import threading
-from typing import IO
+from typing import IO, Any
+
+
+def in_notebook() -> bool:
+    """Running under IPython (a notebook's kernel) with stderr not a terminal."""
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return False
+    try:
+        shell = ipython.get_ipython()
+    except Exception:  # a half-imported or unusual IPython is no notebook
+        return False
+    # Terminal IPython has a shell too, but its stderr is a terminal: the ``\r`` line works there.
+    return shell is not None and not _isatty(sys.stderr)
+
+
+def _isatty(stream: IO[str] | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
+class NotebookLine:
+    """One output of the current notebook cell, drawn once and then updated in place."""
+
+    def __init__(self) -> None:
+        self._handle: Any = None
+        self._shown: str | None = None
+
+    def show(self, text: str) -> None:
+        if text == self._shown:
+            return
+        display = importlib.import_module("IPython.display").display  # only ever reached under IPython
+        bundle = {"text/plain": text}
+        if self._handle is None:
+            self._handle = display(bundle, raw=True, display_id=True)
+        else:
+            self._handle.update(bundle, raw=True)
+        self._shown = text
 
 
 class Progress:
-    """Thread-safe byte counter that redraws one stderr line (boto3 calls it from its threads)."""
+    """Thread-safe byte counter shown as one redrawn line (boto3 calls it from its threads).
+
+    A terminal gets the line on ``stream`` (stderr by default), redrawn with ``\\r``; a notebook,
+    when no stream is given, one output updated in place; anything else nothing.
+    """
 
     def __init__(self, label: str, total: int, stream: IO[str] | None = None) -> None:
         self._stream = stream if stream is not None else sys.stderr
-        self._enabled = self._stream.isatty()
+        self._enabled = _isatty(self._stream)
+        self._notebook = NotebookLine() if stream is None and not self._enabled and in_notebook() else None
         self._label, self._total, self._done = label, max(total, 1), 0
         self._lock = threading.Lock()
+
+    def _text(self) -> str:
+        share = min(self._done / self._total, 1.0)
+        bar = "#" * int(share * 30)
+        return f"{self._label} [{bar:<30}] {share:4.0%} of {self._total / 1e6:.1f} MB"
 
     def __call__(self, count: int) -> None:
         with self._lock:
             self._done += count
             if self._enabled:
-                share = min(self._done / self._total, 1.0)
-                bar = "#" * int(share * 30)
-                self._stream.write(f"\r{self._label} [{bar:<30}] {share:4.0%} of {self._total / 1e6:.1f} MB")
+                self._stream.write(f"\r{self._text()}")
                 self._stream.flush()
+            elif self._notebook is not None:
+                self._notebook.show(self._text())  # sent only when the text changes: at most ~100 updates
 
     def close(self) -> None:
         if self._enabled:

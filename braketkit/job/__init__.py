@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import time
 import typing
@@ -13,13 +14,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from ..converter import converter
 from ..errors import BraketkitError
 from ..model.job import TERMINAL_STATES, LocalJobRecord
 from ..runtime import contract
 from .results import read_results
 
-__all__ = ["AwsJob", "Job", "JobFailed", "LocalJob", "find_job", "read_results", "return_annotation"]
+__all__ = ["AwsJob", "Field", "Job", "JobFailed", "LocalJob", "find_job", "read_results", "return_annotation",
+           "summary", "summary_html", "summary_text"]
 
 LOG_TAIL = 20
 
@@ -58,6 +62,12 @@ class LocalJob:
 
     def __repr__(self) -> str:
         return f"LocalJob({self.name!r}, state={self.state()!r})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(summary_text(self))
+
+    def _repr_html_(self) -> str:
+        return summary_html(self)
 
     def metadata(self, refresh: bool = True) -> LocalJobRecord:
         data = json.loads((self.folder / "job.json").read_text(encoding="utf-8"))
@@ -111,6 +121,78 @@ class LocalJob:
         except FileNotFoundError:
             return None
         return read_results(text, return_annotation(self._function))
+
+
+@attrs.frozen
+class Field:
+    """One line of what a notebook shows of a job; ``link``: the value is a URL to open."""
+
+    label: str
+    value: str
+    link: bool = False
+
+
+def _first_line(text: str, limit: int = 200) -> str:
+    lines = text.strip().splitlines()
+    line = lines[0] if lines else ""
+    more = len(lines) > 1 or len(line) > limit
+    return line[:limit] + (" …" if more else "")
+
+
+def summary(job: Job) -> list[Field]:
+    """What a notebook shows of a job, in HTML and as text alike: name, state, where it runs.
+
+    Reading it never raises: an error reading the state (AWS, a missing job folder) shows as
+    ``state unknown`` with the reason. A failure reason shows its first line only.
+    """
+    name: str | None = None
+    queue = ""
+    try:
+        if isinstance(job, LocalJob):
+            record = job.metadata()
+            state, device, reason = record.state, record.device, job.failure_reason()
+        else:
+            metadata = job.metadata()
+            state, name = str(metadata["status"]), job.name
+            device = str((metadata.get("deviceConfig") or {}).get("device", ""))
+            reason = metadata.get("failureReason")
+            info = metadata.get("queueInfo") or {}
+            if state == "QUEUED" and info.get("position"):
+                queue = f"position {info['position']} in the {info.get('queue', '')} queue"
+    except Exception as error:  # a notebook's repr must never raise
+        kind, message = type(error).__name__, str(error)
+        state, device, reason = "state unknown", "", message if kind in message else f"{kind}: {message}"
+    if isinstance(job, LocalJob):
+        name, where = job.name, [Field("folder", str(job.folder))]
+    else:
+        name = name or job.known_name or job.arn
+        where = [Field("region", job.region), Field("console", job.console_url(), link=True)]
+    fields = [Field("name", name), Field("state", state)]
+    fields += [Field("queue", queue)] if queue else []
+    fields += [Field("device", device)] if device else []
+    fields += where
+    if reason:
+        fields.append(Field("reason", _first_line(str(reason))))
+    return fields
+
+
+def summary_text(job: Job) -> str:
+    """The summary as text (IPython's pretty printer, a terminal IPython)."""
+    fields = summary(job)
+    width = max(len(field.label) for field in fields) + 1
+    return "\n".join([type(job).__name__] + [f"  {field.label + ':':<{width}} {field.value}" for field in fields])
+
+
+def summary_html(job: Job) -> str:
+    """The summary as an HTML table; every value escaped, the console link only a link."""
+    rows = []
+    for field in summary(job):
+        value = html.escape(field.value)
+        if field.link:
+            value = f'<a href="{value}" target="_blank" rel="noopener noreferrer">{value}</a>'
+        rows.append(f'<tr><th style="text-align:left">{html.escape(field.label)}</th>'
+                    f'<td style="text-align:left"><code>{value}</code></td></tr>')
+    return f"<div><strong>{type(job).__name__}</strong><table>{''.join(rows)}</table></div>"
 
 
 from .cloud import AwsJob, find_job  # noqa: E402 - the cloud handle builds on the definitions above

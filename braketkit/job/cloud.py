@@ -7,17 +7,19 @@ instance's stream, merged in time order), results from the job's
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from .. import aws
 from ..errors import AwsError, InvalidInput, Problem
+from ..execute.progress import NotebookLine, in_notebook
 from ..model.job import TERMINAL_STATES
 from ..runtime import contract
-from . import LOG_TAIL, JobFailed, return_annotation
+from . import LOG_TAIL, JobFailed, return_annotation, summary_html, summary_text
 from .extract import safe_extract
 from .results import read_results
 
@@ -45,6 +47,24 @@ def find_job(job: str, braket: Any, region: str | None = None) -> dict[str, Any]
         raise InvalidInput([Problem(f"no job named {job!r} in {region or 'this region'}; give its ARN, or its "
                                     "name in the region it ran in (--region)", "JOB")])
     return braket.get_job(jobArn=newest["jobArn"], additionalAttributeNames=["QueueInfo"])  # type: ignore[no-any-return]
+
+
+def _shower(display: IO[str] | Literal["auto"] | None) -> Callable[[str], None] | None:
+    """What shows each new waiting line: one notebook output redrawn in place, a stream, or nothing."""
+    if (display == "auto" or display is sys.stderr or display is sys.stdout) and in_notebook():
+        return NotebookLine().show
+    if display is None or isinstance(display, str):
+        return None
+    stream, shown = display, None
+
+    def write(line: str) -> None:
+        nonlocal shown
+        if line != shown:
+            stream.write(line + "\n")
+            stream.flush()
+            shown = line
+
+    return write
 
 
 class AwsJob:
@@ -83,6 +103,12 @@ class AwsJob:
     def __repr__(self) -> str:
         return f"AwsJob({self.arn!r})"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(summary_text(self))
+
+    def _repr_html_(self) -> str:
+        return summary_html(self)
+
     def _client(self, service: str) -> Any:
         return self._session.client(service) if self._session is not None else aws.client(service, self.region)
 
@@ -91,6 +117,11 @@ class AwsJob:
         if self._name is None:
             self._name = str((self._cached or self.metadata())["jobName"])
         return self._name
+
+    @property
+    def known_name(self) -> str | None:
+        """The name if it is already at hand (given, or from an earlier GetJob); never asks the service."""
+        return self._name or (str(self._cached["jobName"]) if self._cached else None)
 
     def metadata(self, refresh: bool = True) -> dict[str, Any]:
         """GetJob, with queue information (``refresh=False``: the answer already at hand, if any)."""
@@ -101,20 +132,28 @@ class AwsJob:
     def state(self) -> str:
         return str(self.metadata()["status"])
 
-    def wait(self, timeout: float | None = None, poll: float | None = None, display: IO[str] | None = None) -> str:
-        """Poll until the job ends; show state and queue position on ``display`` as they change."""
+    def wait(
+        self,
+        timeout: float | None = None,
+        poll: float | None = None,
+        display: IO[str] | Literal["auto"] | None = "auto",
+    ) -> str:
+        """Poll until the job ends, showing its state and queue position as they change.
+
+        ``display``: a stream gets one line per change; ``"auto"`` redraws one line in place in a
+        notebook and shows nothing elsewhere; None shows nothing. In a notebook the kernel's own
+        stdout and stderr stand for the notebook, so they get the redrawn line too.
+        """
+        show = _shower(display)
         deadline = None if timeout is None else time.monotonic() + timeout
-        shown = None
         while True:
             metadata = self.metadata()
             state = str(metadata["status"])
             queue = metadata.get("queueInfo") or {}
             line = state + (f", position {queue['position']} in the {queue.get('queue', '')} queue"
                             if state == "QUEUED" and queue.get("position") else "")
-            if display is not None and line != shown:
-                display.write(f"{self.name}: {line}\n")
-                display.flush()
-                shown = line
+            if show is not None:
+                show(f"{self.name}: {line}")
             if state in TERMINAL_STATES:
                 return state
             if deadline is not None and time.monotonic() > deadline:
@@ -172,7 +211,7 @@ class AwsJob:
 
     def download(self, path: Path | str = ".") -> Path:
         """Download and safely extract the job's results into ``path/<job name>/``."""
-        state = self.wait()
+        state = self.wait(display=None)
         if state != "COMPLETED":
             raise self._failed(state)
         target = Path(path) / self.name
@@ -182,7 +221,7 @@ class AwsJob:
 
     def result(self) -> Any:
         """What the function returned; JobFailed (with failure reason and log tail) if it did not complete."""
-        state = self.wait()
+        state = self.wait(display=None)
         if state != "COMPLETED":
             raise self._failed(state)
         with tempfile.TemporaryDirectory() as scratch:
