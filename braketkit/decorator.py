@@ -12,8 +12,9 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
-from .errors import InvalidInput
+from .errors import InvalidInput, show_plainly_when_uncaught
 from .model.settings import Settings
+from .package.capture import is_main
 from .plan import Plan, make_plan, plan_call, prepare
 from .resolve import Resolved, resolve
 from .resolve.sources import keyword_layer
@@ -42,6 +43,8 @@ class HybridJob(Generic[P, R]):
 
     @functools.cached_property
     def target(self) -> Target:
+        if is_main(self.function):  # a script or notebook: braketkit's errors read as the CLI prints them
+            show_plainly_when_uncaught()
         return target_of(self.function, self.keywords)
 
     def plan(self, *args: P.args, **kwargs: P.kwargs) -> Plan:

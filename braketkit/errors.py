@@ -6,11 +6,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import attrs
 
-__all__ = ["AwsError", "BraketkitError", "InvalidInput", "Problem"]
+__all__ = ["AwsError", "BraketkitError", "InvalidInput", "Problem", "show_plainly_when_uncaught"]
 
 
 @attrs.frozen
@@ -52,3 +52,42 @@ class AwsError(BraketkitError):
     """AWS refused or failed a call; the message says what to do about it."""
 
     exit_status = 1
+
+
+def show_plainly_when_uncaught() -> None:
+    """In a script or notebook, an uncaught braketkit error shows its message, not braketkit's traceback.
+
+    The CLI does this itself; a researcher's ``python train.py`` or notebook cell
+    gets the same: ``error: <message>`` and, for a script, the error's exit status.
+    """
+    import sys
+
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    if shell is not None:
+        shell.set_custom_exc((BraketkitError,), _show_in_notebook)
+    elif not getattr(sys.excepthook, "braketkit", False):
+        sys.excepthook = _plain_hook(sys.excepthook)
+
+
+def _show_in_notebook(shell: object, kind: type, error: BaseException, traceback: object,
+                      tb_offset: int | None = None) -> list[str]:
+    return [f"{kind.__name__}: {error}"]  # IPython shows these lines in place of the traceback
+
+
+def _plain_hook(previous: Callable[..., object]) -> Callable[..., object]:
+    def hook(kind: type[BaseException], error: BaseException, traceback: object) -> None:
+        if not isinstance(error, BraketkitError):
+            previous(kind, error, traceback)
+            return
+        import atexit
+        import os
+        import sys
+
+        print(f"error: {error}", file=sys.stderr)
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(error.exit_status)  # the status a shell script can test, as the CLI gives it
+
+    hook.braketkit = True  # type: ignore[attr-defined]
+    return hook

@@ -97,3 +97,40 @@ CASES = [
     Case("config-show-unknown-profile", GOOD, ("config", "show", "--profile", "qpu"), "error: --profile: profile: no profile 'qpu' in pyproject.toml; profiles defined: none\n"),
     Case("config-show-bad-set", GOOD, ("config", "show", "--set", "instance.count=lots"), "error: --set instance.count: instance.count: expected an integer, got a string ('lots')\n"),
 ]
+
+
+SCRIPT_HEAD = '''import random
+import numpy as np
+from braketkit import hybrid_job
+
+'''
+SCRIPT_TAIL = '''
+
+@hybrid_job()
+def train(steps=1):
+    return helper(steps)
+
+train(steps=2)
+'''
+
+
+@attrs.frozen
+class ScriptCase:
+    """A researcher's script, run as ``python train.py``: a global the job cannot be given as source."""
+
+    id: str
+    body: str
+    message: str
+
+
+SCRIPT_CASES = [
+    ScriptCase("object-global", "rng = random.Random(1)\n\ndef helper(steps):\n    return rng.random() * steps", "error: train.py:8: helper uses rng, a random.Random object, which cannot be written as source for the job; pass it to train as an argument or as input data, create it inside train, or move it into a module\n"),
+    ScriptCase("array-global", "WEIGHTS = np.ones(3)\n\ndef helper(steps):\n    return WEIGHTS * steps", "error: train.py:8: helper uses WEIGHTS, a numpy.ndarray object, which cannot be written as source for the job; pass it to train as an argument or as input data, create it inside train, or move it into a module\n"),
+    ScriptCase("open-file", "LOG = open(__file__)\n\ndef helper(steps):\n    return LOG.read(steps)", "error: train.py:8: helper uses LOG, a _io.TextIOWrapper object, which cannot be written as source for the job; pass it to train as an argument or as input data, create it inside train, or move it into a module\n"),
+    ScriptCase("closure", "def make(k):\n    def inner(x):\n        return x * k\n    return inner\n\nhelper = make(2)", "error: train.py:14: make.<locals>.inner is defined inside another function, so its source alone does not make it; define it at the top level or in a module\n"),
+    ScriptCase("huge-literal", "TABLE = list(range(20000))\n\ndef helper(steps):\n    return TABLE[steps]", "error: train.py:8: helper uses TABLE, a list that takes 128890 characters as source, over the 65536 braketkit writes into the job; pass it to train as an argument or as input data, create it inside train, or move it into a module\n"),
+    ScriptCase("exec-made", 'exec("def helper(steps):\\n    return steps")', "error: train.py:9: braketkit cannot find the source of helper (Python keeps none for code read from a pipe or built with exec); save it in a file or a notebook cell\n"),
+    ScriptCase("self-containing", "LOOP = []\nLOOP.append(LOOP)\n\ndef helper(steps):\n    return LOOP[0] * steps", "error: train.py:9: helper uses LOOP, a list object, which cannot be written as source for the job; pass it to train as an argument or as input data, create it inside train, or move it into a module\n"),
+    ScriptCase("two-at-once", "rng = random.Random(1)\nWEIGHTS = np.ones(3)\n\ndef helper(steps):\n    return rng.random() * WEIGHTS", "error: 2 problems:\n  - train.py:9: helper uses WEIGHTS, a numpy.ndarray object, which cannot be written as source for the job; pass it to train as an argument or as input data, create it inside train, or move it into a module\n  - train.py:9: helper uses rng, a random.Random object, which cannot be written as source for the job; pass it to train as an argument or as input data, create it inside train, or move it into a module\n"),
+    ScriptCase("entry-in-a-function", "def helper(steps):\n    return steps\n\ndef build():\n    @hybrid_job()\n    def inner():\n        return 1\n    return inner\n\nbuild()()", "error: @hybrid_job in train.py:9: build.<locals>.inner is defined inside another function; the job needs it at the top level of a module, script or notebook cell\n"),
+]

@@ -59,6 +59,15 @@ class ContainerRun:
         return self.opt / "ml" / "output" / "failure"
 
 
+def extract_built_archive(archive: Path, target: Path) -> None:
+    """Unpack an archive braketkit built in this test (trusted), on Pythons with or without tarfile's filter."""
+    with tarfile.open(archive) as opened:
+        if hasattr(tarfile, "data_filter"):
+            opened.extractall(target, filter="data")
+        else:  # Debian 12's 3.11.2, 3.10 before 3.10.12
+            opened.extractall(target)
+
+
 def run_in_container(python: list[str], request: dict[str, object], archive: Path, root: Path,
                      bind: bool = True) -> ContainerRun:
     script = request["algorithmSpecification"]["scriptModeConfig"]  # type: ignore[index]
@@ -68,8 +77,7 @@ def run_in_container(python: list[str], request: dict[str, object], archive: Pat
     shutil.copyfile(archive, downloaded)  # the "download" of scriptModeConfig.s3Uri
     code = opt / "ml" / "code" / "unpacked"
     if script.get("compressionType") == "GZIP":
-        with tarfile.open(downloaded) as opened:
-            opened.extractall(code, filter="data")
+        extract_built_archive(downloaded, code)
     requirements = sorted(str(p.relative_to(code)) for p in code.rglob("requirements.txt"))
     config = opt / "braket" / "input" / "config"
     config.mkdir(parents=True)

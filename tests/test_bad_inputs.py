@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from .bad_inputs import CASES, TRAIN, Case
+from .bad_inputs import CASES, GOOD, SCRIPT_CASES, SCRIPT_HEAD, SCRIPT_TAIL, TRAIN, Case, ScriptCase
 from .conftest import Project, Tripwire, run_cli
 
 
@@ -69,3 +69,18 @@ def test_debug_shows_the_traceback(project: Project, monkeypatch: pytest.MonkeyP
     code, _, err = run_cli(capsys, "--debug", *case.argv)
     assert code == 2
     assert "Traceback" in err and "RuntimeError: no GPU" in err
+
+
+def test_the_script_corpus_is_distinct() -> None:
+    assert len({case.id for case in SCRIPT_CASES}) == len({case.message for case in SCRIPT_CASES}) == len(SCRIPT_CASES)
+
+
+@pytest.mark.parametrize("case", SCRIPT_CASES, ids=[case.id for case in SCRIPT_CASES])
+def test_bad_global_in_a_script(case: ScriptCase, project: Project, tripwire: Tripwire) -> None:
+    """``python train.py``: refused by name and line, exit 2, no traceback, nothing sent, the script goes no further."""
+    project.pyproject(GOOD)
+    project.write("train.py", SCRIPT_HEAD + case.body + SCRIPT_TAIL)
+    done = subprocess.run([sys.executable, "train.py"], capture_output=True, text=True, env=dict(os.environ),
+                          check=False, timeout=60)
+    assert (done.returncode, done.stderr, done.stdout) == (2, case.message, "")
+    assert tripwire.requests == []

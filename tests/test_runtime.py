@@ -16,7 +16,7 @@ from braketkit.runtime.entry import FAILURE_LIMIT
 from braketkit.target import load_reference
 
 from .conftest import Project
-from .container import run_in_container
+from .container import extract_built_archive, run_in_container
 
 PROJECT = '''
 [tool.braketkit]
@@ -150,10 +150,7 @@ def test_a_full_disk_leaves_no_results_and_says_why(job_project: Project, tmp_pa
     hp_file = tmp_path / "hyperparameters.json"
     hp_file.write_text(json.dumps(request["hyperParameters"]))
     code = tmp_path / "code"
-    import tarfile
-
-    with tarfile.open(archive) as opened:
-        opened.extractall(code, filter="data")
+    extract_built_archive(archive, code)
     done = subprocess.run([sys.executable, "-I", "-S", "-c",
                            "import sys; sys.path.append('.'); from braketkit_runtime.entry import main; main()"],
                           cwd=code, env={**environment, "AMZN_BRAKET_HP_FILE": str(hp_file)},

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..converter import converter
 from ..job import AwsJob, Job, LocalJob
+from ..package.capture import MODULE as CAPTURED_MODULE
 from ..plan import Plan
 from ..resolve import Resolved, leaves
 from ..runtime import contract
@@ -50,6 +51,9 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "region": plan.region,
         "unresolved": plan.unresolved,
         "warnings": plan.warnings,
+        "captured": None if plan.captured is None else {
+            "module": f"{CAPTURED_MODULE}.py", "entry": plan.captured.entry, "names": plan.captured.names,
+            "text": plan.captured.text},
     }
 
 
@@ -131,6 +135,9 @@ def plan_text(plan: Plan) -> str:
     lines += ["", "uploads (skipped when S3 already holds the same content):",
               f"  {_size(archive.size):>9}  source archive, {archive.files} files, sha256 {archive.sha256[:12]}"
               f"  -> {plan.uploads[0].s3_uri}"]
+    if plan.captured is not None:
+        lines.append(f"{'':>13}in it: {CAPTURED_MODULE}.py, generated from __main__ with "
+                     + ", ".join(plan.captured.names))
     lines += [f"  {_size(upload.size):>9}  {upload.path.name}  -> {upload.s3_uri}" for upload in plan.uploads[1:]]
     lines += [f"note: {note}" for note in plan.unresolved]
     lines += [f"warning: {warning}" for warning in plan.warnings]

@@ -371,8 +371,8 @@ class _Writer:
         else:
             source = _function_source(value)
         if source is None:
-            self.refuse(f"braketkit cannot find the source of {label} (Python keeps none for code typed into "
-                        "a pipe or built with exec); define it in a file or a notebook cell", where)
+            self.refuse(f"braketkit cannot find the source of {label} (Python keeps none for code read from "
+                        "a pipe or built with exec); save it in a file or a notebook cell", where)
             return
         if inspect.isfunction(value) and value.__code__.co_flags & __future__.annotations.compiler_flag:
             self.future_annotations = True

@@ -1,0 +1,221 @@
+"""Functions defined in ``__main__`` (scripts, ``python -m``, stdin) travel as captured source.
+
+Each case runs a real ``python`` process on a real script, as a researcher would:
+the job must import the generated module, never the script, so top-level code
+runs exactly once, and the captured module must run under another Python than
+the one that captured it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import Cloud, Project, run_cli
+from .container import run_in_container
+from .test_runtime import _interpreters
+
+LOCAL = '''
+[tool.braketkit]
+device = "local"
+region = "us-east-1"
+role = "arn:aws:iam::111122223333:role/r"
+'''
+
+COUNTED = '''
+import os
+from braketkit import hybrid_job
+from helpers import double
+
+SCALE = 3
+
+def scaled(x):
+    return double(x) * SCALE
+
+@hybrid_job()
+def train(steps=2):
+    with open(os.environ["CALLS"], "a") as calls:
+        calls.write("called\\n")
+    return {"value": scaled(steps)}
+'''
+
+ENDINGS = {
+    "unguarded": 'print("RESULT", train.local(steps=4).result())\n',
+    "guarded": 'if __name__ == "__main__":\n    print("RESULT", train.local(steps=4).result())\n',
+    "bare-call": 'job = train(steps=4)\nprint("RESULT", job.result())\n',
+}
+
+
+def _python(project: Project, *args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], cwd=project.root, capture_output=True, text=True, check=False,
+                          input=stdin, env=os.environ | env, timeout=120)
+
+
+@pytest.fixture
+def scripts(project: Project) -> Project:
+    project.pyproject(LOCAL)
+    project.write("helpers.py", "def double(x):\n    return 2 * x\n")
+    return project
+
+
+@pytest.mark.parametrize("ending", list(ENDINGS))
+def test_a_script_s_function_runs_exactly_once_per_job(scripts: Project, tmp_path: Path, ending: str) -> None:
+    """The shape of Braket's own examples: the call at the bottom must not run again inside the job."""
+    if ending == "bare-call":
+        scripts.pyproject(LOCAL + "local = true\n")
+    scripts.write("train.py", COUNTED + ENDINGS[ending])
+    calls = tmp_path / "calls.txt"
+    done = _python(scripts, "train.py", CALLS=str(calls))
+    assert done.returncode == 0, done.stderr
+    assert "RESULT {'value': 24}" in done.stdout
+    assert calls.read_text() == "called\n"
+    (folder,) = (scripts.root / ".braketkit" / "jobs").iterdir()
+    generated = (folder / "code" / "braketkit_main.py").read_text()
+    assert "from helpers import double\n" in generated and "SCALE = 3\n" in generated
+    assert "print(" not in generated and "hybrid_job" not in generated
+
+
+def test_python_dash_m_captures_relative_imports_by_their_package(scripts: Project, tmp_path: Path) -> None:
+    scripts.write("pkg/__init__.py", "")
+    scripts.write("pkg/helpers.py", "def double(x):\n    return 2 * x\n")
+    scripts.write("pkg/train.py", COUNTED.replace("from helpers import", "from .helpers import") + ENDINGS["unguarded"])
+    calls = tmp_path / "calls.txt"
+    done = _python(scripts, "-m", "pkg.train", CALLS=str(calls))
+    assert done.returncode == 0, done.stderr
+    assert "RESULT {'value': 24}" in done.stdout and calls.read_text() == "called\n"
+    (folder,) = (scripts.root / ".braketkit" / "jobs").iterdir()
+    assert "from pkg.helpers import double\n" in (folder / "code" / "braketkit_main.py").read_text()
+
+
+def test_stdin_from_a_file_is_captured(scripts: Project, tmp_path: Path) -> None:
+    """``python - < train.py`` leaves a file on standard input, which can be read again."""
+    script = scripts.write("train.py", COUNTED + ENDINGS["unguarded"])
+    calls = tmp_path / "calls.txt"
+    with script.open() as stdin:
+        done = subprocess.run([sys.executable, "-"], cwd=scripts.root, stdin=stdin, capture_output=True, text=True,
+                              env=os.environ | {"CALLS": str(calls)}, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "RESULT {'value': 24}" in done.stdout and calls.read_text() == "called\n"
+
+
+def test_stdin_from_a_pipe_is_refused_before_anything_runs(scripts: Project, tmp_path: Path) -> None:
+    done = _python(scripts, "-", stdin=COUNTED + ENDINGS["unguarded"], CALLS=str(tmp_path / "calls.txt"))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "error: <stdin>:11: braketkit cannot find the source of train (Python keeps none for code read from a pipe "
+        "or built with exec); save it in a file or a notebook cell\n")
+    assert not (scripts.root / ".braketkit" / "jobs").exists()
+
+
+PLANNED = '''
+import json, sys
+from braketkit import hybrid_job
+from braketkit.cli.render import plan_document, plan_text
+
+MODES = {"fast", "slow", "exact", "tight"}
+NAMES = ("a", "b")
+LIMITS = {"steps": [1, 2.5, float("inf")], "flags": (True, None), "raw": b"\\x00"}
+
+class Options:
+    pass
+
+def pick(mode):
+    return mode in MODES
+
+@hybrid_job()
+def train(steps: int = 2, mode: str = "fast") -> dict:
+    return {"ok": pick(mode), "names": list(NAMES), "limit": LIMITS["steps"][steps], "kind": type(Options()).__name__}
+
+plan = train.plan(steps=1)
+if sys.argv[1:] == ["text"]:
+    print(plan_text(plan))
+else:
+    print(json.dumps({"document": plan_document(plan), "archive": str(plan.archive.path)}))
+'''
+
+
+def _planned(project: Project, seed: str) -> dict[str, object]:
+    done = _python(project, "plan.py", PYTHONHASHSEED=seed)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def test_the_generated_module_is_deterministic_and_shown_by_plan(scripts: Project) -> None:
+    """Same cells, same bytes: a set's order (which varies with the hash seed) must not reach the module."""
+    scripts.write("plan.py", PLANNED)
+    first, second = _planned(scripts, "1"), _planned(scripts, "2")
+    captured = first["document"]["captured"]  # type: ignore[index]
+    assert captured == second["document"]["captured"]  # type: ignore[index]
+    assert first["document"]["uploads"][0]["sha256"] == second["document"]["uploads"][0]["sha256"]  # type: ignore[index]
+    assert captured["module"] == "braketkit_main.py" and captured["entry"] == "train"
+    assert captured["names"] == ["LIMITS", "MODES", "NAMES", "Options", "pick", "train"]
+    assert "MODES = {'exact', 'fast', 'slow', 'tight'}\n" in captured["text"]
+    assert "LIMITS = {'steps': [1, 2.5, float(\"inf\")], 'flags': (True, None), 'raw': b'\\x00'}\n" in captured["text"]
+    assert first["document"]["request"]["hyperParameters"]["braketkit_entry"] == "braketkit_main:train"  # type: ignore[index]
+    text = _python(scripts, "plan.py", "text").stdout
+    assert "in it: braketkit_main.py, generated from __main__ with LIMITS, MODES, NAMES, Options, pick, train" in text
+
+
+@pytest.mark.parametrize("python", _interpreters(), ids=lambda p: Path(p).name)
+def test_the_captured_module_runs_under_another_python(scripts: Project, tmp_path: Path, python: str) -> None:
+    """Captured under this interpreter, run by the container's under another, with the standard library only."""
+    scripts.write("plan.py", PLANNED)
+    planned = _planned(scripts, "0")
+    request = planned["document"]["request"]  # type: ignore[index]
+    run = run_in_container([python, "-I", "-S"], request, Path(planned["archive"]), tmp_path / "container")  # type: ignore[arg-type]
+    assert run.returncode == 0, run.output
+    data = json.loads(run.results.read_text())["dataDictionary"]
+    assert data == {"ok": True, "names": ["a", "b"], "limit": 2.5, "kind": "Options"}
+
+
+SCRIPT_MODE = '''
+from braket.jobs import get_hyperparameters, save_job_result
+
+steps = int(get_hyperparameters()["steps"])
+print(f"script mode with {steps} steps")
+save_job_result({"steps": steps, "twice": 2 * steps})
+'''
+
+
+def test_script_mode_runs_a_script_as_braket_does_locally(scripts: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    """A Braket SDK script with no entry function: ``--`` arguments become its hyperparameters."""
+    scripts.write("algorithm_script.py", SCRIPT_MODE)
+    code, out, err = run_cli(capsys, "run", "algorithm_script.py", "--local", "--json", "--", "--steps", "5")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["state"] == "COMPLETED" and document["result"] == {"steps": 5, "twice": 10}
+    folder = Path(document["folder"])
+    assert folder.name.startswith("algorithm-script-")
+    assert json.loads((folder / "input" / "config" / "hyperparameters.json").read_text()) == {
+        "braketkit_entry": "algorithm_script", "steps": "5"}
+    assert "script mode with 5 steps" in (folder / "log.txt").read_text()
+
+
+def test_script_mode_in_the_cloud(cloud_project: Project, cloud: Cloud, capsys: pytest.CaptureFixture[str]) -> None:
+    cloud_project.write("algorithm_script.py", SCRIPT_MODE)
+    code, out, err = run_cli(capsys, "run", "algorithm_script.py", "--wait", "--poll", "0.01", "--json",
+                             "--", "--steps=6")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["result"] == {"steps": 6, "twice": 12}
+    assert cloud.braket.jobs[document["arn"]]["hyperParameters"] == {"braketkit_entry": "algorithm_script",
+                                                                     "steps": "6"}
+
+
+def test_a_script_s_function_runs_once_in_the_cloud(cloud_project: Project, cloud: Cloud) -> None:
+    """The container has none of this machine's environment: the job says it ran in its log."""
+    cloud_project.write("helpers.py", "def double(x):\n    return 2 * x\n")
+    script = COUNTED.replace('with open(os.environ["CALLS"], "a") as calls:\n        calls.write("called\\n")',
+                             'print("called")')
+    cloud_project.write("train.py", script + "job = train(steps=5)\njob.poll = 0.01\n"
+                        "print('RESULT', job.result(), [line for line in job.logs() if line == 'called'])\n")
+    done = _python(cloud_project, "train.py")
+    assert done.returncode == 0, done.stderr
+    assert "RESULT {'value': 30} ['called']" in done.stdout
+    (created,) = cloud.braket.jobs.values()
+    assert created["hyperParameters"]["braketkit_entry"] == "braketkit_main:train"
