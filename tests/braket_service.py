@@ -243,7 +243,14 @@ class FakeBraket:
             root = Path(scratch)
             bucket, _, key = job["algorithmSpecification"]["scriptModeConfig"]["s3Uri"][5:].partition("/")
             s3.download_file(bucket, key, str(root / "source.tar.gz"))
-            run = run_in_container([self.python or "python3"], job, root / "source.tar.gz", root / "container")
+            for channel in job.get("inputDataConfig", []):  # the container downloads each channel's prefix
+                in_bucket, _, prefix = channel["dataSource"]["s3DataSource"]["s3Uri"][5:].partition("/")
+                for item in s3.list_objects_v2(Bucket=in_bucket, Prefix=prefix).get("Contents", []):
+                    local = root / "inputs" / channel["channelName"] / item["Key"][len(prefix):].lstrip("/")
+                    local.parent.mkdir(parents=True, exist_ok=True)
+                    s3.download_file(in_bucket, item["Key"], str(local))
+            run = run_in_container([self.python or "python3"], job, root / "source.tar.gz", root / "container",
+                                   inputs=root / "inputs")
             model = io.BytesIO()
             with tarfile.open(fileobj=model, mode="w:gz") as archive:
                 for path in sorted((run.opt / "braket" / "model").rglob("*")):

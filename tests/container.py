@@ -69,7 +69,7 @@ def extract_built_archive(archive: Path, target: Path) -> None:
 
 
 def run_in_container(python: list[str], request: dict[str, object], archive: Path, root: Path,
-                     bind: bool = True) -> ContainerRun:
+                     bind: bool = True, inputs: Path | None = None) -> ContainerRun:
     script = request["algorithmSpecification"]["scriptModeConfig"]  # type: ignore[index]
     opt = root / "opt"
     downloaded = opt / "ml" / "code" / "source.tar.gz"
@@ -83,6 +83,8 @@ def run_in_container(python: list[str], request: dict[str, object], archive: Pat
     config.mkdir(parents=True)
     (config / "hyperparameters.json").write_text(json.dumps(request.get("hyperParameters", {})))
     (opt / "braket" / "model").mkdir(parents=True)
+    if inputs is not None and inputs.is_dir():  # the channels, as downloaded from their s3Uri prefixes
+        shutil.copytree(inputs, opt / "braket" / "input" / "data")
     (opt / "ml" / "output").mkdir(parents=True)
     environment = {
         "PATH": os.environ.get("PATH", ""),

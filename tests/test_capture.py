@@ -219,3 +219,52 @@ def test_a_script_s_function_runs_once_in_the_cloud(cloud_project: Project, clou
     assert "RESULT {'value': 30} ['called']" in done.stdout
     (created,) = cloud.braket.jobs.values()
     assert created["hyperParameters"]["braketkit_entry"] == "braketkit_main:train"
+
+
+INPUTS = '''
+import os
+from pathlib import Path
+from braketkit import hybrid_job
+
+@hybrid_job(input={"weights": "data.npy", "train": "sets/train", "elsewhere": "ABSOLUTE"})
+def train():
+    return {"weights": Path("data.npy").read_text(), "train": sorted(os.listdir("sets/train")),
+            "nested": Path("sets/train/b/c.txt").read_text(), "absolute_not_linked": not Path("abs.txt").exists(),
+            "channel": Path(os.environ["AMZN_BRAKET_INPUT_DIR"], "weights", "data.npy").read_text()}
+'''
+
+
+def _input_project(project: Project, tmp_path: Path) -> None:
+    project.write("data.npy", "w1")
+    project.write("sets/train/a.txt", "a")
+    project.write("sets/train/b/c.txt", "c")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "abs.txt").write_text("x")
+    project.write("jobs.py", INPUTS.replace("ABSOLUTE", str(outside)))
+
+
+EXPECTED_INPUTS = {"weights": "w1", "train": ["a.txt", "b"], "nested": "c", "absolute_not_linked": True,
+                   "channel": "w1"}
+
+
+def test_input_data_is_also_at_its_relative_path_locally(scripts: Project, tmp_path: Path) -> None:
+    """``np.load("data.npy")`` works unchanged, as with the Braket SDK's decorator."""
+    _input_project(scripts, tmp_path)
+    sys.path.insert(0, str(scripts.root))
+    import jobs  # type: ignore[import-not-found]
+
+    plan = jobs.train.plan()
+    assert json.loads(plan.request.hyper_parameters["braketkit_inputs"]) == {
+        "data.npy": "weights/data.npy", "sets/train": "train"}
+    assert jobs.train.local().result() == EXPECTED_INPUTS
+
+
+def test_input_data_is_also_at_its_relative_path_in_the_cloud(cloud_project: Project, cloud: Cloud,
+                                                             tmp_path: Path) -> None:
+    _input_project(cloud_project, tmp_path)
+    import jobs
+
+    job = jobs.train()
+    job.poll = 0.01
+    assert job.result() == EXPECTED_INPUTS

@@ -7,6 +7,7 @@ service model here, so nothing invalid ever leaves the machine.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Mapping, Sequence
@@ -120,7 +121,7 @@ def _image(resolved: Resolved, region: str) -> str:
 
 
 def _hyperparameters(
-    resolved: Resolved, target: Target, arguments: dict[str, str], source_root: Path
+    resolved: Resolved, target: Target, arguments: dict[str, str], source_root: Path, links: dict[str, str]
 ) -> dict[str, str]:
     settings = resolved.settings
     reserved = sorted(set(arguments) & set(contract.RESERVED))
@@ -144,6 +145,8 @@ def _hyperparameters(
         values[contract.ARGUMENTS] = ",".join(arguments)
     if settings.result_format != "plaintext":
         values[contract.RESULT_FORMAT] = settings.result_format
+    if links:
+        values[contract.INPUT_LINKS] = json.dumps(links, separators=(",", ":"))
     return values | arguments
 
 
@@ -159,15 +162,34 @@ def _source_root(resolved: Resolved, target: Target, project_root: Path) -> Path
     return root
 
 
+def _channels_in_source(resolved: Resolved, project_root: Path, source_root: Path) -> list[tuple[str, str, Path]]:
+    """Local input channels inside the source folder: name, location as written, and path."""
+    found = []
+    for name, location in sorted(resolved.settings.input.items()):
+        path = (project_root / location).resolve()
+        if not location.startswith("s3://") and path.is_relative_to(source_root) and path != source_root:
+            found.append((name, location, path))
+    return found
+
+
 def _channel_exclusions(resolved: Resolved, project_root: Path, source_root: Path) -> list[str]:
     """Local input channels inside the source folder travel as channels, not in the archive as well."""
     patterns = []
-    for location in resolved.settings.input.values():
-        path = (project_root / location).resolve()
-        if not location.startswith("s3://") and path.is_relative_to(source_root) and path != source_root:
-            escaped = re.sub(r"([*?\[\]!#\\])", r"\\\1", path.relative_to(source_root).as_posix())
-            patterns.append(f"/{escaped}/" if path.is_dir() else f"/{escaped}")
+    for _, _, path in _channels_in_source(resolved, project_root, source_root):
+        escaped = re.sub(r"([*?\[\]!#\\])", r"\\\1", path.relative_to(source_root).as_posix())
+        patterns.append(f"/{escaped}/" if path.is_dir() else f"/{escaped}")
     return patterns
+
+
+def _input_links(resolved: Resolved, project_root: Path, source_root: Path) -> dict[str, str]:
+    """Channels declared by a relative path are found at that path from the job's working directory too.
+
+    ``np.load("data.npy")`` keeps working, as with the Braket SDK's decorator: the
+    runtime links each path, relative to the code folder, to the channel's copy.
+    """
+    return {path.relative_to(source_root).as_posix(): name + (f"/{path.name}" if path.is_file() else "")
+            for name, location, path in _channels_in_source(resolved, project_root, source_root)
+            if not Path(location).is_absolute()}
 
 
 def _channels(resolved: Resolved, project_root: Path) -> list[InputChannel | tuple[str, str]]:
@@ -323,7 +345,8 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
     else:
         arguments = encode_arguments(target.function, args, kwargs or {}, service_model.limit(value_shape, "max"))
     job_name = settings.job_name or default_job_name(target.qualname or target.file.stem)
-    hyperparameters = _hyperparameters(resolved, target, arguments, prepared.source_root)
+    hyperparameters = _hyperparameters(resolved, target, arguments, prepared.source_root,
+                                       _input_links(resolved, prepared.project_root, prepared.source_root))
 
     def build(account: str | None, role: str | None) -> tuple[api.CreateJobRequest, list[Upload]]:
         bucket = settings.s3.bucket or f"amazon-braket-{region or 'local'}-{account or UNRESOLVED_ACCOUNT}"

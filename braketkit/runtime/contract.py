@@ -12,7 +12,10 @@ PATH = "braketkit_path"
 ARGUMENTS = "braketkit_args"
 """Hyperparameter listing, comma-separated, the hyperparameters that are call arguments (JSON)."""
 RESULT_FORMAT = "braketkit_result_format"
-RESERVED = (ENTRY, PATH, ARGUMENTS, RESULT_FORMAT)
+INPUT_LINKS = "braketkit_inputs"
+"""Hyperparameter, JSON: a path relative to the code folder for each input channel declared by a relative path,
+and where under the input folder its copy is (``{"data.npy": "data/data.npy"}``)."""
+RESERVED = (ENTRY, PATH, ARGUMENTS, RESULT_FORMAT, INPUT_LINKS)
 
 FAILURE_FILE = "BRAKETKIT_FAILURE_FILE"
 """Environment variable a local run sets; the container's path is the default."""

@@ -50,6 +50,18 @@ def _prepare_imports(hyperparameters: dict[str, str]) -> None:
     stand_in.install()
 
 
+def _link_inputs(hyperparameters: dict[str, str]) -> None:
+    """Input channels declared by a relative path: reachable at that path from the working directory too."""
+    inputs = Path(os.environ.get("AMZN_BRAKET_INPUT_DIR", "/opt/braket/input/data"))
+    code = CODE_ROOT.resolve()
+    for relative, channel_path in json.loads(hyperparameters.get(contract.INPUT_LINKS, "{}")).items():
+        link = code / relative
+        if os.path.lexists(link) or not link.resolve().is_relative_to(code):
+            continue  # never replace a file of the job's, never reach outside the code folder
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(inputs / channel_path, target_is_directory=(inputs / channel_path).is_dir())
+
+
 def _function(hyperparameters: dict[str, str]) -> Callable[..., Any]:
     module_name, _, qualname = hyperparameters[contract.ENTRY].partition(":")
     target: Any = importlib.import_module(module_name)
@@ -155,6 +167,7 @@ def main(**_bound: Any) -> None:
     try:
         hyperparameters = _hyperparameters()
         _prepare_imports(hyperparameters)
+        _link_inputs(hyperparameters)
         if ":" not in hyperparameters[contract.ENTRY]:  # script mode: the module runs as `python -m` runs it
             runpy.run_module(hyperparameters[contract.ENTRY], run_name="__main__", alter_sys=True)
             return
