@@ -12,11 +12,11 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
-from .errors import InvalidInput, show_plainly_when_uncaught
+from .errors import InvalidInput, Problem, show_plainly_when_uncaught
 from .model.settings import Settings
-from .package.capture import is_main
+from .package.capture import is_main, where_defined
 from .plan import Plan, make_plan, plan_call, prepare
-from .resolve import Resolved, resolve
+from .resolve import Keywords, Resolved, resolve
 from .resolve.sources import keyword_layer
 from .target import Target, target_of
 
@@ -27,19 +27,30 @@ __all__ = ["HybridJob", "hybrid_job", "plan_target", "run_many", "run_target"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-Sources = tuple[Settings | Mapping[str, Any], ...]
 
 
 class HybridJob(Generic[P, R]):
     """A function that runs as an Amazon Braket hybrid job."""
 
-    def __init__(self, function: Callable[P, R], keywords: Sources) -> None:
+    def __init__(self, function: Callable[P, R], keywords: Keywords) -> None:
         self.function = function
         self.keywords = keywords
         functools.update_wrapper(self, function)
-        problems = [problem for source in keywords for problem in keyword_layer(source, "@hybrid_job")[1]]
+        problems = [problem for item in keywords
+                    for problem in keyword_layer(*(item if isinstance(item, tuple) else (item, "@hybrid_job")))[1]]
         if problems:
             raise InvalidInput(problems)
+
+    def options(self, settings: Settings | None = None, /, **keywords: Any) -> HybridJob[P, R]:
+        """The same job with settings changed for the calls made through it, above the decorator's.
+
+        ``train.options(device="forte", checkpoint={"copy_from_job": name})(steps=3)``; also
+        ``.options(...).local``, ``.plan`` and ``.map``. The decorated function is unchanged.
+        """
+        caller = sys._getframe(1)
+        origin = f"options() in {where_defined(caller.f_code.co_filename, caller.f_lineno)}"
+        given = (settings, keywords) if settings is not None else (keywords,)
+        return HybridJob(self.function, (*self.keywords, *((source, origin) for source in given)))
 
     @functools.cached_property
     def target(self) -> Target:
@@ -51,9 +62,24 @@ class HybridJob(Generic[P, R]):
         """The CreateJob request and uploads that calling the job would make; nothing is sent."""
         return plan_target(self.target, args, kwargs)
 
+    def _runnable_target(self) -> Target:
+        """The target, unless the call comes from the top level of the function's own module while it is imported.
+
+        The job imports that module to find the function, so such a call would run
+        again inside the job (and ``braketkit run`` importing the file would submit it).
+        """
+        module = sys.modules.get(self.function.__module__)
+        if getattr(getattr(module, "__spec__", None), "_initializing", False):
+            caller = sys._getframe(2)
+            raise InvalidInput([Problem(
+                f"{self.function.__name__} is called while {self.function.__module__} is being imported, so the "
+                "job, which imports it to find the function, would call it again; put the call under "
+                'if __name__ == "__main__":', origin=where_defined(caller.f_code.co_filename, caller.f_lineno))])
+        return self.target
+
     def local(self, *args: P.args, **kwargs: P.kwargs) -> LocalJob:
         """Run the job on this machine, as the cloud would run it; returns once it has ended."""
-        return cast("LocalJob", run_target(self.target, args, kwargs, local=True))
+        return cast("LocalJob", run_target(self._runnable_target(), args, kwargs, local=True))
 
     def map(self, *iterables: Iterable[Any], max_workers: int = 8, **fixed: Any) -> list[Job]:
         """One job per item, like ``map``: ``train.map([10, 20, 30], lr=0.1)`` submits three jobs.
@@ -62,11 +88,11 @@ class HybridJob(Generic[P, R]):
         once, and the remaining submissions go out ``max_workers`` at a time.
         """
         calls = [(args, fixed) for args in zip(*iterables, strict=True)]
-        return run_many(self.target, calls, max_workers=max_workers)
+        return run_many(self._runnable_target(), calls, max_workers=max_workers)
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Job:
         """Submit the job to Amazon Braket (or run it here when the settings say ``local = true``)."""
-        return run_target(self.target, args, kwargs)
+        return run_target(self._runnable_target(), args, kwargs)
 
 
 def _resolve(target: Target, profile: str | None = None, assignments: Sequence[str] = ()) -> Resolved:
@@ -145,7 +171,7 @@ def run_many(
 
 def hybrid_job(settings: Settings | None = None, /, **keywords: Any) -> Callable[[Callable[P, R]], HybridJob[P, R]]:
     """Mark a function as a hybrid job; keywords are settings (``device``, ``instance``...)."""
-    sources: Sources = (settings, keywords) if settings is not None else (keywords,)
+    sources: Keywords = (settings, keywords) if settings is not None else (keywords,)
 
     def decorate(function: Callable[P, R]) -> HybridJob[P, R]:
         return HybridJob(function, sources)

@@ -15,15 +15,15 @@ import difflib
 import importlib
 import inspect
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from .errors import InvalidInput, Problem
-from .model.settings import Settings
 from .package.capture import MODULE, is_main, keep_stdin_source, where_defined
+from .resolve import Keywords
 from .resolve.pyproject import display_path
 
 __all__ = ["Target", "load_reference", "script_target", "target_of"]
@@ -42,8 +42,9 @@ class Target:
     """The folder the module's import name is relative to."""
     from_main: bool = False
     """Defined in ``__main__``: the job imports a captured copy (``braketkit_main``), never the user's script."""
-    keywords: tuple[Settings | Mapping[str, Any], ...] = ()
-    """Decorator settings, lowest first: a ``Settings`` object and/or keywords."""
+    keywords: Keywords = ()
+    """Decorator settings, lowest first: a ``Settings`` object and/or keywords, with their origin when it is
+    not ``keywords_origin`` (``.options()``)."""
     keywords_origin: str = "@hybrid_job"
 
 
@@ -65,7 +66,7 @@ def _package_root(file: Path, module: str) -> Path:
     return root
 
 
-def _main_target(function: Callable[..., Any], keywords: tuple[Settings | Mapping[str, Any], ...]) -> Target:
+def _main_target(function: Callable[..., Any], keywords: Keywords) -> Target:
     """A ``__main__`` function: its project is the script's folder, or the working directory of a session."""
     keep_stdin_source()
     main = sys.modules.get("__main__")
@@ -82,7 +83,7 @@ def _main_target(function: Callable[..., Any], keywords: tuple[Settings | Mappin
                   from_main=True, keywords=keywords, keywords_origin=f"@hybrid_job in {where}")
 
 
-def target_of(function: Callable[..., Any], keywords: tuple[Settings | Mapping[str, Any], ...] = ()) -> Target:
+def target_of(function: Callable[..., Any], keywords: Keywords = ()) -> Target:
     """The target for a function object (the decorator's case)."""
     qualname = function.__qualname__
     if "<locals>" in qualname:

@@ -7,7 +7,7 @@ is reported at once, each naming its key and where the value came from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,12 @@ from .keys import Entry, describe, kind_of, leaf_type, maps, tables
 from .pyproject import find_pyproject, read_pyproject
 from .sources import PROFILE_VARIABLE, env_layer, keyword_layer, pyproject_layers, set_layer
 
-__all__ = ["Resolved", "leaves", "resolve"]
+__all__ = ["KeywordSource", "Keywords", "Resolved", "leaves", "resolve"]
+
+KeywordSource = Settings | Mapping[str, Any]
+"""Settings given in Python: a ``Settings`` object or keywords."""
+Keywords = tuple[KeywordSource | tuple[KeywordSource, str], ...]
+"""Keyword sources, lowest first; a ``(source, origin)`` pair carries an origin of its own."""
 
 DEFAULT = "default"
 
@@ -57,26 +62,32 @@ def leaves(settings: Settings) -> dict[str, Any]:
 def resolve(
     *,
     start: Path,
-    keywords: Sequence[Mapping[str, Any] | Settings] = (),
+    keywords: Keywords = (),
     keywords_origin: str = "@hybrid_job",
     profile: str | None = None,
     assignments: Iterable[str] = (),
     environ: Mapping[str, str] | None = None,
 ) -> Resolved:
-    """Resolve settings for an entry whose module lives in ``start``."""
+    """Resolve settings for an entry whose module lives in ``start``.
+
+    ``keywords`` are the decorator's sources, lowest first; a ``(source, origin)``
+    pair has an origin of its own (``options() in train.py:12``), the others
+    ``keywords_origin``.
+    """
     import os
 
     environ = os.environ if environ is None else environ
-    keyword_profile = None
+    keyword_profile, keyword_profile_origin = None, keywords_origin
     keyword_entries: dict[str, Entry] = {}
     problems: list[Problem] = []
-    for source in keywords:
-        if isinstance(source, Mapping):
-            keyword_profile = source.get("profile", keyword_profile)
-        entries, trouble = keyword_layer(source, keywords_origin)
+    for item in keywords:
+        source, origin = item if isinstance(item, tuple) else (item, keywords_origin)
+        if isinstance(source, Mapping) and "profile" in source:
+            keyword_profile, keyword_profile_origin = source["profile"], origin
+        entries, trouble = keyword_layer(source, origin)
         keyword_entries.update(entries)
         problems += trouble
-    chosen, profile_origin = _choose_profile(profile, environ, keyword_profile, keywords_origin)
+    chosen, profile_origin = _choose_profile(profile, environ, keyword_profile, keyword_profile_origin)
     path = find_pyproject(start)
     layers: list[tuple[dict[str, Entry], list[Problem]]] = []
     if path is not None:

@@ -1,0 +1,72 @@
+"""``train.options(...)``: settings for the calls made through it, with an origin of their own."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from braketkit import InvalidInput, Settings
+from braketkit.resolve.pyproject import display_path
+
+from .conftest import Project
+
+JOBS = '''
+from braketkit import hybrid_job
+
+@hybrid_job(job_name="from-the-decorator", tags={"team": "qml"})
+def train(steps=2):
+    return {"steps": steps}
+'''
+
+PROJECT = '''
+[tool.braketkit]
+device = "local"
+region = "us-east-1"
+role = "arn:aws:iam::111122223333:role/r"
+'''
+
+
+@pytest.fixture
+def jobs(project: Project) -> object:
+    project.pyproject(PROJECT)
+    project.write("jobs.py", JOBS)
+    sys.path.insert(0, str(project.root))
+    import jobs
+
+    return jobs
+
+
+def test_options_override_the_decorator_for_one_call_only(jobs: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    train = jobs.train  # type: ignore[attr-defined]
+    line = sys._getframe().f_lineno + 1
+    plan = train.options(job_name="one-off", instance={"count": 2}).plan(steps=3)
+    where = f"options() in {display_path(Path(__file__))}:{line}"
+    assert plan.request.job_name == "one-off" and plan.request.instance_config.instance_count == 2
+    assert plan.resolved.origin("job_name") == where and plan.resolved.origin("instance.count") == where
+    assert plan.resolved.origin("tags.team") == "@hybrid_job in jobs.py"  # what options() leaves alone stays
+    assert train.plan().request.job_name == "from-the-decorator"  # the decorated function is unchanged
+    monkeypatch.setenv("BRAKETKIT_JOB_NAME", "from-the-environment")  # the environment still wins, as over @hybrid_job
+    assert train.options(job_name="one-off").plan().request.job_name == "from-the-environment"
+
+
+def test_options_take_a_settings_object_and_chain(jobs: object) -> None:
+    train = jobs.train  # type: ignore[attr-defined]
+    plan = train.options(Settings(job_name="from-settings")).options(tags={"run": "7"}).plan()
+    assert plan.request.job_name == "from-settings" and plan.request.tags == {"team": "qml", "run": "7"}
+
+
+def test_options_local_and_map(jobs: object) -> None:
+    quick = jobs.train.options(job_name="quick")  # type: ignore[attr-defined]
+    job = quick.local(steps=4)
+    assert job.name.startswith("quick") and job.result() == {"steps": 4}
+    assert [job.result() for job in quick.options(local=True).map([5, 6])] == [{"steps": 5}, {"steps": 6}]
+
+
+def test_a_bad_option_is_refused_where_it_was_given(jobs: object) -> None:
+    line = sys._getframe().f_lineno + 2
+    with pytest.raises(InvalidInput) as caught:
+        jobs.train.options(devcie="sv1")  # type: ignore[attr-defined]
+    assert str(caught.value) == (f"options() in {display_path(Path(__file__))}:{line}: devcie: unknown setting; "
+                                 "did you mean 'device'?")
