@@ -62,7 +62,9 @@ def show_plainly_when_uncaught() -> None:
     """
     import sys
 
-    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    from .ipython import shell as ipython_shell
+
+    shell = ipython_shell()
     if shell is not None:
         shell.set_custom_exc((BraketkitError,), _show_in_notebook)
     elif not getattr(sys.excepthook, "braketkit", False):

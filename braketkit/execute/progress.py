@@ -11,18 +11,13 @@ import sys
 import threading
 from typing import IO, Any
 
+from .. import ipython
+
 
 def in_notebook() -> bool:
     """Running under IPython (a notebook's kernel) with stderr not a terminal."""
-    ipython = sys.modules.get("IPython")
-    if ipython is None:
-        return False
-    try:
-        shell = ipython.get_ipython()
-    except Exception:  # a half-imported or unusual IPython is no notebook
-        return False
     # Terminal IPython has a shell too, but its stderr is a terminal: the ``\r`` line works there.
-    return shell is not None and not _isatty(sys.stderr)
+    return ipython.shell() is not None and not _isatty(sys.stderr)
 
 
 def _isatty(stream: IO[str] | None) -> bool:

@@ -33,6 +33,7 @@ from typing import Any
 
 import attrs
 
+from .. import ipython
 from ..errors import InvalidInput, Problem
 from ..resolve.pyproject import display_path
 
@@ -67,8 +68,7 @@ def is_main(function: Callable[..., Any]) -> bool:
 
 def _cell_numbers() -> dict[str, int]:
     """IPython's cell file names and their execution counts, when running under IPython."""
-    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
-    numbers = getattr(getattr(shell, "compile", None), "_filename_map", None)
+    numbers = getattr(getattr(ipython.shell(), "compile", None), "_filename_map", None)
     return dict(numbers) if isinstance(numbers, dict) else {}
 
 
