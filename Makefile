@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/submit_twice.py
 	$(BIN)/python benchmarks/hundred_jobs.py
 	$(BIN)/python benchmarks/upload_memory.py
+	$(BIN)/python benchmarks/notebook_plan.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

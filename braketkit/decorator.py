@@ -112,7 +112,8 @@ def plan_target(
 ) -> Plan:
     """Resolve the target's settings and plan one call of it (shared by decorator and CLI)."""
     resolved = _resolve(target, profile, assignments)
-    return make_plan(target, resolved, args, kwargs, offline=offline, local=local, environ=os.environ)
+    return make_plan(target, resolved, args, kwargs, offline=offline, local=local or resolved.settings.local,
+                     environ=os.environ)
 
 
 def run_target(

@@ -34,7 +34,8 @@ def copy_of(tmp_path: Path) -> CopyOf:
 
 
 def test_every_example_has_a_test() -> None:
-    assert sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()) == ["bell", "qaoa"]
+    assert sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()) == ["bell", "notebook", "qaoa", "scripts"]
+    # notebook/ runs in a real Jupyter kernel in test_notebook.py
 
 
 def test_bell(copy_of: CopyOf) -> None:
@@ -72,3 +73,23 @@ def test_qaoa_laptop_profile_runs_locally_without_the_flag(copy_of: CopyOf) -> N
     document = braketkit(copy_of("qaoa"), "run", "qaoa.py:maxcut", "--profile", "laptop", "--edges", "[[0,1]]",
                          "--optimizer", '{"steps": 3}')
     assert document["state"] == "COMPLETED"
+
+
+def test_a_script_without_a_main_guard_runs_its_job_once(copy_of: CopyOf) -> None:
+    folder = copy_of("scripts")
+    done = subprocess.run([sys.executable, "train.py"], cwd=folder, capture_output=True, text=True, check=False,
+                          env=dict(os.environ))
+    assert done.returncode == 0, done.stderr
+    (job,) = (folder / ".braketkit" / "jobs").iterdir()
+    result = json.loads((job / "model" / "results.json").read_text())["dataDictionary"]
+    assert 0.1 < result["p11"] < 0.45 and done.stdout.strip().endswith(f"{{'p11': {result['p11']}}}")
+    assert (job / "log.txt").read_text().count("Traceback") == 0
+
+
+def test_script_mode_reads_its_hyperparameters(copy_of: CopyOf) -> None:
+    folder = copy_of("scripts")
+    done = subprocess.run([sys.executable, "-m", "braketkit", "run", "algorithm_script.py", "--json", "--",
+                           "--shots", "300"], cwd=folder, capture_output=True, text=True, check=False,
+                          env=dict(os.environ))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["result"] == {"shots": 300, "agree": 1.0}

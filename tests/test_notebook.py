@@ -87,7 +87,7 @@ def test_the_example_notebook_runs_in_a_kernel(kernel_home: Path, tmp_path: Path
         "    return lr * math.cos(math.pi / 2 * step / STEPS)\n"
         "\n"
         "\n"
-        "def train(steps=STEPS, lr=0.1):\n"
+        "def train(steps=3, lr=0.1):\n"
         "    rates = [round(learning_rate(step, lr), 4) for step in range(steps)]\n"
         '    return {"steps": steps, "horizon": STEPS, "rates": rates}\n'
         "\n"

@@ -10,7 +10,7 @@ import pytest
 from braketkit import InvalidInput, Settings
 from braketkit.resolve.pyproject import display_path
 
-from .conftest import Project
+from .conftest import Project, Tripwire
 
 JOBS = '''
 from braketkit import hybrid_job
@@ -70,3 +70,14 @@ def test_a_bad_option_is_refused_where_it_was_given(jobs: object) -> None:
         jobs.train.options(devcie="sv1")  # type: ignore[attr-defined]
     assert str(caught.value) == (f"options() in {display_path(Path(__file__))}:{line}: devcie: unknown setting; "
                                  "did you mean 'device'?")
+
+
+def test_plan_of_a_local_job_needs_no_region_and_no_aws(project: Project, tripwire: Tripwire) -> None:
+    """``local = true``: ``train()`` runs here, so ``train.plan()`` plans a local run, as ``.local()`` does."""
+    project.pyproject('[tool.braketkit]\ndevice = "local"\nlocal = true\n')
+    project.write("jobs.py", JOBS)
+    sys.path.insert(0, str(project.root))
+    import jobs
+
+    assert jobs.train.plan().region is None
+    assert tripwire.requests == []

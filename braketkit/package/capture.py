@@ -227,6 +227,25 @@ def _literal(value: Any, seen: frozenset[int] = frozenset()) -> str | None:
     return "[" + ", ".join(items) + "]"  # type: ignore[arg-type]
 
 
+def _is_literal(node: ast.expr) -> bool:
+    try:
+        ast.literal_eval(node)
+        return True
+    except ValueError:
+        return False
+
+
+def _defaults(tree: ast.stmt, function: Any) -> list[tuple[ast.expr, Any]]:
+    """Each default's expression in a ``def`` and the value the live function holds for it."""
+    if not isinstance(tree, (ast.FunctionDef, ast.AsyncFunctionDef)) or not inspect.isfunction(function):
+        return []
+    pairs = list(zip(tree.args.defaults, function.__defaults__ or (), strict=False))
+    keywords = function.__kwdefaults__ or {}
+    pairs += [(node, keywords[arg.arg]) for arg, node in zip(tree.args.kwonlyargs, tree.args.kw_defaults, strict=True)
+              if node is not None and arg.arg in keywords]
+    return pairs
+
+
 def _lookup(owner: Any, dotted: str) -> Any:
     for part in dotted.split("."):
         owner = getattr(owner, part, None)
@@ -251,6 +270,27 @@ def _importable(value: Any, name: str) -> tuple[str, str] | None:
                 except Exception:  # a module's own __getattr__ may raise anything
                     continue
     return None
+
+
+def _public_path(kind: type) -> tuple[str, str] | None:
+    """Like ``_importable``, but through public names when the class's own is private.
+
+    The Braket SDK's ``Devices.Amazon`` is the class ``Devices._Amazon``: the user wrote
+    the public alias, and the generated module should say it too.
+    """
+    found = _importable(kind, kind.__name__)
+    if found is None or not any(part.startswith("_") for part in found[1].split(".")):
+        return found
+    module = found[0]
+    level = [(name, item) for name, item in vars(sys.modules[module]).items()
+             if not name.startswith("_") and isinstance(item, type)]
+    for _ in range(3):  # a few levels of nested classes, breadth first: the shortest public path wins
+        for path, item in level:
+            if item is kind:
+                return module, path
+        level = [(f"{path}.{name}", inner) for path, item in level for name, inner in vars(item).items()
+                 if not name.startswith("_") and isinstance(inner, type)]
+    return found
 
 
 def _unwrap(value: Any) -> Any:
@@ -293,7 +333,7 @@ class _Writer:
     def expression(self, value: Any, name: str) -> str | None:
         """An expression for an importable object or enum member, adding the import it needs."""
         if isinstance(value, enum.Enum):
-            owner = _importable(type(value), type(value).__name__)
+            owner = _public_path(type(value))
             if owner is None:
                 return None
             module, qualname = owner
@@ -382,7 +422,7 @@ class _Writer:
             self.definitions[name] = ((*order[:2], source.first_line + 1), f"{name} = {defined_as}\n")
             self.need(defined_as, label, where, set())
             return
-        text = self.without_braketkit_decorators(source)
+        text = self.edited(source, value)
         self.definitions[name] = (order, text)
         paths = _attribute_paths(source.tree)
         for needed in sorted(_global_names(text)):
@@ -390,19 +430,38 @@ class _Writer:
             self.need(needed, label, where_defined(source.filename, source.first_line + line - 1),
                       paths.get(needed, set()))
 
-    def without_braketkit_decorators(self, source: _Source) -> str:
-        """Drop ``@hybrid_job(...)``: the job has no use for it, and its settings need not be source."""
-        decorators = getattr(source.tree, "decorator_list", [])
-        lines = source.text.splitlines(keepends=True)
-        for decorator in reversed(decorators):
-            root = decorator.func if isinstance(decorator, ast.Call) else decorator
-            while isinstance(root, ast.Attribute):
-                root = root.value
-            bound = self.namespace.get(root.id) if isinstance(root, ast.Name) else None
-            home = bound.__name__ if isinstance(bound, types.ModuleType) else getattr(bound, "__module__", "")
-            if isinstance(home, str) and home.partition(".")[0] == "braketkit":
-                del lines[decorator.lineno - 1: decorator.end_lineno]
-        return "".join(lines).rstrip() + "\n"
+    def edited(self, source: _Source, value: Any) -> str:
+        """The source as the job needs it: without ``@hybrid_job(...)``, and with defaults as they were made.
+
+        The job has no use for the decorator, and its settings need not be source. A
+        default is evaluated when ``def`` runs: ``def train(steps=STEPS)`` keeps the
+        STEPS of that moment even after a later cell changes it, so a default that is
+        a literal value is written as that value, not as its expression.
+        """
+        text = source.text.encode()
+        starts = [0]
+        for line in text.splitlines(keepends=True):
+            starts.append(starts[-1] + len(line))
+        edits: list[tuple[int, int, bytes]] = []
+        for decorator in getattr(source.tree, "decorator_list", []):
+            if self.is_braketkit(decorator):
+                edits.append((starts[decorator.lineno - 1], starts[decorator.end_lineno], b""))
+        for node, default in _defaults(source.tree, value):
+            literal = _literal(default)
+            if literal is not None and not _is_literal(node):
+                edits.append((starts[node.lineno - 1] + node.col_offset,
+                              starts[node.end_lineno - 1] + node.end_col_offset, literal.encode()))  # type: ignore[operator]
+        for start, end, replacement in sorted(edits, reverse=True):
+            text = text[:start] + replacement + text[end:]
+        return text.decode().rstrip() + "\n"
+
+    def is_braketkit(self, decorator: ast.expr) -> bool:
+        root = decorator.func if isinstance(decorator, ast.Call) else decorator
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        bound = self.namespace.get(root.id) if isinstance(root, ast.Name) else None
+        home = bound.__name__ if isinstance(bound, types.ModuleType) else getattr(bound, "__module__", "")
+        return isinstance(home, str) and home.partition(".")[0] == "braketkit"
 
     def text(self, origin: str) -> str:
         parts = [f"# Generated by braketkit from {origin}: {self.entry} and what it uses, as they were at "
