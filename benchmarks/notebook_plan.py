@@ -45,7 +45,7 @@ def helper_{i:02}(values, weight={i}):
         total += math.sin(value * weight + index) * SCALE
     return {{"step": {i}, "label": LABELS[{i} % len(LABELS)], "total": round(total, 6)}}'''
 ENTRY = '''\
-@hybrid_job(local=True)
+@hybrid_job()
 def train(steps=3, lr=0.1):
     values = [lr * step for step in range(steps)]
     return [{calls}]'''.format(calls=", ".join(f"helper_{i:02}(values)" for i in range(HELPERS)))
