@@ -9,6 +9,7 @@ the one that captured it.
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -268,3 +269,72 @@ def test_input_data_is_also_at_its_relative_path_in_the_cloud(cloud_project: Pro
     job = jobs.train()
     job.poll = 0.01
     assert job.result() == EXPECTED_INPUTS
+
+
+EQUIVALENT = '''
+import functools, json, math
+import numpy.linalg as la
+from dataclasses import dataclass
+from enum import Enum
+from http import HTTPStatus
+from braketkit import hybrid_job
+
+class Color(Enum):
+    RED = 1
+    BLUE = 2
+
+FAVOURITE = Color.BLUE
+OK = HTTPStatus.OK
+SCALE = 2
+STEPS = 2
+TABLE = {(1, 2): "pair", "nan": float("nan"), "raw": b"x", "mixed": frozenset({3, 1})}
+
+@dataclass
+class Point:
+    x: float = SCALE
+    def norm(self):
+        return float(la.norm([self.x, SCALE]))
+
+def even(n):
+    return n == 0 or odd(n - 1)
+
+def odd(n):
+    return n != 0 and even(n - 1)
+
+@functools.cache
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+square = lambda v: v * v
+OPTIMIZERS = ["even", "odd"]
+twice = square
+
+def uses_module_names():
+    global calls
+    calls = 1
+    return __name__ != "__main__"
+
+@hybrid_job()
+def train(steps=STEPS, *, point=Point(), label="x" + "y"):
+    return {"steps": steps, "later": STEPS, "even": even(steps), "fib": fib(10), "square": twice(3), "norm": point.norm(),
+            "favourite": FAVOURITE.name, "ok": int(OK), "table": sorted(map(str, TABLE)), "label": label,
+            "optimizers": [globals()[name](4) for name in OPTIMIZERS], "named": uses_module_names(),
+            "walrus": (y := SCALE * 3), "pi": math.pi}
+
+STEPS = 5  # after the def: the default keeps 2, the body sees 5
+direct = train.function()
+direct["named"] = True  # here the function runs in __main__
+print(json.dumps({"direct": direct, "job": train.local().result(), "warnings": train.plan().warnings}))
+'''
+
+
+def test_the_job_computes_what_calling_the_function_here_computes(scripts: Project) -> None:
+    """Enums (importable and the script's own), mutual recursion, a cached helper, aliases, defaults, data."""
+    scripts.write("equivalent.py", EQUIVALENT)
+    done = _python(scripts, "equivalent.py")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout.strip().splitlines()[-1])
+    assert document["job"] == document["direct"]
+    assert (document["job"]["steps"], document["job"]["later"]) == (2, 5)
+    assert document["job"]["norm"] == math.hypot(2, 2)
+    assert document["warnings"] == []

@@ -156,28 +156,43 @@ def _class_source(cls: type) -> _Source | None:
     return None
 
 
-def _lambda_source(function: types.FunctionType, name: str) -> _Source | None:
+def _lambda_source(function: types.FunctionType) -> _Source | None:
     """``name = lambda ...`` on a line of its own is captured as that assignment."""
     source = _function_source(function)
     if source is None or not isinstance(source.tree, ast.Assign):
         return None
     targets = source.tree.targets
-    plain = len(targets) == 1 and isinstance(targets[0], ast.Name) and targets[0].id == name
+    plain = len(targets) == 1 and isinstance(targets[0], ast.Name)
     return source if plain and isinstance(source.tree.value, ast.Lambda) else None
 
 
-def _global_names(text: str) -> set[str]:
-    """Names the definition reads from its module's globals, in any scope within it (Python's own analysis)."""
+def _defined_name(tree: ast.stmt) -> str | None:
+    """The name a captured definition binds: a def's, a class's, or a lambda assignment's target."""
+    if isinstance(tree, ast.Assign) and isinstance(tree.targets[0], ast.Name):
+        return tree.targets[0].id
+    return getattr(tree, "name", None)
+
+
+def _global_names(text: str) -> dict[str, bool]:
+    """Names the definition takes from its module's globals, in any scope within it (Python's own analysis).
+
+    Each maps to whether it is read; a name only declared ``global`` and assigned
+    needs its value only if it has one now. The module's own dunder names
+    (``__name__``, ``__file__``) are the generated module's, never copied.
+    """
     table = symtable.symtable(text, "<captured>", "exec")
     defined = {symbol.get_name() for symbol in table.get_symbols() if symbol.is_assigned()}
-    names: set[str] = set()
+    names: dict[str, bool] = {}
     pending = [table]
     while pending:
         scope = pending.pop()
-        names |= {symbol.get_name() for symbol in scope.get_symbols()
-                  if symbol.is_global() and (symbol.is_referenced() or symbol.is_declared_global())}
+        for symbol in scope.get_symbols():
+            name = symbol.get_name()
+            if symbol.is_global() and (symbol.is_referenced() or symbol.is_declared_global()):
+                names[name] = names.get(name, False) or symbol.is_referenced()
         pending += scope.get_children()
-    return names - defined
+    return {name: read for name, read in names.items()
+            if name not in defined and not (name.startswith("__") and name.endswith("__"))}
 
 
 def _attribute_paths(tree: ast.AST) -> dict[str, set[str]]:
@@ -353,12 +368,12 @@ class _Writer:
         self.bind(alias, f"from {module} import {head} as {alias}")
         return f"{alias}.{rest}"
 
-    def need(self, name: str, used_by: str, where: str, paths: set[str]) -> None:
+    def need(self, name: str, used_by: str, where: str, paths: set[str], read: bool = True) -> None:
         if name in self.visited:
             return
         self.visited.add(name)
         if name not in self.namespace:
-            if not hasattr(builtins, name):
+            if read and not hasattr(builtins, name):
                 self.warnings.append(f"{used_by} uses {name} ({where}), which is not defined now; "
                                      "the job will raise NameError if it is reached")
             return
@@ -378,6 +393,14 @@ class _Writer:
         defined = _unwrap(value)
         if defined is not None:
             self.define(name, defined, where)
+            return
+        kind = type(value)
+        own_enum = kind.__module__ in MAIN_MODULES and self.namespace.get(kind.__name__) is kind
+        if isinstance(value, enum.Enum) and own_enum:  # a member of an enum of the notebook's own
+            self.need(kind.__name__, used_by, where, set())
+            if kind.__name__ in self.definitions:
+                (cell, filename, line), _ = self.definitions[kind.__name__]
+                self.definitions[name] = ((cell, filename, line + 1), f"{name} = {kind.__name__}.{value.name}\n")
             return
         expression = self.expression(value, name)
         if expression is not None:
@@ -407,7 +430,7 @@ class _Writer:
         if inspect.isclass(value):
             source = _class_source(value)
         elif value.__name__ == "<lambda>":
-            source = _lambda_source(value, name)
+            source = _lambda_source(value)
         else:
             source = _function_source(value)
         if source is None:
@@ -417,7 +440,7 @@ class _Writer:
         if inspect.isfunction(value) and value.__code__.co_flags & __future__.annotations.compiler_flag:
             self.future_annotations = True
         order = (_cell_numbers().get(source.filename, 0), source.filename, source.first_line)
-        defined_as = getattr(source.tree, "name", name)  # a lambda's assignment binds the name itself
+        defined_as = _defined_name(source.tree) or name
         if defined_as != name:  # an alias (g = f): capture f under its own name, then bind g after it
             self.definitions[name] = ((*order[:2], source.first_line + 1), f"{name} = {defined_as}\n")
             self.need(defined_as, label, where, set())
@@ -425,10 +448,10 @@ class _Writer:
         text = self.edited(source, value)
         self.definitions[name] = (order, text)
         paths = _attribute_paths(source.tree)
-        for needed in sorted(_global_names(text)):
+        for needed, read in sorted(_global_names(text).items()):
             line = _first_use(source.tree, needed) or 1
             self.need(needed, label, where_defined(source.filename, source.first_line + line - 1),
-                      paths.get(needed, set()))
+                      paths.get(needed, set()), read)
 
     def edited(self, source: _Source, value: Any) -> str:
         """The source as the job needs it: without ``@hybrid_job(...)``, and with defaults as they were made.
