@@ -30,6 +30,10 @@ class BraketkitError(Exception):
 
     exit_status = 1
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython and Jupyter show for it: the message, not braketkit's frames (IPython's own hook)."""
+        return [f"{type(self).__name__}: {self}"]
+
 
 class InvalidInput(BraketkitError):
     """Bad settings, reference, argument or source tree; nothing was sent to AWS."""
@@ -55,25 +59,16 @@ class AwsError(BraketkitError):
 
 
 def show_plainly_when_uncaught() -> None:
-    """In a script or notebook, an uncaught braketkit error shows its message, not braketkit's traceback.
+    """In a script, an uncaught braketkit error shows its message, not braketkit's traceback.
 
-    The CLI does this itself; a researcher's ``python train.py`` or notebook cell
-    gets the same: ``error: <message>`` and, for a script, the error's exit status.
+    The CLI does this itself; a researcher's ``python train.py`` gets the same:
+    ``error: <message>`` and the error's exit status. (IPython and Jupyter ask the
+    error itself, through ``_render_traceback_``.)
     """
     import sys
 
-    from .ipython import shell as ipython_shell
-
-    shell = ipython_shell()
-    if shell is not None:
-        shell.set_custom_exc((BraketkitError,), _show_in_notebook)
-    elif not getattr(sys.excepthook, "braketkit", False):
+    if not getattr(sys.excepthook, "braketkit", False):
         sys.excepthook = _plain_hook(sys.excepthook)
-
-
-def _show_in_notebook(shell: object, kind: type, error: BaseException, traceback: object,
-                      tb_offset: int | None = None) -> list[str]:
-    return [f"{kind.__name__}: {error}"]  # IPython shows these lines in place of the traceback
 
 
 def _plain_hook(previous: Callable[..., object]) -> Callable[..., object]:

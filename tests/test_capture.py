@@ -316,7 +316,8 @@ def uses_module_names():
 
 @hybrid_job()
 def train(steps=STEPS, *, point=Point(), label="x" + "y"):
-    return {"steps": steps, "later": STEPS, "even": even(steps), "fib": fib(10), "square": twice(3), "norm": point.norm(),
+    return {"steps": steps, "later": STEPS, "even": even(steps), "fib": fib(10), "square": twice(3),
+            "norm": point.norm(),
             "favourite": FAVOURITE.name, "ok": int(OK), "table": sorted(map(str, TABLE)), "label": label,
             "optimizers": [globals()[name](4) for name in OPTIMIZERS], "named": uses_module_names(),
             "walrus": (y := SCALE * 3), "pi": math.pi}

@@ -66,12 +66,18 @@ def test_the_example_notebook_runs_in_a_kernel(kernel_home: Path, tmp_path: Path
     assert all(not cell.get("outputs") and cell.get("execution_count") is None
                for cell in notebook.cells if cell.cell_type == "code"), "the example is committed with outputs"
     notebook.cells.append(nbformat.v4.new_code_cell("import sys\nprint(sys.executable)", id="which-python"))
-    NotebookClient(notebook, timeout=120, kernel_name="python3",
+    notebook.cells.append(nbformat.v4.new_code_cell("noisy.plan()", id="uncaught"))  # no try: what Jupyter shows
+    NotebookClient(notebook, timeout=120, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(folder)}}).execute()
     cells = {cell.id: cell for cell in notebook.cells}
     assert _text(cells["which-python"]).strip() == sys.executable
-    assert [cell.execution_count for cell in notebook.cells if cell.cell_type == "code"] == list(range(1, 10))
+    assert [cell.execution_count for cell in notebook.cells if cell.cell_type == "code"] == list(range(1, 11))
     assert not [cell.id for cell in notebook.cells if _text(cell, "stderr")]  # no warning, no stray traceback
+    (error,) = cells["uncaught"].outputs
+    assert (error["output_type"], error["ename"]) == ("error", "InvalidInput")
+    assert error["traceback"] == [f"InvalidInput: {_text(cells['refusal']).strip()}"]  # the message, no frames
+    assert [cell.id for cell in notebook.cells if any(o["output_type"] == "error" for o in cell.get("outputs", []))] == [
+        "uncaught"]
 
     plan = _text(cells["plan"])
     header, _, module = plan.partition("\n\n")
