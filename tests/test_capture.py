@@ -339,3 +339,37 @@ def test_the_job_computes_what_calling_the_function_here_computes(scripts: Proje
     assert (document["job"]["steps"], document["job"]["later"]) == (2, 5)
     assert document["job"]["norm"] == math.hypot(2, 2)
     assert document["warnings"] == []
+
+
+def test_a_script_edited_since_it_started_is_refused(scripts: Project) -> None:
+    """The source on disk is no longer the code that runs: sending it would run other code than here."""
+    scripts.write("train.py", '''
+from pathlib import Path
+from braketkit import hybrid_job
+
+@hybrid_job()
+def train(steps=1):
+    return "original"
+
+Path(__file__).write_text(Path(__file__).read_text().replace('"original"', '"edited"'))
+train.local()
+''')
+    done = _python(scripts, "train.py")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == ("error: train.py:4: train.py has changed since train was defined; run it again, so that "
+                           "the job runs the code that runs here\n")
+
+
+def test_positional_only_parameters_reach_the_job_by_position(scripts: Project) -> None:
+    scripts.write("train.py", '''
+from braketkit import hybrid_job
+
+@hybrid_job()
+def train(a, b=2, /, c=3, *, d=4):
+    return [a, b, c, d]
+
+print(train.local(1, 5, c=6).result(), train.local(7).result())
+''')
+    done = _python(scripts, "train.py")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[1, 5, 6, 4] [7, 2, 3, 4]"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import importlib
+import inspect
 import json
 import os
 import pickle
@@ -73,6 +74,16 @@ def _function(hyperparameters: dict[str, str]) -> Callable[..., Any]:
 def _arguments(function: Callable[..., Any], hyperparameters: dict[str, str]) -> dict[str, Any]:
     names = [name for name in hyperparameters.get(contract.ARGUMENTS, "").split(",") if name]
     return rebuild(function, {name: json.loads(hyperparameters[name]) for name in names})
+
+
+def _call(function: Callable[..., Any], arguments: dict[str, Any]) -> Any:
+    """Call with keyword arguments, but positional-only parameters (``def f(a, /)``) by position."""
+    positional = []
+    for name, parameter in inspect.signature(function).parameters.items():
+        if parameter.kind is not parameter.POSITIONAL_ONLY or name not in arguments:
+            break
+        positional.append(arguments.pop(name))
+    return function(*positional, **arguments)
 
 
 def _plain(value: Any) -> Any:
@@ -172,7 +183,7 @@ def main(**_bound: Any) -> None:
             runpy.run_module(hyperparameters[contract.ENTRY], run_name="__main__", alter_sys=True)
             return
         function = _function(hyperparameters)
-        value = function(**_arguments(function, hyperparameters))
+        value = _call(function, _arguments(function, hyperparameters))
         _persist(value, hyperparameters.get(contract.RESULT_FORMAT, "plaintext"))
     except BaseException as error:
         if isinstance(error, SystemExit) and not error.code:

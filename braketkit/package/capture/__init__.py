@@ -1,0 +1,72 @@
+"""Source capture: a function defined in ``__main__`` becomes a module of its own in the archive.
+
+A notebook cell, IPython, ``python script.py`` and ``python -m pkg.mod`` all define
+functions in ``__main__``, which the job cannot import without running the user's
+top-level code again. So the function's own source is written into a generated
+module, with what it uses from its globals: an import for a module or an importable
+object, the source of other ``__main__`` functions and classes (recursively, with
+their decorators), and values as they are at submission. Anything else is refused
+by name. No pickle, so no Python-version lock between here and the job.
+
+Pure: it reads the live objects and the source Python keeps for them (files, and
+the cells IPython registers in ``linecache``), and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from ...errors import InvalidInput, Problem
+from .source import keep_stdin_source, where_defined
+from .writer import MAIN_MODULES, MAX_LITERAL, Writer
+
+__all__ = [
+    "MAIN_MODULES", "MAX_LITERAL", "MODULE", "CapturedModule", "capture", "is_main", "keep_stdin_source",
+    "where_defined",
+]
+
+MODULE = "braketkit_main"
+"""The generated module's name in the archive (``braketkit_main.py`` at its root)."""
+
+
+@attrs.frozen(kw_only=True)
+class CapturedModule:
+    """The generated module: its text, the globals it defines, and the entry function's name in it."""
+
+    text: str
+    names: list[str]
+    entry: str
+    warnings: list[str]
+
+
+def is_main(function: Callable[..., Any]) -> bool:
+    """Defined in ``__main__`` (a script, ``python -m``, a notebook, IPython, stdin)?"""
+    return getattr(function, "__module__", None) in MAIN_MODULES
+
+
+def capture(function: Callable[..., Any]) -> CapturedModule:
+    """The generated module for a ``__main__`` function; InvalidInput naming each global it cannot write."""
+    namespace = getattr(function, "__globals__", None)
+    if not isinstance(namespace, dict):
+        raise InvalidInput([Problem(f"{function!r} is not a Python function", "entry")])
+    name = function.__name__
+    code = function.__code__
+    writer = Writer(namespace, name)
+    writer.visited.add(name)
+    writer.define(name, function, where_defined(code.co_filename, code.co_firstlineno))
+    if writer.problems:
+        raise InvalidInput(writer.problems)
+    order = writer.ordered()
+    text = writer.text(where_defined(code.co_filename), order)
+    try:  # a guard: what was written must read back (nesting and digit limits are checked as values are written)
+        compile(text, f"{MODULE}.py", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        raise InvalidInput([Problem(f"the module braketkit wrote for {name} does not compile ({error}); move "
+                                    "what it uses into a module of your project", origin=where_defined(
+                                        code.co_filename, code.co_firstlineno))]) from error
+    names = [*sorted(writer.imports), *sorted(writer.values), *order]
+    return CapturedModule(text=text, names=[item for item in names if "." not in item], entry=name,
+                          warnings=writer.warnings)
