@@ -285,3 +285,20 @@ def test_a_part_of_a_value_that_cannot_travel_is_named(session: Session) -> None
     assert str(error) == ("cell [3], line 3: sample uses SETTINGS, whose ['rng'] is a random.Random object, which "
                           "cannot be written as source for the job; pass it to sample as an argument or as input "
                           "data, create it inside sample, or move it into a module")
+
+
+def test_a_notebook_in_a_subfolder_runs_there_with_its_files(session: Session, project: Project,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jupyter's working directory is the notebook's folder; the job's is the same folder of its copy."""
+    project.write("notebooks/notes.txt", "from the notebook's folder")
+    project.write("notebooks/table.csv", "1,2,3")
+    monkeypatch.chdir(project.root / "notebooks")
+    session.run("from pathlib import Path\n\nfrom braketkit import hybrid_job")
+    session.run(f"HERE = str(Path.cwd())\n\n@hybrid_job({LOCAL}, input={{'table': 'table.csv'}})\ndef read():\n"
+                "    return [Path('notes.txt').read_text(), Path('table.csv').read_text(), Path.cwd().name, HERE]")
+    plan = session.run("read.plan()")
+    assert plan.request.hyper_parameters["braketkit_cwd"] == "notebooks"
+    assert any("HERE = " in warning and "a path on this machine" in warning for warning in plan.warnings)
+    job = session.run("read.local()")
+    assert job.result()[:3] == ["from the notebook's folder", "1,2,3", "notebooks"]
+    assert (job.folder / "code" / "notebooks" / "braketkit_main.py").is_file()

@@ -112,8 +112,9 @@ def package_source(
     if not root.is_dir():
         raise InvalidInput([Problem(f"source folder {str(root)!r} does not exist", "source")])
     files = select_files(root, exclude, include)
-    taken = {member.name.partition("/")[0].removesuffix(".py") for member in [*generated, *runtime_members()]}
-    clashes = sorted({file.name for file in files if file.name.partition("/")[0].removesuffix(".py") in taken})
+    ours = {member.name for member in generated}
+    clashes = sorted(file.name for file in files
+                     if file.name in ours or file.name.partition("/")[0] == RUNTIME_PACKAGE)
     if clashes:
         raise InvalidInput([Problem(f"{name} has a name braketkit uses for its own module in the job; rename it",
                                     "source") for name in clashes])

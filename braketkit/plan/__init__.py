@@ -120,9 +120,8 @@ def _image(resolved: Resolved, region: str) -> str:
     return catalog.image_uri(image, region)
 
 
-def _hyperparameters(
-    resolved: Resolved, target: Target, arguments: dict[str, str], source_root: Path, links: dict[str, str]
-) -> dict[str, str]:
+def _hyperparameters(resolved: Resolved, target: Target, arguments: dict[str, str], prepared: Prepared,
+                     ) -> dict[str, str]:
     settings = resolved.settings
     reserved = sorted(set(arguments) & set(contract.RESERVED))
     if reserved:
@@ -138,15 +137,17 @@ def _hyperparameters(
         values |= {"sagemaker_distributed_dataparallel_enabled": "true",
                    "sagemaker_instance_type": settings.instance.type}
     values[contract.ENTRY] = f"{target.module}:{target.qualname}" if target.function else target.module
-    import_path = target.import_root.relative_to(source_root).as_posix()
+    import_path = target.import_root.relative_to(prepared.source_root).as_posix()
     if import_path != ".":
         values[contract.PATH] = import_path
     if arguments and target.function:  # a script's own hyperparameters are plain text, not call arguments
         values[contract.ARGUMENTS] = ",".join(arguments)
     if settings.result_format != "plaintext":
         values[contract.RESULT_FORMAT] = settings.result_format
-    if links:
-        values[contract.INPUT_LINKS] = json.dumps(links, separators=(",", ":"))
+    if prepared.links:
+        values[contract.INPUT_LINKS] = json.dumps(prepared.links, separators=(",", ":"))
+    if prepared.working_dir:
+        values[contract.WORKING_DIR] = prepared.working_dir
     return values | arguments
 
 
@@ -162,44 +163,58 @@ def _source_root(resolved: Resolved, target: Target, project_root: Path) -> Path
     return root
 
 
-def _channels_in_source(resolved: Resolved, project_root: Path, source_root: Path) -> list[tuple[str, str, Path]]:
-    """Local input channels inside the source folder: name, location as written, and path."""
-    found = []
+LocalInputs = dict[str, tuple[str, Path]]
+"""Each local input channel's name: its location as written, and its path."""
+
+
+def _local_inputs(resolved: Resolved, target: Target, project_root: Path, working_dir: Path) -> LocalInputs:
+    """Where each local input channel is.
+
+    A relative path is relative to the ``pyproject.toml`` that holds it. For a
+    function from a notebook or script, one given in Python (``@hybrid_job``,
+    ``.options``) or the environment is relative to the working directory, as
+    ``open()`` is there.
+    """
+    found: LocalInputs = {}
+    pyproject = f"{display_path(resolved.pyproject)}:" if resolved.pyproject else None
     for name, location in sorted(resolved.settings.input.items()):
-        path = (project_root / location).resolve()
-        if not location.startswith("s3://") and path.is_relative_to(source_root) and path != source_root:
-            found.append((name, location, path))
+        if location.startswith("s3://"):
+            continue
+        in_pyproject = pyproject is not None and resolved.origin(f"input.{name}").startswith(pyproject)
+        base = working_dir if target.from_main and not in_pyproject else project_root
+        found[name] = (location, (base / location).resolve())
     return found
 
 
-def _channel_exclusions(resolved: Resolved, project_root: Path, source_root: Path) -> list[str]:
+def _channels_in_source(inputs: LocalInputs, source_root: Path) -> list[tuple[str, str, Path]]:
+    """Local input channels inside the source folder: name, location as written, and path."""
+    return [(name, location, path) for name, (location, path) in inputs.items()
+            if path.is_relative_to(source_root) and path != source_root]
+
+
+def _channel_exclusions(inputs: LocalInputs, source_root: Path) -> list[str]:
     """Local input channels inside the source folder travel as channels, not in the archive as well."""
     patterns = []
-    for _, _, path in _channels_in_source(resolved, project_root, source_root):
+    for _, _, path in _channels_in_source(inputs, source_root):
         escaped = re.sub(r"([*?\[\]!#\\])", r"\\\1", path.relative_to(source_root).as_posix())
         patterns.append(f"/{escaped}/" if path.is_dir() else f"/{escaped}")
     return patterns
 
 
-def _input_links(resolved: Resolved, project_root: Path, source_root: Path) -> dict[str, str]:
+def _input_links(inputs: LocalInputs, source_root: Path) -> dict[str, str]:
     """Channels declared by a relative path are found at that path from the job's working directory too.
 
     ``np.load("data.npy")`` keeps working, as with the Braket SDK's decorator: the
     runtime links each path, relative to the code folder, to the channel's copy.
     """
     return {path.relative_to(source_root).as_posix(): name + (f"/{path.name}" if path.is_file() else "")
-            for name, location, path in _channels_in_source(resolved, project_root, source_root)
+            for name, location, path in _channels_in_source(inputs, source_root)
             if not Path(location).is_absolute()}
 
 
-def _channels(resolved: Resolved, project_root: Path) -> list[InputChannel | tuple[str, str]]:
-    channels: list[InputChannel | tuple[str, str]] = []
-    for name, location in sorted(resolved.settings.input.items()):
-        if location.startswith("s3://"):
-            channels.append((name, location))
-        else:
-            channels.append(collect_channel(name, project_root / location, resolved.origin(f"input.{name}")))
-    return channels
+def _channels(resolved: Resolved, inputs: LocalInputs) -> list[InputChannel | tuple[str, str]]:
+    return [collect_channel(name, inputs[name][1], resolved.origin(f"input.{name}")) if name in inputs
+            else (name, location) for name, location in sorted(resolved.settings.input.items())]
 
 
 def _problem_for(
@@ -296,8 +311,11 @@ class Prepared:
     image: str | None
     archive: SourceArchive
     channels: list[InputChannel | tuple[str, str]]
+    links: dict[str, str]
     offline: bool
     captured: CapturedModule | None
+    working_dir: str | None
+    """For a notebook's or script's function: the folder, relative to the code folder, the job runs in."""
 
 
 def prepare(target: Target, resolved: Resolved, *, offline: bool = False, local: bool = False,
@@ -319,19 +337,26 @@ def prepare(target: Target, resolved: Resolved, *, offline: bool = False, local:
         if not local:
             raise
         region = None
+    working_dir = Path.cwd()
+    inputs = _local_inputs(resolved, target, project_root, working_dir)
     # A __main__ function is captured now, at submission: a notebook's re-run cell counts, not the first one.
+    # Its module sits where its script is (or the notebook's folder), so __file__ and sibling files are as here.
     captured = capture(target.function) if target.from_main and target.function else None
+    module_path = (target.import_root / f"{CAPTURED_MODULE}.py").relative_to(source_root).as_posix()
     archive = package_source(
-        source_root, exclude=[*settings.exclude, *_channel_exclusions(resolved, project_root, source_root)],
+        source_root, exclude=[*settings.exclude, *_channel_exclusions(inputs, source_root)],
         include=settings.include,
         dependencies=settings.dependencies, dependencies_origin=resolved.origin("dependencies"),
         max_source_mb=settings.max_source_mb, max_origin=resolved.origin("max_source_mb"),
         cache=project_root / ".braketkit" / "archives",
-        generated=[Member(f"{CAPTURED_MODULE}.py", captured.text.encode())] if captured else [],
+        generated=[Member(module_path, captured.text.encode())] if captured else [],
     )
+    runs_in = working_dir.relative_to(source_root).as_posix() if working_dir.is_relative_to(source_root) else None
     return Prepared(target=target, resolved=resolved, project_root=project_root, source_root=source_root,
                     region=region, image=_image(resolved, region) if region else None, archive=archive,
-                    channels=_channels(resolved, project_root), offline=offline or local, captured=captured)
+                    channels=_channels(resolved, inputs), links=_input_links(inputs, source_root),
+                    offline=offline or local, captured=captured,
+                    working_dir=runs_in if captured and runs_in != "." else None)
 
 
 def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str, Any] | None = None) -> Plan:
@@ -345,8 +370,7 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
     else:
         arguments = encode_arguments(target.function, args, kwargs or {}, service_model.limit(value_shape, "max"))
     job_name = settings.job_name or default_job_name(target.qualname or target.file.stem)
-    hyperparameters = _hyperparameters(resolved, target, arguments, prepared.source_root,
-                                       _input_links(resolved, prepared.project_root, prepared.source_root))
+    hyperparameters = _hyperparameters(resolved, target, arguments, prepared)
 
     def build(account: str | None, role: str | None) -> tuple[api.CreateJobRequest, list[Upload]]:
         bucket = settings.s3.bucket or f"amazon-braket-{region or 'local'}-{account or UNRESOLVED_ACCOUNT}"

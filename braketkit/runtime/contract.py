@@ -15,7 +15,10 @@ RESULT_FORMAT = "braketkit_result_format"
 INPUT_LINKS = "braketkit_inputs"
 """Hyperparameter, JSON: a path relative to the code folder for each input channel declared by a relative path,
 and where under the input folder its copy is (``{"data.npy": "data/data.npy"}``)."""
-RESERVED = (ENTRY, PATH, ARGUMENTS, RESULT_FORMAT, INPUT_LINKS)
+WORKING_DIR = "braketkit_cwd"
+"""Hyperparameter: for a function from a notebook or script, the folder (relative to the code folder) it runs in,
+as it ran in that folder on the user's machine."""
+RESERVED = (ENTRY, PATH, ARGUMENTS, RESULT_FORMAT, INPUT_LINKS, WORKING_DIR)
 
 FAILURE_FILE = "BRAKETKIT_FAILURE_FILE"
 """Environment variable a local run sets; the container's path is the default."""

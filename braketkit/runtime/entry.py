@@ -179,6 +179,8 @@ def main(**_bound: Any) -> None:
         hyperparameters = _hyperparameters()
         _prepare_imports(hyperparameters)
         _link_inputs(hyperparameters)
+        if contract.WORKING_DIR in hyperparameters:  # a notebook's function runs in the notebook's folder
+            os.chdir(CODE_ROOT / hyperparameters[contract.WORKING_DIR])
         if ":" not in hyperparameters[contract.ENTRY]:  # script mode: the module runs as `python -m` runs it
             runpy.run_module(hyperparameters[contract.ENTRY], run_name="__main__", alter_sys=True)
             return

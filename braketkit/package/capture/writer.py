@@ -16,6 +16,7 @@ import builtins
 import enum
 import inspect
 import numbers
+import os
 import sys
 import types
 from collections.abc import Set as AbstractSet
@@ -206,6 +207,10 @@ class Writer:
             self.definitions[name] = Definition(order, f"{name} = {text}\n", frozenset(use.needs))
         else:
             self.values[name] = f"{name} = {text}\n"
+        if isinstance(value, str) and os.path.isabs(value) and len(value) < 4096 and os.path.exists(value):
+            self.warnings.append(f"{used_by} uses {name} = {value!r}, a path on this machine, which the job "
+                                 f"does not have; compute it inside {self.entry}, from the working directory or "
+                                 "__file__ (the job runs in the same folder of its copy of the project)")
 
     def module(self, name: str, module: types.ModuleType, where: str, paths: AbstractSet[str]) -> None:
         real = module.__name__
