@@ -52,6 +52,18 @@ def _run_options() -> list[click.Option]:
     ]
 
 
+class _ScriptCommand(click.Command):
+    """A script's command: an option braketkit does not know is most likely the script's own."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as error:
+            raise click.NoSuchOption(error.option_name, ctx=ctx, message=(
+                f"no such option {error.option_name}; a script's own arguments go after --: "
+                f"{ctx.command_path} -- {error.option_name} VALUE")) from None
+
+
 class _ReferenceGroup(click.Group):
     """``braketkit plan REF [OPTIONS]``: the REF names the command, its function adds the options.
 
@@ -88,7 +100,7 @@ class _ReferenceGroup(click.Group):
         def callback(script_arguments: tuple[str, ...], **values: Any) -> None:
             self._action(target, script_hyperparameters(script_arguments), **values)
 
-        return click.Command(
+        return _ScriptCommand(
             cmd_name, callback=callback,
             params=[*fixed, click.Argument(["script_arguments"], nargs=-1, metavar="[-- --NAME VALUE ...]")],
             help=f"Run the script {cmd_name} as a whole, as Braket's script mode does; after --, "
@@ -122,11 +134,13 @@ def script_hyperparameters(tokens: Sequence[str]) -> dict[str, str]:
         if not token.startswith("--") or not name:
             raise InvalidInput([Problem(f"expected --NAME VALUE, got {token!r}", "script arguments")])
         if not equals:
-            if index + 1 == len(tokens):
+            if index + 1 == len(tokens) or tokens[index + 1].startswith("--"):
                 raise InvalidInput([Problem(f"--{name} has no value; give it one (--{name} VALUE)",
                                             "script arguments")])
             index += 1
             value = tokens[index]
+        if name in values:
+            raise InvalidInput([Problem(f"--{name} is given twice", "script arguments")])
         values[name] = value
         index += 1
     return values
@@ -192,7 +206,8 @@ def cli(debug: bool) -> None:
 def plan() -> None:
     """Show the CreateJob request and uploads a run of REF would make; send nothing.
 
-    REF is path/to/file.py:function or package.module:function.
+    REF is path/to/file.py:function, package.module:function, or path/to/script.py (run as a whole, as
+    Braket's script mode runs it; its own arguments follow --).
     """
 
 
@@ -201,7 +216,8 @@ def plan() -> None:
 def run() -> None:
     """Run REF as a hybrid job on Amazon Braket, or on this machine with --local.
 
-    REF is path/to/file.py:function or package.module:function. Prints the job's ARN and console
+    REF is path/to/file.py:function, package.module:function, or path/to/script.py (run as a whole, as
+    Braket's script mode runs it; its own arguments follow --). Prints the job's ARN and console
     link; --wait or --follow stay until it ends. Exit status: 0 submitted or completed, 1 failed
     or cancelled, 2 bad input.
     """
