@@ -41,6 +41,9 @@ class HybridJob(Generic[P, R]):
         if problems:
             raise InvalidInput(problems)
 
+    def __repr__(self) -> str:
+        return f"<hybrid job {self.function.__module__}.{self.function.__qualname__}>"
+
     def options(self, settings: Settings | None = None, /, **keywords: Any) -> HybridJob[P, R]:
         """The same job with settings changed for the calls made through it, above the decorator's.
 

@@ -373,3 +373,20 @@ print(train.local(1, 5, c=6).result(), train.local(7).result())
     done = _python(scripts, "train.py")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[1, 5, 6, 4] [7, 2, 3, 4]"
+
+
+def test_an_async_entry_runs_to_its_end(scripts: Project) -> None:
+    scripts.write("train.py", '''
+import asyncio
+from braketkit import hybrid_job
+
+@hybrid_job()
+async def train(steps=2):
+    await asyncio.sleep(0)
+    return {"steps": steps}
+
+print(train, train.local(steps=3).result())
+''')
+    done = _python(scripts, "train.py")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "<hybrid job __main__.train> {'steps': 3}"

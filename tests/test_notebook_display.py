@@ -162,9 +162,9 @@ def test_a_hostile_name_or_failure_reason_is_text_not_markup(local_jobs: Project
 def test_a_job_whose_folder_cannot_be_read_shows_state_unknown(tmp_path: Path, shell: InteractiveShell) -> None:
     job = LocalJob(tmp_path / "gone")
     rows = Page(html_of(job)).rows()
-    assert rows["state"] == "state unknown"
+    assert rows["state"] == "unknown"
     assert rows["reason"].startswith("FileNotFoundError: ") and "job.json" in rows["reason"]
-    assert "  state:  state unknown" in pretty(job).splitlines()
+    assert "  state:  unknown" in pretty(job).splitlines()
 
 
 # -- cloud jobs --------------------------------------------------------------------------------------------
@@ -203,12 +203,12 @@ def test_an_error_from_the_service_shows_state_unknown_not_a_traceback(cloud: Cl
     unnamed = AwsJob(MISSING)
     rows = Page(html_of(unnamed)).rows()
     assert rows["name"] == MISSING  # GetJob failed, so the ARN stands for the name
-    assert rows["state"] == "state unknown"
+    assert rows["state"] == "unknown"
     assert rows["reason"].startswith("An error occurred (ResourceNotFoundException) when calling the GetJob")
     assert rows["region"] == "us-east-1" and rows["console"].endswith(f"#/jobs/{MISSING}")
     named = AwsJob(MISSING, name=HOSTILE)
     text = pretty(named)
-    assert text.splitlines()[1:3] == [f"  name:    {HOSTILE}", "  state:   state unknown"]
+    assert text.splitlines()[1:3] == [f"  name:    {HOSTILE}", "  state:   unknown"]
     fragment = html_of(named)
     assert set(Page(fragment).tags) <= SUMMARY_TAGS and Page(fragment).rows()["name"] == HOSTILE
     assert cloud.braket.calls.count("GetJob") == 5  # one per form rendered: no retry storm, no hidden second call

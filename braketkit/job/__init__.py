@@ -143,7 +143,7 @@ def summary(job: Job) -> list[Field]:
     """What a notebook shows of a job, in HTML and as text alike: name, state, where it runs.
 
     Reading it never raises: an error reading the state (AWS, a missing job folder) shows as
-    ``state unknown`` with the reason. A failure reason shows its first line only.
+    state ``unknown`` with the reason. A failure reason shows its first line only.
     """
     name: str | None = None
     queue = ""
@@ -161,7 +161,7 @@ def summary(job: Job) -> list[Field]:
                 queue = f"position {info['position']} in the {info.get('queue', '')} queue"
     except Exception as error:  # a notebook's repr must never raise
         kind, message = type(error).__name__, str(error)
-        state, device, reason = "state unknown", "", message if kind in message else f"{kind}: {message}"
+        state, device, reason = "unknown", "", message if kind in message else f"{kind}: {message}"
     if isinstance(job, LocalJob):
         name, where = job.name, [Field("folder", str(job.folder))]
     else:

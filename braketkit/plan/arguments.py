@@ -48,6 +48,9 @@ def encode_arguments(
     """Hyperparameter text for each argument given, by parameter name."""
     signature = inspect.signature(function)
     label = f"{function.__qualname__}{signature}"
+    if inspect.isgeneratorfunction(function) or inspect.isasyncgenfunction(function):
+        raise InvalidInput([Problem(f"{function.__qualname__} is a generator: what it yields is not a result the "
+                                    "job can store; return a list instead", "entry")])
     try:
         bound = signature.bind(*args, **kwargs)
     except TypeError as error:

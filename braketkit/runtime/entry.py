@@ -83,6 +83,10 @@ def _call(function: Callable[..., Any], arguments: dict[str, Any]) -> Any:
         if parameter.kind is not parameter.POSITIONAL_ONLY or name not in arguments:
             break
         positional.append(arguments.pop(name))
+    if inspect.iscoroutinefunction(function):  # an async entry: run it to its end, as a script's asyncio.run would
+        import asyncio
+
+        return asyncio.run(function(*positional, **arguments))
     return function(*positional, **arguments)
 
 

@@ -6,7 +6,6 @@ in the files their methods came from, then in the cells, newest first.
 """
 
 from __future__ import annotations
-import __future__
 
 import ast
 import inspect
@@ -150,18 +149,27 @@ def _same(compiled: types.CodeType, running: types.CodeType) -> bool:
     return True
 
 
-def still_running(source: Source, function: types.FunctionType) -> bool:
-    """Is the source read now the code of the function that runs? A script edited since it started is not."""
-    flags = function.__code__.co_flags & __future__.annotations.compiler_flag
+def still_running(function: types.FunctionType) -> bool:
+    """Is the file's text now the code of the function that runs? A script edited since it started is not.
+
+    The whole file is compiled again, as Python compiled it (how a name was bound, by
+    ``import`` or not, changes the instructions), and the function's code is looked for
+    at its line. Cells are never edited in place (each run is a new cell), so only files
+    on disk are checked.
+    """
+    code = function.__code__
+    if not os.path.isfile(code.co_filename):
+        return True
+    linecache.checkcache(code.co_filename)
     try:
-        module = compile(source.text, source.filename, "exec", flags=flags, dont_inherit=True)
-    except SyntaxError:
+        module = compile("".join(linecache.getlines(code.co_filename)), code.co_filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
         return False
     pending = list(module.co_consts)
     while pending:
         item = pending.pop()
         if isinstance(item, types.CodeType):
-            if item.co_name == function.__code__.co_name and _same(item, function.__code__):
-                return True
-            pending += item.co_consts  # a decorated def's code sits inside its decorators' expressions
+            if (item.co_name, item.co_firstlineno) == (code.co_name, code.co_firstlineno):
+                return _same(item, code)
+            pending += item.co_consts
     return False

@@ -239,7 +239,7 @@ class Writer:
                         "a pipe or built with exec); save it in a file or a notebook cell", where)
             return
         if inspect.isfunction(value):
-            if not still_running(source, value):
+            if not still_running(value):
                 self.refuse(f"{where_defined(source.filename)} has changed since {label} was defined; run it "
                             "again, so that the job runs the code that runs here", where)
                 return
