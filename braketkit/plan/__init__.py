@@ -120,8 +120,8 @@ def _image(resolved: Resolved, region: str) -> str:
     return catalog.image_uri(image, region)
 
 
-def _hyperparameters(resolved: Resolved, target: Target, arguments: dict[str, str], prepared: Prepared,
-                     ) -> dict[str, str]:
+def _hyperparameters(prepared: Prepared, arguments: dict[str, str]) -> dict[str, str]:
+    target, resolved = prepared.target, prepared.resolved
     settings = resolved.settings
     reserved = sorted(set(arguments) & set(contract.RESERVED))
     if reserved:
@@ -370,7 +370,7 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
     else:
         arguments = encode_arguments(target.function, args, kwargs or {}, service_model.limit(value_shape, "max"))
     job_name = settings.job_name or default_job_name(target.qualname or target.file.stem)
-    hyperparameters = _hyperparameters(resolved, target, arguments, prepared)
+    hyperparameters = _hyperparameters(prepared, arguments)
 
     def build(account: str | None, role: str | None) -> tuple[api.CreateJobRequest, list[Upload]]:
         bucket = settings.s3.bucket or f"amazon-braket-{region or 'local'}-{account or UNRESOLVED_ACCOUNT}"
