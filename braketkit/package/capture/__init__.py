@@ -20,13 +20,9 @@ from typing import Any
 import attrs
 
 from ...errors import InvalidInput, Problem
-from .source import keep_stdin_source, where_defined
-from .writer import MAIN_MODULES, MAX_LITERAL, Writer
+from .source import MAIN_MODULES, keep_stdin_source, where_defined
 
-__all__ = [
-    "MAIN_MODULES", "MAX_LITERAL", "MODULE", "CapturedModule", "capture", "is_main", "keep_stdin_source",
-    "where_defined",
-]
+__all__ = ["MAIN_MODULES", "MODULE", "CapturedModule", "capture", "is_main", "keep_stdin_source", "where_defined"]
 
 MODULE = "braketkit_main"
 """The generated module's name in the archive (``braketkit_main.py`` at its root)."""
@@ -49,6 +45,8 @@ def is_main(function: Callable[..., Any]) -> bool:
 
 def capture(function: Callable[..., Any]) -> CapturedModule:
     """The generated module for a ``__main__`` function; InvalidInput naming each global it cannot write."""
+    from .writer import Writer  # only when capturing: decorating and importing braketkit stay light
+
     namespace = getattr(function, "__globals__", None)
     if not isinstance(namespace, dict):
         raise InvalidInput([Problem(f"{function!r} is not a Python function", "entry")])

@@ -24,7 +24,10 @@ import attrs
 from ... import ipython
 from ...resolve.pyproject import display_path
 
-__all__ = ["Source", "cell_numbers", "keep_stdin_source", "source_of", "still_running", "where_defined"]
+__all__ = ["MAIN_MODULES", "Source", "cell_numbers", "keep_stdin_source", "source_of", "still_running",
+           "where_defined"]
+
+MAIN_MODULES = ("__main__", "__mp_main__")
 
 
 @attrs.frozen

@@ -27,11 +27,10 @@ import attrs
 from ... import ipython
 from ...errors import Problem
 from .names import attribute_paths, defaults, first_use, global_names, is_literal, run_time_only
-from .source import Source, source_of, still_running, where_defined
+from .source import MAIN_MODULES, Source, source_of, still_running, where_defined
 
-__all__ = ["MAIN_MODULES", "MAX_DEPTH", "MAX_LITERAL", "Writer"]
+__all__ = ["MAX_DEPTH", "MAX_LITERAL", "Writer"]
 
-MAIN_MODULES = ("__main__", "__mp_main__")
 MAX_LITERAL = 64 * 1024
 """Characters of source one captured value may take; bigger data travels as an argument or input."""
 MAX_DEPTH = 50
