@@ -11,13 +11,16 @@ from __future__ import annotations
 import json
 import math
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import Cloud, Project, run_cli
+from braketkit import LocalJob
+
+from .conftest import Cloud, Project, interruptible, run_cli
 from .container import run_in_container
 from .test_runtime import _interpreters
 
@@ -390,3 +393,30 @@ print(train, train.local(steps=3).result())
     done = _python(scripts, "train.py")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "<hybrid job __main__.train> {'steps': 3}"
+
+
+def test_ctrl_c_stops_a_loop_of_local_runs(scripts: Project) -> None:
+    """The job is recorded CANCELLED and the interruption goes on: a sweep or loop stops, it does not carry on."""
+    scripts.write("train.py", '''
+import time
+from braketkit import hybrid_job
+
+@hybrid_job()
+def slow(seconds=30):
+    print("started", flush=True)
+    time.sleep(seconds)
+
+for _ in range(3):
+    slow.local()
+print("loop finished")
+''')
+    process = subprocess.Popen([sys.executable, "train.py"], cwd=scripts.root, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=dict(os.environ), preexec_fn=interruptible)
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "started"
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=20)
+    assert process.returncode != 0 and "loop finished" not in out
+    assert "LocalRunCancelled: local job slow-" in err
+    (folder,) = (scripts.root / ".braketkit" / "jobs").iterdir()
+    assert LocalJob(folder).state() == "CANCELLED"

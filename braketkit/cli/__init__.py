@@ -158,11 +158,15 @@ def _plan(target: Target, given: dict[str, Any], profile: str | None, assignment
 def _run(target: Target, given: dict[str, Any], profile: str | None, assignments: Sequence[str], as_json: bool,
          local: bool, wait: bool, follow: bool, quiet: bool, poll: float) -> None:
     from ..decorator import run_target
+    from ..execute.local import LocalRunCancelled
     from ..job import AwsJob
     from .render import job_document, reattach_text, result_text, submitted_text
 
-    job = run_target(target, (), given, profile=profile, assignments=assignments, local=local,
-                     echo=not as_json, wait=False, quiet=quiet or as_json)
+    try:
+        job = run_target(target, (), given, profile=profile, assignments=assignments, local=local,
+                         echo=not as_json, wait=False, quiet=quiet or as_json)
+    except LocalRunCancelled as cancelled:  # reported like any job that did not complete
+        job = cancelled.job
     if isinstance(job, AwsJob):
         job.poll = poll
         try:  # from here on the job exists: Ctrl-C stops watching it, never the job

@@ -27,13 +27,22 @@ from ..plan import UNRESOLVED_ACCOUNT, Plan
 from ..resolve.pyproject import display_path
 from ..runtime import contract
 
-__all__ = ["LocalRunError", "run_local"]
+__all__ = ["LocalRunCancelled", "LocalRunError", "run_local"]
 
 _LAUNCH = "from braketkit_runtime.entry import main; main()"
 
 
 class LocalRunError(BraketkitError):
     """The machine could not host the run (an unwritable folder, a full disk)."""
+
+
+class LocalRunCancelled(KeyboardInterrupt):
+    """Ctrl-C (or a notebook's stop button) ended a local run: the job is recorded CANCELLED, and the
+    interruption goes on, so a loop of runs or a sweep stops too. ``job`` is the cancelled job's handle."""
+
+    def __init__(self, job: LocalJob) -> None:
+        super().__init__(f"local job {job.name} cancelled")
+        self.job = job
 
 
 def _now() -> str:
@@ -165,7 +174,7 @@ def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: IO[s
                             f"{error.strerror or error}") from None
     environment = os.environ | job_environment(plan, folder)
     environment["AMZN_BRAKET_JOB_NAME"] = folder.name
-    state, code = "FAILED", None
+    state, code, interrupted = "FAILED", None, False
     with (folder / "log.txt").open("w", encoding="utf-8") as log:
         child = subprocess.Popen([sys.executable, "-c", _LAUNCH], cwd=folder / "code", env=environment,
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
@@ -185,8 +194,10 @@ def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: IO[s
             except subprocess.TimeoutExpired:
                 child.kill()
                 code = child.wait()
-            state = "CANCELLED"
+            state, interrupted = "CANCELLED", True
             log.write("\n[braketkit] cancelled by Ctrl-C\n")
     _write_record(folder, LocalJobRecord(name=record.name, state=state, device=record.device, entry=record.entry,
                                          started_at=record.started_at, ended_at=_now(), exit_code=code))
+    if interrupted:
+        raise LocalRunCancelled(LocalJob(folder, function))
     return LocalJob(folder, function)
