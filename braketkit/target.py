@@ -73,14 +73,18 @@ def _main_target(function: Callable[..., Any], keywords: Keywords) -> Target:
     script = getattr(main, "__file__", None)
     spec_name = getattr(getattr(main, "__spec__", None), "name", None)
     where = where_defined(function.__code__.co_filename)
+    package = ""
     if isinstance(script, str) and Path(script).is_file():  # python train.py, python -m pkg.train
         file = Path(script).resolve()
         root = _package_root(file, spec_name) if spec_name else file.parent
+        package = (spec_name or "").rpartition(".")[0]
     else:  # a notebook, IPython, stdin: no file, the session's working directory is the project
         file = Path.cwd() / "__main__"
         root = Path.cwd()
-    return Target(function=function, module=MODULE, qualname=function.__name__, file=file, import_root=root,
-                  from_main=True, keywords=keywords, keywords_origin=f"@hybrid_job in {where}")
+    # The captured module sits beside the script (file.parent), in its package when it was run with -m.
+    return Target(function=function, module=f"{package}.{MODULE}" if package else MODULE, qualname=function.__name__,
+                  file=file, import_root=root, from_main=True, keywords=keywords,
+                  keywords_origin=f"@hybrid_job in {where}")
 
 
 def target_of(function: Callable[..., Any], keywords: Keywords = ()) -> Target:

@@ -93,7 +93,10 @@ def test_python_dash_m_captures_relative_imports_by_their_package(scripts: Proje
     assert done.returncode == 0, done.stderr
     assert "RESULT {'value': 24}" in done.stdout and calls.read_text() == "called\n"
     (folder,) = (scripts.root / ".braketkit" / "jobs").iterdir()
-    assert "from pkg.helpers import double\n" in (folder / "code" / "braketkit_main.py").read_text()
+    # beside the script, in its package: __file__ and the files next to it are where they are here
+    assert "from pkg.helpers import double\n" in (folder / "code" / "pkg" / "braketkit_main.py").read_text()
+    hyperparameters = json.loads((folder / "input" / "config" / "hyperparameters.json").read_text())
+    assert hyperparameters["braketkit_entry"] == "pkg.braketkit_main:train"
 
 
 def test_stdin_from_a_file_is_captured(scripts: Project, tmp_path: Path) -> None:
@@ -111,8 +114,9 @@ def test_stdin_from_a_pipe_is_refused_before_anything_runs(scripts: Project, tmp
     done = _python(scripts, "-", stdin=COUNTED + ENDINGS["unguarded"], CALLS=str(tmp_path / "calls.txt"))
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == (
-        "error: <stdin>:11: braketkit cannot find the source of train (Python keeps none for code read from a pipe "
-        "or built with exec); save it in a file or a notebook cell\n")
+        "error: <stdin>:11: braketkit cannot find the source of train (Python keeps none for code read from a pipe, "
+        "built with exec or type(), or run through a magic such as %time); define it in a file or a plain notebook "
+        "cell\n")
     assert not (scripts.root / ".braketkit" / "jobs").exists()
 
 

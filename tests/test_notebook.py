@@ -302,3 +302,39 @@ def test_a_notebook_in_a_subfolder_runs_there_with_its_files(session: Session, p
     job = session.run("read.local()")
     assert job.result()[:3] == ["from the notebook's folder", "1,2,3", "notebooks"]
     assert (job.folder / "code" / "notebooks" / "braketkit_main.py").is_file()
+
+
+def test_lambdas_classes_redefined_in_one_cell_and_odd_values(session: Session) -> None:
+    """Each as calling it here gives: a lambda's default as made, the class an alias was made from, and values
+    that are not plain literals (NumPy scalars, paths)."""
+    session.run("import pathlib\nimport sys\n\nimport numpy as np\n\nfrom braketkit import hybrid_job")
+    session.run("K = 2\nadd_k = lambda x, k=K: x + k\nK = 100")
+    session.run("class Model:\n    def v(self):\n        return 1\n\nKIND = Model\n\n"
+                "class Model:\n    def v(self):\n        return 2")
+    session.run("FLAGS = [np.bool_(True), np.str_('a'), np.int32(7)]\nDATA = pathlib.Path('data') / 'x.csv'")
+    session.run(f"@hybrid_job({LOCAL})\ndef odd():\n"
+                "    return [add_k(1), KIND().v(), Model().v(), [type(f).__name__ for f in FLAGS], str(DATA)]")
+    expected = session.run("odd.function()")
+    assert [expected[index] for index in (0, 1, 2, 4)] == [3, 1, 2, "data/x.csv"] and len(expected[3]) == 3
+    assert session.run("odd.local()").result() == expected
+    session.run("sys.set_int_max_str_digits(0)\nBIG = 10 ** 5000\nQUAD = np.longdouble(0.5)")
+    session.run(f"@hybrid_job({LOCAL})\ndef big():\n    return [BIG, QUAD]")
+    assert str(session.fails("big.plan()")) == (
+        "2 problems:\n"
+        "  - cell [9], line 3: big uses BIG, an int with more digits than Python reads back, which cannot be written "
+        "as source for the job; pass it to big as an argument or as input data, create it inside big, or move it "
+        "into a module\n"
+        "  - cell [9], line 3: big uses QUAD, a numpy.longdouble object, which cannot be written as source for the "
+        "job; pass it to big as an argument or as input data, create it inside big, or move it into a module")
+    session.run("sys.set_int_max_str_digits(4300)")
+
+
+def test_what_only_ipython_has_is_a_warning(session: Session) -> None:
+    session.run("from braketkit import hybrid_job")
+    session.run(f"@hybrid_job({LOCAL})\ndef shows(x=1):\n    display(x)\n    return get_ipython() is None")
+    warnings = session.run("shows.plan().warnings")
+    assert warnings == [
+        "shows uses display (cell [2], line 3), which IPython provides and the job does not have; the job will "
+        "raise NameError if it is reached",
+        "shows uses get_ipython (cell [2], line 4), which IPython provides and the job does not have; the job will "
+        "raise NameError if it is reached"]

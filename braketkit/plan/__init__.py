@@ -342,7 +342,7 @@ def prepare(target: Target, resolved: Resolved, *, offline: bool = False, local:
     # A __main__ function is captured now, at submission: a notebook's re-run cell counts, not the first one.
     # Its module sits where its script is (or the notebook's folder), so __file__ and sibling files are as here.
     captured = capture(target.function) if target.from_main and target.function else None
-    module_path = (target.import_root / f"{CAPTURED_MODULE}.py").relative_to(source_root).as_posix()
+    module_path = (target.file.parent / f"{CAPTURED_MODULE}.py").relative_to(source_root).as_posix()
     archive = package_source(
         source_root, exclude=[*settings.exclude, *_channel_exclusions(inputs, source_root)],
         include=settings.include,

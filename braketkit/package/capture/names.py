@@ -83,11 +83,13 @@ def is_literal(node: ast.expr) -> bool:
 
 
 def defaults(tree: ast.stmt, function: Any) -> list[tuple[ast.expr, Any]]:
-    """Each default's expression in a ``def`` and the value the live function holds for it."""
-    if not isinstance(tree, (ast.FunctionDef, ast.AsyncFunctionDef)) or not inspect.isfunction(function):
+    """Each default's expression in a ``def`` (or ``name = lambda``) and the value the live function holds for it."""
+    made = tree.value if isinstance(tree, ast.Assign) else tree
+    if not isinstance(made, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) or not inspect.isfunction(function):
         return []
-    pairs = list(zip(tree.args.defaults, function.__defaults__ or (), strict=False))
+    arguments = made.args
+    pairs = list(zip(arguments.defaults, function.__defaults__ or (), strict=False))
     keywords = function.__kwdefaults__ or {}
-    pairs += [(node, keywords[arg.arg]) for arg, node in zip(tree.args.kwonlyargs, tree.args.kw_defaults, strict=True)
+    pairs += [(node, keywords[arg.arg]) for arg, node in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
               if node is not None and arg.arg in keywords]
     return pairs

@@ -101,19 +101,20 @@ def _function_source(function: types.FunctionType) -> Source | None:
     return source
 
 
-def _code_files(cls: type) -> Iterator[str]:
-    """Files holding the class's methods: where the class itself was written."""
+def _code_lines(cls: type) -> Iterator[tuple[str, int]]:
+    """File and line of each of the class's methods: where the class itself was written."""
     for item in vars(cls).values():
         function = getattr(item, "__func__", None) or getattr(item, "fget", None) or item
         code = getattr(function, "__code__", None)
         if code is not None and (code.co_filename in linecache.cache or os.path.isfile(code.co_filename)):
-            yield code.co_filename
+            yield code.co_filename, code.co_firstlineno
 
 
 def _class_source(cls: type) -> Source | None:
     """Classes keep no code object of their own: find their ``class`` statement in the files that may hold it."""
     cells = sorted(cell_numbers().items(), key=lambda item: -item[1])
-    candidates = [*_code_files(cls), *(name for name, _ in cells)]
+    method_lines = list(_code_lines(cls))
+    candidates = [*(name for name, _ in method_lines), *(name for name, _ in cells)]
     script = getattr(sys.modules.get("__main__"), "__file__", None)
     if isinstance(script, str):
         candidates.append(script)
@@ -124,8 +125,10 @@ def _class_source(cls: type) -> Source | None:
         except SyntaxError:
             continue
         found = [node for node in ast.walk(tree) if isinstance(node, ast.ClassDef) and node.name == cls.__name__]
+        holding = [node for node in found for name, line in method_lines
+                   if name == filename and node.lineno <= line <= (node.end_lineno or node.lineno)]
         if found:
-            node = found[-1]  # a class defined twice in one file: the later definition is the live one
+            node = (holding or found)[-1]  # defined twice: the one holding its methods, else the later one
             first = min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)])
             return _parse(lines[first - 1: node.end_lineno], filename, first)
     return None

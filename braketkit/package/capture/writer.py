@@ -15,8 +15,8 @@ import ast
 import builtins
 import enum
 import inspect
-import numbers
 import os
+import pathlib
 import sys
 import types
 from collections.abc import Set as AbstractSet
@@ -33,6 +33,8 @@ __all__ = ["MAX_DEPTH", "MAX_LITERAL", "Writer"]
 
 MAX_LITERAL = 64 * 1024
 """Characters of source one captured value may take; bigger data travels as an argument or input."""
+_MAX_INT_BITS = int(getattr(sys.int_info, "default_max_str_digits", 4300) * 3.3219)
+"""An int's digits, as bits, that a Python reading the module accepts by default, whatever this session allows."""
 MAX_DEPTH = 50
 """How deeply a captured value may nest; Python's parser stops not far beyond."""
 _HINT = "pass it to {entry} as an argument or as input data, create it inside {entry}, or move it into a module"
@@ -118,6 +120,15 @@ def _public_path(kind: type) -> tuple[str, str] | None:
     return found
 
 
+def _numpy_scalar(kind: type) -> bool:
+    """``np.float64``, ``np.int32``, ``np.bool_``...: subclasses of ``numpy.generic`` (arrays are not)."""
+    return any(base.__name__ == "generic" and base.__module__ == "numpy" for base in kind.__mro__)
+
+
+def _from_ipython(value: Any) -> bool:
+    return str(getattr(value, "__module__", None) or "").startswith("IPython")
+
+
 def _kind(value: Any) -> str:
     kind = type(value)
     plain = kind.__module__ in ("builtins", *MAIN_MODULES)
@@ -169,6 +180,10 @@ class Writer:
         if name in self.visited:
             return
         self.visited.add(name)
+        if self.ipython_only(name):
+            self.warnings.append(f"{used_by} uses {name} ({where}), which IPython provides and the job does not "
+                                 "have; the job will raise NameError if it is reached")
+            return
         if name in self.hidden:
             return
         if name not in self.namespace:
@@ -211,6 +226,12 @@ class Writer:
                                  f"does not have; compute it inside {self.entry}, from the working directory or "
                                  "__file__ (the job runs in the same folder of its copy of the project)")
 
+    def ipython_only(self, name: str) -> bool:
+        """``display``, ``get_ipython``, ``In``, ``Out``: names IPython provides, which the job's Python has not."""
+        if name in self.namespace:
+            return (name in self.hidden and not hasattr(builtins, name)) or _from_ipython(self.namespace[name])
+        return hasattr(builtins, name) and _from_ipython(getattr(builtins, name))
+
     def module(self, name: str, module: types.ModuleType, where: str, paths: AbstractSet[str]) -> None:
         real = module.__name__
         if real in MAIN_MODULES or sys.modules.get(real) is not module:
@@ -235,7 +256,8 @@ class Writer:
             self.refuse(f"braketkit finds a lambda's source only as `name = lambda ...` on lines of its own; "
                         f"write {name} as a def" if lambda_ else
                         f"braketkit cannot find the source of {label} (Python keeps none for code read from "
-                        "a pipe or built with exec); save it in a file or a notebook cell", where)
+                        "a pipe, built with exec or type(), or run through a magic such as %time); define it in a "
+                        "file or a plain notebook cell", where)
             return
         if inspect.isfunction(value):
             if not still_running(value):
@@ -271,19 +293,21 @@ class Writer:
         if kind in (type(None), bool, str, bytes):
             return repr(value)
         if kind is int:
-            try:
-                return repr(value)
-            except ValueError:  # more digits than int() reads back (sys.get_int_max_str_digits)
+            if abs(value).bit_length() > _MAX_INT_BITS:  # the job's Python reads back no longer int literal
                 raise Unwritable(_whose(path, "is an int with more digits than Python reads back") if path
-                                 else "an int with more digits than Python reads back") from None
+                                 else "an int with more digits than Python reads back")
+            return repr(value)
         if kind in (float, complex):
             text = repr(value)
             return text if "nan" not in text and "inf" not in text else f'{kind.__name__}("{value}")'
         if kind in (tuple, list, dict, set, frozenset):
             return self.container(value, use, path, depth, seen)
         if use.references:
-            if isinstance(value, numbers.Number) and kind.__module__ == "numpy" and hasattr(value, "item"):
-                return f"{self.reference(kind, use)}({self.write(value.item(), use, path, depth, seen)})"
+            plain = value.item() if _numpy_scalar(kind) else None
+            if type(plain) in (bool, int, float, complex, str, bytes):  # a NumPy scalar: its type, of its value
+                return f"{self.reference(kind, use)}({self.write(plain, use, path, depth, seen)})"
+            if isinstance(value, pathlib.PurePath):
+                return f"{self.reference(kind, use)}({str(value)!r})"
             if isinstance(value, enum.Enum):
                 return f"{self.reference(kind, use)}.{value.name}"
             if _unwrap(value) is not None or importable(value, getattr(value, "__name__", "")) is not None:
@@ -320,7 +344,8 @@ class Writer:
                 use.needs.add(held)
             return held
         if own:
-            raise Unwritable(f"is {getattr(value, '__qualname__', value)!s}, which no global name holds")
+            raise Unwritable(f"a {_kind(value)} {getattr(value, '__qualname__', '')} that no global holds any more "
+                             "(redefined since)")
         found = _public_path(value) if inspect.isclass(value) else importable(value, getattr(value, "__name__", ""))
         if found is None:
             raise Unwritable(f"a {_kind(value)} object")
