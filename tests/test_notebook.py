@@ -338,3 +338,30 @@ def test_what_only_ipython_has_is_a_warning(session: Session) -> None:
         "raise NameError if it is reached",
         "shows uses get_ipython (cell [2], line 4), which IPython provides and the job does not have; the job will "
         "raise NameError if it is reached"]
+
+
+def test_a_registry_a_decorator_fills_is_filled_in_the_job_too(session: Session) -> None:
+    """The common optimiser-table pattern: decorators add to a dict and a list as the definitions run."""
+    session.run("from braketkit import hybrid_job")
+    session.run("OPTIMIZERS = {}\nSEEN = []\n\ndef register(name):\n    def add(function):\n"
+                "        OPTIMIZERS[name] = function\n        SEEN.append(name)\n        return function\n"
+                "    return add")
+    session.run("@register('adam')\ndef adam(x):\n    return x * 2")
+    session.run("@register('sgd')\ndef sgd(x):\n    return x - 1")
+    session.run(f"@hybrid_job({LOCAL})\ndef train(x=5):\n"
+                "    return [OPTIMIZERS['adam'](x), OPTIMIZERS['sgd'](x), sorted(OPTIMIZERS), SEEN]")
+    expected = session.run("train.function()")
+    assert expected == [10, 4, ["adam", "sgd"], ["adam", "sgd"]]
+    assert session.run("train.local()").result() == expected
+
+
+def test_what_was_changed_after_a_definition_is_warned_about(session: Session) -> None:
+    session.run("from braketkit import hybrid_job")
+    session.run("class Model:\n    scale = 1\n    sizes = [1]\n\n    def value(self):\n        return self.scale")
+    session.run("Model.scale = 5\nModel.sizes.append(2)")
+    session.run("def shift(x):\n    return x + shift.offset\n\nshift.offset = 10")
+    session.run(f"@hybrid_job({LOCAL})\ndef train():\n    return [Model().value(), shift(1)]")
+    assert session.run("train.plan().warnings") == [
+        "Model.scale, Model.sizes changed after Model was defined (cell [2]); the job gets Model as its source "
+        "makes it",
+        "shift.offset changed after shift was defined (cell [4]); the job gets shift as its source makes it"]

@@ -57,14 +57,14 @@ def capture(function: Callable[..., Any]) -> CapturedModule:
     writer.define(name, function, where_defined(code.co_filename, code.co_firstlineno))
     if writer.problems:
         raise InvalidInput(writer.problems)
-    order = writer.ordered()
-    text = writer.text(where_defined(code.co_filename), order)
+    values, order = writer.layout()
+    text = writer.text(where_defined(code.co_filename), values, order)
     try:  # a guard: what was written must read back (nesting and digit limits are checked as values are written)
         compile(text, f"{MODULE}.py", "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         raise InvalidInput([Problem(f"the module braketkit wrote for {name} does not compile ({error}); move "
                                     "what it uses into a module of your project", origin=where_defined(
                                         code.co_filename, code.co_firstlineno))]) from error
-    names = [*sorted(writer.imports), *sorted(writer.values), *order]
+    names = [*sorted(writer.imports), *sorted(writer.values), *dict.fromkeys(name for name, _ in order)]
     return CapturedModule(text=text, names=[item for item in names if "." not in item], entry=name,
                           warnings=writer.warnings)

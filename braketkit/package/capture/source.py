@@ -40,6 +40,11 @@ class Source:
     tree: ast.stmt
 
     @property
+    def place(self) -> str:
+        """Where the statement is, as a user finds it: ``train.py:12``, ``cell [3]``, ``cell [3], line 4``."""
+        return where_defined(self.filename, None if self.order[0] and self.first_line == 1 else self.first_line)
+
+    @property
     def order(self) -> tuple[int, str, int]:
         """When it ran: cells by execution count, then file and line."""
         return (cell_numbers().get(self.filename, 0), self.filename, self.first_line)

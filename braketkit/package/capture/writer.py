@@ -19,6 +19,7 @@ import os
 import pathlib
 import sys
 import types
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from typing import Any
 
@@ -61,6 +62,13 @@ class Definition:
     text: str
     needs: frozenset[str]
     """Names that must be defined before this runs."""
+    calls: frozenset[str] = frozenset()
+    """For a function or class: the globals its code uses, so those it needs when something calls it (a
+    decorator, while another definition runs) are defined first too. Empty for values, which run nothing."""
+    shell: str | None = None
+    """For a dict, list or set that names definitions: an empty one to start with, when a definition must fill it
+    as it runs (a registry a decorator adds to); ``update`` then makes it what it is here."""
+    update: str | None = None
 
 
 def _unwrap(value: Any) -> Any:
@@ -120,6 +128,49 @@ def _public_path(kind: type) -> tuple[str, str] | None:
     return found
 
 
+def _refill(name: str, value: Any, text: str) -> tuple[str, str] | None:
+    """A mutable container as an empty one, then filled: for when definitions fill it as they run (a registry)."""
+    kind: type = type(value)
+    ways: dict[type, tuple[str, str]] = {
+        dict: ("{}", f"{name}.clear()\n{name}.update({text})"),
+        list: ("[]", f"{name}[:] = {text}"),
+        set: ("set()", f"{name}.clear()\n{name} |= {text}"),
+    }
+    if kind not in ways:
+        return None
+    empty, fill = ways[kind]
+    return f"{name} = {empty}\n", f"{fill}\n"
+
+
+def _changed_since(tree: ast.stmt, value: Any) -> list[str]:
+    """Attributes set on a function or class after its statement ran (``Model.scale = 5``, ``f.cache = {}``).
+
+    A class attribute counts when its statement does not bind it, or binds it to a
+    different literal; a function's when it is not a double-underscore name (which
+    decorators such as ``functools.wraps`` set).
+    """
+    if inspect.isfunction(value):
+        return sorted(name for name in vars(value) if not name.startswith("__"))
+    if not isinstance(tree, ast.ClassDef) or isinstance(value, enum.EnumMeta):  # an enum's members are its own
+        return []
+    attributes = {name: item for name, item in vars(value).items() if not name.startswith("_")}
+    made: dict[str, Any] = {}
+    for statement in tree.body:
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    made[target.id] = attributes.get(target.id)  # not a literal: made by the statement, as it is
+                    if statement.value is not None and is_literal(statement.value):
+                        made[target.id] = ast.literal_eval(statement.value)
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            made[statement.name] = attributes.get(statement.name)
+    dataclass_fields = getattr(value, "__dataclass_fields__", {})
+    return sorted(name for name, item in attributes.items()
+                  if name not in dataclass_fields and (name not in made or (made[name] is not item and
+                                                                            made[name] != item)))
+
+
 def _numpy_scalar(kind: type) -> bool:
     """``np.float64``, ``np.int32``, ``np.bool_``...: subclasses of ``numpy.generic`` (arrays are not)."""
     return any(base.__name__ == "generic" and base.__module__ == "numpy" for base in kind.__mro__)
@@ -154,6 +205,8 @@ class Writer:
         self.entry = entry
         self.imports: dict[str, str] = {}
         self.values: dict[str, str] = {}
+        self.refills: dict[str, tuple[str, str]] = {}
+        """For each dict, list or set value: an empty one, and the statement that fills it as it is here."""
         self.definitions: dict[str, Definition] = {}
         self.visited: set[str] = set()
         self.problems: list[Problem] = []
@@ -218,9 +271,13 @@ class Writer:
         elif use.needs:  # it names the script's own definitions: it goes after them
             order = max((self.definitions[need].order for need in use.needs if need in self.definitions),
                         default=(0, "", 0))
-            self.definitions[name] = Definition(order, f"{name} = {text}\n", frozenset(use.needs))
+            shell, update = _refill(name, value, text) or (None, None)
+            self.definitions[name] = Definition(order, f"{name} = {text}\n", frozenset(use.needs),
+                                                shell=shell, update=update)
         else:
             self.values[name] = f"{name} = {text}\n"
+            if (refill := _refill(name, value, text)) is not None:
+                self.refills[name] = refill
         if isinstance(value, str) and os.path.isabs(value) and len(value) < 4096 and os.path.exists(value):
             self.warnings.append(f"{used_by} uses {name} = {value!r}, a path on this machine, which the job "
                                  f"does not have; compute it inside {self.entry}, from the working directory or "
@@ -266,8 +323,7 @@ class Writer:
                 return
             if value.__code__.co_flags & __future__.annotations.compiler_flag:
                 self.future_annotations = True
-        cell = source.order[0] and source.first_line == 1  # "cell [3]" says it all
-        text = f"# {where_defined(source.filename, None if cell else source.first_line)}\n" + self.edited(source, value)
+        text = f"# {source.place}\n" + self.edited(source, value)
         defined_as = _defined_name(source.tree) or name
         if defined_as != name:
             if self.namespace.get(defined_as) is value:  # g = f: capture f as itself, then bind g to it
@@ -276,9 +332,14 @@ class Writer:
                 self.need(defined_as, label, where)
                 return
             text += f"{name} = {defined_as}\n"  # f was redefined or deleted since: f as it was, then g
+        changed = _changed_since(source.tree, value)
+        if changed:
+            self.warnings.append(f"{', '.join(f'{label}.{attribute}' for attribute in changed)} changed after "
+                                 f"{label} was defined ({source.place}); the job "
+                                 f"gets {label} as its source makes it")
         later = run_time_only(text)
         names = global_names(text)
-        self.definitions[name] = Definition(source.order, text, frozenset(set(names) - later))
+        self.definitions[name] = Definition(source.order, text, frozenset(set(names) - later), frozenset(names))
         paths = attribute_paths(source.tree)
         for needed, read in sorted(names.items()):
             line = first_use(source.tree, needed) or 1
@@ -399,25 +460,56 @@ class Writer:
         home = bound.__name__ if isinstance(bound, types.ModuleType) else getattr(bound, "__module__", "")
         return isinstance(home, str) and home.partition(".")[0] == "braketkit"
 
-    def ordered(self) -> list[str]:
-        """Definition names in the order they ran, each moved after what it needs when it runs."""
-        pending = sorted(self.definitions, key=lambda name: (self.definitions[name].order, name))
-        placed: list[str] = []
+    def _reached(self, name: str, within: Iterable[str]) -> set[str]:
+        """Names in ``within`` that must exist before ``name`` runs: what it names then, and what the functions
+        and classes it calls then use (a decorator's own globals, while the definition it decorates runs)."""
+        found: set[str] = set()
+        pending = list(self.definitions[name].needs)
         while pending:
-            ready = next((name for name in pending
-                          if all(need in placed or need not in self.definitions
-                                 for need in self.definitions[name].needs)), pending[0])  # a cycle: as they ran
-            pending.remove(ready)
-            placed.append(ready)
-        return placed
+            need = pending.pop()
+            if need not in found:
+                found.add(need)
+                if need in self.definitions:
+                    pending += self.definitions[need].calls
+        return (found & set(within)) - {name}
 
-    def text(self, origin: str, order: list[str]) -> str:
+    def layout(self) -> tuple[dict[str, str], list[tuple[str, str]]]:
+        """The values block, and each definition's name and statement in the order they ran, each moved after
+        what it needs first.
+
+        A dict, list or set that a definition fills as it runs (a registry its decorator
+        adds to) starts empty and is made what it is here once they all ran.
+        """
+        needs = {name: self._reached(name, self.definitions) for name in self.definitions}
+        filled = set().union(*(self._reached(name, self.refills) for name in self.definitions))
+        values = {name: self.refills[name][0] if name in filled else statement
+                  for name, statement in sorted(self.values.items())}
+        texts = {name: definition.text for name, definition in self.definitions.items()}
+        pending = sorted(self.definitions, key=lambda name: (self.definitions[name].order, name))
+        placed: list[tuple[str, str]] = []
+        done: set[str] = set()
+        while pending:
+            ready = next((name for name in pending if needs[name] <= done), None)
+            shell = next((name for name in pending if self.definitions[name].shell and name not in done), None)
+            if ready is None and shell is not None:  # a registry its own entries fill: empty first
+                placed.append((shell, self.definitions[shell].shell or ""))
+                done.add(shell)
+                texts[shell] = self.definitions[shell].update or ""
+                continue
+            ready = ready or pending[0]  # a cycle nothing breaks: as they ran
+            pending.remove(ready)
+            placed.append((ready, texts[ready]))
+            done.add(ready)
+        placed += [(name, self.refills[name][1]) for name in sorted(filled)]
+        return values, placed
+
+    def text(self, origin: str, values: dict[str, str], order: list[tuple[str, str]]) -> str:
         parts = [f"# Generated by braketkit from {origin}: {self.entry} and what it uses, as they were at "
                  "submission.\n# The rest of that code does not run in the job.\n"]
         if self.future_annotations:
             parts.append("from __future__ import annotations\n")
         if self.imports:
             parts.append("".join(f"{statement}\n" for statement in sorted(self.imports.values())))
-        if self.values:
-            parts.append("".join(self.values[name] for name in sorted(self.values)))
-        return "\n".join(parts) + "".join(f"\n\n{self.definitions[name].text}" for name in order)
+        if values:
+            parts.append("".join(values.values()))
+        return "\n".join(parts) + "".join(f"\n\n{statement}" for _, statement in order)
