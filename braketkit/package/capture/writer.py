@@ -146,11 +146,11 @@ def _changed_since(tree: ast.stmt, value: Any) -> list[str]:
     """Attributes set on a function or class after its statement ran (``Model.scale = 5``, ``f.cache = {}``).
 
     A class attribute counts when its statement does not bind it, or binds it to a
-    different literal; a function's when it is not a double-underscore name (which
-    decorators such as ``functools.wraps`` set).
+    different literal; an undecorated function's when it is not a double-underscore name.
     """
-    if inspect.isfunction(value):
-        return sorted(name for name in vars(value) if not name.startswith("__"))
+    if inspect.isfunction(value):  # a decorated one's decorators may set attributes, and run again in the job
+        decorated = bool(getattr(tree, "decorator_list", None))
+        return [] if decorated else sorted(name for name in vars(value) if not name.startswith("__"))
     if not isinstance(tree, ast.ClassDef) or isinstance(value, enum.EnumMeta):  # an enum's members are its own
         return []
     attributes = {name: item for name, item in vars(value).items() if not name.startswith("_")}
