@@ -145,7 +145,8 @@ def test_the_service_model_is_the_one_boto3_uses() -> None:
          "arn:aws[a-z\\-]*:braket:[a-z0-9\\-]*:[0-9]{12}:.* (request member associations[0].arn)"),
         ("hyperparameters.empty=", "--set hyperparameters.empty: hyperparameters.empty: must be 1 to 2500 characters "
          "long (is 0)"),
-        ("input.bad name=s3://b/k", "--set input.bad name: input.bad name: 'bad name' does not match the pattern "
+        ("input.bad name=s3://shared-data/k", "--set input.bad name: input.bad name: 'bad name' does not match the "
+         "pattern "
          "[A-Za-z0-9\\.\\-_]+ (request member inputDataConfig[0].channelName)"),
     ],
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ from hypothesis import strategies as st
 
 from braketkit import Instance, InvalidInput, Settings, Stopping
 from braketkit.converter import converter, parse_duration
-from braketkit.resolve import leaves, resolve
+from braketkit.package import gitignore
+from braketkit.resolve import leaves, resolve, rules
 
 from .conftest import Project
 
@@ -180,3 +182,144 @@ def test_settings_round_trip_through_toml(tmp_path_factory: pytest.TempPathFacto
     folder: Path = tmp_path_factory.mktemp("toml")
     (folder / "pyproject.toml").write_text(dumps(value), encoding="utf-8")
     assert resolve(start=folder, environ={}).settings == value
+
+
+def test_checks_of_the_readable_settings_join_the_type_errors(project: Project) -> None:
+    """One report: a value of the wrong type does not hide what is wrong with the others."""
+    project.pyproject('[tool.braketkit]\ndevice = "sv2"\ninclude = ["[abc"]\n[tool.braketkit.instance]\ncount = "2"\n'
+                      '[tool.braketkit.s3]\nbucket = "My_Bucket"\n')
+    with pytest.raises(InvalidInput) as caught:
+        resolve(start=project.root, environ={})
+    assert [p.key for p in caught.value.problems] == ["instance.count", "device", "s3.bucket", "include"]
+
+
+@pytest.mark.parametrize(
+    ("body", "assignments", "message"),
+    [
+        ('hyperparameters = { "" = "x" }', [],
+         "pyproject.toml:5: hyperparameters: has an entry with an empty name; give every entry a name"),
+        ("", ['tags={""="x"}'], "--set tags: tags: has an entry with an empty name; give every entry a name"),
+        ("", ["tags.=x"], "--set tags.: tags: has an entry with an empty name; give every entry a name"),
+        ('instance = { "" = 2 }', [], "pyproject.toml:5: instance: has an entry with an empty name; give every "
+         "entry a name"),
+        ('"" = 2', [], "pyproject.toml:5: a key is empty; every setting has a name"),
+    ],
+)
+def test_empty_names_are_refused(project: Project, body: str, assignments: list[str], message: str) -> None:
+    project.pyproject(f"[tool.braketkit]\n{body}\n")
+    with pytest.raises(InvalidInput) as caught:
+        resolve(start=project.root, environ={}, assignments=assignments)
+    assert [str(p) for p in caught.value.problems] == [message]
+
+
+@pytest.mark.parametrize(("header", "line"), [("[tool.braketkt]", 4), ("[tool.brakekit.instance]", 4),
+                                              ("[tool.BraketKit]", 4), ("[tools.braketkit]", 4)])
+def test_near_miss_table_names_are_errors(project: Project, header: str, line: int) -> None:
+    project.pyproject(f'{header}\ncount = 2\n')
+    name = header.strip("[]").rsplit(".instance", 1)[0]
+    with pytest.raises(InvalidInput) as caught:
+        resolve(start=project.root, environ={})
+    assert [str(p) for p in caught.value.problems] == [
+        f"pyproject.toml:{line}: {name}: unknown table; did you mean [tool.braketkit]?"]
+
+
+@pytest.mark.parametrize("header", ["[tool.braket]", "[tool.black]", "[tool.bracket]"])
+def test_other_tools_tables_are_left_alone(project: Project, header: str) -> None:
+    project.pyproject(f'{header}\nx = 1\n[tool.braketkit]\ndevice = "sv1"\n')
+    assert resolve(start=project.root, environ={}).settings.device == "sv1"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["My_Bucket", "ab", "-x", "a..b", "192.168.5.4", "a" * 64, "my bucket", "a/b", "xn--data", "sthree-data",
+     "amzn-s3-demo-data", "data-s3alias", "data--ol-s3", "data.mrap", "data--x-s3", "data-", "Data"],
+)
+def test_bucket_names_follow_s3s_rules(project: Project, name: str) -> None:
+    project.pyproject(f'[tool.braketkit.s3]\nbucket = "{name}"\n[tool.braketkit.input]\nd = "s3://{name}/k"\n')
+    with pytest.raises(InvalidInput) as caught:
+        resolve(start=project.root, environ={})
+    keys = [p.key for p in caught.value.problems]
+    assert keys == ["input.d", "s3.bucket"] if name not in ("data-s3alias", "data--ol-s3") else ["s3.bucket"]
+    assert re.fullmatch(rules.BUCKET_PATTERN, name) is None
+
+
+@pytest.mark.parametrize("name", ["abc", "my-bucket.data", "amazon-braket-us-east-1-111122223333", "a" * 63,
+                                  "1.2.3", "xn-data", "data-s3aliasx"])
+def test_valid_bucket_names(project: Project, name: str) -> None:
+    project.pyproject(f'[tool.braketkit.s3]\nbucket = "{name}"\n[tool.braketkit.input]\nd = "s3://{name}/k"\n')
+    assert resolve(start=project.root, environ={}).settings.s3.bucket == name
+    assert re.fullmatch(rules.BUCKET_PATTERN, name)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab.-_A1", max_size=66))
+def test_the_bucket_pattern_and_the_bucket_rules_agree(name: str) -> None:
+    assert (re.fullmatch(rules.BUCKET_PATTERN, name) is None) == (rules.bucket_problem(name) is not None)
+
+
+@pytest.mark.parametrize(
+    ("key", "valid"),
+    [("1234abcd-12ab-34cd-56ef-1234567890ab", True), ("mrk-1234abcd12ab34cd56ef1234567890ab", True),
+     ("alias/ExampleAlias", True), ("alias/aws/s3", True),
+     ("arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", True),
+     ("arn:aws-us-gov:kms:us-gov-west-1:111122223333:alias/team/key", True),
+     ("my-key", False), ("alias/", False), ("alias/a b", False), ("alias/" + "a" * 251, False),
+     ("1234abcd-12ab-34cd-56ef", False), ("arn:aws:kms:us-east-2:111122223333:key/my-key", False),
+     ("arn:aws:kms:us-east-2:1111:alias/x", False), ("arn:aws:s3:::bucket", False)],
+)
+def test_kms_keys(key: str, valid: bool) -> None:
+    assert (rules.kms_key_problem(key) is None) is valid
+    assert bool(re.fullmatch(rules.KMS_KEY_PATTERN, key)) is valid
+
+
+@pytest.mark.parametrize(
+    ("pattern", "problem"),
+    [("data\\train.csv", "holds a backslash"), ("logs\\", "ends in a backslash"), ("[abc", "is never closed"),
+     ("data/[0-9.csv", "is never closed"), ("[z-a].txt", "invalid set"), ("#notes", "comment"), ("", "empty"),
+     ("data/*.csv", None), ("\\#notes", None), ("\\[abc", None), ("[abc]", None), ("!keep.txt", None),
+     ("trailing\\ ", None), ("**/cache/", None)],
+)
+def test_patterns_that_cannot_match(pattern: str, problem: str | None) -> None:
+    found = rules.pattern_problem(pattern)
+    assert found is None if problem is None else problem in (found or "")
+
+
+@pytest.mark.filterwarnings("ignore:Possible nested set:FutureWarning")
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab/*?[]!-\\z^", max_size=10))
+def test_patterns_resolve_accepts_compile(pattern: str) -> None:
+    """The packager's compiler (braketkit.package.gitignore) turns every accepted pattern into a regular expression."""
+    if rules.pattern_problem(pattern) is None:
+        gitignore.parse([pattern])
+
+
+def test_dependencies_must_be_inside_the_project(project: Project, tmp_path: Path) -> None:
+    (tmp_path / "secrets.txt").write_text("x\n")
+    project.write("src/pkg/__init__.py", "")
+    project.write("requirements.txt", "numpy\n")
+    for location, source, outside in [("../secrets.txt", None, True), (str(tmp_path / "secrets.txt"), None, True),
+                                      ("requirements.txt", None, False), ("../requirements.txt", "src", False),
+                                      ("../../secrets.txt", "src", True)]:
+        source_line = f"source = '{source}'\n" if source else ""
+        project.pyproject(f"[tool.braketkit]\ndependencies = '{location}'\n{source_line}")
+        if outside:
+            with pytest.raises(InvalidInput, match="is outside the project"):
+                resolve(start=project.root, environ={})
+        else:
+            resolve(start=project.root, environ={})
+
+
+def test_dependencies_link_out_of_the_project(project: Project, tmp_path: Path) -> None:
+    (tmp_path / "secrets.txt").write_text("x\n")
+    (project.root / "requirements.txt").symlink_to(tmp_path / "secrets.txt")
+    project.pyproject("[tool.braketkit]\ndependencies = 'requirements.txt'\n")
+    with pytest.raises(InvalidInput, match="is outside the project"):
+        resolve(start=project.root, environ={})
+
+
+def test_dependencies_without_a_pyproject(project: Project) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        resolve(start=project.root, environ={}, keywords=({"dependencies": "../req.txt"},))
+    assert [str(p) for p in caught.value.problems] == [
+        "@hybrid_job: dependencies: '../req.txt' is outside the project; the requirements file must be inside it "
+        "(or list the requirements themselves)"]

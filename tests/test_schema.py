@@ -30,9 +30,11 @@ VALID = [
     'dependencies = ["numpy>=1.26", "scipy"]',
     'include = ["data/*.csv"]\nexclude = ["notebooks/"]',
     'distribution = "data_parallel"\nresult_format = "pickled_v4"\nwait = true\nlocal = false',
-    '[tool.braketkit.s3]\nbucket = "b"\nprefix = "p"\nkms_key = "k"',
+    '[tool.braketkit.s3]\nbucket = "my-bucket.data"\nprefix = "p"\nkms_key = "alias/braket"',
+    '[tool.braketkit.s3]\nkms_key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"',
+    '[tool.braketkit.s3]\nkms_key = "mrk-1234abcd12ab34cd56ef1234567890ab"',
     '[tool.braketkit.checkpoint]\ncopy_from_job = "arn:aws:braket:us-east-1:111122223333:job/x"\nlocal_path = "/c"',
-    '[tool.braketkit.input]\ntrain = "data/train"\nshared = "s3://b/k/"',
+    '[tool.braketkit.input]\ntrain = "data/train"\nshared = "s3://shared-data/k/"',
     '[tool.braketkit.profiles.qpu]\ndevice = "dm1"\ninstance = { type = "ml.m5.xlarge" }',
     'tags = { team = "qml" }\nreservation = "arn:aws:braket:us-east-1:111122223333:reservation/r"',
 ]
@@ -52,6 +54,11 @@ INVALID = [
     'result_format = "pickle"',
     '[tool.braketkit.profiles.qpu]\ndevcie = "dm1"',
     'dependencies = 3',
+    '[tool.braketkit.s3]\nbucket = "My_Bucket"',
+    '[tool.braketkit.s3]\nbucket = "192.168.5.4"',
+    '[tool.braketkit.s3]\nbucket = "data-s3alias"',
+    '[tool.braketkit.s3]\nkms_key = "my-key"',
+    '[tool.braketkit.s3]\nkms_key = "arn:aws:kms:us-east-1:111122223333:key/my-key"',
 ]
 
 

@@ -18,6 +18,7 @@ from .. import catalog
 from ..converter import converter
 from ..errors import InvalidInput, Problem
 from ..model.settings import Settings
+from . import rules
 from .keys import Entry, describe, kind_of, leaf_type, maps, tables
 from .pyproject import find_pyproject, read_pyproject
 from .sources import PROFILE_VARIABLE, env_layer, keyword_layer, pyproject_layers, set_layer
@@ -100,8 +101,8 @@ def resolve(
         merged.update(entries)
         problems += trouble
     typed = _typed(merged, problems)
-    settings = converter.structure(_nest(typed), Settings) if not problems else Settings()
-    device = _check(settings, merged, problems)
+    settings = _settings(typed)
+    device = _check(settings, merged, problems, path)
     if problems:
         raise InvalidInput(problems)
     origins = {key: entry.origin for key, entry in merged.items()}
@@ -129,6 +130,14 @@ def _typed(merged: dict[str, Entry], problems: list[Problem]) -> dict[str, Any]:
     return typed
 
 
+def _settings(typed: dict[str, Any]) -> Settings:
+    """The settings from every value that could be read: the checks below judge them even when others failed."""
+    try:
+        return converter.structure(_nest(typed), Settings)
+    except (TypeError, ValueError, cattrs.errors.CattrsError):  # pragma: no cover - each leaf was read alone
+        return Settings()
+
+
 def _nest(flat: dict[str, Any]) -> dict[str, Any]:
     nested: dict[str, Any] = {}
     for key, value in flat.items():
@@ -140,11 +149,15 @@ def _nest(flat: dict[str, Any]) -> dict[str, Any]:
     return nested
 
 
-def _check(settings: Settings, merged: dict[str, Entry], problems: list[Problem]) -> str | None:
-    """Checks that span keys or need the catalog; the service model checks the rest later."""
+def _check(settings: Settings, merged: dict[str, Entry], problems: list[Problem], pyproject: Path | None) -> str | None:
+    """Each setting's own shape, checks across keys and against the catalog; the service model checks the rest later."""
 
     def origin(key: str) -> str:
         return merged[key].origin if key in merged else DEFAULT
+
+    def check(key: str, problem: str | None) -> None:
+        if problem is not None:
+            problems.append(Problem(problem, key, origin(key)))
 
     for alias, target in settings.devices.items():
         if catalog.expand_device(target, settings.devices) is None:
@@ -165,6 +178,18 @@ def _check(settings: Settings, merged: dict[str, Entry], problems: list[Problem]
     for name, location in settings.input.items():
         if not location:
             problems.append(Problem("expected a local path or an s3:// URI", f"input.{name}", origin(f"input.{name}")))
+        elif location.startswith("s3://"):
+            check(f"input.{name}", rules.s3_uri_problem(location))
+    if settings.s3.bucket is not None:
+        check("s3.bucket", rules.bucket_problem(settings.s3.bucket))
+    if settings.s3.kms_key:  # an empty one is the service model's to refuse (kmsKeyId has a minimum length)
+        check("s3.kms_key", rules.kms_key_problem(settings.s3.kms_key))
+    for key in ("include", "exclude"):
+        for pattern in getattr(settings, key):
+            check(key, rules.pattern_problem(pattern))
+    if isinstance(settings.dependencies, str):
+        project = pyproject.parent if pyproject else None
+        check("dependencies", rules.dependencies_problem(settings.dependencies, project, settings.source))
     if settings.max_source_mb < 1:
         problems.append(Problem("expected a size in MB of at least 1", "max_source_mb", origin("max_source_mb")))
     return device

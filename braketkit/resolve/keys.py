@@ -20,7 +20,9 @@ import attrs
 from ..errors import Problem
 from ..model.settings import ParameterText, Seconds, Settings
 
-__all__ = ["Entry", "describe", "flatten", "kind_of", "leaf_type", "maps", "scalars", "suggest", "tables"]
+__all__ = [
+    "EMPTY_NAME", "Entry", "describe", "flatten", "kind_of", "leaf_type", "maps", "scalars", "suggest", "tables",
+]
 
 
 @attrs.frozen
@@ -85,6 +87,9 @@ def suggest(key: str, spell: Callable[[str], str] = repr, what: str = "setting")
     return f"unknown {what}; `braketkit config schema` lists the settings"
 
 
+EMPTY_NAME = "has an entry with an empty name; give every entry a name"
+
+
 def _object_fields(value: Any) -> Iterator[tuple[str, Any]]:
     """Fields of an attrs settings object that differ from the class default."""
     for field in attrs.fields(type(value)):
@@ -117,7 +122,9 @@ def flatten(
                 sub = _object_fields(value) if attrs.has(type(value)) else typing.cast(Mapping[str, Any], value).items()
                 fields = _field_types(tables()[name])
                 for field, sub_value in sub:
-                    if field in fields:
+                    if not field:
+                        problems.append(Problem(EMPTY_NAME, name, origin_of(name)))
+                    elif field in fields:
                         entries[f"{name}.{field}"] = Entry(sub_value, origin_of(f"{name}.{field}"))
                     else:
                         problems.append(Problem(suggest(f"{name}.{field}"), f"{name}.{field}", origin_of(key)))
@@ -127,12 +134,17 @@ def flatten(
         elif name in maps():
             if isinstance(value, Mapping):
                 for sub_key, sub_value in value.items():
-                    entries[f"{name}.{sub_key}"] = Entry(sub_value, origin_of(f"{name}.{sub_key}"))
+                    if sub_key == "":
+                        problems.append(Problem(EMPTY_NAME, name, origin_of(name)))
+                    else:
+                        entries[f"{name}.{sub_key}"] = Entry(sub_value, origin_of(f"{name}.{sub_key}"))
             else:
                 expected = describe(dict[str, maps()[name]])  # type: ignore[misc]
                 problems.append(Problem(f"expected {expected}, got {kind_of(value)}", key, origin_of(name)))
         elif name in scalars():
             entries[name] = Entry(value, origin_of(name))
+        elif not name:
+            problems.append(Problem("a key is empty; every setting has a name", None, origin_of(name)))
         else:
             problems.append(Problem(suggest(name), key, origin_of(name)))
     return entries, problems

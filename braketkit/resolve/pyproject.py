@@ -6,6 +6,7 @@ that defines them (or the nearest enclosing table or inline table).
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
 from pathlib import Path
@@ -36,6 +37,8 @@ class Pyproject:
     path: Path
     table: dict[str, Any]
     lines: dict[tuple[str, ...], int]
+    problems: list[Problem] = attrs.field(factory=list)
+    """Tables named almost ``[tool.braketkit]``."""
 
     def label(self, *key: str) -> str:
         """``pyproject.toml:14`` for the line defining ``key`` (or its nearest table)."""
@@ -92,7 +95,30 @@ def read_pyproject(path: Path) -> Pyproject:
         origin = display_path(path) + (f":{where['line']}:{where['column']}" if where else "")
         reason = _POSITION.sub("", str(error)).strip()
         raise InvalidInput([Problem(f"invalid TOML: {reason}", origin=origin)]) from None
-    table: Any = document.get("tool", {}).get("braketkit", {})
+    lines = _scan_lines(text)
+    tool: Any = document.get("tool", {})
+    table: Any = tool.get("braketkit", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         raise InvalidInput([Problem("expected a table", "tool.braketkit", display_path(path))])
-    return Pyproject(path=path, table=table, lines=_scan_lines(text))
+    return Pyproject(path=path, table=table, lines=lines, problems=_near_misses(document, path, lines))
+
+
+def _near_misses(document: dict[str, Any], path: Path, lines: dict[tuple[str, ...], int]) -> list[Problem]:
+    """Tables named almost ``[tool.braketkit]`` (``[tool.braketkt]``, ``[tools.braketkit]``): typos, not other tools."""
+    found = []
+    for top, inner in document.items():
+        if not isinstance(inner, dict):
+            continue
+        for name in inner:
+            key = (top, name)
+            if key != _TOOL and _close(top, "tool") and _close(name, "braketkit"):
+                first = min((line for at, line in lines.items() if at[:2] == key), default=None)
+                where = display_path(path) + (f":{first}" if first else "")
+                found.append(Problem("unknown table; did you mean [tool.braketkit]?", ".".join(key), where))
+    return found
+
+
+def _close(name: str, known: str) -> bool:
+    """Equal but for case, or a typo's distance away (``braket`` alone is not close enough)."""
+    name = name.lower()
+    return name == known or difflib.SequenceMatcher(None, name, known).ratio() > 0.8

@@ -12,8 +12,9 @@ from typing import Any, Literal
 
 import attrs
 
-from ..model.settings import Instance, ParameterText, Seconds, Settings
+from ..model.settings import S3, Instance, ParameterText, Seconds, Settings
 from ..plan import service_model
+from . import rules
 
 __all__ = ["DURATION_PATTERN", "settings_schema"]
 
@@ -43,9 +44,16 @@ def _type(kind: Any) -> dict[str, Any]:
     raise TypeError(f"no schema for {kind}")  # pragma: no cover - every settings type is covered
 
 
+_PATTERNS: dict[tuple[type, str], str] = {(S3, "bucket"): rules.BUCKET_PATTERN, (S3, "kms_key"): rules.KMS_KEY_PATTERN}
+"""Fields whose strings follow a rule of their own (the parser checks the same: braketkit.resolve.rules)."""
+
+
 def _table(cls: type) -> dict[str, Any]:
     hints = typing.get_type_hints(cls)
     properties = {name: _type(hint) for name, hint in hints.items()}
+    for name in properties:
+        if (cls, name) in _PATTERNS:
+            properties[name] = {**properties[name], "pattern": _PATTERNS[cls, name]}
     if cls is Instance:
         properties["type"] = {"enum": service_model.limit("InstanceType", "enum")}
     schema = {"type": "object", "properties": properties, "additionalProperties": False}

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import Problem
 from ..runtime import contract
-from .keys import Entry, flatten, leaf_type, maps, suggest, tables
+from .keys import EMPTY_NAME, Entry, flatten, leaf_type, maps, suggest, tables
 from .pyproject import Pyproject, display_path, tomllib
 
 __all__ = ["ENV_PREFIX", "PROFILE_VARIABLE", "Layer", "env_layer", "keyword_layer", "pyproject_layers", "set_layer"]
@@ -29,7 +29,8 @@ def pyproject_layers(project: Pyproject, profile: str | None, profile_origin: st
     """The base ``[tool.braketkit]`` layer and the chosen profile's layer."""
     table = dict(project.table)
     profiles = table.pop("profiles", {})
-    base = flatten(table, lambda key: project.label(*key.split(".")))
+    entries, problems = flatten(table, lambda key: project.label(*key.split(".")))
+    base = entries, [*project.problems, *problems]
     if profile is None:
         return base, ({}, [])
     chosen = profiles.get(profile) if isinstance(profiles, dict) else None
@@ -71,7 +72,10 @@ def _assignments(pairs: Iterable[tuple[str, str, str]], unknown: Callable[[str],
     entries: dict[str, Entry] = {}
     problems: list[Problem] = []
     for key, text, origin in pairs:
-        head, _, rest = key.partition(".")
+        head, dot, rest = key.partition(".")
+        if dot and not rest and head in maps():
+            problems.append(Problem(EMPTY_NAME, head, origin))
+            continue
         whole_table = not rest and (head in tables() or head in maps())
         try:
             value = read_text(text, dict if whole_table else leaf_type(key))

@@ -1,0 +1,190 @@
+"""Rules for a setting's own shape that neither its type nor the braket service model states.
+
+Each check answers what is wrong with a value, in words for the user, or None.
+The rules come from AWS's documentation (cited at each) and from git's pattern
+syntax; limits the service model does state are checked against the request at
+plan time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from pathlib import Path, PurePosixPath
+
+__all__ = [
+    "BUCKET_PATTERN",
+    "KMS_KEY_PATTERN",
+    "bucket_problem",
+    "dependencies_problem",
+    "kms_key_problem",
+    "pattern_problem",
+    "s3_uri_problem",
+]
+
+# S3's rules for general purpose bucket names:
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+_IP_ADDRESS = r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+"
+_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_RESERVED_SUFFIXES = {
+    "-s3alias": "access point aliases",
+    "--ol-s3": "Object Lambda access point aliases",
+    ".mrap": "Multi-Region Access Points",
+    "--x-s3": "directory buckets",
+    "--table-s3": "table buckets",
+}
+BUCKET_PATTERN = (
+    "^(?!" + "|".join(_RESERVED_PREFIXES) + ")"  # no escaping needed but for dots; re.escape's \\- is no ECMA-262
+    "(?!.*(?:" + "|".join(suffix.replace(".", "\\.") for suffix in _RESERVED_SUFFIXES) + ")$)"
+    f"(?!.*\\.\\.)(?!{_IP_ADDRESS}$)[a-z0-9][a-z0-9.-]{{1,61}}[a-z0-9]$"
+)
+"""The same rules as one regular expression, for the JSON Schema (``bucket_problem`` says which rule is broken)."""
+_ALIAS_SUFFIXES = ("-s3alias", "--ol-s3")
+"""An access point alias stands wherever a bucket name does when reading data, so an input URI may use one."""
+
+
+def _bucket_rules_broken(name: str, alias_ok: bool) -> list[str]:
+    broken = []
+    if not 3 <= len(name) <= 63:
+        broken.append(f"must be 3 to 63 characters long (is {len(name)})")
+    others = sorted(set(re.sub(r"[a-z0-9.-]", "", name)))
+    if others:
+        shown = ", ".join(repr(char) for char in others)
+        broken.append(f"may hold only lowercase letters, digits, dots and hyphens (not {shown})")
+    if name and not (name[0].isalnum() and name[-1].isalnum()):
+        broken.append("must begin and end with a letter or digit")
+    if ".." in name:
+        broken.append("must not hold two dots in a row")
+    if re.fullmatch(_IP_ADDRESS, name):
+        broken.append("must not be formatted as an IP address")
+    broken += [f"must not begin with {prefix!r} (reserved by S3)" for prefix in _RESERVED_PREFIXES
+               if name.startswith(prefix)]
+    broken += [f"must not end with {suffix!r} (reserved for {what})" for suffix, what in _RESERVED_SUFFIXES.items()
+               if name.endswith(suffix) and not (alias_ok and suffix in _ALIAS_SUFFIXES)]
+    return broken
+
+
+def _bucket_suggestion(name: str, alias_ok: bool) -> str:
+    """A valid spelling close to ``name`` (lower case, ``-`` for ``_`` and spaces), if there is one."""
+    guess = re.sub(r"\.{2,}", ".", re.sub(r"[_\s]+", "-", name.strip().lower())).strip(".-")
+    if guess != name and not _bucket_rules_broken(guess, alias_ok):
+        return f"; did you mean {guess!r}?"
+    return ""
+
+
+def bucket_problem(name: str, *, alias_ok: bool = False) -> str | None:
+    """What makes ``name`` no S3 bucket name, or None; ``alias_ok`` also accepts an access point alias."""
+    broken = _bucket_rules_broken(name, alias_ok)
+    if not broken:
+        return None
+    if name.startswith("s3://"):
+        return f"{name!r} is a URI; give the bucket's name alone, and the folder as s3.prefix"
+    if "/" in name:
+        return f"{name!r} holds '/', which no bucket name does; give the bucket's name alone, the folder as s3.prefix"
+    return (f"{name!r} is not a valid S3 bucket name: it " + "; it ".join(broken)
+            + _bucket_suggestion(name, alias_ok))
+
+
+def s3_uri_problem(uri: str) -> str | None:
+    """What is wrong with the bucket of an ``s3://bucket/key`` input URI, or None."""
+    bucket = uri[len("s3://"):].partition("/")[0]
+    if not bucket:
+        return f"{uri!r} names no bucket; expected s3://bucket/key"
+    broken = _bucket_rules_broken(bucket, alias_ok=True)
+    if not broken:
+        return None
+    return (f"{uri!r} names the bucket {bucket!r}, which is not a valid S3 bucket name: it " + "; it ".join(broken)
+            + _bucket_suggestion(bucket, alias_ok=True))
+
+
+# The forms a KMS key may take where an API asks for a KeyId:
+# https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id
+# (key ID, key ARN, alias name, alias ARN; a multi-Region key's ID starts with mrk-), and alias names:
+# https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html (alias/ and [a-zA-Z0-9/_-], at most 256).
+_KEY_ID = r"(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})"
+_ALIAS = r"alias/(?=[a-zA-Z0-9/_-]{1,250}$)[a-zA-Z0-9_-]+(?:/[a-zA-Z0-9_-]+)*"
+KMS_KEY_PATTERN = rf"^(?:{_KEY_ID}|{_ALIAS}|arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{{12}}:(?:key/{_KEY_ID}|{_ALIAS}))$"
+"""Every form of KMS key reference, as a regular expression both Python and JSON Schema read alike."""
+KMS_FORMS = ("a key ID (1234abcd-12ab-34cd-56ef-1234567890ab, or mrk-... for a multi-Region key), a key ARN "
+             "(arn:aws:kms:REGION:ACCOUNT:key/ID), an alias name (alias/NAME) or an alias ARN "
+             "(arn:aws:kms:REGION:ACCOUNT:alias/NAME)")
+
+
+def kms_key_problem(value: str) -> str | None:
+    """What makes ``value`` no reference to a KMS key, or None."""
+    if re.fullmatch(KMS_KEY_PATTERN, value):
+        return None
+    return f"{value!r} is not a KMS key; expected {KMS_FORMS}"
+
+
+# git's pattern syntax (git help gitignore): a backslash escapes the next character; a
+# bracket expression runs to its closing ']' (one right after '[' or '[!' belongs to the set).
+_ESCAPABLE = set("*?[]!#\\ ")
+
+
+def _quoted(pattern: str) -> str:
+    """A pattern as written (repr would double its backslashes)."""
+    return f"'{pattern}'"
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """What keeps a gitignore-style pattern from ever matching, or None.
+
+    Also refuses what the packager's pattern compiler (braketkit.package.gitignore)
+    would turn into an invalid regular expression; tests/test_resolve.py checks the two agree.
+    """
+    text = pattern.strip()
+    if not text:
+        return "an empty pattern matches nothing"
+    if text.startswith("#"):
+        return f"{_quoted(pattern)} starts with '#', which makes it a comment; write '\\#' for a name starting with '#'"
+    body = pattern[1:] if pattern.startswith("!") else pattern
+    index = 0
+    while index < len(body):
+        char = body[index]
+        if char == "\\":
+            if index + 1 == len(body):
+                return f"{_quoted(pattern)} ends in a backslash, which escapes nothing, so it never matches"
+            if body[index + 1] not in _ESCAPABLE:
+                fixed = re.sub(r"\\(?![*?\[\]!# \\])", "/", pattern)
+                return (f"{_quoted(pattern)} holds a backslash, which escapes the next character in a pattern; "
+                        f"folders are separated by '/': did you mean {_quoted(fixed)}?")
+            index += 2
+        elif char == "[":
+            end = body.find("]", index + 2)
+            if end == -1:
+                return (f"{_quoted(pattern)} has a '[' that is never closed, so it never matches; "
+                        "write '\\[' for the character itself")
+            inner = body[index + 1:end]
+            inner = "^" + inner[1:] if inner.startswith("!") else inner
+            try:
+                with warnings.catch_warnings():  # a "possible nested set" is a warning about the future, not an error
+                    warnings.simplefilter("ignore", FutureWarning)
+                    re.compile("[" + inner.replace("\\", "\\\\") + "]")
+            except re.error as error:
+                return f"{_quoted(pattern)} has an invalid set {_quoted(body[index:end + 1])}: {error.msg}"
+            index = end + 1
+        else:
+            index += 1
+    return None
+
+
+def dependencies_problem(location: str, project: Path | None, source: str | None) -> str | None:
+    """A requirements file outside the project (the folder of pyproject.toml), or None.
+
+    The file is read relative to the source folder. Without a pyproject.toml only the
+    path itself can be judged: it must not be absolute or climb out with ``..``.
+    """
+    relative = PurePosixPath(os.path.normpath(PurePosixPath(source or ".") / location.replace("\\", "/")))
+    if project is None:
+        if relative.is_absolute() or relative.parts[:1] == ("..",):
+            return (f"{location!r} is outside the project; the requirements file must be inside it "
+                    "(or list the requirements themselves)")
+        return None
+    root = project.resolve()
+    path = (project / (source or ".") / location).resolve()
+    if path != root and not path.is_relative_to(root):
+        return (f"{location!r} is outside the project ({root}); the requirements file must be inside it "
+                "(or list the requirements themselves)")
+    return None
