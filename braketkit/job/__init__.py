@@ -18,7 +18,7 @@ import attrs
 
 from ..converter import converter
 from ..errors import BraketkitError
-from ..model.job import TERMINAL_STATES, LocalJobRecord
+from ..model.job import TERMINAL_STATES, LocalJobRecord, settle
 from ..runtime import contract
 from .results import read_results
 
@@ -75,7 +75,7 @@ class LocalJob:
         return record
 
     def state(self) -> str:
-        return self.metadata().state
+        return settle(self.folder, self.metadata()).state  # a runner killed outright reads FAILED, not RUNNING
 
     def wait(self, timeout: float | None = None, poll: float = 0.5) -> str:
         """Block until the job ends (local runs usually have); return its state."""
