@@ -7,6 +7,7 @@ The same archive and runtime as in the cloud, unpacked into
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -14,15 +15,17 @@ import signal
 import subprocess
 import sys
 import tarfile
+import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-from ..converter import converter
+import attrs
+
 from ..errors import BraketkitError, InvalidInput, Problem
 from ..job import LocalJob
-from ..model.job import LocalJobRecord
+from ..model.job import LocalJobRecord, with_this_runner, write_record
 from ..plan import UNRESOLVED_ACCOUNT, Plan
 from ..resolve.pyproject import display_path
 from ..runtime import contract
@@ -63,12 +66,6 @@ def _new_folder(jobs: Path, name: str) -> Path:
     raise LocalRunError(f"no free job folder for {name} in {display_path(jobs)}")  # pragma: no cover
 
 
-def _write_record(folder: Path, record: LocalJobRecord) -> None:
-    partial = folder / ".job.json.partial"
-    partial.write_text(json.dumps(converter.unstructure(record), indent=2), encoding="utf-8")
-    os.replace(partial, folder / "job.json")
-
-
 def _unpack(archive: Path, code: Path) -> None:
     with tarfile.open(archive) as opened:
         if hasattr(tarfile, "data_filter"):
@@ -77,46 +74,72 @@ def _unpack(archive: Path, code: Path) -> None:
             opened.extractall(code)
 
 
-def _download(uri: str, target: Path, key: str, origin: str | None) -> None:
+def _channel_sources(plan: Plan) -> list[tuple[str, str, dict[str, Path]]]:
+    """Each input channel: its name, its S3 URI, and its local files by relative name (none: an s3:// channel)."""
+    local_files = {upload.s3_uri: upload.path for upload in plan.uploads[1:]}
+    sources = []
+    for channel in plan.request.input_data_config or []:
+        uri = channel.data_source.s3_data_source.s3_uri
+        files = {s3_uri[len(uri):]: path for s3_uri, path in local_files.items() if s3_uri.startswith(uri)}
+        sources.append((channel.channel_name, uri, files))
+    return sources
+
+
+def _check_credentials(plan: Plan) -> None:
+    """An s3:// channel is downloaded with the user's AWS credentials: refused before any folder exists without them."""
+    remote = [(name, uri) for name, uri, files in _channel_sources(plan) if not files]
+    if not remote:
+        return
     from .. import aws
 
     if aws.session(None).get_credentials() is None:
-        raise InvalidInput([Problem(f"{uri} is on S3; a local run downloads it with your AWS credentials, "
-                                    "and none were found (or use a local path)", key, origin)])
+        raise InvalidInput([
+            Problem(f"{uri} is on S3; a local run downloads it with your AWS credentials, and none were found "
+                    "(or use a local path)", f"input.{name}", plan.resolved.origins.get(f"input.{name}"))
+            for name, uri in remote])
+
+
+def _download(uri: str, target: Path) -> None:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from .. import aws
+
     bucket, _, prefix = uri[len("s3://"):].partition("/")
     client = aws.client("s3", None)
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for item in page.get("Contents", []):
-            relative = item["Key"][len(prefix):].lstrip("/") or Path(item["Key"]).name
-            destination = target / relative
-            if not destination.resolve().is_relative_to(target.resolve()):
-                continue  # a key such as "../x" must not write outside the channel folder
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            client.download_file(bucket, item["Key"], str(destination))
+    try:
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                relative = item["Key"][len(prefix):].lstrip("/") or Path(item["Key"]).name
+                destination = target / relative
+                if not destination.resolve().is_relative_to(target.resolve()):
+                    continue  # a key such as "../x" must not write outside the channel folder
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                client.download_file(bucket, item["Key"], str(destination))
+    except (BotoCoreError, ClientError) as error:
+        raise LocalRunError(f"cannot download {uri} for the local run: {error}") from error
 
 
 def _channels(plan: Plan, input_data: Path) -> None:
-    local_files = {upload.s3_uri: upload.path for upload in plan.uploads[1:]}
-    for channel in plan.request.input_data_config or []:
-        uri = channel.data_source.s3_data_source.s3_uri
-        target = input_data / channel.channel_name
+    for name, uri, files in _channel_sources(plan):
+        target = input_data / name
         target.mkdir(parents=True)
-        files = {s3_uri[len(uri):]: path for s3_uri, path in local_files.items() if s3_uri.startswith(uri)}
-        if files:
-            for name, path in files.items():
-                (target / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, target / name)
-        else:
-            key = f"input.{channel.channel_name}"
-            _download(uri, target, key, plan.resolved.origins.get(key))
+        for relative, path in files.items():
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target / relative)
+        if not files:
+            _download(uri, target)
 
 
-def _copy_checkpoints(source: str, jobs: Path, checkpoints: Path) -> None:
+def _checkpoint_source(plan: Plan, jobs: Path) -> Path | None:
+    """The earlier local job whose checkpoints ``checkpoint.copy_from_job`` names: refused before any folder exists."""
+    source = plan.copy_checkpoints_from
+    if not source:
+        return None
     earlier = Path(source) if Path(source).is_dir() else jobs / source.rpartition("/")[2]
     if not (earlier / "checkpoints").is_dir():
         raise InvalidInput([Problem(f"no local job {source!r} with checkpoints in {display_path(jobs)}",
                                     "checkpoint.copy_from_job")])
-    shutil.copytree(earlier / "checkpoints", checkpoints, dirs_exist_ok=True)
+    return earlier / "checkpoints"
 
 
 def job_environment(plan: Plan, folder: Path) -> dict[str, str]:
@@ -148,56 +171,221 @@ def job_environment(plan: Plan, folder: Path) -> dict[str, str]:
     return variables
 
 
-def _lay_out(plan: Plan, folder: Path) -> None:
+def _lay_out(plan: Plan, folder: Path, checkpoints: Path | None) -> None:
     for part in ("code", "input/config", "input/data", "model", "checkpoints", "output"):
         (folder / part).mkdir(parents=True, exist_ok=True)
     (folder / "input" / "config" / "hyperparameters.json").write_text(
         json.dumps(plan.request.hyper_parameters or {}, indent=2), encoding="utf-8")
     _unpack(plan.archive.path, folder / "code")
     _channels(plan, folder / "input" / "data")
-    if plan.copy_checkpoints_from:
-        _copy_checkpoints(plan.copy_checkpoints_from, folder.parent, folder / "checkpoints")
+    if checkpoints is not None:
+        shutil.copytree(checkpoints, folder / "checkpoints", dirs_exist_ok=True)
+
+
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP reached the process running a local job: the job is cancelled, then the signal goes on."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(signal.Signals(number).name)
+        self.number = number
+
+
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+class _Signals:
+    """What signals do while a local job runs.
+
+    SIGTERM and SIGHUP stop the job as Ctrl-C does: they raise ``_Stopped`` where Ctrl-C raises
+    KeyboardInterrupt. From the first of them, or from the job's own end, until that end is recorded,
+    these signals are held: a second Ctrl-C cannot leave the job RUNNING. On leaving, the handlers are
+    restored; ``held`` lists what arrived meanwhile, to be delivered again. A signal that is ignored
+    (``nohup``) stays ignored, a SIGINT handler of the program's own stays in place, and outside the
+    main thread, where Python sets no handler, nothing changes.
+    """
+
+    def __init__(self) -> None:
+        self._previous: dict[int, Any] = {}
+        self.ending = False
+        self.held: list[int] = []
+
+    def __enter__(self) -> _Signals:
+        if threading.current_thread() is threading.main_thread():
+            for number in (signal.SIGINT, *_STOP_SIGNALS):
+                handler = signal.getsignal(number)
+                if handler in (signal.SIG_IGN, None) or (
+                        number == signal.SIGINT and handler is not signal.default_int_handler):
+                    continue
+                self._previous[number] = signal.signal(number, self._arrived)
+        return self
+
+    def _arrived(self, number: int, frame: object) -> None:
+        if self.ending:
+            self.held.append(number)
+            return
+        self.ending = True
+        if number == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise _Stopped(number)
+
+    def __exit__(self, *exception: object) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+
+
+def _deliver(numbers: list[int]) -> None:
+    """Send these signals again, each once, to this process, whose own handlers are back in place."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed terminal: nothing left to lose
+            stream.flush()
+    for number in dict.fromkeys(numbers):
+        os.kill(os.getpid(), number)  # the default action of SIGTERM ends the process here, as it would have
+
+
+class _Log:
+    """log.txt, line-buffered so that a run killed outright keeps what its job printed."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self._handle = handle
+        self._at_line_start = True
+
+    def write(self, text: str) -> None:
+        self._handle.write(text)
+        self._at_line_start = text.endswith("\n") or (self._at_line_start and not text)
+
+    def note(self, text: str) -> None:
+        """braketkit's own line about how the job ended; never raises (the disk may be what failed)."""
+        with contextlib.suppress(OSError, ValueError):
+            self.write(("" if self._at_line_start else "\n") + f"[braketkit] {text}\n")
+
+
+@attrs.frozen
+class _End:
+    state: str
+    exit_code: int | None = None
+    passed_on: BaseException | None = None
+    """The interruption or error to raise (or the signal to deliver) once the end is recorded."""
+
+
+def _cause(interruption: BaseException) -> str:
+    return signal.Signals(interruption.number).name if isinstance(interruption, _Stopped) else "Ctrl-C"
+
+
+def _reason(error: BaseException) -> str:
+    return str(error) if isinstance(error, BraketkitError) else f"{type(error).__name__}: {error}"
+
+
+def _fail(folder: Path, log: _Log, error: BaseException, exit_code: int | None = None) -> _End:
+    """A run that could not be prepared or carried on: FAILED, the reason in output/failure and the log."""
+    log.note(f"the job failed: {_reason(error)}")
+    with contextlib.suppress(OSError):
+        (folder / "output").mkdir(exist_ok=True)
+        with (folder / "output" / "failure").open("a", encoding="utf-8") as failure:
+            failure.write(_reason(error))
+    return _End("FAILED", exit_code, error)
+
+
+def _stop_child(child: subprocess.Popen[str], number: int) -> int:
+    child.send_signal(number)
+    try:
+        return child.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        return child.wait()
+
+
+def _supervise(plan: Plan, folder: Path, log: _Log, echo: IO[str] | None, signals: _Signals) -> _End:
+    """Run the job's child process to its end, or stop it when this process is interrupted."""
+    environment = os.environ | job_environment(plan, folder)
+    environment["AMZN_BRAKET_JOB_NAME"] = folder.name
+    try:
+        child = subprocess.Popen([sys.executable, "-c", _LAUNCH], cwd=folder / "code", env=environment,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    except OSError as error:
+        raise LocalRunError(f"cannot start {sys.executable} for the job: {error.strerror or error}") from None
+    assert child.stdout is not None
+    try:
+        for line in child.stdout:
+            log.write(line)
+            if echo is not None:
+                try:
+                    echo.write(line)
+                    echo.flush()
+                except (OSError, ValueError):  # a closed terminal or pipe: the log still gets every line
+                    echo = None
+        code = child.wait()
+        signals.ending = True
+        return _End("COMPLETED" if code == 0 else "FAILED", code)
+    except BaseException as error:
+        signals.ending = True
+        code = _stop_child(child, signal.SIGINT if isinstance(error, KeyboardInterrupt) else signal.SIGTERM)
+        if isinstance(error, (KeyboardInterrupt, _Stopped)):
+            log.note(f"cancelled by {_cause(error)}")
+            return _End("CANCELLED", code, error)
+        return _fail(folder, log, error, code)
+
+
+def _run(plan: Plan, folder: Path, checkpoints: Path | None, echo: IO[str] | None, signals: _Signals) -> _End:
+    """Prepare the job folder and run the job: how it ended, whatever happened."""
+    with (folder / "log.txt").open("w", encoding="utf-8", buffering=1) as handle:
+        log = _Log(handle)
+        try:
+            try:
+                _lay_out(plan, folder, checkpoints)
+            except OSError as error:
+                raise _unprepared(folder.parent, error) from None
+            return _supervise(plan, folder, log, echo, signals)
+        except (KeyboardInterrupt, _Stopped) as interruption:  # while preparing: no child to stop
+            signals.ending = True
+            log.note(f"cancelled by {_cause(interruption)}")
+            return _End("CANCELLED", None, interruption)
+        except BaseException as error:
+            signals.ending = True
+            return _fail(folder, log, error)
+
+
+def _unprepared(jobs: Path, error: OSError) -> LocalRunError:
+    return LocalRunError(f"cannot prepare the local job folder in {display_path(jobs)}: {error.strerror or error}")
 
 
 def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: IO[str] | None = None) -> LocalJob:
-    """Lay out the job folder, run the job in a child process, return its handle once it ends."""
+    """Lay out the job folder, run the job in a child process, return its handle once it ends.
+
+    Every way out records an end with a line in the log: COMPLETED or FAILED by the job's exit
+    status; FAILED with the reason when the folder could not be prepared (the error is raised
+    then); CANCELLED by Ctrl-C (``LocalRunCancelled`` is raised then) or by SIGTERM or SIGHUP (the
+    signal is delivered again then, and by default ends this process). Inputs that cannot work
+    (``checkpoint.copy_from_job`` naming no local job, an s3:// channel without credentials) are
+    refused before any folder exists.
+    """
     jobs = plan.project_root / ".braketkit" / "jobs"
+    checkpoints = _checkpoint_source(plan, jobs)
+    _check_credentials(plan)
     request = plan.request
     try:
         folder = _new_folder(jobs, request.job_name)
-        record = LocalJobRecord(name=folder.name, state="RUNNING", device=request.device_config.device,
-                                entry=(request.hyper_parameters or {}).get(contract.ENTRY, ""), started_at=_now())
-        _write_record(folder, record)
-        _lay_out(plan, folder)
+        record = with_this_runner(LocalJobRecord(
+            name=folder.name, state="RUNNING", device=request.device_config.device,
+            entry=(request.hyper_parameters or {}).get(contract.ENTRY, ""), started_at=_now()))
+        write_record(folder, record)
     except OSError as error:
-        raise LocalRunError(f"cannot prepare the local job folder in {display_path(jobs)}: "
-                            f"{error.strerror or error}") from None
-    environment = os.environ | job_environment(plan, folder)
-    environment["AMZN_BRAKET_JOB_NAME"] = folder.name
-    state, code, interrupted = "FAILED", None, False
-    with (folder / "log.txt").open("w", encoding="utf-8") as log:
-        child = subprocess.Popen([sys.executable, "-c", _LAUNCH], cwd=folder / "code", env=environment,
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
-        assert child.stdout is not None
+        raise _unprepared(jobs, error) from None
+    signals = _Signals()
+    with signals:
         try:
-            for line in child.stdout:
-                log.write(line)
-                if echo is not None:
-                    echo.write(line)
-                    echo.flush()
-            code = child.wait()
-            state = "COMPLETED" if code == 0 else "FAILED"
-        except KeyboardInterrupt:
-            child.send_signal(signal.SIGINT)
-            try:
-                code = child.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                code = child.wait()
-            state, interrupted = "CANCELLED", True
-            log.write("\n[braketkit] cancelled by Ctrl-C\n")
-    _write_record(folder, LocalJobRecord(name=record.name, state=state, device=record.device, entry=record.entry,
-                                         started_at=record.started_at, ended_at=_now(), exit_code=code))
-    if interrupted:
-        raise LocalRunCancelled(LocalJob(folder, function))
-    return LocalJob(folder, function)
+            end = _run(plan, folder, checkpoints, echo, signals)
+        except BaseException as error:  # the log itself could not be opened
+            signals.ending = True
+            end = _End("FAILED", None, error)
+        write_record(folder, attrs.evolve(record, state=end.state, ended_at=_now(), exit_code=end.exit_code))
+    job = LocalJob(folder, function)
+    interruption = end.passed_on
+    if isinstance(interruption, _Stopped):
+        _deliver([interruption.number, *signals.held])
+        return job  # the program's own handler of that signal let it go on
+    _deliver([number for number in signals.held if not (number == signal.SIGINT and interruption is not None)])
+    if isinstance(interruption, KeyboardInterrupt):
+        raise LocalRunCancelled(job) from None
+    if interruption is not None:
+        raise interruption
+    return job

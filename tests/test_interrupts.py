@@ -1,0 +1,240 @@
+"""Interruptions, with real processes and real signals: every local run ends in a final state with its
+log written (a failed preparation, SIGTERM, SIGHUP, Ctrl-C twice, a runner killed outright), and
+Ctrl-C while submitting to the cloud says whether the job may exist and how to find it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import attrs
+import pytest
+
+from braketkit.job import LocalJob
+from braketkit.model.job import RUNNER_ENDED, LocalJobRecord, settle, with_this_runner, write_record
+
+from .conftest import Project, run_cli
+
+SETTINGS = '''
+[tool.braketkit]
+device = "local"
+'''
+
+JOBS = '''
+import os
+import signal
+import time
+
+from braketkit import hybrid_job
+
+
+@hybrid_job()
+def slow(seconds: float = 30.0) -> None:
+    print(f"started {os.getpid()}", flush=True)
+    time.sleep(seconds)
+    print("finished", flush=True)
+
+
+@hybrid_job()
+def stubborn(seconds: float = 30.0) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C does not stop it: braketkit must
+    print(f"started {os.getpid()}", flush=True)
+    time.sleep(seconds)
+'''
+
+BOUND = 30  # seconds any single process of these tests may take
+
+
+def _default_signals() -> None:
+    """For ``preexec_fn``: SIGINT, SIGTERM and SIGHUP at their defaults, however the tests were started."""
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
+
+
+def _nohup() -> None:
+    _default_signals()
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+
+@pytest.fixture
+def local_project(project: Project) -> Project:
+    project.pyproject(SETTINGS)
+    project.write("jobs.py", JOBS)
+    sys.path.insert(0, str(project.root))
+    return project
+
+
+def _start(*argv: str, preexec: object = _default_signals) -> tuple[subprocess.Popen[str], int]:
+    """``braketkit ARGV`` in a process of its own, once its job has printed its pid; the job's pid."""
+    process = subprocess.Popen([sys.executable, "-m", "braketkit", *argv], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=dict(os.environ), preexec_fn=preexec)  # type: ignore[arg-type]
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    assert line.startswith("started "), (line, process.communicate(timeout=BOUND))
+    return process, int(line.split()[1])
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat[stat.rfind(")") + 2] == "Z"
+
+
+def _only_job(project: Project) -> LocalJob:
+    [folder] = (project.root / ".braketkit" / "jobs").iterdir()
+    return LocalJob(folder)
+
+
+# -- preparation ------------------------------------------------------------------------------------------
+
+
+def test_a_missing_checkpoint_source_is_refused_before_any_job_exists(local_project: Project,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "run", "jobs.py:slow", "--local", "--set", "checkpoint.copy_from_job=nope")
+    assert (code, err) == (2, "error: checkpoint.copy_from_job: no local job 'nope' with checkpoints in "
+                              ".braketkit/jobs\n")
+    assert not (local_project.root / ".braketkit" / "jobs").exists()
+
+
+def test_s3_inputs_without_credentials_are_refused_before_any_job_exists(local_project: Project,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    local_project.pyproject(SETTINGS + '\n[tool.braketkit.input]\ntrain = "s3://shared/a/"\nmore = "s3://shared/b/"\n')
+    code, _, err = run_cli(capsys, "run", "jobs.py:slow", "--local")
+    assert code == 2
+    assert err == ("error: 2 problems:\n"
+                   "  - pyproject.toml:9: input.more: s3://shared/b/ is on S3; a local run downloads it with your "
+                   "AWS credentials, and none were found (or use a local path)\n"
+                   "  - pyproject.toml:8: input.train: s3://shared/a/ is on S3; a local run downloads it with your "
+                   "AWS credentials, and none were found (or use a local path)\n")
+    assert not (local_project.root / ".braketkit" / "jobs").exists()
+
+
+def test_a_preparation_that_fails_records_failed_with_its_reason(local_project: Project, aws: str,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    local_project.pyproject(SETTINGS + '\n[tool.braketkit.input]\ntrain = "s3://no-such-bucket/sets/"\n')
+    code, _, err = run_cli(capsys, "run", "jobs.py:slow", "--local")
+    assert code == 1
+    assert err.startswith("error: cannot download s3://no-such-bucket/sets/ for the local run: An error occurred "
+                          "(NoSuchBucket)"), err
+    job = _only_job(local_project)
+    assert job.state() == "FAILED" and job.metadata().ended_at is not None
+    reason = job.failure_reason()
+    assert reason is not None and reason == err.removeprefix("error: ").rstrip("\n")
+    assert list(job.logs())[-1] == f"[braketkit] the job failed: {reason}"
+
+
+# -- signals ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_sigterm_and_sighup_end_the_job_and_record_cancelled(local_project: Project, number: int) -> None:
+    process, child = _start("run", "jobs.py:slow", "--local")
+    started = time.monotonic()
+    process.send_signal(number)
+    process.communicate(timeout=BOUND)
+    assert time.monotonic() - started < 10
+    assert process.returncode == -number  # the signal goes on: the process ends by it, as it would have
+    assert _gone(child)
+    job = _only_job(local_project)
+    assert job.state() == "CANCELLED"
+    assert job.metadata().exit_code is not None and job.metadata().ended_at is not None
+    assert list(job.logs()) == [f"started {child}", f"[braketkit] cancelled by {signal.Signals(number).name}"]
+
+
+def test_an_ignored_sighup_stays_ignored(local_project: Project) -> None:
+    process, _ = _start("run", "jobs.py:slow", "--local", "--seconds", "1.5", preexec=_nohup)
+    process.send_signal(signal.SIGHUP)
+    out, err = process.communicate(timeout=BOUND)
+    assert process.returncode == 0, err
+    assert "finished" in out
+    assert _only_job(local_project).state() == "COMPLETED"
+
+
+def test_ctrl_c_twice_still_records_cancelled(local_project: Project) -> None:
+    process, child = _start("run", "jobs.py:stubborn", "--local")
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.5)  # braketkit is waiting for the job, which ignores SIGINT, to end
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=BOUND)
+    assert process.returncode == 1, err
+    assert "was cancelled" in err and "Traceback" not in err
+    assert _gone(child)
+    job = _only_job(local_project)
+    assert job.state() == "CANCELLED"
+    assert list(job.logs())[-1] == "[braketkit] cancelled by Ctrl-C"
+
+
+# -- a runner killed outright -------------------------------------------------------------------------------
+
+
+def test_a_runner_killed_outright_reads_failed_and_result_does_not_wait(local_project: Project) -> None:
+    process, child = _start("run", "jobs.py:slow", "--local")
+    try:
+        process.kill()
+        process.communicate(timeout=BOUND)  # reaped, as a shell would
+        job = _only_job(local_project)
+        assert json.loads((job.folder / "job.json").read_text())["state"] == "RUNNING"
+        done = subprocess.run([sys.executable, "-m", "braketkit", "result", job.name], capture_output=True,
+                              text=True, timeout=BOUND, env=dict(os.environ))
+        assert done.returncode == 1
+        assert done.stderr == (f"error: job {job.name} failed\nfailure reason:\n{RUNNER_ENDED}\n"
+                               f"last lines of its log:\nstarted {child}\n[braketkit] {RUNNER_ENDED}\n")
+        assert job.wait(timeout=5) == "FAILED"
+        assert job.metadata().state == "FAILED"  # recorded, so every later reader agrees
+        assert job.failure_reason() == RUNNER_ENDED
+    finally:
+        if not _gone(child):  # the job's process outlives its runner; the test started it, the test ends it
+            os.kill(child, signal.SIGKILL)
+
+
+def _record(folder: Path, **fields: object) -> LocalJobRecord:
+    folder.mkdir()
+    record = attrs.evolve(with_this_runner(LocalJobRecord(
+        name=folder.name, state="RUNNING", device="local:braket/braket_sv", entry="m:f",
+        started_at="2026-11-27T00:00:00+00:00")), **fields)
+    write_record(folder, record)
+    (folder / "log.txt").write_text("half a line")
+    return record
+
+
+def test_a_live_runner_or_one_that_cannot_be_told_stays_running(tmp_path: Path) -> None:
+    cases = {
+        "live": {},
+        "older-record": {"runner_pid": None, "runner_started": None, "runner_host": None},
+        "another-host": {"runner_pid": 2 ** 22 + 1, "runner_host": "elsewhere"},
+    }
+    for name, fields in cases.items():
+        record = _record(tmp_path / name, **fields)
+        assert settle(tmp_path / name, record).state == "RUNNING", name
+        assert LocalJob(tmp_path / name).state() == "RUNNING", name
+        assert not (tmp_path / name / "output").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="start times are read from /proc")
+def test_a_pid_taken_by_a_later_process_or_a_zombie_is_no_runner(tmp_path: Path) -> None:
+    reused = _record(tmp_path / "reused", runner_started="another-boot/1")
+    assert LocalJob(tmp_path / "reused").state() == "FAILED"
+    assert settle(tmp_path / "reused", reused).state == "FAILED"  # already recorded: nothing added twice
+    assert (tmp_path / "reused" / "log.txt").read_text() == f"half a line\n[braketkit] {RUNNER_ENDED}\n"
+    assert (tmp_path / "reused" / "output" / "failure").read_text() == RUNNER_ENDED
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        started = Path(f"/proc/{zombie.pid}/stat").read_text()
+        start = started[started.rfind(")") + 2:].split()[19]
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        _record(tmp_path / "zombie", runner_pid=zombie.pid, runner_started=f"{boot}/{start}")
+        deadline = time.monotonic() + BOUND
+        while Path(f"/proc/{zombie.pid}/stat").read_text().split(") ")[1][0] != "Z":  # ended, not reaped
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert LocalJob(tmp_path / "zombie").state() == "FAILED"
+    finally:
+        zombie.wait()
