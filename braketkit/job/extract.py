@@ -1,53 +1,561 @@
-"""Safe extraction of a results archive: nothing lands outside the target folder.
+"""Reading a job's results archive, which nothing vouches for.
 
-Every member is checked before anything is written: no absolute names, no
-``..``, no device or FIFO files, and no symbolic or hard link whose target
-leaves the folder. An archive with any such member is refused whole.
+``model.tar.gz`` is written by whatever ran in the job (the user's code and every
+package it installed) and sits where others may write. So nothing here relies on
+an interpreter feature (tarfile's extraction filter is absent on some Pythons we
+support and has been bypassed on the others): tarfile only reads headers and
+data; every decision and every write is made here.
+
+``safe_extract``: the whole member list is read and checked against what it
+would create before anything is written. Names stay inside the folder; each
+path is made once, as one kind; links are resolved against the archive's own
+members and kept only as copies of the regular file they lead to; only regular
+files and folders are made, with modes 0o644/0o755 and no owners; the expanded
+size and the member count are capped; the files are written into a fresh
+staging folder next to the target (opened with no-follow and exclusive-create)
+and moved into place only when everything succeeded.
+
+``read_member``: one member's bytes (``results.json``), read straight from the
+stream without extracting the rest. Both read the gzip stream to its end, so a
+truncated archive or a bad checksum is reported, not ignored.
 """
 
 from __future__ import annotations
 
-import posixpath
+import contextlib
+import gzip
+import os
+import shutil
 import tarfile
+import tempfile
+import zlib
 from pathlib import Path
+from typing import IO, Any
+
+import attrs
 
 from ..errors import BraketkitError
 
-__all__ = ["UnsafeArchive", "safe_extract"]
+__all__ = ["MAX_BYTES", "MAX_MEMBERS", "DamagedResults", "ResultsError", "UnsafeArchive", "read_member",
+           "safe_extract"]
+
+MAX_BYTES = 10 * 1024**3
+"""Cap on what an archive expands to (files, and the copies links become); ``max_bytes=`` overrides it."""
+MAX_MEMBERS = 100_000
+"""Cap on an archive's member count; ``max_members=`` overrides it."""
+MAX_HEADER_BYTES = 4 * 1024**2
+"""Cap on one tar header (a pax or GNU long-name header holds names and link targets: kilobytes at most)."""
+MAX_PADDING = 1024**2
+"""Zeros accepted after the end of the tar data (tar pads its last record: 10 KiB usually)."""
+LINK_DEPTH = 40
+"""Links followed in a row before a chain counts as a loop (Linux's own limit)."""
+_CHUNK = 1024**2
+_SHOWN = 3
+"""Problems named in one refusal; the rest are counted."""
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_WRITE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+_READ = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
-class UnsafeArchive(BraketkitError):
-    """A results archive tried to write outside its folder; nothing was extracted."""
+class ResultsError(BraketkitError):
+    """A job's results cannot be read or extracted; the message names the job and what is wrong."""
 
 
-def _inside(path: str) -> bool:
-    normal = posixpath.normpath(path)
-    return not (posixpath.isabs(path) or normal == ".." or normal.startswith("../") or path.startswith("\\"))
+class UnsafeArchive(ResultsError):
+    """The archive holds something braketkit will not create (or too much of it); nothing was extracted."""
 
 
-def _problem(member: tarfile.TarInfo) -> str | None:
-    if not _inside(member.name):
-        return "its name leaves the folder"
-    if member.isdev() or member.isfifo():
-        return "it is a device or FIFO"
-    if member.issym() and not _inside(posixpath.join(posixpath.dirname(member.name), member.linkname)):
-        return f"it links to {member.linkname}, outside the folder"
-    if member.islnk() and not _inside(member.linkname):
-        return f"it hard-links to {member.linkname}, outside the folder"
+class DamagedResults(ResultsError):
+    """The archive or its results.json is damaged (truncated, not gzip, not tar, not JSON, wrong shape)."""
+
+
+Path_ = tuple[str, ...]
+"""A member's path inside the archive, as its components (none empty, ``.`` or ``..``)."""
+
+
+def size_text(count: int) -> str:
+    """Bytes for people, in binary units: ``10 GiB``, ``1.5 MiB``, ``12 bytes``."""
+    value = float(count)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            if unit == "bytes":
+                return f"{count} bytes"
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# -- reading the stream -----------------------------------------------------------------------------------------
+
+
+class _HeaderTooLarge(Exception):
+    pass
+
+
+class _Stream:
+    """The decompressed archive as tarfile reads it, refusing any single read larger than a header may be.
+
+    tarfile reads a pax or GNU long-name header whole into memory; a gzip of zeros can claim gigabytes.
+    Data is read here in chunks far below the cap, so only such a header ever meets it.
+    """
+
+    def __init__(self, compressed: IO[bytes]) -> None:
+        self.gzip = gzip.GzipFile(fileobj=compressed, mode="rb")
+        self.last = (0, b"")
+        """Where the latest read started, and what it gave: the block tarfile stopped at."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0 or size > MAX_HEADER_BYTES:
+            raise _HeaderTooLarge()
+        start = self.gzip.tell()
+        data = self.gzip.read(size)
+        self.last = (start, data)
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.gzip.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.gzip.tell()
+
+
+def _open_tar(stream: _Stream) -> tarfile.TarFile:
+    return tarfile.open(fileobj=stream, mode="r:", encoding="utf-8", errors="surrogateescape")  # type: ignore[call-overload, no-any-return]
+
+
+def _damage(error: BaseException, stream: _Stream) -> str:
+    """What a reading error means, in words."""
+    text = str(error)
+    if isinstance(error, _HeaderTooLarge):
+        return f"a tar header is larger than {size_text(MAX_HEADER_BYTES)}"
+    if isinstance(error, EOFError) or "unexpected end of data" in text:
+        return "the archive is truncated (its data ends early)"
+    if isinstance(error, gzip.BadGzipFile) and text.startswith("Not a gzipped file"):
+        return "it is not a gzip file" if stream.tell() == 0 else "it has data after the end of its gzip stream"
+    if isinstance(error, gzip.BadGzipFile) and ("CRC" in text or "length" in text):
+        return "its gzip checksum does not match its data (the archive is damaged)"
+    if isinstance(error, zlib.error) or "zlib" in text or isinstance(error, gzip.BadGzipFile):
+        return f"its compressed data is damaged ({text})"
+    if isinstance(error, tarfile.ReadError) and stream.tell() <= tarfile.BLOCKSIZE:
+        return "it is not a tar archive"
+    return f"its tar data is damaged ({type(error).__name__}: {text})"
+
+
+_READ_ERRORS = (tarfile.TarError, OSError, EOFError, zlib.error, ValueError, OverflowError, _HeaderTooLarge)
+
+
+def _finish(stream: _Stream, end: int, label: str, limit: int, suffix: str = "") -> None:
+    """Read from ``end`` (where the tar data stopped) to the end of the gzip stream: zeros only, checksum checked.
+
+    tarfile takes a damaged header for the end of the archive and never reads the gzip trailer; this does both.
+    """
+    start, block = stream.last
+    if start == end and stream.tell() == end + len(block):
+        pending = block  # the block tarfile stopped at, already read
+    else:
+        stream.seek(end)
+        pending = b""
+    position = end
+    while True:
+        if pending.strip(b"\0"):
+            position += len(pending) - len(pending.lstrip(b"\0"))
+            raise DamagedResults(f"cannot read {label}: its tar data is damaged at byte {position} "
+                                 f"(something other than zeros follows the last member){suffix}")
+        position += len(pending)
+        if position - end > limit:
+            raise DamagedResults(f"cannot read {label}: more than {size_text(limit)} follow the end of its tar "
+                                 f"data{suffix}")
+        pending = stream.gzip.read(_CHUNK)
+        if not pending:
+            return
+
+
+def _drain(stream: _Stream, label: str, max_bytes: int) -> None:
+    """Decompress the rest of the stream unread, so that its length and checksum are checked."""
+    while stream.gzip.read(_CHUNK):
+        if stream.tell() > max_bytes:
+            raise UnsafeArchive(f"refusing to read {label}: it expands to more than {size_text(max_bytes)} "
+                                "(the cap, max_bytes)")
+
+
+# -- checking what the archive would create -----------------------------------------------------------------------
+
+
+def _name_problem(name: str, link: bool = False) -> str | None:
+    what = "its target" if link else "its name"
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{what} is not UTF-8"
+    if not name:
+        return f"{what} is empty"
+    if "\\" in name:
+        return f"{what} holds a backslash"
+    if os.name == "nt" and ":" in name:  # pragma: no cover - a drive or an alternate data stream on Windows
+        return f"{what} holds a colon"
+    if name.startswith("/"):
+        return f"{what} is an absolute path"
     return None
 
 
-def safe_extract(archive: Path, target: Path) -> list[str]:
-    """Extract ``archive`` into ``target`` after checking every member; return the member names."""
-    with tarfile.open(archive, "r:*") as opened:
-        members = opened.getmembers()
-        unsafe = [f"{member.name!r} ({reason})" for member in members if (reason := _problem(member))]
-        if unsafe:
-            raise UnsafeArchive(f"refusing to extract {archive.name}: " + "; ".join(unsafe)
-                                + "; nothing was extracted")
-        target.mkdir(parents=True, exist_ok=True)
-        if hasattr(tarfile, "data_filter"):
-            opened.extractall(target, members=members, filter="data")
-        else:  # pragma: no cover - Python before 3.10.12 / 3.11.4: the checks above stand alone
-            opened.extractall(target, members=members)
-    return [member.name for member in members]
+def _parts(name: str) -> Path_:
+    return tuple(part for part in name.split("/") if part not in ("", "."))
+
+
+def _show(path: Path_) -> str:
+    return repr("/".join(path))
+
+
+_KINDS = {"file": "a file", "dir": "a folder", "symlink": "a link", "hardlink": "a hard link"}
+
+
+@attrs.define
+class _Entry:
+    index: int
+    name: str
+    path: Path_
+    kind: str  # file, dir, symlink, hardlink
+    member: tarfile.TarInfo | None  # None: a folder no member names, only its contents
+
+
+def _kind(member: tarfile.TarInfo) -> str | None:
+    if member.isreg():
+        return "file"
+    if member.isdir():
+        return "dir"
+    if member.issym():
+        return "symlink"
+    if member.islnk():
+        return "hardlink"
+    return None
+
+
+def _refusal(member: tarfile.TarInfo) -> str:
+    if member.ischr():
+        return "it is a character device"
+    if member.isblk():
+        return "it is a block device"
+    if member.isfifo():
+        return "it is a FIFO"
+    return f"it is of a type braketkit does not create ({member.type.decode('latin-1')!r})"
+
+
+@attrs.define
+class _Survey:
+    """The archive's members as braketkit would create them, and every reason not to."""
+
+    label: str
+    max_bytes: int
+    max_members: int
+    entries: dict[Path_, _Entry] = attrs.field(factory=dict)
+    order: list[_Entry] = attrs.field(factory=list)
+    problems: list[tuple[int, str]] = attrs.field(factory=list)
+    """Each with the position of its member, so that they are named in the archive's order."""
+    count: int = 0
+    size: int = 0
+
+    def problem(self, name: str, reason: str, index: int | None = None) -> None:
+        self.problems.append((self.count if index is None else index, f"{name!r}: {reason}"))
+
+    def add(self, member: tarfile.TarInfo) -> None:
+        self.count += 1
+        if self.count > self.max_members:
+            raise UnsafeArchive(f"refusing to extract {self.label}: it has more than {self.max_members:,} members "
+                                "(the cap, max_members); nothing was extracted")
+        kind = _kind(member)
+        if kind is None:
+            self.problem(member.name, _refusal(member))
+            return
+        problem = _name_problem(member.name)
+        path = _parts(member.name)
+        if problem is None and ".." in member.name.split("/"):
+            problem = "its name holds '..'"
+        if problem is not None:
+            self.problem(member.name, problem)
+            return
+        if not path:
+            if kind != "dir":
+                self.problem(member.name, f"it names the folder itself, as {_KINDS[kind]}")
+            return
+        if kind == "file":
+            self.size += member.size
+            if self.size > self.max_bytes:
+                raise self.too_large()
+        for depth in range(1, len(path)):
+            above = self.entries.get(path[:depth])
+            if above is None:
+                self.entries[path[:depth]] = _Entry(self.count, member.name, path[:depth], "dir", None)
+            elif above.kind != "dir":
+                self.problem(member.name, f"it is inside {_show(above.path)}, which is {_KINDS[above.kind]}")
+                return
+        entry = _Entry(self.count, member.name, path, kind, member)
+        earlier = self.entries.get(path)
+        if earlier is not None and kind == "dir" == earlier.kind:
+            if earlier.member is None:  # a folder met first as a parent, now named itself
+                self.entries[path] = attrs.evolve(entry, index=earlier.index)
+                self.order.append(entry)
+            return
+        if earlier is not None:
+            kinds = {earlier.kind, kind}
+            self.problem(member.name, "it appears twice" if len(kinds) == 1 else
+                         f"it is both {_KINDS[earlier.kind]} and {_KINDS[kind]}")
+            return
+        self.entries[path] = entry
+        self.order.append(entry)
+
+    def too_large(self) -> UnsafeArchive:
+        return UnsafeArchive(f"refusing to extract {self.label}: it expands to more than "
+                             f"{size_text(self.max_bytes)} (the cap, max_bytes); nothing was extracted")
+
+    def source(self, entry: _Entry, depth: int = 0) -> Path_ | str:
+        """The regular file a link leads to, followed through the archive's own members; or why it cannot be kept."""
+        assert entry.member is not None
+        target = entry.member.linkname
+        if depth > LINK_DEPTH:
+            return "its links go round in a loop"
+        if entry.kind == "hardlink":
+            problem = _name_problem(target, link=True)
+            if problem is None and ".." in target.split("/"):
+                problem = "its target holds '..'"
+            if problem is not None:
+                return f"it hard-links to {target!r}: {problem}"
+            found = self.entries.get(_parts(target))
+            if found is None or found.index >= entry.index:
+                return f"it hard-links to {target!r}, which is not an earlier member"
+            return self._lead(entry, found, f"it hard-links to {target!r}", depth)
+        problem = _name_problem(target, link=True)
+        if problem is not None:
+            return f"it links to {target!r}: {problem}"
+        where = list(entry.path[:-1])
+        steps = _parts(target)
+        for step, part in enumerate(steps):
+            if part == "..":
+                if not where:
+                    return f"it links to {target!r}, outside the folder"
+                where.pop()
+                continue
+            where.append(part)
+            if step < len(steps) - 1 and (tuple(where) not in self.entries or
+                                          self.entries[tuple(where)].kind != "dir"):
+                found = self.entries.get(tuple(where))
+                return (f"it links to {target!r}, through {_show(tuple(where))}, which is "
+                        f"{_KINDS[found.kind] if found else 'not in the archive'}")
+        if not where:
+            return f"it links to {target!r}, a folder (links are kept only to files, as copies)"
+        found = self.entries.get(tuple(where))
+        if found is None:
+            return f"it links to {target!r}, which is not in the archive"
+        return self._lead(entry, found, f"it links to {target!r}", depth)
+
+    def _lead(self, entry: _Entry, found: _Entry, says: str, depth: int) -> Path_ | str:
+        if found.kind == "dir":
+            return f"{says}, a folder (links are kept only to files, as copies)"
+        if found.kind == "file":
+            return found.path
+        followed = self.source(found, depth + 1)
+        if isinstance(followed, str):
+            return f"{says}, and {_show(found.path)}: {followed}" if depth == 0 else followed
+        return followed
+
+
+@attrs.frozen
+class _Plan:
+    folders: list[Path_]
+    files: list[tuple[Path_, tarfile.TarInfo]]
+    copies: list[tuple[Path_, Path_]]
+    size: int
+
+
+def _plan(survey: _Survey) -> _Plan:
+    copies = []
+    for entry in survey.order:
+        if entry.kind in ("symlink", "hardlink"):
+            source = survey.source(entry)
+            if isinstance(source, str):
+                survey.problem(entry.name, source, entry.index)
+                continue
+            copies.append((entry.path, source))
+            member = survey.entries[source].member
+            assert member is not None
+            survey.size += member.size
+    if survey.problems:
+        problems = [text for _, text in sorted(survey.problems, key=lambda problem: problem[0])]
+        more = len(problems) - _SHOWN
+        shown = "; ".join(problems[:_SHOWN]) + (f"; and {more} more" if more > 0 else "")
+        raise UnsafeArchive(f"refusing to extract {survey.label}: {shown}; nothing was extracted")
+    if survey.size > survey.max_bytes:
+        raise survey.too_large()
+    folders = [path for path, entry in survey.entries.items() if entry.kind == "dir"]
+    files = [(entry.path, entry.member) for entry in survey.order if entry.kind == "file" and entry.member]
+    return _Plan(folders, files, copies, survey.size)
+
+
+def _survey(opened: tarfile.TarFile, stream: _Stream, survey: _Survey) -> _Plan:
+    while (member := opened.next()) is not None:
+        survey.add(member)
+    _finish(stream, opened.offset, survey.label, MAX_PADDING, "; nothing was extracted")
+    return _plan(survey)
+
+
+# -- writing -----------------------------------------------------------------------------------------------------
+
+
+def _mode(member: tarfile.TarInfo) -> int:
+    return 0o755 if member.mode & 0o111 else 0o644
+
+
+def _write_file(path: Path, mode: int, chunks: Any, expected: int, mtime: float | None) -> None:
+    descriptor = os.open(path, _WRITE, mode)
+    with open(descriptor, "wb") as out:
+        written = 0
+        while chunk := chunks(_CHUNK):
+            written += len(chunk)
+            out.write(chunk)
+        if written != expected:
+            raise tarfile.ReadError("unexpected end of data")
+        if mtime is not None and os.utime in os.supports_fd:
+            out.flush()
+            with contextlib.suppress(OSError, OverflowError, ValueError):
+                os.utime(out.fileno(), (mtime, mtime))
+
+
+def _write(opened: tarfile.TarFile, plan: _Plan, staging: Path) -> None:
+    for folder in plan.folders:  # parents before children: the survey met them in that order
+        os.mkdir(staging.joinpath(*folder), 0o755)
+    for path, member in plan.files:
+        data = opened.extractfile(member)
+        assert data is not None
+        with data:
+            _write_file(staging.joinpath(*path), _mode(member), data.read, member.size, member.mtime)
+    modes = {path: _mode(member) for path, member in plan.files}
+    for path, source in plan.copies:
+        with open(os.open(staging.joinpath(*source), _READ), "rb") as data:
+            _write_file(staging.joinpath(*path), modes[source], data.read, os.fstat(data.fileno()).st_size, None)
+
+
+def _existing(path: Path) -> Path:
+    while not path.exists():
+        path = path.parent
+    return path
+
+
+def _refuse_existing(target: Path, label: str) -> None:
+    if os.path.lexists(target) and not (target.is_dir() and not target.is_symlink() and not any(target.iterdir())):
+        raise ResultsError(f"refusing to extract {label}: {target} already exists; remove it, or choose another "
+                           "folder; nothing was extracted")
+
+
+def safe_extract(archive: Path, target: Path, *, label: str | None = None, max_bytes: int | None = None,
+                 max_members: int | None = None) -> list[str]:
+    """Extract ``archive`` into ``target`` (which must not exist, or be empty), all or nothing; return the names.
+
+    ``label`` names the archive in messages (default: its file name). The caps default to ``MAX_BYTES``
+    and ``MAX_MEMBERS``, read at each call.
+    """
+    label = label or archive.name
+    target = Path(os.path.abspath(target))
+    survey = _Survey(label, MAX_BYTES if max_bytes is None else max_bytes,
+                     MAX_MEMBERS if max_members is None else max_members)
+    _refuse_existing(target, label)
+    with open(archive, "rb") as compressed:
+        stream = _Stream(compressed)
+        try:
+            opened = _open_tar(stream)
+            plan = _survey(opened, stream, survey)
+        except _READ_ERRORS as error:
+            raise DamagedResults(f"cannot read {label}: {_damage(error, stream)}; nothing was extracted") from error
+        with opened:
+            free = shutil.disk_usage(_existing(target.parent)).free
+            if plan.size > free:
+                raise ResultsError(f"refusing to extract {label}: it expands to {size_text(plan.size)}, but "
+                                   f"{_existing(target.parent)} has only {size_text(free)} free; nothing was "
+                                   "extracted")
+            try:
+                _place(opened, plan, target, label)
+            except _READ_ERRORS as error:  # the stream was read whole a moment ago: the file changed meanwhile
+                raise DamagedResults(f"cannot read {label}: {_damage(error, stream)}; nothing was "
+                                     "extracted") from error
+    return ["/".join(entry.path) for entry in survey.order]
+
+
+def _place(opened: tarfile.TarFile, plan: _Plan, target: Path, label: str) -> None:
+    """Write into a fresh staging folder beside ``target``, then move it into place; on any failure, remove it all."""
+    made: list[Path] = []
+    parent = target.parent
+    while not parent.exists():
+        made.append(parent)
+        parent = parent.parent
+    staging: Path | None = None
+    try:
+        for folder in reversed(made):
+            os.mkdir(folder)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+        try:
+            _write(opened, plan, staging)
+        except FileExistsError as error:
+            name = os.path.relpath(str(error.filename), staging) if error.filename else "a member"
+            raise UnsafeArchive(f"refusing to extract {label}: {name!r} collides with another member on this file "
+                                "system (names that differ only in case?); nothing was extracted") from error
+        except OSError as error:
+            raise ResultsError(f"cannot extract {label} into {target}: {error.strerror or error}; nothing was "
+                               "extracted") from error
+        os.chmod(staging, 0o755)
+        _refuse_existing(target, label)
+        try:
+            os.replace(staging, target)
+        except OSError as error:
+            raise ResultsError(f"cannot extract {label} into {target}: {error.strerror or error}; nothing was "
+                               "extracted") from error
+        staging = None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+            for folder in made:  # deepest first; each only if still empty
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+
+
+def read_member(archive: Path, name: str, *, label: str | None = None, max_size: int,
+                max_bytes: int | None = None, max_members: int | None = None) -> bytes | None:
+    """The bytes of the regular file ``name`` in ``archive`` (None if it holds none), nothing extracted.
+
+    Members are read up to ``name``; the rest of the gzip stream is decompressed unread, so that a
+    truncated or damaged archive is still reported. ``max_size`` caps the member itself.
+    """
+    label = label or archive.name
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
+    max_members = MAX_MEMBERS if max_members is None else max_members
+    wanted = _parts(name)
+    with open(archive, "rb") as compressed:
+        stream = _Stream(compressed)
+        try:
+            with _open_tar(stream) as opened:
+                count = 0
+                while (member := opened.next()) is not None:
+                    count += 1
+                    if count > max_members:
+                        raise UnsafeArchive(f"refusing to read {label}: it has more than {max_members:,} members "
+                                            "before its " + name + " (the cap, max_members)")
+                    opened.members.clear()  # type: ignore[attr-defined]  # nothing is looked up again: keep memory flat
+                    if _parts(member.name) != wanted:
+                        continue
+                    if not member.isreg():
+                        kind = _kind(member)
+                        raise DamagedResults(f"cannot read {label}: its {name} is "
+                                             f"{_KINDS[kind] if kind else 'not a regular file'}, not a file")
+                    if member.size > max_size:
+                        raise UnsafeArchive(f"refusing to read {label}: its {name} is larger than "
+                                            f"{size_text(max_size)} (the cap)")
+                    data = opened.extractfile(member)
+                    assert data is not None
+                    with data:
+                        chunks = []
+                        while chunk := data.read(_CHUNK):
+                            chunks.append(chunk)
+                    _drain(stream, label, max_bytes)
+                    return b"".join(chunks)
+                _finish(stream, opened.offset, label, MAX_PADDING)
+                return None
+        except _READ_ERRORS as error:
+            raise DamagedResults(f"cannot read {label}: {_damage(error, stream)}") from error
