@@ -4,21 +4,28 @@ Ctrl-C while submitting to the cloud says whether the job may exist and how to f
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
 import pytest
 
+from braketkit.execute.cloud import RetryPolicy, SubmissionInterrupted, submit
 from braketkit.job import LocalJob
 from braketkit.model.job import RUNNER_ENDED, LocalJobRecord, settle, with_this_runner, write_record
 
-from .conftest import Project, run_cli
+from .conftest import Cloud, Project, run_cli
+from .s3_gate import Seen
+from .test_cloud import plan_of
 
 SETTINGS = '''
 [tool.braketkit]
@@ -54,6 +61,11 @@ def _default_signals() -> None:
     """For ``preexec_fn``: SIGINT, SIGTERM and SIGHUP at their defaults, however the tests were started."""
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(number, signal.SIG_DFL)
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
 
 
 def _nohup() -> None:
@@ -238,3 +250,118 @@ def test_a_pid_taken_by_a_later_process_or_a_zombie_is_no_runner(tmp_path: Path)
         assert LocalJob(tmp_path / "zombie").state() == "FAILED"
     finally:
         zombie.wait()
+
+
+# -- Ctrl-C while submitting to the cloud ---------------------------------------------------------------------
+
+
+def _submitting(*argv: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "braketkit", "run", *argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ), preexec_fn=_default_signals)
+
+
+def _until(condition: Callable[[], bool], process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + BOUND
+    while not condition():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+
+def test_ctrl_c_after_a_dropped_reply_says_the_job_may_exist_and_how_to_find_it(
+        cloud_project: Project, cloud: Cloud, capsys: pytest.CaptureFixture[str]) -> None:
+    cloud.braket.faults["CreateJob"].extend(["drop_after_create", "slow_after_create"])
+    cloud.braket.slow_seconds = 5.0  # the second answer is slow: Ctrl-C comes while waiting for it
+    process = _submitting("jobs.py:train")
+    _until(lambda: cloud.braket.calls.count("CreateJob") == 2, process)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=BOUND)
+    assert process.returncode == 130, err
+    assert out == ""
+    [(token, (_, arn))] = cloud.braket.tokens.items()
+    name = cloud.braket.jobs[arn]["jobName"]
+    lines = err.splitlines()
+    assert re.fullmatch(r"CreateJob attempt 1 failed \(ConnectionClosedError: Connection was closed before we "
+                        r"received a valid response from endpoint URL: \"http://127\.0\.0\.1:\d+/job\"\.\); "
+                        r"next try in \d+\.\d s, at \d\d:\d\d:\d\d", lines[0]), lines[0]
+    assert lines[1:] == ["", (
+        f"interrupted while submitting job {name}: CreateJob was sent (2 times) without a clear answer, so the job "
+        f"may exist. Find it with `braketkit status {name} --region us-east-1` or `braketkit list --region "
+        f"us-east-1 --since 1h` before running it again (client token {token}; submitting the same plan again "
+        "reuses it and cannot create a second job).")]
+    assert "Traceback" not in err and "aborted" not in err
+    code, found, _ = run_cli(capsys, "status", name, "--region", "us-east-1")  # the command it names finds it
+    assert (code, found) == (0, f"{name}: QUEUED, position 2 in the JOBS_QUEUE queue\n")
+    code, listed, _ = run_cli(capsys, "list", "--region", "us-east-1", "--since", "1h")
+    assert code == 0 and arn in listed
+
+
+def test_ctrl_c_while_uploading_says_no_job_was_created(cloud_project: Project, cloud: Cloud) -> None:
+    uploading = threading.Event()
+
+    def slow_archive(seen: Seen) -> int | None:
+        if seen.method == "PUT" and "/sources/" in seen.path:
+            uploading.set()
+            time.sleep(2)  # the upload goes on while Ctrl-C arrives
+        return None
+
+    cloud.gate.faults.append(slow_archive)
+    process = _submitting("jobs.py:train")
+    _until(uploading.is_set, process)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=BOUND)
+    assert process.returncode == 130, err
+    [message] = [line for line in err.splitlines() if line]
+    assert re.fullmatch(r"interrupted while submitting job train-[\w-]+: no job was created \(CreateJob was not "
+                        r"sent\)\.", message), message
+    assert "CreateJob" not in cloud.braket.calls
+
+
+def test_ctrl_c_between_refused_attempts_says_no_job_was_created(cloud_project: Project, cloud: Cloud) -> None:
+    cloud.braket.faults["CreateJob"].extend(["throttle"] * 3)
+
+    def ctrl_c(seconds: float) -> None:  # a real SIGINT to this process, while it waits for the next try
+        if cloud.braket.calls.count("CreateJob") == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(BOUND)  # pragma: no cover - interrupted
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # even if the tests run with it ignored
+    try:
+        plan = plan_of("jobs.py:train")
+        with pytest.raises(SubmissionInterrupted) as caught:
+            submit(plan, policy=RetryPolicy(base=0.001, cap=0.001, sleep=ctrl_c), quiet=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert isinstance(caught.value, KeyboardInterrupt)  # a loop of submissions stops too
+    assert (caught.value.may_exist, caught.value.attempts) == (False, 2)
+    assert str(caught.value) == (f"interrupted while submitting job {plan.request.job_name}: no job was created "
+                                 "(CreateJob was refused each of the 2 times it was sent).")
+    assert cloud.braket.jobs == {}
+
+
+def test_retries_show_on_stderr_a_line_each(cloud_project: Project, cloud: Cloud,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    cloud.braket.faults["CreateJob"].extend(["throttle", "error500"])
+    submit(plan_of("jobs.py:train"), policy=RetryPolicy(base=0.001, cap=0.001), quiet=True)
+    assert capsys.readouterr().err == ""  # quiet: nothing
+    cloud.braket.faults["CreateJob"].extend(["throttle", "error500"])
+    submit(plan_of("jobs.py:train"), policy=RetryPolicy(base=0.001, cap=0.001))
+    lines = capsys.readouterr().err.splitlines()
+    pattern = r"CreateJob attempt {} failed \({}\); next try in 0\.0 s, at \d\d:\d\d:\d\d"
+    assert re.fullmatch(pattern.format(1, "ThrottlingException: Rate exceeded"), lines[0]), lines
+    assert re.fullmatch(pattern.format(2, "InternalServiceException: an internal error"), lines[1]), lines
+    assert lines[2:] == ["CreateJob answered on attempt 3, after 0 s of retries"]
+
+
+def test_retries_show_on_a_terminal_as_one_redrawn_line(cloud_project: Project, cloud: Cloud,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    cloud.braket.faults["CreateJob"].extend(["throttle", "throttle"])
+    submit(plan_of("jobs.py:train"), policy=RetryPolicy(base=0.001, cap=0.001))
+    text = screen.getvalue().partition("CreateJob")[2]  # after the upload's progress line
+    assert text.count("\n") == 1 and text.endswith("\n")
+    frames = ("\rCreateJob" + text).removesuffix("\n").split("\r")[1:]
+    assert [frame.removesuffix("\x1b[K")[:26] for frame in frames] == [
+        "CreateJob attempt 1 failed", "CreateJob attempt 2 failed", "CreateJob answered on atte"]
+    assert all(frame.endswith("\x1b[K") and len(frame) <= 79 + 3 for frame in frames)

@@ -158,6 +158,7 @@ def _plan(target: Target, given: dict[str, Any], profile: str | None, assignment
 def _run(target: Target, given: dict[str, Any], profile: str | None, assignments: Sequence[str], as_json: bool,
          local: bool, wait: bool, follow: bool, quiet: bool, poll: float) -> None:
     from ..decorator import run_target
+    from ..execute.cloud import SubmissionInterrupted
     from ..execute.local import LocalRunCancelled
     from ..job import AwsJob
     from .render import job_document, reattach_text, result_text, submitted_text
@@ -167,6 +168,9 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
                          echo=not as_json, wait=False, quiet=quiet or as_json)
     except LocalRunCancelled as cancelled:  # reported like any job that did not complete
         job = cancelled.job
+    except SubmissionInterrupted as interrupted:  # whether the job may exist, and how to find it
+        click.echo(f"\n{interrupted}", err=True)
+        sys.exit(130)
     if isinstance(job, AwsJob):
         job.poll = poll
         try:  # from here on the job exists: Ctrl-C stops watching it, never the job

@@ -19,9 +19,9 @@ from .. import aws
 from ..converter import converter
 from ..errors import AwsError, InvalidInput, Problem
 from ..plan import UNRESOLVED_ACCOUNT, UNRESOLVED_ROLE, Plan, Upload
-from .progress import Progress
+from .progress import Progress, StatusLine
 
-__all__ = ["RetryPolicy", "Submission", "submit"]
+__all__ = ["RetryPolicy", "Submission", "SubmissionInterrupted", "submit"]
 
 CHUNK = 8 * 1024 * 1024
 _verified_buckets: set[tuple[Any, ...]] = set()
@@ -53,6 +53,37 @@ class Submission:
     bytes_uploaded: int
     bytes_skipped: int
     create_attempts: int
+
+
+@attrs.define
+class _Attempts:
+    """CreateJob attempts so far, and how many of them may have made the job (no answer yet or ever, or a 5xx)."""
+
+    sent: int = 0
+    maybe_created: int = 0
+
+
+class SubmissionInterrupted(KeyboardInterrupt):
+    """Ctrl-C while submitting: says whether the job may exist, with its name, client token and region, and
+    how to find it. A KeyboardInterrupt still, so a loop of submissions stops too."""
+
+    def __init__(self, job_name: str, client_token: str, region: str, attempts: int, may_exist: bool) -> None:
+        self.job_name, self.client_token, self.region = job_name, client_token, region
+        self.attempts, self.may_exist = attempts, may_exist
+        if may_exist:
+            sent = "once" if attempts == 1 else f"{attempts} times"
+            message = (
+                f"interrupted while submitting job {job_name}: CreateJob was sent ({sent}) without a clear "
+                f"answer, so the job may exist. Find it with `braketkit status {job_name} --region {region}` "
+                f"or `braketkit list --region {region} --since 1h` before running it again (client token "
+                f"{client_token}; submitting the same plan again reuses it and cannot create a second job).")
+        elif attempts:
+            times = "the one time" if attempts == 1 else f"each of the {attempts} times"
+            message = (f"interrupted while submitting job {job_name}: no job was created (CreateJob was refused "
+                       f"{times} it was sent).")
+        else:
+            message = f"interrupted while submitting job {job_name}: no job was created (CreateJob was not sent)."
+        super().__init__(message)
 
 
 def _split(uri: str) -> tuple[str, str]:
@@ -164,30 +195,41 @@ def _explain(error: Any, plan: Plan) -> AwsError:
     return AwsError(explanations.get(code, f"CreateJob failed: {code}: {message}"))
 
 
-def _create_job(braket: Any, plan: Plan, policy: RetryPolicy) -> tuple[str, int]:
+def _create_job(braket: Any, plan: Plan, policy: RetryPolicy, attempts: _Attempts, line: StatusLine | None,
+                ) -> str:
     """CreateJob under the plan's client token, retried until it answers or the deadline passes."""
     from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
     arguments = converter.unstructure(plan.request)
     started = time.monotonic()
-    attempt = 0
     while True:
-        attempt += 1
+        attempts.sent += 1
+        attempts.maybe_created += 1  # until an answer says otherwise, this attempt may have made the job
         try:
-            return braket.create_job(**arguments)["jobArn"], attempt
+            arn: str = braket.create_job(**arguments)["jobArn"]
         except ClientError as error:
             status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
             if _code(error) not in RETRYABLE_CODES and status < 500:
                 raise _explain(error, plan) from None
+            if status < 500:  # refused (throttled): this attempt made no job; a 5xx may come after one was made
+                attempts.maybe_created -= 1
             reason = f"{_code(error)}: {error.response.get('Error', {}).get('Message', '')}"
         except (ConnectionError, HTTPClientError) as error:
             reason = f"{type(error).__name__}: {error}"
-        pause = policy.delay(attempt)
+        else:
+            if line is not None and attempts.sent > 1:
+                line.show(f"CreateJob answered on attempt {attempts.sent}, "
+                          f"after {time.monotonic() - started:.0f} s of retries")
+            return arn
+        pause = policy.delay(attempts.sent)
         if time.monotonic() - started + pause > policy.deadline:
             raise AwsError(
-                f"CreateJob did not succeed after {attempt} attempts over {time.monotonic() - started:.0f} s "
+                f"CreateJob did not succeed after {attempts.sent} attempts over {time.monotonic() - started:.0f} s "
                 f"(last: {reason}). The job may or may not exist: `braketkit list` shows it; submitting the "
                 f"same plan again reuses client token {plan.request.client_token} and cannot create a second job.")
+        if line is not None:
+            at = time.strftime("%H:%M:%S", time.localtime(time.time() + pause))
+            line.show(f"CreateJob attempt {attempts.sent} failed ({reason}); next try in {pause:.1f} s, at {at}")
         policy.sleep(pause)
 
 
@@ -199,9 +241,22 @@ def submit(plan: Plan, *, policy: RetryPolicy | None = None, quiet: bool = False
     if plan.request.role_arn == UNRESOLVED_ROLE or UNRESOLVED_ACCOUNT in plan.uploads[0].s3_uri:
         raise AwsError("cannot submit: " + "; ".join(plan.unresolved or ["the account or role is unresolved"]))
     region = plan.region
+    attempts = _Attempts()
+    line = None if quiet else StatusLine()
+    try:
+        return _submit(plan, region, policy or RetryPolicy(), attempts, line, quiet)
+    except KeyboardInterrupt:
+        raise SubmissionInterrupted(plan.request.job_name, plan.request.client_token, region, attempts.sent,
+                                    attempts.maybe_created > 0) from None
+    finally:
+        if line is not None:
+            line.close()
+
+
+def _submit(plan: Plan, region: str, policy: RetryPolicy, attempts: _Attempts, line: StatusLine | None,
+            quiet: bool) -> Submission:
     account = aws.account(region)
     s3 = aws.client("s3", region)
-    policy = policy or RetryPolicy()
     # One client token for the whole submission, and braketkit alone decides when to retry it.
     braket = aws.client("braket", region, retries={"total_max_attempts": 1, "mode": "standard"},
                         connect_timeout=10, read_timeout=policy.read_timeout)
@@ -212,6 +267,6 @@ def submit(plan: Plan, *, policy: RetryPolicy | None = None, quiet: bool = False
     sent, skipped = _upload_all(s3, plan.uploads, account, region, quiet)
     if plan.copy_checkpoints_from:
         _copy_checkpoints(plan, braket, s3, account, region)
-    arn, attempts = _create_job(braket, plan, policy)
+    arn = _create_job(braket, plan, policy, attempts, line)
     return Submission(job_arn=arn, job_name=plan.request.job_name, region=region, bytes_uploaded=sent,
-                      bytes_skipped=skipped, create_attempts=attempts)
+                      bytes_skipped=skipped, create_attempts=attempts.sent)

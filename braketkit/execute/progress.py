@@ -7,6 +7,7 @@ IPython is never imported here: a notebook is recognised by a copy of IPython al
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import threading
 from typing import IO, Any
@@ -78,3 +79,38 @@ class Progress:
         if self._enabled:
             self._stream.write("\n")
             self._stream.flush()
+
+
+class StatusLine:
+    """News about something that takes a while: on a terminal one line redrawn in place (cut to the
+    terminal's width, so that ``\\r`` can redraw it), in a notebook one output updated in place, and
+    anywhere else a line each."""
+
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        self._stream = stream if stream is not None else sys.stderr
+        self._terminal = _isatty(self._stream)
+        self._notebook = NotebookLine() if stream is None and not self._terminal and in_notebook() else None
+        self._shown = False
+
+    def _width(self) -> int:
+        try:
+            return max(os.get_terminal_size(self._stream.fileno()).columns - 1, 20)
+        except (AttributeError, OSError, ValueError):  # no file descriptor, or not a terminal after all
+            return 79
+
+    def show(self, text: str) -> None:
+        if self._terminal:
+            self._stream.write(f"\r{text[: self._width()]}\x1b[K")  # erase what a longer line left
+        elif self._notebook is not None:
+            self._notebook.show(text)
+        else:
+            self._stream.write(text + "\n")
+        self._stream.flush()
+        self._shown = True
+
+    def close(self) -> None:
+        """End the redrawn line, so that what is printed next starts on a line of its own."""
+        if self._terminal and self._shown:
+            self._stream.write("\n")
+            self._stream.flush()
+        self._shown = False
