@@ -13,9 +13,11 @@ import attrs
 
 from .. import aws
 
-__all__ = ["ROLE_NAME", "AccountFacts", "configured_region", "look_up"]
+__all__ = ["ACCOUNT_FOR_CHECKS", "ROLE_NAME", "AccountFacts", "configured_region", "look_up"]
 
 ROLE_NAME = "AmazonBraketJobsExecutionRole"
+ACCOUNT_FOR_CHECKS = "123456789012"
+"""Every AWS account ID has 12 digits: an offline plan checks the default bucket's paths with one this long."""
 _found_roles: dict[tuple[object, ...], str] = {}
 """The default role, once found, per AWS configuration: roles are not looked up per job."""
 

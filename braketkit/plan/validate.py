@@ -2,22 +2,43 @@
 
 botocore's own validator checks types, required members and minimum lengths;
 this also checks maximum lengths, integer ranges, patterns, enums and the sizes
-of lists and maps, and reports every violation, not just the first.
+of lists and maps, and reports every violation, not just the first. Where the
+model states no limit but the service has one (tags), ``SUPPLEMENTS`` adds it.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from . import service_model
 
-__all__ = ["Violation", "validate"]
+__all__ = ["SUPPLEMENTS", "Violation", "job_reference_problem", "strings_under", "validate"]
 
 Violation = tuple[str, str]
 """A member path (``instanceConfig.instanceCount``) and what is wrong with it."""
+
+SUPPLEMENTS: dict[str | tuple[str, str], dict[str, Any]] = {
+    # The model's TagsMap is a map of "String" to "String" with no limits at all. AWS's tagging rules
+    # (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html, "Tag naming limits and
+    # requirements") allow at most 50 tags a resource, keys of 1 to 128 characters, values of at most
+    # 256, and reserve keys starting with aws: (in any case) for AWS's own tags.
+    "TagsMap": {"max": 50},
+    ("TagsMap", "key"): {"min": 1, "max": 128, "reservedPrefix": "aws:"},
+    ("TagsMap", "value"): {"max": 256},
+}
+"""Limits the service model does not state, by shape (or a map shape's ``key``/``value``); the model wins where it
+states one."""
+
+
+def _shape(name: str, role: str | None = None) -> dict[str, Any]:
+    """A shape with its supplement (under ``(map shape, role)`` for a map's key or value)."""
+    shapes = service_model.shapes()
+    if role is None:
+        return {**SUPPLEMENTS.get(name, {}), **shapes[name]}
+    return {**SUPPLEMENTS.get((name, role), {}), **shapes[shapes[name][role]["shape"]]}
 
 
 def _string(value: str, shape: dict[str, Any]) -> list[str]:
@@ -38,6 +59,9 @@ def _string(value: str, shape: dict[str, Any]) -> list[str]:
     pattern = shape.get("pattern")
     if pattern and re.fullmatch(pattern, value) is None:
         problems.append(f"{value!r} does not match the pattern {pattern}")
+    reserved = shape.get("reservedPrefix")
+    if reserved and value.lower().startswith(reserved):
+        problems.append(f"must not start with {reserved!r} (in any case): AWS keeps such names for its own")
     return problems
 
 
@@ -56,7 +80,10 @@ def validate(
     value: Any, shape_name: str, skip: Callable[[Any], bool] = lambda _: False, path: str = ""
 ) -> list[Violation]:
     """All violations in ``value`` against shape ``shape_name``; ``skip`` exempts placeholder values."""
-    shape = service_model.shapes()[shape_name]
+    return _validate(value, shape_name, _shape(shape_name), skip, path)
+
+
+def _validate(value: Any, name: str, shape: dict[str, Any], skip: Callable[[Any], bool], path: str) -> list[Violation]:
     kind = shape["type"]
     here = path or "request"
     if skip(value):
@@ -66,15 +93,15 @@ def validate(
             return [(here, "must be an object")]
         found: list[Violation] = []
         members = shape.get("members", {})
-        for name in shape.get("required", []):
-            if name not in value:
-                found.append((f"{path}.{name}".lstrip("."), "is required"))
-        for name, item in value.items():
-            member_path = f"{path}.{name}".lstrip(".")
-            if name not in members:
-                found.append((member_path, "is not a member of " + shape_name))
+        for member in shape.get("required", []):
+            if member not in value:
+                found.append((f"{path}.{member}".lstrip("."), "is required"))
+        for member, item in value.items():
+            member_path = f"{path}.{member}".lstrip(".")
+            if member not in members:
+                found.append((member_path, "is not a member of " + name))
             else:
-                found += validate(item, members[name]["shape"], skip, member_path)
+                found += validate(item, members[member]["shape"], skip, member_path)
         return found
     if kind == "list":
         if not isinstance(value, list):
@@ -87,10 +114,11 @@ def validate(
         if not isinstance(value, dict):
             return [(here, "must be an object")]
         found = [(here, message) for message in _bounds(len(value), shape, "entries")]
+        key_shape, value_shape = _shape(name, "key"), _shape(name, "value")
         for key, item in value.items():
-            key_violations = validate(key, shape["key"]["shape"], skip, path)
+            key_violations = _validate(key, shape["key"]["shape"], key_shape, skip, path)
             found += [(f"{path}.{key}", f"name {message}") for _, message in key_violations]
-            found += validate(item, shape["value"]["shape"], skip, f"{path}.{key}")
+            found += _validate(item, shape["value"]["shape"], value_shape, skip, f"{path}.{key}")
         return found
     if kind == "string":
         if not isinstance(value, str):
@@ -103,3 +131,27 @@ def validate(
     if kind == "boolean":
         return [] if isinstance(value, bool) else [(here, "must be true or false")]
     return []  # pragma: no cover - CreateJob uses no other shape types
+
+
+def strings_under(value: Any, root: str, path: str = "") -> Iterator[tuple[str, str]]:
+    """Every string member starting with ``root`` (an S3 location), with its path as ``validate`` writes it."""
+    if isinstance(value, str) and value.startswith(root):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings_under(item, root, f"{path}.{key}".lstrip("."))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from strings_under(item, root, f"{path}[{index}]")
+
+
+def job_reference_problem(value: str) -> str | None:
+    """What makes ``value`` neither a job's ARN (what GetJob takes) nor a job's name, or None."""
+    arn = service_model.shapes()[service_model.shapes()["GetJobRequest"]["members"]["jobArn"]["shape"]]
+    name = service_model.shapes()[service_model.shapes()["CreateJobRequest"]["members"]["jobName"]["shape"]]
+    if value.startswith("arn:"):
+        return None if not _string(value, arn) else f"{value!r} is not a job ARN (the pattern is {arn['pattern']})"
+    if not _string(value, name):
+        return None
+    return (f"{value!r} is neither a job ARN (the pattern is {arn['pattern']}) nor a job name "
+            f"({name['min']} to {name['max']} characters, the pattern {name['pattern']})")

@@ -43,6 +43,8 @@ class Resolved:
     pyproject: Path | None
     device: str | None
     """``settings.device`` expanded through the project's and built-in aliases."""
+    problems: list[Problem] = attrs.field(factory=list)
+    """What is wrong, when ``resolve(defer_problems=True)`` left it for the plan to report with its own."""
 
     def origin(self, key: str) -> str:
         return self.origins.get(key, DEFAULT)
@@ -68,12 +70,16 @@ def resolve(
     profile: str | None = None,
     assignments: Iterable[str] = (),
     environ: Mapping[str, str] | None = None,
+    defer_problems: bool = False,
 ) -> Resolved:
     """Resolve settings for an entry whose module lives in ``start``.
 
     ``keywords`` are the decorator's sources, lowest first; a ``(source, origin)``
     pair has an origin of its own (``options() in train.py:12``), the others
-    ``keywords_origin``.
+    ``keywords_origin``. Problems raise ``InvalidInput``; with ``defer_problems``
+    they are returned in ``Resolved.problems`` instead, with the settings that
+    could be read, so that planning reports them together with its own (a plan
+    is never made while any remain).
     """
     import os
 
@@ -103,10 +109,11 @@ def resolve(
     typed = _typed(merged, problems)
     settings = _settings(typed)
     device = _check(settings, merged, problems, path)
-    if problems:
+    if problems and not defer_problems:
         raise InvalidInput(problems)
     origins = {key: entry.origin for key, entry in merged.items()}
-    return Resolved(settings=settings, origins=origins, profile=chosen, pyproject=path, device=device)
+    return Resolved(settings=settings, origins=origins, profile=chosen, pyproject=path, device=device,
+                    problems=problems)
 
 
 def _choose_profile(
