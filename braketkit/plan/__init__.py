@@ -32,7 +32,7 @@ from ..target import Target
 from . import lookups, service_model
 from .arguments import encode_arguments
 from .jobname import default_job_name
-from .validate import validate
+from .validate import job_reference_problem, strings_under, validate
 
 __all__ = ["UNRESOLVED_ACCOUNT", "UNRESOLVED_ROLE", "Plan", "Upload", "make_plan"]
 
@@ -292,11 +292,43 @@ def _is_placeholder(value: object) -> bool:
     return isinstance(value, str) and (UNRESOLVED_ACCOUNT in value or value == UNRESOLVED_ROLE)
 
 
-def _validate(request: api.CreateJobRequest, resolved: Resolved, arguments: Mapping[str, str]) -> None:
-    violations = validate(converter.unstructure(request), service_model.input_shape("CreateJob"), _is_placeholder)
-    if violations:
-        names = [channel.channel_name for channel in request.input_data_config or []]
-        raise InvalidInput([_problem_for(path, message, resolved, arguments, names) for path, message in violations])
+def _merged(first: Sequence[Problem], later: Sequence[Problem]) -> list[Problem]:
+    """One report: a later problem about a key already reported is left out (it judged a stand-in value)."""
+    keys = {problem.key for problem in first if problem.key}
+    return [*first, *(problem for problem in later if not problem.key or problem.key not in keys)]
+
+
+def _prefix_problems(data: dict[str, Any], resolved: Resolved) -> tuple[set[str], list[Problem]]:
+    """S3 locations made from the prefix that are too long: one problem for s3.prefix, not one per location."""
+    root = data["outputDataConfig"]["s3Path"].rpartition("/")[0] + "/"
+    longest = service_model.limit("S3Path", "max")
+    over = {path: uri for path, uri in strings_under(data, root) if len(uri) > longest}
+    if not over:
+        return set(), []
+    path, uri = max(over.items(), key=lambda item: len(item[1]))
+    prefix, bucket = resolved.settings.s3.prefix, resolved.settings.s3.bucket
+    with_bucket = f"the bucket {bucket}" if bucket else "the default bucket of a 12-digit account"
+    message = (f"makes request member {path} {len(uri)} characters long with {with_bucket}, over the {longest} "
+               f"the service accepts; shorten it to at most {len(prefix) - (len(uri) - longest)} characters")
+    return set(over), [Problem(message, "s3.prefix", resolved.origin("s3.prefix"))]
+
+
+def _validate(
+    request: api.CreateJobRequest, resolved: Resolved, arguments: Mapping[str, str], found: Sequence[Problem] = ()
+) -> None:
+    """Every violation of the service model, with the problems ``found`` before it, in one report."""
+    data = converter.unstructure(request)
+    violations = validate(data, service_model.input_shape("CreateJob"), _is_placeholder)
+    too_long, problems = _prefix_problems(data, resolved)
+    names = [channel.channel_name for channel in request.input_data_config or []]
+    problems += [_problem_for(path, message, resolved, arguments, names) for path, message in violations
+                 if path not in too_long]
+    copy_from = resolved.settings.checkpoint.copy_from_job
+    wrong = job_reference_problem(copy_from) if copy_from is not None else None
+    if wrong is not None:
+        problems.append(Problem(wrong, "checkpoint.copy_from_job", resolved.origin("checkpoint.copy_from_job")))
+    if found or problems:
+        raise InvalidInput(_merged(found, problems))
 
 
 @attrs.frozen(kw_only=True)
@@ -316,6 +348,12 @@ class Prepared:
     captured: CapturedModule | None
     working_dir: str | None
     """For a notebook's or script's function: the folder, relative to the code folder, the job runs in."""
+    problems: list[Problem] = attrs.field(factory=list)
+    """Found while preparing (and deferred by resolve): reported with the request's own, by ``plan_call``."""
+
+
+_UNPACKAGED = SourceArchive(path=Path("unpackaged"), sha256="0" * 64, size=0, files=0, source_bytes=0, warnings=[])
+"""Stands in for the archive while resolve's problems stand: the request is checked, the tree is not packaged."""
 
 
 def prepare(target: Target, resolved: Resolved, *, offline: bool = False, local: bool = False,
@@ -326,37 +364,55 @@ def prepare(target: Target, resolved: Resolved, *, offline: bool = False, local:
     (the request is still validated, so what runs here is valid in the cloud).
     """
     settings = resolved.settings
+    deferred = resolved.problems  # resolve's, when it left them to be reported with the plan's
     if resolved.device is None:
-        raise InvalidInput([Problem("no device: set device = \"sv1\" (or another alias or ARN) in "
-                                    "[tool.braketkit], @hybrid_job(device=...) or --set device=...", "device")])
+        raise InvalidInput(_merged(deferred, [Problem(
+            "no device: set device = \"sv1\" (or another alias or ARN) in [tool.braketkit], "
+            "@hybrid_job(device=...) or --set device=...", "device")]))
     project_root = resolved.pyproject.parent if resolved.pyproject else target.import_root
-    source_root = _source_root(resolved, target, project_root)
     try:
-        region: str | None = _region(resolved, environ)
-    except InvalidInput:
-        if not local:
-            raise
-        region = None
+        source_root = _source_root(resolved, target, project_root)
+        # A __main__ function is captured now, at submission: a notebook's re-run cell counts, not the first one.
+        # Its module sits where its script is (or the notebook's folder), so __file__ and sibling files are as here.
+        captured = capture(target.function) if target.from_main and target.function else None
+    except InvalidInput as error:
+        raise InvalidInput(_merged(deferred, error.problems)) from None
+    problems = list(deferred)
+    region: str | None = None
+    image: str | None = None
+    try:
+        region = _region(resolved, environ)
+    except InvalidInput as error:
+        if not local:  # a local run needs no region
+            problems = _merged(problems, error.problems)
+    try:
+        image = _image(resolved, region) if region else None
+    except InvalidInput as error:
+        problems = _merged(problems, error.problems)
     working_dir = Path.cwd()
     inputs = _local_inputs(resolved, target, project_root, working_dir)
-    # A __main__ function is captured now, at submission: a notebook's re-run cell counts, not the first one.
-    # Its module sits where its script is (or the notebook's folder), so __file__ and sibling files are as here.
-    captured = capture(target.function) if target.from_main and target.function else None
     module_path = (target.file.parent / f"{CAPTURED_MODULE}.py").relative_to(source_root).as_posix()
-    archive = package_source(
-        source_root, exclude=[*settings.exclude, *_channel_exclusions(inputs, source_root)],
-        include=settings.include,
-        dependencies=settings.dependencies, dependencies_origin=resolved.origin("dependencies"),
-        max_source_mb=settings.max_source_mb, max_origin=resolved.origin("max_source_mb"),
-        cache=project_root / ".braketkit" / "archives",
-        generated=[Member(module_path, captured.text.encode())] if captured else [],
-    )
+    archive = _UNPACKAGED
+    channels: list[InputChannel | tuple[str, str]] = [(name, "s3://unpackaged/") for name in sorted(settings.input)]
+    if not deferred:  # settings resolve refused stand at their defaults: packaging by them would only mislead
+        try:
+            archive = package_source(
+                source_root, exclude=[*settings.exclude, *_channel_exclusions(inputs, source_root)],
+                include=settings.include,
+                dependencies=settings.dependencies, dependencies_origin=resolved.origin("dependencies"),
+                max_source_mb=settings.max_source_mb, max_origin=resolved.origin("max_source_mb"),
+                cache=project_root / ".braketkit" / "archives",
+                generated=[Member(module_path, captured.text.encode())] if captured else [],
+            )
+            channels = _channels(resolved, inputs)
+        except InvalidInput as error:
+            raise InvalidInput(_merged(problems, error.problems)) from None
     runs_in = working_dir.relative_to(source_root).as_posix() if working_dir.is_relative_to(source_root) else None
     return Prepared(target=target, resolved=resolved, project_root=project_root, source_root=source_root,
-                    region=region, image=_image(resolved, region) if region else None, archive=archive,
-                    channels=_channels(resolved, inputs), links=_input_links(inputs, source_root),
+                    region=region, image=image, archive=archive,
+                    channels=channels, links=_input_links(inputs, source_root),
                     offline=offline or local, captured=captured,
-                    working_dir=runs_in if captured and runs_in != "." else None)
+                    working_dir=runs_in if captured and runs_in != "." else None, problems=problems)
 
 
 def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str, Any] | None = None) -> Plan:
@@ -365,21 +421,29 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
     settings = resolved.settings
     hyperparameter_shape = service_model.shapes()["CreateJobRequest"]["members"]["hyperParameters"]["shape"]
     value_shape = service_model.shapes()[hyperparameter_shape]["value"]["shape"]
-    if target.function is None:  # script mode: what follows `--` reaches the script as get_hyperparameters()
-        arguments = {name: str(value) for name, value in (kwargs or {}).items()}
-    else:
-        arguments = encode_arguments(target.function, args, kwargs or {}, service_model.limit(value_shape, "max"))
+    problems = prepared.problems
+    try:
+        if target.function is None:  # script mode: what follows `--` reaches the script as get_hyperparameters()
+            arguments = {name: str(value) for name, value in (kwargs or {}).items()}
+        else:
+            arguments = encode_arguments(target.function, args, kwargs or {}, service_model.limit(value_shape, "max"))
+    except InvalidInput as error:
+        problems, arguments = _merged(problems, error.problems), {}
     job_name = settings.job_name or default_job_name(target.qualname or target.file.stem)
-    hyperparameters = _hyperparameters(prepared, arguments)
+    try:
+        hyperparameters = _hyperparameters(prepared, arguments)
+    except InvalidInput as error:
+        problems, hyperparameters = _merged(problems, error.problems), dict(arguments)
 
     def build(account: str | None, role: str | None) -> tuple[api.CreateJobRequest, list[Upload]]:
         bucket = settings.s3.bucket or f"amazon-braket-{region or 'local'}-{account or UNRESOLVED_ACCOUNT}"
         return _request(resolved, job_name, bucket, settings.role or role or UNRESOLVED_ROLE, prepared.image,
                         hyperparameters, prepared.archive, prepared.channels)
 
-    # Validate with placeholders first: a bad setting stops here, before any AWS call.
+    # Validate first, the default bucket with the longest account ID: a bad setting stops here, before any AWS call.
     request, uploads = build(None, None)
-    _validate(request, resolved, arguments)
+    _validate(build(lookups.ACCOUNT_FOR_CHECKS, None)[0] if settings.s3.bucket is None else request,
+              resolved, arguments, problems)
     unresolved = ["offline: account-dependent values were not looked up"] if prepared.offline else []
     need_account, need_role = settings.s3.bucket is None, settings.role is None
     if region is not None and not prepared.offline and (need_account or need_role):
