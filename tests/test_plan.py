@@ -397,3 +397,129 @@ def test_the_region_can_come_from_the_aws_profile(project: Project, tmp_path: Pa
     assert plan.region == "eu-west-2"
     assert plan.request.algorithm_specification.container_image is not None
     assert ".eu-west-2." in plan.request.algorithm_specification.container_image.uri
+
+
+@pytest.mark.parametrize(
+    ("assignments", "message"),
+    [
+        (['tags={"aws:team" = "qml"}'], "--set tags: tags.aws:team: name must not start with 'aws:' (in any case): AWS "
+         "keeps such names for its own"),
+        (['tags={"AWS:Team" = "qml"}'], "--set tags: tags.AWS:Team: name must not start with 'aws:' (in any case): AWS "
+         "keeps such names for its own"),
+        ([f"tags.{'k' * 129}=v"], f"--set tags.{'k' * 129}: tags.{'k' * 129}: name must be 1 to 128 characters long "
+         "(is 129)"),
+        ([f"tags.team={'v' * 257}"], "--set tags.team: tags.team: must be at most 256 characters long (is 257)"),
+        ([f"tags.t{i}=x" for i in range(51)], "tags: must have at most 50 entries (has 51) (request member tags)"),
+    ],
+)
+def test_tags_follow_aws_tagging_rules(basic_project: Project, assignments: list[str], message: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        plan_of(offline=True, assignments=assignments)
+    assert [str(p) for p in caught.value.problems] == [message]
+
+
+def test_tags_at_the_limits_are_accepted(basic_project: Project) -> None:
+    assignments = [f"tags.t{i}=x" for i in range(48)] + [f"tags.{'k' * 128}={'v' * 256}", "tags.empty="]
+    assert len(plan_of(offline=True, assignments=assignments).request.tags or {}) == 50
+
+
+def test_supplements_give_way_to_limits_the_model_states() -> None:
+    from braketkit.plan.validate import SUPPLEMENTS
+
+    for name, extra in SUPPLEMENTS.items():
+        shape = service_model.shapes()[name if isinstance(name, str) else name[0]]
+        stated = shape if isinstance(name, str) else service_model.shapes()[shape[name[1]]["shape"]]
+        assert not set(extra) & set(stated), f"the service model now states {name}'s limits: drop the supplement"
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("arn:aws:braket:us-east-1:111122223333:job/earlier", None),
+        ("earlier-run-2", None),
+        ("earlier run", "'earlier run' is neither a job ARN (the pattern is arn:aws[a-z\\-]*:braket:[a-z0-9\\-]+:"
+         "[0-9]{12}:job/.*) nor a job name (1 to 50 characters, the pattern [a-zA-Z0-9](-*[a-zA-Z0-9]){0,50})"),
+        ("arn:aws:braket:us-east-1:1234:job/x", "'arn:aws:braket:us-east-1:1234:job/x' is not a job ARN (the pattern "
+         "is arn:aws[a-z\\-]*:braket:[a-z0-9\\-]+:[0-9]{12}:job/.*)"),
+        ("a" * 51, f"'{'a' * 51}' is neither a job ARN (the pattern is arn:aws[a-z\\-]*:braket:[a-z0-9\\-]+:"
+         "[0-9]{12}:job/.*) nor a job name (1 to 50 characters, the pattern [a-zA-Z0-9](-*[a-zA-Z0-9]){0,50})"),
+    ],
+)
+def test_copy_from_job_names_a_job(basic_project: Project, value: str, problem: str | None) -> None:
+    assignment = f"checkpoint.copy_from_job={value}"
+    if problem is None:
+        assert plan_of(offline=True, assignments=[assignment]).copy_checkpoints_from == value
+        return
+    with pytest.raises(InvalidInput) as caught:
+        plan_of(offline=True, assignments=[assignment])
+    assert [str(p) for p in caught.value.problems] == [
+        f"--set checkpoint.copy_from_job: checkpoint.copy_from_job: {problem}"]
+
+
+def test_a_prefix_too_long_for_the_default_bucket_is_found_offline(project: Project) -> None:
+    """Offline, the account is unknown: the default bucket's paths are checked with a 12-digit account ID."""
+    project.pyproject('[tool.braketkit]\ndevice = "sv1"\nregion = "us-east-1"\n')
+    project.write("train.py", TRAIN)
+    # s3://amazon-braket-us-east-1-123456789012/<prefix>/sources/<64 hex>/source.tar.gz: the prefix and 129 more
+    longest = 1024 - 129
+    assert plan_of(offline=True, assignments=[f"s3.prefix={'p' * longest}"])
+    with pytest.raises(InvalidInput) as caught:
+        plan_of(offline=True, assignments=[f"s3.prefix={'p' * (longest + 1)}"])
+    assert [str(p) for p in caught.value.problems] == [
+        "--set s3.prefix: s3.prefix: makes request member algorithmSpecification.scriptModeConfig.s3Uri 1025 "
+        "characters long with the default bucket of a 12-digit account, over the 1024 the service accepts; shorten it "
+        f"to at most {longest} characters"]
+
+
+def test_a_prefix_too_long_for_a_named_bucket(basic_project: Project) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        plan_of(offline=True, assignments=["s3.prefix=" + "p" * 1000, "input.data=s3://shared-data/k/"])
+    assert [p.key for p in caught.value.problems] == ["s3.prefix"]
+    assert "with the bucket amazon-braket-us-east-1-111122223333," in str(caught.value)
+
+
+def test_planning_problems_come_in_one_report(project: Project) -> None:
+    project.pyproject('[tool.braketkit]\ndevice = "arn:aws:braket:eu-west-2::device/qpu/oqc/Lucy"\n'
+                      'region = "us-east-1"\njob_name = "my_job"\nhyperparameters = { steps = 3 }\n'
+                      '[tool.braketkit.checkpoint]\ncopy_from_job = "earlier run"\n')
+    project.write("train.py", TRAIN)
+    with pytest.raises(InvalidInput) as caught:
+        plan_of(offline=True, steps=4)
+    assert [p.key for p in caught.value.problems] == [
+        "region", "hyperparameters.steps", "job_name", "checkpoint.copy_from_job"]
+
+
+def test_deferred_resolve_problems_join_the_plans(project: Project) -> None:
+    """resolve(defer_problems=True): what resolve found and what the request check finds, in one report."""
+    from braketkit.plan import make_plan
+    from braketkit.resolve import resolve
+
+    project.pyproject('[tool.braketkit]\ndevice = "sv1"\nregion = "us-east-1"\njob_name = "my_job"\n'
+                      'exclude = "notebooks/"\n[tool.braketkit.instance]\ncount = "2"\nvolume_gb = 0\n')
+    project.write("train.py", TRAIN)
+    target = load_reference("train.py:train")
+    resolved = resolve(start=project.root, environ={}, defer_problems=True)
+    assert [p.key for p in resolved.problems] == ["exclude", "instance.count"]
+    with pytest.raises(InvalidInput) as caught:
+        make_plan(target, resolved, offline=True, environ={})
+    assert [str(p) for p in caught.value.problems] == [
+        "pyproject.toml:8: exclude: expected a list of strings, got a string ('notebooks/')",
+        "pyproject.toml:10: instance.count: expected an integer, got a string ('2')",
+        "pyproject.toml:7: job_name: 'my_job' does not match the pattern [a-zA-Z0-9](-*[a-zA-Z0-9]){0,50} "
+        "(request member jobName)",
+        "pyproject.toml:11: instance.volume_gb: must be at least 1 (is 0) "
+        "(request member instanceConfig.volumeSizeInGb)",
+    ]
+    assert not (project.root / ".braketkit" / "archives").exists()  # nothing packaged by stand-in settings
+
+
+def test_deferred_problems_never_make_a_plan(project: Project) -> None:
+    from braketkit.plan import make_plan
+    from braketkit.resolve import resolve
+
+    project.pyproject('[tool.braketkit]\ndevice = "sv2"\nregion = "us-east-1"\n')
+    project.write("train.py", TRAIN)
+    resolved = resolve(start=project.root, environ={}, defer_problems=True)
+    with pytest.raises(InvalidInput) as caught:
+        make_plan(load_reference("train.py:train"), resolved, offline=True, environ={})
+    assert [p.key for p in caught.value.problems] == ["device"]  # not also "no device"

@@ -284,7 +284,7 @@ def test_patterns_that_cannot_match(pattern: str, problem: str | None) -> None:
     assert found is None if problem is None else problem in (found or "")
 
 
-@pytest.mark.filterwarnings("ignore:Possible nested set:FutureWarning")
+@pytest.mark.filterwarnings("ignore::FutureWarning")
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet="ab/*?[]!-\\z^", max_size=10))
 def test_patterns_resolve_accepts_compile(pattern: str) -> None:
