@@ -99,8 +99,9 @@ class HybridJob(Generic[P, R]):
 
 
 def _resolve(target: Target, profile: str | None = None, assignments: Sequence[str] = ()) -> Resolved:
+    """Settings for a plan; their problems are left to the plan, which reports them with its own, at once."""
     return resolve(start=target.file.parent, keywords=target.keywords, keywords_origin=target.keywords_origin,
-                   profile=profile, assignments=assignments, environ=os.environ)
+                   profile=profile, assignments=assignments, environ=os.environ, defer_problems=True)
 
 
 def plan_target(
@@ -155,6 +156,8 @@ def run_many(
     resolved = _resolve(target)
     local = resolved.settings.local
     prepared = prepare(target, resolved, local=local, environ=os.environ)
+    if prepared.problems and not calls:  # nothing to plan: the settings' own problems still stop here
+        raise InvalidInput(prepared.problems)
     plans = [plan_call(prepared, args, kwargs) for args, kwargs in calls]
     if local:
         from .execute.local import run_local

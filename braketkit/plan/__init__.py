@@ -378,15 +378,16 @@ def prepare(target: Target, resolved: Resolved, *, offline: bool = False, local:
     except InvalidInput as error:
         raise InvalidInput(_merged(deferred, error.problems)) from None
     problems = list(deferred)
+    refused = {problem.key for problem in deferred}  # values resolve refused are not looked up again
     region: str | None = None
     image: str | None = None
     try:
-        region = _region(resolved, environ)
+        region = _region(resolved, environ) if not refused & {"region", "device"} else None
     except InvalidInput as error:
         if not local:  # a local run needs no region
             problems = _merged(problems, error.problems)
     try:
-        image = _image(resolved, region) if region else None
+        image = _image(resolved, region) if region and "image" not in refused else None
     except InvalidInput as error:
         problems = _merged(problems, error.problems)
     working_dir = Path.cwd()
