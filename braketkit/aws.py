@@ -5,6 +5,10 @@ milliseconds), so a hundred submissions must not build a hundred. Sessions,
 clients and the caller's account are kept per region and per AWS
 configuration (the ``AWS_*`` variables: credentials, profile, endpoints), so a
 changed configuration is honoured at once. boto3 clients are thread-safe.
+
+With no region given, ``AWS_REGION`` counts (the AWS SDKs' variable, which
+botocore itself ignores), then botocore's own chain (``AWS_DEFAULT_REGION``,
+the profile's ``region``).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ def session(region: str | None) -> Any:
         if key not in _sessions:
             import boto3
 
-            _sessions[key] = boto3.Session(region_name=region)
+            _sessions[key] = boto3.Session(region_name=region or os.environ.get("AWS_REGION") or None)
         return _sessions[key]
 
 
