@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit plan bench clean
+.PHONY: run test lint typecheck unit test-pythons portable-tests plan bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,41 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+# The tests that must hold on every Python we support (extraction, results, the job-side runtime, captured
+# scripts), under each other interpreter this machine has: Debian's python3 (3.11.2, no tarfile extraction
+# filter) and pyenv's newest 3.10, 3.12 and 3.13. Each gets a venv of its own, .venv-ci-<version>, made
+# from nothing when missing; an interpreter this machine lacks is skipped with a line saying so.
+PYTHONS ?= /usr/bin/python3 3.10 3.12 3.13
+PORTABLE_TESTS := tests/test_extract.py $(wildcard tests/test_results.py) tests/test_runtime.py tests/test_capture.py
+
+test-pythons:
+	@passed=""; skipped=""; failed=""; \
+	for want in $(PYTHONS); do \
+	  case "$$want" in \
+	    */*) python="$$want" ;; \
+	    *) python=$$(ls -d "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/$$want.*/bin/python$$want 2>/dev/null \
+	                 | sort -V | tail -n 1); \
+	       python="$${python:-$$(command -v python$$want || true)}" ;; \
+	  esac; \
+	  version=$$("$${python:-/nonexistent}" -c 'import platform; print(platform.python_version())' 2>/dev/null); \
+	  if [ -z "$$version" ]; then \
+	    echo "test-pythons: skipped Python $$want: no such interpreter on this machine"; \
+	    skipped="$$skipped $$want"; continue; \
+	  fi; \
+	  if ! "$$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then \
+	    echo "test-pythons: skipped $$python: Python $$version is older than 3.10"; \
+	    skipped="$$skipped $$want"; continue; \
+	  fi; \
+	  echo "test-pythons: Python $$version ($$python) in .venv-ci-$$version"; \
+	  if $(MAKE) --no-print-directory portable-tests VENV=.venv-ci-$$version PYTHON="$$python"; then \
+	    passed="$$passed $$version"; else failed="$$failed $$version"; fi; \
+	done; \
+	echo "test-pythons: passed:$${passed:- none}; failed:$${failed:- none}; skipped:$${skipped:- none}"; \
+	test -z "$$failed"
+
+portable-tests: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider $(PORTABLE_TESTS)
 
 # The main job: run the Bell example on this machine (no Docker, no AWS account) and print its counts.
 run: $(STAMP)
