@@ -367,6 +367,15 @@ def test_modes_are_masked_and_owners_never_applied(scene: Scene) -> None:
     assert {path.stat().st_uid for path in scene.target.rglob("*")} == {os.getuid()}
 
 
+def test_the_umask_narrows_every_mode(scene: Scene) -> None:
+    os.umask(0o077)
+    scene.write(archive_bytes(folder("d"), member("d/run.sh", b"x", mode=0o777), member("d/data", b"x", mode=0o666)))
+    safe_extract(scene.archive, scene.target)
+    assert stat.S_IMODE(scene.target.stat().st_mode) == 0o700
+    assert {name: entry[-1] for name, entry in snapshot(scene.target).items()} == {
+        "d": 0o700, "d/run.sh": 0o700, "d/data": 0o600}
+
+
 def test_an_existing_target_is_never_written_into(scene: Scene) -> None:
     scene.target.mkdir(parents=True)
     (scene.target / "mine.txt").write_text("keep")

@@ -37,7 +37,7 @@ import attrs
 from ..errors import BraketkitError
 
 __all__ = ["MAX_BYTES", "MAX_MEMBERS", "DamagedResults", "ResultsError", "UnsafeArchive", "read_member",
-           "safe_extract"]
+           "refuse_existing_target", "safe_extract", "size_text"]
 
 MAX_BYTES = 10 * 1024**3
 """Cap on what an archive expands to (files, and the copies links become); ``max_bytes=`` overrides it."""
@@ -440,7 +440,8 @@ def _existing(path: Path) -> Path:
     return path
 
 
-def _refuse_existing(target: Path, label: str) -> None:
+def refuse_existing_target(target: Path, label: str) -> None:
+    """ResultsError if ``target`` exists and is not an empty folder: extraction never writes into one."""
     if os.path.lexists(target) and not (target.is_dir() and not target.is_symlink() and not any(target.iterdir())):
         raise ResultsError(f"refusing to extract {label}: {target} already exists; remove it, or choose another "
                            "folder; nothing was extracted")
@@ -454,10 +455,9 @@ def safe_extract(archive: Path, target: Path, *, label: str | None = None, max_b
     and ``MAX_MEMBERS``, read at each call.
     """
     label = label or archive.name
-    target = Path(os.path.abspath(target))
     survey = _Survey(label, MAX_BYTES if max_bytes is None else max_bytes,
                      MAX_MEMBERS if max_members is None else max_members)
-    _refuse_existing(target, label)
+    refuse_existing_target(target, label)
     with open(archive, "rb") as compressed:
         stream = _Stream(compressed)
         try:
@@ -480,18 +480,24 @@ def safe_extract(archive: Path, target: Path, *, label: str | None = None, max_b
 
 
 def _place(opened: tarfile.TarFile, plan: _Plan, target: Path, label: str) -> None:
-    """Write into a fresh staging folder beside ``target``, then move it into place; on any failure, remove it all."""
+    """Write into a fresh staging folder beside ``target``, then move it into place; on any failure, remove it all.
+
+    The staging folder sits in a private one (mode 0o700, from mkdtemp), so nobody else can reach it while it is
+    written, and is itself made like any folder (0o755 under the umask).
+    """
     made: list[Path] = []
     parent = target.parent
     while not parent.exists():
         made.append(parent)
         parent = parent.parent
-    staging: Path | None = None
+    holder: Path | None = None
     try:
         for folder in reversed(made):
             os.mkdir(folder)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+        holder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+        staging = holder / "staging"
         try:
+            os.mkdir(staging, 0o755)
             _write(opened, plan, staging)
         except FileExistsError as error:
             name = os.path.relpath(str(error.filename), staging) if error.filename else "a member"
@@ -500,17 +506,16 @@ def _place(opened: tarfile.TarFile, plan: _Plan, target: Path, label: str) -> No
         except OSError as error:
             raise ResultsError(f"cannot extract {label} into {target}: {error.strerror or error}; nothing was "
                                "extracted") from error
-        os.chmod(staging, 0o755)
-        _refuse_existing(target, label)
+        refuse_existing_target(target, label)
         try:
             os.replace(staging, target)
         except OSError as error:
             raise ResultsError(f"cannot extract {label} into {target}: {error.strerror or error}; nothing was "
                                "extracted") from error
-        staging = None
     finally:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
+        if holder is not None:
+            shutil.rmtree(holder, ignore_errors=True)
+        if not target.exists():
             for folder in made:  # deepest first; each only if still empty
                 with contextlib.suppress(OSError):
                     folder.rmdir()
