@@ -354,3 +354,65 @@ def test_wait_true_returns_the_job_once_it_has_ended(cloud_project: Project, clo
     job = jobs.train(steps=2)
     assert cloud.braket.jobs[job.arn]["status"] == "COMPLETED"
     assert job.result() == jobs.Energy(-1.5, 2)
+
+
+def test_job_commands_honour_aws_region(cli_project: Project, cloud: Cloud, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """botocore reads AWS_DEFAULT_REGION, not AWS_REGION; braketkit reads both, as plan does."""
+    assert os.environ["AWS_REGION"] == "us-east-1" and "AWS_DEFAULT_REGION" not in os.environ
+    submission = submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)
+    code, out, err = run_cli(capsys, "list")
+    assert (code, err) == (0, "") and out.split()[-1] == submission.job_arn
+    code, out, err = run_cli(capsys, "status", submission.job_name)
+    assert (code, err) == (0, "") and out.startswith(f"{submission.job_name}: ")
+    monkeypatch.delenv("AWS_REGION")
+    code, out, err = run_cli(capsys, "status", submission.job_name)
+    assert (code, out) == (2, "")
+    assert err == (f"error: JOB: no local job named {submission.job_name!r} in {cli_project.root}/.braketkit/jobs, "
+                   "and no AWS region is configured: give --region, or set AWS_REGION (or a region in your AWS "
+                   "configuration)\n")
+    code, _, err = run_cli(capsys, "list")
+    assert (code, err) == (2, "error: no AWS region is configured: give --region, or set AWS_REGION (or a region in "
+                              "your AWS configuration)\n")
+    code, _, err = run_cli(capsys, "status", "nope", "--region", "us-east-1")
+    assert (code, err) == (2, f"error: JOB: no local job named 'nope' in {cli_project.root}/.braketkit/jobs, and no "
+                              "job named 'nope' in us-east-1; give its ARN, or its name in the region it ran in "
+                              "(--region)\n")
+
+
+def test_an_unknown_arn_is_a_message(cli_project: Project, cloud: Cloud, capsys: pytest.CaptureFixture[str]) -> None:
+    arn = "arn:aws:braket:us-east-1:123456789012:job/00000000-0000-0000-0000-000000000000"
+    for command in ("status", "result", "logs", "cancel"):
+        code, out, err = run_cli(capsys, command, arn)
+        assert (code, out) == (2, ""), command
+        assert err == (f"error: JOB: no job {arn} (no job {arn}); check the ARN, and that it is of this account and "
+                       "region\n"), command
+
+
+def test_no_network_is_a_message(cli_project: Project, cloud: Cloud, capsys: pytest.CaptureFixture[str],
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as unused:  # a port nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BRAKET", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    arn = "arn:aws:braket:us-east-1:123456789012:job/00000000-0000-0000-0000-000000000000"
+    for argv in (["status", arn], ["list"], ["result", arn], ["cancel", arn]):
+        code, out, err = run_cli(capsys, *argv)
+        assert (code, out) == (1, ""), argv
+        assert err == (f"error: cannot connect to http://127.0.0.1:{port}: check the network connection (and any "
+                       "proxy or AWS_ENDPOINT_URL setting), then try again\n"), argv
+
+
+def test_no_credentials_is_a_message(cli_project: Project, cloud: Cloud, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    arn = "arn:aws:braket:us-east-1:123456789012:job/00000000-0000-0000-0000-000000000000"
+    for argv in (["status", arn], ["list"]):
+        code, out, err = run_cli(capsys, *argv)
+        assert (code, out, err) == (1, "", "error: no AWS credentials found: configure them (aws configure, "
+                                           "AWS_PROFILE, or the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+                                           "variables)\n"), argv

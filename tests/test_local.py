@@ -18,7 +18,7 @@ import pytest
 from braketkit import InvalidInput
 from braketkit.decorator import run_target
 from braketkit.execute.local import LocalRunError
-from braketkit.job import JobFailed, LocalJob
+from braketkit.job import JobFailed, LocalJob, PickledResults
 from braketkit.target import load_reference
 
 from .conftest import Project, Tripwire, interruptible, run_cli
@@ -179,7 +179,9 @@ def test_pickled_results_when_the_settings_ask(local_project: Project) -> None:
     from braket.jobs.data_persistence import load_job_result
 
     job = run("jobs.py:pickled")
-    assert job.result() == 1 + 2j
+    with pytest.raises(PickledResults, match=f"^the results of job {job.name} are pickled"):
+        job.result()  # unpickling runs code: only on request
+    assert job.result(allow_pickle=True) == 1 + 2j
     # The SDK made unpickling opt-in in 1.117; on Python 3.10 pip can install no SDK newer than 1.110.
     opt_in = {"allow_pickle": True} if "allow_pickle" in inspect.signature(load_job_result).parameters else {}
     assert load_job_result(job.folder / "model" / "results.json", **opt_in) == {"result": 1 + 2j}
@@ -285,7 +287,7 @@ def test_local_true_makes_calls_local(local_project: Project, monkeypatch: pytes
         jobs.pair()
     monkeypatch.setenv("BRAKETKIT_LOCAL", "true")
     assert jobs.pair().result() == (3, jobs.Point(1.5, 2.0))
-    assert jobs.pickled.local().result() == 1 + 2j
+    assert jobs.pickled.local().result(allow_pickle=True) == 1 + 2j
 
 
 def test_s3_channels_are_downloaded_with_the_users_credentials(local_project: Project, aws: str) -> None:

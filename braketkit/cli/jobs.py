@@ -1,6 +1,8 @@
 """Commands on jobs that exist already: status, logs, result, cancel, list.
 
 JOB is a local job's name (under .braketkit/jobs/), or a cloud job's ARN or name.
+AWS errors become messages that say what to do (``talking_to_aws``), never
+internal errors.
 """
 
 from __future__ import annotations
@@ -26,10 +28,23 @@ _POLL = click.option("--poll", type=click.FloatRange(min=0.01), default=5.0, sho
 def _job(job: str, region: str | None, poll: float = 5.0) -> Any:
     from ..job import AwsJob, LocalJob
 
-    for folder in (Path(job), Path.cwd() / ".braketkit" / "jobs" / job):
+    jobs = Path.cwd() / ".braketkit" / "jobs"
+    for folder in (Path(job), jobs / job):
         if (folder / "job.json").is_file():
             return LocalJob(folder)
-    return AwsJob.attach(job, region=region, poll=poll)
+    try:
+        return AwsJob.attach(job, region=region, poll=poll)
+    except InvalidInput as error:
+        if job.startswith("arn:") or len(error.problems) != 1:
+            raise
+        raise InvalidInput([Problem(f"no local job named {job!r} in {jobs}, and {error.problems[0].message}",
+                                    "JOB")]) from error
+
+
+def _aws(job: str | None = None) -> Any:
+    from ..job.cloud import talking_to_aws
+
+    return talking_to_aws(job)
 
 
 @click.command()
@@ -41,8 +56,9 @@ def status(job: str, region: str | None, as_json: bool) -> None:
     from ..job import LocalJob
     from .render import jsonable
 
-    handle = _job(job, region)
-    metadata = handle.metadata(refresh=False)
+    with _aws(job):
+        handle = _job(job, region)
+        metadata = handle.metadata(refresh=False)
     if as_json:
         click.echo(json.dumps(jsonable(metadata), indent=2))
         return
@@ -63,10 +79,11 @@ def status(job: str, region: str | None, as_json: bool) -> None:
 @_POLL
 def logs(job: str, region: str | None, follow: bool, poll: float) -> None:
     """The job's log: every instance's stream, in time order."""
-    handle = _job(job, region, poll)
     try:
-        for line in handle.logs(follow=follow):
-            click.echo(line)
+        with _aws(job):
+            handle = _job(job, region, poll)
+            for line in handle.logs(follow=follow):
+                click.echo(line)
     except KeyboardInterrupt:
         from .render import reattach_text
 
@@ -79,17 +96,23 @@ def logs(job: str, region: str | None, follow: bool, poll: float) -> None:
 @_REGION
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--download", type=click.Path(file_okay=False, path_type=Path),
-              help="Also extract the job's whole results folder under this folder.")
+              help="Also extract the job's whole results folder into DIRECTORY/<job name>/ (which must not exist yet).")
+@click.option("--allow-pickle", is_flag=True,
+              help='Read pickled results (result_format = "pickled_v4"): unpickling runs the code they hold.')
 @_POLL
-def result(job: str, region: str | None, as_json: bool, download: Path | None, poll: float) -> None:
+def result(job: str, region: str | None, as_json: bool, download: Path | None, allow_pickle: bool,
+           poll: float) -> None:
     """What the job's function returned (waits for the job to end)."""
     from ..job import LocalJob
     from .render import jsonable, result_text
 
-    handle = _job(job, region, poll)
-    if download is not None and not isinstance(handle, LocalJob):
-        click.echo(f"extracted into {handle.download(download)}", err=True)
-    click.echo(json.dumps(jsonable(handle.result()), indent=2) if as_json else result_text(handle))
+    with _aws(job):
+        handle = _job(job, region, poll)
+        if download is not None and not isinstance(handle, LocalJob):
+            click.echo(f"extracted into {handle.download(download)}", err=True)  # result() reads it there
+        text = json.dumps(jsonable(handle.result(allow_pickle=allow_pickle)), indent=2) if as_json else \
+            result_text(handle, allow_pickle=allow_pickle)
+    click.echo(text)
 
 
 @click.command()
@@ -99,10 +122,11 @@ def cancel(job: str, region: str | None) -> None:
     """Ask Amazon Braket to cancel the job."""
     from ..job import LocalJob
 
-    handle = _job(job, region)
-    if isinstance(handle, LocalJob):
-        raise InvalidInput([Problem("a local job runs in the foreground; stop it with Ctrl-C", "JOB")])
-    click.echo(f"{handle.name}: {handle.cancel()}")
+    with _aws(job):
+        handle = _job(job, region)
+        if isinstance(handle, LocalJob):
+            raise InvalidInput([Problem("a local job runs in the foreground; stop it with Ctrl-C", "JOB")])
+        click.echo(f"{handle.name}: {handle.cancel()}")
 
 
 @click.command("list")
@@ -125,8 +149,9 @@ def list_jobs(region: str | None, state: str | None, since: str | None, as_json:
         except ValueError:
             raise InvalidInput([Problem("expected a duration such as 1d, 2h or 30m", "--since")]) from None
         filters.append({"name": "createdAt", "values": [start.isoformat()], "operator": "GT"})
-    braket = aws.client("braket", region)
-    jobs = [job for page in braket.get_paginator("search_jobs").paginate(filters=filters) for job in page["jobs"]]
+    with _aws():
+        braket = aws.client("braket", region)
+        jobs = [job for page in braket.get_paginator("search_jobs").paginate(filters=filters) for job in page["jobs"]]
     jobs.sort(key=lambda job: job["createdAt"], reverse=True)
     if as_json:
         click.echo(json.dumps(jsonable(jobs), indent=2))

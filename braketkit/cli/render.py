@@ -71,7 +71,7 @@ def jsonable(value: Any) -> Any:
     return json.loads(json.dumps(converter.unstructure(value), default=str))
 
 
-def job_document(job: Job, with_result: bool = True) -> dict[str, Any]:
+def job_document(job: Job, with_result: bool = True, allow_pickle: bool = False) -> dict[str, Any]:
     """The ``--json`` form of a job: where it is, its state, and its result or failure once it ended."""
     state = job.state()
     document: dict[str, Any] = {"name": job.name, "state": state}
@@ -80,16 +80,16 @@ def job_document(job: Job, with_result: bool = True) -> dict[str, Any]:
     else:
         document |= {"arn": job.arn, "region": job.region, "console": job.console_url()}
     if with_result and state == "COMPLETED":
-        document["result"] = jsonable(job.result())
+        document["result"] = jsonable(job.result(allow_pickle=allow_pickle))
     elif state in ("FAILED", "CANCELLED"):
         document["failure_reason"] = job.failure_reason() if isinstance(job, LocalJob) else \
             job.metadata().get("failureReason")
     return document
 
 
-def result_text(job: Job) -> str:
+def result_text(job: Job, allow_pickle: bool = False) -> str:
     """What ``run`` and ``result`` print once the job has ended (JobFailed carries a failure to the caller)."""
-    value = job.result()
+    value = job.result(allow_pickle=allow_pickle)
     shown = json.dumps(jsonable(value), indent=2) if value is not None else "nothing (the function returned None)"
     where = job.folder if isinstance(job, LocalJob) else job.arn
     return f"job {job.name} completed ({where})\nresult: {shown}"

@@ -20,10 +20,12 @@ from ..converter import converter
 from ..errors import BraketkitError
 from ..model.job import TERMINAL_STATES, LocalJobRecord, settle
 from ..runtime import contract
-from .results import read_results
+from .extract import DamagedResults, ResultsError, UnsafeArchive
+from .results import PickledResults, read_results, read_results_file
 
-__all__ = ["AwsJob", "Field", "Job", "JobFailed", "LocalJob", "find_job", "read_results", "return_annotation",
-           "summary", "summary_html", "summary_text"]
+__all__ = ["AwsJob", "DamagedResults", "Field", "Job", "JobFailed", "LocalJob", "PickledResults", "ResultsError",
+           "UnsafeArchive", "find_job", "read_results", "return_annotation", "summary", "summary_html",
+           "summary_text"]
 
 LOG_TAIL = 20
 
@@ -110,17 +112,32 @@ class LocalJob:
         except FileNotFoundError:
             return None
 
-    def result(self) -> Any:
-        """What the function returned (None if it returned nothing); JobFailed if it did not finish."""
+    def planned_result_format(self) -> str | None:
+        """The ``result_format`` the job was planned with (its hyperparameters.json), None if unreadable."""
+        try:
+            path = self.folder / "input" / "config" / "hyperparameters.json"
+            hyperparameters = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(hyperparameters, dict):
+            return None
+        return str(hyperparameters.get(contract.RESULT_FORMAT, "plaintext"))
+
+    def result(self, allow_pickle: bool = False) -> Any:
+        """What the function returned (None if it returned nothing); JobFailed if it did not finish.
+
+        ``allow_pickle``: read pickled results (``result_format = "pickled_v4"``), which runs the code
+        they hold; refused unless the job was planned with that format.
+        """
         state = self.wait()
         if state != "COMPLETED":
             tail = "\n".join(list(self.logs())[-LOG_TAIL:])
             raise JobFailed(self.name, state, self.failure_reason(), tail)
-        try:
-            text = (self.folder / "model" / contract.RESULTS_FILE).read_text(encoding="utf-8")
-        except FileNotFoundError:
+        data = read_results_file(self.folder / "model" / contract.RESULTS_FILE, job=self.name)
+        if data is None:
             return None
-        return read_results(text, return_annotation(self._function))
+        return read_results(data, return_annotation(self._function), job=self.name, allow_pickle=allow_pickle,
+                            planned_format=self.planned_result_format())
 
 
 @attrs.frozen

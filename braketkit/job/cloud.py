@@ -2,11 +2,13 @@
 
 State and metadata come from GetJob, logs from CloudWatch Logs (every
 instance's stream, merged in time order), results from the job's
-``model.tar.gz``, extracted safely.
+``model.tar.gz``: ``result()`` reads results.json straight from it,
+``download()`` extracts it safely (``extract``), each downloading it once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tempfile
 import time
@@ -15,15 +17,15 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from .. import aws
-from ..errors import AwsError, InvalidInput, Problem
+from ..errors import AwsError, BraketkitError, InvalidInput, Problem
 from ..execute.progress import NotebookLine, in_notebook
 from ..model.job import TERMINAL_STATES
 from ..runtime import contract
-from . import LOG_TAIL, JobFailed, return_annotation, summary_html, summary_text
-from .extract import safe_extract
-from .results import read_results
+from . import LOG_TAIL, JobFailed, results, return_annotation, summary_html, summary_text
+from .extract import read_member, refuse_existing_target, safe_extract
+from .results import read_results, read_results_file
 
-__all__ = ["LOG_GROUP", "AwsJob", "find_job"]
+__all__ = ["LOG_GROUP", "AwsJob", "aws_error", "find_job", "talking_to_aws"]
 
 LOG_GROUP = "/aws/braket/jobs"
 LOOKBACK_MS = 60_000
@@ -34,19 +36,68 @@ def _region_of(arn: str) -> str:
     return arn.split(":")[3]
 
 
+def aws_error(error: Exception, job: str | None = None) -> BraketkitError:
+    """A botocore error as a message that says what to do (``job``: the job it was about, if any)."""
+    from botocore import exceptions as botocore
+
+    if isinstance(error, botocore.NoRegionError):
+        return InvalidInput([Problem("no AWS region is configured: give --region, or set AWS_REGION (or a region "
+                                     "in your AWS configuration)")])
+    if isinstance(error, botocore.NoCredentialsError):
+        return AwsError("no AWS credentials found: configure them (aws configure, AWS_PROFILE, or the "
+                        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables)")
+    if isinstance(error, botocore.EndpointConnectionError):
+        from urllib.parse import urlsplit
+
+        url = urlsplit(str(error.kwargs.get("endpoint_url", "")))
+        where = f"{url.scheme}://{url.netloc}" if url.netloc else "the AWS endpoint"
+        return AwsError(f"cannot connect to {where}: check the network connection (and any proxy or AWS_ENDPOINT_URL "
+                        "setting), then try again")
+    if isinstance(error, botocore.ConnectionError):
+        return AwsError(f"the connection to AWS failed ({error}); check the network connection, then try again")
+    if isinstance(error, botocore.ParamValidationError):
+        return InvalidInput([Problem(f"AWS refuses the request before sending it: {error}", "JOB")])
+    if isinstance(error, botocore.ClientError):
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        message = str(error.response.get("Error", {}).get("Message", "")) or str(error)
+        operation = error.operation_name
+        if code == "ResourceNotFoundException" and job is not None and operation == "GetJob":
+            return InvalidInput([Problem(f"no job {job} ({message}); check the ARN, and that it is of this account "
+                                         "and region", "JOB")])
+        if code in ("AccessDeniedException", "AccessDenied", "UnrecognizedClientException", "ExpiredTokenException"):
+            return AwsError(f"not allowed to call {operation} ({code}: {message}); check the AWS credentials and "
+                            f"that they allow braket:{operation}")
+        return AwsError(f"{operation} failed: {code}: {message}")
+    return AwsError(f"the AWS call failed: {error}")
+
+
+@contextlib.contextmanager
+def talking_to_aws(job: str | None = None) -> Iterator[None]:
+    """Turn botocore's errors inside the block into messages (``aws_error``), keeping each as the cause."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except (BotoCoreError, ClientError) as error:
+        raise aws_error(error, job) from error
+
+
 def find_job(job: str, braket: Any, region: str | None = None) -> dict[str, Any]:
     """GetJob for an ARN, or for the newest job with that name (SearchJobs)."""
-    if job.startswith("arn:"):
-        return braket.get_job(jobArn=job, additionalAttributeNames=["QueueInfo"])  # type: ignore[no-any-return]
-    newest = None
-    for page in braket.get_paginator("search_jobs").paginate(filters=[]):
-        for summary in page["jobs"]:
-            if summary["jobName"] == job and (newest is None or summary["createdAt"] > newest["createdAt"]):
-                newest = summary
-    if newest is None:
-        raise InvalidInput([Problem(f"no job named {job!r} in {region or 'this region'}; give its ARN, or its "
-                                    "name in the region it ran in (--region)", "JOB")])
-    return braket.get_job(jobArn=newest["jobArn"], additionalAttributeNames=["QueueInfo"])  # type: ignore[no-any-return]
+    with talking_to_aws(job):
+        if job.startswith("arn:"):
+            return braket.get_job(jobArn=job, additionalAttributeNames=["QueueInfo"])  # type: ignore[no-any-return]
+        newest = None
+        for page in braket.get_paginator("search_jobs").paginate(filters=[]):
+            for summary in page["jobs"]:
+                if summary["jobName"] == job and (newest is None or summary["createdAt"] > newest["createdAt"]):
+                    newest = summary
+        if newest is None:
+            where = region or getattr(braket.meta, "region_name", None) or "this region"
+            raise InvalidInput([Problem(f"no job named {job!r} in {where}; give its ARN, or its name in the region "
+                                        "it ran in (--region)", "JOB")])
+        return braket.get_job(jobArn=newest["jobArn"],  # type: ignore[no-any-return]
+                              additionalAttributeNames=["QueueInfo"])
 
 
 def _shower(display: IO[str] | Literal["auto"] | None) -> Callable[[str], None] | None:
@@ -90,11 +141,14 @@ class AwsJob:
         self._session = session
         self._function = function
         self._cached: dict[str, Any] | None = None
+        self._downloaded: Path | None = None
+        """The folder ``download()`` extracted the results into: ``result()`` reads them there, not again from S3."""
 
     @classmethod
     def attach(cls, job: str, *, region: str | None = None, session: Any = None, poll: float | None = None) -> AwsJob:
         region = _region_of(job) if job.startswith("arn:") else region
-        braket = session.client("braket") if session is not None else aws.client("braket", region)
+        with talking_to_aws(job):
+            braket = session.client("braket") if session is not None else aws.client("braket", region)
         found = find_job(job, braket, region)
         handle = cls(found["jobArn"], session=session, poll=poll)
         handle._cached = found
@@ -192,45 +246,71 @@ class AwsJob:
         for event in self.log_events(follow, poll):
             yield event["message"].rstrip("\n")
 
+    def _results_uri(self) -> str:
+        return str(self.metadata(refresh=False)["outputDataConfig"]["s3Path"]).rstrip("/") + "/output/model.tar.gz"
+
+    def _label(self) -> str:
+        return f"the results of job {self.name}"
+
     def _download_archive(self, folder: Path) -> Path:
-        output = str(self.metadata()["outputDataConfig"]["s3Path"]).rstrip("/")
-        bucket, _, prefix = output[len("s3://"):].partition("/")
+        uri = self._results_uri()
+        bucket, _, key = uri[len("s3://"):].partition("/")
         archive = folder / "model.tar.gz"
-        account = aws.account(self.region)
         try:
-            self._client("s3").download_file(bucket, f"{prefix}/output/model.tar.gz", str(archive),
-                                             ExtraArgs={"ExpectedBucketOwner": account})
+            account = aws.account(self.region)
+            self._client("s3").download_file(bucket, key, str(archive), ExtraArgs={"ExpectedBucketOwner": account})
         except Exception as error:
-            raise AwsError(f"cannot download the results of {self.name} from {output}/output/model.tar.gz: "
-                           f"{error}") from None
+            raise AwsError(f"cannot download the results of job {self.name} from {uri}: {error}") from error
         return archive
 
     def _failed(self, state: str) -> JobFailed:
         tail = "\n".join(list(self.logs())[-LOG_TAIL:])
         return JobFailed(self.name, state, self.metadata().get("failureReason"), tail)
 
-    def download(self, path: Path | str = ".") -> Path:
-        """Download and safely extract the job's results into ``path/<job name>/``."""
+    def _completed(self) -> None:
         state = self.wait(display=None)
         if state != "COMPLETED":
             raise self._failed(state)
+
+    def download(self, path: Path | str = ".", *, max_bytes: int | None = None,
+                 max_members: int | None = None) -> Path:
+        """Download the job's results once and extract them safely into ``path/<job name>/``, all or nothing.
+
+        The folder must not exist yet (or be empty). ``max_bytes`` and ``max_members`` raise the caps on
+        what the archive may expand to (``extract.MAX_BYTES``, ``extract.MAX_MEMBERS``).
+        """
+        self._completed()
         target = Path(path) / self.name
+        refuse_existing_target(target, self._label())  # before downloading anything
         with tempfile.TemporaryDirectory() as scratch:
-            safe_extract(self._download_archive(Path(scratch)), target)
+            safe_extract(self._download_archive(Path(scratch)), target, label=self._label(), max_bytes=max_bytes,
+                         max_members=max_members)
+        self._downloaded = target
         return target
 
-    def result(self) -> Any:
-        """What the function returned; JobFailed (with failure reason and log tail) if it did not complete."""
-        state = self.wait(display=None)
-        if state != "COMPLETED":
-            raise self._failed(state)
-        with tempfile.TemporaryDirectory() as scratch:
-            folder = Path(scratch)
-            safe_extract(self._download_archive(folder), folder / "extracted")
-            results = folder / "extracted" / contract.RESULTS_FILE
-            if not results.exists():
-                return None
-            return read_results(results.read_text(encoding="utf-8"), return_annotation(self._function))
+    def planned_result_format(self) -> str:
+        """The ``result_format`` the job was planned with (its hyperparameters, from GetJob)."""
+        hyperparameters = self.metadata(refresh=False).get("hyperParameters") or {}
+        return str(hyperparameters.get(contract.RESULT_FORMAT, "plaintext"))
+
+    def result(self, allow_pickle: bool = False) -> Any:
+        """What the function returned; JobFailed (with failure reason and log tail) if it did not complete.
+
+        results.json is read straight from the archive, nothing extracted (or from the folder ``download()``
+        made). ``allow_pickle``: read pickled results (``result_format = "pickled_v4"``), which runs the code
+        they hold; refused unless the job was planned with that format.
+        """
+        self._completed()
+        if self._downloaded is not None:
+            data = read_results_file(self._downloaded / contract.RESULTS_FILE, job=self.name)
+        else:
+            with tempfile.TemporaryDirectory() as scratch:
+                data = read_member(self._download_archive(Path(scratch)), contract.RESULTS_FILE,
+                                   label=self._label(), max_size=results.MAX_RESULTS_BYTES)
+        if data is None:
+            return None
+        return read_results(data, return_annotation(self._function), job=self.name, allow_pickle=allow_pickle,
+                            planned_format=self.planned_result_format())
 
     def cancel(self) -> str:
         """Ask the service to cancel the job; returns the cancellation status."""
