@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
+import json
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tarfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,7 +26,7 @@ from braketkit.package import RUNTIME_PACKAGE, collect_channel, package_source
 from braketkit.package.archive import Member, write_archive
 from braketkit.package.select import select_files
 
-from .conftest import Project
+from .conftest import Project, run_cli
 
 
 def names(root: Path, **kwargs: list[str]) -> list[str]:
@@ -72,8 +78,8 @@ def test_symlinks_inside_are_stored_as_content_and_outside_are_refused(project: 
     with pytest.raises(InvalidInput) as caught:
         select_files(project.root)
     assert str(caught.value) == (
-        f"{project.root / 'escape.txt'}: symbolic link points outside the source folder, to {outside}; "
-        "copy the file in, or add 'escape.txt' to exclude"
+        f"escape.txt: symbolic link points outside the source folder, to {outside}; "
+        "copy the file in, or add '/escape.txt' to exclude"
     )
 
 
@@ -207,3 +213,305 @@ def test_blocks_larger_than_one_deflate_chunk_round_trip(tmp_path: Path) -> None
     write_archive([Member("big.bin", data)], out, workers=2)
     with tarfile.open(fileobj=io.BytesIO(gzip.decompress(out.getvalue()))) as archive:
         assert archive.extractfile("big.bin").read() == data  # type: ignore[union-attr]
+
+
+# -- The packaging corpus: a tree on disk, and what `braketkit plan --offline` ships or says -------------------
+
+SETTINGS = '''
+[tool.braketkit]
+{settings}device = "sv1"
+region = "us-east-1"
+role = "arn:aws:iam::111122223333:role/service-role/AmazonBraketJobsExecutionRole"
+
+[tool.braketkit.s3]
+bucket = "amazon-braket-us-east-1-111122223333"
+'''
+TRAIN = '''
+from braketkit import hybrid_job
+
+@hybrid_job()
+def train(steps: int = 10) -> dict:
+    return {"steps": steps}
+'''
+PLAN = ("plan", "train.py:train", "--offline")
+
+
+@attrs.frozen
+class Tree:
+    """A project: files (name, or name -> text), links (name -> target, as written), FIFOs, and settings
+    lines for [tool.braketkit] (the first one is pyproject.toml:5)."""
+
+    files: tuple[str, ...] | dict[str, str] = ()
+    links: dict[str, str] = attrs.field(factory=dict)
+    fifos: tuple[str, ...] = ()
+    settings: str = ""
+    raw: tuple[bytes, ...] = ()
+    """Files whose names are bytes, not necessarily UTF-8."""
+
+    def lay_out(self, project: Project) -> None:
+        project.pyproject(SETTINGS.format(settings=self.settings))
+        project.write("train.py", TRAIN)
+        files = self.files if isinstance(self.files, dict) else dict.fromkeys(self.files, "x")
+        for name, text in files.items():
+            project.write(name, text)
+        for name in self.fifos:
+            (project.root / name).parent.mkdir(parents=True, exist_ok=True)
+            os.mkfifo(project.root / name)
+        for name, target in self.links.items():
+            (project.root / name).parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(target, project.root / name)
+        for raw in self.raw:
+            path = os.fsencode(project.root) + b"/" + raw
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o644))
+
+
+def _planned(capsys: pytest.CaptureFixture[str]) -> tuple[list[str], list[str]]:
+    """What a plan ships (braketkit's own runtime left aside) and its warnings."""
+    code, out, err = run_cli(capsys, *PLAN, "--json")
+    assert (code, err) == (0, "")
+    document = json.loads(out)
+    names = [name for name in _tar_names(Path(document["uploads"][0]["path"]))
+             if not name.startswith(RUNTIME_PACKAGE + "/")]
+    return names, document["warnings"]
+
+
+SHIPPED = {
+    "secret-names": (Tree(files=(
+        "kubeconfig", ".kube/config", ".npmrc", ".pgpass", ".boto", ".s3cfg", ".docker/config.json",
+        "terraform.tfstate", "terraform.tfstate.backup", "terraform.tfstate.1700000000.backup", "prod.tfvars",
+        "service-account.json", "gcp_service_account_key.json", "client_secret.json",
+        "client_secret_1234-abcd.apps.googleusercontent.com.json", "putty.ppk", "keystore.jks", ".htpasswd",
+        "secrets.yaml", "secrets.yml", "secrets.json", "prod.env", "local.env", ".env", ".envrc", ".gnupg/pubring.kbx",
+        ".netrc", ".pypirc", ".git-credentials", "id_ed25519", "server.key", "cert.pem", ".aws/credentials",
+        "notes.txt", "config.json", "docker/config.json", "environment.yml", "envelope.py", "secrets_manager.py",
+        "terraform/main.tf", "kube.py", "service.json", "client.json")),
+        ["client.json", "config.json", "docker/config.json", "envelope.py", "environment.yml", "kube.py",
+         "notes.txt", "secrets_manager.py", "service.json", "terraform/main.tf"],
+    ),
+    "secret-names-upper-and-mixed-case": (Tree(files=(
+        "KUBECONFIG", ".KUBE/config", ".NPMRC", ".PGPASS", ".BOTO", ".S3CFG", ".Docker/Config.JSON",
+        "TERRAFORM.TFSTATE", "Terraform.tfstate.BACKUP", "Service-Account.json", "CLIENT_SECRET.JSON", "KEY.PPK",
+        "Store.JKS", ".HTPASSWD", "Secrets.YAML", "SECRETS.YML", "PROD.ENV", ".ENV", ".Env.Local",
+        ".GNUPG/trustdb.gpg", "ID_RSA", "Server.PEM", "Credentials", ".AWS/config", "README.md")),
+        ["README.md"],
+    ),
+    "secret-names-in-subfolders": (Tree(files=(
+        "deploy/kubeconfig", "deploy/prod.kubeconfig", "deploy/.kube/config", "web/.npmrc", "db/.pgpass",
+        "legacy/.boto", "s3/.s3cfg", "ci/.docker/config.json", "infra/terraform.tfstate",
+        "infra/prod/terraform.tfstate.backup", "keys/my-service-account.json", "auth/client_secret_web.json",
+        "keys/deploy.ppk", "java/keystore.jks", "web/.htpasswd", "k8s/secrets.yaml", "helm/secrets.yml",
+        "config/prod.env", "config/.env.production", "config/.ENV", "home/.gnupg/private-keys-v1.d/a.key",
+        "deploy/app.yaml", "infra/main.tf", "keys/README.md", "config/settings.toml")),
+        ["config/settings.toml", "deploy/app.yaml", "infra/main.tf", "keys/README.md"],
+    ),
+    "virtual-environments-and-node-modules-by-name": (Tree(files=(
+        ".venv/lib/site.py", "venv/bin/python", "VENV/lib/a.py", "sub/.venv/x.py", "node_modules/left-pad/index.js",
+        "web/node_modules/x/index.js", "web/app.js", ".terraform/providers/p.bin")),
+        ["web/app.js"],
+    ),
+    "a-folder-is-an-environment-when-it-looks-like-one": (Tree(files=(
+        "env/bin/activate", "env/bin/python", "win/env/Scripts/activate.bat", "win/env/Lib/site.py",
+        "old/lib/python3.11/site-packages/pkg.py", "old/bin/run", "cfg/env/pyvenv.cfg", "cfg/env/x.py",
+        "conda/conda-meta/history")),
+        [],
+    ),
+    "an-env-package-is-shipped": (Tree(files=(
+        "env/__init__.py", "env/grid.py", "env/bin/run.sh", "env/lib/helpers.py", "env/lib/python/notes.txt")),
+        ["env/__init__.py", "env/bin/run.sh", "env/grid.py", "env/lib/helpers.py", "env/lib/python/notes.txt"],
+    ),
+    "a-git-file-is-left-out-like-the-folder": (Tree(files={
+        ".git": "gitdir: /elsewhere/.git/worktrees/w\n", "sub/.git": "gitdir: ../.git/modules/sub\n",
+        "sub/mod.py": "", "other/.GIT/config": "", "other/.Hg/store": ""}),
+        ["sub/mod.py"],
+    ),
+    "links-to-excluded-files-and-folders": (Tree(
+        files=(".env", ".git/HEAD", ".kube/config", ".gnupg/pubring.kbx", "keys/id_rsa", "venv/lib/x.py",
+               "node_modules/m/index.js", "real/a.csv", "myenv/pyvenv.cfg", "myenv/lib/x.py"),
+        links={"settings.txt": ".env", "gitlink": ".git", "head.txt": ".git/HEAD", "cluster.yaml": ".kube/config",
+               "keyring": ".gnupg", "key.txt": "keys/id_rsa", "envlink": "venv", "deps": "node_modules",
+               "tools": "myenv", "data": "real", "SETTINGS.TXT": ".ENV"}),
+        ["data/a.csv", "real/a.csv"],
+    ),
+    "links-to-gitignored-and-excluded-files": (Tree(
+        files={".gitignore": "build/\n/private.txt\n", "build/out.bin": "", "private.txt": "", "drafts/d.md": ""},
+        links={"out.bin": "build/out.bin", "public.txt": "private.txt", "final.md": "drafts/d.md",
+               "built": "build"},
+        settings="exclude = ['drafts/']\n"),
+        [".gitignore"],
+    ),
+    "a-linked-folder-s-files-are-decided-by-their-real-path-too": (Tree(
+        files={".gitignore": "/real/big.bin\n", "real/big.bin": "", "real/small.py": "", "real/private/x.txt": "",
+               "real/.env": ""},
+        links={"alias": "real", "nested/alias": "../real"},
+        settings="exclude = ['real/private/']\n"),
+        [".gitignore", "alias/small.py", "nested/alias/small.py", "real/small.py"],
+    ),
+    "dangling-links-fifos-and-excluded-loops-ship-nothing": (Tree(
+        files=("data.csv",),
+        links={"gone.txt": "nowhere.txt", ".#train.py": "root@host.1234:1700000000", "loop": "loop",
+               "node_modules/.bin/a": "b", "node_modules/.bin/b": "a"},
+        fifos=("pipe", "sub/pipe"), settings="exclude = ['loop']\n"),
+        ["data.csv"],
+    ),
+    "names-that-are-not-utf-8-left-out-are-no-problem": (Tree(
+        files={".gitignore": "scratch/\n"}, raw=(b"caf\xe9.txt", b"scratch/\xff.bin", b"scratch/d\xffir/x.py"),
+        settings="exclude = ['caf?.txt']\n"),
+        [".gitignore"],
+    ),
+    "an-include-naming-a-link-s-target-ships-it": (Tree(
+        files={".env": "A=1\n"}, links={"settings.txt": ".env"}, settings="include = ['.env']\n"),
+        [".env", "settings.txt"],
+    ),
+}
+
+
+@pytest.mark.parametrize("tree, shipped", SHIPPED.values(), ids=SHIPPED.keys())
+def test_what_is_shipped(tree: Tree, shipped: list[str], project: Project,
+                         capsys: pytest.CaptureFixture[str]) -> None:
+    tree.lay_out(project)
+    names, _ = _planned(capsys)
+    assert names == sorted(["pyproject.toml", "train.py", *shipped])
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Fail instead of hanging: SIGALRM interrupts a blocked open() (of a FIFO, say) with TimeoutError."""
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+LOOP = "symbolic link loop (following it leads back to itself); remove the link, or add {!r} to exclude"
+FIFO_GITIGNORE = ("it is a FIFO (named pipe), not a regular file; braketkit reads every .gitignore to choose "
+                  "what to ship: make it a file, or remove it")
+REFUSED = {
+    "a-link-to-itself": (Tree(links={"loop": "loop"}), "loop: " + LOOP.format("/loop")),
+    "two-links-to-each-other": (Tree(links={"a": "b", "b": "a"}),
+                                f"2 problems:\n  - a: {LOOP.format('/a')}\n  - b: {LOOP.format('/b')}"),
+    "a-loop-in-a-subfolder": (Tree(files=("data/a.csv",), links={"data/current": "current"}),
+                              "data/current: " + LOOP.format("data/current")),
+    "a-link-leaving-the-folder": (Tree(links={"escape": "/"}),
+                                  "escape: symbolic link points outside the source folder, to /; copy the file in, "
+                                  "or add '/escape/' to exclude"),
+    "a-fifo-named-gitignore": (Tree(fifos=(".gitignore",)), ".gitignore: " + FIFO_GITIGNORE),
+    "a-fifo-named-gitignore-in-a-subfolder": (Tree(files=("sub/a.py",), fifos=("sub/.gitignore",)),
+                                              "sub/.gitignore: " + FIFO_GITIGNORE),
+    "a-folder-named-gitignore": (Tree(files=(".gitignore/x",)),
+                                 ".gitignore: it is a folder, not a regular file; braketkit reads every .gitignore "
+                                 "to choose what to ship: make it a file, or remove it"),
+    "a-gitignore-link-loop": (Tree(links={".gitignore": ".gitignore"}),
+                              "2 problems:\n  - .gitignore: cannot read .gitignore: Too many levels of symbolic "
+                              f"links; make it readable, or remove it\n  - .gitignore: {LOOP.format('/.gitignore')}"),
+    "a-file-name-that-is-not-utf-8": (Tree(raw=(b"caf\xe9.txt",)),
+                                      "caf\\xe9.txt: file name is not valid UTF-8; rename it, or add '/caf?.txt' to "
+                                      "exclude"),
+    "a-folder-name-that-is-not-utf-8": (Tree(raw=(b"d\xffir/x.py", b"d\xffir/y.py")),
+                                        "d\\xffir: folder name is not valid UTF-8; rename it, or add '/d?ir/' to "
+                                        "exclude"),
+    "a-nested-name-that-is-not-utf-8": (Tree(raw=(b"data/\xe9t\xe9.csv",)),
+                                        "data/\\xe9t\\xe9.csv: file name is not valid UTF-8; rename it, or add "
+                                        "'data/?t?.csv' to exclude"),
+    "every-problem-at-once": (Tree(fifos=(".gitignore",), links={"loop": "loop"}, raw=(b"\xff",)),
+                              f"3 problems:\n  - .gitignore: {FIFO_GITIGNORE}\n  - loop: {LOOP.format('/loop')}\n"
+                              "  - \\xff: file name is not valid UTF-8; rename it, or add '/?' to exclude"),
+}
+
+
+@pytest.mark.parametrize("tree, message", REFUSED.values(), ids=REFUSED.keys())
+def test_what_is_refused(tree: Tree, message: str, project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    tree.lay_out(project)
+    with deadline(20):
+        code, out, err = run_cli(capsys, *PLAN)
+    assert (code, out, err) == (2, "", f"error: {message}\n")
+    assert not list((project.root / ".braketkit" / "archives").glob(".partial-*"))
+
+
+# -- Files root cannot read either: the CLI runs without the capabilities that let root read anything --------
+
+_NO_DAC = "-dac_override,-dac_read_search"
+
+
+@pytest.fixture(scope="session")
+def unprivileged(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The prefix that runs a command unable to read a file it may not read: nothing for a user; for root,
+    setpriv without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (root reads any file otherwise)."""
+    if os.geteuid() != 0:
+        return []
+    probe = tmp_path_factory.mktemp("probe") / "locked"
+    probe.write_text("x")
+    probe.chmod(0)
+    prefix = ["setpriv", f"--inh-caps={_NO_DAC}", f"--bounding-set={_NO_DAC}"]
+    try:
+        result = subprocess.run([*prefix, "cat", str(probe)], capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        pytest.skip("running as root, which reads every file, and setpriv (util-linux) is not installed")
+    if "Permission denied" not in result.stderr:
+        pytest.skip(f"running as root, and setpriv cannot drop CAP_DAC_OVERRIDE here: {result.stderr.strip()}")
+    return prefix
+
+
+UNREADABLE = {
+    "a-folder": ({"locked": 0}, "locked: cannot read folder: Permission denied; make it readable, or add "
+                                "'/locked/' to exclude"),
+    "a-folder-that-lists-but-cannot-be-entered": (
+        {"noexec": 0o644}, "noexec/a.py: cannot read: Permission denied; make it readable, or add 'noexec/a.py' "
+                           "to exclude"),
+    "a-gitignore": ({".gitignore": 0}, ".gitignore: cannot read .gitignore: Permission denied; make it readable, "
+                                       "or remove it"),
+}
+
+
+@pytest.mark.parametrize("modes, message", UNREADABLE.values(), ids=UNREADABLE.keys())
+def test_what_cannot_be_read_is_refused(modes: dict[str, int], message: str, project: Project,
+                                        unprivileged: list[str]) -> None:
+    Tree(files=("secret.txt", "locked/a.py", "noexec/a.py", "reqs.txt"),
+         settings="dependencies = 'reqs.txt'\n" if "reqs.txt" in modes else "").lay_out(project)
+    (project.root / ".gitignore").write_text("*.log\n")
+    try:
+        for name, mode in modes.items():
+            (project.root / name).chmod(mode)
+        result = subprocess.run([*unprivileged, sys.executable, "-m", "braketkit", *PLAN], capture_output=True,
+                                text=True, check=False, timeout=60)
+    finally:
+        for name in modes:
+            (project.root / name).chmod(0o755)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", f"error: {message}\n")
+
+
+def test_an_unreadable_file_left_out_is_never_opened(project: Project, unprivileged: list[str]) -> None:
+    Tree(files=("main.py", "private/key.txt", "scratch.log"), settings="exclude = ['private/', '*.log']\n"
+         ).lay_out(project)
+    try:
+        for name in ("private", "scratch.log"):
+            (project.root / name).chmod(0)
+        result = subprocess.run([*unprivileged, sys.executable, "-m", "braketkit", *PLAN], capture_output=True,
+                                text=True, check=False, timeout=60)
+    finally:
+        for name in ("private", "scratch.log"):
+            (project.root / name).chmod(0o755)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+# -- The built-in list is matched as gitignore would, whatever the case ---------------------------------------
+
+_path_parts = st.sampled_from(["a", ".env", "ENV", "x.ENV", ".Docker", "config.json", ".kube", "config", "venv",
+                               ".git", "id_rsa.pub", "Client_Secret_1.JSON", "m.pyc", "node_modules", "tf",
+                               "terraform.tfstate.backup", "__pycache__", "secrets.yml", "k.PEM", "kubeconfig"])
+
+
+@given(parts=st.lists(_path_parts, min_size=1, max_size=4), is_folder=st.booleans())
+def test_the_built_in_matcher_agrees_with_gitignore_rules_ignoring_case(parts: list[str], is_folder: bool) -> None:
+    from braketkit.package.gitignore import Matcher, last_match, parse
+    from braketkit.package.select import ALWAYS_EXCLUDED
+
+    name = "/".join(parts)
+    reference = last_match(parse([line.lower() for line in ALWAYS_EXCLUDED]), name.lower(), is_folder)
+    assert Matcher(ALWAYS_EXCLUDED)(name, is_folder) == (reference is not None)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import attrs
 
-__all__ = ["Pattern", "first_literal_folder", "last_match", "parse"]
+__all__ = ["Matcher", "Pattern", "first_literal_folder", "last_match", "parse"]
 
 
 @attrs.frozen
@@ -104,6 +104,46 @@ def last_match(patterns: Iterable[Pattern], path: str, is_folder: bool) -> Patte
         if pattern.matches(path, is_folder):
             decided = pattern
     return decided
+
+
+class Matcher:
+    """Whether any of a list of patterns without negations matches, case-insensitively, in one regex call.
+
+    For the built-in exclusions: the same rules as ``parse``, but a pattern
+    without a slash is matched against the last part of the path alone, and all
+    of them at once, so a longer list costs (almost) nothing more per file.
+    """
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        patterns = parse(lines)
+        if any(pattern.negated for pattern in patterns):
+            raise ValueError("a Matcher takes no negated patterns")
+        bodies = [(pattern, _translate(_body(pattern.text))) for pattern in patterns]
+
+        def union(regexes: list[str]) -> re.Pattern[str] | None:
+            return re.compile("|".join(f"(?:{regex})" for regex in regexes), re.DOTALL | re.IGNORECASE) \
+                if regexes else None
+
+        self._names = {folder: union([body for pattern, body in bodies
+                                      if not pattern.anchored and (folder or not pattern.folders_only)])
+                       for folder in (False, True)}
+        self._paths = {folder: union([pattern.regex.pattern for pattern, _ in bodies
+                                      if pattern.anchored and (folder or not pattern.folders_only)])
+                       for folder in (False, True)}
+
+    def __call__(self, path: str, is_folder: bool) -> bool:
+        names, paths = self._names[is_folder], self._paths[is_folder]
+        if names is not None and names.fullmatch(path.rpartition("/")[2]) is not None:
+            return True
+        return paths is not None and paths.fullmatch(path) is not None
+
+
+def _body(text: str) -> str:
+    """The pattern proper: no negation, no leading or trailing slash (see ``_one``)."""
+    body = text[1:] if text.startswith("!") else text
+    if body.startswith(("\\#", "\\!")):
+        body = body[1:]
+    return body.rstrip("/").lstrip("/")
 
 
 def first_literal_folder(pattern: Pattern) -> str | None:
