@@ -237,6 +237,12 @@ def test_a_pid_taken_by_a_later_process_or_a_zombie_is_no_runner(tmp_path: Path)
     assert settle(tmp_path / "reused", reused).state == "FAILED"  # already recorded: nothing added twice
     assert (tmp_path / "reused" / "log.txt").read_text() == f"half a line\n[braketkit] {RUNNER_ENDED}\n"
     assert (tmp_path / "reused" / "output" / "failure").read_text() == RUNNER_ENDED
+    _record(tmp_path / "orphan", runner_started="another-boot/1")  # its job printed once its runner had died
+    (tmp_path / "orphan" / "output").mkdir()
+    (tmp_path / "orphan" / "output" / "failure").write_text("BrokenPipeError: [Errno 32] Broken pipe")
+    assert LocalJob(tmp_path / "orphan").failure_reason() == "BrokenPipeError: [Errno 32] Broken pipe"
+    assert LocalJob(tmp_path / "orphan").state() == "FAILED"
+    assert LocalJob(tmp_path / "orphan").failure_reason() == f"{RUNNER_ENDED}\nBrokenPipeError: [Errno 32] Broken pipe"
     zombie = subprocess.Popen([sys.executable, "-c", "pass"])
     try:
         started = Path(f"/proc/{zombie.pid}/stat").read_text()

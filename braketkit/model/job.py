@@ -107,8 +107,8 @@ def _read_record(folder: Path) -> LocalJobRecord:
 
 def settle(folder: Path, record: LocalJobRecord) -> LocalJobRecord:
     """``record`` (read from ``folder``) as it stands: if it says RUNNING but the process running the job has
-    ended without recording an end, the job is ended now: FAILED, with ``RUNNER_ENDED`` added to its failure
-    reason and its log, so every later reader agrees. Anything that cannot be told is left as recorded."""
+    ended without recording an end, the job is ended now: FAILED, with ``RUNNER_ENDED`` first in its failure
+    reason and last in its log, so every later reader agrees. Anything that cannot be told is left as recorded."""
     if not _runner_ended(record):
         return record
     ending = folder / ".ending"  # one reader records the end; another at the same moment reports it
@@ -127,8 +127,8 @@ def settle(folder: Path, record: LocalJobRecord) -> LocalJobRecord:
         failure = folder / "output" / "failure"
         failure.parent.mkdir(exist_ok=True)
         earlier = failure.read_text(encoding="utf-8") if failure.exists() else ""
-        with failure.open("a", encoding="utf-8") as handle:
-            handle.write(("\n" if earlier and not earlier.endswith("\n") else "") + RUNNER_ENDED)
+        # first: what the job's process wrote after its runner died (a BrokenPipeError) is a consequence
+        failure.write_text(RUNNER_ENDED + (f"\n{earlier}" if earlier else ""), encoding="utf-8")
         with (folder / "log.txt").open("a+b") as log:
             ends_line = log.tell() == 0 or (log.seek(-1, os.SEEK_END), log.read(1))[1] == b"\n"
             log.write(("" if ends_line else "\n").encode() + f"[braketkit] {RUNNER_ENDED}\n".encode())
