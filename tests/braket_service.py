@@ -154,6 +154,8 @@ class FakeBraket:
                 if seen != fingerprint:
                     raise ServiceError(409, "ConflictException", "client token reused with a different request")
             else:
+                if any(job["jobName"] == body["jobName"] for job in self.jobs.values()):
+                    raise ServiceError(409, "ConflictException", f"a job named {body['jobName']} already exists")
                 arn = f"arn:aws:braket:{self.region}:{ACCOUNT}:job/{uuid.uuid4()}"
                 self.tokens[token] = (fingerprint, arn)
                 self.jobs[arn] = {**{k: v for k, v in body.items() if k not in ("clientToken", "associations")},

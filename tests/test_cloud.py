@@ -416,3 +416,16 @@ def test_no_credentials_is_a_message(cli_project: Project, cloud: Cloud, capsys:
         assert (code, out, err) == (1, "", "error: no AWS credentials found: configure them (aws configure, "
                                            "AWS_PROFILE, or the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
                                            "variables)\n"), argv
+
+
+def test_a_job_name_in_use_says_so_and_where_it_was_set(cloud_project: Project, cloud: Cloud) -> None:
+    """Job names are never reused: a fixed job_name submitted twice is refused by the service, and said so."""
+    cloud_project.pyproject(CLOUD_SETTINGS + 'job_name = "vqe-h2"\n')
+    submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)
+    with pytest.raises(AwsError) as caught:
+        submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)
+    assert str(caught.value) == (
+        "a job named vqe-h2 already exists in this account and region, and job names are never reused (a job "
+        "named vqe-h2 already exists); choose another job_name (set at pyproject.toml:7), or leave it out so that "
+        "each job gets a fresh name.")
+    assert len(cloud.braket.jobs) == 1

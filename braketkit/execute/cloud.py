@@ -190,7 +190,10 @@ def _explain(error: Any, plan: Plan) -> AwsError:
         "or ask for a higher Amazon Braket quota in the Service Quotas console.",
         "ValidationException": f"the service rejected the request: {message}",
         "ConflictException": f"the client token {request.client_token} was already used for a different request "
-        f"({message}); plan the job again rather than reusing an edited plan.",
+        f"({message}); plan the job again rather than reusing an edited plan." if "token" in message.lower() else
+        f"a job named {request.job_name} already exists in this account and region, and job names are never "
+        f"reused ({message}); choose another job_name (set at {plan.resolved.origin('job_name')}), or leave it "
+        "out so that each job gets a fresh name.",
     }
     return AwsError(explanations.get(code, f"CreateJob failed: {code}: {message}"))
 
