@@ -7,13 +7,16 @@ import gzip
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tarfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -24,7 +27,7 @@ import braketkit
 from braketkit import InvalidInput
 from braketkit.package import RUNTIME_PACKAGE, collect_channel, package_source
 from braketkit.package.archive import Member, write_archive
-from braketkit.package.select import select_files
+from braketkit.package.select import SourceFile, select_files
 
 from .conftest import Project, run_cli
 
@@ -410,6 +413,16 @@ REFUSED = {
     "a-gitignore-link-loop": (Tree(links={".gitignore": ".gitignore"}),
                               "2 problems:\n  - .gitignore: cannot read .gitignore: Too many levels of symbolic "
                               f"links; make it readable, or remove it\n  - .gitignore: {LOOP.format('/.gitignore')}"),
+    "dependencies-at-a-fifo": (Tree(fifos=("reqs.fifo",), settings="dependencies = 'reqs.fifo'\n"),
+                               "pyproject.toml:5: dependencies: cannot read requirements file 'reqs.fifo': it is a "
+                               "FIFO (named pipe), not a regular file"),
+    "dependencies-at-a-link-to-a-fifo": (Tree(fifos=("pipe",), links={"requirements-job.txt": "pipe"},
+                                              settings="dependencies = 'requirements-job.txt'\n"),
+                                         "pyproject.toml:5: dependencies: cannot read requirements file "
+                                         "'requirements-job.txt': it is a FIFO (named pipe), not a regular file"),
+    "dependencies-at-a-folder": (Tree(files=("reqs/a.txt",), settings="dependencies = 'reqs'\n"),
+                                 "pyproject.toml:5: dependencies: cannot read requirements file 'reqs': it is a "
+                                 "folder, not a regular file"),
     "a-file-name-that-is-not-utf-8": (Tree(raw=(b"caf\xe9.txt",)),
                                       "caf\\xe9.txt: file name is not valid UTF-8; rename it, or add '/caf?.txt' to "
                                       "exclude"),
@@ -459,6 +472,8 @@ def unprivileged(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 
 
 UNREADABLE = {
+    "a-file": ({"secret.txt": 0}, "secret.txt: cannot read: Permission denied; make it readable, or add "
+                                  "'/secret.txt' to exclude"),
     "a-folder": ({"locked": 0}, "locked: cannot read folder: Permission denied; make it readable, or add "
                                 "'/locked/' to exclude"),
     "a-folder-that-lists-but-cannot-be-entered": (
@@ -466,6 +481,8 @@ UNREADABLE = {
                            "to exclude"),
     "a-gitignore": ({".gitignore": 0}, ".gitignore: cannot read .gitignore: Permission denied; make it readable, "
                                        "or remove it"),
+    "requirements": ({"reqs.txt": 0}, "pyproject.toml:5: dependencies: cannot read requirements file 'reqs.txt': "
+                                      "Permission denied"),
 }
 
 
@@ -498,6 +515,223 @@ def test_an_unreadable_file_left_out_is_never_opened(project: Project, unprivile
         for name in ("private", "scratch.log"):
             (project.root / name).chmod(0o755)
     assert (result.returncode, result.stderr) == (0, "")
+
+
+# -- Files that change while they are packed ------------------------------------------------------------------
+
+def _change_on_first_read(monkeypatch: pytest.MonkeyPatch, path: Path, change: Callable[[Path], None]) -> None:
+    """Change ``path`` on disk just as packing starts reading it (the deterministic form of a concurrent writer)."""
+    from braketkit.package import archive
+
+    original = archive._Reader.read
+    done: list[bool] = []
+
+    def read(self: archive._Reader, count: int = -1, /) -> bytes:
+        if not done and os.path.samestat(os.fstat(self._handle.fileno()), path.stat()):
+            done.append(True)
+            change(path)
+        return original(self, count)
+
+    monkeypatch.setattr(archive._Reader, "read", read)
+
+
+def _grow(path: Path) -> None:
+    with path.open("ab") as handle:
+        handle.write(b"0123456789")
+
+
+def _shrink(path: Path) -> None:
+    os.truncate(path, 500)
+
+
+CHANGED = {
+    "grows": (_grow, "data.bin: changed while it was being packed (1000 bytes, then 1010); wait until whatever "
+                     "writes it has finished and plan again, or add '/data.bin' to exclude"),
+    "shrinks": (_shrink, "data.bin: shrank while it was being packed (1000 bytes, then 500); wait until whatever "
+                         "writes it has finished and plan again, or add '/data.bin' to exclude"),
+}
+
+
+@pytest.mark.parametrize("change, message", CHANGED.values(), ids=CHANGED.keys())
+def test_a_file_that_changes_while_it_is_packed_is_refused(
+    change: Callable[[Path], None], message: str, project: Project, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    Tree(files={"data.bin": "x" * 1000}).lay_out(project)
+    _change_on_first_read(monkeypatch, project.root / "data.bin", change)
+    code, out, err = run_cli(capsys, *PLAN)
+    assert (code, out, err) == (2, "", f"error: {message}\n")
+    assert os.listdir(project.root / ".braketkit" / "archives") == []
+
+
+def test_a_file_removed_before_it_is_packed_is_refused(project: Project, capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import braketkit.package as package
+
+    Tree(files=("data.bin",)).lay_out(project)
+    select = package.select_files
+
+    def select_then_remove(*args: Any, **kwargs: Any) -> list[SourceFile]:
+        chosen = select(*args, **kwargs)
+        (project.root / "data.bin").unlink()
+        return chosen
+
+    monkeypatch.setattr(package, "select_files", select_then_remove)
+    code, _, err = run_cli(capsys, *PLAN)
+    assert (code, err) == (2, "error: data.bin: changed while the source was being packed (it is gone, or no "
+                              "longer a file); wait until whatever writes it has finished and plan again, or add "
+                              "'/data.bin' to exclude\n")
+
+
+WRITER = '''
+import os, sys
+descriptor = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT, 0o644)
+size = 16 << 20  # never small: reading it takes long enough for this process to change it meanwhile
+os.ftruncate(descriptor, size)
+print("writing", flush=True)
+while True:  # grows and shrinks the file (sparse: no disk space), every moment, until it is killed
+    size = size + 65536 if size < (48 << 20) else 16 << 20
+    os.ftruncate(descriptor, size)
+'''
+
+
+def test_a_file_written_by_another_process_while_it_is_packed_is_refused(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Tree(files=("main.py",), settings="max_source_mb = 1000\n").lay_out(project)
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(project.root / "log.bin")], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
+        with deadline(60):
+            code, out, err = run_cli(capsys, *PLAN)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert (code, out) == (2, "")
+    assert re.fullmatch(r"error: log\.bin: (changed|shrank) while it was being packed \(\d+ bytes, then \d+\); wait "
+                        r"until whatever writes it has finished and plan again, or add '/log\.bin' to exclude\n",
+                        err), err
+
+
+# -- Partial archives a killed packing left behind ------------------------------------------------------------
+
+def test_stale_partial_archives_are_removed_by_the_next_packing(project: Project,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    import braketkit.package as package
+
+    Tree(files=("main.py",)).lay_out(project)
+    archives = project.root / ".braketkit" / "archives"
+    archives.mkdir(parents=True)
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    host, hour_ago = package._host(), time.time() - 3600
+    partials = {
+        f".partial-{host}-{ended.pid}-dead": False,  # its writer is gone
+        f".partial-{host}-{os.getpid()}-idle": False,  # its writer lives, but it has not been written for an hour
+        ".partial-otherhost-1-idle": False,
+        ".partial-oldstyle": False,
+        f".partial-{host}-{os.getpid()}-live": True,  # another packing in this process, under way
+        ".partial-otherhost-1-live": True,  # another machine's packing in a shared folder: its pid means nothing
+    }
+    for name, kept in partials.items():
+        (archives / name).write_bytes(b"partial")
+        if not kept and not name.endswith("dead"):
+            os.utime(archives / name, (hour_ago, hour_ago))
+    names, _ = _planned(capsys)
+    assert names == ["main.py", "pyproject.toml", "train.py"]
+    assert sorted(path.name for path in archives.glob(".partial-*")) == sorted(
+        name for name, kept in partials.items() if kept)
+
+
+def test_a_packing_killed_with_sigkill_leaves_nothing_behind_the_next(project: Project,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    Tree(files=("main.py",)).lay_out(project)
+    (project.root / "weights.bin").write_bytes(os.urandom(24 << 20))  # seconds of deflate: time to kill it
+    archives = project.root / ".braketkit" / "archives"
+    packing = subprocess.Popen([sys.executable, "-m", "braketkit", *PLAN], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        start = time.monotonic()
+        while not list(archives.glob(".partial-*")) and time.monotonic() - start < 60 and packing.poll() is None:
+            time.sleep(0.002)
+    finally:
+        packing.kill()
+        packing.wait()
+    left = list(archives.glob(".partial-*"))
+    if not left:
+        pytest.fail("the packing ended before it could be killed; make weights.bin larger")
+    names, _ = _planned(capsys)
+    assert "weights.bin" in names
+    assert list(archives.glob(".partial-*")) == []
+
+
+# -- Shipped files that look like secrets: a warning in the plan ---------------------------------------------
+
+SERVICE_ACCOUNT = '''{
+  "type": "service_account",
+  "project_id": "qml-lab",
+  "private_key_id": "0123456789abcdef",
+  "private_key": "-----BEGIN PRIVATE KEY-----\\nMIIE...\\n-----END PRIVATE KEY-----\\n"
+}
+'''
+
+
+def test_shipped_files_that_look_like_secrets_are_listed_in_a_warning(project: Project,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    Tree(
+        files={
+            ".env.job": "TOKEN=x\n", ".aws/config": "[default]\n", ".gitignore": "!.envrc\n!.env.example\n",
+            ".envrc": "export A=1\n", ".env.example": "TOKEN=\n", "main.py": "",
+            "notes/deploy.txt": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n",
+            "gcp-qml-lab-0123456789ab.json": SERVICE_ACCOUNT,
+            "settings.ini": "[aws]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n",
+            "db.py": 'URL = "postgresql://qml:hunter2@db.example.com/runs"\n',
+            "templates.py": 'URL = f"https://{user}:{password}@{host}/"\nDOCS = "https://docs.aws.amazon.com/x"\n',
+            ".npmrc": "//registry.npmjs.org/:_authToken=abc\n", ".gnupg/pubring.kbx": "x"},
+        links={"cluster.yaml": ".npmrc", "keyring": ".gnupg"},
+        settings="include = ['.env.job', '.aws/config', '.npmrc', '.gnupg/']\n"
+                 "dependencies = ['--extra-index-url https://me:s3cret@pypi.example.com/simple', 'numpy']\n",
+    ).lay_out(project)
+    names, warnings = _planned(capsys)
+    assert names == [".aws/config", ".env.example", ".env.job", ".envrc", ".gitignore", ".gnupg/pubring.kbx",
+                     ".npmrc", "cluster.yaml", "db.py", "gcp-qml-lab-0123456789ab.json", "keyring/pubring.kbx",
+                     "main.py", "notes/deploy.txt", "pyproject.toml", "requirements.txt", "settings.ini",
+                     "templates.py", "train.py"]
+    assert warnings == [
+        "these shipped files look like secrets: .aws/config (named like a secret), .env.job (named like a secret), "
+        ".envrc (named like a secret), .gnupg/pubring.kbx (named like a secret), .npmrc (named like a secret), "
+        "cluster.yaml (links to .npmrc, named like a secret), db.py (holds a password in a URL), "
+        "gcp-qml-lab-0123456789ab.json (holds a Google service-account key), keyring/pubring.kbx (named like a "
+        "secret), notes/deploy.txt (holds a private key), pyproject.toml (holds a password in a URL), "
+        "requirements.txt (holds a password in a URL), settings.ini (holds an AWS access key); if the job does "
+        "not need them, add them to exclude (or take them out of include)"]
+    code, out, _ = run_cli(capsys, *PLAN)
+    assert code == 0 and f"warning: {warnings[0]}\n" in out
+    _, again = _planned(capsys)  # the archive of an unchanged tree is reused: the warning is not lost
+    assert again == warnings
+
+
+def test_no_warning_for_an_ordinary_tree(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    Tree(files={"main.py": 'ENDPOINT = "https://example.com:8443/api"\nKEY = os.environ["AWS_SECRET_ACCESS_KEY"]\n',
+                "README.md": "ssh://git@github.com:22/org/repo and `id_rsa` and PRIVATE KEY handling\n",
+                "tokenizer.json": "{}", "secrets_manager.py": "", "env/__init__.py": ""}).lay_out(project)
+    _, warnings = _planned(capsys)
+    assert warnings == []
+
+
+def test_the_secret_search_reads_only_the_start_of_each_file(tmp_path: Path) -> None:
+    from braketkit.package.select import CONTENT_BYTES, looks_secret
+
+    key = b"-----BEGIN RSA PRIVATE KEY-----\n"
+    assert looks_secret(key) == "a private key"
+    assert looks_secret(b"AKIAIOSFODNN7EXAMPLE") == "an AWS access key"
+    assert looks_secret(b"XAKIAIOSFODNN7EXAMPLE") == looks_secret(b"AKIAIOSFODNN7EXAMPLEX") == ""
+    seen: dict[str, bytes] = {}
+    (tmp_path / "late.txt").write_bytes(b"x" * CONTENT_BYTES + key)
+    write_archive([Member("late.txt", tmp_path / "late.txt"), Member("empty", b"")], io.BytesIO(),
+                  inspect=seen.__setitem__)
+    assert seen == {"late.txt": b"x" * CONTENT_BYTES}
 
 
 # -- The built-in list is matched as gitignore would, whatever the case ---------------------------------------

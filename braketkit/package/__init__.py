@@ -3,6 +3,9 @@
 Both are content-addressed: the archive by the SHA-256 of its (deterministic)
 bytes, a channel by the digest of its files' names and contents, so S3 keys
 change exactly when content does.
+
+An archive is written to ``.partial-<host>-<pid>-...`` and renamed when complete;
+the partial files a killed packing leaves behind are removed by the next one.
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
@@ -20,12 +25,14 @@ import attrs
 from ..errors import InvalidInput, Problem
 from ..resolve.pyproject import display_path
 from .archive import Member, members, write_archive
-from .select import SourceFile, select_files
+from .select import SourceFile, looks_secret, open_regular, select_files, shown
 
 __all__ = ["RUNTIME_PACKAGE", "InputChannel", "InputFile", "SourceArchive", "collect_channel", "package_source"]
 
 RUNTIME_PACKAGE = "braketkit_runtime"
 WARN_BYTES = 50 * 1000 * 1000
+STALE_PARTIAL_SECONDS = 15 * 60
+"""A partial archive untouched this long is abandoned, whoever wrote it (a live writer writes every moment)."""
 _RUNTIME_FOLDER = Path(__file__).resolve().parent.parent / "runtime"
 
 
@@ -70,9 +77,10 @@ def _requirements(root: Path, dependencies: str | list[str] | None, origin: str)
         return Member("requirements.txt", "".join(f"{line}\n" for line in dependencies).encode())
     path = root / dependencies
     try:
-        return Member("requirements.txt", path.read_bytes())
+        with open_regular(path) as handle:
+            return Member("requirements.txt", handle.readall())
     except OSError as error:
-        message = f"cannot read requirements file {display_path(path)!r}: {error.strerror}"
+        message = f"cannot read requirements file {shown(path)!r}: {error.strerror}"
         problem = Problem(message, "dependencies", origin)
         raise InvalidInput([problem]) from None
 
@@ -90,6 +98,55 @@ def _size_report(files: Sequence[SourceFile]) -> str:
     largest = [file for file in sorted(files, key=lambda file: file.size, reverse=True)[:5] if file.size * 100 >= total]
     rows = [f"    {file.size / 1e6:9.1f} MB  {file.name}   (exclude = [{_exclusion_hint(file)!r}])" for file in largest]
     return "largest files:\n" + "\n".join(rows)
+
+
+def _secrets_warning(files: Sequence[SourceFile], contents: dict[str, str]) -> list[str]:
+    """Shipped files that look like secrets, by name (they were re-included) or by what they start with."""
+    found = {file.name: file.secret for file in files if file.secret}
+    for name, what in contents.items():
+        found[name] = f"{found[name]}, and holds {what}" if name in found else f"holds {what}"
+    if not found:
+        return []
+    listed = ", ".join(f"{name} ({why})" for name, why in sorted(found.items()))
+    return [f"these shipped files look like secrets: {listed}; if the job does not need them, add them to "
+            "exclude (or take them out of include)"]
+
+
+@functools.cache
+def _host() -> str:
+    import socket
+
+    return re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname())
+
+
+def _writer_gone(host: str, pid: str) -> bool:
+    """The process on this machine that wrote a partial archive has ended (kill -9, power cut, ...)."""
+    if os.name == "nt" or host != _host() or not pid.isdigit():  # os.kill(pid, 0) would end a Windows process
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # it exists, but is someone else's
+    return False
+
+
+def _clean_partials(cache: Path) -> list[Path]:
+    """Remove the partial archives an interrupted packing left behind; return them."""
+    removed = []
+    now = time.time()
+    for path in cache.glob(".partial-*"):
+        host, _, rest = path.name[len(".partial-"):].partition("-")
+        pid = rest.partition("-")[0]
+        try:
+            idle = now - path.stat().st_mtime
+            if idle > STALE_PARTIAL_SECONDS or _writer_gone(host, pid):
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue  # another packing removed it first, or it cannot be: it stays for the next one
+    return removed
 
 
 def package_source(
@@ -136,38 +193,51 @@ def package_source(
     entries = members(file for file in files if not (extra and file.name == "requirements.txt"))
     entries += extra + runtime_members()
     fingerprint = _fingerprint(root, files, extra)
-    built = _built.get(fingerprint)
-    if built is not None and built.path.is_file():
-        return attrs.evolve(built, warnings=warnings)
+    built = _built.get(fingerprint) if fingerprint else None
+    if built is not None and built[0].path.is_file():
+        return attrs.evolve(built[0], warnings=warnings + _secrets_warning(files, built[1]))
+    contents: dict[str, str] = {}
+
+    def inspect(name: str, head: bytes) -> None:
+        if not name.startswith(RUNTIME_PACKAGE + "/") and (what := looks_secret(head)):
+            contents[name] = what
+
     cache.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(dir=cache, prefix=".partial-", delete=False)  # noqa: SIM115
+    _clean_partials(cache)
+    handle = tempfile.NamedTemporaryFile(dir=cache, prefix=f".partial-{_host()}-{os.getpid()}-",  # noqa: SIM115
+                                         delete=False)
     try:
         with handle:
-            sha256, size = write_archive(entries, handle)
+            sha256, size = write_archive(entries, handle, inspect=inspect)
         final = cache / f"{sha256}.tar.gz"
         os.replace(handle.name, final)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
     archive = SourceArchive(path=final, sha256=sha256, size=size, files=len(entries), source_bytes=total,
-                            warnings=warnings)
-    _built[fingerprint] = archive
+                            warnings=warnings + _secrets_warning(files, contents))
+    if fingerprint:
+        _built[fingerprint] = (archive, contents)
     return archive
 
 
-_built: dict[str, SourceArchive] = {}
-"""Archives built in this process, by the fingerprint of what went into them."""
+_built: dict[str, tuple[SourceArchive, dict[str, str]]] = {}
+"""Archives built in this process, by the fingerprint of what went into them, with what looked like secrets."""
 
 
-def _fingerprint(root: Path, files: Sequence[SourceFile], extra: Sequence[Member]) -> str:
+def _fingerprint(root: Path, files: Sequence[SourceFile], extra: Sequence[Member]) -> str | None:
     """Names, sizes, modification times and modes of the chosen files, plus braketkit's own members.
 
     An unchanged tree has an unchanged fingerprint, so a second plan in the same
-    process reuses the archive instead of compressing the same bytes again.
+    process reuses the archive instead of compressing the same bytes again. None
+    when a file is already gone: packing says so.
     """
-    digest = hashlib.sha256(str(root).encode())
+    digest = hashlib.sha256(os.fsencode(root))
     for file in files:
-        info = file.path.stat()
+        try:
+            info = file.path.stat()
+        except OSError:
+            return None
         digest.update(f"{file.name}\0{info.st_size}\0{info.st_mtime_ns}\0{file.executable}\n".encode())
     for member in [*extra, *runtime_members()]:
         digest.update(member.name.encode() + b"\0" + (member.source if isinstance(member.source, bytes) else b""))

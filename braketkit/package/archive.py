@@ -4,6 +4,10 @@ Entries are sorted and normalised (mtime, owner, mode); the gzip header holds
 no name or time. Deflate runs on every core, pigz-style: the tar stream is cut
 into fixed 1 MiB blocks, each compressed alone and ended with a sync flush, so
 the output does not depend on how many threads did the work.
+
+Each file is opened without blocking (a FIFO is never read) and read exactly as
+long as it was when opened: a file that shrinks, grows or changes meanwhile
+stops the packing with its name, rather than shipping a torn copy.
 """
 
 from __future__ import annotations
@@ -15,14 +19,15 @@ import struct
 import tarfile
 import zlib
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
 
 import attrs
 
-from .select import SourceFile
+from ..errors import InvalidInput, Problem
+from .select import CONTENT_BYTES, NotRegularFile, SourceFile, exclude_hint, open_regular, shown
 
 __all__ = ["Member", "write_archive"]
 
@@ -107,21 +112,82 @@ def _info(name: str, size: int, executable: bool) -> tarfile.TarInfo:
     return info
 
 
+class _Changed(Exception):
+    """The file being packed is not the file that was opened."""
+
+
+class _Reader:
+    """A file's bytes for tarfile, exactly ``size`` of them; the first ones go to ``inspect``."""
+
+    def __init__(self, handle: io.FileIO, name: str, inspect: Callable[[str, bytes], None] | None) -> None:
+        self._handle = handle
+        self._name = name
+        self._inspect = inspect
+
+    def read(self, count: int = -1, /) -> bytes:
+        if count < 0:  # pragma: no cover - tarfile always asks for a count
+            return self._handle.readall()
+        data = self._handle.read(count) or b""
+        while len(data) < count:  # a regular file reads short only at its end: it shrank
+            more = self._handle.read(count - len(data))
+            if not more:
+                raise _Changed
+            data += more
+        if self._inspect is not None:
+            self._inspect(self._name, data[:CONTENT_BYTES])
+            self._inspect = None
+        return data
+
+
+def _refusal(entry: Member, path: Path, what: str) -> InvalidInput:
+    hint = exclude_hint(entry.name, False)
+    return InvalidInput([Problem(f"{what}; wait until whatever writes it has finished and plan again, or add "
+                                 f"{hint!r} to exclude", origin=shown(path))])
+
+
+def _add_file(tar: tarfile.TarFile, entry: Member, path: Path, inspect: Callable[[str, bytes], None] | None) -> None:
+    try:
+        handle = open_regular(path)
+    except (FileNotFoundError, NotRegularFile):
+        raise _refusal(entry, path, "changed while the source was being packed (it is gone, or no longer a file)") \
+            from None
+    except OSError as error:
+        hint = exclude_hint(entry.name, False)
+        message = f"cannot read: {error.strerror}; make it readable, or add {hint!r} to exclude"
+        raise InvalidInput([Problem(message, origin=shown(path))]) from None
+    with handle:
+        before = os.fstat(handle.fileno())
+        try:
+            tar.addfile(_info(entry.name, before.st_size, entry.executable), _Reader(handle, entry.name, inspect))
+        except _Changed:
+            after = os.fstat(handle.fileno())
+            raise _refusal(entry, path, f"shrank while it was being packed ({before.st_size} bytes, then "
+                                        f"{after.st_size})") from None
+        after = os.fstat(handle.fileno())
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        size = f" ({before.st_size} bytes, then {after.st_size})" if after.st_size != before.st_size else ""
+        raise _refusal(entry, path, f"changed while it was being packed{size}")
+
+
 def members(files: Iterable[SourceFile]) -> list[Member]:
     return [Member(file.name, file.path, file.executable) for file in files]
 
 
-def write_archive(entries: Iterable[Member], destination: IO[bytes], workers: int | None = None) -> tuple[str, int]:
-    """Write the sorted entries as tar.gz; return its SHA-256 and size in bytes."""
+def write_archive(entries: Iterable[Member], destination: IO[bytes], workers: int | None = None,
+                  inspect: Callable[[str, bytes], None] | None = None) -> tuple[str, int]:
+    """Write the sorted entries as tar.gz; return its SHA-256 and size in bytes.
+
+    ``inspect(name, head)`` is given the first ``CONTENT_BYTES`` of every entry that is not empty.
+    """
     hashing = _Hashing(destination)
     gzip_stream = _ParallelGzip(hashing, workers or os.cpu_count() or 1)  # type: ignore[arg-type]
     with tarfile.open(fileobj=gzip_stream, mode="w", format=tarfile.PAX_FORMAT, copybufsize=BLOCK) as tar:  # type: ignore[call-overload]
         for entry in sorted(entries, key=lambda member: member.name):
             if isinstance(entry.source, bytes):
                 tar.addfile(_info(entry.name, len(entry.source), entry.executable), io.BytesIO(entry.source))
+                if inspect is not None and entry.source:
+                    inspect(entry.name, entry.source[:CONTENT_BYTES])
             else:
-                with entry.source.open("rb") as handle:
-                    size = os.fstat(handle.fileno()).st_size
-                    tar.addfile(_info(entry.name, size, entry.executable), handle)
+                _add_file(tar, entry, entry.source, inspect)
     gzip_stream.finish()
     return hashing.sha256.hexdigest(), hashing.size
