@@ -219,10 +219,15 @@ def test_the_cve_2025_4517_shape_is_refused(scene: Scene) -> None:
     members.append(symlink("escape", long_link + "/../../outside"))  # long_link is the target folder itself
     members.append(hardlink("victimlink", "escape/victim.txt"))
     members.append(member("victimlink", b"overwritten"))
-    first = f"'a': it links to '{component}', {FOLDER_LINK}"
-    second = f"'{component}/b': it links to '{component}', {FOLDER_LINK}"
-    third = f"'{component}/{component}/c': it links to '{component}', {FOLDER_LINK}"
+    first = f"'a': it links to {short(component)}, {FOLDER_LINK}"
+    second = f"{short(component + '/b')}: it links to {short(component)}, {FOLDER_LINK}"
+    third = f"{short(component + '/' + component + '/c')}: it links to {short(component)}, {FOLDER_LINK}"
     scene.refused(archive_bytes(*members), refusal(first, second, third, "and 17 more"))
+
+
+def short(name: str) -> str:
+    """A long name as messages show it: its first 120 characters."""
+    return repr(name[:120] + "…") if len(name) > 120 else repr(name)
 
 
 def test_refusals_name_at_most_three_problems(scene: Scene) -> None:
@@ -287,11 +292,44 @@ def test_free_space_is_checked_first(scene: Scene, monkeypatch: pytest.MonkeyPat
                   "nothing was extracted", kind=ResultsError)
 
 
+HEADERS_TOO_LARGE = "cannot read model.tar.gz: a member's tar headers take more than 1 MiB; nothing was extracted"
+
+
 def test_a_header_too_large_to_hold_in_memory_is_refused(scene: Scene) -> None:
     info, data = member("results.json", b"{}")
-    info.pax_headers = {"comment": "x" * (5 * 1024**2)}
-    scene.refused(archive_bytes((info, data)), "cannot read model.tar.gz: a tar header is larger than 4 MiB; nothing "
-                  "was extracted", kind=DamagedResults)
+    info.pax_headers = {"comment": "x" * (2 * 1024**2)}
+    scene.refused(archive_bytes((info, data)), HEADERS_TOO_LARGE, kind=DamagedResults)
+
+
+def test_a_chain_of_headers_is_refused(scene: Scene) -> None:
+    """Each pax header makes tarfile parse the next one from inside the last: a deep chain was a RecursionError."""
+    chain = b"".join(tarfile.TarInfo("x")._create_pax_generic_header({"comment": "c"}, tarfile.XHDTYPE, "utf-8")
+                     for _ in range(3000))
+    scene.refused(gz(chain + tarfile.TarInfo("end").tobuf() + bytes(1024)),
+                  "cannot read model.tar.gz: its tar headers are nested too deeply; nothing was extracted",
+                  kind=DamagedResults)
+    long_chain = b"".join(tarfile.TarInfo("x")._create_pax_generic_header({"comment": "c" * 8000}, tarfile.XHDTYPE,
+                                                                          "utf-8") for _ in range(200))
+    scene.refused(gz(long_chain + tarfile.TarInfo("end").tobuf() + bytes(1024)), HEADERS_TOO_LARGE,
+                  kind=DamagedResults)
+
+
+def test_a_sparse_map_is_held_to_the_header_budget(scene: Scene) -> None:
+    """tarfile turns a pax 1.0 sparse map into a list of numbers: 2 bytes each on disk, far more in memory."""
+    entries = 300_000
+    layout = f"{entries}\n".encode() + b"0\n0\n" * entries
+    info, data = member("GNUSparseFile.0/s", layout.ljust(-(-len(layout) // 512) * 512, b"\0"))
+    info.pax_headers = {"GNU.sparse.major": "1", "GNU.sparse.minor": "0", "GNU.sparse.name": "s",
+                        "GNU.sparse.realsize": "1"}
+    scene.refused(archive_bytes((info, data)), HEADERS_TOO_LARGE, kind=DamagedResults)
+    assert scene.archive.stat().st_size < 5_000
+
+
+def test_names_longer_than_a_path_can_be_are_refused(scene: Scene) -> None:
+    name, target = "n" * 5000, "t" * 5000
+    scene.refused(archive_bytes(member(name, b"x"), symlink("link", target)),
+                  refusal(f"{short(name)}: its name is longer than 4096 bytes",
+                          f"'link': it links to {short(target)}: its target is longer than 4096 bytes"))
 
 
 GOOD = archive_bytes(RESULTS, folder("data"), member("data/values.txt", b"1 2 3" * 10_000))

@@ -43,8 +43,10 @@ MAX_BYTES = 10 * 1024**3
 """Cap on what an archive expands to (files, and the copies links become); ``max_bytes=`` overrides it."""
 MAX_MEMBERS = 100_000
 """Cap on an archive's member count; ``max_members=`` overrides it."""
-MAX_HEADER_BYTES = 4 * 1024**2
-"""Cap on one tar header (a pax or GNU long-name header holds names and link targets: kilobytes at most)."""
+MAX_HEADER_BYTES = 1024**2
+"""Cap on the headers of one member, all told: pax and GNU long-name headers, a sparse map (kilobytes at most)."""
+MAX_NAME_BYTES = 4096
+"""Longest member name or link target (Linux's PATH_MAX): a longer one could not be created anyway."""
 MAX_PADDING = 1024**2
 """Zeros accepted after the end of the tar data (tar pads its last record: 10 KiB usually)."""
 LINK_DEPTH = 40
@@ -52,6 +54,8 @@ LINK_DEPTH = 40
 _CHUNK = 1024**2
 _SHOWN = 3
 """Problems named in one refusal; the rest are counted."""
+_QUOTED = 120
+"""Characters of a name shown in a message."""
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _WRITE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
@@ -93,20 +97,30 @@ class _HeaderTooLarge(Exception):
     pass
 
 
-class _Stream:
-    """The decompressed archive as tarfile reads it, refusing any single read larger than a header may be.
+class _Changed(Exception):
+    """The archive read the second time is not the one read the first time."""
 
-    tarfile reads a pax or GNU long-name header whole into memory; a gzip of zeros can claim gigabytes.
-    Data is read here in chunks far below the cap, so only such a header ever meets it.
+
+class _Stream:
+    """The decompressed archive as tarfile reads it, with a budget for each member's headers.
+
+    tarfile holds a member's headers in memory whole while it parses them: a pax or GNU long-name header,
+    a chain of them, a sparse map (which it turns into a list of numbers). A gzip of a few kilobytes can
+    make any of these gigabytes. While a member's headers are parsed (``mark`` is where they start), no
+    read may go more than ``MAX_HEADER_BYTES`` past it. Data is read in chunks far below that.
     """
 
     def __init__(self, compressed: IO[bytes]) -> None:
         self.gzip = gzip.GzipFile(fileobj=compressed, mode="rb")
         self.last = (0, b"")
         """Where the latest read started, and what it gave: the block tarfile stopped at."""
+        self.mark: int | None = 0
+        """Where the headers being parsed start; None while member data is read."""
 
     def read(self, size: int | None = -1) -> bytes:
-        if size is None or size < 0 or size > MAX_HEADER_BYTES:
+        if size is None or size < 0:
+            raise _HeaderTooLarge()
+        if self.mark is not None and self.gzip.tell() + size - self.mark > MAX_HEADER_BYTES:
             raise _HeaderTooLarge()
         start = self.gzip.tell()
         data = self.gzip.read(size)
@@ -121,28 +135,49 @@ class _Stream:
 
 
 def _open_tar(stream: _Stream) -> tarfile.TarFile:
-    return tarfile.open(fileobj=stream, mode="r:", encoding="utf-8", errors="surrogateescape")  # type: ignore[call-overload, no-any-return]
+    """A TarFile on the stream; it parses the first member's headers at once, under the budget."""
+    stream.mark = 0
+    opened: tarfile.TarFile = tarfile.open(  # type: ignore[call-overload]  # noqa: SIM115 - the caller closes it
+        fileobj=stream, mode="r:", encoding="utf-8", errors="surrogateescape")
+    stream.mark = None
+    return opened
 
 
-def _damage(error: BaseException, stream: _Stream) -> str:
-    """What a reading error means, in words."""
+def _next(opened: tarfile.TarFile, stream: _Stream) -> tarfile.TarInfo | None:
+    """The next member, its headers parsed under the budget; tarfile keeps no list of them (memory stays flat)."""
+    stream.mark = opened.offset
+    try:
+        member = opened.next()
+    finally:
+        stream.mark = None
+    opened.members.clear()  # type: ignore[attr-defined]  # nothing is looked up in it: links are resolved here
+    return member
+
+
+def _damage(error: BaseException, position: int) -> str:
+    """What a reading error means, in words (``position``: how far the decompressed stream had got)."""
     text = str(error)
+    if isinstance(error, _Changed):
+        return "the archive changed while it was read"
     if isinstance(error, _HeaderTooLarge):
-        return f"a tar header is larger than {size_text(MAX_HEADER_BYTES)}"
+        return f"a member's tar headers take more than {size_text(MAX_HEADER_BYTES)}"
+    if isinstance(error, RecursionError):
+        return "its tar headers are nested too deeply"
     if isinstance(error, EOFError) or "unexpected end of data" in text:
         return "the archive is truncated (its data ends early)"
     if isinstance(error, gzip.BadGzipFile) and text.startswith("Not a gzipped file"):
-        return "it is not a gzip file" if stream.tell() == 0 else "it has data after the end of its gzip stream"
+        return "it is not a gzip file" if position == 0 else "it has data after the end of its gzip stream"
     if isinstance(error, gzip.BadGzipFile) and ("CRC" in text or "length" in text):
         return "its gzip checksum does not match its data (the archive is damaged)"
     if isinstance(error, zlib.error) or "zlib" in text or isinstance(error, gzip.BadGzipFile):
         return f"its compressed data is damaged ({text})"
-    if isinstance(error, tarfile.ReadError) and stream.tell() <= tarfile.BLOCKSIZE:
+    if isinstance(error, tarfile.ReadError) and position <= tarfile.BLOCKSIZE:
         return "it is not a tar archive"
     return f"its tar data is damaged ({type(error).__name__}: {text})"
 
 
-_READ_ERRORS = (tarfile.TarError, OSError, EOFError, zlib.error, ValueError, OverflowError, _HeaderTooLarge)
+_READ_ERRORS = (tarfile.TarError, OSError, EOFError, zlib.error, ValueError, OverflowError, RecursionError,
+                _HeaderTooLarge, _Changed)
 
 
 def _finish(stream: _Stream, end: int, label: str, limit: int, suffix: str = "") -> None:
@@ -184,6 +219,8 @@ def _drain(stream: _Stream, label: str, max_bytes: int) -> None:
 
 def _name_problem(name: str, link: bool = False) -> str | None:
     what = "its target" if link else "its name"
+    if len(name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+        return f"{what} is longer than {MAX_NAME_BYTES} bytes"
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
@@ -203,8 +240,13 @@ def _parts(name: str) -> Path_:
     return tuple(part for part in name.split("/") if part not in ("", "."))
 
 
+def _quote(name: str) -> str:
+    """A name as messages show it: quoted, and cut short when long."""
+    return repr(name if len(name) <= _QUOTED else name[:_QUOTED] + "…")
+
+
 def _show(path: Path_) -> str:
-    return repr("/".join(path))
+    return _quote("/".join(path))
 
 
 _KINDS = {"file": "a file", "dir": "a folder", "symlink": "a link", "hardlink": "a hard link"}
@@ -212,11 +254,18 @@ _KINDS = {"file": "a file", "dir": "a folder", "symlink": "a link", "hardlink": 
 
 @attrs.define
 class _Entry:
+    """What one member would create, kept small: the archive's TarInfo objects are not kept."""
+
     index: int
     name: str
     path: Path_
     kind: str  # file, dir, symlink, hardlink
-    member: tarfile.TarInfo | None  # None: a folder no member names, only its contents
+    named: bool = True
+    """False for a folder no member names, only its contents."""
+    link: str = ""
+    size: int = 0
+    mode: int = 0o644
+    mtime: float | None = None
 
 
 def _kind(member: tarfile.TarInfo) -> str | None:
@@ -256,7 +305,7 @@ class _Survey:
     size: int = 0
 
     def problem(self, name: str, reason: str, index: int | None = None) -> None:
-        self.problems.append((self.count if index is None else index, f"{name!r}: {reason}"))
+        self.problems.append((self.count if index is None else index, f"{_quote(name)}: {reason}"))
 
     def add(self, member: tarfile.TarInfo) -> None:
         self.count += 1
@@ -285,14 +334,15 @@ class _Survey:
         for depth in range(1, len(path)):
             above = self.entries.get(path[:depth])
             if above is None:
-                self.entries[path[:depth]] = _Entry(self.count, member.name, path[:depth], "dir", None)
+                self.entries[path[:depth]] = _Entry(self.count, member.name, path[:depth], "dir", named=False)
             elif above.kind != "dir":
                 self.problem(member.name, f"it is inside {_show(above.path)}, which is {_KINDS[above.kind]}")
                 return
-        entry = _Entry(self.count, member.name, path, kind, member)
+        entry = _Entry(self.count, member.name, path, kind, link=member.linkname, size=member.size,
+                       mode=0o755 if member.mode & 0o111 else 0o644, mtime=member.mtime)
         earlier = self.entries.get(path)
         if earlier is not None and kind == "dir" == earlier.kind:
-            if earlier.member is None:  # a folder met first as a parent, now named itself
+            if not earlier.named:  # a folder met first as a parent, now named itself
                 self.entries[path] = attrs.evolve(entry, index=earlier.index)
                 self.order.append(entry)
             return
@@ -310,8 +360,7 @@ class _Survey:
 
     def source(self, entry: _Entry, depth: int = 0) -> Path_ | str:
         """The regular file a link leads to, followed through the archive's own members; or why it cannot be kept."""
-        assert entry.member is not None
-        target = entry.member.linkname
+        target = entry.link
         if depth > LINK_DEPTH:
             return "its links go round in a loop"
         if entry.kind == "hardlink":
@@ -319,34 +368,34 @@ class _Survey:
             if problem is None and ".." in target.split("/"):
                 problem = "its target holds '..'"
             if problem is not None:
-                return f"it hard-links to {target!r}: {problem}"
+                return f"it hard-links to {_quote(target)}: {problem}"
             found = self.entries.get(_parts(target))
             if found is None or found.index >= entry.index:
-                return f"it hard-links to {target!r}, which is not an earlier member"
-            return self._lead(entry, found, f"it hard-links to {target!r}", depth)
+                return f"it hard-links to {_quote(target)}, which is not an earlier member"
+            return self._lead(entry, found, f"it hard-links to {_quote(target)}", depth)
         problem = _name_problem(target, link=True)
         if problem is not None:
-            return f"it links to {target!r}: {problem}"
+            return f"it links to {_quote(target)}: {problem}"
         where = list(entry.path[:-1])
         steps = _parts(target)
         for step, part in enumerate(steps):
             if part == "..":
                 if not where:
-                    return f"it links to {target!r}, outside the folder"
+                    return f"it links to {_quote(target)}, outside the folder"
                 where.pop()
                 continue
             where.append(part)
             if step < len(steps) - 1 and (tuple(where) not in self.entries or
                                           self.entries[tuple(where)].kind != "dir"):
                 found = self.entries.get(tuple(where))
-                return (f"it links to {target!r}, through {_show(tuple(where))}, which is "
+                return (f"it links to {_quote(target)}, through {_show(tuple(where))}, which is "
                         f"{_KINDS[found.kind] if found else 'not in the archive'}")
         if not where:
-            return f"it links to {target!r}, a folder (links are kept only to files, as copies)"
+            return f"it links to {_quote(target)}, a folder (links are kept only to files, as copies)"
         found = self.entries.get(tuple(where))
         if found is None:
-            return f"it links to {target!r}, which is not in the archive"
-        return self._lead(entry, found, f"it links to {target!r}", depth)
+            return f"it links to {_quote(target)}, which is not in the archive"
+        return self._lead(entry, found, f"it links to {_quote(target)}", depth)
 
     def _lead(self, entry: _Entry, found: _Entry, says: str, depth: int) -> Path_ | str:
         if found.kind == "dir":
@@ -362,8 +411,9 @@ class _Survey:
 @attrs.frozen
 class _Plan:
     folders: list[Path_]
-    files: list[tuple[Path_, tarfile.TarInfo]]
-    copies: list[tuple[Path_, Path_]]
+    files: dict[int, _Entry]
+    """By position in the archive."""
+    copies: list[tuple[Path_, _Entry]]
     size: int
 
 
@@ -375,10 +425,8 @@ def _plan(survey: _Survey) -> _Plan:
             if isinstance(source, str):
                 survey.problem(entry.name, source, entry.index)
                 continue
-            copies.append((entry.path, source))
-            member = survey.entries[source].member
-            assert member is not None
-            survey.size += member.size
+            copies.append((entry.path, survey.entries[source]))
+            survey.size += survey.entries[source].size
     if survey.problems:
         problems = [text for _, text in sorted(survey.problems, key=lambda problem: problem[0])]
         more = len(problems) - _SHOWN
@@ -387,22 +435,18 @@ def _plan(survey: _Survey) -> _Plan:
     if survey.size > survey.max_bytes:
         raise survey.too_large()
     folders = [path for path, entry in survey.entries.items() if entry.kind == "dir"]
-    files = [(entry.path, entry.member) for entry in survey.order if entry.kind == "file" and entry.member]
+    files = {entry.index: entry for entry in survey.order if entry.kind == "file"}
     return _Plan(folders, files, copies, survey.size)
 
 
 def _survey(opened: tarfile.TarFile, stream: _Stream, survey: _Survey) -> _Plan:
-    while (member := opened.next()) is not None:
+    while (member := _next(opened, stream)) is not None:
         survey.add(member)
     _finish(stream, opened.offset, survey.label, MAX_PADDING, "; nothing was extracted")
     return _plan(survey)
 
 
 # -- writing -----------------------------------------------------------------------------------------------------
-
-
-def _mode(member: tarfile.TarInfo) -> int:
-    return 0o755 if member.mode & 0o111 else 0o644
 
 
 def _write_file(path: Path, mode: int, chunks: Any, expected: int, mtime: float | None) -> None:
@@ -420,18 +464,28 @@ def _write_file(path: Path, mode: int, chunks: Any, expected: int, mtime: float 
                 os.utime(out.fileno(), (mtime, mtime))
 
 
-def _write(opened: tarfile.TarFile, plan: _Plan, staging: Path) -> None:
+def _write(compressed: IO[bytes], plan: _Plan, staging: Path) -> None:
+    """Read the archive again from its start, writing the planned files; then the copies links become."""
     for folder in plan.folders:  # parents before children: the survey met them in that order
         os.mkdir(staging.joinpath(*folder), 0o755)
-    for path, member in plan.files:
-        data = opened.extractfile(member)
-        assert data is not None
-        with data:
-            _write_file(staging.joinpath(*path), _mode(member), data.read, member.size, member.mtime)
-    modes = {path: _mode(member) for path, member in plan.files}
+    compressed.seek(0)
+    stream = _Stream(compressed)
+    index, last = 0, max(plan.files, default=0)
+    with _open_tar(stream) as opened:
+        while index < last and (member := _next(opened, stream)) is not None:
+            index += 1
+            entry = plan.files.get(index)
+            if entry is None:
+                continue
+            if _parts(member.name) != entry.path or member.size != entry.size:
+                raise _Changed()
+            data = opened.extractfile(member)
+            assert data is not None
+            with data:
+                _write_file(staging.joinpath(*entry.path), entry.mode, data.read, entry.size, entry.mtime)
     for path, source in plan.copies:
-        with open(os.open(staging.joinpath(*source), _READ), "rb") as data:
-            _write_file(staging.joinpath(*path), modes[source], data.read, os.fstat(data.fileno()).st_size, None)
+        with open(os.open(staging.joinpath(*source.path), _READ), "rb") as copied:
+            _write_file(staging.joinpath(*path), source.mode, copied.read, source.size, None)
 
 
 def _existing(path: Path) -> Path:
@@ -461,25 +515,23 @@ def safe_extract(archive: Path, target: Path, *, label: str | None = None, max_b
     with open(archive, "rb") as compressed:
         stream = _Stream(compressed)
         try:
-            opened = _open_tar(stream)
-            plan = _survey(opened, stream, survey)
+            with _open_tar(stream) as opened:
+                plan = _survey(opened, stream, survey)
         except _READ_ERRORS as error:
-            raise DamagedResults(f"cannot read {label}: {_damage(error, stream)}; nothing was extracted") from error
-        with opened:
-            free = shutil.disk_usage(_existing(target.parent)).free
-            if plan.size > free:
-                raise ResultsError(f"refusing to extract {label}: it expands to {size_text(plan.size)}, but "
-                                   f"{_existing(target.parent)} has only {size_text(free)} free; nothing was "
-                                   "extracted")
-            try:
-                _place(opened, plan, target, label)
-            except _READ_ERRORS as error:  # the stream was read whole a moment ago: the file changed meanwhile
-                raise DamagedResults(f"cannot read {label}: {_damage(error, stream)}; nothing was "
-                                     "extracted") from error
+            raise DamagedResults(f"cannot read {label}: {_damage(error, stream.tell())}; nothing was "
+                                 "extracted") from error
+        free = shutil.disk_usage(_existing(target.parent)).free
+        if plan.size > free:
+            raise ResultsError(f"refusing to extract {label}: it expands to {size_text(plan.size)}, but "
+                               f"{_existing(target.parent)} has only {size_text(free)} free; nothing was extracted")
+        try:
+            _place(compressed, plan, target, label)
+        except _READ_ERRORS as error:  # the stream was read whole a moment ago: the file changed meanwhile
+            raise DamagedResults(f"cannot read {label}: {_damage(error, -1)}; nothing was extracted") from error
     return ["/".join(entry.path) for entry in survey.order]
 
 
-def _place(opened: tarfile.TarFile, plan: _Plan, target: Path, label: str) -> None:
+def _place(compressed: IO[bytes], plan: _Plan, target: Path, label: str) -> None:
     """Write into a fresh staging folder beside ``target``, then move it into place; on any failure, remove it all.
 
     The staging folder sits in a private one (mode 0o700, from mkdtemp), so nobody else can reach it while it is
@@ -498,7 +550,7 @@ def _place(opened: tarfile.TarFile, plan: _Plan, target: Path, label: str) -> No
         staging = holder / "staging"
         try:
             os.mkdir(staging, 0o755)
-            _write(opened, plan, staging)
+            _write(compressed, plan, staging)
         except FileExistsError as error:
             name = os.path.relpath(str(error.filename), staging) if error.filename else "a member"
             raise UnsafeArchive(f"refusing to extract {label}: {name!r} collides with another member on this file "
@@ -537,12 +589,11 @@ def read_member(archive: Path, name: str, *, label: str | None = None, max_size:
         try:
             with _open_tar(stream) as opened:
                 count = 0
-                while (member := opened.next()) is not None:
+                while (member := _next(opened, stream)) is not None:
                     count += 1
                     if count > max_members:
                         raise UnsafeArchive(f"refusing to read {label}: it has more than {max_members:,} members "
                                             "before its " + name + " (the cap, max_members)")
-                    opened.members.clear()  # type: ignore[attr-defined]  # nothing is looked up again: keep memory flat
                     if _parts(member.name) != wanted:
                         continue
                     if not member.isreg():
@@ -563,4 +614,4 @@ def read_member(archive: Path, name: str, *, label: str | None = None, max_size:
                 _finish(stream, opened.offset, label, MAX_PADDING)
                 return None
         except _READ_ERRORS as error:
-            raise DamagedResults(f"cannot read {label}: {_damage(error, stream)}") from error
+            raise DamagedResults(f"cannot read {label}: {_damage(error, stream.tell())}") from error
