@@ -120,6 +120,14 @@ def plan_target(
                      environ=os.environ)
 
 
+def _warned(plan: Plan, quiet: bool) -> Plan:
+    """Say the plan's warnings (a file shipped that looks like a secret, a name not defined) before it runs."""
+    if not quiet:
+        for warning in plan.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    return plan
+
+
 def run_target(
     target: Target,
     args: Sequence[Any] = (),
@@ -137,12 +145,12 @@ def run_target(
     if local or resolved.settings.local:
         from .execute.local import run_local
 
-        plan = make_plan(target, resolved, args, kwargs, local=True, environ=os.environ)
+        plan = _warned(make_plan(target, resolved, args, kwargs, local=True, environ=os.environ), quiet)
         return run_local(plan, target.function, echo=sys.stdout if echo else None)
     from .execute.cloud import submit
     from .job import AwsJob
 
-    submission = submit(make_plan(target, resolved, args, kwargs, environ=os.environ), quiet=quiet)
+    submission = submit(_warned(make_plan(target, resolved, args, kwargs, environ=os.environ), quiet), quiet=quiet)
     job = AwsJob(submission.job_arn, name=submission.job_name, function=target.function)
     if resolved.settings.wait if wait is None else wait:
         job.wait(display=None if quiet else sys.stderr)
@@ -159,6 +167,8 @@ def run_many(
     if prepared.problems and not calls:  # nothing to plan: the settings' own problems still stop here
         raise InvalidInput(prepared.problems)
     plans = [plan_call(prepared, args, kwargs) for args, kwargs in calls]
+    if plans:
+        _warned(plans[0], quiet=False)  # the same for every call of a sweep: said once
     if local:
         from .execute.local import run_local
 

@@ -424,3 +424,18 @@ print("loop finished")
     assert "LocalRunCancelled: local job slow-" in err
     (folder,) = (scripts.root / ".braketkit" / "jobs").iterdir()
     assert LocalJob(folder).state() == "CANCELLED"
+
+
+def test_a_run_says_the_plan_s_warnings_first(scripts: Project) -> None:
+    scripts.write("train.py", '''
+from braketkit import hybrid_job
+
+@hybrid_job()
+def train():
+    return later_defined_helper() if False else 1
+
+print(train.local().result())
+''')
+    done = _python(scripts, "train.py")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("warning: train uses later_defined_helper (train.py:5), which is not defined now")
