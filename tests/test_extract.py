@@ -146,8 +146,13 @@ CORPUS: dict[str, tuple[list[Member], str]] = {
                                          "'link': it links to 'nowhere/../data.txt', through 'nowhere', which is "
                                          "not in the archive"),
     "symlink loop": ([symlink("a", "b"), symlink("b", "a")],
-                     "'a': it links to 'b', and 'b': its links go round in a loop; "
-                     "'b': it links to 'a', and 'a': its links go round in a loop"),
+                     "'a': its links go round in a loop; 'b': it links to 'a', and 'a': its links go round in a loop"),
+    "symlink loop at the end of a chain": ([symlink("l0", "l2"), symlink("l1", "l0"), symlink("l2", "l1"),
+                                            symlink("start", "l2")],
+                                           "'l0': its links go round in a loop; "
+                                           "'l1': it links to 'l0', and 'l0': its links go round in a loop; "
+                                           "'l2': it links to 'l1', and 'l0': its links go round in a loop; "
+                                           "and 1 more"),
     "symlink chain a -> ., a/b -> .., b/x": (
         [symlink("a", "."), symlink("a/b", ".."), member("b/x", b"pwned")],
         f"'a': it links to '.', {FOLDER_LINK}; 'a/b': it is inside 'a', which is a link"),
@@ -243,6 +248,31 @@ def test_member_count_is_capped(scene: Scene) -> None:
     assert extract.MAX_MEMBERS == 100_000
     safe_extract(scene.archive, scene.target, max_members=6)
     assert len(list(scene.target.iterdir())) == 6
+
+
+def test_following_links_is_bounded(scene: Scene, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(extract, "_LINK_STEPS", 100)
+    links = [symlink(f"l{index}", "a/../a/../data.txt") for index in range(30)]
+    scene.refused(archive_bytes(folder("a"), member("data.txt", b"1"), *links),
+                  "refusing to extract model.tar.gz: its links take more than 100 steps to follow; nothing was "
+                  "extracted")
+    scene.write(archive_bytes(folder("a"), member("data.txt", b"1"), *links[:20]))
+    safe_extract(scene.archive, scene.target)  # 20 links of 5 steps each
+
+
+def test_a_long_chain_of_links_is_followed_whatever_its_order(scene: Scene) -> None:
+    chain = [symlink(f"l{index + 1}", f"l{index}") for index in range(5000)]
+    scene.write(archive_bytes(*reversed(chain), symlink("l0", "data.txt"), member("data.txt", b"1")))
+    safe_extract(scene.archive, scene.target)
+    assert (scene.target / "l5000").read_bytes() == b"1" and not (scene.target / "l5000").is_symlink()
+
+
+def test_data_of_a_refused_member_still_counts(scene: Scene) -> None:
+    """tarfile reads past an unknown member's data: 20 GiB of it would be decompressed before any refusal."""
+    info = tarfile.TarInfo("odd")
+    info.type, info.size = b"Z", 20 * 1024**3
+    scene.refused(gz(info.tobuf(tarfile.GNU_FORMAT)), "refusing to extract model.tar.gz: it expands to more than "
+                                                      "10 GiB (the cap, max_bytes); nothing was extracted")
 
 
 def test_a_size_field_of_20_gib_is_refused_from_its_header(scene: Scene) -> None:
@@ -472,11 +502,14 @@ def test_read_member_reads_only_what_it_is_asked(scene: Scene) -> None:
      "cannot read model.tar.gz: the archive is truncated (its data ends early)"),
     (archive_bytes(member("results.json", b"{}"), member("rest", b"\0" * 2 * 1024**2)),
      "refusing to read model.tar.gz: it expands to more than 1 MiB (the cap, max_bytes)"),
+    (archive_bytes(member("first", b"\0" * (1024**2 + 1)), member("results.json", b"{}")),
+     "refusing to read model.tar.gz: it expands to more than 1 MiB (the cap, max_bytes)"),
     (archive_bytes(*[member(f"f{index}", b"") for index in range(4)], member("results.json", b"{}")),
      "refusing to read model.tar.gz: it has more than 3 members before its results.json (the cap, max_members)"),
     (gz(b"not a tar" * 100), "cannot read model.tar.gz: it is not a tar archive"),
     (b"\x1f\x8b\x08", "cannot read model.tar.gz: the archive is truncated (its data ends early)"),
-], ids=["too large", "a link", "a folder", "no trailer", "a bomb after it", "too many members", "not tar", "stub"])
+], ids=["too large", "a link", "a folder", "no trailer", "a bomb after it", "a bomb before it", "too many members",
+        "not tar", "stub"])
 def test_read_member_refusals(scene: Scene, data: bytes, message: str) -> None:
     scene.write(data)
     with pytest.raises((DamagedResults, UnsafeArchive)) as caught:

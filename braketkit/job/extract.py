@@ -49,13 +49,13 @@ MAX_NAME_BYTES = 4096
 """Longest member name or link target (Linux's PATH_MAX): a longer one could not be created anyway."""
 MAX_PADDING = 1024**2
 """Zeros accepted after the end of the tar data (tar pads its last record: 10 KiB usually)."""
-LINK_DEPTH = 40
-"""Links followed in a row before a chain counts as a loop (Linux's own limit)."""
 _CHUNK = 1024**2
 _SHOWN = 3
 """Problems named in one refusal; the rest are counted."""
 _QUOTED = 120
 """Characters of a name shown in a message."""
+_LINK_STEPS = 10_000_000
+"""Link-target components followed in one archive, all told (each link is followed once)."""
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _WRITE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
@@ -280,6 +280,12 @@ def _kind(member: tarfile.TarInfo) -> str | None:
     return None
 
 
+def _skips_data(member: tarfile.TarInfo) -> bool:
+    """Whether the member's data follows it in the stream: a regular file, or a type tarfile does not know."""
+    return member.isreg() or not (member.isdir() or member.issym() or member.islnk() or member.ischr()
+                                  or member.isblk() or member.isfifo())
+
+
 def _refusal(member: tarfile.TarInfo) -> str:
     if member.ischr():
         return "it is a character device"
@@ -288,6 +294,17 @@ def _refusal(member: tarfile.TarInfo) -> str:
     if member.isfifo():
         return "it is a FIFO"
     return f"it is of a type braketkit does not create ({member.type.decode('latin-1')!r})"
+
+
+@attrs.frozen
+class _Fault:
+    """Why a link cannot be kept, and which link it is (the one followed, or one it leads to)."""
+
+    path: Path_
+    reason: str
+
+
+_FOLDER_LINK = "a folder (links are kept only to files, as copies)"
 
 
 @attrs.define
@@ -303,6 +320,9 @@ class _Survey:
     """Each with the position of its member, so that they are named in the archive's order."""
     count: int = 0
     size: int = 0
+    memo: dict[Path_, Path_ | _Fault] = attrs.field(factory=dict)
+    steps: int = 0
+    """Link-target components walked so far, all links together."""
 
     def problem(self, name: str, reason: str, index: int | None = None) -> None:
         self.problems.append((self.count if index is None else index, f"{_quote(name)}: {reason}"))
@@ -313,6 +333,10 @@ class _Survey:
             raise UnsafeArchive(f"refusing to extract {self.label}: it has more than {self.max_members:,} members "
                                 "(the cap, max_members); nothing was extracted")
         kind = _kind(member)
+        if _skips_data(member):  # data tarfile reads past: what it expands to, whatever becomes of it
+            self.size += member.size
+            if self.size > self.max_bytes:
+                raise self.too_large()
         if kind is None:
             self.problem(member.name, _refusal(member))
             return
@@ -327,10 +351,6 @@ class _Survey:
             if kind != "dir":
                 self.problem(member.name, f"it names the folder itself, as {_KINDS[kind]}")
             return
-        if kind == "file":
-            self.size += member.size
-            if self.size > self.max_bytes:
-                raise self.too_large()
         for depth in range(1, len(path)):
             above = self.entries.get(path[:depth])
             if above is None:
@@ -358,54 +378,89 @@ class _Survey:
         return UnsafeArchive(f"refusing to extract {self.label}: it expands to more than "
                              f"{size_text(self.max_bytes)} (the cap, max_bytes); nothing was extracted")
 
-    def source(self, entry: _Entry, depth: int = 0) -> Path_ | str:
+    def source(self, entry: _Entry) -> Path_ | str:
         """The regular file a link leads to, followed through the archive's own members; or why it cannot be kept."""
-        target = entry.link
-        if depth > LINK_DEPTH:
-            return "its links go round in a loop"
+        found = self._resolve(entry)
+        if not isinstance(found, _Fault):
+            return found
+        return found.reason if found.path == entry.path else \
+            f"{self._says(entry)}, and {_show(found.path)}: {found.reason}"
+
+    @staticmethod
+    def _says(entry: _Entry) -> str:
+        return f"it {'hard-links' if entry.kind == 'hardlink' else 'links'} to {_quote(entry.link)}"
+
+    def _resolve(self, entry: _Entry) -> Path_ | _Fault:
+        """Follow a chain of links to its end, one link at a time; every link on it is followed once (``memo``).
+
+        A link met again on the same chain is a loop. No recursion: a chain may be as long as the archive.
+        """
+        chain: list[_Entry] = []
+        on_chain: set[Path_] = set()
+        current = entry
+        while True:
+            if current.path in self.memo:
+                found = self.memo[current.path]
+                break
+            if current.path in on_chain:
+                found = _Fault(current.path, "its links go round in a loop")
+                break
+            chain.append(current)
+            on_chain.add(current.path)
+            step = self._follow(current)
+            if not isinstance(step, _Entry):
+                found = step
+                break
+            current = step
+        for link in chain:
+            self.memo[link.path] = found
+        return found
+
+    def _follow(self, entry: _Entry) -> Path_ | _Fault | _Entry:
+        """One link: the file it leads to, the next link of its chain, or why it cannot be kept."""
+        target, says = entry.link, self._says(entry)
+        problem = _name_problem(target, link=True)
         if entry.kind == "hardlink":
-            problem = _name_problem(target, link=True)
             if problem is None and ".." in target.split("/"):
                 problem = "its target holds '..'"
             if problem is not None:
-                return f"it hard-links to {_quote(target)}: {problem}"
+                return _Fault(entry.path, f"{says}: {problem}")
             found = self.entries.get(_parts(target))
             if found is None or found.index >= entry.index:
-                return f"it hard-links to {_quote(target)}, which is not an earlier member"
-            return self._lead(entry, found, f"it hard-links to {_quote(target)}", depth)
-        problem = _name_problem(target, link=True)
+                return _Fault(entry.path, f"{says}, which is not an earlier member")
+            return self._lead(entry, found, says)
         if problem is not None:
-            return f"it links to {_quote(target)}: {problem}"
+            return _Fault(entry.path, f"{says}: {problem}")
         where = list(entry.path[:-1])
         steps = _parts(target)
+        self.steps += len(steps)
+        if self.steps > _LINK_STEPS:
+            raise UnsafeArchive(f"refusing to extract {self.label}: its links take more than {_LINK_STEPS:,} steps "
+                                "to follow; nothing was extracted")
         for step, part in enumerate(steps):
             if part == "..":
                 if not where:
-                    return f"it links to {_quote(target)}, outside the folder"
+                    return _Fault(entry.path, f"{says}, outside the folder")
                 where.pop()
                 continue
             where.append(part)
             if step < len(steps) - 1 and (tuple(where) not in self.entries or
                                           self.entries[tuple(where)].kind != "dir"):
-                found = self.entries.get(tuple(where))
-                return (f"it links to {_quote(target)}, through {_show(tuple(where))}, which is "
-                        f"{_KINDS[found.kind] if found else 'not in the archive'}")
+                through = self.entries.get(tuple(where))
+                return _Fault(entry.path, f"{says}, through {_show(tuple(where))}, which is "
+                                          f"{_KINDS[through.kind] if through else 'not in the archive'}")
         if not where:
-            return f"it links to {_quote(target)}, a folder (links are kept only to files, as copies)"
+            return _Fault(entry.path, f"{says}, {_FOLDER_LINK}")
         found = self.entries.get(tuple(where))
         if found is None:
-            return f"it links to {_quote(target)}, which is not in the archive"
-        return self._lead(entry, found, f"it links to {_quote(target)}", depth)
+            return _Fault(entry.path, f"{says}, which is not in the archive")
+        return self._lead(entry, found, says)
 
-    def _lead(self, entry: _Entry, found: _Entry, says: str, depth: int) -> Path_ | str:
+    @staticmethod
+    def _lead(entry: _Entry, found: _Entry, says: str) -> Path_ | _Fault | _Entry:
         if found.kind == "dir":
-            return f"{says}, a folder (links are kept only to files, as copies)"
-        if found.kind == "file":
-            return found.path
-        followed = self.source(found, depth + 1)
-        if isinstance(followed, str):
-            return f"{says}, and {_show(found.path)}: {followed}" if depth == 0 else followed
-        return followed
+            return _Fault(entry.path, f"{says}, {_FOLDER_LINK}")
+        return found.path if found.kind == "file" else found
 
 
 @attrs.frozen
@@ -588,12 +643,16 @@ def read_member(archive: Path, name: str, *, label: str | None = None, max_size:
         stream = _Stream(compressed)
         try:
             with _open_tar(stream) as opened:
-                count = 0
+                count = size = 0
                 while (member := _next(opened, stream)) is not None:
                     count += 1
                     if count > max_members:
                         raise UnsafeArchive(f"refusing to read {label}: it has more than {max_members:,} members "
                                             "before its " + name + " (the cap, max_members)")
+                    size += member.size if _skips_data(member) else 0
+                    if size > max_bytes:
+                        raise UnsafeArchive(f"refusing to read {label}: it expands to more than "
+                                            f"{size_text(max_bytes)} (the cap, max_bytes)")
                     if _parts(member.name) != wanted:
                         continue
                     if not member.isreg():
