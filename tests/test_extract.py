@@ -251,13 +251,13 @@ def test_member_count_is_capped(scene: Scene) -> None:
 
 
 def test_following_links_is_bounded(scene: Scene, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(extract, "_LINK_STEPS", 100)
-    links = [symlink(f"l{index}", "a/../a/../data.txt") for index in range(30)]
+    monkeypatch.setattr(extract, "_LINK_STEPS", 600)
+    links = [symlink(f"l{index}", "a/../a/../data.txt") for index in range(30)]  # 5 steps, paths of 6 at most
     scene.refused(archive_bytes(folder("a"), member("data.txt", b"1"), *links),
-                  "refusing to extract model.tar.gz: its links take more than 100 steps to follow; nothing was "
+                  "refusing to extract model.tar.gz: its links take more than 600 steps to follow; nothing was "
                   "extracted")
     scene.write(archive_bytes(folder("a"), member("data.txt", b"1"), *links[:20]))
-    safe_extract(scene.archive, scene.target)  # 20 links of 5 steps each
+    safe_extract(scene.archive, scene.target)  # 20 links of 30 each
 
 
 def test_a_long_chain_of_links_is_followed_whatever_its_order(scene: Scene) -> None:
@@ -353,6 +353,16 @@ def test_a_sparse_map_is_held_to_the_header_budget(scene: Scene) -> None:
                         "GNU.sparse.realsize": "1"}
     scene.refused(archive_bytes((info, data)), HEADERS_TOO_LARGE, kind=DamagedResults)
     assert scene.archive.stat().st_size < 5_000
+
+
+def test_deep_names_are_refused_and_implied_folders_capped(scene: Scene) -> None:
+    deep = "/".join(["a"] * 300)
+    scene.refused(archive_bytes(member(deep, b"x"), symlink("link", "../" * 300)),
+                  refusal(f"{short(deep)}: its name has more than 256 parts",
+                          f"'link': it links to {short('../' * 300)}: its target has more than 256 parts"))
+    scene.refused(archive_bytes(*[member(f"d{index}/{'/'.join(['a'] * 200)}/f", b"x") for index in range(3)]),
+                  "refusing to extract model.tar.gz: its names imply more than 500 folders (the cap, max_members); "
+                  "nothing was extracted", max_members=500)
 
 
 def test_names_longer_than_a_path_can_be_are_refused(scene: Scene) -> None:

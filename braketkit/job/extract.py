@@ -47,6 +47,8 @@ MAX_HEADER_BYTES = 1024**2
 """Cap on the headers of one member, all told: pax and GNU long-name headers, a sparse map (kilobytes at most)."""
 MAX_NAME_BYTES = 4096
 """Longest member name or link target (Linux's PATH_MAX): a longer one could not be created anyway."""
+MAX_PARTS = 256
+"""Most components in a name or link target: folders 256 deep are no one's results, and checking is quadratic."""
 MAX_PADDING = 1024**2
 """Zeros accepted after the end of the tar data (tar pads its last record: 10 KiB usually)."""
 _CHUNK = 1024**2
@@ -54,8 +56,8 @@ _SHOWN = 3
 """Problems named in one refusal; the rest are counted."""
 _QUOTED = 120
 """Characters of a name shown in a message."""
-_LINK_STEPS = 10_000_000
-"""Link-target components followed in one archive, all told (each link is followed once)."""
+_LINK_STEPS = 50_000_000
+"""Work following links may take in one archive: components walked, times the length of the paths looked up."""
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _WRITE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
@@ -221,6 +223,8 @@ def _name_problem(name: str, link: bool = False) -> str | None:
     what = "its target" if link else "its name"
     if len(name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
         return f"{what} is longer than {MAX_NAME_BYTES} bytes"
+    if name.count("/") >= MAX_PARTS:
+        return f"{what} has more than {MAX_PARTS} parts"
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
@@ -319,6 +323,8 @@ class _Survey:
     problems: list[tuple[int, str]] = attrs.field(factory=list)
     """Each with the position of its member, so that they are named in the archive's order."""
     count: int = 0
+    implied: int = 0
+    """Folders made only because members are inside them."""
     size: int = 0
     memo: dict[Path_, Path_ | _Fault] = attrs.field(factory=dict)
     steps: int = 0
@@ -351,13 +357,22 @@ class _Survey:
             if kind != "dir":
                 self.problem(member.name, f"it names the folder itself, as {_KINDS[kind]}")
             return
-        for depth in range(1, len(path)):
+        missing = []  # the folders above it not met yet; one met already had its own checked when it was
+        for depth in range(len(path) - 1, 0, -1):
             above = self.entries.get(path[:depth])
             if above is None:
-                self.entries[path[:depth]] = _Entry(self.count, member.name, path[:depth], "dir", named=False)
-            elif above.kind != "dir":
+                missing.append(path[:depth])
+                continue
+            if above.kind != "dir":
                 self.problem(member.name, f"it is inside {_show(above.path)}, which is {_KINDS[above.kind]}")
                 return
+            break
+        self.implied += len(missing)
+        if self.implied > self.max_members:
+            raise UnsafeArchive(f"refusing to extract {self.label}: its names imply more than {self.max_members:,} "
+                                "folders (the cap, max_members); nothing was extracted")
+        for folder in reversed(missing):  # parents first
+            self.entries[folder] = _Entry(self.count, member.name, folder, "dir", named=False)
         entry = _Entry(self.count, member.name, path, kind, link=member.linkname, size=member.size,
                        mode=0o755 if member.mode & 0o111 else 0o644, mtime=member.mtime)
         earlier = self.entries.get(path)
@@ -433,7 +448,7 @@ class _Survey:
             return _Fault(entry.path, f"{says}: {problem}")
         where = list(entry.path[:-1])
         steps = _parts(target)
-        self.steps += len(steps)
+        self.steps += len(steps) * (len(entry.path) + len(steps))  # each step looks up a path this long at most
         if self.steps > _LINK_STEPS:
             raise UnsafeArchive(f"refusing to extract {self.label}: its links take more than {_LINK_STEPS:,} steps "
                                 "to follow; nothing was extracted")
