@@ -213,6 +213,14 @@ def test_damaged_pickles(value: Any, what: str) -> None:
     assert str(caught.value).startswith(f"cannot read the results of job j: {what}")
 
 
+def test_messages_never_carry_control_characters() -> None:
+    text = json.dumps({"dataDictionary": {"x": base64.b64encode(b"\x1b[2J\x07 not a pickle").decode()},
+                       "dataFormat": "pickled_v4"})
+    with pytest.raises(DamagedResults) as caught:
+        read_results(text, job="j", allow_pickle=True, planned_format="pickled_v4")
+    assert str(caught.value).isprintable() and "\\x1b" in str(caught.value)
+
+
 def test_a_value_that_does_not_fit_the_annotation() -> None:
     import dataclasses
 

@@ -36,7 +36,7 @@ import attrs
 
 from ..errors import BraketkitError
 
-__all__ = ["MAX_BYTES", "MAX_MEMBERS", "DamagedResults", "ResultsError", "UnsafeArchive", "read_member",
+__all__ = ["MAX_BYTES", "MAX_MEMBERS", "DamagedResults", "ResultsError", "UnsafeArchive", "printable", "read_member",
            "refuse_existing_target", "safe_extract", "size_text"]
 
 MAX_BYTES = 10 * 1024**3
@@ -156,9 +156,14 @@ def _next(opened: tarfile.TarFile, stream: _Stream) -> tarfile.TarInfo | None:
     return member
 
 
+def printable(text: str) -> str:
+    """Text from the archive (or about it) made safe for a terminal: control characters shown escaped."""
+    return "".join(character if character.isprintable() else repr(character)[1:-1] for character in text)
+
+
 def _damage(error: BaseException, position: int) -> str:
     """What a reading error means, in words (``position``: how far the decompressed stream had got)."""
-    text = str(error)
+    text = printable(str(error))
     if isinstance(error, _Changed):
         return "the archive changed while it was read"
     if isinstance(error, _HeaderTooLarge):

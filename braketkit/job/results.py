@@ -24,7 +24,7 @@ from typing import Any
 
 from ..runtime import contract
 from ..runtime.rebuild import value_as
-from .extract import DamagedResults, ResultsError, UnsafeArchive, size_text
+from .extract import DamagedResults, ResultsError, UnsafeArchive, printable, size_text
 
 __all__ = ["MAX_RESULTS_BYTES", "PickledResults", "read_results", "read_results_file"]
 
@@ -43,7 +43,8 @@ def _name(job: str | None) -> str:
 
 
 def _damaged(job: str | None, what: str) -> DamagedResults:
-    return DamagedResults(f"cannot read {_name(job)}: {what}")
+    """What is wrong, every character of it printable: error texts may quote what the job wrote."""
+    return DamagedResults(f"cannot read {_name(job)}: {printable(what)}")
 
 
 def _refuse_pickle(job: str | None, allow_pickle: bool, planned_format: str | None) -> None:
