@@ -187,6 +187,14 @@ def test_pickled_results_when_the_settings_ask(local_project: Project) -> None:
     assert load_job_result(job.folder / "model" / "results.json", **opt_in) == {"result": 1 + 2j}
 
 
+def test_run_reads_pickled_results_only_when_asked(local_project: Project,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "run", "jobs.py:pickled", "--local", "--json")
+    assert code == 1 and "are pickled" in err
+    code, out, err = run_cli(capsys, "run", "jobs.py:pickled", "--local", "--json", "--allow-pickle")
+    assert (code, json.loads(out)["result"]) == (0, "(1+2j)")
+
+
 def test_a_script_written_for_the_sdk_runs_unchanged(local_project: Project,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_cli(capsys, "run", "sdk_script.py:main", "--local", "--json")

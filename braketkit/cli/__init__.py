@@ -49,6 +49,8 @@ def _run_options() -> list[click.Option]:
         click.Option(["--quiet"], is_flag=True, help="No progress display."),
         click.Option(["--poll"], type=click.FloatRange(min=0.01), default=5.0, show_default=True,
                      help="Seconds between checks of a cloud job while waiting or following."),
+        click.Option(["--allow-pickle"], is_flag=True,
+                     help="Read pickled results (result_format = \"pickled_v4\"): unpickling runs code the job wrote."),
     ]
 
 
@@ -156,7 +158,7 @@ def _plan(target: Target, given: dict[str, Any], profile: str | None, assignment
 
 
 def _run(target: Target, given: dict[str, Any], profile: str | None, assignments: Sequence[str], as_json: bool,
-         local: bool, wait: bool, follow: bool, quiet: bool, poll: float) -> None:
+         local: bool, wait: bool, follow: bool, quiet: bool, poll: float, allow_pickle: bool) -> None:
     from ..decorator import run_target
     from ..execute.cloud import SubmissionInterrupted
     from ..execute.local import LocalRunCancelled
@@ -185,12 +187,12 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
             click.echo(reattach_text(job.arn), err=True)
             sys.exit(130)
     if as_json:
-        document = job_document(job)
+        document = job_document(job, allow_pickle=allow_pickle)
         click.echo(json.dumps(document, indent=2))
         if document["state"] != "COMPLETED":
             sys.exit(1)
         return
-    click.echo(result_text(job))
+    click.echo(result_text(job, allow_pickle=allow_pickle))
 
 
 def _watch(job: Any, follow: bool, quiet: bool) -> None:

@@ -72,12 +72,13 @@ class LocalJob:
         return summary_html(self)
 
     def metadata(self, refresh: bool = True) -> LocalJobRecord:
+        """The job's record; a runner killed outright reads FAILED, not RUNNING (status, summaries, state)."""
         data = json.loads((self.folder / "job.json").read_text(encoding="utf-8"))
         record: LocalJobRecord = converter.structure(data, LocalJobRecord)
-        return record
+        return settle(self.folder, record)
 
     def state(self) -> str:
-        return settle(self.folder, self.metadata()).state  # a runner killed outright reads FAILED, not RUNNING
+        return self.metadata().state
 
     def wait(self, timeout: float | None = None, poll: float = 0.5) -> str:
         """Block until the job ends (local runs usually have); return its state."""
