@@ -20,8 +20,9 @@ import attrs
 import pytest
 
 from braketkit.execute.cloud import RetryPolicy, SubmissionInterrupted, submit
+from braketkit.execute.record import RUNNER_ENDED, settle, with_this_runner, write_record
 from braketkit.job import LocalJob
-from braketkit.model.job import RUNNER_ENDED, LocalJobRecord, settle, with_this_runner, write_record
+from braketkit.model.job import LocalJobRecord
 
 from .conftest import Cloud, Project, run_cli
 from .s3_gate import Seen

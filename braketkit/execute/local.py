@@ -25,10 +25,11 @@ import attrs
 
 from ..errors import BraketkitError, InvalidInput, Problem
 from ..job import LocalJob
-from ..model.job import LocalJobRecord, with_this_runner, write_record
+from ..model.job import LocalJobRecord
 from ..plan import UNRESOLVED_ACCOUNT, Plan
 from ..resolve.pyproject import display_path
 from ..runtime import contract
+from .record import with_this_runner, write_record
 
 __all__ = ["LocalRunCancelled", "LocalRunError", "run_local"]
 

@@ -18,7 +18,8 @@ import attrs
 
 from ..converter import converter
 from ..errors import BraketkitError
-from ..model.job import TERMINAL_STATES, LocalJobRecord, settle
+from ..execute.record import settle
+from ..model.job import TERMINAL_STATES, LocalJobRecord
 from ..runtime import contract
 from .extract import DamagedResults, ResultsError, UnsafeArchive
 from .results import PickledResults, read_results, read_results_file
