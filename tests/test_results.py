@@ -325,6 +325,20 @@ def test_local_results_json_is_not_followed_through_a_link(project: Project, tmp
         job.result()
 
 
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_results_json_that_is_no_file_is_refused_at_once(project: Project, capsys: pytest.CaptureFixture[str],
+                                                           kind: str) -> None:
+    """What the job leaves as results.json may be a FIFO (which would block a reader forever) or a folder."""
+    job = local_job(project, None)
+    results = job.folder / "model" / "results.json"
+    os.mkfifo(results) if kind == "fifo" else results.mkdir()
+    started = time.monotonic()
+    code, out, err = run_cli(capsys, "result", job.name)
+    assert (code, out, err) == (1, "", f"error: cannot read the results of job {job.name}: results.json is not a "
+                                       "file\n")
+    assert time.monotonic() - started < 10
+
+
 def test_local_pickles_follow_the_same_rules(project: Project, capsys: pytest.CaptureFixture[str],
                                              tmp_path: Path) -> None:
     trap = tmp_path / "code-ran"

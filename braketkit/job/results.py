@@ -136,7 +136,8 @@ def read_results_file(path: Path, *, job: str | None = None, max_size: int | Non
     A link is not followed, and the size is capped (``MAX_RESULTS_BYTES``, read at each call).
     """
     cap = MAX_RESULTS_BYTES if max_size is None else max_size
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    # O_NONBLOCK: a FIFO named results.json must not block the reader (it has no effect on a file)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
         descriptor = os.open(path, flags)
     except FileNotFoundError:
@@ -144,10 +145,11 @@ def read_results_file(path: Path, *, job: str | None = None, max_size: int | Non
     except OSError as error:
         raise _damaged(job, f"{path.name} cannot be opened ({error.strerror or error}; a link is not followed)") \
             from error
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):  # a folder, a FIFO, a device: checked before any read
+        os.close(descriptor)
+        raise _damaged(job, f"{path.name} is not a file")
     with open(descriptor, "rb") as opened:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            raise _damaged(job, f"{path.name} is not a file")
         if status.st_size > cap:
             raise UnsafeArchive(f"refusing to read {_name(job)}: {path.name} is larger than {size_text(cap)} "
                                 "(the cap)")
