@@ -31,6 +31,8 @@ __all__ = ["RUNTIME_PACKAGE", "InputChannel", "InputFile", "SourceArchive", "col
 
 RUNTIME_PACKAGE = "braketkit_runtime"
 WARN_BYTES = 50 * 1000 * 1000
+MAX_REQUIREMENTS_BYTES = 1000 * 1000
+"""A requirements file is a list of packages: a megabyte is far beyond any real one, and keeps one out of memory."""
 STALE_PARTIAL_SECONDS = 15 * 60
 """A partial archive untouched this long is abandoned, whoever wrote it (a live writer writes every moment)."""
 _RUNTIME_FOLDER = Path(__file__).resolve().parent.parent / "runtime"
@@ -78,11 +80,25 @@ def _requirements(root: Path, dependencies: str | list[str] | None, origin: str)
     path = root / dependencies
     try:
         with open_regular(path) as handle:
-            return Member("requirements.txt", handle.readall())
+            text = handle.read(MAX_REQUIREMENTS_BYTES + 1)
     except OSError as error:
         message = f"cannot read requirements file {shown(path)!r}: {error.strerror}"
         problem = Problem(message, "dependencies", origin)
         raise InvalidInput([problem]) from None
+    wrong = (f"is over {MAX_REQUIREMENTS_BYTES // 1000} kB" if len(text) > MAX_REQUIREMENTS_BYTES
+             else "is not text" if b"\0" in text or not _is_utf8(text) else None)
+    if wrong:
+        raise InvalidInput([Problem(f"the requirements file {shown(path)!r} {wrong}; a requirements file lists "
+                                    "packages, one a line", "dependencies", origin)])
+    return Member("requirements.txt", text)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def _exclusion_hint(file: SourceFile) -> str:
