@@ -127,6 +127,7 @@ CASES = [
     Case("empty-hyperparameter-name", GOOD + "hyperparameters = { '' = 'x' }\n", PLAN, "error: pyproject.toml:8: hyperparameters: has an entry with an empty name; give every entry a name\n"),
     Case("empty-tag-name-set", GOOD, (*PLAN, "--set", 'tags={""="x"}'), "error: --set tags: tags: has an entry with an empty name; give every entry a name\n"),
     Case("empty-input-name-env", GOOD, PLAN, "error: env BRAKETKIT_INPUT__: input: has an entry with an empty name; give every entry a name\n", env={"BRAKETKIT_INPUT__": "data"}),
+    Case("typo-in-a-profile-not-chosen", GOOD + "\n[tool.braketkit.profiles.qpu]\ndevise = 'sv1'\n", PLAN, "error: pyproject.toml:10 (profile qpu): devise: unknown setting; did you mean 'device'?\n"),
     Case("one-report", GOOD + 'devcie = "dm1"\n\n[tool.braketkit.tags]\n"aws:team" = "qml"\n', PLAN, "error: 2 problems:\n  - pyproject.toml:8: devcie: unknown setting; did you mean 'device'?\n  - pyproject.toml:11: tags.aws:team: name must not start with 'aws:' (in any case): AWS keeps such names for its own\n"),
     Case("near-miss-table", GOOD.replace("[tool.braketkit]", "[tool.braketkt]"), PLAN, "error: 2 problems:\n  - pyproject.toml:4: tool.braketkt: unknown table; did you mean [tool.braketkit]?\n  - device: no device: set device = \"sv1\" (or another alias or ARN) in [tool.braketkit], @hybrid_job(device=...) or --set device=...\n"),
     Case("near-miss-subtable", GOOD + "[tool.brakekit.instance]\ncount = 2\n", PLAN, "error: pyproject.toml:8: tool.brakekit: unknown table; did you mean [tool.braketkit]?\n"),

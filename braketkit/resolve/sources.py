@@ -30,6 +30,14 @@ def pyproject_layers(project: Pyproject, profile: str | None, profile_origin: st
     table = dict(project.table)
     profiles = table.pop("profiles", {})
     entries, problems = flatten(table, lambda key: project.label(*key.split(".")))
+    for name, body in (profiles.items() if isinstance(profiles, dict) else ()):  # every profile, chosen or not:
+        where = f"{project.label('profiles', name)} (profile {name})"            # a typo waits for no --profile
+        if not name or not isinstance(body, dict):
+            problems.append(Problem("a profile is a named table: [tool.braketkit.profiles.NAME]",
+                                    f"profiles.{name}", where))
+        elif name != profile:
+            problems += flatten(body, lambda key, name=name: f"{project.label('profiles', name, *key.split('.'))} "
+                                                             f"(profile {name})")[1]
     base = entries, [*project.problems, *problems]
     if profile is None:
         return base, ({}, [])
