@@ -189,6 +189,7 @@ def _check(settings: Settings, merged: dict[str, Entry], problems: list[Problem]
             check(f"input.{name}", rules.s3_uri_problem(location))
     if settings.s3.bucket is not None:
         check("s3.bucket", rules.bucket_problem(settings.s3.bucket))
+    check("s3.prefix", rules.prefix_problem(settings.s3.prefix))
     if settings.s3.kms_key:  # an empty one is the service model's to refuse (kmsKeyId has a minimum length)
         check("s3.kms_key", rules.kms_key_problem(settings.s3.kms_key))
     for key in ("include", "exclude"):

@@ -111,6 +111,22 @@ KMS_FORMS = ("a key ID (1234abcd-12ab-34cd-56ef-1234567890ab, or mrk-... for a m
              "(arn:aws:kms:REGION:ACCOUNT:alias/NAME)")
 
 
+def prefix_problem(prefix: str) -> str | None:
+    """What makes ``s3.prefix`` no folder of keys braketkit can write under, or None.
+
+    S3 accepts almost any key, but ``s3://`` in a prefix, ``.`` and ``..`` parts, empty parts and
+    control characters all make keys that are not the folder the user meant.
+    """
+    if "://" in prefix:
+        return f"{prefix!r} is a URI; give the bucket as s3.bucket and the folder alone as s3.prefix"
+    parts = prefix.strip("/").split("/")
+    if prefix.strip("/") and any(part in ("", ".", "..") or part != part.strip() for part in parts):
+        return f"{prefix!r} has an empty, '.', '..' or space-padded part; give a plain folder such as 'jobs/vqe'"
+    if any(ord(character) < 32 or ord(character) == 127 for character in prefix):
+        return f"{prefix!r} holds a control character; give a plain folder such as 'jobs/vqe'"
+    return None
+
+
 def kms_key_problem(value: str) -> str | None:
     """What makes ``value`` no reference to a KMS key, or None."""
     if re.fullmatch(KMS_KEY_PATTERN, value):
