@@ -22,6 +22,7 @@ from ..execute.record import settle
 from ..model.job import TERMINAL_STATES, LocalJobRecord
 from ..runtime import contract
 from .extract import DamagedResults, ResultsError, UnsafeArchive
+from .metrics import Record, parse_line, table
 from .results import PickledResults, read_results, read_results_file
 
 __all__ = ["AwsJob", "DamagedResults", "Field", "Job", "JobFailed", "LocalJob", "PickledResults", "ResultsError",
@@ -107,6 +108,20 @@ class LocalJob:
             if ended:
                 return
             time.sleep(poll)
+
+    def metric_records(self, follow: bool = False, poll: float = 0.5) -> Iterator[Record]:
+        """Each metric line of the log as it is read (``follow``: until the job ends).
+
+        A line without a timestamp of its own gets the time it was read, as the Braket SDK's local job does.
+        """
+        for line in self.logs(follow=follow, poll=poll):
+            record = parse_line(line, time.time())
+            if record is not None:
+                yield record
+
+    def metrics(self, metric_type: object = "timestamp", statistic: object = "max") -> dict[str, list[Any]]:
+        """What the job logged with ``log_metric`` so far, as the Braket SDK's ``metrics()`` gives it (``table``)."""
+        return table(self.metric_records(), metric_type, statistic)
 
     def failure_reason(self) -> str | None:
         try:

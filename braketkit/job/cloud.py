@@ -23,6 +23,7 @@ from ..model.job import TERMINAL_STATES
 from ..runtime import contract
 from . import LOG_TAIL, JobFailed, results, return_annotation, summary_html, summary_text
 from .extract import read_member, refuse_existing_target, safe_extract
+from .metrics import Record, parse_line, table
 from .results import read_results, read_results_file
 
 __all__ = ["LOG_GROUP", "AwsJob", "aws_error", "find_job", "talking_to_aws"]
@@ -245,6 +246,20 @@ class AwsJob:
         """The job's log lines (``follow``: until the job ends)."""
         for event in self.log_events(follow, poll):
             yield event["message"].rstrip("\n")
+
+    def metric_records(self, follow: bool = False, poll: float | None = None) -> Iterator[Record]:
+        """Each metric line of every instance's log, in time order (``follow``: until the job ends).
+
+        A line without a timestamp of its own gets its log event's, in seconds.
+        """
+        for event in self.log_events(follow, poll):
+            record = parse_line(event["message"], event["timestamp"] / 1000)
+            if record is not None:
+                yield record
+
+    def metrics(self, metric_type: object = "timestamp", statistic: object = "max") -> dict[str, list[Any]]:
+        """What the job logged with ``log_metric`` so far, as the Braket SDK's ``metrics()`` gives it (``table``)."""
+        return table(self.metric_records(), metric_type, statistic)
 
     def _results_uri(self) -> str:
         return str(self.metadata(refresh=False)["outputDataConfig"]["s3Path"]).rstrip("/") + "/output/model.tar.gz"
