@@ -24,6 +24,7 @@ import attrs
 
 from ..errors import InvalidInput, Problem
 from ..resolve.pyproject import display_path
+from . import cache as index
 from .archive import Member, members, write_archive
 from .select import SourceFile, looks_secret, open_regular, select_files, shown
 
@@ -184,6 +185,7 @@ def package_source(
     """
     if not root.is_dir():
         raise InvalidInput([Problem(f"source folder {str(root)!r} does not exist", "source")])
+    walked_at = time.time_ns()
     files = select_files(root, exclude, include)
     ours = {member.name for member in generated}
     clashes = sorted(file.name for file in files
@@ -208,10 +210,12 @@ def package_source(
                         + ", ".join(nested))
     entries = members(file for file in files if not (extra and file.name == "requirements.txt"))
     entries += extra + runtime_members()
-    fingerprint = _fingerprint(root, files, extra)
-    built = _built.get(fingerprint) if fingerprint else None
-    if built is not None and built[0].path.is_file():
-        return attrs.evolve(built[0], warnings=warnings + _secrets_warning(files, built[1]))
+    key = index.fingerprint(root, files, [*extra, *runtime_members()], [*exclude, "\0", *include])
+    found = index.look_up(cache, key)
+    if found is not None:
+        return SourceArchive(path=cache / f"{found.sha256}.tar.gz", sha256=found.sha256, size=found.size,
+                             files=found.files, source_bytes=found.source_bytes,
+                             warnings=warnings + _secrets_warning(files, found.secrets))
     contents: dict[str, str] = {}
 
     def inspect(name: str, head: bytes) -> None:
@@ -232,32 +236,10 @@ def package_source(
         raise
     archive = SourceArchive(path=final, sha256=sha256, size=size, files=len(entries), source_bytes=total,
                             warnings=warnings + _secrets_warning(files, contents))
-    if fingerprint:
-        _built[fingerprint] = (archive, contents)
+    if index.settled(files, walked_at):
+        index.remember(cache, key, index.Entry(sha256=sha256, size=size, files=len(entries), source_bytes=total,
+                                               archive_mtime_ns=final.stat().st_mtime_ns, secrets=contents))
     return archive
-
-
-_built: dict[str, tuple[SourceArchive, dict[str, str]]] = {}
-"""Archives built in this process, by the fingerprint of what went into them, with what looked like secrets."""
-
-
-def _fingerprint(root: Path, files: Sequence[SourceFile], extra: Sequence[Member]) -> str | None:
-    """Names, sizes, modification times and modes of the chosen files, plus braketkit's own members.
-
-    An unchanged tree has an unchanged fingerprint, so a second plan in the same
-    process reuses the archive instead of compressing the same bytes again. None
-    when a file is already gone: packing says so.
-    """
-    digest = hashlib.sha256(os.fsencode(root))
-    for file in files:
-        try:
-            info = file.path.stat()
-        except OSError:
-            return None
-        digest.update(f"{file.name}\0{info.st_size}\0{info.st_mtime_ns}\0{file.executable}\n".encode())
-    for member in [*extra, *runtime_members()]:
-        digest.update(member.name.encode() + b"\0" + (member.source if isinstance(member.source, bytes) else b""))
-    return digest.hexdigest()
 
 
 def _file_digest(path: Path) -> str:

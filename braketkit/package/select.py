@@ -77,6 +77,8 @@ class SourceFile:
     size: int
     executable: bool
     secret: str = ""
+    changed: tuple[int, int, int] = (0, 0, 0)
+    """Modification time, change time (ns) and inode as walked: what tells an unchanged file (``package.cache``)."""
 
 
 @functools.cache
@@ -341,7 +343,8 @@ class _Selection:
             return
         if not secret and (place.secret or (decided is True and _secret_named(name, False))):
             secret = "named like a secret"
-        self.chosen.append(SourceFile(name, path, info.st_size, bool(info.st_mode & stat.S_IXUSR), secret))
+        self.chosen.append(SourceFile(name, path, info.st_size, bool(info.st_mode & stat.S_IXUSR), secret,
+                                      (info.st_mtime_ns, info.st_ctime_ns, info.st_ino)))
 
     def link(self, name: str, path: Path, place: _Place, real: str | None, seen: frozenset[str]) -> None:
         """A symbolic link: shipped as what it points to, when both its name and its target are.
