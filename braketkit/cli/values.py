@@ -47,24 +47,29 @@ def read_since(text: str, now: datetime) -> UtcTime:
     iso = text.strip()
     iso = iso[:-1] + "+00:00" if iso[-1:] in ("Z", "z") else iso  # Python 3.10 reads no "Z"
     try:
-        return UtcTime(datetime.fromisoformat(iso).astimezone(timezone.utc))  # naive: taken as local time
-    except (ValueError, OverflowError, OSError):
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
         raise InvalidInput([Problem(f"{text!r} is neither {DURATION} nor a date or time such as 2024-05-01 or "
                                     "2024-05-01T14:00 (local time unless it ends in Z or an offset such as +02:00)",
                                     "--since")]) from None
+    try:
+        return UtcTime(moment.astimezone(timezone.utc))  # naive: taken as local time
+    except (ValueError, OverflowError, OSError):
+        raise InvalidInput([Problem(f"{text!r} is too far back to place in time here", "--since")]) from None
 
 
 def _states(values: Sequence[str]) -> frozenset[str]:
     from ..job.listing import job_states
 
     known = job_states()
-    given = [part.strip().upper() for value in values for part in value.split(",")]
-    wrong = [value for value in given if value not in known]
-    if wrong:
-        raise InvalidInput([Problem(f"{', '.join(map(repr, wrong))} {'is no' if len(wrong) == 1 else 'are no'} job "
-                                    f"state; expected {', '.join(known)} (several: repeat --state, or separate them "
+    given = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    wrong = [value for value in given if value.upper() not in known]
+    if wrong or not given:
+        what = (f"{', '.join(map(repr, wrong))} {'is no job state' if len(wrong) == 1 else 'are no job states'}"
+                if wrong else "names no state")
+        raise InvalidInput([Problem(f"{what}; expected {', '.join(known)} (several: repeat --state, or separate them "
                                     "with commas)", "--state")])
-    return frozenset(given)
+    return frozenset(value.upper() for value in given)
 
 
 def _device(value: str, aliases: Callable[[], dict[str, str]]) -> str:
@@ -78,7 +83,7 @@ def _device(value: str, aliases: Callable[[], dict[str, str]]) -> str:
 def _name_prefix(value: str) -> str:
     from ..plan.validate import job_name_prefix_problem
 
-    problem = job_name_prefix_problem(value)
+    problem = "is empty; give the start of a job name" if not value else job_name_prefix_problem(value)
     if problem:
         raise InvalidInput([Problem(problem, "--name")])
     return value

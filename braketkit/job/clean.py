@@ -37,14 +37,14 @@ def _size(path: Path) -> int:
 
 
 def _old_jobs(folder: Path, cutoff: UtcTime) -> tuple[list[Removal], list[str], int, list[Left]]:
-    """The jobs that ended before ``cutoff``; the running ones; how many ended later; the folders not judged."""
+    """The jobs that ended by ``cutoff``; the running ones; how many ended later; the folders not judged."""
     jobs, skipped = local_jobs(folder)
     old, running, recent = [], [], 0
     for job in jobs:
         ended = job.ended or job.created
         if job.state not in TERMINAL_STATES:
             running.append(job.name)
-        elif ended is None or ended >= cutoff:
+        elif ended is None or ended > cutoff:
             recent += 1
         else:
             path = Path(str(job.folder))
@@ -62,7 +62,7 @@ def _old_archives(folder: Path, cutoff: UtcTime) -> list[Removal]:
         except OSError:
             continue
         built = utc(datetime.fromtimestamp(status.st_mtime, timezone.utc))
-        if path.is_file() and not path.is_symlink() and built is not None and built < cutoff:
+        if path.is_file() and not path.is_symlink() and built is not None and built <= cutoff:
             old.append(Removal(kind="archive", name=path.name, path=str(path), bytes=status.st_size, last_used=built))
     return old
 
@@ -80,8 +80,8 @@ def _remove(removal: Removal) -> None:
 
 
 def clean(root: Path, cutoff: UtcTime, *, dry_run: bool = False, archives: bool = False) -> CleanReport:
-    """Remove the local jobs of the project at ``root`` that ended before ``cutoff`` (and, with ``archives``, the
-    cached archives last built before then); ``dry_run``: only say what would go."""
+    """Remove the local jobs of the project at ``root`` that ended by ``cutoff`` (and, with ``archives``, the
+    cached archives last built by then); ``dry_run``: only say what would go."""
     candidates, running, recent, skipped = _old_jobs(jobs_folder(root), cutoff)
     if archives:
         candidates += _old_archives(archives_folder(root), cutoff)

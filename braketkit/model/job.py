@@ -103,7 +103,7 @@ class CleanReport:
 
     dry_run: bool
     cutoff: UtcTime
-    """What ended (or was last built) before this moment was removed."""
+    """What ended (or was last built) by this moment, to the second, is removed."""
     removed: list[Removal]
     bytes_freed: int
     running: list[str]
