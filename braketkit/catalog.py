@@ -13,6 +13,7 @@ __all__ = [
     "image_uri",
     "is_device_reference",
     "is_image_uri",
+    "unknown_device",
 ]
 
 BUILTIN_DEVICES = {
@@ -39,6 +40,12 @@ def expand_device(value: str, aliases: dict[str, str]) -> str | None:
     if target is not None and target in aliases and target != value:
         return expand_device(target, {k: v for k, v in aliases.items() if k != value})
     return target if target is not None and is_device_reference(target) else None
+
+
+def unknown_device(value: str, aliases: dict[str, str]) -> str:
+    """What is said of a device name that ``expand_device`` does not know."""
+    names = ", ".join(sorted({*BUILTIN_DEVICES, *aliases}))
+    return f"unknown device {value!r}; expected an alias ({names}), a device ARN, or local:<provider>/<name>"
 
 
 def device_region(device: str) -> str | None:

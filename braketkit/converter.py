@@ -2,7 +2,8 @@
 
 It is strict where Python would be lenient (``"5"`` is not an integer, ``1`` is
 not a string), reads durations and hyperparameter text the way the settings
-vocabulary allows, and spells request shapes in the API's camelCase.
+vocabulary allows, spells request shapes in the API's camelCase, and writes a
+job's information without the fields it has no value for, its times in ISO 8601 UTC.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 import types
 import typing
+from datetime import timezone
 from typing import Any
 
 import attrs
@@ -18,6 +20,7 @@ import cattrs.errors
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from .model import request
+from .model.job import JobInfo, Removal, UtcTime
 from .model.settings import Instance, ParameterText, Seconds
 
 __all__ = ["converter", "parse_duration"]
@@ -146,3 +149,13 @@ def _request_unstructure(kind: Any) -> Any:
 
 
 converter.register_unstructure_hook_factory(_is_request_shape, _request_unstructure)
+
+
+def _utc_text(moment: UtcTime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+converter.register_unstructure_hook(UtcTime, _utc_text)
+for _shown in (JobInfo, Removal):  # what braketkit prints as JSON: a key without a value is left out
+    converter.register_unstructure_hook(
+        _shown, make_dict_unstructure_fn(_shown, converter, _cattrs_omit_if_default=True))

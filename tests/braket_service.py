@@ -212,21 +212,40 @@ class FakeBraket:
         return 200, {"jobArn": arn, "cancellationStatus": "CANCELLING"}
 
     def search_jobs(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """The filters the service documents (the model's SearchJobsFilter.name): jobArn EQUAL alone; jobName
+        EQUAL or CONTAINS; deviceArn EQUAL; createdAt EQUAL, GT, GTE, LT, LTE or BETWEEN (RFC 3339). Any other
+        name or operator is refused, as an undocumented filter may be by the service."""
         self.calls.append("SearchJobs")
         _validate("SearchJobs", body)
         jobs = sorted(self.jobs.values(), key=lambda job: job["createdAt"])
-        for condition in body.get("filters", []):
-            if condition["name"] == "status":
-                jobs = [job for job in jobs if job["status"] in condition["values"]]
-            elif condition["name"] == "createdAt":
-                since = _epoch(condition["values"][0])
-                jobs = [job for job in jobs if job["createdAt"] > since]
+        conditions = body.get("filters", [])
+        compare = {"EQUAL": lambda a, b: a == b, "GT": lambda a, b: a > b, "GTE": lambda a, b: a >= b,
+                   "LT": lambda a, b: a < b, "LTE": lambda a, b: a <= b}
+        for condition in conditions:
+            name, operator, values = condition["name"], condition["operator"], condition["values"]
+            if name == "jobArn" and operator == "EQUAL" and len(conditions) == 1:
+                jobs = [job for job in jobs if job["jobArn"] == values[0]]
+            elif name == "jobName" and operator in ("EQUAL", "CONTAINS"):
+                jobs = [job for job in jobs if (job["jobName"] == values[0] if operator == "EQUAL"
+                                                else values[0] in job["jobName"])]
+            elif name == "deviceArn" and operator == "EQUAL":
+                jobs = [job for job in jobs if job["deviceConfig"]["device"] == values[0]]
+            elif name == "createdAt" and operator == "BETWEEN" and len(values) == 2:
+                low, high = _epoch(values[0]), _epoch(values[1])
+                jobs = [job for job in jobs if low <= job["createdAt"] <= high]
+            elif name == "createdAt" and operator in compare and len(values) == 1:
+                moment, test = _epoch(values[0]), compare[operator]
+                jobs = [job for job in jobs if test(job["createdAt"], moment)]
+            else:
+                raise ServiceError(400, "ValidationException", f"unsupported filter {name} {operator} {values}")
         start = int(body.get("nextToken") or 0)
         size = body.get("maxResults", 3)  # small pages, so that clients must paginate
         page = jobs[start:start + size]
         answer: dict[str, Any] = {"jobs": [{"jobArn": job["jobArn"], "jobName": job["jobName"],
                                             "status": job["status"], "device": job["deviceConfig"]["device"],
-                                            "createdAt": job["createdAt"]} for job in page]}
+                                            "createdAt": job["createdAt"],
+                                            **{key: job[key] for key in ("startedAt", "endedAt") if key in job}}
+                                           for job in page]}
         if start + size < len(jobs):
             answer["nextToken"] = str(start + size)
         return 200, answer

@@ -298,7 +298,7 @@ def test_ctrl_c_after_a_dropped_reply_says_the_job_may_exist_and_how_to_find_it(
         "reuses it and cannot create a second job).")]
     assert "Traceback" not in err and "aborted" not in err
     code, found, _ = run_cli(capsys, "status", name, "--region", "us-east-1")  # the command it names finds it
-    assert (code, found) == (0, f"{name}: QUEUED, position 2 in the JOBS_QUEUE queue\n")
+    assert (code, found.splitlines()[0]) == (0, f"{name}: QUEUED, position 2 in the JOBS_QUEUE queue")
     code, listed, _ = run_cli(capsys, "list", "--region", "us-east-1", "--since", "1h")
     assert code == 0 and arn in listed
 

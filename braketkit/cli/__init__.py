@@ -163,7 +163,7 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
     from ..execute.cloud import SubmissionInterrupted
     from ..execute.local import LocalRunCancelled
     from ..job import AwsJob
-    from .render import job_document, reattach_text, result_text, submitted_text
+    from .render import reattach_text, result_text, run_document, submitted_text
 
     try:
         job = run_target(target, (), given, profile=profile, assignments=assignments, local=local,
@@ -180,14 +180,14 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
                 click.echo(submitted_text(job))
             if not (wait or follow):
                 if as_json:
-                    click.echo(json.dumps(job_document(job, with_result=False), indent=2))
+                    click.echo(json.dumps(run_document(job, with_result=False), indent=2))
                 return
             _watch(job, follow=follow, quiet=quiet or as_json)
         except KeyboardInterrupt:
             click.echo(reattach_text(job.arn), err=True)
             sys.exit(130)
     if as_json:
-        document = job_document(job, allow_pickle=allow_pickle)
+        document = run_document(job, allow_pickle=allow_pickle)
         click.echo(json.dumps(document, indent=2))
         if document["state"] != "COMPLETED":
             sys.exit(1)
@@ -262,9 +262,9 @@ def config_show(ref: str | None, profile: str | None, assignments: Sequence[str]
 
 config_show.params += _common_options()
 
-from .jobs import cancel, list_jobs, logs, result, status  # noqa: E402 - commands register on the group above
+from .jobs import cancel, clean, list_jobs, logs, result, status  # noqa: E402 - commands register on the group above
 
-for command in (status, logs, result, cancel, list_jobs):
+for command in (status, logs, result, cancel, list_jobs, clean):
     cli.add_command(command)
 
 

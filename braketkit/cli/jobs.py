@@ -1,6 +1,6 @@
-"""Commands on jobs that exist already: status, logs, result, cancel, list.
+"""Commands on jobs that exist already: status, logs, result, cancel, list, and clean for local job folders.
 
-JOB is a local job's name (under .braketkit/jobs/), or a cloud job's ARN or name.
+JOB is a local job's name (under the project's .braketkit/jobs/), or a cloud job's ARN or name.
 AWS errors become messages that say what to do (``talking_to_aws``), never
 internal errors.
 """
@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ..converter import parse_duration
 from ..errors import InvalidInput, Problem
+from ..workspace import jobs_folder, project_root
 
-__all__ = ["cancel", "list_jobs", "logs", "result", "status"]
+__all__ = ["cancel", "clean", "list_jobs", "logs", "result", "status"]
 
 _REGION = click.option("--region", help="The region of a job given by name (default: the AWS configuration's).")
 _POLL = click.option("--poll", type=click.FloatRange(min=0.01), default=5.0, show_default=True,
@@ -28,7 +28,7 @@ _POLL = click.option("--poll", type=click.FloatRange(min=0.01), default=5.0, sho
 def _job(job: str, region: str | None, poll: float = 5.0) -> Any:
     from ..job import AwsJob, LocalJob
 
-    jobs = Path.cwd() / ".braketkit" / "jobs"
+    jobs = jobs_folder(project_root(Path.cwd()))
     for folder in (Path(job), jobs / job):
         if (folder / "job.json").is_file():
             return LocalJob(folder)
@@ -50,26 +50,16 @@ def _aws(job: str | None = None) -> Any:
 @click.command()
 @click.argument("job")
 @_REGION
-@click.option("--json", "as_json", is_flag=True, help="Print the job's metadata as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the job as JSON (the fields of docs/cli.md).")
 def status(job: str, region: str | None, as_json: bool) -> None:
-    """The job's state (and queue position while queued)."""
+    """The job's state, queue position while queued, device, times, and why it failed."""
     from ..job import LocalJob
-    from .render import jsonable
+    from .render import job_document, status_text
 
     with _aws(job):
         handle = _job(job, region)
-        metadata = handle.metadata(refresh=False)
-    if as_json:
-        click.echo(json.dumps(jsonable(metadata), indent=2))
-        return
-    if isinstance(handle, LocalJob):
-        click.echo(f"{handle.name}: {metadata.state}")
-        return
-    queue = metadata.get("queueInfo") or {}
-    position = f", position {queue['position']} in the {queue.get('queue', '')} queue" if queue.get("position") else ""
-    click.echo(f"{handle.name}: {metadata['status']}{position}")
-    if metadata.get("failureReason"):
-        click.echo(f"failure reason: {metadata['failureReason']}")
+        info = handle.info() if isinstance(handle, LocalJob) else handle.info(refresh=False)
+    click.echo(json.dumps(job_document(info), indent=2) if as_json else status_text(info))
 
 
 @click.command()
@@ -129,32 +119,69 @@ def cancel(job: str, region: str | None) -> None:
         click.echo(f"{handle.name}: {handle.cancel()}")
 
 
+def _project_aliases() -> dict[str, str]:
+    """The device aliases of the project here, as its settings give them ([tool.braketkit.devices])."""
+    import os
+
+    from ..resolve import resolve
+
+    return resolve(start=Path.cwd(), environ=os.environ, defer_problems=True).settings.devices
+
+
 @click.command("list")
 @_REGION
-@click.option("--state", type=click.Choice(["QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLING", "CANCELLED"],
-                                           case_sensitive=False), help="Only jobs in this state.")
-@click.option("--since", help="Only jobs created this long ago or later: 1d, 2h, 30m.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def list_jobs(region: str | None, state: str | None, since: str | None, as_json: bool) -> None:
-    """Jobs in the region, newest first (SearchJobs, every page)."""
-    from .. import aws
-    from .render import jsonable
+@click.option("--state", "states", multiple=True, metavar="STATE[,STATE...]",
+              help="Only jobs in these states, such as RUNNING or FAILED (repeat, or separate with commas).")
+@click.option("--device", help="Only jobs on this device: an alias (sv1, or of [tool.braketkit.devices]) or an ARN.")
+@click.option("--since", help="Only jobs created since: a duration back from now (7d, 2h, 30m) or a date or time "
+                              "(2024-05-01, 2024-05-01T14:00; local time unless it ends in Z or an offset).")
+@click.option("--name", metavar="PREFIX", help="Only jobs whose name starts with PREFIX.")
+@click.option("--local", is_flag=True, help="This project's local jobs (.braketkit/jobs/) instead; no AWS call.")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the newest N (after the filters).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of jobs (the fields of docs/cli.md).")
+def list_jobs(region: str | None, states: tuple[str, ...], device: str | None, since: str | None, name: str | None,
+              local: bool, limit: int | None, as_json: bool) -> None:
+    """Jobs, newest first: the region's (SearchJobs, every page), or with --local this project's."""
+    from ..job.listing import chosen, cloud_jobs, local_jobs
+    from .render import job_document, jobs_table
+    from .values import read_query
 
-    filters: list[dict[str, Any]] = []
-    if state:
-        filters.append({"name": "status", "values": [state.upper()], "operator": "EQUAL"})
-    if since:
-        try:
-            start = datetime.now(timezone.utc) - timedelta(seconds=parse_duration(since))
-        except ValueError:
-            raise InvalidInput([Problem("expected a duration such as 1d, 2h or 30m", "--since")]) from None
-        filters.append({"name": "createdAt", "values": [start.isoformat()], "operator": "GT"})
-    with _aws():
-        braket = aws.client("braket", region)
-        jobs = [job for page in braket.get_paginator("search_jobs").paginate(filters=filters) for job in page["jobs"]]
-    jobs.sort(key=lambda job: job["createdAt"], reverse=True)
+    query = read_query(states=states, device=device, since=since, name=name, limit=limit, aliases=_project_aliases,
+                       now=datetime.now(timezone.utc))
+    if local and region:
+        raise InvalidInput([Problem("local jobs have no region; leave --region out with --local", "--region")])
+    if local:
+        found, unreadable = local_jobs(jobs_folder(project_root(Path.cwd())))
+        jobs = chosen(found, query)
+        for left in unreadable:
+            click.echo(f"note: skipped {left.path}: {left.reason}", err=True)
+    else:
+        with _aws():
+            jobs = cloud_jobs(query, region)
     if as_json:
-        click.echo(json.dumps(jsonable(jobs), indent=2))
-        return
-    for job in jobs:
-        click.echo(f"{job['createdAt']:%Y-%m-%d %H:%M}  {job['status']:<10} {job['jobName']:<50} {job['jobArn']}")
+        click.echo(json.dumps([job_document(job) for job in jobs], indent=2))
+    elif jobs:
+        click.echo(jobs_table(jobs))
+    else:
+        click.echo("no jobs match" if any((states, device, since, name)) else "no jobs", err=True)
+
+
+@click.command()
+@click.option("--older-than", required=True, metavar="DURATION",
+              help="Remove local jobs that ended longer ago than this: 7d, 12h, 30m.")
+@click.option("--archives", is_flag=True,
+              help="Also remove cached source archives (.braketkit/archives/) last built longer ago than that.")
+@click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was removed as JSON.")
+def clean(older_than: str, archives: bool, dry_run: bool, as_json: bool) -> None:
+    """Remove this project's local job folders that ended long ago; never a running job."""
+    from ..converter import converter
+    from ..job.clean import clean as remove_old
+    from .render import clean_text
+    from .values import read_ago
+
+    cutoff = read_ago(older_than, "--older-than", datetime.now(timezone.utc))
+    report = remove_old(project_root(Path.cwd()), cutoff, dry_run=dry_run, archives=archives)
+    click.echo(json.dumps(converter.unstructure(report), indent=2) if as_json else clean_text(report, older_than))
+    if report.failed:
+        sys.exit(1)

@@ -29,6 +29,7 @@ from ..model.job import LocalJobRecord
 from ..plan import UNRESOLVED_ACCOUNT, Plan
 from ..resolve.pyproject import display_path
 from ..runtime import contract
+from ..workspace import jobs_folder, make_folder
 from .record import with_this_runner, write_record
 
 __all__ = ["LocalRunCancelled", "LocalRunError", "run_local"]
@@ -55,7 +56,7 @@ def _now() -> str:
 
 def _new_folder(jobs: Path, name: str) -> Path:
     """A folder of its own: an existing job's folder is never reused or overwritten."""
-    jobs.mkdir(parents=True, exist_ok=True)
+    make_folder(jobs)
     for attempt in range(1, 1000):
         suffix = "" if attempt == 1 else f"-{attempt}"
         folder = jobs / (name[: 50 - len(suffix)] + suffix)
@@ -359,7 +360,7 @@ def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: IO[s
     (``checkpoint.copy_from_job`` naming no local job, an s3:// channel without credentials) are
     refused before any folder exists.
     """
-    jobs = plan.project_root / ".braketkit" / "jobs"
+    jobs = jobs_folder(plan.project_root)
     checkpoints = _checkpoint_source(plan, jobs)
     _check_credentials(plan)
     request = plan.request

@@ -14,20 +14,19 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from ..converter import converter
 from ..errors import BraketkitError
 from ..execute.record import settle
-from ..model.job import TERMINAL_STATES, LocalJobRecord
+from ..model.job import TERMINAL_STATES, JobInfo, LocalJobRecord
 from ..runtime import contract
 from .extract import DamagedResults, ResultsError, UnsafeArchive
+from .info import Field, fields, local_info
 from .metrics import Record, parse_line, table
 from .results import PickledResults, read_results, read_results_file
 
 __all__ = ["AwsJob", "DamagedResults", "Field", "Job", "JobFailed", "LocalJob", "PickledResults", "ResultsError",
-           "UnsafeArchive", "find_job", "read_results", "return_annotation", "summary", "summary_html",
-           "summary_text"]
+           "UnsafeArchive", "fields_text", "find_job", "read_results", "return_annotation", "summary",
+           "summary_html", "summary_text"]
 
 LOG_TAIL = 20
 
@@ -81,6 +80,10 @@ class LocalJob:
 
     def state(self) -> str:
         return self.metadata().state
+
+    def info(self) -> JobInfo:
+        """The job as braketkit shows it: state, device, times, folder, failure reason (``--json``)."""
+        return local_info(self.metadata(), self.folder, self.failure_reason())
 
     def wait(self, timeout: float | None = None, poll: float = 0.5) -> str:
         """Block until the job ends (local runs usually have); return its state."""
@@ -157,64 +160,34 @@ class LocalJob:
                             planned_format=self.planned_result_format())
 
 
-@attrs.frozen
-class Field:
-    """One line of what a notebook shows of a job; ``link``: the value is a URL to open."""
-
-    label: str
-    value: str
-    link: bool = False
-
-
-def _first_line(text: str, limit: int = 200) -> str:
-    lines = text.strip().splitlines()
-    line = lines[0] if lines else ""
-    more = len(lines) > 1 or len(line) > limit
-    return line[:limit] + (" …" if more else "")
-
-
 def summary(job: Job) -> list[Field]:
-    """What a notebook shows of a job, in HTML and as text alike: name, state, where it runs.
+    """What a notebook shows of a job, in HTML and as text alike: name, state, where it runs (``info.fields``).
 
     Reading it never raises: an error reading the state (AWS, a missing job folder) shows as
     state ``unknown`` with the reason. A failure reason shows its first line only.
     """
-    name: str | None = None
-    queue = ""
     try:
-        if isinstance(job, LocalJob):
-            record = job.metadata()
-            state, device, reason = record.state, record.device, job.failure_reason()
-        else:
-            metadata = job.metadata()
-            state, name = str(metadata["status"]), job.name
-            device = str((metadata.get("deviceConfig") or {}).get("device", ""))
-            reason = metadata.get("failureReason")
-            info = metadata.get("queueInfo") or {}
-            if state == "QUEUED" and info.get("position"):
-                queue = f"position {info['position']} in the {info.get('queue', '')} queue"
+        shown = job.info()
     except Exception as error:  # a notebook's repr must never raise
         kind, message = type(error).__name__, str(error)
-        state, device, reason = "unknown", "", message if kind in message else f"{kind}: {message}"
-    if isinstance(job, LocalJob):
-        name, where = job.name, [Field("folder", str(job.folder))]
-    else:
-        name = name or job.known_name or job.arn
-        where = [Field("region", job.region), Field("console", job.console_url(), link=True)]
-    fields = [Field("name", name), Field("state", state)]
-    fields += [Field("queue", queue)] if queue else []
-    fields += [Field("device", device)] if device else []
-    fields += where
-    if reason:
-        fields.append(Field("reason", _first_line(str(reason))))
-    return fields
+        reason = message if kind in message else f"{kind}: {message}"
+        if isinstance(job, LocalJob):
+            shown = JobInfo(name=job.name, state="unknown", folder=str(job.folder), failure_reason=reason)
+        else:
+            shown = JobInfo(name=job.known_name or job.arn, arn=job.arn, state="unknown", region=job.region,
+                            console=job.console_url(), failure_reason=reason)
+    return fields(shown)
+
+
+def fields_text(shown: list[Field], indent: str = "") -> str:
+    """Fields as aligned ``label: value`` lines (``braketkit status``, and the summary below)."""
+    width = max(len(field.label) for field in shown) + 1
+    return "\n".join(f"{indent}{field.label + ':':<{width}} {field.value}" for field in shown)
 
 
 def summary_text(job: Job) -> str:
     """The summary as text (IPython's pretty printer, a terminal IPython)."""
-    fields = summary(job)
-    width = max(len(field.label) for field in fields) + 1
-    return "\n".join([type(job).__name__] + [f"  {field.label + ':':<{width}} {field.value}" for field in fields])
+    return f"{type(job).__name__}\n{fields_text(summary(job), indent='  ')}"
 
 
 def summary_html(job: Job) -> str:

@@ -19,10 +19,11 @@ from typing import IO, Any, Literal
 from .. import aws
 from ..errors import AwsError, BraketkitError, InvalidInput, Problem
 from ..execute.progress import NotebookLine, in_notebook
-from ..model.job import TERMINAL_STATES
+from ..model.job import TERMINAL_STATES, JobInfo
 from ..runtime import contract
 from . import LOG_TAIL, JobFailed, results, return_annotation, summary_html, summary_text
 from .extract import read_member, refuse_existing_target, safe_extract
+from .info import cloud_info, console_url, region_of, state_line
 from .metrics import Record, parse_line, table
 from .results import read_results, read_results_file
 
@@ -31,10 +32,6 @@ __all__ = ["LOG_GROUP", "AwsJob", "aws_error", "find_job", "talking_to_aws"]
 LOG_GROUP = "/aws/braket/jobs"
 LOOKBACK_MS = 60_000
 """Each poll reads a minute back: late-arriving events are still seen; event ids drop repeats."""
-
-
-def _region_of(arn: str) -> str:
-    return arn.split(":")[3]
 
 
 def aws_error(error: Exception, job: str | None = None) -> BraketkitError:
@@ -89,7 +86,8 @@ def find_job(job: str, braket: Any, region: str | None = None) -> dict[str, Any]
         if job.startswith("arn:"):
             return braket.get_job(jobArn=job, additionalAttributeNames=["QueueInfo"])  # type: ignore[no-any-return]
         newest = None
-        for page in braket.get_paginator("search_jobs").paginate(filters=[]):
+        by_name = [{"name": "jobName", "operator": "EQUAL", "values": [job]}]
+        for page in braket.get_paginator("search_jobs").paginate(filters=by_name):
             for summary in page["jobs"]:
                 if summary["jobName"] == job and (newest is None or summary["createdAt"] > newest["createdAt"]):
                     newest = summary
@@ -138,7 +136,7 @@ class AwsJob:
         self._name = name
         self.poll = self.DEFAULT_POLL if poll is None else poll
         """Seconds between GetJob calls while waiting (and between log reads while following)."""
-        self.region = _region_of(arn)
+        self.region = region_of(arn)
         self._session = session
         self._function = function
         self._cached: dict[str, Any] | None = None
@@ -147,7 +145,7 @@ class AwsJob:
 
     @classmethod
     def attach(cls, job: str, *, region: str | None = None, session: Any = None, poll: float | None = None) -> AwsJob:
-        region = _region_of(job) if job.startswith("arn:") else region
+        region = region_of(job) if job.startswith("arn:") else region
         with talking_to_aws(job):
             braket = session.client("braket") if session is not None else aws.client("braket", region)
         found = find_job(job, braket, region)
@@ -187,6 +185,10 @@ class AwsJob:
     def state(self) -> str:
         return str(self.metadata()["status"])
 
+    def info(self, refresh: bool = True) -> JobInfo:
+        """The job as braketkit shows it: state, queue, device, times, failure reason (``--json``)."""
+        return cloud_info(self.metadata(refresh))
+
     def wait(
         self,
         timeout: float | None = None,
@@ -202,13 +204,10 @@ class AwsJob:
         show = _shower(display)
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
-            metadata = self.metadata()
-            state = str(metadata["status"])
-            queue = metadata.get("queueInfo") or {}
-            line = state + (f", position {queue['position']} in the {queue.get('queue', '')} queue"
-                            if state == "QUEUED" and queue.get("position") else "")
+            info = self.info()
+            state = info.state
             if show is not None:
-                show(f"{self.name}: {line}")
+                show(state_line(info))
             if state in TERMINAL_STATES:
                 return state
             if deadline is not None and time.monotonic() > deadline:
@@ -332,6 +331,6 @@ class AwsJob:
         return str(self._client("braket").cancel_job(jobArn=self.arn)["cancellationStatus"])
 
     def console_url(self) -> str:
-        return f"https://{self.region}.console.aws.amazon.com/braket/home?region={self.region}#/jobs/{self.arn}"
+        return console_url(self.arn)
 
 

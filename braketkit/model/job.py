@@ -1,14 +1,21 @@
-"""What braketkit records about a local job, in its folder's ``job.json``.
+"""What braketkit knows of jobs: a local job's record, and what it shows of any job.
 
-A run records ``RUNNING`` with the process running it (its pid, when the OS started it, the host), and
-its end when it ends; ``execute.record`` writes records and reads them as they stand.
+A run records ``RUNNING`` in its folder's ``job.json`` with the process running it (its pid, when the OS
+started it, the host), and its end when it ends; ``execute.record`` writes records and reads them as they
+stand. ``JobInfo`` is what every ``--json``, ``status`` and notebook summary shows of a job, local or cloud.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import NewType
+
 import attrs
 
-__all__ = ["TERMINAL_STATES", "LocalJobRecord"]
+__all__ = ["TERMINAL_STATES", "CleanReport", "JobInfo", "JobQuery", "Left", "LocalJobRecord", "Removal", "UtcTime"]
+
+UtcTime = NewType("UtcTime", datetime)
+"""A moment, time-zone aware and in UTC; written as ISO 8601 (``2024-05-01T10:00:00+00:00``)."""
 
 TERMINAL_STATES = ("COMPLETED", "FAILED", "CANCELLED")
 """Braket's terminal job states; local jobs use the same names."""
@@ -29,3 +36,79 @@ class LocalJobRecord:
     """When the OS started that process, in its own terms: tells it from a later process given the same pid."""
     runner_host: str | None = None
     """The machine it runs on: a pid says nothing about a job folder shared with another machine."""
+
+
+@attrs.frozen(kw_only=True)
+class JobInfo:
+    """A job as braketkit shows it, whichever kind: the one vocabulary of ``--json`` (docs/cli.md).
+
+    A field the job has no value for is None, and left out of JSON.
+    """
+
+    name: str
+    arn: str | None = None
+    state: str
+    device: str | None = None
+    created: UtcTime | None = None
+    started: UtcTime | None = None
+    ended: UtcTime | None = None
+    region: str | None = None
+    console: str | None = None
+    folder: str | None = None
+    failure_reason: str | None = None
+    queue: str | None = None
+    queue_position: str | None = None
+    """As the service gives it: a number (``"2"``), or ``">15"``; None when it has none."""
+    queue_message: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class JobQuery:
+    """Which jobs ``braketkit list`` shows; a filter left at None (or empty) lets every job through."""
+
+    states: frozenset[str] = frozenset()
+    device: str | None = None
+    """A device ARN or ``local:<provider>/<name>``, aliases already expanded."""
+    since: UtcTime | None = None
+    """Jobs created at this moment or later."""
+    name_prefix: str | None = None
+    limit: int | None = None
+    """The newest this many, after the filters."""
+
+
+@attrs.frozen(kw_only=True)
+class Removal:
+    """A local job folder or cached archive ``braketkit clean`` removed (or, in a dry run, would remove)."""
+
+    kind: str
+    """``job`` or ``archive``."""
+    name: str
+    path: str
+    bytes: int
+    last_used: UtcTime | None = None
+    """A job: when it ended; an archive: when it was last built."""
+
+
+@attrs.frozen(kw_only=True)
+class Left:
+    """A folder ``braketkit clean`` left in place, and why."""
+
+    path: str
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class CleanReport:
+    """What ``braketkit clean`` did: removed, kept (running, or ended too recently), and could not judge or remove."""
+
+    dry_run: bool
+    cutoff: UtcTime
+    """What ended (or was last built) by this moment, to the second, is removed."""
+    removed: list[Removal]
+    bytes_freed: int
+    running: list[str]
+    kept_recent: int
+    skipped: list[Left]
+    """Folders that are not job folders braketkit can read (no or a damaged job.json, a link)."""
+    failed: list[Left]
+    """What could not be removed, with the reason."""

@@ -24,6 +24,7 @@ import attrs
 
 from ..errors import InvalidInput, Problem
 from ..resolve.pyproject import display_path
+from ..workspace import make_folder
 from . import cache as index
 from .archive import Member, members, write_archive
 from .select import SourceFile, looks_secret, open_regular, select_files, shown
@@ -222,7 +223,7 @@ def package_source(
         if not name.startswith(RUNTIME_PACKAGE + "/") and (what := looks_secret(head)):
             contents[name] = what
 
-    cache.mkdir(parents=True, exist_ok=True)
+    make_folder(cache)
     _clean_partials(cache)
     handle = tempfile.NamedTemporaryFile(dir=cache, prefix=f".partial-{_host()}-{os.getpid()}-",  # noqa: SIM115
                                          delete=False)

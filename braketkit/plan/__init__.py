@@ -29,6 +29,7 @@ from ..resolve.keys import maps
 from ..resolve.pyproject import display_path
 from ..runtime import contract
 from ..target import Target
+from ..workspace import archives_folder
 from . import lookups, service_model
 from .arguments import encode_arguments
 from .jobname import default_job_name
@@ -402,7 +403,7 @@ def prepare(target: Target, resolved: Resolved, *, offline: bool = False, local:
                 include=settings.include,
                 dependencies=settings.dependencies, dependencies_origin=resolved.origin("dependencies"),
                 max_source_mb=settings.max_source_mb, max_origin=resolved.origin("max_source_mb"),
-                cache=project_root / ".braketkit" / "archives",
+                cache=archives_folder(project_root),
                 generated=[Member(module_path, captured.text.encode())] if captured else [],
             )
             channels = _channels(resolved, inputs)

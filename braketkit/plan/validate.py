@@ -15,7 +15,8 @@ from typing import Any
 
 from . import service_model
 
-__all__ = ["SUPPLEMENTS", "Violation", "job_reference_problem", "strings_under", "validate"]
+__all__ = ["SUPPLEMENTS", "Violation", "job_name_prefix_problem", "job_reference_problem", "strings_under",
+           "validate"]
 
 Violation = tuple[str, str]
 """A member path (``instanceConfig.instanceCount``) and what is wrong with it."""
@@ -145,10 +146,23 @@ def strings_under(value: Any, root: str, path: str = "") -> Iterator[tuple[str, 
             yield from strings_under(item, root, f"{path}[{index}]")
 
 
+def _member_shape(structure: str, member: str) -> dict[str, Any]:
+    return service_model.shapes()[service_model.shapes()[structure]["members"][member]["shape"]]  # type: ignore[no-any-return]
+
+
+def job_name_prefix_problem(prefix: str) -> str | None:
+    """What makes ``prefix`` the start of no job name (a name itself, or one with more after it), or None."""
+    name = _member_shape("CreateJobRequest", "jobName")
+    if prefix and (not _string(prefix, name) or not _string(prefix + "0", name)):
+        return None
+    return (f"{prefix!r} is the start of no job name: a job name is {name['min']} to {name['max']} characters "
+            f"and matches the pattern {name['pattern']}")
+
+
 def job_reference_problem(value: str) -> str | None:
     """What makes ``value`` neither a job's ARN (what GetJob takes) nor a job's name, or None."""
-    arn = service_model.shapes()[service_model.shapes()["GetJobRequest"]["members"]["jobArn"]["shape"]]
-    name = service_model.shapes()[service_model.shapes()["CreateJobRequest"]["members"]["jobName"]["shape"]]
+    arn = _member_shape("GetJobRequest", "jobArn")
+    name = _member_shape("CreateJobRequest", "jobName")
     if value.startswith("arn:"):
         return None if not _string(value, arn) else f"{value!r} is not a job ARN (the pattern is {arn['pattern']})"
     if not _string(value, name):

@@ -174,9 +174,8 @@ def _check(settings: Settings, merged: dict[str, Entry], problems: list[Problem]
     if settings.device is not None:
         device = catalog.expand_device(settings.device, settings.devices)
         if device is None:
-            names = ", ".join(sorted({*catalog.BUILTIN_DEVICES, *settings.devices}))
-            expected = f"expected an alias ({names}), a device ARN, or local:<provider>/<name>"
-            problems.append(Problem(f"unknown device {settings.device!r}; {expected}", "device", origin("device")))
+            problems.append(Problem(catalog.unknown_device(settings.device, settings.devices), "device",
+                                    origin("device")))
     image = settings.image
     if image not in catalog.IMAGE_REPOSITORIES and not catalog.is_image_uri(image):
         names = ", ".join(catalog.IMAGE_REPOSITORIES)

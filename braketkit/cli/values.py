@@ -1,0 +1,116 @@
+"""The job commands' option values read into what the library takes: states, a device, times, a name prefix.
+
+Everything is read before anything is sent, and every bad value is reported at once (InvalidInput, exit 2).
+A duration is the one grammar of the settings (``parse_duration``: ``7d``, ``2h``, ``1h30m``, seconds);
+a date or time without a zone is this machine's local time, as people type it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import TypeVar
+
+from .. import catalog
+from ..converter import parse_duration
+from ..errors import InvalidInput, Problem
+from ..model.job import JobQuery, UtcTime
+
+__all__ = ["read_ago", "read_query", "read_since"]
+
+Given = TypeVar("Given")
+Read = TypeVar("Read")
+
+DURATION = "a duration such as 7d, 12h, 30m or 1h30m (a bare number is seconds)"
+
+
+def read_ago(text: str, option: str, now: datetime) -> UtcTime:
+    """``now`` less the duration ``text`` (``--older-than 7d``)."""
+    try:
+        seconds = parse_duration(text)
+    except ValueError:
+        raise InvalidInput([Problem(f"{text!r} is not {DURATION}", option)]) from None
+    try:
+        return UtcTime((now - timedelta(seconds=seconds)).astimezone(timezone.utc).replace(microsecond=0))
+    except OverflowError:
+        raise InvalidInput([Problem(f"{text!r} reaches back before the year 1", option)]) from None
+
+
+def read_since(text: str, now: datetime) -> UtcTime:
+    """A duration back from ``now``, or a date or time in ISO 8601 (``2024-05-01``, ``2024-05-01T14:00Z``)."""
+    try:
+        parse_duration(text)
+    except ValueError:
+        pass
+    else:
+        return read_ago(text, "--since", now)
+    iso = text.strip()
+    iso = iso[:-1] + "+00:00" if iso[-1:] in ("Z", "z") else iso  # Python 3.10 reads no "Z"
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        raise InvalidInput([Problem(f"{text!r} is neither {DURATION} nor a date or time such as 2024-05-01 or "
+                                    "2024-05-01T14:00 (local time unless it ends in Z or an offset such as +02:00)",
+                                    "--since")]) from None
+    try:
+        return UtcTime(moment.astimezone(timezone.utc))  # naive: taken as local time
+    except (ValueError, OverflowError, OSError):
+        raise InvalidInput([Problem(f"{text!r} is too far back to place in time here", "--since")]) from None
+
+
+def _states(values: Sequence[str]) -> frozenset[str]:
+    from ..job.listing import job_states
+
+    known = job_states()
+    given = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    wrong = [value for value in given if value.upper() not in known]
+    if wrong or not given:
+        what = (f"{', '.join(map(repr, wrong))} {'is no job state' if len(wrong) == 1 else 'are no job states'}"
+                if wrong else "names no state")
+        raise InvalidInput([Problem(f"{what}; expected {', '.join(known)} (several: repeat --state, or separate them "
+                                    "with commas)", "--state")])
+    return frozenset(value.upper() for value in given)
+
+
+def _device(value: str, aliases: Callable[[], dict[str, str]]) -> str:
+    known = {} if catalog.is_device_reference(value) else aliases()
+    device = catalog.expand_device(value, known)
+    if device is None:
+        raise InvalidInput([Problem(catalog.unknown_device(value, known), "--device")])
+    return device
+
+
+def _name_prefix(value: str) -> str:
+    from ..plan.validate import job_name_prefix_problem
+
+    problem = "is empty; give the start of a job name" if not value else job_name_prefix_problem(value)
+    if problem:
+        raise InvalidInput([Problem(problem, "--name")])
+    return value
+
+
+def _gather(problems: list[Problem], read: Callable[[Given], Read], given: Given | None) -> Read | None:
+    """``read(given)``, or None: nothing given, or what was wrong with it added to ``problems``."""
+    if given is None:
+        return None
+    try:
+        return read(given)
+    except InvalidInput as error:
+        problems += error.problems
+        return None
+
+
+def read_query(*, states: Sequence[str], device: str | None, since: str | None, name: str | None, limit: int | None,
+               aliases: Callable[[], dict[str, str]], now: datetime) -> JobQuery:
+    """The filters of ``braketkit list``; ``aliases``: the project's device aliases, asked for only when needed."""
+    problems: list[Problem] = []
+    query = JobQuery(
+        states=_gather(problems, _states, states or None) or frozenset(),
+        device=_gather(problems, lambda value: _device(value, aliases), device),
+        since=_gather(problems, lambda value: read_since(value, now), since),
+        name_prefix=_gather(problems, _name_prefix, name),
+        limit=limit,
+    )
+    if problems:
+        raise InvalidInput(problems)
+    return query
