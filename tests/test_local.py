@@ -342,7 +342,10 @@ def resume(earlier: str) -> int:
 def test_following_a_local_log_gives_each_line_once_as_it_grows(tmp_path: Path) -> None:
     import threading
 
+    import attrs
+
     from braketkit.converter import converter
+    from braketkit.execute.record import write_record
     from braketkit.model.job import LocalJobRecord
 
     folder = tmp_path / "job-1"
@@ -357,8 +360,7 @@ def test_following_a_local_log_gives_each_line_once_as_it_grows(tmp_path: Path) 
         time.sleep(0.2)
         with log.open("ab") as handle:
             handle.write(b"ne\nlast\n")
-        done = converter.unstructure(record) | {"state": "COMPLETED"}
-        (folder / "job.json").write_text(json.dumps(done))
+        write_record(folder, attrs.evolve(record, state="COMPLETED"))  # whole, as the runner writes it
 
     threading.Thread(target=finish).start()
     lines = list(LocalJob(folder).logs(follow=True, poll=0.05))
