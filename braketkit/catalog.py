@@ -13,6 +13,7 @@ __all__ = [
     "image_uri",
     "is_device_reference",
     "is_image_uri",
+    "is_qpu",
 ]
 
 BUILTIN_DEVICES = {
@@ -24,6 +25,7 @@ BUILTIN_DEVICES = {
 
 _ARN = re.compile(r"arn:aws[a-z-]*:braket:(?P<region>[a-z0-9-]*):(?:\d{12})?:device/.+")
 _LOCAL = re.compile(r"local:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+_QPU = re.compile(r"arn:aws[a-z-]*:braket:[a-z0-9-]*:(?:\d{12})?:device/qpu/.+")
 
 
 def is_device_reference(value: str) -> bool:
@@ -39,6 +41,11 @@ def expand_device(value: str, aliases: dict[str, str]) -> str | None:
     if target is not None and target in aliases and target != value:
         return expand_device(target, {k: v for k, v in aliases.items() if k != value})
     return target if target is not None and is_device_reference(target) else None
+
+
+def is_qpu(device: str) -> bool:
+    """A QPU's ARN: the devices billed per task and shot, and the only ones that take spending limits."""
+    return bool(_QPU.fullmatch(device))
 
 
 def device_region(device: str) -> str | None:

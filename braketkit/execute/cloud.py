@@ -14,8 +14,9 @@ import attrs
 
 from .. import aws
 from ..converter import converter
-from ..errors import AwsError, InvalidInput, Problem
+from ..errors import AwsError, InvalidInput, Problem, SpendingLimitReached
 from ..plan import UNRESOLVED_ACCOUNT, UNRESOLVED_ROLE, Plan, Upload
+from ..plan.spending import money, period_text
 from .progress import Progress, StatusLine
 from .retry import Attempts, RetryPolicy, error_code, retrying_client, send_retried
 
@@ -180,11 +181,29 @@ def _create_job(braket: Any, plan: Plan, policy: RetryPolicy, attempts: Attempts
                         unsure=unsure)
 
 
+def _nothing_left(plan: Plan) -> SpendingLimitReached | None:
+    """The plan's QPU has a spending limit in force with nothing left: its tasks would be refused, so no job."""
+    spending = plan.spending
+    limit = spending.active if spending is not None else None
+    if spending is None or limit is None or spending.left is None or spending.left > 0:
+        return None
+    written = plan.resolved.settings.device
+    device = spending.device if written in (None, spending.device) else f"{written} ({spending.device})"
+    return SpendingLimitReached(
+        f"the spending limit on {device} has nothing left ({money(limit.spending_limit)} USD for "
+        f"{period_text(limit.time_period)}: {money(limit.total_spend)} spent, {money(limit.queued_spend)} queued), "
+        "so the job's QPU tasks would be refused; it was not submitted (nothing uploaded, no CreateJob). Raise the "
+        f"limit with `braketkit limits update {limit.spending_limit_arn} AMOUNT`.")
+
+
 def submit(plan: Plan, *, policy: RetryPolicy | None = None, quiet: bool = False) -> Submission:
     """Upload what is missing and create the job; the plan must not be a local or offline one."""
     if plan.region is None:
         raise InvalidInput([Problem("a job on Amazon Braket needs a region: set region, AWS_REGION or an AWS "
                                     "profile's region", "region")])
+    refusal = _nothing_left(plan)
+    if refusal is not None:
+        raise refusal
     if plan.request.role_arn == UNRESOLVED_ROLE or UNRESOLVED_ACCOUNT in plan.uploads[0].s3_uri:
         raise AwsError("cannot submit: " + "; ".join(plan.unresolved or ["the account or role is unresolved"]))
     region = plan.region

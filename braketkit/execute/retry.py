@@ -65,12 +65,13 @@ def send_retried(
     policy: RetryPolicy,
     attempts: Attempts,
     line: StatusLine | None,
-    refused: Callable[[Any], BraketkitError],
     unsure: str,
+    refused: Callable[[Any], BraketkitError] | None = None,
 ) -> T:
     """``send()`` until it answers or the deadline passes; each attempt must carry the same client token.
 
-    Throttling, 5xx, dropped connections and timeouts are retried; any other refusal becomes ``refused(error)``.
+    Throttling, 5xx, dropped connections and timeouts are retried; any other refusal becomes ``refused(error)``
+    (without ``refused``, botocore's error goes on as it is, for ``talking_to_aws`` to explain).
     When the deadline passes, the error says how often it was sent and then ``unsure``: whether the change
     may have happened, and how to find out.
     """
@@ -85,6 +86,8 @@ def send_retried(
         except ClientError as error:
             status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
             if error_code(error) not in RETRYABLE_CODES and status < 500:
+                if refused is None:
+                    raise
                 raise refused(error) from None
             if status < 500:  # refused (throttled): this attempt changed nothing; a 5xx may come after the change
                 attempts.maybe_done -= 1
