@@ -69,7 +69,8 @@ def list_limits(*, device: str | None = None, region: str | None = None,
     aliases, setting = project or read_project()
     problems: list[Problem] = []
     arn = _device(device, aliases, "--device", problems) if device is not None else None
-    where = _region(arn, catalog.device_region(arn) if arn else None, region, setting, problems)
+    where = _region(arn, catalog.device_region(arn) if arn else None, region, setting, problems) \
+        if arn or device is None else ""  # no region to judge for a device refused already
     _raise(problems)
     return sorted(search(aws.client("braket", where), device=arn), key=lambda limit: limit.created_at), where
 
@@ -92,7 +93,7 @@ def set_limit(device: str, amount: str, *, start: str | None = None, until: str 
         time_period = check.period(check.moments(start, until), datetime.now(timezone.utc))
     except InvalidInput as error:
         problems += error.problems
-    where = _region(arn, catalog.device_region(arn) if arn else None, region, setting, problems)
+    where = _region(arn, catalog.device_region(arn), region, setting, problems) if arn else ""
     _raise(problems)
     assert arn is not None
     request = check.create_request(arn, amount, time_period, str(uuid.uuid4()))
@@ -106,15 +107,15 @@ def _find(reference: str, region: str | None, project: Project | None,
     ``problems`` found before are reported with this one's own, before any AWS call.
     """
     aliases, setting = project or read_project()
-    device = limit = named = None
+    device = limit = None
     if check.is_limit_arn(reference):
         wrong = check.limit_arn_problem(reference, "LIMIT_OR_DEVICE")
         problems += [wrong] if wrong else []
-        limit, named = reference, None if wrong else reference.split(":")[3]
+        limit = None if wrong else reference
     else:
         device = _device(reference, aliases, "LIMIT_OR_DEVICE", problems)
-        named = catalog.device_region(device) if device else None
-    where = _region(limit or device, named, region, setting, problems)
+    named = limit.split(":")[3] if limit else catalog.device_region(device) if device else None
+    where = _region(limit or device, named, region, setting, problems) if limit or device else ""
     _raise(problems)
     found = search(aws.client("braket", where), device=device, limit=limit)
     if not found:

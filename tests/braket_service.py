@@ -382,6 +382,7 @@ class FakeBraket:
 
     def search_spending_limits(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         self.calls.append("SearchSpendingLimits")
+        self._limit_fault("SearchSpendingLimits")
         _validate("SearchSpendingLimits", body)
         limits = sorted(self.limits.values(), key=lambda limit: limit["createdAt"])
         for condition in body.get("filters", []):

@@ -9,7 +9,7 @@ problem is found before any call, and reported together.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from .. import catalog
@@ -78,8 +78,12 @@ def moment(text: str, key: str, *, end_of_day: bool = False) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-def _shown(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+def _shown(moment: datetime, end: bool = False) -> str:
+    """A moment in UTC; an ``end`` at midnight also as the end of the day before, as ``--until DAY`` writes it."""
+    utc = moment.astimezone(timezone.utc)
+    if utc.time() == time(0):
+        return f"{utc:%Y-%m-%d} 00:00 UTC" + (f" (the end of {utc - timedelta(days=1):%Y-%m-%d})" if end else "")
+    return f"{utc:%Y-%m-%d %H:%M:%S} UTC"
 
 
 Moments = tuple[datetime | None, datetime | None]
@@ -107,17 +111,18 @@ def period(given: Moments, now: datetime, earlier: TimePeriod | None = None) -> 
     if begins is None and ends is None:
         return None
     key = "--until" if ends is not None else "--from"
-    if ends is None and earlier is None:
-        raise InvalidInput([Problem("a new limit's period needs an end: give --until as well (or neither, for a limit "
-                                    "with no period)", "--from")])
+    if ends is None:
+        if earlier is None:
+            raise InvalidInput([Problem("a new limit's period needs an end: give --until as well (or neither, for a "
+                                        "limit with no period)", "--from")])
+        ends = earlier.end_at
     begins = begins or (earlier.start_at if earlier else now.replace(microsecond=0))
-    ends = ends or (earlier.end_at if earlier else None)
-    assert ends is not None
-    if ends <= begins:
-        raise InvalidInput([Problem(f"the period would end ({_shown(ends)}) before it starts ({_shown(begins)})", key)])
     if ends <= now:
-        raise InvalidInput([Problem(f"the period would end at {_shown(ends)}, which has passed, so the limit would "
-                                    "never apply", key)])
+        raise InvalidInput([Problem(f"the period would end at {_shown(ends, end=True)}, which has passed, so the "
+                                    "limit would never apply", key)])
+    if ends <= begins:
+        raise InvalidInput([Problem(f"the period would end at {_shown(ends, end=True)}, not after it starts, at "
+                                    f"{_shown(begins)}", key)])
     return TimePeriod(start_at=begins, end_at=ends)
 
 
