@@ -8,6 +8,7 @@ read as an option).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -26,12 +27,15 @@ def _region_option(function: Any) -> Any:
                         "region, else the AWS configuration's).")(function)
 
 
-def _period_options(function: Any) -> Any:
-    function = click.option("--until", "until", metavar="DATE",
-                            help="When the limit ends: ISO 8601, UTC unless a zone is given; a date alone "
-                                 "includes that day.")(function)
-    return click.option("--from", "start", metavar="DATE",
-                        help="When the limit begins: ISO 8601, UTC unless a zone is given (default: now).")(function)
+def _period_options(unchanged: str) -> Callable[[Any], Any]:
+    def add(function: Any) -> Any:
+        function = click.option("--until", "until", metavar="DATE",
+                                help="When the limit ends: ISO 8601, UTC unless a zone is given; a date alone "
+                                     "includes that day.")(function)
+        return click.option("--from", "start", metavar="DATE", help="When the limit begins: ISO 8601, UTC unless a "
+                            f"zone is given (default: {unchanged}).")(function)
+
+    return add
 
 
 def _aws() -> Any:
@@ -112,7 +116,7 @@ def limits(ctx: click.Context, device: str | None, region: str | None, as_json: 
 @limits.command("set", context_settings=_AMOUNT_FIRST)
 @click.argument("device")
 @click.argument("amount")
-@_period_options
+@_period_options("now, when --until is given")
 @_region_option
 def set_(device: str, amount: str, start: str | None, until: str | None, region: str | None) -> None:
     """Set a spending limit of AMOUNT US dollars (such as 100 or 99.50) on the QPU DEVICE.
@@ -131,7 +135,7 @@ def set_(device: str, amount: str, start: str | None, until: str | None, region:
 @limits.command("update", context_settings=_AMOUNT_FIRST)
 @click.argument("reference", metavar="LIMIT_OR_DEVICE")
 @click.argument("amount", required=False)
-@_period_options
+@_period_options("as it is")
 @_region_option
 def update(reference: str, amount: str | None, start: str | None, until: str | None, region: str | None) -> None:
     """Change a limit's AMOUNT, its --from, its --until, or several at once.
