@@ -15,10 +15,11 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from braketkit import SpendingLimitReached
+from braketkit import InvalidInput, SpendingLimitReached
 from braketkit.decorator import plan_target
 from braketkit.execute.retry import RetryPolicy
 from braketkit.limits import delete_limit, set_limit, update_limit
+from braketkit.plan.limits import moment
 from braketkit.target import load_reference
 
 from .conftest import CLOUD_JOBS, Cloud, Project, run_cli
@@ -357,3 +358,26 @@ def test_a_sweep_looks_the_limit_up_once(qpu_project: Project, cloud: Cloud) -> 
     created = jobs.train.map([1, 2, 3])
     assert len(created) == 3
     assert cloud.braket.calls.count("SearchSpendingLimits") == searches + 1
+
+
+# -- reading what a user types -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("2026-06-01", "2026-06-01T00:00:00+00:00", "2026-06-02T00:00:00+00:00"),
+    ("2026-06-01T09:30", "2026-06-01T09:30:00+00:00", "2026-06-01T09:30:00+00:00"),
+    ("2026-06-01 09:30:15", "2026-06-01T09:30:15+00:00", "2026-06-01T09:30:15+00:00"),
+    ("2026-06-01T09:30Z", "2026-06-01T09:30:00+00:00", "2026-06-01T09:30:00+00:00"),
+    ("2026-06-01T09:30:00.250+02:00", "2026-06-01T09:30:00.250000+02:00", "2026-06-01T09:30:00.250000+02:00"),
+])
+def test_dates_read_alike_on_every_python(text: str, start: str, end: str) -> None:
+    assert moment(text, "--from").isoformat() == start
+    assert moment(text, "--until", end_of_day=True).isoformat() == end
+
+
+@pytest.mark.parametrize("text", ["20260601", "2026-06-01T0930", "2026-06-01T09:30:00.5", "2026-02-30",
+                                  "2026-06-01T24:00", "next monday", ""])
+def test_dates_that_some_pythons_would_read_are_refused_on_all(text: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        moment(text, "--from")
+    assert [problem.key for problem in caught.value.problems] == ["--from"]

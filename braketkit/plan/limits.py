@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DAY_AND_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:\d{2})?")
+_DAY_AND_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{3}|\.\d{6})?)?([Zz]|[+-]\d{2}:\d{2})?")
 
 
 def _member(operation: str, member: str) -> dict[str, object]:
