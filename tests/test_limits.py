@@ -326,6 +326,9 @@ def test_a_run_with_nothing_left_is_refused_before_anything_is_sent(
 ) -> None:
     arn, _ = set_limit("forte", "100.00", until=f"{NEXT_YEAR}-01-01", policy=FAST, quiet=True)
     cloud.braket.set_spend(FORTE, total="95.00", queued="5.00")
+    _, out, _ = run_cli(capsys, "plan", "jobs.py:train")
+    assert row(out, "spending limit").startswith("nothing left of 100.00 USD (95.00 spent, 5.00 queued, ")
+    assert row(out, "spending limit").endswith("UTC): a run is refused until the limit is raised")
     code, out, err = run_cli(capsys, "run", "jobs.py:train")
     assert (code, out) == (2, "")
     message = err.splitlines()[-1]
