@@ -124,7 +124,7 @@ def _instance_time(plan: Plan) -> str:
             f"({plan.resolved.origin('stopping.max_runtime')})")
 
 
-def spending_text(spending: Spending) -> str:
+def _spending_text(spending: Spending) -> str:
     """The QPU's spending limit in force and what it leaves, in one line."""
     limit = spending.active
     others = f" ({spending.others} more not in force now)" if spending.others else ""
@@ -151,7 +151,7 @@ def plan_text(plan: Plan) -> str:
         ("instance", f"{request.instance_config.instance_type} x{request.instance_config.instance_count}, "
                      f"{request.instance_config.volume_size_in_gb} GB  ({origin('instance.type')})"),
         *([("instance time", _instance_time(plan))] if _in_the_cloud(plan) else []),
-        *([("spending limit", spending_text(plan.spending))] if plan.spending and plan.spending.looked_up else []),
+        *([("spending limit", _spending_text(plan.spending))] if plan.spending and plan.spending.looked_up else []),
         ("image", request.algorithm_specification.container_image.uri
          if request.algorithm_specification.container_image else "service default"),
         ("role", request.role_arn),
