@@ -21,6 +21,7 @@ __all__ = [
     "LocalJob",
     "Plan",
     "Settings",
+    "SpendingLimitReached",
     "Stopping",
     "hybrid_job",
 ]
@@ -37,6 +38,7 @@ _HOMES = {
     "LocalJob": "braketkit.job",
     "JobFailed": "braketkit.job",
     "InvalidInput": "braketkit.errors",
+    "SpendingLimitReached": "braketkit.errors",
     "Settings": "braketkit.model.settings",
     "Instance": "braketkit.model.settings",
     "Stopping": "braketkit.model.settings",
@@ -46,7 +48,7 @@ _HOMES = {
 
 if TYPE_CHECKING:
     from .decorator import HybridJob, hybrid_job
-    from .errors import AwsError, BraketkitError, InvalidInput
+    from .errors import AwsError, BraketkitError, InvalidInput, SpendingLimitReached
     from .job import AwsJob, JobFailed, LocalJob
     from .model.settings import S3, Checkpoint, Instance, Settings, Stopping
     from .plan import Plan

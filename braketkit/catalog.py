@@ -13,6 +13,7 @@ __all__ = [
     "image_uri",
     "is_device_reference",
     "is_image_uri",
+    "is_qpu",
     "unknown_device",
 ]
 
@@ -25,6 +26,7 @@ BUILTIN_DEVICES = {
 
 _ARN = re.compile(r"arn:aws[a-z-]*:braket:(?P<region>[a-z0-9-]*):(?:\d{12})?:device/.+")
 _LOCAL = re.compile(r"local:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+_QPU = re.compile(r"arn:aws[a-z-]*:braket:[a-z0-9-]*:(?:\d{12})?:device/qpu/.+")
 
 
 def is_device_reference(value: str) -> bool:
@@ -46,6 +48,9 @@ def unknown_device(value: str, aliases: dict[str, str]) -> str:
     """What is said of a device name that ``expand_device`` does not know."""
     names = ", ".join(sorted({*BUILTIN_DEVICES, *aliases}))
     return f"unknown device {value!r}; expected an alias ({names}), a device ARN, or local:<provider>/<name>"
+def is_qpu(device: str) -> bool:
+    """A QPU's ARN: the devices billed per task and shot, and the only ones that take spending limits."""
+    return bool(_QPU.fullmatch(device))
 
 
 def device_region(device: str) -> str | None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import types
 import typing
-from datetime import timezone
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import attrs
@@ -19,7 +20,7 @@ import cattrs
 import cattrs.errors
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from .model import request
+from .model import request, spending
 from .model.job import JobInfo, Removal, UtcTime
 from .model.settings import Instance, ParameterText, Seconds
 
@@ -131,7 +132,11 @@ def _camel(name: str) -> str:
 
 
 def _is_request_shape(kind: Any) -> bool:
-    return attrs.has(kind) and getattr(kind, "__module__", None) == request.__name__
+    return attrs.has(kind) and getattr(kind, "__module__", None) in (request.__name__, spending.__name__)
+
+
+def _is_spending_shape(kind: Any) -> bool:
+    return attrs.has(kind) and getattr(kind, "__module__", None) == spending.__name__
 
 
 def _renames(kind: Any) -> dict[str, Any]:
@@ -148,6 +153,30 @@ def _request_unstructure(kind: Any) -> Any:
     return without_none
 
 
+def _response_structure(kind: Any) -> Any:
+    """From the API's camelCase; members newer than this model are ignored, as boto3 itself would pass them on."""
+    return make_dict_structure_fn(kind, converter, _cattrs_forbid_extra_keys=False, **_renames(kind))
+
+
+def _decimal(value: Any, _: Any) -> Decimal:
+    """An amount as the service writes it, a decimal string; a float would already have lost cents."""
+    if isinstance(value, Decimal):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"expected a decimal string, got {type(value).__name__}")
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a decimal number") from None
+
+
+def _datetime(value: Any, _: Any) -> datetime:
+    """A time as boto3 hands it over: already a ``datetime`` (it parses the wire format itself)."""
+    if not isinstance(value, datetime):
+        raise TypeError(f"expected a datetime, got {type(value).__name__}")
+    return value
+
+
 converter.register_unstructure_hook_factory(_is_request_shape, _request_unstructure)
 
 
@@ -159,3 +188,7 @@ converter.register_unstructure_hook(UtcTime, _utc_text)
 for _shown in (JobInfo, Removal):  # what braketkit prints as JSON: a key without a value is left out
     converter.register_unstructure_hook(
         _shown, make_dict_unstructure_fn(_shown, converter, _cattrs_omit_if_default=True))
+converter.register_structure_hook_factory(_is_spending_shape, _response_structure)
+converter.register_structure_hook(Decimal, _decimal)
+converter.register_unstructure_hook(Decimal, str)
+converter.register_structure_hook(datetime, _datetime)

@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
+import attrs
+
 from .errors import InvalidInput, Problem, show_plainly_when_uncaught
 from .model.settings import Settings
 from .package.capture import is_main, where_defined
@@ -166,7 +168,10 @@ def run_many(
     prepared = prepare(target, resolved, local=local, environ=os.environ)
     if prepared.problems and not calls:  # nothing to plan: the settings' own problems still stop here
         raise InvalidInput(prepared.problems)
-    plans = [plan_call(prepared, args, kwargs) for args, kwargs in calls]
+    plans: list[Plan] = []
+    for args, kwargs in calls:
+        plans.append(plan_call(prepared, args, kwargs))
+        prepared = attrs.evolve(prepared, spending=plans[0].spending)  # the QPU's limit: looked up once a sweep
     if plans:
         _warned(plans[0], quiet=False)  # the same for every call of a sweep: said once
     if local:

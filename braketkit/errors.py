@@ -10,7 +10,9 @@ from collections.abc import Callable, Iterable
 
 import attrs
 
-__all__ = ["AwsError", "BraketkitError", "InvalidInput", "Problem", "show_plainly_when_uncaught"]
+__all__ = [
+    "AwsError", "BraketkitError", "InvalidInput", "Problem", "SpendingLimitReached", "show_plainly_when_uncaught",
+]
 
 
 @attrs.frozen
@@ -56,6 +58,13 @@ class AwsError(BraketkitError):
     """AWS refused or failed a call; the message says what to do about it."""
 
     exit_status = 1
+
+
+class SpendingLimitReached(BraketkitError):
+    """The QPU's spending limit in force has nothing left, so the job was not submitted: a refusal that sent
+    nothing (no upload, no CreateJob), hence the exit status of bad input."""
+
+    exit_status = 2
 
 
 def show_plainly_when_uncaught() -> None:

@@ -31,6 +31,8 @@ class Case:
 
 
 PLAN = ("plan", "train.py:train")
+FORTE = "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1"
+LIMIT = "arn:aws:braket:us-east-1:123456789012:spending-limit/0b1e2c3d"
 
 CASES = [
     Case("invalid-toml", "[tool.braketkit]\ndevice = sv1\n", PLAN, 'error: pyproject.toml:5:10: invalid TOML: Invalid value\n'),
@@ -160,6 +162,24 @@ CASES = [
     Case("clean-bad-duration", GOOD, ("clean", "--older-than", "7 days"), "error: --older-than: '7 days' is not a duration such as 7d, 12h, 30m or 1h30m (a bare number is seconds)\n"),
     Case("clean-duration-too-long", GOOD, ("clean", "--older-than", "99999999999d"), "error: --older-than: '99999999999d' reaches back before the year 1\n"),
     Case("clean-without-age", GOOD, ("clean", "--dry-run"), "Usage: braketkit clean [OPTIONS]\nTry 'braketkit clean --help' for help.\n\nError: Missing option '--older-than'.\n"),
+    Case("limits-negative-amount", GOOD, ("limits", "set", FORTE, "-5"), "error: AMOUNT: '-5' is negative; a spending limit is an amount of US dollars, 0 or more\n"),
+    Case("limits-three-decimals", GOOD, ("limits", "set", FORTE, "10.005"), "error: AMOUNT: '10.005' has 3 decimals; amounts are US dollars to the cent, with at most 2\n"),
+    Case("limits-amount-with-unit", GOOD, ("limits", "set", FORTE, "$100"), "error: AMOUNT: '$100' is not an amount: write US dollars as digits with at most 2 decimals and no sign or unit, such as 100 or 99.50 (the service's pattern is \\d+(\\.\\d{1,2})?)\n"),
+    Case("limits-bad-date", GOOD, ("limits", "set", FORTE, "100", "--until", "2090-13-01"), "error: --until: '2090-13-01' is not a date: expected ISO 8601, such as 2026-06-01 or 2026-06-01T09:30 (UTC unless it ends in a zone such as Z or +02:00)\n"),
+    Case("limits-until-before-from", GOOD, ("limits", "set", FORTE, "100", "--from", "2090-06-01", "--until", "2090-05-01"), "error: --until: the period would end at 2090-05-02 00:00 UTC (the end of 2090-05-01), not after it starts, at 2090-06-01 00:00 UTC\n"),
+    Case("limits-from-without-until", GOOD, ("limits", "set", FORTE, "100", "--from", "2090-06-01"), "error: --from: a new limit's period needs an end: give --until as well (or neither, for a limit with no period)\n"),
+    Case("limits-until-passed", GOOD, ("limits", "set", FORTE, "100", "--until", "2020-01-01"), "error: --until: the period would end at 2020-01-02 00:00 UTC (the end of 2020-01-01), which has passed, so the limit would never apply\n"),
+    Case("limits-simulator", GOOD, ("limits", "set", "sv1", "100"), "error: DEVICE: sv1 (arn:aws:braket:::device/quantum-simulator/amazon/sv1) is a simulator; Amazon Braket takes spending limits for QPUs only (simulators do not support them)\n"),
+    Case("limits-local-device", GOOD, ("limits", "set", "local", "100"), "error: DEVICE: local (local:braket/braket_sv) is a simulator; Amazon Braket takes spending limits for QPUs only (simulators do not support them)\n"),
+    Case("limits-unknown-alias", GOOD, ("limits", "set", "forte", "100"), "error: DEVICE: unknown device 'forte'; expected a QPU's device ARN or an alias of one (a project names its own in [tool.braketkit.devices])\n"),
+    Case("limits-alias-of-a-simulator", GOOD + f"[tool.braketkit.devices]\nforte = '{FORTE}'\nsim = 'arn:aws:braket:::device/quantum-simulator/amazon/dm1'\n", ("limits", "set", "sim", "100"), "error: DEVICE: sim (arn:aws:braket:::device/quantum-simulator/amazon/dm1) is a simulator; Amazon Braket takes spending limits for QPUs only (simulators do not support them)\n"),
+    Case("limits-region-mismatch", GOOD, ("limits", "set", FORTE, "100", "--region", "eu-north-1"), f"error: --region: {FORTE} is in us-east-1, but --region is eu-north-1; a device's spending limits are in its own region, so leave --region out or make them agree\n"),
+    Case("limits-update-nothing", GOOD, ("limits", "update", LIMIT), "error: LIMIT_OR_DEVICE: nothing to change: give AMOUNT, --from or --until\n"),
+    Case("limits-update-bad-arn", GOOD, ("limits", "update", "arn:aws:braket:us-east-1:123:spending-limit/x", "5"), "error: LIMIT_OR_DEVICE: 'arn:aws:braket:us-east-1:123:spending-limit/x' is not a spending limit's ARN (the pattern is arn:aws[a-z\\-]*:braket:[a-z0-9\\-]+:[0-9]{12}:spending-limit/.*)\n"),
+    Case("limits-update-until-before-from", GOOD, ("limits", "update", LIMIT, "--from", "2090-01-01", "--until", "2089-12-31"), "error: --until: the period would end at 2090-01-01 00:00 UTC (the end of 2089-12-31), not after it starts, at 2090-01-01 00:00 UTC\n"),
+    Case("limits-delete-simulator", GOOD, ("limits", "delete", "sv1"), "error: LIMIT_OR_DEVICE: sv1 (arn:aws:braket:::device/quantum-simulator/amazon/sv1) is a simulator; Amazon Braket takes spending limits for QPUs only (simulators do not support them)\n"),
+    Case("limits-list-unknown-device", GOOD, ("limits", "--device", "forte"), "error: --device: unknown device 'forte'; expected a QPU's device ARN or an alias of one (a project names its own in [tool.braketkit.devices])\n"),
+    Case("limits-problems-together", GOOD, ("limits", "set", "sv1", "-1", "--from", "yesterday", "--until", "2090-02-30"), "error: 4 problems:\n  - DEVICE: sv1 (arn:aws:braket:::device/quantum-simulator/amazon/sv1) is a simulator; Amazon Braket takes spending limits for QPUs only (simulators do not support them)\n  - AMOUNT: '-1' is negative; a spending limit is an amount of US dollars, 0 or more\n  - --from: 'yesterday' is not a date: expected ISO 8601, such as 2026-06-01 or 2026-06-01T09:30 (UTC unless it ends in a zone such as Z or +02:00)\n  - --until: '2090-02-30' is not a date: expected ISO 8601, such as 2026-06-01 or 2026-06-01T09:30 (UTC unless it ends in a zone such as Z or +02:00)\n"),
 ]
 
 

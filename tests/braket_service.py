@@ -72,6 +72,12 @@ class FakeBraket:
         self.latency = 0.0
         """Seconds added before every answer, to stand for a real network and service (benchmarks)."""
         self.offline_devices: set[str] = set()
+        self.limits: dict[str, dict[str, Any]] = {}
+        """Spending limits by ARN, as SearchSpendingLimits reports them (spend included)."""
+        self.limit_tokens: dict[tuple[str, str], tuple[str, str]] = {}
+        """(operation, client token): the request it came with and the limit it made or changed."""
+        self.limit_page_size = 2
+        """SearchSpendingLimits' page when the request names none: small, so that clients must paginate."""
         self.lock = threading.Lock()
         service = self
 
@@ -98,7 +104,7 @@ class FakeBraket:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = do_PUT = _answer
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
 
         self.loopback = LoopbackServer(Handler)
         self.url = self.loopback.url
@@ -110,6 +116,9 @@ class FakeBraket:
 
     def route(self, method: str, path: str, query: dict[str, list[str]], body: dict[str, Any],
               handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, Any]]:
+        limit = self.route_spending_limits(method, path, body, handler)
+        if limit is not None:
+            return limit
         if method == "POST" and path == "/job":
             return self.create_job(body, handler)
         if method == "POST" and path == "/jobs":
@@ -300,6 +309,159 @@ class FakeBraket:
                       for n, line in enumerate(lines) if n % instances == index]
             if events:
                 logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+
+    # -- spending limits ------------------------------------------------------------------------------------
+
+    def route_spending_limits(self, method: str, path: str, body: dict[str, Any],
+                              handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, Any]] | None:
+        """CreateSpendingLimit, SearchSpendingLimits, UpdateSpendingLimit and DeleteSpendingLimit, or None."""
+        if method == "POST" and path == "/spending-limit":
+            return self.create_spending_limit(body, handler)
+        if method == "POST" and path == "/spending-limits":
+            return self.search_spending_limits(body)
+        update = re.fullmatch(r"/spending-limit/(.+)/update", path)
+        if update and method == "PATCH":
+            return self.update_spending_limit(update.group(1), body, handler)
+        delete = re.fullmatch(r"/spending-limit/(.+)/delete", path)
+        if delete and method == "DELETE":
+            return self.delete_spending_limit(delete.group(1), handler)
+        return None
+
+    def set_spend(self, device: str, total: str, queued: str = "0") -> None:
+        """What was spent and is queued on ``device`` in the period of each of its limits (decimal strings)."""
+        with self.lock:
+            for limit in self.limits.values():
+                if limit["deviceArn"] == device:
+                    limit |= {"totalSpend": total, "queuedSpend": queued}
+
+    def _limit_fault(self, operation: str) -> str | None:
+        """Raise the error of a queued fault; a fault that drops the connection is the caller's to carry out."""
+        fault = self._fault(operation)
+        if fault == "throttle":
+            raise ServiceError(429, "ThrottlingException", "Rate exceeded")
+        if fault == "error500":
+            raise ServiceError(500, "InternalServiceException", "an internal error")
+        if fault == "denied":
+            raise ServiceError(403, "AccessDeniedException", f"User is not authorized to perform: braket:{operation}")
+        return fault
+
+    @staticmethod
+    def _drop(handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, Any]]:
+        handler.connection.shutdown(socket.SHUT_RDWR)
+        return 0, {}
+
+    def _limit_request(self, operation: str, body: dict[str, Any]) -> None:
+        """The model's checks, and what botocore's validator leaves out: the amount's pattern, the period's order."""
+        _validate(operation, body)
+        members = _MODEL.operation_model(operation).input_shape.members
+        amount = body.get("spendingLimit")
+        if amount is not None and not re.fullmatch(members["spendingLimit"].metadata["pattern"], amount):
+            raise ServiceError(400, "ValidationException", f"spendingLimit {amount!r} is invalid")
+        period = body.get("timePeriod")
+        if period is not None and float(period["endAt"]) <= float(period["startAt"]):
+            raise ServiceError(400, "ValidationException", "timePeriod endAt must be after startAt")
+
+    def _idempotent(self, operation: str, token: str, fingerprint: dict[str, Any]) -> str | None:
+        """The limit an earlier request with this token made or changed; 409 if that request was another."""
+        seen = self.limit_tokens.get((operation, token))
+        if seen is None:
+            return None
+        if seen[0] != json.dumps(fingerprint, sort_keys=True):
+            raise ServiceError(409, "ConflictException", "client token reused with a different request")
+        return seen[1]
+
+    def create_spending_limit(self, body: dict[str, Any],
+                              handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, Any]]:
+        self.calls.append("CreateSpendingLimit")
+        fault = self._limit_fault("CreateSpendingLimit")
+        if fault == "drop":
+            return self._drop(handler)
+        self._limit_request("CreateSpendingLimit", body)
+        device = body["deviceArn"]
+        if "device/quantum-simulator/" in device:
+            raise ServiceError(400, "ValidationException", "Simulators do not support spending limits")
+        if not re.fullmatch(r"arn:aws[a-z-]*:braket:[a-z0-9-]+::device/qpu/.+", device):
+            raise ServiceError(400, "ValidationException", f"deviceArn {device!r} is not a QPU's ARN")
+        fingerprint = {k: v for k, v in body.items() if k != "clientToken"}
+        with self.lock:
+            arn = self._idempotent("CreateSpendingLimit", body["clientToken"], fingerprint)
+            if arn is None:
+                arn = f"arn:aws:braket:{self.region}:{ACCOUNT}:spending-limit/{uuid.uuid4()}"
+                now = time.time()
+                period = body.get("timePeriod") or {"startAt": now, "endAt": OPEN_END}
+                self.limits[arn] = {"spendingLimitArn": arn, "deviceArn": device,
+                                    "spendingLimit": body["spendingLimit"], "timePeriod": period,
+                                    "totalSpend": "0", "queuedSpend": "0",
+                                    "createdAt": _iso(now), "updatedAt": _iso(now), "tags": body.get("tags", {})}
+                self.limit_tokens[("CreateSpendingLimit", body["clientToken"])] = (
+                    json.dumps(fingerprint, sort_keys=True), arn)
+        if fault == "drop_after_create":  # done, but the answer is lost
+            return self._drop(handler)
+        return 201, {"spendingLimitArn": arn}
+
+    def search_spending_limits(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        self.calls.append("SearchSpendingLimits")
+        self._limit_fault("SearchSpendingLimits")
+        _validate("SearchSpendingLimits", body)
+        limits = sorted(self.limits.values(), key=lambda limit: limit["createdAt"])
+        for condition in body.get("filters", []):
+            if condition["name"] not in ("deviceArn", "spendingLimitArn"):
+                raise ServiceError(400, "ValidationException", f"cannot filter on {condition['name']!r}")
+            limits = [limit for limit in limits if limit[condition["name"]] in condition["values"]]
+        start = int(body.get("nextToken") or 0)
+        size = body.get("maxResults", self.limit_page_size)
+        answer: dict[str, Any] = {"spendingLimits": [dict(limit) for limit in limits[start:start + size]]}
+        if start + size < len(limits):
+            answer["nextToken"] = str(start + size)
+        return 200, answer
+
+    def _limit(self, arn: str) -> dict[str, Any]:
+        if arn not in self.limits:
+            raise ServiceError(404, "ResourceNotFoundException", f"no spending limit {arn}")
+        return self.limits[arn]
+
+    def update_spending_limit(self, arn: str, body: dict[str, Any],
+                              handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, Any]]:
+        self.calls.append("UpdateSpendingLimit")
+        fault = self._limit_fault("UpdateSpendingLimit")
+        if fault == "drop":
+            return self._drop(handler)
+        self._limit_request("UpdateSpendingLimit", {**body, "spendingLimitArn": arn})
+        fingerprint = {**{k: v for k, v in body.items() if k != "clientToken"}, "spendingLimitArn": arn}
+        with self.lock:
+            if self._idempotent("UpdateSpendingLimit", body["clientToken"], fingerprint) is None:
+                limit = self._limit(arn)
+                limit |= {key: body[key] for key in ("spendingLimit", "timePeriod") if key in body}
+                limit["updatedAt"] = _iso(time.time())
+                self.limit_tokens[("UpdateSpendingLimit", body["clientToken"])] = (
+                    json.dumps(fingerprint, sort_keys=True), arn)
+        if fault == "drop_after_create":  # done, but the answer is lost
+            return self._drop(handler)
+        return 200, {}
+
+    def delete_spending_limit(self, arn: str, handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, Any]]:
+        self.calls.append("DeleteSpendingLimit")
+        fault = self._limit_fault("DeleteSpendingLimit")
+        if fault == "drop":
+            return self._drop(handler)
+        _validate("DeleteSpendingLimit", {"spendingLimitArn": arn})
+        with self.lock:
+            self._limit(arn)
+            del self.limits[arn]
+        if fault == "drop_after_create":  # done, but the answer is lost
+            return self._drop(handler)
+        return 200, {}
+
+
+OPEN_END = 253402300799
+"""What the loopback service reports as the end of a limit created without a period (9999-12-31): the real
+service's answer for one is not documented, and braketkit only shows what it is told."""
+
+
+def _iso(epoch: float) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat()
 
 
 def _epoch(value: str) -> float:

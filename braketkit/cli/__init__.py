@@ -267,6 +267,10 @@ from .jobs import cancel, clean, list_jobs, logs, result, status  # noqa: E402 -
 for command in (status, logs, result, cancel, list_jobs, clean):
     cli.add_command(command)
 
+from .limits import limits  # noqa: E402 - registers on the group above
+
+cli.add_command(limits)
+
 
 @config.command("schema")
 def config_schema() -> None:

@@ -13,6 +13,7 @@ from ..job.info import fields, local_time, state_line
 from ..model.job import CleanReport, JobInfo
 from ..package.capture import MODULE as CAPTURED_MODULE
 from ..plan import Plan
+from ..plan.spending import Spending, instance_seconds, money, period_text
 from ..resolve import Resolved, leaves
 from ..resolve.pyproject import display_path
 from ..runtime import contract
@@ -56,6 +57,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "region": plan.region,
         "unresolved": plan.unresolved,
         "warnings": plan.warnings,
+        "instance_hours": _hours(instance_seconds(plan.request)) if _in_the_cloud(plan) else None,
+        "spending": jsonable(plan.spending),
         "captured": None if plan.captured is None else {
             "module": f"{CAPTURED_MODULE}.py", "entry": plan.captured.entry, "names": plan.captured.names,
             "text": plan.captured.text},
@@ -159,6 +162,37 @@ def submitted_text(job: AwsJob) -> str:
     return f"submitted {job.name}\n  arn:     {job.arn}\n  console: {job.console_url()}"
 
 
+def _in_the_cloud(plan: Plan) -> bool:
+    return not plan.resolved.settings.local and not plan.request.device_config.device.startswith("local:")
+
+
+def _hours(seconds: int) -> float:
+    return round(seconds / 3600, 2)
+
+
+def _instance_time(plan: Plan) -> str:
+    """The worst case: every instance for the whole max_runtime."""
+    count = plan.request.instance_config.instance_count or 1
+    runtime = instance_seconds(plan.request) // count
+    instances = "1 instance" if count == 1 else f"{count} instances"
+    return (f"at most {_hours(count * runtime):g} h: {instances} x max_runtime {_hours(runtime):g} h  "
+            f"({plan.resolved.origin('stopping.max_runtime')})")
+
+
+def _spending_text(spending: Spending) -> str:
+    """The QPU's spending limit in force and what it leaves, in one line."""
+    limit = spending.active
+    others = f" ({spending.others} more not in force now)" if spending.others else ""
+    if limit is None or spending.left is None:
+        return f"no spending limit in force on this device{others}"
+    spent = f"{money(limit.total_spend)} spent, {money(limit.queued_spend)} queued"
+    if spending.left <= 0:
+        return (f"nothing left of {money(limit.spending_limit)} USD ({spent}, {period_text(limit.time_period)}): "
+                f"a run is refused until the limit is raised{others}")
+    return (f"{money(spending.left)} of {money(limit.spending_limit)} USD left ({spent}, "
+            f"{period_text(limit.time_period)}){others}")
+
+
 def plan_text(plan: Plan) -> str:
     request = plan.request
     origin = plan.resolved.origin
@@ -171,6 +205,8 @@ def plan_text(plan: Plan) -> str:
         ("region", plan.region or "none (a local run)"),
         ("instance", f"{request.instance_config.instance_type} x{request.instance_config.instance_count}, "
                      f"{request.instance_config.volume_size_in_gb} GB  ({origin('instance.type')})"),
+        *([("instance time", _instance_time(plan))] if _in_the_cloud(plan) else []),
+        *([("spending limit", _spending_text(plan.spending))] if plan.spending and plan.spending.looked_up else []),
         ("image", request.algorithm_specification.container_image.uri
          if request.algorithm_specification.container_image else "service default"),
         ("role", request.role_arn),

@@ -8,18 +8,17 @@ retried, so a response lost after the job was created can never start a second o
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Callable
 from typing import Any
 
 import attrs
 
 from .. import aws
 from ..converter import converter
-from ..errors import AwsError, InvalidInput, Problem
+from ..errors import AwsError, InvalidInput, Problem, SpendingLimitReached
 from ..plan import UNRESOLVED_ACCOUNT, UNRESOLVED_ROLE, Plan, Upload
+from ..plan.spending import money, period_text
 from .progress import Progress, StatusLine
+from .retry import Attempts, RetryPolicy, error_code, retrying_client, send_retried
 
 __all__ = ["RetryPolicy", "Submission", "SubmissionInterrupted", "submit"]
 
@@ -28,21 +27,6 @@ _verified_buckets: set[tuple[Any, ...]] = set()
 """Buckets already checked (owned by the caller, public access blocked) in this process."""
 _present: set[tuple[Any, ...]] = set()
 """(S3 URI, SHA-256, AWS configuration) known to be in S3 from this process: not asked about again."""
-RETRYABLE_CODES = {"ThrottlingException", "InternalServiceException", "ServiceUnavailable", "RequestTimeout"}
-
-
-@attrs.frozen(kw_only=True)
-class RetryPolicy:
-    """Capped exponential backoff with full jitter, until a deadline."""
-
-    deadline: float = 900.0
-    base: float = 0.5
-    cap: float = 30.0
-    read_timeout: float = 60.0
-    sleep: Callable[[float], None] = time.sleep
-
-    def delay(self, attempt: int) -> float:
-        return random.uniform(0, min(self.cap, self.base * 2 ** attempt))
 
 
 @attrs.frozen(kw_only=True)
@@ -53,14 +37,6 @@ class Submission:
     bytes_uploaded: int
     bytes_skipped: int
     create_attempts: int
-
-
-@attrs.define
-class _Attempts:
-    """CreateJob attempts so far, and how many of them may have made the job (no answer yet or ever, or a 5xx)."""
-
-    sent: int = 0
-    maybe_created: int = 0
 
 
 class SubmissionInterrupted(KeyboardInterrupt):
@@ -91,10 +67,6 @@ def _split(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
-def _code(error: Any) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
 def _ensure_bucket(s3: Any, bucket: str, account: str, region: str) -> None:
     from botocore.exceptions import ClientError
 
@@ -102,7 +74,7 @@ def _ensure_bucket(s3: Any, bucket: str, account: str, region: str) -> None:
         s3.head_bucket(Bucket=bucket, ExpectedBucketOwner=account)
         return
     except ClientError as error:
-        if _code(error) not in ("404", "NoSuchBucket", "NotFound"):
+        if error_code(error) not in ("404", "NoSuchBucket", "NotFound"):
             raise AwsError(
                 f"the bucket {bucket} exists but is not owned by your account {account} (or you may not read it); "
                 "braketkit will not write to it. Set s3.bucket to a bucket your account owns.") from None
@@ -111,7 +83,7 @@ def _ensure_bucket(s3: Any, bucket: str, account: str, region: str) -> None:
     try:
         s3.create_bucket(Bucket=bucket, **options)
     except ClientError as error:
-        if _code(error) != "BucketAlreadyOwnedByYou":
+        if error_code(error) != "BucketAlreadyOwnedByYou":
             raise AwsError(f"cannot create the bucket {bucket}: {error}; set s3.bucket to a bucket "
                            "your account owns") from None
     s3.put_public_access_block(Bucket=bucket, ExpectedBucketOwner=account, PublicAccessBlockConfiguration={
@@ -124,7 +96,7 @@ def _already_there(s3: Any, bucket: str, key: str, upload: Upload, account: str)
     try:
         head = s3.head_object(Bucket=bucket, Key=key, ExpectedBucketOwner=account)
     except ClientError as error:
-        if _code(error) in ("404", "NoSuchKey", "NotFound"):
+        if error_code(error) in ("404", "NoSuchKey", "NotFound"):
             return False
         raise
     return bool(head.get("Metadata", {}).get("sha256") == upload.sha256 and head["ContentLength"] == upload.size)
@@ -176,7 +148,7 @@ def _copy_checkpoints(plan: Plan, braket: Any, s3: Any, account: str, region: st
 
 
 def _explain(error: Any, plan: Plan) -> AwsError:
-    code = _code(error)
+    code = error_code(error)
     message = error.response.get("Error", {}).get("Message", "") or str(error)
     request = plan.request
     device = request.device_config.device
@@ -198,42 +170,30 @@ def _explain(error: Any, plan: Plan) -> AwsError:
     return AwsError(explanations.get(code, f"CreateJob failed: {code}: {message}"))
 
 
-def _create_job(braket: Any, plan: Plan, policy: RetryPolicy, attempts: _Attempts, line: StatusLine | None,
+def _create_job(braket: Any, plan: Plan, policy: RetryPolicy, attempts: Attempts, line: StatusLine | None,
                 ) -> str:
     """CreateJob under the plan's client token, retried until it answers or the deadline passes."""
-    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
-
     arguments = converter.unstructure(plan.request)
-    started = time.monotonic()
-    while True:
-        attempts.sent += 1
-        attempts.maybe_created += 1  # until an answer says otherwise, this attempt may have made the job
-        try:
-            arn: str = braket.create_job(**arguments)["jobArn"]
-        except ClientError as error:
-            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-            if _code(error) not in RETRYABLE_CODES and status < 500:
-                raise _explain(error, plan) from None
-            if status < 500:  # refused (throttled): this attempt made no job; a 5xx may come after one was made
-                attempts.maybe_created -= 1
-            reason = f"{_code(error)}: {error.response.get('Error', {}).get('Message', '')}"
-        except (ConnectionError, HTTPClientError) as error:
-            reason = f"{type(error).__name__}: {error}"
-        else:
-            if line is not None and attempts.sent > 1:
-                line.show(f"CreateJob answered on attempt {attempts.sent}, "
-                          f"after {time.monotonic() - started:.0f} s of retries")
-            return arn
-        pause = policy.delay(attempts.sent)
-        if time.monotonic() - started + pause > policy.deadline:
-            raise AwsError(
-                f"CreateJob did not succeed after {attempts.sent} attempts over {time.monotonic() - started:.0f} s "
-                f"(last: {reason}). The job may or may not exist: `braketkit list` shows it; submitting the "
-                f"same plan again reuses client token {plan.request.client_token} and cannot create a second job.")
-        if line is not None:
-            at = time.strftime("%H:%M:%S", time.localtime(time.time() + pause))
-            line.show(f"CreateJob attempt {attempts.sent} failed ({reason}); next try in {pause:.1f} s, at {at}")
-        policy.sleep(pause)
+    unsure = (f"The job may or may not exist: `braketkit list` shows it; submitting the same plan again reuses "
+              f"client token {plan.request.client_token} and cannot create a second job.")
+    return send_retried(lambda: str(braket.create_job(**arguments)["jobArn"]), operation="CreateJob",
+                        policy=policy, attempts=attempts, line=line, refused=lambda error: _explain(error, plan),
+                        unsure=unsure)
+
+
+def _nothing_left(plan: Plan) -> SpendingLimitReached | None:
+    """The plan's QPU has a spending limit in force with nothing left: its tasks would be refused, so no job."""
+    spending = plan.spending
+    limit = spending.active if spending is not None else None
+    if spending is None or limit is None or spending.left is None or spending.left > 0:
+        return None
+    written = plan.resolved.settings.device
+    device = spending.device if written in (None, spending.device) else f"{written} ({spending.device})"
+    return SpendingLimitReached(
+        f"the spending limit on {device} has nothing left ({money(limit.spending_limit)} USD for "
+        f"{period_text(limit.time_period)}: {money(limit.total_spend)} spent, {money(limit.queued_spend)} queued), "
+        "so the job's QPU tasks would be refused; it was not submitted (nothing uploaded, no CreateJob). Raise the "
+        f"limit with `braketkit limits update {limit.spending_limit_arn} AMOUNT`.")
 
 
 def submit(plan: Plan, *, policy: RetryPolicy | None = None, quiet: bool = False) -> Submission:
@@ -241,28 +201,30 @@ def submit(plan: Plan, *, policy: RetryPolicy | None = None, quiet: bool = False
     if plan.region is None:
         raise InvalidInput([Problem("a job on Amazon Braket needs a region: set region, AWS_REGION or an AWS "
                                     "profile's region", "region")])
+    refusal = _nothing_left(plan)
+    if refusal is not None:
+        raise refusal
     if plan.request.role_arn == UNRESOLVED_ROLE or UNRESOLVED_ACCOUNT in plan.uploads[0].s3_uri:
         raise AwsError("cannot submit: " + "; ".join(plan.unresolved or ["the account or role is unresolved"]))
     region = plan.region
-    attempts = _Attempts()
+    attempts = Attempts()
     line = None if quiet else StatusLine()
     try:
         return _submit(plan, region, policy or RetryPolicy(), attempts, line, quiet)
     except KeyboardInterrupt:
         raise SubmissionInterrupted(plan.request.job_name, plan.request.client_token, region, attempts.sent,
-                                    attempts.maybe_created > 0) from None
+                                    attempts.maybe_done > 0) from None
     finally:
         if line is not None:
             line.close()
 
 
-def _submit(plan: Plan, region: str, policy: RetryPolicy, attempts: _Attempts, line: StatusLine | None,
+def _submit(plan: Plan, region: str, policy: RetryPolicy, attempts: Attempts, line: StatusLine | None,
             quiet: bool) -> Submission:
     account = aws.account(region)
     s3 = aws.client("s3", region)
     # One client token for the whole submission, and braketkit alone decides when to retry it.
-    braket = aws.client("braket", region, retries={"total_max_attempts": 1, "mode": "standard"},
-                        connect_timeout=10, read_timeout=policy.read_timeout)
+    braket = retrying_client(region, policy)
     bucket = _split(plan.uploads[0].s3_uri)[0]
     if (bucket, *aws.configuration(region)) not in _verified_buckets:
         _ensure_bucket(s3, bucket, account, region)

@@ -30,9 +30,10 @@ from ..resolve.pyproject import display_path
 from ..runtime import contract
 from ..target import Target
 from ..workspace import archives_folder
-from . import lookups, service_model
+from . import lookups, service_model, spending
 from .arguments import encode_arguments
 from .jobname import default_job_name
+from .spending import Spending
 from .validate import job_reference_problem, strings_under, validate
 
 __all__ = ["UNRESOLVED_ACCOUNT", "UNRESOLVED_ROLE", "Plan", "Upload", "make_plan"]
@@ -67,6 +68,8 @@ class Plan:
     copy_checkpoints_from: str | None
     captured: CapturedModule | None = None
     """The generated module a ``__main__`` function travels in (it is inside the source archive)."""
+    spending: Spending | None = None
+    """The QPU's spending limit and what it leaves; None for a simulator or a local device."""
 
 
 # Which setting produced each request member, for messages about the member.
@@ -351,6 +354,8 @@ class Prepared:
     """For a notebook's or script's function: the folder, relative to the code folder, the job runs in."""
     problems: list[Problem] = attrs.field(factory=list)
     """Found while preparing (and deferred by resolve): reported with the request's own, by ``plan_call``."""
+    spending: Spending | None = None
+    """The QPU's spending limit once a call's plan looked it up: a sweep's other calls reuse it."""
 
 
 _UNPACKAGED = SourceArchive(path=Path("unpackaged"), sha256="0" * 64, size=0, files=0, source_bytes=0, warnings=[])
@@ -453,10 +458,13 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
         unresolved += facts.notes
         request, uploads = build(facts.account, facts.role)
         _validate(request, resolved, arguments)
+    limit = prepared.spending or spending.look_up(resolved.device, region, prepared.offline)
+    unresolved += [limit.note] if limit is not None and limit.note else []
     return Plan(request=request, uploads=uploads, resolved=resolved, archive=prepared.archive, region=region,
                 project_root=prepared.project_root, unresolved=unresolved,
-                warnings=[*(prepared.captured.warnings if prepared.captured else []), *prepared.archive.warnings],
-                copy_checkpoints_from=settings.checkpoint.copy_from_job, captured=prepared.captured)
+                warnings=[*(prepared.captured.warnings if prepared.captured else []), *prepared.archive.warnings,
+                          *spending.runtime_warning(resolved, resolved.device)],
+                copy_checkpoints_from=settings.checkpoint.copy_from_job, captured=prepared.captured, spending=limit)
 
 
 def make_plan(

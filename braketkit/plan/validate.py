@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 from . import service_model
@@ -131,7 +132,9 @@ def _validate(value: Any, name: str, shape: dict[str, Any], skip: Callable[[Any]
         return [(here, message) for message in _bounds(value, shape)]
     if kind == "boolean":
         return [] if isinstance(value, bool) else [(here, "must be true or false")]
-    return []  # pragma: no cover - CreateJob uses no other shape types
+    if kind == "timestamp":  # boto3 sends a datetime in the operation's own wire format
+        return [] if isinstance(value, datetime) else [(here, "must be a date and time")]
+    return []  # pragma: no cover - the requests braketkit sends use no other shape types
 
 
 def strings_under(value: Any, root: str, path: str = "") -> Iterator[tuple[str, str]]:
