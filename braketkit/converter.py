@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import types
 import typing
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -24,11 +24,40 @@ from .model import request, spending
 from .model.job import JobInfo, Removal, UtcTime
 from .model.settings import Instance, ParameterText, Seconds
 
-__all__ = ["converter", "parse_duration"]
+__all__ = ["MOMENT_FORMS", "converter", "parse_duration", "parse_moment"]
 
 converter = cattrs.Converter(forbid_extra_keys=True)
 
 _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DAY_AND_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{3}|\.\d{6})?)?([Zz]|[+-]\d{2}:\d{2})?")
+MOMENT_FORMS = "a date or time such as 2026-06-01 or 2026-06-01T09:30 (this machine's local time unless it ends in Z " \
+               "or an offset such as +02:00)"
+"""What ``parse_moment`` reads, for messages."""
+
+
+def parse_moment(text: str, *, end_of_day: bool = False) -> datetime:
+    """An ISO 8601 date, or date and time, as an aware datetime; without a zone, this machine's local time.
+
+    Only the forms every supported Python reads alike (3.10's ``fromisoformat`` knows
+    no ``Z`` and few fractions). A date alone is the start of that day, or with
+    ``end_of_day`` its end, so that ``--until 2026-06-30`` includes June 30.
+    Raises ValueError for anything else, or a moment this machine cannot place.
+    """
+    value = text.strip()
+    try:
+        if _DAY.fullmatch(value):
+            day = datetime.combine(date.fromisoformat(value), datetime.min.time())
+            moment = day + timedelta(days=1) if end_of_day else day
+        elif _DAY_AND_TIME.fullmatch(value):
+            moment = datetime.fromisoformat(value[:-1] + "+00:00" if value[-1] in "Zz" else value)
+        else:
+            raise ValueError(value)
+        return moment if moment.tzinfo else moment.astimezone()  # naive: as this machine's clock reads it
+    except (ValueError, OverflowError, OSError):
+        raise ValueError(f"{text!r} is not {MOMENT_FORMS}") from None
 
 
 def parse_duration(text: str) -> int:

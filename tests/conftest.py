@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,13 @@ from .s3_gate import S3Gate
 
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """No BRAKETKIT_/AWS_ variable, no AWS config file, no instance metadata; modules restored."""
+    """No BRAKETKIT_/AWS_ variable, no AWS config file, no instance metadata, UTC; modules restored."""
     for name in list(os.environ):
         if name.startswith(("BRAKETKIT_", "AWS_", "BRAKET_")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("TZ", "UTC")  # dates without a zone are local time: the same on every machine
+    time.tzset()
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
     path = list(sys.path)

@@ -448,3 +448,26 @@ def test_a_gitignore_of_the_users_own_is_kept(local_project: Project) -> None:
     (folder / ".gitignore").write_text("jobs/\n")
     run_local("jobs.py:fine")
     assert (folder / ".gitignore").read_text() == "jobs/\n"
+
+
+def test_a_time_without_a_zone_is_this_machines_local_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One grammar for `list --since` and `limits --from/--until`: local time unless a zone is written."""
+    from braketkit.converter import parse_moment
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        assert parse_moment("2026-06-01T09:30").astimezone(timezone.utc) == datetime(2026, 6, 1, 0, 30,
+                                                                                      tzinfo=timezone.utc)
+        assert parse_moment("2026-06-01T09:30Z") == datetime(2026, 6, 1, 9, 30, tzinfo=timezone.utc)
+        assert parse_moment("2026-06-30", end_of_day=True).astimezone(timezone.utc) == datetime(
+            2026, 6, 30, 15, 0, tzinfo=timezone.utc)  # the end of June 30 in Tokyo
+        for wrong in ("2026-6-1", "2026-06-01T9:30", "June 1", "2026-06-01T09:30:00.1234"):
+            with pytest.raises(ValueError, match="local time unless"):
+                parse_moment(wrong)
+        parse_moment("9999-12-31")  # the last day starts; its end is beyond any datetime:
+        with pytest.raises(ValueError, match="local time unless"):
+            parse_moment("9999-12-31", end_of_day=True)
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()

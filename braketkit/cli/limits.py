@@ -30,9 +30,9 @@ def _region_option(function: Any) -> Any:
 def _period_options(unchanged: str) -> Callable[[Any], Any]:
     def add(function: Any) -> Any:
         function = click.option("--until", "until", metavar="DATE",
-                                help="When the limit ends: ISO 8601, UTC unless a zone is given; a date alone "
+                                help="When the limit ends: ISO 8601, local time unless a zone is given; a date alone "
                                      "includes that day.")(function)
-        return click.option("--from", "start", metavar="DATE", help="When the limit begins: ISO 8601, UTC unless a "
+        return click.option("--from", "start", metavar="DATE", help="When the limit begins: ISO 8601, local time unless a "
                             f"zone is given (default: {unchanged}).")(function)
 
     return add

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
 from .. import catalog
-from ..converter import parse_duration
+from ..converter import MOMENT_FORMS, parse_duration, parse_moment
 from ..errors import InvalidInput, Problem
 from ..model.job import JobQuery, UtcTime
 
@@ -37,25 +37,17 @@ def read_ago(text: str, option: str, now: datetime) -> UtcTime:
 
 
 def read_since(text: str, now: datetime) -> UtcTime:
-    """A duration back from ``now``, or a date or time in ISO 8601 (``2024-05-01``, ``2024-05-01T14:00Z``)."""
+    """A duration back from ``now``, or a date or time (``parse_moment``: ``2024-05-01``, ``2024-05-01T14:00Z``)."""
     try:
         parse_duration(text)
     except ValueError:
         pass
     else:
         return read_ago(text, "--since", now)
-    iso = text.strip()
-    iso = iso[:-1] + "+00:00" if iso[-1:] in ("Z", "z") else iso  # Python 3.10 reads no "Z"
     try:
-        moment = datetime.fromisoformat(iso)
+        return UtcTime(parse_moment(text).astimezone(timezone.utc))
     except ValueError:
-        raise InvalidInput([Problem(f"{text!r} is neither {DURATION} nor a date or time such as 2024-05-01 or "
-                                    "2024-05-01T14:00 (local time unless it ends in Z or an offset such as +02:00)",
-                                    "--since")]) from None
-    try:
-        return UtcTime(moment.astimezone(timezone.utc))  # naive: taken as local time
-    except (ValueError, OverflowError, OSError):
-        raise InvalidInput([Problem(f"{text!r} is too far back to place in time here", "--since")]) from None
+        raise InvalidInput([Problem(f"{text!r} is neither {DURATION} nor {MOMENT_FORMS}", "--since")]) from None
 
 
 def _states(values: Sequence[str]) -> frozenset[str]:

@@ -1,7 +1,7 @@
 """Spending-limit requests from what a user types: device, amount, dates. Pure: nothing here talks to AWS.
 
 Amounts stay the decimal text the user wrote (never a float), checked against
-the service model's pattern; dates are ISO 8601, UTC unless they name a zone;
+the service model's pattern; dates are ISO 8601, local time unless they name a zone (``parse_moment``);
 devices are the project's aliases, Braket's, or ARNs, and must be QPUs. Every
 problem is found before any call, and reported together.
 """
@@ -9,11 +9,11 @@ problem is found before any call, and reported together.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from .. import catalog
-from ..converter import converter
+from ..converter import MOMENT_FORMS, converter, parse_moment
 from ..errors import InvalidInput, Problem
 from ..model.spending import CreateSpendingLimitRequest, TimePeriod, UpdateSpendingLimitRequest
 from . import service_model
@@ -30,9 +30,6 @@ __all__ = [
     "qpu",
     "update_request",
 ]
-
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DAY_AND_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{3}|\.\d{6})?)?([Zz]|[+-]\d{2}:\d{2})?")
 
 
 def _member(operation: str, member: str) -> dict[str, object]:
@@ -60,22 +57,11 @@ def amount_problem(text: str, key: str = "AMOUNT") -> Problem | None:
 
 
 def moment(text: str, key: str, *, end_of_day: bool = False) -> datetime:
-    """An ISO 8601 date or date and time; UTC unless it names a zone. A date alone is the start of that day (UTC),
-    or with ``end_of_day`` its end, so that ``--until 2026-06-30`` includes June 30."""
-    value = text.strip()
+    """``--from`` or ``--until`` read by ``parse_moment`` (a date alone ``--until`` means the end of that day)."""
     try:
-        if _DAY.fullmatch(value):
-            day = date.fromisoformat(value)
-            start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
-            return start + timedelta(days=1) if end_of_day else start
-        if not _DAY_AND_TIME.fullmatch(value):
-            raise ValueError(value)
-        parsed = datetime.fromisoformat(value[:-1] + "+00:00" if value[-1] in "Zz" else value)
+        return parse_moment(text, end_of_day=end_of_day)
     except ValueError:
-        raise InvalidInput([Problem(
-            f"{text!r} is not a date: expected ISO 8601, such as 2026-06-01 or 2026-06-01T09:30 (UTC unless it ends "
-            "in a zone such as Z or +02:00)", key)]) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        raise InvalidInput([Problem(f"{text!r} is not {MOMENT_FORMS}", key)]) from None
 
 
 def _shown(moment: datetime, end: bool = False) -> str:
