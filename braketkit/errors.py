@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 import attrs
 
-__all__ = ["AwsError", "BraketkitError", "InvalidInput", "Problem", "show_plainly_when_uncaught"]
+__all__ = ["AwsError", "BraketkitError", "InvalidInput", "MissingExtra", "Problem", "show_plainly_when_uncaught"]
 
 
 @attrs.frozen
@@ -50,6 +50,15 @@ class InvalidInput(BraketkitError):
         lines = [f"{len(self.problems)} problems:"]
         lines += [f"  - {problem}" for problem in self.problems]
         return "\n".join(lines)
+
+
+class MissingExtra(BraketkitError, ImportError):
+    """An optional part of braketkit is not installed (``pip install 'braketkit[plot]'``); nothing was sent to AWS.
+
+    An ImportError too, so code that treats a missing package as optional keeps working.
+    """
+
+    exit_status = 2
 
 
 class AwsError(BraketkitError):
