@@ -31,6 +31,10 @@ class Case:
 
 
 PLAN = ("plan", "train.py:train")
+METRICS_JOB = {  # a local job's folder as a run leaves it: its record and the lines log_metric printed
+    ".braketkit/jobs/demo/job.json": '{"name": "demo", "state": "COMPLETED", "device": "local:braket/braket_sv", "entry": "train:train", "started_at": "2026-11-27T10:00:00+00:00"}',
+    ".braketkit/jobs/demo/log.txt": "Metrics - timestamp=100.0; cost=0.5; iteration_number=0;\nMetrics - timestamp=100.5; energy=-1.5; iteration_number=0;\n",
+}
 
 CASES = [
     Case("invalid-toml", "[tool.braketkit]\ndevice = sv1\n", PLAN, 'error: pyproject.toml:5:10: invalid TOML: Invalid value\n'),
@@ -143,6 +147,16 @@ CASES = [
     Case("prefix-too-long-default-bucket", GOOD + f"[tool.braketkit.s3]\nprefix = '{'p' * 900}'\n", PLAN, "error: pyproject.toml:9: s3.prefix: makes request member algorithmSpecification.scriptModeConfig.s3Uri 1029 characters long with the default bucket of a 12-digit account, over the 1024 the service accepts; shorten it to at most 895 characters\n"),
     Case("plan-problems-together", GOOD.replace('"us-east-1"', '"ap-southeast-2"') + "job_name = 'my_job'\nhyperparameters = { steps = 3 }\n[tool.braketkit.checkpoint]\ncopy_from_job = 'my earlier run'\n", (*PLAN, "--steps", "4"), "error: 4 problems:\n  - pyproject.toml:6: region: Braket's base image is not offered in ap-southeast-2; it is in us-east-1, us-west-1, us-west-2, eu-west-2, eu-north-1 (or set image to a full ECR image URI)\n  - pyproject.toml:9: hyperparameters.steps: is also the name of a call argument or a braketkit hyperparameter; rename it\n  - pyproject.toml:8: job_name: 'my_job' does not match the pattern [a-zA-Z0-9](-*[a-zA-Z0-9]){0,50} (request member jobName)\n  - pyproject.toml:11: checkpoint.copy_from_job: 'my earlier run' is neither a job ARN (the pattern is arn:aws[a-z\\-]*:braket:[a-z0-9\\-]+:[0-9]{12}:job/.*) nor a job name (1 to 50 characters, the pattern [a-zA-Z0-9](-*[a-zA-Z0-9]){0,50})\n"),
     Case("config-show-bad-set", GOOD, ("config", "show", "--set", "instance.count=lots"), "error: --set instance.count: instance.count: expected an integer, got a string ('lots')\n"),
+    Case("metrics-unknown-metric", GOOD, ("metrics", "demo", "--metric", "cots"), "error: --metric: no metric 'cots' in job demo; did you mean 'cost'? (it logged: cost, energy)\n", files=METRICS_JOB),
+    Case("metrics-unknown-metrics-of-two-jobs", GOOD, ("metrics", "demo", ".braketkit/jobs/demo2", "--metric", "loss", "--metric", "energy", "--metric", "enrgy"), "error: 2 problems:\n  - --metric: no metric 'loss' in jobs demo, demo2 (they logged: cost, energy)\n  - --metric: no metric 'enrgy' in jobs demo, demo2; did you mean 'energy'? (they logged: cost, energy)\n", files={**METRICS_JOB, **{path.replace("/demo/", "/demo2/"): text.replace('"demo"', '"demo2"') for path, text in METRICS_JOB.items()}}),
+    Case("metrics-json-and-csv", GOOD, ("metrics", "demo", "--json", "--csv"), "error: --json, --csv: give one of them: each prints every job's metrics\n"),
+    Case("metrics-follow-csv", GOOD, ("metrics", "demo", "--follow", "--csv"), "error: --follow: redraws a text table until the jobs end; --csv prints once, so leave out --follow (or run it again once the jobs have ended)\n"),
+    Case("metrics-plot-suffix", GOOD, ("metrics", "arn:aws:braket:us-east-1:111122223333:job/demo", "--plot", "metrics.gif"), "error: --plot: 'metrics.gif' is no .png, .svg or .pdf file; the suffix picks the format\n"),
+    Case("metrics-plot-no-suffix", GOOD, ("metrics", "demo", "--plot", "metrics"), "error: --plot: 'metrics' is no .png, .svg or .pdf file; the suffix picks the format\n"),
+    Case("metrics-plot-no-folder", GOOD, ("metrics", "demo", "--plot", "plots/metrics.png"), "error: --plot: no folder 'plots' to write metrics.png into; create it first\n"),
+    Case("metrics-by-unknown", GOOD, ("metrics", "demo", "--by", "epoch"), "Usage: braketkit metrics [OPTIONS] JOB...\nTry 'braketkit metrics --help' for help.\n\nError: Invalid value for '--by': 'epoch' is not one of 'iteration', 'time'.\n"),
+    Case("metrics-no-job", GOOD, ("metrics", "--json"), "Usage: braketkit metrics [OPTIONS] JOB...\nTry 'braketkit metrics --help' for help.\n\nError: Missing argument 'JOB...'.\n"),
+    Case("run-raw-without-follow", GOOD, ("run", "train.py:train", "--raw"), "error: --raw: shows the followed log as it is; it goes with --follow\n"),
 ]
 
 

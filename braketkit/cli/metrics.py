@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,8 +26,8 @@ if TYPE_CHECKING:
 __all__ = ["PLOT_FORMATS", "metrics"]
 
 PLOT_FORMATS = ("png", "svg", "pdf")
-_TICK = 0.25
-"""Seconds between looks at what the followed jobs' readers have gathered (drawn again only when it changed)."""
+_LOCAL_POLL = 0.5
+"""Seconds between reads of local jobs' logs when following only local jobs (as ``logs --follow`` reads them)."""
 
 
 @click.command()
@@ -61,7 +60,7 @@ def metrics(jobs: tuple[str, ...], region: str | None, by: str | None, statistic
             with _aws(job):
                 handles.append(_job(job, region, poll))
         with _aws():
-            gathered = _follow(handles, by, statistic, wanted) if follow else \
+            gathered = _follow(handles, by, statistic, wanted, poll) if follow else \
                 [list(handle.metric_records()) for handle in handles]
     except KeyboardInterrupt:
         click.echo(_reattach(handles, given), err=True)
@@ -70,7 +69,7 @@ def metrics(jobs: tuple[str, ...], region: str | None, by: str | None, statistic
     if plot is not None:
         _draw(tables, key, names, plot)
     if as_json:
-        click.echo(json.dumps(_document(handles, tables), indent=2))
+        click.echo(json.dumps(_document(handles, tables, names), indent=2))
     elif as_csv:
         click.echo(_csv(tables, key, names), nl=False)
     elif not follow:  # following has shown the table already
@@ -99,8 +98,8 @@ def _check_options(as_json: bool, as_csv: bool, follow: bool, plot: Path | None)
 
 def _tables(handles: Sequence[Any], gathered: Sequence[Sequence[Record]], by: str | None, statistic: str,
             wanted: Sequence[str], strict: bool) -> tuple[RowKey, list[tuple[str, Columns]], list[str]]:
-    """The jobs' tables cut to the chosen metrics; ``strict``: a name no job logged is an error, else left out."""
-    from ..job.metrics import choose_metrics, labelled_tables, select
+    """The jobs' tables and the metrics to show; ``strict``: a name no job logged is an error, else left out."""
+    from ..job.metrics import choose_metrics, labelled_tables
 
     key, tables = labelled_tables([(handle.name, records) for handle, records in zip(handles, gathered, strict=True)],
                                   by, statistic)
@@ -109,7 +108,7 @@ def _tables(handles: Sequence[Any], gathered: Sequence[Sequence[Record]], by: st
     else:  # still following: a name may yet be logged
         logged = set(choose_metrics(tables))
         names = [name for name in dict.fromkeys(wanted) if name in logged]
-    return key, [(label, select(columns, names)) for label, columns in tables], names
+    return key, tables, names
 
 
 def _text(handles: Sequence[Any], tables: Sequence[tuple[str, Columns]], key: RowKey, names: Sequence[str],
@@ -121,18 +120,21 @@ def _text(handles: Sequence[Any], tables: Sequence[tuple[str, Columns]], key: Ro
                        for handle, (label, columns) in zip(handles, tables, strict=True))
 
 
-def _document(handles: Sequence[Any], tables: Sequence[tuple[str, Columns]]) -> list[dict[str, Any]]:
+def _document(handles: Sequence[Any], tables: Sequence[tuple[str, Columns]], names: Sequence[str]) -> list[Any]:
+    """Each job as ``status --json``-like fields and its table cut to the chosen metrics, strict JSON."""
+    from ..job.metrics import select
     from .metrics_text import json_safe
     from .render import job_document
 
-    return [job_document(handle, with_result=False) | {"metrics": json_safe(columns)}
+    return [job_document(handle, with_result=False) | {"metrics": json_safe(select(columns, names))}
             for handle, (_, columns) in zip(handles, tables, strict=True)]
 
 
 def _csv(tables: Sequence[tuple[str, Columns]], key: RowKey, names: Sequence[str]) -> str:
+    from ..job.metrics import select
     from .metrics_text import csv_text
 
-    return csv_text(tables, key, names)
+    return csv_text([(label, select(columns, names)) for label, columns in tables], key, names)
 
 
 def _draw(tables: Sequence[tuple[str, Columns]], key: RowKey, names: Sequence[str], path: Path) -> None:
@@ -148,7 +150,7 @@ def _draw(tables: Sequence[tuple[str, Columns]], key: RowKey, names: Sequence[st
 
 
 def _state(handle: Any) -> str:
-    """The job's state as last read: a cloud job's reader asks GetJob as it goes, so this asks nothing more."""
+    """The job's state as last read (a cloud job's GetJob answer at hand): showing it asks the service nothing."""
     from ..job import LocalJob
 
     if isinstance(handle, LocalJob):
@@ -156,45 +158,33 @@ def _state(handle: Any) -> str:
     return str(handle.metadata(refresh=False)["status"])
 
 
-class _Reader(threading.Thread):
-    """One job's metric lines, gathered as they arrive until the job ends."""
+def _follow(handles: Sequence[Any], by: str | None, statistic: str, wanted: Sequence[str],
+            poll: float) -> list[list[Record]]:
+    """Read every job again each ``poll`` seconds until all have ended, showing the table whenever it changed.
 
-    def __init__(self, handle: Any) -> None:
-        super().__init__(daemon=True)  # Ctrl-C ends the command without waiting for a poll to finish
-        self.handle = handle
-        self.records: list[Record] = []
-        self.error: BaseException | None = None
+    A job's state is read before its log, so the read after the job was seen ended is complete.
+    """
+    from ..job import AwsJob
+    from ..model.job import TERMINAL_STATES
 
-    def run(self) -> None:
-        try:
-            with _aws():
-                for record in self.handle.metric_records(follow=True):
-                    self.records.append(record)
-        except BaseException as error:  # raised again by the command, not lost in this thread
-            self.error = error
-
-
-def _follow(handles: Sequence[Any], by: str | None, statistic: str, wanted: Sequence[str]) -> list[list[Record]]:
-    """Show the table whenever it changes, until every job has ended; each job's records then."""
-    readers = [_Reader(handle) for handle in handles]
-    for reader in readers:
-        reader.start()
+    interval = poll if any(isinstance(handle, AwsJob) for handle in handles) else min(poll, _LOCAL_POLL)
     screen = _Screen(sys.stdout)
-    seen: tuple[Any, ...] = ()
+    gathered: list[list[Record]] = [[] for _ in handles]
+    ended = [False] * len(handles)
+    shown = None
     while True:
-        ended = not any(reader.is_alive() for reader in readers)
-        for reader in readers:
-            if reader.error is not None:
-                raise reader.error
-        gathered = [list(reader.records) for reader in readers]
-        now = tuple((len(records), _state(handle)) for records, handle in zip(gathered, handles, strict=True))
-        if now != seen:
-            key, tables, names = _tables(handles, gathered, by, statistic, wanted, strict=False)
-            screen.show(_text(handles, tables, key, names, ended))
-            seen = now
-        if ended:
+        for index, handle in enumerate(handles):
+            if not ended[index]:
+                ended[index] = handle.state() in TERMINAL_STATES
+                gathered[index] = list(handle.metric_records())
+        key, tables, names = _tables(handles, gathered, by, statistic, wanted, strict=False)
+        text = _text(handles, tables, key, names, all(ended))
+        if text != shown:
+            screen.show(text)
+            shown = text
+        if all(ended):
             return gathered
-        time.sleep(_TICK)
+        time.sleep(interval)
 
 
 class _Screen:

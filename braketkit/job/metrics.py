@@ -139,11 +139,11 @@ def metric_names(columns: Mapping[str, Any]) -> list[str]:
 
 
 def select(columns: Columns, names: Sequence[str]) -> Columns:
-    """The table cut to the row keys, node and ``names``: the rows holding a value of one of them."""
+    """The table cut to the row keys, node and ``names``: the rows holding a value of one of them (none: ``{}``)."""
     kept = [name for name in columns if name in _KEYS or name in names]
     rows = [index for index in range(_length(columns))
             if any(columns[name][index] is not None for name in names if name in columns)]
-    return {name: [columns[name][index] for index in rows] for name in kept}
+    return {name: [columns[name][index] for index in rows] for name in kept} if rows else {}
 
 
 def points(columns: Columns, metric: str, key: RowKey) -> list[Point]:
