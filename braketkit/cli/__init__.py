@@ -183,7 +183,7 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
         click.echo(f"\n{interrupted}", err=True)
         sys.exit(130)
     finally:
-        if summarised is not None and local:
+        if summarised is not None:  # a local run (--local, or local = true) has echoed its whole log into it
             summarised.close()
     if isinstance(job, AwsJob):
         job.poll = poll

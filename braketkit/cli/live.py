@@ -70,7 +70,10 @@ class SummarisedLog:
         self._stream.flush()
 
     def close(self) -> None:
-        """The rest: a last partial line, the summary once more if it changed, and the terminal's line ended."""
+        """The rest: a last partial line, the summary once more if it changed, and the terminal's line ended.
+
+        Closing again does nothing more; lines given after it are taken as before.
+        """
         if self._partial:
             self.line(self._partial)
             self._partial = ""
