@@ -156,6 +156,15 @@ def test_without_iteration_numbers_rows_go_by_time(project: Project, columns: No
     assert run_cli(capsys, "metrics", "timed", "--by", "iteration")[1] == "timed  COMPLETED\n  no metrics logged\n"
 
 
+def test_time_is_counted_from_the_first_finite_timestamp() -> None:
+    from braketkit.job.metrics import parse_line, points, table
+
+    lines = ["Metrics - timestamp=nan; x=1;", "Metrics - timestamp=50; x=2;", "Metrics - timestamp=52; x=inf;"]
+    columns = table([record for line in lines if (record := parse_line(line)) is not None])
+    found = points(columns, "x", "timestamp")
+    assert math.isnan(found[0][0]) and found[1:] == [(0.0, 2.0, None), (2.0, math.inf, None)]
+
+
 def test_several_jobs_side_by_side(project: Project, columns: None, capsys: pytest.CaptureFixture[str]) -> None:
     local_job(project, "demo", DEMO_LOG)
     local_job(project, "other", OTHER_LOG)

@@ -14,6 +14,7 @@ each column's value.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, Literal
@@ -154,7 +155,7 @@ def points(columns: Columns, metric: str, key: RowKey) -> list[Point]:
     if metric not in columns or key not in columns:
         return []
     axis = [float(value) for value in columns[key]]
-    start = min(axis, default=0.0) if key == TIMESTAMP else 0.0
+    start = min((x for x in axis if math.isfinite(x)), default=0.0) if key == TIMESTAMP else 0.0
     nodes = columns.get(NODE) or [None] * len(axis)
     found = [(x - start, float(value), node) for x, value, node in zip(axis, columns[metric], nodes, strict=True)
              if value is not None]
