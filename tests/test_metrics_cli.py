@@ -360,9 +360,19 @@ def test_in_a_notebook_the_figure_shows_itself(project: Project, shell: object) 
     from IPython.core.interactiveshell import InteractiveShell
 
     job = local_job(project, "demo", DEMO_LOG)
-    figure = job.plot()
-    data, _ = InteractiveShell.instance().display_formatter.format(figure)
-    assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n" or data["image/png"].startswith("iVBOR")
+    formatter = InteractiveShell.instance().display_formatter
+    data, _ = formatter.format(job.plot())
+    assert sorted(data) == ["image/png", "text/plain"] and data["image/png"].startswith(MAGIC["png"])
+
+
+def test_a_figure_display_chosen_in_the_notebook_stays(project: Project, shell: object) -> None:  # noqa: F811
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.pylabtools import select_figure_formats
+
+    job = local_job(project, "demo", DEMO_LOG)
+    select_figure_formats(InteractiveShell.instance(), {"svg"})  # what %config InlineBackend.figure_formats does
+    data, _ = InteractiveShell.instance().display_formatter.format(job.plot())
+    assert sorted(data) == ["image/svg+xml", "text/plain"] and "<svg" in data["image/svg+xml"]
 
 
 # -- run --follow: metric lines as one summary ------------------------------------------------------------
