@@ -30,7 +30,7 @@ _LOCAL_POLL = 0.5
 """Seconds between reads of local jobs' logs when following only local jobs (as ``logs --follow`` reads them)."""
 
 
-@click.command()
+@click.command(short_help="What jobs logged with log_metric, as tables or plots.")
 @click.argument("jobs", nargs=-1, required=True, metavar="JOB...")
 @_REGION
 @click.option("--by", type=click.Choice(["iteration", "time"]),
