@@ -24,6 +24,7 @@ __all__ = [
     "SpendingLimitReached",
     "Stopping",
     "hybrid_job",
+    "plot_metrics",
 ]
 
 __version__ = "0.1.0"
@@ -44,12 +45,14 @@ _HOMES = {
     "Stopping": "braketkit.model.settings",
     "S3": "braketkit.model.settings",
     "Checkpoint": "braketkit.model.settings",
+    "plot_metrics": "braketkit.job.plot",
 }
 
 if TYPE_CHECKING:
     from .decorator import HybridJob, hybrid_job
     from .errors import AwsError, BraketkitError, InvalidInput, SpendingLimitReached
     from .job import AwsJob, JobFailed, LocalJob
+    from .job.plot import plot_metrics
     from .model.settings import S3, Checkpoint, Instance, Settings, Stopping
     from .plan import Plan
 

@@ -23,6 +23,7 @@ from .resolve.sources import keyword_layer
 from .target import Target, target_of
 
 if TYPE_CHECKING:
+    from .execute.local import Echo
     from .job import Job, LocalJob
 
 __all__ = ["HybridJob", "hybrid_job", "plan_target", "run_many", "run_target"]
@@ -138,7 +139,7 @@ def run_target(
     profile: str | None = None,
     assignments: Sequence[str] = (),
     local: bool = False,
-    echo: bool = True,
+    echo: bool | Echo = True,
     wait: bool | None = None,
     quiet: bool = False,
 ) -> Job:
@@ -148,7 +149,7 @@ def run_target(
         from .execute.local import run_local
 
         plan = _warned(make_plan(target, resolved, args, kwargs, local=True, environ=os.environ), quiet)
-        return run_local(plan, target.function, echo=sys.stdout if echo else None)
+        return run_local(plan, target.function, echo=None if echo is False else sys.stdout if echo is True else echo)
     from .execute.cloud import submit
     from .job import AwsJob
 

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable
 import attrs
 
 __all__ = [
-    "AwsError", "BraketkitError", "InvalidInput", "Problem", "SpendingLimitReached", "show_plainly_when_uncaught",
+    "AwsError", "BraketkitError", "InvalidInput", "MissingExtra", "Problem", "SpendingLimitReached",
+    "show_plainly_when_uncaught",
 ]
 
 
@@ -52,6 +53,15 @@ class InvalidInput(BraketkitError):
         lines = [f"{len(self.problems)} problems:"]
         lines += [f"  - {problem}" for problem in self.problems]
         return "\n".join(lines)
+
+
+class MissingExtra(BraketkitError, ImportError):
+    """An optional part of braketkit is not installed (``pip install 'braketkit[plot]'``); nothing was sent to AWS.
+
+    An ImportError too, so code that treats a missing package as optional keeps working.
+    """
+
+    exit_status = 2
 
 
 class AwsError(BraketkitError):

@@ -33,6 +33,10 @@ class Case:
 PLAN = ("plan", "train.py:train")
 FORTE = "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1"
 LIMIT = "arn:aws:braket:us-east-1:123456789012:spending-limit/0b1e2c3d"
+METRICS_JOB = {  # a local job's folder as a run leaves it: its record and the lines log_metric printed
+    ".braketkit/jobs/demo/job.json": '{"name": "demo", "state": "COMPLETED", "device": "local:braket/braket_sv", "entry": "train:train", "started_at": "2026-11-27T10:00:00+00:00"}',
+    ".braketkit/jobs/demo/log.txt": "Metrics - timestamp=100.0; cost=0.5; iteration_number=0;\nMetrics - timestamp=100.5; energy=-1.5; iteration_number=0;\n",
+}
 
 CASES = [
     Case("invalid-toml", "[tool.braketkit]\ndevice = sv1\n", PLAN, 'error: pyproject.toml:5:10: invalid TOML: Invalid value\n'),
@@ -180,6 +184,16 @@ CASES = [
     Case("limits-delete-simulator", GOOD, ("limits", "delete", "sv1"), "error: LIMIT_OR_DEVICE: sv1 (arn:aws:braket:::device/quantum-simulator/amazon/sv1) is a simulator; Amazon Braket takes spending limits for QPUs only (simulators do not support them)\n"),
     Case("limits-list-unknown-device", GOOD, ("limits", "--device", "forte"), "error: --device: unknown device 'forte'; expected a QPU's device ARN or an alias of one (a project names its own in [tool.braketkit.devices])\n"),
     Case("limits-problems-together", GOOD, ("limits", "set", "sv1", "-1", "--from", "yesterday", "--until", "2090-02-30"), "error: 4 problems:\n  - DEVICE: sv1 (arn:aws:braket:::device/quantum-simulator/amazon/sv1) is a simulator; Amazon Braket takes spending limits for QPUs only (simulators do not support them)\n  - AMOUNT: '-1' is negative; a spending limit is an amount of US dollars, 0 or more\n  - --from: 'yesterday' is not a date or time such as 2026-06-01 or 2026-06-01T09:30 (this machine's local time unless it ends in Z or an offset such as +02:00)\n  - --until: '2090-02-30' is not a date or time such as 2026-06-01 or 2026-06-01T09:30 (this machine's local time unless it ends in Z or an offset such as +02:00)\n"),
+    Case("metrics-unknown-metric", GOOD, ("metrics", "demo", "--metric", "cots"), "error: --metric: no metric 'cots' in job demo; did you mean 'cost'? (it logged: cost, energy)\n", files=METRICS_JOB),
+    Case("metrics-unknown-metrics-of-two-jobs", GOOD, ("metrics", "demo", ".braketkit/jobs/demo2", "--metric", "loss", "--metric", "energy", "--metric", "enrgy"), "error: 2 problems:\n  - --metric: no metric 'loss' in jobs demo, demo2 (they logged: cost, energy)\n  - --metric: no metric 'enrgy' in jobs demo, demo2; did you mean 'energy'? (they logged: cost, energy)\n", files={**METRICS_JOB, **{path.replace("/demo/", "/demo2/"): text.replace('"demo"', '"demo2"') for path, text in METRICS_JOB.items()}}),
+    Case("metrics-json-and-csv", GOOD, ("metrics", "demo", "--json", "--csv"), "error: --json, --csv: give one of them: each prints every job's metrics\n"),
+    Case("metrics-follow-csv", GOOD, ("metrics", "demo", "--follow", "--csv"), "error: --follow: redraws a text table until the jobs end; --csv prints once, so leave out --follow (or run it again once the jobs have ended)\n"),
+    Case("metrics-plot-suffix", GOOD, ("metrics", "arn:aws:braket:us-east-1:111122223333:job/demo", "--plot", "metrics.gif"), "error: --plot: 'metrics.gif' is no .png, .svg or .pdf file; the suffix picks the format\n"),
+    Case("metrics-plot-no-suffix", GOOD, ("metrics", "demo", "--plot", "metrics"), "error: --plot: 'metrics' is no .png, .svg or .pdf file; the suffix picks the format\n"),
+    Case("metrics-plot-no-folder", GOOD, ("metrics", "demo", "--plot", "plots/metrics.png"), "error: --plot: no folder 'plots' to write metrics.png into; create it first\n"),
+    Case("metrics-by-unknown", GOOD, ("metrics", "demo", "--by", "epoch"), "Usage: braketkit metrics [OPTIONS] JOB...\nTry 'braketkit metrics --help' for help.\n\nError: Invalid value for '--by': 'epoch' is not one of 'iteration', 'time'.\n"),
+    Case("metrics-no-job", GOOD, ("metrics", "--json"), "Usage: braketkit metrics [OPTIONS] JOB...\nTry 'braketkit metrics --help' for help.\n\nError: Missing argument 'JOB...'.\n"),
+    Case("run-raw-without-follow", GOOD, ("run", "train.py:train", "--raw"), "error: --raw: shows the followed log as it is; it goes with --follow\n"),
 ]
 
 

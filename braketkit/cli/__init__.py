@@ -12,13 +12,16 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import BraketkitError, InvalidInput, Problem
 from ..target import Target, load_reference
 from .options import function_options
+
+if TYPE_CHECKING:
+    from .live import SummarisedLog
 
 __all__ = ["cli", "main"]
 
@@ -45,7 +48,9 @@ def _run_options() -> list[click.Option]:
         *_common_options(),
         click.Option(["--local"], is_flag=True, help="Run on this machine, as the cloud would; no AWS needed."),
         click.Option(["--wait"], is_flag=True, help="Wait for the job to end, then print its result."),
-        click.Option(["--follow"], is_flag=True, help="Stream the job's logs until it ends, then print its result."),
+        click.Option(["--follow"], is_flag=True, help="Stream the job's logs until it ends, then print its result; "
+                                                     "metric lines show as one live summary."),
+        click.Option(["--raw"], is_flag=True, help="With --follow: metric lines as they are, not summarised."),
         click.Option(["--quiet"], is_flag=True, help="No progress display."),
         click.Option(["--poll"], type=click.FloatRange(min=0.01), default=5.0, show_default=True,
                      help="Seconds between checks of a cloud job while waiting or following."),
@@ -158,21 +163,28 @@ def _plan(target: Target, given: dict[str, Any], profile: str | None, assignment
 
 
 def _run(target: Target, given: dict[str, Any], profile: str | None, assignments: Sequence[str], as_json: bool,
-         local: bool, wait: bool, follow: bool, quiet: bool, poll: float, allow_pickle: bool) -> None:
+         local: bool, wait: bool, follow: bool, raw: bool, quiet: bool, poll: float, allow_pickle: bool) -> None:
     from ..decorator import run_target
     from ..execute.cloud import SubmissionInterrupted
     from ..execute.local import LocalRunCancelled
     from ..job import AwsJob
+    from .live import SummarisedLog
     from .render import reattach_text, result_text, run_document, submitted_text
 
+    if raw and not follow:
+        raise InvalidInput([Problem("shows the followed log as it is; it goes with --follow", "--raw")])
+    summarised = SummarisedLog(sys.stdout) if follow and not raw and not as_json else None
     try:
         job = run_target(target, (), given, profile=profile, assignments=assignments, local=local,
-                         echo=not as_json, wait=False, quiet=quiet or as_json)
+                         echo=summarised or not as_json, wait=False, quiet=quiet or as_json)
     except LocalRunCancelled as cancelled:  # reported like any job that did not complete
         job = cancelled.job
     except SubmissionInterrupted as interrupted:  # whether the job may exist, and how to find it
         click.echo(f"\n{interrupted}", err=True)
         sys.exit(130)
+    finally:
+        if summarised is not None:  # a local run (--local, or local = true) has echoed its whole log into it
+            summarised.close()
     if isinstance(job, AwsJob):
         job.poll = poll
         try:  # from here on the job exists: Ctrl-C stops watching it, never the job
@@ -182,7 +194,7 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
                 if as_json:
                     click.echo(json.dumps(run_document(job, with_result=False), indent=2))
                 return
-            _watch(job, follow=follow, quiet=quiet or as_json)
+            _watch(job, follow=follow, quiet=quiet or as_json, summarised=summarised)
         except KeyboardInterrupt:
             click.echo(reattach_text(job.arn), err=True)
             sys.exit(130)
@@ -195,9 +207,15 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
     click.echo(result_text(job, allow_pickle=allow_pickle))
 
 
-def _watch(job: Any, follow: bool, quiet: bool) -> None:
-    """Stream logs or show progress until the job ends."""
-    if follow:
+def _watch(job: Any, follow: bool, quiet: bool, summarised: SummarisedLog | None = None) -> None:
+    """Stream logs (``summarised``: metric lines folded into one summary) or show progress until the job ends."""
+    if follow and summarised is not None:
+        try:
+            for line in job.logs(follow=True):
+                summarised.line(line)
+        finally:
+            summarised.close()
+    elif follow:
         for line in job.logs(follow=True):
             click.echo(line)
     else:
@@ -263,8 +281,9 @@ def config_show(ref: str | None, profile: str | None, assignments: Sequence[str]
 config_show.params += _common_options()
 
 from .jobs import cancel, clean, list_jobs, logs, result, status  # noqa: E402 - commands register on the group above
+from .metrics import metrics  # noqa: E402
 
-for command in (status, logs, result, cancel, list_jobs, clean):
+for command in (status, logs, result, cancel, list_jobs, clean, metrics):
     cli.add_command(command)
 
 from .limits import limits  # noqa: E402 - registers on the group above

@@ -32,8 +32,8 @@ def _period_options(unchanged: str) -> Callable[[Any], Any]:
         function = click.option("--until", "until", metavar="DATE",
                                 help="When the limit ends: ISO 8601, local time unless a zone is given; a date alone "
                                      "includes that day.")(function)
-        return click.option("--from", "start", metavar="DATE", help="When the limit begins: ISO 8601, local time unless a "
-                            f"zone is given (default: {unchanged}).")(function)
+        return click.option("--from", "start", metavar="DATE", help="When the limit begins: ISO 8601, local time "
+                            f"unless a zone is given (default: {unchanged}).")(function)
 
     return add
 

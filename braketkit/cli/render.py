@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -153,9 +154,10 @@ def result_text(job: Job, allow_pickle: bool = False) -> str:
     return f"job {job.name} completed ({where})\nresult: {shown}"
 
 
-def reattach_text(job: str) -> str:
-    """What Ctrl-C prints while watching a cloud job: it goes on, and how to find it again."""
-    return f"\nstopped watching; the job goes on. Re-attach with: braketkit logs --follow {job}"
+def reattach_text(*jobs: str, command: str = "logs") -> str:
+    """What Ctrl-C prints while watching jobs: they go on, and the ``braketkit COMMAND --follow`` that watches again."""
+    they = "the job goes" if len(jobs) == 1 else "the jobs go"
+    return f"\nstopped watching; {they} on. Re-attach with: braketkit {command} --follow {shlex.join(jobs)}"
 
 
 def submitted_text(job: AwsJob) -> str:

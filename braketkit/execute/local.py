@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import attrs
 
@@ -32,9 +32,17 @@ from ..runtime import contract
 from ..workspace import jobs_folder, make_folder
 from .record import with_this_runner, write_record
 
-__all__ = ["LocalRunCancelled", "LocalRunError", "run_local"]
+__all__ = ["Echo", "LocalRunCancelled", "LocalRunError", "run_local"]
 
 _LAUNCH = "from braketkit_runtime.entry import main; main()"
+
+
+class Echo(Protocol):
+    """Where a run's output goes as it comes: a stream such as ``sys.stdout``, or anything taking text the same way."""
+
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> object: ...
 
 
 class LocalRunError(BraketkitError):
@@ -296,7 +304,7 @@ def _stop_child(child: subprocess.Popen[str], number: int) -> int:
         return child.wait()
 
 
-def _supervise(plan: Plan, folder: Path, log: _Log, echo: IO[str] | None, signals: _Signals) -> _End:
+def _supervise(plan: Plan, folder: Path, log: _Log, echo: Echo | None, signals: _Signals) -> _End:
     """Run the job's child process to its end, or stop it when this process is interrupted."""
     environment = os.environ | job_environment(plan, folder)
     environment["AMZN_BRAKET_JOB_NAME"] = folder.name
@@ -327,7 +335,7 @@ def _supervise(plan: Plan, folder: Path, log: _Log, echo: IO[str] | None, signal
         return _fail(folder, log, error, code)
 
 
-def _run(plan: Plan, folder: Path, checkpoints: Path | None, echo: IO[str] | None, signals: _Signals) -> _End:
+def _run(plan: Plan, folder: Path, checkpoints: Path | None, echo: Echo | None, signals: _Signals) -> _End:
     """Prepare the job folder and run the job: how it ended, whatever happened."""
     with (folder / "log.txt").open("w", encoding="utf-8", buffering=1) as handle:
         log = _Log(handle)
@@ -350,7 +358,7 @@ def _unprepared(jobs: Path, error: OSError) -> LocalRunError:
     return LocalRunError(f"cannot prepare the local job folder in {display_path(jobs)}: {error.strerror or error}")
 
 
-def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: IO[str] | None = None) -> LocalJob:
+def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: Echo | None = None) -> LocalJob:
     """Lay out the job folder, run the job in a child process, return its handle once it ends.
 
     Every way out records an end with a line in the log: COMPLETED or FAILED by the job's exit

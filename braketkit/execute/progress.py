@@ -108,6 +108,12 @@ class StatusLine:
         self._stream.flush()
         self._shown = True
 
+    def clear(self) -> None:
+        """Erase the redrawn line (on a terminal), so that a line printed next takes its place."""
+        if self._terminal and self._shown:
+            self._stream.write("\r\x1b[K")
+        self._shown = False
+
     def close(self) -> None:
         """End the redrawn line, so that what is printed next starts on a line of its own."""
         if self._terminal and self._shown:

@@ -10,9 +10,9 @@ import html
 import json
 import time
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..converter import converter
 from ..errors import BraketkitError
@@ -23,6 +23,9 @@ from .extract import DamagedResults, ResultsError, UnsafeArchive
 from .info import Field, fields, local_info
 from .metrics import Record, parse_line, table
 from .results import PickledResults, read_results, read_results_file
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["AwsJob", "DamagedResults", "Field", "Job", "JobFailed", "LocalJob", "PickledResults", "ResultsError",
            "UnsafeArchive", "fields_text", "find_job", "read_results", "return_annotation", "summary",
@@ -125,6 +128,16 @@ class LocalJob:
     def metrics(self, metric_type: object = "timestamp", statistic: object = "max") -> dict[str, list[Any]]:
         """What the job logged with ``log_metric`` so far, as the Braket SDK's ``metrics()`` gives it (``table``)."""
         return table(self.metric_records(), metric_type, statistic)
+
+    def plot(self, metric: str | Sequence[str] | None = None, by: str | None = None,
+             statistic: str = "max") -> Figure:
+        """A matplotlib figure of the metrics: a panel per metric against ``by`` (``"iteration"`` or ``"time"``).
+
+        Needs ``pip install 'braketkit[plot]'``; in a notebook the figure shows itself (``plot_metrics``).
+        """
+        from .plot import plot_metrics
+
+        return plot_metrics(self, metric, by, statistic)
 
     def failure_reason(self) -> str | None:
         try:

@@ -13,13 +13,16 @@ each column's value.
 
 from __future__ import annotations
 
+import difflib
+import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, Literal
 
 from ..errors import InvalidInput, Problem
 
-__all__ = ["MARK", "Record", "RowKey", "Statistic", "parse_line", "table"]
+__all__ = ["MARK", "Columns", "Point", "Record", "RowKey", "Statistic", "choose_metrics", "labelled_tables",
+           "metric_names", "parse_line", "points", "row_key", "select", "table"]
 
 MARK: Final = "Metrics -"
 """What every line ``log_metric`` prints contains (CloudWatch queries of the SDK filter on it too)."""
@@ -32,6 +35,8 @@ _NODE_TAG = re.compile(r"^\[([^\]]*)\]")
 
 Record = dict[str, Any]
 """One metric line: its numbers by name, ``timestamp``, and ``node_id`` when the line was tagged."""
+Columns = dict[str, list[Any]]
+"""A metrics table: equal-length columns by name (what ``table`` and ``job.metrics()`` give)."""
 RowKey = Literal["timestamp", "iteration_number"]
 Statistic = Literal["max", "min"]
 
@@ -75,7 +80,7 @@ def table(
     ``"min"`` (the Braket SDK's ``MetricType`` and ``MetricStatistic`` members are taken too). A record
     without the row key is left out; a column a row has no value for holds None.
     """
-    key, choice = _row_key(metric_type), _statistic(statistic)
+    key, choice = row_key(metric_type), _statistic(statistic)
     rows: dict[tuple[Any, Any], dict[str, Any]] = {}
     columns: dict[str, None] = {}
     for record in records:
@@ -93,14 +98,15 @@ def _word(value: object) -> str:
     return str(getattr(value, "value", value)).replace("_", "").replace(" ", "").lower()
 
 
-def _row_key(metric_type: object) -> RowKey:
+def row_key(metric_type: object, key: str = "metric_type") -> RowKey:
+    """The row key a word names: ``"timestamp"`` (or ``"time"``), ``"iteration_number"`` (or ``"iteration"``)."""
     word = _word(metric_type)
-    if word == "timestamp":
+    if word in ("timestamp", "time"):
         return TIMESTAMP
     if word in ("iterationnumber", "iteration"):
         return ITERATION
     raise InvalidInput([Problem(f"{metric_type!r} is no metric type; give \"timestamp\" or \"iteration_number\"",
-                                "metric_type")])
+                                key)])
 
 
 def _statistic(value: object) -> Statistic:
@@ -108,3 +114,77 @@ def _statistic(value: object) -> Statistic:
     if word in ("max", "min"):
         return "max" if word == "max" else "min"
     raise InvalidInput([Problem(f"{value!r} is no statistic; give \"max\" or \"min\"", "statistic")])
+
+
+def labelled_tables(
+    named: Sequence[tuple[str, Sequence[Record]]], by: object | None = None, statistic: object = "max"
+) -> tuple[RowKey, list[tuple[str, Columns]]]:
+    """Each job's records as a table, all by the same row key: ``by``, or when None, ``iteration_number``
+    if any of the lines carries one (``timestamp`` otherwise), so that the jobs' tables line up."""
+    if by is not None:
+        key = row_key(by, "by")
+    else:
+        key = ITERATION if any(ITERATION in record for _, records in named for record in records) else TIMESTAMP
+    return key, [(label, table(records, key, statistic)) for label, records in named]
+
+
+_KEYS: Final = (TIMESTAMP, ITERATION, NODE)
+
+Point = tuple[float, float, Any]
+"""One value of a metric: where it is on the row key's axis, the value, and the node that logged it (or None)."""
+
+
+def metric_names(columns: Mapping[str, Any]) -> list[str]:
+    """The metrics a table (or a record) holds, in the order first logged: every name but the row keys and node."""
+    return [name for name in columns if name not in _KEYS]
+
+
+def select(columns: Columns, names: Sequence[str]) -> Columns:
+    """The table cut to the row keys, node and ``names``: the rows holding a value of one of them (none: ``{}``)."""
+    kept = [name for name in columns if name in _KEYS or name in names]
+    rows = [index for index in range(_length(columns))
+            if any(columns[name][index] is not None for name in names if name in columns)]
+    return {name: [columns[name][index] for index in rows] for name in kept} if rows else {}
+
+
+def points(columns: Columns, metric: str, key: RowKey) -> list[Point]:
+    """Every value of ``metric`` in order along the row key; time as seconds since the table's first row.
+
+    A row without a value of the metric is left out; NaN and infinities stay as they were logged.
+    """
+    if metric not in columns or key not in columns:
+        return []
+    axis = [float(value) for value in columns[key]]
+    start = min((x for x in axis if math.isfinite(x)), default=0.0) if key == TIMESTAMP else 0.0
+    nodes = columns.get(NODE) or [None] * len(axis)
+    found = [(x - start, float(value), node) for x, value, node in zip(axis, columns[metric], nodes, strict=True)
+             if value is not None]
+    return sorted(found, key=lambda point: point[0])
+
+
+def choose_metrics(tables: Sequence[tuple[str, Columns]], wanted: Sequence[str] = (), key: str = "metric") -> list[str]:
+    """The metrics to show of these jobs' tables: ``wanted`` (each logged by at least one of them), or all.
+
+    A name none of them logged is refused, naming the metrics they did log.
+    """
+    logged = list(dict.fromkeys(name for _, columns in tables for name in metric_names(columns)))
+    if not wanted:
+        return logged
+    unknown = [name for name in dict.fromkeys(wanted) if name not in logged]
+    if unknown:
+        raise InvalidInput([Problem(_not_logged(name, [label for label, _ in tables], logged), key)
+                            for name in unknown])
+    return list(dict.fromkeys(wanted))
+
+
+def _not_logged(name: str, jobs: Sequence[str], logged: Sequence[str]) -> str:
+    which = f"job {jobs[0]}" if len(jobs) == 1 else "jobs " + ", ".join(jobs)
+    they = "it" if len(jobs) == 1 else "they"
+    close = difflib.get_close_matches(name, logged, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    metrics = ", ".join(logged) if logged else "none"
+    return f"no metric {name!r} in {which}{hint} ({they} logged: {metrics})"
+
+
+def _length(columns: Columns) -> int:
+    return len(next(iter(columns.values()), []))
