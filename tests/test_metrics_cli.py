@@ -126,7 +126,11 @@ def test_json_is_the_braket_sdks_columns_with_non_finite_values_spelled_out(
     job = local_job(project, "demo", DEMO_LOG)
     code, out, _ = run_cli(capsys, "metrics", "demo", "--json")
     assert code == 0
-    assert json.loads(out) == [{"name": "demo", "state": "COMPLETED", "folder": str(job.folder), "metrics": {
+    from braketkit.cli.render import job_document
+
+    fields = job_document(job.info())  # the one vocabulary of every --json: name, state, device, folder, times
+    assert {"name": "demo", "state": "COMPLETED", "folder": str(job.folder)}.items() <= fields.items()
+    assert json.loads(out) == [{**fields, "metrics": {
         "timestamp": [100.5, 101.5, 102.5, 103.5],
         "cost": [0.5, 0.25, 0.125, 0.0625],
         "iteration_number": [0.0, 1.0, 2.0, 3.0],
@@ -496,3 +500,15 @@ def test_following_a_cloud_job_from_its_submission(cloud_project: Project, cloud
                           "  cost     0.125  0.125     0.5      3  █▃▁\n"
                           "  energy  -0.125   -0.5  -0.125      3  ▁▆█\n")
     assert "GetJob" in cloud.braket.calls and "CancelJob" not in cloud.braket.calls
+
+
+def test_the_live_summary_takes_iteration_numbers_that_are_not_finite() -> None:
+    from braketkit.cli.live import SummarisedLog
+
+    out = io.StringIO()
+    summary = SummarisedLog(out)
+    for line in ("start", "Metrics - timestamp=1; cost=1; iteration_number=nan;",
+                 "Metrics - timestamp=2; cost=2; iteration_number=inf;", "end"):
+        summary.line(line)
+    summary.close()
+    assert out.getvalue().splitlines()[0] == "start" and "end" in out.getvalue()

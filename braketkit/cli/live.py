@@ -9,6 +9,7 @@ number) and once more at the end, so a log file stays short and still shows the 
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import IO, Final
 
@@ -46,7 +47,8 @@ class SummarisedLog:
             else:
                 self._stream.flush()
             return
-        stretch = int(record.get(ITERATION, self._count) // EVERY)
+        step = record.get(ITERATION, self._count)
+        stretch = int(step // EVERY) if math.isfinite(step) else self._stretch  # iteration_number=nan is a line too
         if not self._terminal and self._unshown and stretch != self._stretch:
             self._summary.show(self._text())  # the stretch just finished, before this line starts the next
             self._unshown = False

@@ -10,9 +10,9 @@ import html
 import json
 import time
 import typing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..converter import converter
 from ..errors import BraketkitError
@@ -21,11 +21,8 @@ from ..model.job import TERMINAL_STATES, JobInfo, LocalJobRecord
 from ..runtime import contract
 from .extract import DamagedResults, ResultsError, UnsafeArchive
 from .info import Field, fields, local_info
-from .metrics import Record, parse_line, table
+from .metrics import HasMetrics, Record, parse_line
 from .results import PickledResults, read_results, read_results_file
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 __all__ = ["AwsJob", "DamagedResults", "Field", "Job", "JobFailed", "LocalJob", "PickledResults", "ResultsError",
            "UnsafeArchive", "fields_text", "find_job", "read_results", "return_annotation", "summary",
@@ -58,7 +55,7 @@ def return_annotation(function: Callable[..., Any] | None) -> Any:
         return Any
 
 
-class LocalJob:
+class LocalJob(HasMetrics):
     """A job run on this machine, in ``.braketkit/jobs/<name>/``."""
 
     def __init__(self, folder: Path, function: Callable[..., Any] | None = None) -> None:
@@ -115,29 +112,15 @@ class LocalJob:
                 return
             time.sleep(poll)
 
-    def metric_records(self, follow: bool = False, poll: float = 0.5) -> Iterator[Record]:
+    def metric_records(self, follow: bool = False, poll: float | None = None) -> Iterator[Record]:
         """Each metric line of the log as it is read (``follow``: until the job ends).
 
         A line without a timestamp of its own gets the time it was read, as the Braket SDK's local job does.
         """
-        for line in self.logs(follow=follow, poll=poll):
+        for line in self.logs(follow=follow, poll=0.5 if poll is None else poll):
             record = parse_line(line, time.time())
             if record is not None:
                 yield record
-
-    def metrics(self, metric_type: object = "timestamp", statistic: object = "max") -> dict[str, list[Any]]:
-        """What the job logged with ``log_metric`` so far, as the Braket SDK's ``metrics()`` gives it (``table``)."""
-        return table(self.metric_records(), metric_type, statistic)
-
-    def plot(self, metric: str | Sequence[str] | None = None, by: str | None = None,
-             statistic: str = "max") -> Figure:
-        """A matplotlib figure of the metrics: a panel per metric against ``by`` (``"iteration"`` or ``"time"``).
-
-        Needs ``pip install 'braketkit[plot]'``; in a notebook the figure shows itself (``plot_metrics``).
-        """
-        from .plot import plot_metrics
-
-        return plot_metrics(self, metric, by, statistic)
 
     def failure_reason(self) -> str | None:
         try:

@@ -12,9 +12,9 @@ import contextlib
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, Any, Literal
 
 from .. import aws
 from ..errors import AwsError, BraketkitError, InvalidInput, Problem
@@ -24,11 +24,8 @@ from ..runtime import contract
 from . import LOG_TAIL, JobFailed, results, return_annotation, summary_html, summary_text
 from .extract import read_member, refuse_existing_target, safe_extract
 from .info import cloud_info, console_url, region_of, state_line
-from .metrics import Record, parse_line, table
+from .metrics import HasMetrics, Record, parse_line
 from .results import read_results, read_results_file
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 __all__ = ["LOG_GROUP", "AwsJob", "aws_error", "find_job", "talking_to_aws"]
 
@@ -120,7 +117,7 @@ def _shower(display: IO[str] | Literal["auto"] | None) -> Callable[[str], None] 
     return write
 
 
-class AwsJob:
+class AwsJob(HasMetrics):
     """A hybrid job on Amazon Braket. Re-attach with ``AwsJob.attach(arn_or_name)``."""
 
     DEFAULT_POLL = 5.0
@@ -258,20 +255,6 @@ class AwsJob:
             record = parse_line(event["message"], event["timestamp"] / 1000)
             if record is not None:
                 yield record
-
-    def metrics(self, metric_type: object = "timestamp", statistic: object = "max") -> dict[str, list[Any]]:
-        """What the job logged with ``log_metric`` so far, as the Braket SDK's ``metrics()`` gives it (``table``)."""
-        return table(self.metric_records(), metric_type, statistic)
-
-    def plot(self, metric: str | Sequence[str] | None = None, by: str | None = None,
-             statistic: str = "max") -> Figure:
-        """A matplotlib figure of the metrics: a panel per metric against ``by`` (``"iteration"`` or ``"time"``).
-
-        Needs ``pip install 'braketkit[plot]'``; in a notebook the figure shows itself (``plot_metrics``).
-        """
-        from .plot import plot_metrics
-
-        return plot_metrics(self, metric, by, statistic)
 
     def _results_uri(self) -> str:
         return str(self.metadata(refresh=False)["outputDataConfig"]["s3Path"]).rstrip("/") + "/output/model.tar.gz"
