@@ -27,13 +27,15 @@ from .resolve import resolve
 __all__ = ["Project", "delete_limit", "list_limits", "read_project", "set_limit", "update_limit"]
 
 Project = tuple[dict[str, str], str | None]
-"""The project's device aliases and its ``region`` setting."""
+"""The project's device aliases and its region (``region``, else its device's)."""
 
 
 def read_project(start: Path | None = None) -> Project:
-    """The aliases and region of the ``pyproject.toml`` at or above ``start`` (the working directory)."""
+    """The aliases and region of the ``pyproject.toml`` at or above ``start`` (the working directory): the region
+    its jobs go to, ``region`` or its device's (a QPU's ARN names one)."""
     resolved = resolve(start=start or Path.cwd(), environ=os.environ)
-    return dict(resolved.settings.devices), resolved.settings.region
+    device_region = catalog.device_region(resolved.device) if resolved.device else None
+    return dict(resolved.settings.devices), resolved.settings.region or device_region
 
 
 def _region(thing: str | None, named: str | None, given: str | None, setting: str | None,

@@ -356,7 +356,7 @@ def test_wait_true_returns_the_job_once_it_has_ended(cloud_project: Project, clo
 
 def test_job_commands_honour_aws_region(cli_project: Project, cloud: Cloud, capsys: pytest.CaptureFixture[str],
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """botocore reads AWS_DEFAULT_REGION, not AWS_REGION; braketkit reads both, as plan does."""
+    """botocore reads AWS_DEFAULT_REGION, not AWS_REGION; braketkit reads both, as plan does (and the project's)."""
     assert os.environ["AWS_REGION"] == "us-east-1" and "AWS_DEFAULT_REGION" not in os.environ
     submission = submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)
     code, out, err = run_cli(capsys, "list")
@@ -364,6 +364,8 @@ def test_job_commands_honour_aws_region(cli_project: Project, cloud: Cloud, caps
     code, out, err = run_cli(capsys, "status", submission.job_name)
     assert (code, err) == (0, "") and out.startswith(f"{submission.job_name}: ")
     monkeypatch.delenv("AWS_REGION")
+    assert run_cli(capsys, "status", submission.job_name)[0] == 0  # the project's region, where it was submitted
+    cli_project.pyproject('[tool.braketkit]\ndevice = "sv1"\n')  # a project that names no region
     code, out, err = run_cli(capsys, "status", submission.job_name)
     assert (code, out) == (2, "")
     assert err == (f"error: JOB: no local job named {submission.job_name!r} in {cli_project.root}/.braketkit/jobs, "

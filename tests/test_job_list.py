@@ -151,6 +151,18 @@ def test_status_by_name_asks_the_service_for_that_name(cloud_project: Project, c
     assert searches == [{"filters": [{"name": "jobName", "operator": "EQUAL", "values": ["vqe-ab"]}]}]
 
 
+def test_a_job_by_name_is_looked_for_in_the_projects_region(cloud_project: Project, cloud: Cloud,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    arn = submitted("vqe-here")
+    monkeypatch.delenv("AWS_REGION")  # only the project says us-east-1, as it did when the job was submitted
+    code, out, err = run_cli(capsys, "status", "vqe-here", "--json")
+    assert (code, json.loads(out)["arn"]) == (0, arn), err
+    assert names(listed(capsys, "--name", "vqe-here")) == ["vqe-here"]
+    cloud_project.pyproject("[tool.braketkit]\ndevice = 'arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1'\n")
+    assert run_cli(capsys, "status", "vqe-here")[0] == 0  # a QPU's ARN names the region too
+
+
 # -- one vocabulary --------------------------------------------------------------------------------------------
 
 

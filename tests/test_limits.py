@@ -272,6 +272,17 @@ def test_a_qpu_without_a_limit_says_so(qpu_project: Project, cloud: Cloud,
     assert row(out, "spending limit") == "no spending limit in force on this device"
 
 
+def test_of_several_limits_in_force_the_plan_shows_the_one_with_least_left(
+        qpu_project: Project, cloud: Cloud, capsys: pytest.CaptureFixture[str]) -> None:
+    set_limit("forte", "100", until=f"{NEXT_YEAR}-01-01", policy=FAST, quiet=True)
+    set_limit("forte", "20", until=f"{NEXT_YEAR}-06-01", policy=FAST, quiet=True)
+    out = run_cli(capsys, "plan", "jobs.py:train")[1]
+    assert row(out, "spending limit").startswith("20.00 of 20.00 USD left")
+    assert "not in force" not in out  # both are in force: none is counted as not
+    set_limit("forte", "5", start=f"{NEXT_YEAR}-07-01", until=f"{NEXT_YEAR}-08-01", policy=FAST, quiet=True)
+    assert row(run_cli(capsys, "plan", "jobs.py:train")[1], "spending limit").endswith("(1 more not in force now)")
+
+
 def test_offline_or_without_credentials_the_limit_is_a_note(qpu_project: Project, cloud: Cloud,
                                                             monkeypatch: pytest.MonkeyPatch,
                                                             capsys: pytest.CaptureFixture[str]) -> None:

@@ -180,3 +180,15 @@ def test_metrics_while_the_job_runs_and_before_it_logged_anything(cloud_project:
     by_time = job.metrics()  # log_metric stamps each call: a row per call, None where another metric was logged
     assert [value for value in by_time["cost"] if value is not None] == [0.5, 0.25, 0.125]
     assert by_time["timestamp"] == sorted(by_time["timestamp"]) and not math.isnan(by_time["timestamp"][0])
+
+
+def test_the_metrics_of_two_jobs_never_mix(cloud_project: Project, cloud: Cloud) -> None:
+    """Each job reads its own streams only: moto's FilterLogEvents ignores the stream prefix, so braketkit checks it."""
+    cloud_project.write("metric_jobs.py", METRIC_JOBS)
+    first = AwsJob(submit(plan_of("metric_jobs.py:descend", 2), policy=FAST, quiet=True).job_arn, poll=0.01)
+    second = AwsJob(submit(plan_of("metric_jobs.py:descend", 5), policy=FAST, quiet=True).job_arn, poll=0.01)
+    for job in (first, second):
+        job.wait(poll=0.01, display=None)
+    assert len(first.metrics("iteration_number")["cost"]) == 2
+    assert len(second.metrics("iteration_number")["cost"]) == 5
+    assert all(event["logStreamName"].startswith(f"{first.name}/") for event in first.log_events())

@@ -157,7 +157,19 @@ def test_without_iteration_numbers_rows_go_by_time(project: Project, columns: No
     assert run_cli(capsys, "metrics", "timed", "--csv")[1] == "timestamp,loss\n5.0,2.0\n6.0,1.0\n"
     assert run_cli(capsys, "metrics", "timed")[1] == ("timed  COMPLETED\n  metric  latest  min  max  count  history\n"
                                                       "  loss         1    1    2      2  █▁\n")
-    assert run_cli(capsys, "metrics", "timed", "--by", "iteration")[1] == "timed  COMPLETED\n  no metrics logged\n"
+    code, _, err = run_cli(capsys, "metrics", "timed", "--by", "iteration")
+    assert (code, err) == (2, "error: --by: timed logged its metrics without iteration_number, so nothing of it lines "
+                              "up by iteration; compare by time instead\n")
+
+
+def test_beside_a_job_without_iteration_numbers_every_job_goes_by_time(project: Project, columns: None,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    local_job(project, "demo", DEMO_LOG)
+    local_job(project, "timed", "Metrics - timestamp=5.0; cost=2;\nMetrics - timestamp=6.0; cost=1;\n")
+    out = run_cli(capsys, "metrics", "demo", "timed", "--csv", "--metric", "cost")[1]
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0][:2] == ["job", "timestamp"] and [row[0] for row in rows[1:]] == ["demo"] * 4 + ["timed"] * 2
+    assert "no metrics" not in run_cli(capsys, "metrics", "demo", "timed")[1]
 
 
 def test_time_is_counted_from_the_first_finite_timestamp() -> None:

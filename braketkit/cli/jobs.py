@@ -20,7 +20,21 @@ from ..workspace import jobs_folder, project_root
 
 __all__ = ["cancel", "clean", "list_jobs", "logs", "result", "status"]
 
-_REGION = click.option("--region", help="The region of a job given by name (default: the AWS configuration's).")
+_REGION = click.option("--region", help="The region of a job given by name (default: the project's, as its jobs are "
+                                         "submitted, else the AWS configuration's).")
+
+
+def project_region(region: str | None) -> str | None:
+    """``--region``, else the region this project's jobs go to (``region``, or its device's); None leaves it to the
+    AWS configuration. A pyproject.toml braketkit cannot read names no region: it is for the job, not this."""
+    if region is not None:
+        return region
+    from ..limits import read_project
+
+    try:
+        return read_project()[1]
+    except InvalidInput:
+        return None
 _POLL = click.option("--poll", type=click.FloatRange(min=0.01), default=5.0, show_default=True,
                      help="Seconds between checks of a cloud job while waiting or following.")
 
@@ -33,7 +47,7 @@ def _job(job: str, region: str | None, poll: float = 5.0) -> Any:
         if (folder / "job.json").is_file():
             return LocalJob(folder)
     try:
-        return AwsJob.attach(job, region=region, poll=poll)
+        return AwsJob.attach(job, region=region if job.startswith("arn:") else project_region(region), poll=poll)
     except InvalidInput as error:
         if job.startswith("arn:") or len(error.problems) != 1:
             raise
@@ -157,7 +171,7 @@ def list_jobs(region: str | None, states: tuple[str, ...], device: str | None, s
             click.echo(f"note: skipped {left.path}: {left.reason}", err=True)
     else:
         with _aws():
-            jobs = cloud_jobs(query, region)
+            jobs = cloud_jobs(query, project_region(region))
     if as_json:
         click.echo(json.dumps([job_document(job) for job in jobs], indent=2))
     elif jobs:

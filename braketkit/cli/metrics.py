@@ -102,7 +102,7 @@ def _tables(handles: Sequence[Any], gathered: Sequence[Sequence[Record]], by: st
     from ..job.metrics import choose_metrics, labelled_tables
 
     key, tables = labelled_tables([(handle.name, records) for handle, records in zip(handles, gathered, strict=True)],
-                                  by, statistic)
+                                  by, statistic, "--by")
     if strict or not wanted:
         names = choose_metrics(tables, wanted, "--metric")
     else:  # still following: a name may yet be logged

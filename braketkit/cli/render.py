@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,12 @@ def _size(count: int) -> str:
 
 def jsonable(value: Any) -> Any:
     """Anything as JSON: attrs and dataclasses unstructured, datetimes and the rest as text."""
-    return json.loads(json.dumps(converter.unstructure(value), default=str))
+    return json.loads(json.dumps(converter.unstructure(value), default=_text))
+
+
+def _text(value: Any) -> str:
+    """What JSON has no type for: a time in ISO 8601 (as every ``--json`` writes times), anything else as text."""
+    return value.isoformat() if isinstance(value, (datetime, date)) else str(value)
 
 
 def job_document(info: JobInfo) -> dict[str, Any]:

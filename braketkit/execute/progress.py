@@ -93,10 +93,15 @@ class StatusLine:
         self._shown = False
 
     def _width(self) -> int:
+        """``COLUMNS`` if set (as ``shutil.get_terminal_size`` reads it), else the terminal's width, else 80."""
+        columns = os.environ.get("COLUMNS", "")
+        if columns.isdigit() and int(columns) > 0:
+            return max(int(columns) - 1, 20)
         try:
-            return max(os.get_terminal_size(self._stream.fileno()).columns - 1, 20)
+            size = os.get_terminal_size(self._stream.fileno()).columns
         except (AttributeError, OSError, ValueError):  # no file descriptor, or not a terminal after all
-            return 79
+            size = 0
+        return max(size - 1, 20) if size > 0 else 79  # a pseudo-terminal may say 0 columns: it knows no width
 
     def show(self, text: str) -> None:
         if self._terminal:

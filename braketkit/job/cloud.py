@@ -215,8 +215,10 @@ class AwsJob(HasMetrics):
             time.sleep(self.poll if poll is None else poll)
 
     def _stream_prefix(self) -> str:
+        """What every stream of this job's instances starts with: its name, then ``/`` (the streams of a job
+        named ``vqe-2`` are no job ``vqe``'s), and the ARN's id when the ARN does not end in the name."""
         name = self.name
-        return name if self.arn.endswith(name) else f"{name}/{self.arn.rsplit('/', 1)[-1]}"
+        return f"{name}/" if self.arn.endswith(name) else f"{name}/{self.arn.rsplit('/', 1)[-1]}/"
 
     def log_events(self, follow: bool = False, poll: float | None = None) -> Iterator[dict[str, Any]]:
         """CloudWatch events of every instance's stream, in time order; none repeated, none skipped."""
@@ -226,11 +228,13 @@ class AwsJob(HasMetrics):
         while True:
             ended = not follow or self.state() in TERMINAL_STATES
             batch: list[dict[str, Any]] = []
-            options = {"logGroupName": LOG_GROUP, "logStreamNamePrefix": self._stream_prefix(),
+            prefix = self._stream_prefix()
+            options = {"logGroupName": LOG_GROUP, "logStreamNamePrefix": prefix,
                        "startTime": max(0, newest - LOOKBACK_MS)}
             try:
                 for page in logs.get_paginator("filter_log_events").paginate(**options):
-                    batch += [event for event in page["events"] if event["eventId"] not in seen]
+                    batch += [event for event in page["events"]  # the prefix checked here too: another job's
+                              if event["eventId"] not in seen and event["logStreamName"].startswith(prefix)]  # lines
             except logs.exceptions.ResourceNotFoundException:
                 batch = []  # no log group yet: the job has not started
             for event in sorted(batch, key=lambda event: (event["timestamp"], event["logStreamName"])):

@@ -108,8 +108,8 @@ def row_key(metric_type: object, key: str = "metric_type") -> RowKey:
         return TIMESTAMP
     if word in ("iterationnumber", "iteration"):
         return ITERATION
-    raise InvalidInput([Problem(f"{metric_type!r} is no metric type; give \"timestamp\" or \"iteration_number\"",
-                                key)])
+    raise InvalidInput([Problem(f"{metric_type!r} is no metric type; give \"iteration\" (or \"iteration_number\") "
+                                "or \"time\" (or \"timestamp\")", key)])
 
 
 def _statistic(value: object) -> Statistic:
@@ -120,14 +120,23 @@ def _statistic(value: object) -> Statistic:
 
 
 def labelled_tables(
-    named: Sequence[tuple[str, Sequence[Record]]], by: object | None = None, statistic: object = "max"
+    named: Sequence[tuple[str, Sequence[Record]]], by: object | None = None, statistic: object = "max",
+    key_name: str = "by",
 ) -> tuple[RowKey, list[tuple[str, Columns]]]:
-    """Each job's records as a table, all by the same row key: ``by``, or when None, ``iteration_number``
-    if any of the lines carries one (``timestamp`` otherwise), so that the jobs' tables line up."""
+    """Each job's records as a table, all by the same row key, so that the jobs' tables line up: ``by``, or
+    when None, ``iteration_number`` if every line of every job carries one (``timestamp`` otherwise: a job
+    that logs without iteration numbers is never shown empty beside one that logs with them)."""
+    logged = [(label, records) for label, records in named if records]
     if by is not None:
-        key = row_key(by, "by")
+        key = row_key(by, key_name)
+        bare = [label for label, records in logged if not any(ITERATION in record for record in records)]
+        if key == ITERATION and bare:
+            raise InvalidInput([Problem(f"{', '.join(bare)} logged {'its' if len(bare) == 1 else 'their'} metrics "
+                                        "without iteration_number, so nothing of it lines up by iteration; compare "
+                                        "by time instead", key_name)])
     else:
-        key = ITERATION if any(ITERATION in record for _, records in named for record in records) else TIMESTAMP
+        every = logged and all(ITERATION in record for _, records in logged for record in records)
+        key = ITERATION if every else TIMESTAMP
     return key, [(label, table(records, key, statistic)) for label, records in named]
 
 

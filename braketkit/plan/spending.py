@@ -75,7 +75,7 @@ def summarize(device: str, limits: Iterable[SpendingLimit], now: datetime) -> Sp
     if not active:
         return Spending(device=device, looked_up=True, others=len(mine))
     return Spending(device=device, looked_up=True, active=active[0], left=left(active[0]),
-                    others=len(mine) - 1)
+                    others=len(mine) - len(active))
 
 
 def look_up(device: str | None, region: str | None, offline: bool) -> Spending | None:
