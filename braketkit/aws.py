@@ -6,6 +6,8 @@ clients and the caller's account are kept per region and per AWS
 configuration (the ``AWS_*`` variables: credentials, profile, endpoints), so a
 changed configuration is honoured at once. boto3 clients are thread-safe.
 
+Times in answers are read in UTC (``_utc_timestamp``), never in local time.
+
 With no region given, ``AWS_REGION`` counts (the AWS SDKs' variable, which
 botocore itself ignores), then botocore's own chain (``AWS_DEFAULT_REGION``,
 the profile's ``region``).
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import os
 import threading
+from datetime import datetime, timezone
 from typing import Any
 
 __all__ = ["account", "client", "configuration", "session"]
@@ -35,9 +38,25 @@ def session(region: str | None) -> Any:
     with _lock:
         if key not in _sessions:
             import boto3
+            import botocore.session
 
-            _sessions[key] = boto3.Session(region_name=region or os.environ.get("AWS_REGION") or None)
+            core = botocore.session.get_session()
+            core.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=_utc_timestamp)
+            _sessions[key] = boto3.Session(botocore_session=core,
+                                           region_name=region or os.environ.get("AWS_REGION") or None)
         return _sessions[key]
+
+
+def _utc_timestamp(value: Any) -> datetime:
+    """A time in an AWS answer, in UTC. botocore's own parser puts epoch seconds in local time, which fails for
+    a time near the end of year 9999 (an open-ended spending limit's end) anywhere east of UTC."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        from botocore.utils import parse_timestamp
+
+        return parse_timestamp(value)  # type: ignore[no-any-return]  # text: ISO 8601 or RFC 822, zone included
+    return datetime.fromtimestamp(seconds, timezone.utc)
 
 
 def client(service: str, region: str | None, **config: Any) -> Any:

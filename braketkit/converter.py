@@ -28,42 +28,48 @@ __all__ = ["MOMENT_FORMS", "converter", "parse_duration", "parse_moment"]
 
 converter = cattrs.Converter(forbid_extra_keys=True)
 
-_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", re.ASCII)
 
 
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DAY_AND_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{3}|\.\d{6})?)?([Zz]|[+-]\d{2}:\d{2})?")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_DAY_AND_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{3}|\.\d{6})?)?([Zz]|[+-]\d{2}:\d{2})?",
+                           re.ASCII)
 MOMENT_FORMS = "a date or time such as 2026-06-01 or 2026-06-01T09:30 (this machine's local time unless it ends in Z " \
                "or an offset such as +02:00)"
 """What ``parse_moment`` reads, for messages."""
 
 
 def parse_moment(text: str, *, end_of_day: bool = False) -> datetime:
-    """An ISO 8601 date, or date and time, as an aware datetime; without a zone, this machine's local time.
+    """An ISO 8601 date, or date and time, as a datetime in UTC; without a zone, this machine's local time.
 
     Only the forms every supported Python reads alike (3.10's ``fromisoformat`` knows
     no ``Z`` and few fractions). A date alone is the start of that day, or with
     ``end_of_day`` its end, so that ``--until 2026-06-30`` includes June 30.
-    Raises ValueError for anything else, or a moment this machine cannot place.
+    Raises ValueError for what is not such a form, OverflowError for a moment beyond the years 1 to 9999.
     """
     value = text.strip()
+    if not (_DAY.fullmatch(value) or _DAY_AND_TIME.fullmatch(value)):
+        raise ValueError(f"{text!r} is not {MOMENT_FORMS}")
     try:
         if _DAY.fullmatch(value):
             day = datetime.combine(date.fromisoformat(value), datetime.min.time())
             moment = day + timedelta(days=1) if end_of_day else day
-        elif _DAY_AND_TIME.fullmatch(value):
-            moment = datetime.fromisoformat(value[:-1] + "+00:00" if value[-1] in "Zz" else value)
         else:
-            raise ValueError(value)
-        return moment if moment.tzinfo else moment.astimezone()  # naive: as this machine's clock reads it
-    except (ValueError, OverflowError, OSError):
+            moment = datetime.fromisoformat(value[:-1] + "+00:00" if value[-1] in "Zz" else value)
+    except ValueError:  # a month 13, February 30, 24:00
         raise ValueError(f"{text!r} is not {MOMENT_FORMS}") from None
+    except OverflowError:
+        raise OverflowError(f"{text!r} reaches beyond the year 9999") from None
+    try:
+        return (moment if moment.tzinfo else moment.astimezone()).astimezone(timezone.utc)  # naive: local time
+    except (OverflowError, OSError, ValueError):
+        raise OverflowError(f"{text!r} is beyond the years 1 to 9999 once put in UTC") from None
 
 
 def parse_duration(text: str) -> int:
     """``"2h"``, ``"1h30m"``, ``"45s"``, ``"2d"`` or ``"3600"`` as whole seconds."""
     text = text.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return int(text)
     match = _DURATION.fullmatch(text)
     if not text or match is None:

@@ -305,8 +305,8 @@ class FakeBraket:
             logs.create_log_stream(logGroupName=group, logStreamName=stream)
         start = int(time.time() * 1000) - len(lines)
         for index, stream in enumerate(streams):
-            events = [{"timestamp": start + n, "message": line}
-                      for n, line in enumerate(lines) if n % instances == index]
+            events = [{"timestamp": start + n, "message": line}  # CloudWatch takes no empty message
+                      for n, line in enumerate(lines) if n % instances == index and line]
             if events:
                 logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
 

@@ -99,5 +99,5 @@ def run_in_container(python: list[str], request: dict[str, object], archive: Pat
         "BRAKETKIT_FAILURE_FILE": str(opt / "ml" / "output" / "failure"),
     }
     done = subprocess.run([*python, "-c", CHILD, str(code), str(script["entryPoint"]), "bind" if bind else "bare"],
-                          cwd=code, env=environment, capture_output=True, text=True, check=False)
+                          cwd=code, env=environment, capture_output=True, text=True, errors="replace", check=False)
     return ContainerRun(done.returncode, done.stdout + done.stderr, opt, requirements)

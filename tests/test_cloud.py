@@ -279,6 +279,16 @@ def test_cli_run_wait_on_a_failing_job_exits_1(cli_project: Project, cloud: Clou
     _no_secrets(out, err)
 
 
+def test_losing_aws_while_watching_says_the_job_goes_on(cli_project: Project, cloud: Cloud,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    cloud.braket.faults["GetJob"].extend(["throttle"] * 50)  # every poll refused, retries and all
+    code, out, err = run_cli(capsys, "run", "jobs.py:train", "--follow", "--poll", "0.01")
+    [arn] = cloud.braket.jobs
+    assert code == 1 and out.startswith("submitted ")
+    assert err.startswith("error: GetJob failed: ThrottlingException")
+    assert err.endswith(f"stopped watching; the job goes on. Re-attach with: braketkit logs --follow {arn}\n")
+
+
 def test_cli_refusal_with_debug_shows_no_credentials(cli_project: Project, cloud: Cloud,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     cloud.braket.faults["CreateJob"].append("denied")

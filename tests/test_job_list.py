@@ -477,9 +477,13 @@ def test_a_time_without_a_zone_is_this_machines_local_time(monkeypatch: pytest.M
         for wrong in ("2026-6-1", "2026-06-01T9:30", "June 1", "2026-06-01T09:30:00.1234"):
             with pytest.raises(ValueError, match="local time unless"):
                 parse_moment(wrong)
-        parse_moment("9999-12-31")  # the last day starts; its end is beyond any datetime:
-        with pytest.raises(ValueError, match="local time unless"):
+        for beyond in ("0001-01-01", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00+01:00"):
+            with pytest.raises(OverflowError, match="beyond the years 1 to 9999"):
+                parse_moment(beyond)  # Tokyo's first day of year 1 starts in year 0 in UTC
+        with pytest.raises(OverflowError, match="beyond the year 9999"):
             parse_moment("9999-12-31", end_of_day=True)
+        with pytest.raises(ValueError, match="local time unless"):
+            parse_moment("٢٠٢٦-٠٦-٠١")  # digits, but not ASCII ones
     finally:
         monkeypatch.setenv("TZ", "UTC")
         time.tzset()

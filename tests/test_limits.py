@@ -125,6 +125,27 @@ def test_a_limit_without_dates_is_in_force_from_now(qpu_project: Project, cloud:
     assert cloud.braket.calls.count("CreateSpendingLimit") == 1
 
 
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "Asia/Tokyo", "Pacific/Kiritimati"])
+def test_an_open_ended_limit_reads_in_any_time_zone(qpu_project: Project, cloud: Cloud, zone: str,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """Its end, 9999-12-31T23:59:59 UTC, is past year 9999 in local time east of UTC: answers are read in UTC."""
+    import time
+
+    assert run_cli(capsys, "limits", "set", FORTE, "5")[0] == 0
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        code, out, err = run_cli(capsys, "limits")
+        assert (code, err) == (0, "") and "9999-12-31 23:59" in out
+        code, out, err = run_cli(capsys, "plan", "jobs.py:train")
+        assert code == 0 and row(out, "spending limit").startswith("5.00 of 5.00 USD left"), err
+        assert run_cli(capsys, "limits", "delete", FORTE)[0] == 0
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+
+
 def test_until_alone_starts_now_and_zones_are_honoured(qpu_project: Project, cloud: Cloud) -> None:
     before = datetime.now(timezone.utc).replace(microsecond=0)
     set_limit("forte", "10", until=f"{NEXT_YEAR}-03-01T12:00+02:00", policy=FAST, quiet=True)

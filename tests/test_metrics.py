@@ -106,10 +106,11 @@ _values = st.one_of(
     st.sampled_from(["nan", "-inf", "1e3", " 2.5 ", "abc", "", "1,5", "0x10"]),
 )
 _pair = st.tuples(_names, st.sampled_from(["=", " = ", "="]), _values).map(lambda p: f"{p[0]}{p[1]}{p[2]};")
-_line = st.tuples(st.sampled_from(["", "[algo-1] ", "[algo-2] ", "[] ", "note "]),
+_line = st.tuples(st.sampled_from(["", "[algo-1] ", "[algo-2] ", "[] ", "note ", "step3"]),
                   st.sampled_from(["Metrics - ", "Metrics -", "metrics - ", ""]),
-                  st.lists(_pair, max_size=5), st.sampled_from(["", " trailing", ";"])
-                  ).map(lambda p: p[0] + p[1] + " ".join(p[2]) + p[3])
+                  st.lists(_pair, max_size=5), st.sampled_from([" ", "", ";", "x"]),
+                  st.sampled_from(["", " trailing", ";", "=", "abc"])
+                  ).map(lambda p: p[0] + p[1] + p[3].join(p[2]) + p[4])
 
 
 @settings(max_examples=300, deadline=None)
@@ -118,6 +119,14 @@ _line = st.tuples(st.sampled_from(["", "[algo-1] ", "[algo-2] ", "[] ", "note "]
 def test_any_lines_read_as_the_braket_sdk_reads_them(lines: list[tuple[str, float]], metric_type: str,
                                                      statistic: str) -> None:
     assert comparable(ours(lines, metric_type, statistic)) == comparable(sdk_table(lines, metric_type, statistic))
+
+
+def test_a_pair_never_starts_inside_a_word() -> None:
+    """How the pattern skips a long word (a hash printed before log_metric) without a quadratic search."""
+    line = "Metrics - " + "f" * 20_000 + " cost=0.5; iteration_number=1; ab_c=2;x=3;"
+    assert parse_line(line, 1.0) == {"cost": 0.5, "iteration_number": 1.0, "ab_c": 2.0, "x": 3.0, "timestamp": 1.0}
+    assert comparable(ours([(line, 1.0)], "timestamp", "max")) == comparable(
+        sdk_table([(line, 1.0)], "timestamp", "max"))
 
 
 LOCAL_SETTINGS = '''

@@ -524,3 +524,27 @@ def test_the_live_summary_takes_iteration_numbers_that_are_not_finite() -> None:
         summary.line(line)
     summary.close()
     assert out.getvalue().splitlines()[0] == "start" and "end" in out.getvalue()
+
+
+def test_words_printed_without_a_newline_before_a_metric_line_are_kept() -> None:
+    """print("step 3", end="") then log_metric(...): one log line, and the job's words still show."""
+    from braketkit.cli.live import SummarisedLog
+
+    out = io.StringIO()
+    summary = SummarisedLog(out)
+    summary.line("step 3 done...Metrics - timestamp=1; cost=1; iteration_number=3;")
+    summary.line("[algo-1] Metrics - timestamp=2; cost=2; iteration_number=4;")  # a node's tag is no words
+    summary.close()
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "step 3 done..." and not any(line.startswith("[algo-1]") for line in lines)
+
+
+def test_a_hostile_job_folder_name_reaches_the_terminal_escaped(project: Project, columns: None,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    name = "esc\x1b]0;pwned\x07\nfake"
+    local_job(project, name, DEMO_LOG)
+    code, out, _ = run_cli(capsys, "metrics", name)
+    assert code == 0 and "\x1b" not in out and "\x07" not in out
+    assert out.startswith("esc\\x1b]0;pwned\\x07\\nfake  COMPLETED\n")
+    code, out, _ = run_cli(capsys, "list", "--local")
+    assert code == 0 and "\x1b" not in out and "esc\\x1b" in out

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import BraketkitError, InvalidInput, Problem
+from ..errors import AwsError, BraketkitError, InvalidInput, Problem
 from ..target import Target, load_reference
 from .options import function_options
+from .values import POLL_SECONDS
 
 if TYPE_CHECKING:
     from .live import SummarisedLog
@@ -52,7 +53,7 @@ def _run_options() -> list[click.Option]:
                                                      "metric lines show as one live summary."),
         click.Option(["--raw"], is_flag=True, help="With --follow: metric lines as they are, not summarised."),
         click.Option(["--quiet"], is_flag=True, help="No progress display."),
-        click.Option(["--poll"], type=click.FloatRange(min=0.01), default=5.0, show_default=True,
+        click.Option(["--poll"], type=POLL_SECONDS, default=5.0, show_default=True,
                      help="Seconds between checks of a cloud job while waiting or following."),
         click.Option(["--allow-pickle"], is_flag=True,
                      help="Read pickled results (result_format = \"pickled_v4\"): unpickling runs code the job wrote."),
@@ -168,6 +169,7 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
     from ..execute.cloud import SubmissionInterrupted
     from ..execute.local import LocalRunCancelled
     from ..job import AwsJob
+    from ..job.cloud import talking_to_aws
     from .live import SummarisedLog
     from .render import reattach_text, result_text, run_document, submitted_text
 
@@ -194,10 +196,15 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
                 if as_json:
                     click.echo(json.dumps(run_document(job, with_result=False), indent=2))
                 return
-            _watch(job, follow=follow, quiet=quiet or as_json, summarised=summarised)
+            with talking_to_aws(job.arn):
+                _watch(job, follow=follow, quiet=quiet or as_json, summarised=summarised)
         except KeyboardInterrupt:
             click.echo(reattach_text(job.arn), err=True)
             sys.exit(130)
+        except AwsError as error:  # contact lost while watching: the job goes on all the same
+            click.echo(f"error: {error}", err=True)
+            click.echo(reattach_text(job.arn), err=True)
+            sys.exit(error.exit_status)
     if as_json:
         document = run_document(job, allow_pickle=allow_pickle)
         click.echo(json.dumps(document, indent=2))

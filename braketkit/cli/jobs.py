@@ -17,6 +17,7 @@ import click
 
 from ..errors import InvalidInput, Problem
 from ..workspace import jobs_folder, project_root
+from .values import POLL_SECONDS
 
 __all__ = ["cancel", "clean", "list_jobs", "logs", "result", "status"]
 
@@ -35,7 +36,7 @@ def project_region(region: str | None) -> str | None:
         return read_project()[1]
     except InvalidInput:
         return None
-_POLL = click.option("--poll", type=click.FloatRange(min=0.01), default=5.0, show_default=True,
+_POLL = click.option("--poll", type=POLL_SECONDS, default=5.0, show_default=True,
                      help="Seconds between checks of a cloud job while waiting or following.")
 
 
@@ -68,12 +69,12 @@ def _aws(job: str | None = None) -> Any:
 def status(job: str, region: str | None, as_json: bool) -> None:
     """The job's state, queue position while queued, device, times, and why it failed."""
     from ..job import LocalJob
-    from .render import job_document, status_text
+    from .render import job_document, on_terminal, status_text
 
     with _aws(job):
         handle = _job(job, region)
         info = handle.info() if isinstance(handle, LocalJob) else handle.info(refresh=False)
-    click.echo(json.dumps(job_document(info), indent=2) if as_json else status_text(info))
+    click.echo(json.dumps(job_document(info), indent=2) if as_json else on_terminal(status_text(info)))
 
 
 @click.command()
@@ -157,7 +158,7 @@ def list_jobs(region: str | None, states: tuple[str, ...], device: str | None, s
               local: bool, limit: int | None, as_json: bool) -> None:
     """Jobs, newest first: the region's (SearchJobs, every page), or with --local this project's."""
     from ..job.listing import chosen, cloud_jobs, local_jobs
-    from .render import job_document, jobs_table
+    from .render import job_document, jobs_table, on_terminal
     from .values import read_query
 
     query = read_query(states=states, device=device, since=since, name=name, limit=limit, aliases=_project_aliases,
@@ -168,14 +169,14 @@ def list_jobs(region: str | None, states: tuple[str, ...], device: str | None, s
         found, unreadable = local_jobs(jobs_folder(project_root(Path.cwd())))
         jobs = chosen(found, query)
         for left in unreadable:
-            click.echo(f"note: skipped {left.path}: {left.reason}", err=True)
+            click.echo(on_terminal(f"note: skipped {left.path}: {left.reason}"), err=True)
     else:
         with _aws():
             jobs = cloud_jobs(query, project_region(region))
     if as_json:
         click.echo(json.dumps([job_document(job) for job in jobs], indent=2))
     elif jobs:
-        click.echo(jobs_table(jobs))
+        click.echo(on_terminal(jobs_table(jobs)))
     else:
         click.echo("no jobs match" if any((states, device, since, name)) else "no jobs", err=True)
 
@@ -191,11 +192,12 @@ def clean(older_than: str, archives: bool, dry_run: bool, as_json: bool) -> None
     """Remove this project's local job folders that ended long ago; never a running job."""
     from ..converter import converter
     from ..job.clean import clean as remove_old
-    from .render import clean_text
+    from .render import clean_text, on_terminal
     from .values import read_ago
 
     cutoff = read_ago(older_than, "--older-than", datetime.now(timezone.utc))
     report = remove_old(project_root(Path.cwd()), cutoff, dry_run=dry_run, archives=archives)
-    click.echo(json.dumps(converter.unstructure(report), indent=2) if as_json else clean_text(report, older_than))
+    text = json.dumps(converter.unstructure(report), indent=2) if as_json else clean_text(report, older_than.strip())
+    click.echo(text if as_json else on_terminal(text))
     if report.failed:
         sys.exit(1)

@@ -14,7 +14,7 @@ from collections import deque
 from typing import IO, Final
 
 from ..execute.progress import StatusLine, _isatty
-from ..job.metrics import ITERATION, metric_names, parse_line
+from ..job.metrics import ITERATION, MARK, NODE_TAG, metric_names, parse_line
 from .metrics_text import SUMMARY_HISTORY, summary_line
 
 __all__ = ["EVERY", "SummarisedLog"]
@@ -40,13 +40,11 @@ class SummarisedLog:
     def line(self, text: str) -> None:
         record = parse_line(text)
         if record is None:
-            self._summary.clear()
-            self._stream.write(text + "\n")
-            if self._terminal and self._histories:
-                self._summary.show(self._text())
-            else:
-                self._stream.flush()
+            self._print(text)
             return
+        before = text[:text.index(MARK)].rstrip()
+        if before and not NODE_TAG.fullmatch(before):  # print("step 3", end=""), then log_metric: the job's words stay
+            self._print(before)
         step = record.get(ITERATION, self._count)
         stretch = int(step // EVERY) if math.isfinite(step) else self._stretch  # iteration_number=nan is a line too
         if not self._terminal and self._unshown and stretch != self._stretch:
@@ -61,6 +59,14 @@ class SummarisedLog:
             self._summary.show(self._text())
         else:
             self._unshown = True
+
+    def _print(self, text: str) -> None:
+        self._summary.clear()
+        self._stream.write(text + "\n")
+        if self._terminal and self._histories:
+            self._summary.show(self._text())
+        else:
+            self._stream.flush()
 
     def write(self, text: str) -> None:
         """Take output as a local run echoes it: whole lines are shown, a partial one waits for its end."""

@@ -73,7 +73,9 @@ def metrics(jobs: tuple[str, ...], region: str | None, by: str | None, statistic
     elif as_csv:
         click.echo(_csv(tables, key, names), nl=False)
     elif not follow:  # following has shown the table already
-        click.echo(_text(handles, tables, key, names))
+        from .render import on_terminal
+
+        click.echo(on_terminal(_text(handles, tables, key, names)))
 
 
 def _check_options(as_json: bool, as_csv: bool, follow: bool, plot: Path | None) -> None:
@@ -113,10 +115,11 @@ def _tables(handles: Sequence[Any], gathered: Sequence[Sequence[Record]], by: st
 
 def _text(handles: Sequence[Any], tables: Sequence[tuple[str, Columns]], key: RowKey, names: Sequence[str],
           ended: bool = True) -> str:
+    from ..job.extract import printable
     from .metrics_text import job_block
 
     width = shutil.get_terminal_size().columns
-    return "\n\n".join(job_block(f"{label}  {_state(handle)}", columns, key, names, width, ended)
+    return "\n\n".join(job_block(f"{printable(label)}  {_state(handle)}", columns, key, names, width, ended)
                        for handle, (label, columns) in zip(handles, tables, strict=True))
 
 
@@ -196,7 +199,9 @@ class _Screen:
         self._lines = 0
 
     def show(self, text: str) -> None:
-        lines = text.split("\n")
+        from .render import on_terminal
+
+        lines = on_terminal(text).split("\n")
         width, height = shutil.get_terminal_size()
         if self._terminal:
             lines = [line[:width] for line in lines]  # a wrapped line would throw the count of lines to go up off

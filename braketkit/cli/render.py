@@ -11,6 +11,7 @@ from typing import Any
 
 from ..converter import converter
 from ..job import AwsJob, Job, LocalJob, fields_text
+from ..job.extract import printable
 from ..job.info import fields, local_time, state_line
 from ..model.job import CleanReport, JobInfo
 from ..package.capture import MODULE as CAPTURED_MODULE
@@ -76,6 +77,12 @@ def _size(count: int) -> str:
     return f"{value:.1f} GB"
 
 
+def on_terminal(text: str) -> str:
+    """``text`` line by line with every character a terminal would act on shown escaped (``\\x1b``): a local job's
+    name is its folder's, and a folder can be named anything, escape sequences included."""
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
 def jsonable(value: Any) -> Any:
     """Anything as JSON: attrs and dataclasses unstructured, datetimes and the rest as text."""
     return json.loads(json.dumps(converter.unstructure(value), default=_text))
@@ -104,7 +111,7 @@ def run_document(job: Job, with_result: bool = True, allow_pickle: bool = False)
 def status_text(info: JobInfo) -> str:
     """``braketkit status``: the line waiting shows, then the rest of what is known, one field a line."""
     rest = [field for field in fields(info, detail=True) if field.label not in ("name", "state", "queue")]
-    return state_line(info) + ("\n" + fields_text(rest, indent="  ") if rest else "")
+    return printable(state_line(info)) + ("\n" + fields_text(rest, indent="  ") if rest else "")
 
 
 def _short_device(device: str | None) -> str:
@@ -118,7 +125,7 @@ def jobs_table(jobs: list[JobInfo]) -> str:
     """``braketkit list``: one line a job, created (local time), state, name, device, and ARN for cloud jobs."""
     cloud = any(job.arn for job in jobs)
     rows = [["CREATED", "STATE", "NAME", "DEVICE"] + (["ARN"] if cloud else [])]
-    rows += [[local_time(job.created, seconds=False) if job.created else "-", job.state, job.name,
+    rows += [[local_time(job.created, seconds=False) if job.created else "-", job.state, printable(job.name),
               _short_device(job.device)] + ([job.arn or ""] if cloud else []) for job in jobs]
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()

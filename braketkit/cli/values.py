@@ -9,19 +9,39 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import TypeVar
+from typing import Any, TypeVar
+
+import click
 
 from .. import catalog
 from ..converter import MOMENT_FORMS, parse_duration, parse_moment
 from ..errors import InvalidInput, Problem
 from ..model.job import JobQuery, UtcTime
 
-__all__ = ["read_ago", "read_query", "read_since"]
+__all__ = ["POLL_SECONDS", "read_ago", "read_query", "read_since"]
 
 Given = TypeVar("Given")
 Read = TypeVar("Read")
 
 DURATION = "a duration such as 7d, 12h, 30m or 1h30m (a bare number is seconds)"
+
+
+class _PollSeconds(click.ParamType):  # type: ignore[type-arg,unused-ignore]
+    """Seconds between checks: a finite number from 0.01 to an hour (``nan`` and ``inf`` pass a plain range)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not 0.01 <= seconds <= 3600:  # false for nan too
+            self.fail(f"{value!r} is not from 0.01 to 3600 seconds", param, ctx)
+        return seconds
+
+
+POLL_SECONDS = _PollSeconds()
 
 
 def read_ago(text: str, option: str, now: datetime) -> UtcTime:
@@ -45,9 +65,11 @@ def read_since(text: str, now: datetime) -> UtcTime:
     else:
         return read_ago(text, "--since", now)
     try:
-        return UtcTime(parse_moment(text).astimezone(timezone.utc))
+        return UtcTime(parse_moment(text))
     except ValueError:
         raise InvalidInput([Problem(f"{text!r} is neither {DURATION} nor {MOMENT_FORMS}", "--since")]) from None
+    except OverflowError as error:
+        raise InvalidInput([Problem(str(error), "--since")]) from None
 
 
 def _states(values: Sequence[str]) -> frozenset[str]:

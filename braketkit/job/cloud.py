@@ -41,6 +41,9 @@ def aws_error(error: Exception, job: str | None = None) -> BraketkitError:
     if isinstance(error, botocore.NoRegionError):
         return InvalidInput([Problem("no AWS region is configured: give --region, or set AWS_REGION (or a region "
                                      "in your AWS configuration)")])
+    if isinstance(error, botocore.InvalidRegionError):
+        region = error.kwargs.get("region_name", "")
+        return InvalidInput([Problem(f"{region!r} is no AWS region name; expected one such as us-east-1", "region")])
     if isinstance(error, botocore.NoCredentialsError):
         return AwsError("no AWS credentials found: configure them (aws configure, AWS_PROFILE, or the "
                         "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables)")

@@ -24,7 +24,7 @@ from ..errors import InvalidInput, Problem
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["MARK", "Columns", "HasMetrics", "Point", "Record", "RowKey", "Statistic", "choose_metrics",
+__all__ = ["MARK", "NODE_TAG", "Columns", "HasMetrics", "Point", "Record", "RowKey", "Statistic", "choose_metrics",
            "labelled_tables", "metric_names", "parse_line", "points", "row_key", "select", "table"]
 
 MARK: Final = "Metrics -"
@@ -33,8 +33,11 @@ TIMESTAMP: Final = "timestamp"
 ITERATION: Final = "iteration_number"
 NODE: Final = "node_id"
 
-_PAIR = re.compile(r"(\w+)\s*=\s*([^;]+)\s*;")
-_NODE_TAG = re.compile(r"^\[([^\]]*)\]")
+_PAIR = re.compile(r"(?<!\w)(\w+)\s*=\s*([^;]+)\s*;")
+"""The Braket SDK's ``(\\w+)\\s*=\\s*([^;]+)\\s*;``, finding the same pairs: a pair never starts inside a word (if
+it matched from there it matched from the word's start, which comes first). Saying so spares a quadratic search
+of a long word with no ``=`` after it (a hash printed before ``log_metric``)."""
+NODE_TAG = re.compile(r"^\[([^\]]*)\]")
 
 Record = dict[str, Any]
 """One metric line: its numbers by name, ``timestamp``, and ``node_id`` when the line was tagged."""
@@ -62,7 +65,7 @@ def parse_line(message: str, timestamp: float | None = None) -> Record | None:
         return None
     if timestamp and TIMESTAMP not in record:
         record[TIMESTAMP] = timestamp
-    node = _NODE_TAG.match(message)
+    node = NODE_TAG.match(message)
     if node:
         record[NODE] = node.group(1)
     return record

@@ -41,7 +41,7 @@ def _member(operation: str, member: str) -> dict[str, object]:
 def amount_problem(text: str, key: str = "AMOUNT") -> Problem | None:
     """What keeps ``text`` from being an amount the service takes (its pattern decides), said plainly; or None."""
     pattern = str(_member("CreateSpendingLimit", "spendingLimit")["pattern"])
-    if re.fullmatch(pattern, text):
+    if service_model.matches(pattern, text):
         return None
     try:
         value = Decimal(text)
@@ -50,7 +50,7 @@ def amount_problem(text: str, key: str = "AMOUNT") -> Problem | None:
     if value is not None and value.is_finite() and value < 0:
         return Problem(f"{text!r} is negative; a spending limit is an amount of US dollars, 0 or more", key)
     exponent = value.as_tuple().exponent if value is not None and value.is_finite() else 0
-    if isinstance(exponent, int) and exponent < -2 and re.fullmatch(r"\d+\.\d+", text):
+    if isinstance(exponent, int) and exponent < -2 and re.fullmatch(r"\d+\.\d+", text, re.ASCII):
         return Problem(f"{text!r} has {-exponent} decimals; amounts are US dollars to the cent, with at most 2", key)
     return Problem(f"{text!r} is not an amount: write US dollars as digits with at most 2 decimals and no sign or "
                    f"unit, such as 100 or 99.50 (the service's pattern is {pattern})", key)
@@ -62,6 +62,8 @@ def moment(text: str, key: str, *, end_of_day: bool = False) -> datetime:
         return parse_moment(text, end_of_day=end_of_day)
     except ValueError:
         raise InvalidInput([Problem(f"{text!r} is not {MOMENT_FORMS}", key)]) from None
+    except OverflowError as error:
+        raise InvalidInput([Problem(str(error), key)]) from None
 
 
 def _shown(moment: datetime, end: bool = False) -> str:
@@ -136,7 +138,7 @@ def is_limit_arn(value: str) -> bool:
 
 def limit_arn_problem(value: str, key: str) -> Problem | None:
     pattern = str(_member("DeleteSpendingLimit", "spendingLimitArn")["pattern"])
-    if re.fullmatch(pattern, value):
+    if service_model.matches(pattern, value):
         return None
     return Problem(f"{value!r} is not a spending limit's ARN (the pattern is {pattern})", key)
 

@@ -10,10 +10,11 @@ import functools
 import gzip
 import importlib.util
 import json
+import re
 from pathlib import Path
 from typing import Any
 
-__all__ = ["limit", "model_path", "shapes"]
+__all__ = ["limit", "matches", "model_path", "shapes"]
 
 
 def model_path() -> Path:
@@ -46,3 +47,8 @@ def input_shape(operation: str) -> str:
 def limit(shape: str, name: str) -> Any:
     """A limit (``min``, ``max``, ``enum``, ``pattern``) of a named shape."""
     return shapes()[shape].get(name)
+
+
+def matches(pattern: str, value: str) -> bool:
+    """``value`` is whole by the model's ``pattern``: a Java regular expression, whose ``\\d`` and ``\\w`` are ASCII."""
+    return re.fullmatch(pattern, value, re.ASCII) is not None

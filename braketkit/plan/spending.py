@@ -91,7 +91,7 @@ def look_up(device: str | None, region: str | None, offline: bool) -> Spending |
                         note="no AWS credentials found: the device's spending limit was not looked up")
     try:
         found = search(aws.client("braket", region), device=device)
-    except (BotoCoreError, ClientError) as error:
+    except (BotoCoreError, ClientError, ValueError, RuntimeError, OverflowError) as error:  # an answer not read too
         return Spending(device=device, looked_up=False, note="the device's spending limit was not looked up: "
                         f"reading it (braket:SearchSpendingLimits) failed: {error}")
     return summarize(device, found, datetime.now(timezone.utc))

@@ -9,7 +9,6 @@ model states no limit but the service has one (tags), ``SUPPLEMENTS`` adds it.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -59,7 +58,7 @@ def _string(value: str, shape: dict[str, Any]) -> list[str]:
             problems.append(f"{value!r} is not one of the {len(enum)} values the service accepts; {hint}"
                             "(`braketkit config schema` lists them)")
     pattern = shape.get("pattern")
-    if pattern and re.fullmatch(pattern, value) is None:
+    if pattern and not service_model.matches(pattern, value):
         problems.append(f"{value!r} does not match the pattern {pattern}")
     reserved = shape.get("reservedPrefix")
     if reserved and value.lower().startswith(reserved):
