@@ -75,6 +75,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/hundred_jobs.py
 	$(BIN)/python benchmarks/upload_memory.py
 	$(BIN)/python benchmarks/notebook_plan.py
+	$(BIN)/python benchmarks/metrics_parse.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
