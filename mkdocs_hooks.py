@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent
 DOCS = ROOT / "docs"
 HOME = "README.md"
 """The README's place in the site: mkdocs makes a README.md at the top of the pages the site's index.html."""
-ARCHITECTURE = "architecture/index.html"
+ARCHITECTURE = "architecture.html"
 """Where docs/index.md (the pipeline and the packages), which would be the index, goes instead."""
 
 _LINK = re.compile(r"(?P<bang>!?)\[(?P<text>[^\]\n]*)\]\((?P<target>[^()\s]+)\)")
