@@ -37,6 +37,7 @@ import click
 import pytest
 from markdown_it import MarkdownIt
 
+from braketkit.errors import BraketkitError
 from braketkit.resolve.pyproject import tomllib
 
 from .conftest import Cloud, Tripwire, run_cli
@@ -281,6 +282,6 @@ def test_command_lines_parse(block: Block, tmp_path: Path, monkeypatch: pytest.M
             continue
         try:
             _parse(words[1:])
-        except (click.ClickException, click.exceptions.Exit) as error:
+        except (click.ClickException, click.exceptions.Exit, BraketkitError) as error:  # REF: braketkit's own
             pytest.fail(f"{block}: `{shlex.join(words)}` does not parse: {error}")
     assert tripwire.requests == []
