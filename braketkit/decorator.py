@@ -33,7 +33,17 @@ R = TypeVar("R")
 
 
 class HybridJob(Generic[P, R]):
-    """A function that runs as an Amazon Braket hybrid job."""
+    """A function that runs as an Amazon Braket hybrid job: what ``@hybrid_job`` makes of it.
+
+    Calling it submits the job; ``.local``, ``.plan``, ``.map`` and ``.options`` run, plan, sweep or
+    re-configure the same job, and ``.function`` is the function itself, undecorated.
+
+    Args:
+        function: The function the job runs, found in the job by its module and name (or captured as source
+            when it lives in a notebook or script).
+        keywords: The decorator's settings, each with where it came from; kept as given, so that decorating
+            reads no file and makes no AWS call.
+    """
 
     def __init__(self, function: Callable[P, R], keywords: Keywords) -> None:
         self.function = function
@@ -52,6 +62,11 @@ class HybridJob(Generic[P, R]):
 
         ``train.options(device="forte", checkpoint={"copy_from_job": name})(steps=3)``; also
         ``.options(...).local``, ``.plan`` and ``.map``. The decorated function is unchanged.
+
+        Args:
+            settings: A ``Settings`` object; like the decorator's, it contributes only the fields it sets
+                away from their defaults.
+            **keywords: Settings by name, as the decorator takes them; they win over ``settings``.
         """
         caller = sys._getframe(1)
         origin = f"options() in {where_defined(caller.f_code.co_filename, caller.f_lineno)}"
@@ -65,7 +80,12 @@ class HybridJob(Generic[P, R]):
         return target_of(self.function, self.keywords)
 
     def plan(self, *args: P.args, **kwargs: P.kwargs) -> Plan:
-        """The CreateJob request and uploads that calling the job would make; nothing is sent."""
+        """The CreateJob request and uploads that calling the job would make; nothing is sent.
+
+        Args:
+            *args: The call's positional arguments, as for the function itself.
+            **kwargs: The call's keyword arguments; each argument travels as one hyperparameter.
+        """
         return plan_target(self.target, args, kwargs)
 
     def _runnable_target(self) -> Target:
@@ -84,20 +104,39 @@ class HybridJob(Generic[P, R]):
         return self.target
 
     def local(self, *args: P.args, **kwargs: P.kwargs) -> LocalJob:
-        """Run the job on this machine, as the cloud would run it; returns once it has ended."""
+        """Run the job on this machine, as the cloud would run it; returns once it has ended.
+
+        Args:
+            *args: The call's positional arguments, as for the function itself.
+            **kwargs: The call's keyword arguments, passed through the hyperparameters as in the cloud.
+        """
         return cast("LocalJob", run_target(self._runnable_target(), args, kwargs, local=True))
 
     def map(self, *iterables: Iterable[Any], max_workers: int = 8, **fixed: Any) -> list[Job]:
         """One job per item, like ``map``: ``train.map([10, 20, 30], lr=0.1)`` submits three jobs.
 
         Settings are resolved and the source packaged once; the archive is uploaded
-        once, and the remaining submissions go out ``max_workers`` at a time.
+        once, and the remaining submissions go out ``max_workers`` at a time. Every call is planned
+        before the first is submitted, so one bad argument stops the sweep before any job exists.
+
+        Args:
+            *iterables: One iterable per positional parameter, zipped as ``map`` does; they must be of
+                equal length.
+            max_workers: How many submissions may be on their way at once.
+            **fixed: Keyword arguments given to every call alike.
         """
         calls = [(args, fixed) for args in zip(*iterables, strict=True)]
         return run_many(self._runnable_target(), calls, max_workers=max_workers)
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Job:
-        """Submit the job to Amazon Braket (or run it here when the settings say ``local = true``)."""
+        """Submit the job to Amazon Braket (or run it here when the settings say ``local = true``).
+
+        Returns a handle at once, unless the settings say ``wait = true``.
+
+        Args:
+            *args: The call's positional arguments, as for the function itself.
+            **kwargs: The call's keyword arguments; defaults left out are the function's own in the job.
+        """
         return run_target(self._runnable_target(), args, kwargs)
 
 
@@ -193,7 +232,19 @@ def run_many(
 
 
 def hybrid_job(settings: Settings | None = None, /, **keywords: Any) -> Callable[[Callable[P, R]], HybridJob[P, R]]:
-    """Mark a function as a hybrid job; keywords are settings (``device``, ``instance``...)."""
+    """Mark a function as a hybrid job; keywords are settings (``device``, ``instance``...).
+
+    Decorating only records the settings (and checks their names and types): nothing is read or sent
+    until a call is planned, so a module of decorated functions imports quickly and anywhere.
+
+    Args:
+        settings: A ``Settings`` object, for settings shared by several functions; it contributes only the
+            fields it sets away from their defaults, so it does not reset what ``pyproject.toml`` says.
+        **keywords: Any field of ``Settings`` by name (``device="sv1"``, ``instance="ml.c5.xlarge"``,
+            ``stopping={"max_runtime": "2h"}``); tables take their class, a dict, or for ``instance`` a
+            type name. They win over ``settings`` and ``pyproject.toml``, and lose to ``BRAKETKIT_*``
+            variables and the command line (docs/settings.md).
+    """
     sources: Keywords = (settings, keywords) if settings is not None else (keywords,)
 
     def decorate(function: Callable[P, R]) -> HybridJob[P, R]:

@@ -18,7 +18,15 @@ __all__ = [
 
 @attrs.frozen
 class Problem:
-    """One thing wrong with the input: what, where it came from, what is allowed."""
+    """One thing wrong with the input: what, where it came from, what is allowed.
+
+    Shown as ``origin: key: message``, the parts it has.
+
+    Attributes:
+        message: What is wrong and what is allowed.
+        key: The setting or argument at fault (``instance.count``, ``--since``), if any.
+        origin: Where the value came from (``pyproject.toml:14``, ``env BRAKETKIT_DEVICE``), if known.
+    """
 
     message: str
     key: str | None = None
@@ -39,7 +47,12 @@ class BraketkitError(Exception):
 
 
 class InvalidInput(BraketkitError):
-    """Bad settings, reference, argument or source tree; nothing was sent to AWS."""
+    """Bad settings, reference, argument or source tree; nothing was sent to AWS.
+
+    Args:
+        problems: Every problem found, each a ``Problem`` (or its message alone); all are reported at once,
+            so that one run shows everything to fix. Kept as ``problems``.
+    """
 
     exit_status = 2
 

@@ -67,7 +67,14 @@ def _raise(problems: list[Problem]) -> None:
 
 def list_limits(*, device: str | None = None, region: str | None = None,
                 project: Project | None = None) -> tuple[list[SpendingLimit], str]:
-    """The region's spending limits (of one device, if given), oldest first, and the region."""
+    """The region's spending limits (of one device, if given), oldest first, and the region.
+
+    Args:
+        device: Only this QPU's limits: one of the project's aliases, or a device ARN.
+        region: The region to list; default: the device's, else the project's, else the AWS configuration's.
+        project: The project's device aliases and region; default: read from the ``pyproject.toml`` at or
+            above the working directory, as the command line does.
+    """
     aliases, setting = project or read_project()
     problems: list[Problem] = []
     arn = _device(device, aliases, "--device", problems) if device is not None else None
@@ -82,8 +89,20 @@ def set_limit(device: str, amount: str, *, start: str | None = None, until: str 
               quiet: bool = False) -> tuple[str, str]:
     """A new spending limit on a QPU (retried under one client token): its ARN, and its region.
 
-    Without ``start`` and ``until`` no period is sent: the limit is in force from now on, with the period the
-    service gives it. ``until`` alone starts it now; ``start`` needs ``until``.
+    Every problem with the arguments is reported at once, before any AWS call.
+
+    Args:
+        device: The QPU: one of the project's aliases, or a device ARN (simulators take no limits).
+        amount: US dollars as decimal text (``"100"``, ``"99.50"``), sent exactly as written, never through
+            a float.
+        start: When the period begins, ISO 8601, local time unless it names a zone. Needs ``until``.
+        until: When the period ends; a date alone means the end of that day. Alone, the period starts now.
+            Without either, no period is sent: the limit is in force from now on, with the period the
+            service gives it.
+        region: Default: the region in the device's ARN, else the project's, else the AWS configuration's.
+        project: The project's device aliases and region; default: read from the nearest ``pyproject.toml``.
+        policy: How long and how to retry; default: backoff for up to 15 minutes.
+        quiet: No retry lines on stderr.
     """
     aliases, setting = project or read_project()
     problems: list[Problem] = []
@@ -136,7 +155,15 @@ def update_limit(reference: str, amount: str | None = None, *, start: str | None
                  quiet: bool = False) -> tuple[SpendingLimit, str]:
     """Change a limit's amount, period or both (retried under one client token): the limit as it was, and its region.
 
-    ``reference`` is the limit's ARN, or a QPU with exactly one limit. An end of the period left out stays as it is.
+    Args:
+        reference: The limit's ARN, or a QPU (alias or ARN) with exactly one limit.
+        amount: The new amount, US dollars as decimal text; None keeps it.
+        start: The period's new beginning, ISO 8601; None keeps it.
+        until: The period's new end; a date alone means the end of that day; None keeps it.
+        region: Default: the region in the ARN, else the project's, else the AWS configuration's.
+        project: The project's device aliases and region; default: read from the nearest ``pyproject.toml``.
+        policy: How long and how to retry; default: backoff for up to 15 minutes.
+        quiet: No retry lines on stderr.
     """
     problems: list[Problem] = []
     if amount is None and start is None and until is None:
@@ -160,7 +187,15 @@ def update_limit(reference: str, amount: str | None = None, *, start: str | None
 
 def delete_limit(reference: str, *, region: str | None = None, project: Project | None = None,
                  policy: RetryPolicy | None = None, quiet: bool = False) -> tuple[SpendingLimit, str]:
-    """Delete a limit (its ARN, or a QPU with exactly one): the limit as it was, and its region."""
+    """Delete a limit (its ARN, or a QPU with exactly one): the limit as it was, and its region.
+
+    Args:
+        reference: The limit's ARN, or a QPU (alias or ARN) with exactly one limit.
+        region: Default: the region in the ARN, else the project's, else the AWS configuration's.
+        project: The project's device aliases and region; default: read from the nearest ``pyproject.toml``.
+        policy: How long and how to retry; default: backoff for up to 15 minutes.
+        quiet: No retry lines on stderr.
+    """
     before, where = _find(reference, region, project, [])
     change.delete(before.spending_limit_arn, where, policy=policy, quiet=quiet)
     return before, where

@@ -31,6 +31,17 @@ _present: set[tuple[Any, ...]] = set()
 
 @attrs.frozen(kw_only=True)
 class Submission:
+    """What a submission did: the job it created, and what it sent.
+
+    Attributes:
+        job_arn: The new job's ARN.
+        job_name: Its name.
+        region: Its region.
+        bytes_uploaded: Bytes sent to S3; 0 when S3 held every upload already.
+        bytes_skipped: Bytes not sent because S3 held them.
+        create_attempts: How many times CreateJob was sent (more than 1 after throttling or lost answers).
+    """
+
     job_arn: str
     job_name: str
     region: str
@@ -41,7 +52,16 @@ class Submission:
 
 class SubmissionInterrupted(KeyboardInterrupt):
     """Ctrl-C while submitting: says whether the job may exist, with its name, client token and region, and
-    how to find it. A KeyboardInterrupt still, so a loop of submissions stops too."""
+    how to find it. A KeyboardInterrupt still, so a loop of submissions stops too.
+
+    Args:
+        job_name: The job being submitted, to look for with ``braketkit status``.
+        client_token: The plan's client token: submitting the same plan again reuses it, and cannot make a
+            second job.
+        region: Where to look for the job.
+        attempts: How many times CreateJob was sent.
+        may_exist: Whether a CreateJob went out without a clear answer, so that the job may exist.
+    """
 
     def __init__(self, job_name: str, client_token: str, region: str, attempts: int, may_exist: bool) -> None:
         self.job_name, self.client_token, self.region = job_name, client_token, region
@@ -197,7 +217,16 @@ def _nothing_left(plan: Plan) -> SpendingLimitReached | None:
 
 
 def submit(plan: Plan, *, policy: RetryPolicy | None = None, quiet: bool = False) -> Submission:
-    """Upload what is missing and create the job; the plan must not be a local or offline one."""
+    """Upload what is missing and create the job; the plan must not be a local or offline one.
+
+    CreateJob is retried under the plan's client token, so submitting the same plan again after an
+    interruption finds the job it may have made rather than making a second one.
+
+    Args:
+        plan: A plan made with AWS at hand (``train.plan(...)``), not offline.
+        policy: How long and how to retry CreateJob; default: backoff for up to 15 minutes.
+        quiet: No progress bar and no retry lines on stderr.
+    """
     if plan.region is None:
         raise InvalidInput([Problem("a job on Amazon Braket needs a region: set region, AWS_REGION or an AWS "
                                     "profile's region", "region")])

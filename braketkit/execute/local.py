@@ -51,7 +51,11 @@ class LocalRunError(BraketkitError):
 
 class LocalRunCancelled(KeyboardInterrupt):
     """Ctrl-C (or a notebook's stop button) ended a local run: the job is recorded CANCELLED, and the
-    interruption goes on, so a loop of runs or a sweep stops too. ``job`` is the cancelled job's handle."""
+    interruption goes on, so a loop of runs or a sweep stops too.
+
+    Args:
+        job: The cancelled job's handle, kept as ``job``: its folder holds the log up to the interruption.
+    """
 
     def __init__(self, job: LocalJob) -> None:
         super().__init__(f"local job {job.name} cancelled")

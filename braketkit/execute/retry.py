@@ -26,7 +26,18 @@ RETRYABLE_CODES = {"ThrottlingException", "InternalServiceException", "ServiceUn
 
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
-    """Capped exponential backoff with full jitter, until a deadline."""
+    """Capped exponential backoff with full jitter, until a deadline.
+
+    Jitter spreads the retries of many clients throttled together; the deadline is long because giving up
+    on a call that may have worked helps no one, and the client token makes every retry safe.
+
+    Attributes:
+        deadline: Seconds after the first attempt past which no retry starts.
+        base: The largest pause after the first attempt, in seconds; it doubles with each attempt.
+        cap: The largest pause ever, in seconds.
+        read_timeout: Seconds to wait for an answer before counting the attempt as unanswered.
+        sleep: How to pause (tests pass one that does not).
+    """
 
     deadline: float = 900.0
     base: float = 0.5
@@ -35,6 +46,11 @@ class RetryPolicy:
     sleep: Callable[[float], None] = time.sleep
 
     def delay(self, attempt: int) -> float:
+        """The pause after ``attempt``: anything from 0 up to ``base * 2 ** attempt``, at most ``cap``.
+
+        Args:
+            attempt: How many attempts have been made so far (1 after the first).
+        """
         return random.uniform(0, min(self.cap, self.base * 2 ** attempt))
 
 

@@ -32,7 +32,14 @@ LOG_TAIL = 20
 
 
 class JobFailed(BraketkitError):
-    """The job failed or was cancelled: its failure reason and the tail of its log."""
+    """The job failed or was cancelled: its failure reason and the tail of its log.
+
+    Args:
+        name: The job's name.
+        state: ``FAILED`` or ``CANCELLED``.
+        reason: The job's failure reason, if it has one.
+        log_tail: The last lines of its log, which usually show what went wrong.
+    """
 
     exit_status = 1
 
@@ -56,7 +63,14 @@ def return_annotation(function: Callable[..., Any] | None) -> Any:
 
 
 class LocalJob(HasMetrics):
-    """A job run on this machine, in ``.braketkit/jobs/<name>/``."""
+    """A job run on this machine, in ``.braketkit/jobs/<name>/``.
+
+    ``LocalJob(Path(".braketkit/jobs/<name>"))`` re-attaches to an earlier run.
+
+    Args:
+        folder: The job's folder; its name is the job's name.
+        function: The job's function, whose return annotation rebuilds the result (dataclasses, tuples).
+    """
 
     def __init__(self, folder: Path, function: Callable[..., Any] | None = None) -> None:
         self.folder = folder
@@ -73,12 +87,17 @@ class LocalJob(HasMetrics):
         return summary_html(self)
 
     def metadata(self, refresh: bool = True) -> LocalJobRecord:
-        """The job's record; a runner killed outright reads FAILED, not RUNNING (status, summaries, state)."""
+        """The job's record; a runner killed outright reads FAILED, not RUNNING (status, summaries, state).
+
+        Args:
+            refresh: Taken for the cloud handle's sake; a local job's record is always read afresh.
+        """
         data = json.loads((self.folder / "job.json").read_text(encoding="utf-8"))
         record: LocalJobRecord = converter.structure(data, LocalJobRecord)
         return settle(self.folder, record)
 
     def state(self) -> str:
+        """The job's state now: ``RUNNING``, ``COMPLETED``, ``FAILED`` or ``CANCELLED``."""
         return self.metadata().state
 
     def info(self) -> JobInfo:
@@ -86,7 +105,12 @@ class LocalJob(HasMetrics):
         return local_info(self.metadata(), self.folder, self.failure_reason())
 
     def wait(self, timeout: float | None = None, poll: float = 0.5) -> str:
-        """Block until the job ends (local runs usually have); return its state."""
+        """Block until the job ends (local runs usually have); return its state.
+
+        Args:
+            timeout: Seconds to wait at most, then ``TimeoutError``. None waits as long as the job runs.
+            poll: Seconds between reads of the job's record.
+        """
         deadline = None if timeout is None else time.monotonic() + timeout
         while (state := self.state()) not in TERMINAL_STATES:
             if deadline is not None and time.monotonic() > deadline:
@@ -95,7 +119,12 @@ class LocalJob(HasMetrics):
         return state
 
     def logs(self, follow: bool = False, poll: float = 0.5) -> Iterator[str]:
-        """The job's log lines (``follow``: until the job ends), as the cloud handle gives them."""
+        """The job's log lines, as the cloud handle gives them.
+
+        Args:
+            follow: Keep reading until the job ends, rather than stopping at what is logged now.
+            poll: Seconds between reads while following.
+        """
         position = 0  # bytes already given, always at a line's end
         while True:
             ended = not follow or self.state() in TERMINAL_STATES
@@ -116,6 +145,10 @@ class LocalJob(HasMetrics):
         """Each metric line of the log as it is read (``follow``: until the job ends).
 
         A line without a timestamp of its own gets the time it was read, as the Braket SDK's local job does.
+
+        Args:
+            follow: Keep reading until the job ends, rather than stopping at what is logged now.
+            poll: Seconds between reads while following; default half a second.
         """
         for line in self.logs(follow=follow, poll=0.5 if poll is None else poll):
             record = parse_line(line, time.time())
@@ -123,6 +156,7 @@ class LocalJob(HasMetrics):
                 yield record
 
     def failure_reason(self) -> str | None:
+        """Why the job failed or was cancelled (its ``output/failure``), whole; None if it did not."""
         try:
             return (self.folder / "output" / "failure").read_text(encoding="utf-8") or None
         except FileNotFoundError:
@@ -142,8 +176,9 @@ class LocalJob(HasMetrics):
     def result(self, allow_pickle: bool = False) -> Any:
         """What the function returned (None if it returned nothing); JobFailed if it did not finish.
 
-        ``allow_pickle``: read pickled results (``result_format = "pickled_v4"``), which runs the code
-        they hold; refused unless the job was planned with that format.
+        Args:
+            allow_pickle: Read pickled results (``result_format = "pickled_v4"``), which runs the code they
+                hold; refused unless the job was planned with that format.
         """
         state = self.wait()
         if state != "COMPLETED":

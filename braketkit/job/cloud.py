@@ -121,7 +121,15 @@ def _shower(display: IO[str] | Literal["auto"] | None) -> Callable[[str], None] 
 
 
 class AwsJob(HasMetrics):
-    """A hybrid job on Amazon Braket. Re-attach with ``AwsJob.attach(arn_or_name)``."""
+    """A hybrid job on Amazon Braket. Re-attach with ``AwsJob.attach(arn_or_name)``.
+
+    Args:
+        arn: The job's ARN; its region is where the handle looks.
+        name: The job's name when known, saving a GetJob to learn it.
+        session: A boto3 session to make clients from; default: braketkit's, from the usual AWS chain.
+        function: The job's function, whose return annotation rebuilds the result (dataclasses, tuples).
+        poll: Seconds between GetJob calls while waiting; default ``DEFAULT_POLL``.
+    """
 
     DEFAULT_POLL = 5.0
     """Seconds between GetJob calls while waiting, unless a handle is given its own ``poll``."""
@@ -148,6 +156,14 @@ class AwsJob(HasMetrics):
 
     @classmethod
     def attach(cls, job: str, *, region: str | None = None, session: Any = None, poll: float | None = None) -> AwsJob:
+        """A handle on a job that exists already, by ARN or by name (the newest job of that name).
+
+        Args:
+            job: The job's ARN, or its name.
+            region: Where to look for a job given by name; an ARN names its own.
+            session: A boto3 session to make clients from; default: braketkit's.
+            poll: Seconds between GetJob calls while waiting.
+        """
         region = region_of(job) if job.startswith("arn:") else region
         with talking_to_aws(job):
             braket = session.client("braket") if session is not None else aws.client("braket", region)
@@ -170,6 +186,7 @@ class AwsJob(HasMetrics):
 
     @property
     def name(self) -> str:
+        """The job's name (asks GetJob once if the handle was made from an ARN alone)."""
         if self._name is None:
             self._name = str((self._cached or self.metadata())["jobName"])
         return self._name
@@ -180,16 +197,25 @@ class AwsJob(HasMetrics):
         return self._name or (str(self._cached["jobName"]) if self._cached else None)
 
     def metadata(self, refresh: bool = True) -> dict[str, Any]:
-        """GetJob, with queue information (``refresh=False``: the answer already at hand, if any)."""
+        """GetJob's answer, with queue information, as boto3 gives it.
+
+        Args:
+            refresh: Ask the service again; ``False`` takes the answer already at hand, if any.
+        """
         if refresh or self._cached is None:
             self._cached = self._client("braket").get_job(jobArn=self.arn, additionalAttributeNames=["QueueInfo"])
         return self._cached
 
     def state(self) -> str:
+        """The job's state now: ``QUEUED``, ``RUNNING``, ``COMPLETED``, ``FAILED``, ``CANCELLING`` or ``CANCELLED``."""
         return str(self.metadata()["status"])
 
     def info(self, refresh: bool = True) -> JobInfo:
-        """The job as braketkit shows it: state, queue, device, times, failure reason (``--json``)."""
+        """The job as braketkit shows it: state, queue, device, times, failure reason (``--json``).
+
+        Args:
+            refresh: Ask the service again; ``False`` takes the answer already at hand, if any.
+        """
         return cloud_info(self.metadata(refresh))
 
     def wait(
@@ -200,9 +226,15 @@ class AwsJob(HasMetrics):
     ) -> str:
         """Poll until the job ends, showing its state and queue position as they change.
 
-        ``display``: a stream gets one line per change; ``"auto"`` redraws one line in place in a
-        notebook and shows nothing elsewhere; None shows nothing. In a notebook the kernel's own
-        stdout and stderr stand for the notebook, so they get the redrawn line too.
+        Returns the final state; a failed job is no error here (``result()`` raises for it).
+
+        Args:
+            timeout: Seconds to wait at most, then ``TimeoutError``; the job goes on. None waits as long as
+                the job runs.
+            poll: Seconds between GetJob calls; default: the handle's ``poll``.
+            display: Where to show the changes: a stream gets one line per change; ``"auto"`` redraws one
+                line in place in a notebook and shows nothing elsewhere; None shows nothing. In a notebook
+                the kernel's own stdout and stderr stand for the notebook, so they get the redrawn line too.
         """
         show = _shower(display)
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -224,7 +256,12 @@ class AwsJob(HasMetrics):
         return f"{name}/" if self.arn.endswith(name) else f"{name}/{self.arn.rsplit('/', 1)[-1]}/"
 
     def log_events(self, follow: bool = False, poll: float | None = None) -> Iterator[dict[str, Any]]:
-        """CloudWatch events of every instance's stream, in time order; none repeated, none skipped."""
+        """CloudWatch events of every instance's stream, in time order; none repeated, none skipped.
+
+        Args:
+            follow: Keep reading until the job ends, rather than stopping at what is logged now.
+            poll: Seconds between reads while following; default: the handle's ``poll``.
+        """
         logs = self._client("logs")
         seen: set[str] = set()
         newest = 0
@@ -249,14 +286,23 @@ class AwsJob(HasMetrics):
             time.sleep(self.poll if poll is None else poll)
 
     def logs(self, follow: bool = False, poll: float | None = None) -> Iterator[str]:
-        """The job's log lines (``follow``: until the job ends)."""
+        """The job's log lines, every instance's merged in time order.
+
+        Args:
+            follow: Keep reading until the job ends, rather than stopping at what is logged now.
+            poll: Seconds between reads while following; default: the handle's ``poll``.
+        """
         for event in self.log_events(follow, poll):
             yield event["message"].rstrip("\n")
 
     def metric_records(self, follow: bool = False, poll: float | None = None) -> Iterator[Record]:
-        """Each metric line of every instance's log, in time order (``follow``: until the job ends).
+        """Each metric line of every instance's log, in time order, parsed as the Braket SDK parses it.
 
         A line without a timestamp of its own gets its log event's, in seconds.
+
+        Args:
+            follow: Keep reading until the job ends, rather than stopping at what is logged now.
+            poll: Seconds between reads while following; default: the handle's ``poll``.
         """
         for event in self.log_events(follow, poll):
             record = parse_line(event["message"], event["timestamp"] / 1000)
@@ -293,8 +339,13 @@ class AwsJob(HasMetrics):
                  max_members: int | None = None) -> Path:
         """Download the job's results once and extract them safely into ``path/<job name>/``, all or nothing.
 
-        The folder must not exist yet (or be empty). ``max_bytes`` and ``max_members`` raise the caps on
-        what the archive may expand to (``extract.MAX_BYTES``, ``extract.MAX_MEMBERS``).
+        Waits for the job to complete first; returns the folder. Afterwards ``result()`` reads the
+        extracted folder instead of downloading again.
+
+        Args:
+            path: The folder to extract into; ``path/<job name>/`` must not exist yet (or be empty).
+            max_bytes: The most the archive may expand to, for this download; default ``extract.MAX_BYTES``.
+            max_members: The most members it may hold, for this download; default ``extract.MAX_MEMBERS``.
         """
         self._completed()
         target = Path(path) / self.name
@@ -313,9 +364,12 @@ class AwsJob(HasMetrics):
     def result(self, allow_pickle: bool = False) -> Any:
         """What the function returned; JobFailed (with failure reason and log tail) if it did not complete.
 
-        results.json is read straight from the archive, nothing extracted (or from the folder ``download()``
-        made). ``allow_pickle``: read pickled results (``result_format = "pickled_v4"``), which runs the code
-        they hold; refused unless the job was planned with that format.
+        Waits for the job to end. results.json is read straight from the archive, nothing extracted (or
+        from the folder ``download()`` made).
+
+        Args:
+            allow_pickle: Read pickled results (``result_format = "pickled_v4"``), which runs the code they
+                hold; refused unless the job was planned with that format.
         """
         self._completed()
         if self._downloaded is not None:
@@ -334,6 +388,7 @@ class AwsJob(HasMetrics):
         return str(self._client("braket").cancel_job(jobArn=self.arn)["cancellationStatus"])
 
     def console_url(self) -> str:
+        """The job's page in the Amazon Braket console."""
         return console_url(self.arn)
 
 

@@ -82,9 +82,14 @@ def table(
 ) -> dict[str, list[Any]]:
     """Records as columns: a row per value of the row key and node, in the order first logged.
 
-    ``metric_type``: the row key, ``"timestamp"`` or ``"iteration_number"``; ``statistic``: ``"max"`` or
-    ``"min"`` (the Braket SDK's ``MetricType`` and ``MetricStatistic`` members are taken too). A record
-    without the row key is left out; a column a row has no value for holds None.
+    A record without the row key is left out; a column a row has no value for holds None.
+
+    Args:
+        records: Parsed metric lines (``job.metric_records()``), in the order they were logged.
+        metric_type: The row key, ``"timestamp"`` or ``"iteration_number"`` (the Braket SDK's
+            ``MetricType`` members are taken too).
+        statistic: Which value a row keeps where several records share it: ``"max"`` or ``"min"`` (or the
+            SDK's ``MetricStatistic``).
     """
     key, choice = row_key(metric_type), _statistic(statistic)
     rows: dict[tuple[Any, Any], dict[str, Any]] = {}
@@ -212,7 +217,14 @@ class HasMetrics:
         raise NotImplementedError
 
     def metrics(self, metric_type: object = "timestamp", statistic: object = "max") -> dict[str, list[Any]]:
-        """What the job logged with ``log_metric`` so far, as the Braket SDK's ``metrics()`` gives it (``table``)."""
+        """What the job logged with ``log_metric`` so far, as the Braket SDK's ``metrics()`` gives it (``table``).
+
+        Args:
+            metric_type: The row key: ``"timestamp"`` or ``"iteration_number"`` (the SDK's ``MetricType``
+                members too).
+            statistic: Which value a row keeps where several lines share it: ``"max"`` or ``"min"`` (or
+                the SDK's ``MetricStatistic``).
+        """
         return table(self.metric_records(), metric_type, statistic)
 
     def plot(self, metric: str | Sequence[str] | None = None, by: str | None = None,
@@ -220,6 +232,12 @@ class HasMetrics:
         """A matplotlib figure of the metrics: a panel per metric against ``by`` (``"iteration"`` or ``"time"``).
 
         Needs ``pip install 'braketkit[plot]'``; in a notebook the figure shows itself (``plot_metrics``).
+
+        Args:
+            metric: A metric's name, or several, to draw; default: every metric the job logged.
+            by: ``"iteration"`` or ``"time"`` (seconds since the job's first metric); default: iteration
+                when the metric lines carry iteration numbers.
+            statistic: ``"max"`` or ``"min"``: which value a row shows where several lines share it.
         """
         from .plot import plot_metrics
 

@@ -41,10 +41,15 @@ def plot_metrics(jobs: Job | Iterable[Job], metric: str | Sequence[str] | None =
                  statistic: str = "max") -> Figure:
     """A figure of the metrics of one job or several (a sweep's list): a panel per metric, a line per job.
 
-    ``metric``: a name or names to draw (default: every metric any of the jobs logged); ``by``:
-    ``"iteration"`` or ``"time"`` (seconds since each job's first metric) on the x axis, by default
-    iteration when the metric lines carry iteration numbers; ``statistic``: ``"max"`` or ``"min"``,
-    which value a row shows when several lines share it.
+    Needs matplotlib (``pip install 'braketkit[plot]'``); the figure is made without pyplot, and shows
+    itself in a notebook.
+
+    Args:
+        jobs: A job handle, or any iterable of them (local and cloud mixed); each is a line in every panel.
+        metric: A name or names to draw; default: every metric any of the jobs logged.
+        by: ``"iteration"`` or ``"time"`` (seconds since each job's first metric) on the x axis; default:
+            iteration when the metric lines carry iteration numbers, so that runs line up step by step.
+        statistic: ``"max"`` or ``"min"``: which value a row shows when several lines share it.
     """
     from . import AwsJob, LocalJob
 
@@ -60,6 +65,11 @@ def figure(tables: Sequence[tuple[str, Columns]], key: RowKey, metrics: Sequence
 
     Each job keeps one colour in every panel; a job whose lines were tagged by node gets a line per
     node. NaN and infinities leave a gap in the line.
+
+    Args:
+        tables: Each job's label (its legend entry) and its metrics table, all by the same row key.
+        key: The row key the tables share, the x axis: ``"iteration_number"`` or ``"timestamp"``.
+        metrics: The metrics to draw, a panel each, in this order.
     """
     require_matplotlib()
     from matplotlib.figure import Figure

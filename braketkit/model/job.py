@@ -46,20 +46,33 @@ class JobInfo:
     """
 
     name: str
+    """The job's name (a local job's: its folder's)."""
     arn: str | None = None
+    """A cloud job's ARN."""
     state: str
+    """``QUEUED``, ``RUNNING``, ``COMPLETED``, ``FAILED``, ``CANCELLING`` or ``CANCELLED``."""
     device: str | None = None
+    """The device's ARN, or ``local:<provider>/<name>``."""
     created: UtcTime | None = None
+    """When the job was created (a local job: when it started)."""
     started: UtcTime | None = None
+    """When it started running."""
     ended: UtcTime | None = None
+    """When it ended."""
     region: str | None = None
+    """A cloud job's region."""
     console: str | None = None
+    """A cloud job's page in the Amazon Braket console."""
     folder: str | None = None
+    """A local job's folder, ``.braketkit/jobs/<name>/``."""
     failure_reason: str | None = None
+    """Why it failed or was cancelled, whole."""
     queue: str | None = None
+    """The queue a queued cloud job waits in (``JOBS_QUEUE``)."""
     queue_position: str | None = None
     """As the service gives it: a number (``"2"``), or ``">15"``; None when it has none."""
     queue_message: str | None = None
+    """What the service says about the queue, if anything."""
 
 
 @attrs.frozen(kw_only=True)

@@ -98,7 +98,28 @@ class Association:
 
 @attrs.frozen(kw_only=True)
 class CreateJobRequest:
-    """The keyword arguments of ``boto3.client("braket").create_job``."""
+    """The keyword arguments of ``boto3.client("braket").create_job``.
+
+    Each field is the API's member of the same name in camelCase (``job_name`` is ``jobName``); the
+    service's API reference describes them. braketkit fills them from the settings (docs/planning.md).
+
+    Attributes:
+        client_token: One token for the whole submission, kept across retries: the service makes one job
+            however often the request is sent.
+        job_name: ``jobName``, from ``job_name`` or the function's name and the time.
+        role_arn: ``roleArn``, the role the job runs as.
+        algorithm_specification: ``algorithmSpecification``: the source archive, entry point and image.
+        device_config: ``deviceConfig``: the device the job's tasks go to.
+        instance_config: ``instanceConfig``: the instances, from ``instance``.
+        output_data_config: ``outputDataConfig``: where results go, and their KMS key.
+        checkpoint_config: ``checkpointConfig``: where checkpoints live, here and in S3.
+        stopping_condition: ``stoppingCondition``: the longest the job may run.
+        hyper_parameters: ``hyperParameters``: the call's arguments as JSON, the settings' hyperparameters,
+            and braketkit's own ``braketkit_*`` entries.
+        input_data_config: ``inputDataConfig``: the input channels.
+        tags: ``tags``, from ``tags``.
+        associations: ``associations``: the reservation, if any.
+    """
 
     client_token: str
     job_name: str

@@ -29,7 +29,14 @@ ParameterText = NewType("ParameterText", str)
 
 @attrs.frozen(kw_only=True)
 class Instance:
-    """Where the job's classical code runs (``instanceConfig``)."""
+    """Where the job's classical code runs (``instanceConfig``).
+
+    Attributes:
+        type: The instance type, one of the service model's (``ml.m5.large``, ``ml.c5.xlarge``...); a
+            bigger one for heavy classical work, a GPU type for simulators that use one.
+        count: How many instances; more than one for distributed (``data_parallel``) jobs.
+        volume_gb: Storage attached to each instance, in GB: room for input data, checkpoints and results.
+    """
 
     type: str = "ml.m5.large"
     count: int = 1
@@ -38,14 +45,28 @@ class Instance:
 
 @attrs.frozen(kw_only=True)
 class Stopping:
-    """When the service stops the job (``stoppingCondition``)."""
+    """When the service stops the job (``stoppingCondition``).
+
+    Attributes:
+        max_runtime: The longest the job may run, in seconds or as a duration (``"45s"``, ``"90m"``,
+            ``"2h"``, ``"1h30m"``, ``"2d"``); the instances bill until then at most, so a QPU job that may
+            hang deserves less than the default five days.
+    """
 
     max_runtime: Seconds = Seconds(432000)
 
 
 @attrs.frozen(kw_only=True)
 class S3:
-    """Where job artefacts go (``outputDataConfig`` and braketkit's uploads)."""
+    """Where job artefacts go (``outputDataConfig`` and braketkit's uploads).
+
+    Attributes:
+        bucket: The bucket for sources, inputs, outputs and checkpoints; default
+            ``amazon-braket-<region>-<account>``, created (public access blocked) when missing. Every S3
+            call names the caller's account as its owner, so a bucket of another account is refused.
+        prefix: The key prefix under which braketkit puts everything it writes.
+        kms_key: A KMS key (ID, ARN, alias name or alias ARN) the service encrypts the job's output with.
+    """
 
     bucket: str | None = None
     prefix: str = "jobs"
@@ -54,7 +75,14 @@ class S3:
 
 @attrs.frozen(kw_only=True)
 class Checkpoint:
-    """Checkpoint settings (``checkpointConfig``)."""
+    """Checkpoint settings (``checkpointConfig``).
+
+    Attributes:
+        local_path: Where the job finds and writes its checkpoints (``AMZN_BRAKET_CHECKPOINT_DIR``);
+            synchronised with S3 by the service.
+        copy_from_job: A job (ARN or name) whose checkpoints are copied in before this one starts, to
+            resume where it stopped.
+    """
 
     local_path: str = "/opt/jobs/checkpoints"
     copy_from_job: str | None = None
@@ -62,7 +90,43 @@ class Checkpoint:
 
 @attrs.frozen(kw_only=True)
 class Settings:
-    """Everything ``[tool.braketkit]`` can say, with braketkit's built-in defaults."""
+    """Everything ``[tool.braketkit]`` can say, with braketkit's built-in defaults.
+
+    Pass one to ``@hybrid_job`` or ``.options`` to share settings between functions; each field is
+    described with its rules in docs/settings.md.
+
+    Attributes:
+        device: Where the job's quantum tasks go: an alias (``sv1``, ``dm1``, ``tn1``, ``local``, or one of
+            ``devices``), a device ARN, or ``local:<provider>/<name>`` for a simulator inside the job.
+        region: The AWS region; default: the device ARN's, else the AWS configuration's. A QPU's region
+            must agree with its ARN.
+        role: The IAM role the job runs as; default: the account's ``AmazonBraketJobsExecutionRole*``.
+        image: The container: ``base``, ``pytorch``, ``tensorflow``, ``cudaq``, or a full ECR image URI.
+        job_name: The job's name; default: the function's name, the UTC time and a short sequence, so
+            that names never collide.
+        source: The folder to package, relative to ``pyproject.toml``; default: its folder.
+        include: gitignore patterns that re-include files otherwise left out.
+        exclude: gitignore patterns of files not to ship.
+        dependencies: A requirements file, or a list of requirement strings, installed in the container.
+        hyperparameters: Extra hyperparameters for the job (strings, numbers or booleans, sent as text),
+            beside the call's arguments.
+        tags: AWS tags on the job.
+        reservation: A Braket reservation's ARN, to run in reserved QPU time.
+        distribution: ``"data_parallel"`` for the distributed-training hyperparameters Braket reads.
+        wait: Whether a call waits for the job to end before returning its handle.
+        local: Whether calls run on this machine instead of Amazon Braket (a profile is its natural home).
+        result_format: ``"plaintext"`` (JSON) or ``"pickled_v4"`` for values JSON cannot hold; reading
+            pickles back runs code, so it needs ``allow_pickle=True``.
+        max_source_mb: The largest source tree packaged before the plan stops (a warning from 50 MB):
+            data belongs in ``input``.
+        instance: The instances the job's classical code runs on.
+        stopping: When the service stops the job.
+        s3: Where the job's files go in S3.
+        checkpoint: Where checkpoints live, and a job to resume from.
+        input: Input channels: name to a local path (uploaded) or an ``s3://`` URI (passed through);
+            the job finds each under ``$AMZN_BRAKET_INPUT_DIR/<name>/``.
+        devices: The project's own device aliases: name to device ARN.
+    """
 
     device: str | None = None
     region: str | None = None

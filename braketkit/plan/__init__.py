@@ -44,7 +44,14 @@ UNRESOLVED_ROLE = "<role>"
 
 @attrs.frozen(kw_only=True)
 class Upload:
-    """A local file the submission puts at a content-addressed S3 key."""
+    """A local file the submission puts at a content-addressed S3 key.
+
+    Attributes:
+        path: The file on this machine.
+        s3_uri: Where it goes: a key named by its content, so S3 holding it already means no upload.
+        size: Its size in bytes.
+        sha256: Its SHA-256, hex; stored with the object, and compared before uploading again.
+    """
 
     path: Path
     s3_uri: str
@@ -57,15 +64,23 @@ class Plan:
     """Everything a submission will do, decided before it does any of it."""
 
     request: api.CreateJobRequest
+    """The CreateJob request, complete and validated against the service model."""
     uploads: list[Upload]
+    """The files the submission puts in S3 (the source archive, local input channels), skipped where S3 holds them."""
     resolved: Resolved
+    """The settings it was planned with, and where each came from (``resolved.origin("device")``)."""
     archive: SourceArchive
+    """The source archive: its file on this machine, its SHA-256 and what it holds."""
     region: str | None
     """None only for a local run planned without any region configured."""
     project_root: Path
+    """The folder of the project's ``pyproject.toml``: where ``.braketkit/`` lives."""
     unresolved: list[str]
+    """What could not be looked up (offline, or without credentials): such a plan shows but cannot be submitted."""
     warnings: list[str]
+    """What deserves a look before running: files that look like secrets, a QPU's default runtime..."""
     copy_checkpoints_from: str | None
+    """The job whose checkpoints are copied in before this one is created (``checkpoint.copy_from_job``)."""
     captured: CapturedModule | None = None
     """The generated module a ``__main__`` function travels in (it is inside the source archive)."""
     spending: Spending | None = None

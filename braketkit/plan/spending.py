@@ -41,6 +41,7 @@ class Spending:
     """What a plan knows of its QPU's spending limit."""
 
     device: str
+    """The QPU's ARN."""
     looked_up: bool
     """False offline, without credentials, or when SearchSpendingLimits failed; ``note`` says which."""
     active: SpendingLimit | None = None
@@ -50,6 +51,7 @@ class Spending:
     others: int = 0
     """The device's limits not in force now (their period has not begun or has ended)."""
     note: str | None = None
+    """Why the limit was not looked up, when it was not: the plan shows it so that no one mistakes it for none."""
 
 
 def search(braket: Any, *, device: str | None = None, limit: str | None = None) -> list[SpendingLimit]:

@@ -38,15 +38,24 @@ class Resolved:
     """The merged settings, the origin of every leaf, and the project they belong to."""
 
     settings: Settings
+    """The merged settings: every source, by precedence, over the built-in defaults."""
     origins: dict[str, str]
+    """Where each value came from, by flat key (``instance.type``): ``pyproject.toml:14``, ``env BRAKETKIT_WAIT``."""
     profile: str | None
+    """The profile chosen, if any."""
     pyproject: Path | None
+    """The ``pyproject.toml`` the settings were read from, if one was found."""
     device: str | None
     """``settings.device`` expanded through the project's and built-in aliases."""
     problems: list[Problem] = attrs.field(factory=list)
     """What is wrong, when ``resolve(defer_problems=True)`` left it for the plan to report with its own."""
 
     def origin(self, key: str) -> str:
+        """Where the value of ``key`` came from, ``default`` when nothing set it.
+
+        Args:
+            key: A setting's flat key, tables' fields after a dot: ``device``, ``instance.count``.
+        """
         return self.origins.get(key, DEFAULT)
 
 
