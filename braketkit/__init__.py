@@ -23,6 +23,10 @@ __all__ = [
     "Settings",
     "SpendingLimitReached",
     "Stopping",
+    "Sweep",
+    "SweepFailed",
+    "SweepInterrupted",
+    "SweepLimits",
     "hybrid_job",
     "plot_metrics",
 ]
@@ -45,16 +49,21 @@ _HOMES = {
     "Stopping": "braketkit.model.settings",
     "S3": "braketkit.model.settings",
     "Checkpoint": "braketkit.model.settings",
+    "SweepLimits": "braketkit.model.settings",
+    "Sweep": "braketkit.sweep",
+    "SweepFailed": "braketkit.errors",
+    "SweepInterrupted": "braketkit.errors",
     "plot_metrics": "braketkit.job.plot",
 }
 
 if TYPE_CHECKING:
     from .decorator import HybridJob, hybrid_job
-    from .errors import AwsError, BraketkitError, InvalidInput, SpendingLimitReached
+    from .errors import AwsError, BraketkitError, InvalidInput, SpendingLimitReached, SweepFailed, SweepInterrupted
     from .job import AwsJob, JobFailed, LocalJob
     from .job.plot import plot_metrics
-    from .model.settings import S3, Checkpoint, Instance, Settings, Stopping
+    from .model.settings import S3, Checkpoint, Instance, Settings, Stopping, SweepLimits
     from .plan import Plan
+    from .sweep import Sweep
 
 
 def __getattr__(name: str) -> Any:

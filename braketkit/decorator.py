@@ -25,6 +25,7 @@ from .target import Target, target_of
 if TYPE_CHECKING:
     from .execute.local import Echo
     from .job import Job, LocalJob
+    from .sweep import Sweep
 
 __all__ = ["HybridJob", "hybrid_job", "plan_target", "run_many", "run_target"]
 
@@ -112,12 +113,15 @@ class HybridJob(Generic[P, R]):
         """
         return cast("LocalJob", run_target(self._runnable_target(), args, kwargs, local=True))
 
-    def map(self, *iterables: Iterable[Any], max_workers: int = 8, **fixed: Any) -> list[Job]:
+    def map(self, *iterables: Iterable[Any], max_workers: int = 8, **fixed: Any) -> Sweep:
         """One job per item, like ``map``: ``train.map([10, 20, 30], lr=0.1)`` submits three jobs.
 
-        Settings are resolved and the source packaged once; the archive is uploaded
-        once, and the remaining submissions go out ``max_workers`` at a time. Every call is planned
-        before the first is submitted, so one bad argument stops the sweep before any job exists.
+        Every call is planned first; the archive is uploaded once, and the remaining
+        submissions go out ``max_workers`` at a time, paced to the service's CreateJob
+        limits (``[tool.braketkit.sweep]``), waiting for running jobs to end when the
+        service's quota of concurrent jobs is used up. Returns the ``Sweep``: its jobs
+        in call order. An error or Ctrl-C raises ``SweepFailed`` or ``SweepInterrupted``,
+        which name every job created and hold the sweep (``.sweep``).
 
         Args:
             *iterables: One iterable per positional parameter, zipped as ``map`` does; they must be of
@@ -201,34 +205,29 @@ def run_target(
 
 def run_many(
     target: Target, calls: Sequence[tuple[Sequence[Any], Mapping[str, Any]]], *, max_workers: int = 8
-) -> list[Job]:
-    """Plan every call first (so bad input stops before any job exists), then carry them out."""
+) -> Sweep:
+    """Plan every call first (so bad input stops before any job exists), each tagged with the sweep's id, then
+    carry them out (``sweep.carry_out``)."""
+    from .model.job import SWEEP_TAG
+    from .plan.jobname import sweep_id
+    from .sweep import Call, Sweep
+
+    if max_workers < 1:
+        raise InvalidInput([Problem(f"must be at least 1 (is {max_workers})", "max_workers")])
     resolved = _resolve(target)
     local = resolved.settings.local
     prepared = prepare(target, resolved, local=local, environ=os.environ)
     if prepared.problems and not calls:  # nothing to plan: the settings' own problems still stop here
         raise InvalidInput(prepared.problems)
-    plans: list[Plan] = []
-    for args, kwargs in calls:
-        plans.append(plan_call(prepared, args, kwargs))
-        prepared = attrs.evolve(prepared, spending=plans[0].spending)  # the QPU's limit: looked up once a sweep
-    if plans:
-        _warned(plans[0], quiet=False)  # the same for every call of a sweep: said once
-    if local:
-        from .execute.local import run_local
-
-        return [run_local(plan, target.function, echo=sys.stdout) for plan in plans]
-    from concurrent.futures import ThreadPoolExecutor
-
-    from .execute.cloud import submit
-    from .job import AwsJob
-
-    if not plans:
-        return []
-    first = submit(plans[0], quiet=True)  # uploads the archive; the others find it in S3
-    with ThreadPoolExecutor(max_workers=max_workers) as pool:
-        rest = list(pool.map(lambda plan: submit(plan, quiet=True), plans[1:]))
-    return [AwsJob(done.job_arn, name=done.job_name, function=target.function) for done in [first, *rest]]
+    sweep = sweep_id(target.qualname or target.file.stem)
+    planned: list[Call] = []
+    for index, (args, kwargs) in enumerate(calls):
+        plan = plan_call(prepared, args, kwargs, tags={SWEEP_TAG: sweep})
+        planned.append(Call(index=index, args=tuple(args), kwargs=dict(kwargs), plan=plan))
+        prepared = attrs.evolve(prepared, spending=planned[0].plan.spending)  # the QPU's limit: looked up once
+    if planned:
+        _warned(planned[0].plan, quiet=False)  # the same for every call of a sweep: said once
+    return Sweep(sweep, planned, local=local, function=target.function).resume(max_workers=max_workers)
 
 
 def hybrid_job(settings: Settings | None = None, /, **keywords: Any) -> Callable[[Callable[P, R]], HybridJob[P, R]]:

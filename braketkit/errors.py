@@ -7,12 +7,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import attrs
 
+if TYPE_CHECKING:
+    from .sweep import Sweep
+
 __all__ = [
-    "AwsError", "BraketkitError", "InvalidInput", "MissingExtra", "Problem", "SpendingLimitReached",
-    "show_plainly_when_uncaught",
+    "AwsError", "BraketkitError", "InvalidInput", "MissingExtra", "Problem", "QuotaExceeded", "SpendingLimitReached",
+    "SweepFailed", "SweepInterrupted", "show_plainly_when_uncaught",
 ]
 
 
@@ -83,6 +87,44 @@ class AwsError(BraketkitError):
     exit_status = 1
 
 
+class QuotaExceeded(AwsError):
+    """The service refused CreateJob for a service quota (ServiceQuotaExceededException): nothing was created.
+
+    A sweep waits for one of its jobs to end and sends the same request again; a single call reports it.
+    """
+
+
+class SweepFailed(BraketkitError):
+    """A sweep stopped on an error: the message names every job it created and how to find them again.
+
+    ``sweep`` holds them all (``sweep.errors`` says why the rest have no job; ``sweep.resume()`` submits
+    them under their own client tokens). The exit status is that of the error that stopped it.
+    """
+
+    def __init__(self, report: str, sweep: Sweep, error: BaseException) -> None:
+        super().__init__(report)
+        self.sweep = sweep
+        self.exit_status = getattr(error, "exit_status", 1)
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep: the message names every job it created and how to find them again.
+
+    A KeyboardInterrupt still, so the program stops; ``sweep`` holds the jobs, and ``sweep.resume()``
+    submits the calls left under their own client tokens.
+    """
+
+    exit_status = 130
+
+    def __init__(self, report: str, sweep: Sweep) -> None:
+        super().__init__(report)
+        self.sweep = sweep
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython and Jupyter show for it: the report, not braketkit's frames."""
+        return [f"{type(self).__name__}: {self}"]
+
+
 class SpendingLimitReached(BraketkitError):
     """The QPU's spending limit in force has nothing left, so the job was not submitted: a refusal that sent
     nothing (no upload, no CreateJob), hence the exit status of bad input."""
@@ -105,14 +147,14 @@ def show_plainly_when_uncaught() -> None:
 
 def _plain_hook(previous: Callable[..., object]) -> Callable[..., object]:
     def hook(kind: type[BaseException], error: BaseException, traceback: object) -> None:
-        if not isinstance(error, BraketkitError):
+        if not isinstance(error, (BraketkitError, SweepInterrupted)):
             previous(kind, error, traceback)
             return
         import atexit
         import os
         import sys
 
-        print(f"error: {error}", file=sys.stderr)
+        print(f"{error}" if isinstance(error, KeyboardInterrupt) else f"error: {error}", file=sys.stderr)
         atexit._run_exitfuncs()
         sys.stdout.flush()
         sys.stderr.flush()

@@ -4,7 +4,10 @@ CreateJob, GetJob, CancelJob and SearchJobs, reached through the real boto3
 client via AWS_ENDPOINT_URL_BRAKET. Requests are validated against botocore's
 service model; client tokens are idempotent as the service documents it (same
 token and request: the same job; same token, different request: 409
-ConflictException). Jobs advance QUEUED → RUNNING → COMPLETED/FAILED as they
+ConflictException). Off by default, it enforces CreateJob's rate and burst
+(``limit_creates``: ThrottlingException, 429) and a quota of concurrent jobs
+(``max_concurrent_jobs``: ServiceQuotaExceededException, 402), as the service
+does. Jobs advance QUEUED → RUNNING → COMPLETED/FAILED as they
 are polled and, when ``execute`` is on, really run: the archive is fetched from
 S3 (moto), run as Braket's container would (tests/container.py), the results
 folder is tarred to <s3Path>/output/model.tar.gz and the output goes to
@@ -78,6 +81,16 @@ class FakeBraket:
         """(operation, client token): the request it came with and the limit it made or changed."""
         self.limit_page_size = 2
         """SearchSpendingLimits' page when the request names none: small, so that clients must paginate."""
+        self.create_rate: float | None = None
+        """CreateJob calls a second the service allows (a token bucket of ``create_burst``); None: no limit."""
+        self.create_burst = 5
+        self._tokens = 0.0
+        self._tokens_at = 0.0
+        self.max_concurrent_jobs: int | None = None
+        """The account's quota of jobs not yet ended (QUEUED, RUNNING, CANCELLING); None: no quota."""
+        self.create_log: list[tuple[float, str, str]] = []
+        """Every CreateJob: when it arrived (``time.monotonic()``), its client token, and the answer (``created``,
+        ``same job`` for a token seen before, ``throttled``, ``quota``)."""
         self.lock = threading.Lock()
         service = self
 
@@ -133,13 +146,35 @@ class FakeBraket:
             return self.get_job(match.group(1), query)
         raise ServiceError(404, "ResourceNotFoundException", f"no route for {method} {path}")
 
+    def limit_creates(self, rate: float, burst: int) -> None:
+        """Enforce CreateJob's rate and burst from now on: a bucket of ``burst`` tokens, full, refilled at ``rate``."""
+        with self.lock:
+            self.create_rate, self.create_burst = rate, burst
+            self._tokens, self._tokens_at = float(burst), time.monotonic()
+
+    def _throttled(self, arrived: float) -> bool:
+        """Whether a CreateJob arriving now is over the rate (called with the lock held); if not, it takes a token."""
+        if self.create_rate is None:
+            return False
+        self._tokens = min(float(self.create_burst), self._tokens + (arrived - self._tokens_at) * self.create_rate)
+        self._tokens_at = arrived
+        if self._tokens < 1:
+            return True
+        self._tokens -= 1
+        return False
+
     def _fault(self, operation: str) -> str | None:
         with self.lock:
             queue = self.faults[operation]
             return queue.popleft() if queue else None
 
     def create_job(self, body: dict[str, Any], handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, Any]]:
+        arrived = time.monotonic()
         self.calls.append("CreateJob")
+        with self.lock:
+            if self._throttled(arrived):
+                self.create_log.append((arrived, str(body.get("clientToken")), "throttled"))
+                raise ServiceError(429, "ThrottlingException", "Rate exceeded")
         fault = self._fault("CreateJob")
         if fault == "throttle":
             raise ServiceError(429, "ThrottlingException", "Rate exceeded")
@@ -162,9 +197,16 @@ class FakeBraket:
                 seen, arn = self.tokens[token]
                 if seen != fingerprint:
                     raise ServiceError(409, "ConflictException", "client token reused with a different request")
+                self.create_log.append((arrived, token, "same job"))
             else:
                 if any(job["jobName"] == body["jobName"] for job in self.jobs.values()):
                     raise ServiceError(409, "ConflictException", f"a job named {body['jobName']} already exists")
+                unfinished = sum(job["status"] in ("QUEUED", "RUNNING", "CANCELLING") for job in self.jobs.values())
+                if self.max_concurrent_jobs is not None and unfinished >= self.max_concurrent_jobs:
+                    self.create_log.append((arrived, token, "quota"))
+                    raise ServiceError(402, "ServiceQuotaExceededException",
+                                       f"You have reached the quota of {self.max_concurrent_jobs} concurrent jobs")
+                self.create_log.append((arrived, token, "created"))
                 arn = f"arn:aws:braket:{self.region}:{ACCOUNT}:job/{uuid.uuid4()}"
                 self.tokens[token] = (fingerprint, arn)
                 self.jobs[arn] = {**{k: v for k, v in body.items() if k not in ("clientToken", "associations")},
@@ -253,7 +295,7 @@ class FakeBraket:
         answer: dict[str, Any] = {"jobs": [{"jobArn": job["jobArn"], "jobName": job["jobName"],
                                             "status": job["status"], "device": job["deviceConfig"]["device"],
                                             "createdAt": job["createdAt"],
-                                            **{key: job[key] for key in ("startedAt", "endedAt") if key in job}}
+                                            **{key: job[key] for key in ("startedAt", "endedAt", "tags") if key in job}}
                                            for job in page]}
         if start + size < len(jobs):
             answer["nextToken"] = str(start + size)

@@ -37,6 +37,8 @@ VALID = [
     '[tool.braketkit.input]\ntrain = "data/train"\nshared = "s3://shared-data/k/"',
     '[tool.braketkit.profiles.qpu]\ndevice = "dm1"\ninstance = { type = "ml.m5.xlarge" }',
     'tags = { team = "qml" }\nreservation = "arn:aws:braket:us-east-1:111122223333:reservation/r"',
+    '[tool.braketkit.sweep]\nrate = 2.5\nburst = 10\npoll = 30',
+    '[tool.braketkit.sweep]\nrate = 1\nburst = 1\npoll = 0.5',
 ]
 
 INVALID = [
@@ -59,6 +61,11 @@ INVALID = [
     '[tool.braketkit.s3]\nbucket = "data-s3alias"',
     '[tool.braketkit.s3]\nkms_key = "my-key"',
     '[tool.braketkit.s3]\nkms_key = "arn:aws:kms:us-east-1:111122223333:key/my-key"',
+    '[tool.braketkit.sweep]\nrate = 0',
+    '[tool.braketkit.sweep]\nburst = 0',
+    '[tool.braketkit.sweep]\nburst = 2.5',
+    '[tool.braketkit.sweep]\npoll = -1',
+    '[tool.braketkit.sweep]\nrate = "fast"',
 ]
 
 

@@ -151,18 +151,19 @@ def _project_aliases() -> dict[str, str]:
 @click.option("--since", help="Only jobs created since: a duration back from now (7d, 2h, 30m) or a date or time "
                               "(2024-05-01, 2024-05-01T14:00; local time unless it ends in Z or an offset).")
 @click.option("--name", metavar="PREFIX", help="Only jobs whose name starts with PREFIX.")
+@click.option("--sweep", metavar="ID", help="Only the jobs of this sweep (train.map(...)): their braketkit:sweep tag.")
 @click.option("--local", is_flag=True, help="This project's local jobs (.braketkit/jobs/) instead; no AWS call.")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the newest N (after the filters).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of jobs (the fields of docs/cli.md).")
 def list_jobs(region: str | None, states: tuple[str, ...], device: str | None, since: str | None, name: str | None,
-              local: bool, limit: int | None, as_json: bool) -> None:
+              sweep: str | None, local: bool, limit: int | None, as_json: bool) -> None:
     """Jobs, newest first: the region's (SearchJobs, every page), or with --local this project's."""
     from ..job.listing import chosen, cloud_jobs, local_jobs
     from .render import job_document, jobs_table, on_terminal
     from .values import read_query
 
     query = read_query(states=states, device=device, since=since, name=name, limit=limit, aliases=_project_aliases,
-                       now=datetime.now(timezone.utc))
+                       now=datetime.now(timezone.utc), sweep=sweep)
     if local and region:
         raise InvalidInput([Problem("local jobs have no region; leave --region out with --local", "--region")])
     if local:
@@ -178,7 +179,7 @@ def list_jobs(region: str | None, states: tuple[str, ...], device: str | None, s
     elif jobs:
         click.echo(on_terminal(jobs_table(jobs)))
     else:
-        click.echo("no jobs match" if any((states, device, since, name)) else "no jobs", err=True)
+        click.echo("no jobs match" if any((states, device, since, name, sweep)) else "no jobs", err=True)
 
 
 @click.command()

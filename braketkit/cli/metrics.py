@@ -31,7 +31,9 @@ _LOCAL_POLL = 0.5
 
 
 @click.command(short_help="What jobs logged with log_metric, as tables or plots.")
-@click.argument("jobs", nargs=-1, required=True, metavar="JOB...")
+@click.argument("jobs", nargs=-1, metavar="JOB...")
+@click.option("--sweep", metavar="ID", help="Every job of this sweep (train.map(...)), oldest first: this project's "
+                                            "local ones, else the region's.")
 @_REGION
 @click.option("--by", type=click.Choice(["iteration", "time"]),
               help="Rows by iteration number or by time (default: iteration when the metrics carry iteration "
@@ -45,15 +47,17 @@ _LOCAL_POLL = 0.5
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Also draw the metrics into FILE (.png, .svg or .pdf): a panel per metric, a line per job.")
 @_POLL
-def metrics(jobs: tuple[str, ...], region: str | None, by: str | None, statistic: str, wanted: tuple[str, ...],
-            as_json: bool, as_csv: bool, follow: bool, plot: Path | None, poll: float) -> None:
+def metrics(jobs: tuple[str, ...], sweep: str | None, region: str | None, by: str | None, statistic: str,
+            wanted: tuple[str, ...], as_json: bool, as_csv: bool, follow: bool, plot: Path | None, poll: float) -> None:
     """What JOBs logged with log_metric: each metric's latest value, min, max, count and history.
 
-    JOB is a local job's name or folder, or a cloud job's ARN or name; give several to compare them
-    (a sweep: every job of it). Ctrl-C while following stops watching, not the jobs (exit 130).
+    JOB is a local job's name or folder, or a cloud job's ARN or name; give several to compare them,
+    or --sweep ID for every job of a sweep. Ctrl-C while following stops watching, not the jobs (exit 130).
     """
     _check_options(as_json, as_csv, follow, plot)
-    given = list(dict.fromkeys(jobs))
+    if not jobs and sweep is None:
+        raise InvalidInput([Problem("give the jobs to show (one or more JOB), or --sweep ID", "JOB")])
+    given = list(dict.fromkeys([*jobs, *(_sweep_jobs(sweep, region) if sweep is not None else [])]))
     handles: list[Any] = []
     try:
         for job in given:
@@ -76,6 +80,29 @@ def metrics(jobs: tuple[str, ...], region: str | None, by: str | None, statistic
         from .render import on_terminal
 
         click.echo(on_terminal(_text(handles, tables, key, names)))
+
+
+def _sweep_jobs(sweep: str, region: str | None) -> list[str]:
+    """The jobs of a sweep, oldest first, as JOB names them: this project's local ones, else the region's (ARNs)."""
+    from datetime import datetime, timezone
+
+    from ..job.listing import chosen, cloud_jobs, local_jobs
+    from ..workspace import jobs_folder, project_root
+    from .jobs import project_region
+    from .values import read_query
+
+    query = read_query(states=(), device=None, since=None, name=None, limit=None, aliases=dict,
+                       now=datetime.now(timezone.utc), sweep=sweep)
+    found = chosen(local_jobs(jobs_folder(project_root(Path.cwd())))[0], query)
+    region = project_region(region)
+    if not found:
+        with _aws():
+            found = cloud_jobs(query, region)
+    if not found:
+        where = region or "the AWS configuration's region"
+        raise InvalidInput([Problem(f"no jobs of sweep {sweep!r} in this project's .braketkit/jobs/ or in {where}",
+                                    "--sweep")])
+    return [info.folder or info.arn or info.name for info in reversed(found)]
 
 
 def _check_options(as_json: bool, as_csv: bool, follow: bool, plot: Path | None) -> None:

@@ -103,6 +103,19 @@ def _name_prefix(value: str) -> str:
     return value
 
 
+def _sweep(value: str) -> str:
+    from ..model.job import SWEEP_TAG
+    from ..plan.validate import SUPPLEMENTS
+
+    longest = SUPPLEMENTS[("TagsMap", "value")]["max"]
+    tag = f"the value of its jobs' {SWEEP_TAG} tag, at most {longest} characters"
+    if not value.strip():
+        raise InvalidInput([Problem(f"is empty; give a sweep's id: {tag}", "--sweep")])
+    if len(value) > longest:
+        raise InvalidInput([Problem(f"is {len(value)} characters long; a sweep's id is {tag}", "--sweep")])
+    return value
+
+
 def _gather(problems: list[Problem], read: Callable[[Given], Read], given: Given | None) -> Read | None:
     """``read(given)``, or None: nothing given, or what was wrong with it added to ``problems``."""
     if given is None:
@@ -115,7 +128,7 @@ def _gather(problems: list[Problem], read: Callable[[Given], Read], given: Given
 
 
 def read_query(*, states: Sequence[str], device: str | None, since: str | None, name: str | None, limit: int | None,
-               aliases: Callable[[], dict[str, str]], now: datetime) -> JobQuery:
+               aliases: Callable[[], dict[str, str]], now: datetime, sweep: str | None = None) -> JobQuery:
     """The filters of ``braketkit list``; ``aliases``: the project's device aliases, asked for only when needed."""
     problems: list[Problem] = []
     query = JobQuery(
@@ -123,6 +136,7 @@ def read_query(*, states: Sequence[str], device: str | None, since: str | None, 
         device=_gather(problems, lambda value: _device(value, aliases), device),
         since=_gather(problems, lambda value: read_since(value, now), since),
         name_prefix=_gather(problems, _name_prefix, name),
+        sweep=_gather(problems, _sweep, sweep),
         limit=limit,
     )
     if problems:

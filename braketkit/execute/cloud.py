@@ -8,15 +8,17 @@ retried, so a response lost after the job was created can never start a second o
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import attrs
 
 from .. import aws
 from ..converter import converter
-from ..errors import AwsError, InvalidInput, Problem, SpendingLimitReached
+from ..errors import AwsError, InvalidInput, Problem, QuotaExceeded, SpendingLimitReached
 from ..plan import UNRESOLVED_ACCOUNT, UNRESOLVED_ROLE, Plan, Upload
 from ..plan.spending import money, period_text
+from .pacing import bucket_for
 from .progress import Progress, StatusLine
 from .retry import Attempts, RetryPolicy, error_code, retrying_client, send_retried
 
@@ -187,18 +189,23 @@ def _explain(error: Any, plan: Plan) -> AwsError:
         f"reused ({message}); choose another job_name (set at {plan.resolved.origin('job_name')}), or leave it "
         "out so that each job gets a fresh name.",
     }
+    if code == "ServiceQuotaExceededException":
+        return QuotaExceeded(explanations[code])
     return AwsError(explanations.get(code, f"CreateJob failed: {code}: {message}"))
 
 
 def _create_job(braket: Any, plan: Plan, policy: RetryPolicy, attempts: Attempts, line: StatusLine | None,
-                ) -> str:
-    """CreateJob under the plan's client token, retried until it answers or the deadline passes."""
+                stop: threading.Event | None) -> str:
+    """CreateJob under the plan's client token, each attempt at the service's pace, retried until it answers or
+    the deadline passes."""
     arguments = converter.unstructure(plan.request)
     unsure = (f"The job may or may not exist: `braketkit list` shows it; submitting the same plan again reuses "
               f"client token {plan.request.client_token} and cannot create a second job.")
+    limits = plan.resolved.settings.sweep
+    bucket = bucket_for(plan.region or "", limits.rate, limits.burst)
     return send_retried(lambda: str(braket.create_job(**arguments)["jobArn"]), operation="CreateJob",
                         policy=policy, attempts=attempts, line=line, refused=lambda error: _explain(error, plan),
-                        unsure=unsure)
+                        unsure=unsure, pace=lambda: bucket.take(stop))
 
 
 def _nothing_left(plan: Plan) -> SpendingLimitReached | None:
@@ -216,7 +223,8 @@ def _nothing_left(plan: Plan) -> SpendingLimitReached | None:
         f"limit with `braketkit limits update {limit.spending_limit_arn} AMOUNT`.")
 
 
-def submit(plan: Plan, *, policy: RetryPolicy | None = None, quiet: bool = False) -> Submission:
+def submit(plan: Plan, *, policy: RetryPolicy | None = None, quiet: bool = False,
+           stop: threading.Event | None = None) -> Submission:
     """Upload what is missing and create the job; the plan must not be a local or offline one.
 
     CreateJob is retried under the plan's client token, so submitting the same plan again after an
@@ -226,6 +234,8 @@ def submit(plan: Plan, *, policy: RetryPolicy | None = None, quiet: bool = False
         plan: A plan made with AWS at hand (``train.plan(...)``), not offline.
         policy: How long and how to retry CreateJob; default: backoff for up to 15 minutes.
         quiet: No progress bar and no retry lines on stderr.
+        stop: A sweep's: once set, a CreateJob still waiting for its turn is not sent, and the
+            submission ends as interrupted (``SubmissionInterrupted``).
     """
     if plan.region is None:
         raise InvalidInput([Problem("a job on Amazon Braket needs a region: set region, AWS_REGION or an AWS "
@@ -239,7 +249,7 @@ def submit(plan: Plan, *, policy: RetryPolicy | None = None, quiet: bool = False
     attempts = Attempts()
     line = None if quiet else StatusLine()
     try:
-        return _submit(plan, region, policy or RetryPolicy(), attempts, line, quiet)
+        return _submit(plan, region, policy or RetryPolicy(), attempts, line, quiet, stop)
     except KeyboardInterrupt:
         raise SubmissionInterrupted(plan.request.job_name, plan.request.client_token, region, attempts.sent,
                                     attempts.maybe_done > 0) from None
@@ -249,7 +259,7 @@ def submit(plan: Plan, *, policy: RetryPolicy | None = None, quiet: bool = False
 
 
 def _submit(plan: Plan, region: str, policy: RetryPolicy, attempts: Attempts, line: StatusLine | None,
-            quiet: bool) -> Submission:
+            quiet: bool, stop: threading.Event | None) -> Submission:
     account = aws.account(region)
     s3 = aws.client("s3", region)
     # One client token for the whole submission, and braketkit alone decides when to retry it.
@@ -261,6 +271,6 @@ def _submit(plan: Plan, region: str, policy: RetryPolicy, attempts: Attempts, li
     sent, skipped = _upload_all(s3, plan.uploads, account, region, quiet)
     if plan.copy_checkpoints_from:
         _copy_checkpoints(plan, braket, s3, account, region)
-    arn = _create_job(braket, plan, policy, attempts, line)
+    arn = _create_job(braket, plan, policy, attempts, line, stop)
     return Submission(job_arn=arn, job_name=plan.request.job_name, region=region, bytes_uploaded=sent,
                       bytes_skipped=skipped, create_attempts=attempts.sent)

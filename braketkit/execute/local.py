@@ -380,7 +380,8 @@ def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: Echo
         folder = _new_folder(jobs, request.job_name)
         record = with_this_runner(LocalJobRecord(
             name=folder.name, state="RUNNING", device=request.device_config.device,
-            entry=(request.hyper_parameters or {}).get(contract.ENTRY, ""), started_at=_now()))
+            entry=(request.hyper_parameters or {}).get(contract.ENTRY, ""), started_at=_now(),
+            tags=dict(request.tags or {})))
         write_record(folder, record)
     except OSError as error:
         raise _unprepared(jobs, error) from None

@@ -83,8 +83,12 @@ def send_retried(
     line: StatusLine | None,
     unsure: str,
     refused: Callable[[Any], BraketkitError] | None = None,
+    pace: Callable[[], None] | None = None,
 ) -> T:
     """``send()`` until it answers or the deadline passes; each attempt must carry the same client token.
+
+    ``pace()`` is called before each attempt (it waits for the service's rate; what it raises goes on, and
+    counts as no attempt).
 
     Throttling, 5xx, dropped connections and timeouts are retried; any other refusal becomes ``refused(error)``
     (without ``refused``, botocore's error goes on as it is, for ``talking_to_aws`` to explain).
@@ -95,6 +99,8 @@ def send_retried(
 
     started = time.monotonic()
     while True:
+        if pace is not None:
+            pace()
         attempts.sent += 1
         attempts.maybe_done += 1  # until an answer says otherwise, this attempt may have done it
         try:

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from ..model.job import JobInfo, LocalJobRecord, UtcTime
+from ..model.job import SWEEP_TAG, JobInfo, LocalJobRecord, UtcTime
 
 __all__ = ["Field", "cloud_info", "console_url", "fields", "first_line", "local_info", "local_time", "queue_text",
            "region_of", "state_line", "utc"]
@@ -71,6 +71,7 @@ def cloud_info(metadata: Mapping[str, Any]) -> JobInfo:
         ended=utc(metadata.get("endedAt")), region=region_of(arn), console=console_url(arn),
         failure_reason=_text(metadata.get("failureReason")), queue=_text(queue.get("queue")),
         queue_position=_text(queue.get("position")), queue_message=_text(queue.get("message")),
+        sweep=_text((metadata.get("tags") or {}).get(SWEEP_TAG)),
     )
 
 
@@ -79,7 +80,7 @@ def local_info(record: LocalJobRecord, folder: Path, failure_reason: str | None)
     return JobInfo(
         name=folder.name, state=record.state, device=_text(record.device), created=utc(record.started_at),
         started=utc(record.started_at), ended=utc(record.ended_at), folder=str(folder),
-        failure_reason=_text(failure_reason),
+        failure_reason=_text(failure_reason), sweep=_text(record.tags.get(SWEEP_TAG)),
     )
 
 

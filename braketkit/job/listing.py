@@ -2,8 +2,9 @@
 
 SearchJobs gets the filters the service documents for it (``deviceArn`` EQUAL, ``jobName`` CONTAINS,
 ``createdAt`` GTE), checked against the service model before anything is sent. Every job, cloud or local,
-then passes the same ``matches``: the state (SearchJobs documents no filter for it) and the start of the
-name (the service only knows "contains") are decided there.
+then passes the same ``matches``: the state and the sweep (SearchJobs documents no filter for either; a
+sweep is a tag every summary carries) and the start of the name (the service only knows "contains") are
+decided there.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ def matches(info: JobInfo, query: JobQuery) -> bool:
     return ((not query.states or info.state in query.states)
             and (query.device is None or info.device == query.device)
             and (query.since is None or (info.created is not None and info.created >= query.since))
-            and (query.name_prefix is None or info.name.startswith(query.name_prefix)))
+            and (query.name_prefix is None or info.name.startswith(query.name_prefix))
+            and (query.sweep is None or info.sweep == query.sweep))
 
 
 def chosen(jobs: Iterable[JobInfo], query: JobQuery) -> list[JobInfo]:

@@ -12,13 +12,17 @@ from typing import NewType
 
 import attrs
 
-__all__ = ["TERMINAL_STATES", "CleanReport", "JobInfo", "JobQuery", "Left", "LocalJobRecord", "Removal", "UtcTime"]
+__all__ = ["SWEEP_TAG", "TERMINAL_STATES", "CleanReport", "JobInfo", "JobQuery", "Left", "LocalJobRecord", "Removal",
+           "UtcTime"]
 
 UtcTime = NewType("UtcTime", datetime)
 """A moment, time-zone aware and in UTC; written as ISO 8601 (``2024-05-01T10:00:00+00:00``)."""
 
 TERMINAL_STATES = ("COMPLETED", "FAILED", "CANCELLED")
 """Braket's terminal job states; local jobs use the same names."""
+
+SWEEP_TAG = "braketkit:sweep"
+"""The tag each job of a sweep carries, its value the sweep's id (``braketkit list --sweep ID``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -36,6 +40,8 @@ class LocalJobRecord:
     """When the OS started that process, in its own terms: tells it from a later process given the same pid."""
     runner_host: str | None = None
     """The machine it runs on: a pid says nothing about a job folder shared with another machine."""
+    tags: dict[str, str] = attrs.field(factory=dict)
+    """The job's tags, as its request carries them (a sweep's job: ``braketkit:sweep``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -73,6 +79,8 @@ class JobInfo:
     """As the service gives it: a number (``"2"``), or ``">15"``; None when it has none."""
     queue_message: str | None = None
     """What the service says about the queue, if anything."""
+    sweep: str | None = None
+    """The id of the sweep the job is part of (its ``braketkit:sweep`` tag)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -85,6 +93,8 @@ class JobQuery:
     since: UtcTime | None = None
     """Jobs created at this moment or later."""
     name_prefix: str | None = None
+    sweep: str | None = None
+    """Jobs of this sweep (tagged ``braketkit:sweep`` with it)."""
     limit: int | None = None
     """The newest this many, after the filters."""
 

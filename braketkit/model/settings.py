@@ -18,6 +18,7 @@ __all__ = [
     "Seconds",
     "Settings",
     "Stopping",
+    "SweepLimits",
 ]
 
 Seconds = NewType("Seconds", int)
@@ -89,6 +90,21 @@ class Checkpoint:
 
 
 @attrs.frozen(kw_only=True)
+class SweepLimits:
+    """The service's CreateJob limits that submissions keep to, and how a sweep waits for the job quota.
+
+    ``rate`` and ``burst`` are Amazon Braket's CreateJob rate (calls a second) and burst; every
+    CreateJob braketkit sends from one process, in a sweep or not, is paced by them. ``poll`` is
+    the seconds between checks of a sweep's unfinished jobs while it waits for the quota of
+    concurrent jobs. Each field's ``metadata`` bounds it: the parser and the JSON Schema read them.
+    """
+
+    rate: float = attrs.field(default=1.0, metadata={"exclusive_minimum": 0})
+    burst: int = attrs.field(default=5, metadata={"minimum": 1})
+    poll: float = attrs.field(default=10.0, metadata={"exclusive_minimum": 0})
+
+
+@attrs.frozen(kw_only=True)
 class Settings:
     """Everything ``[tool.braketkit]`` can say, with braketkit's built-in defaults.
 
@@ -149,5 +165,6 @@ class Settings:
     stopping: Stopping = attrs.field(factory=Stopping)
     s3: S3 = attrs.field(factory=S3)
     checkpoint: Checkpoint = attrs.field(factory=Checkpoint)
+    sweep: SweepLimits = attrs.field(factory=SweepLimits)
     input: dict[str, str] = attrs.field(factory=dict)
     devices: dict[str, str] = attrs.field(factory=dict)

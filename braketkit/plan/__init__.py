@@ -34,7 +34,7 @@ from . import lookups, service_model, spending
 from .arguments import encode_arguments
 from .jobname import default_job_name
 from .spending import Spending
-from .validate import job_reference_problem, strings_under, validate
+from .validate import SUPPLEMENTS, job_reference_problem, strings_under, validate
 
 __all__ = ["UNRESOLVED_ACCOUNT", "UNRESOLVED_ROLE", "Plan", "Upload", "make_plan"]
 
@@ -266,6 +266,7 @@ def _request(
     hyperparameters: dict[str, str],
     archive: SourceArchive,
     channels: list[InputChannel | tuple[str, str]],
+    tags: dict[str, str],
 ) -> tuple[api.CreateJobRequest, list[Upload]]:
     settings = resolved.settings
     prefix = settings.s3.prefix
@@ -301,7 +302,7 @@ def _request(
         stopping_condition=api.JobStoppingCondition(max_runtime_in_seconds=settings.stopping.max_runtime),
         hyper_parameters=hyperparameters,
         input_data_config=inputs or None,
-        tags=settings.tags or None,
+        tags=tags or None,
         associations=[api.Association(arn=settings.reservation)] if settings.reservation else None,
     )
     return request, uploads
@@ -437,13 +438,30 @@ def prepare(target: Target, resolved: Resolved, *, offline: bool = False, local:
                     working_dir=runs_in if captured and runs_in != "." else None, problems=problems)
 
 
-def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str, Any] | None = None) -> Plan:
-    """The validated request for one call: arguments, job name and client token are its own."""
+def _own_tags(resolved: Resolved, own: Mapping[str, str]) -> list[Problem]:
+    """Tags braketkit adds (a sweep's) must not clash with the settings' tags, nor take the job over the limit."""
+    settings_tags = resolved.settings.tags
+    problems = [Problem(f"is the tag braketkit gives each job of a sweep ({key} = <sweep id>); name yours otherwise",
+                        f"tags.{key}", resolved.origin(f"tags.{key}")) for key in sorted(set(settings_tags) & set(own))]
+    most = SUPPLEMENTS["TagsMap"]["max"]
+    if own and len(settings_tags) + len(own) > most and not problems:
+        problems.append(Problem(
+            f"has {len(settings_tags)} tags, and a sweep adds {', '.join(own)} to each job, over the {most} a job may "
+            f"carry; give at most {most - len(own)}", "tags", resolved.origins.get("tags")))
+    return problems
+
+
+def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str, Any] | None = None,
+              tags: Mapping[str, str] | None = None) -> Plan:
+    """The validated request for one call: arguments, job name and client token are its own.
+
+    ``tags`` are braketkit's own for this job (a sweep's), added to the settings' tags.
+    """
     target, resolved, region = prepared.target, prepared.resolved, prepared.region
     settings = resolved.settings
     hyperparameter_shape = service_model.shapes()["CreateJobRequest"]["members"]["hyperParameters"]["shape"]
     value_shape = service_model.shapes()[hyperparameter_shape]["value"]["shape"]
-    problems = prepared.problems
+    problems = _merged(prepared.problems, _own_tags(resolved, tags or {}))
     try:
         if target.function is None:  # script mode: what follows `--` reaches the script as get_hyperparameters()
             arguments = {name: str(value) for name, value in (kwargs or {}).items()}
@@ -460,7 +478,7 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
     def build(account: str | None, role: str | None) -> tuple[api.CreateJobRequest, list[Upload]]:
         bucket = settings.s3.bucket or f"amazon-braket-{region or 'local'}-{account or UNRESOLVED_ACCOUNT}"
         return _request(resolved, job_name, bucket, settings.role or role or UNRESOLVED_ROLE, prepared.image,
-                        hyperparameters, prepared.archive, prepared.channels)
+                        hyperparameters, prepared.archive, prepared.channels, {**settings.tags, **(tags or {})})
 
     # Validate first, the default bucket with the longest account ID: a bad setting stops here, before any AWS call.
     request, uploads = build(None, None)

@@ -1,4 +1,4 @@
-"""Default job names: the function's name and a UTC timestamp, always valid.
+"""Default job names and sweep ids: the function's name and a UTC timestamp, always valid.
 
 The service allows ``[a-zA-Z0-9](-*[a-zA-Z0-9]){0,50}`` and at most 50
 characters. A per-process sequence (from a random start) keeps names made in
@@ -14,7 +14,7 @@ import string
 import unicodedata
 from datetime import datetime, timezone
 
-__all__ = ["default_job_name"]
+__all__ = ["default_job_name", "sweep_id"]
 
 _ALPHABET = string.digits + string.ascii_lowercase
 _SPAN = len(_ALPHABET) ** 3
@@ -39,3 +39,14 @@ def default_job_name(function_name: str, now: datetime | None = None, max_length
     now = now or datetime.now(timezone.utc)
     tail = f"-{now:%Y%m%d-%H%M%S}-{now.microsecond // 1000:03d}-{_base36(next(_sequence) % _SPAN)}"
     return _slug(function_name.rpartition(".")[2])[: max_length - len(tail)].rstrip("-") + tail
+
+
+def sweep_id(function_name: str, now: datetime | None = None) -> str:
+    """``train-sweep-20261126-183400-k4z``: what the ``braketkit:sweep`` tag of each job of a sweep says.
+
+    Readable and unlike any job name (which has milliseconds where this says ``sweep``); a tag value
+    and a job name alike, so it is valid wherever either is.
+    """
+    now = now or datetime.now(timezone.utc)
+    tail = f"-sweep-{now:%Y%m%d-%H%M%S}-{_base36(random.randrange(_SPAN))}"
+    return _slug(function_name.rpartition(".")[2])[: 50 - len(tail)].rstrip("-") + tail

@@ -19,7 +19,7 @@ from ..converter import converter
 from ..errors import InvalidInput, Problem
 from ..model.settings import Settings
 from . import rules
-from .keys import Entry, describe, kind_of, leaf_type, maps, tables
+from .keys import Entry, bound_problem, describe, kind_of, leaf_type, maps, tables
 from .pyproject import find_pyproject, read_pyproject
 from .sources import PROFILE_VARIABLE, env_layer, keyword_layer, pyproject_layers, set_layer
 
@@ -208,5 +208,10 @@ def _check(settings: Settings, merged: dict[str, Entry], problems: list[Problem]
         check("dependencies", rules.dependencies_problem(settings.dependencies, project, settings.source))
     if settings.max_source_mb < 1:
         problems.append(Problem("expected a size in MB of at least 1", "max_source_mb", origin("max_source_mb")))
+    for name in tables():
+        table = getattr(settings, name)
+        for field in attrs.fields(type(table)):
+            if field.metadata:
+                check(f"{name}.{field.name}", bound_problem(getattr(table, field.name), field.metadata))
     return device
 

@@ -21,7 +21,8 @@ from ..errors import Problem
 from ..model.settings import ParameterText, Seconds, Settings
 
 __all__ = [
-    "EMPTY_NAME", "Entry", "describe", "flatten", "kind_of", "leaf_type", "maps", "scalars", "suggest", "tables",
+    "BOUNDS", "EMPTY_NAME", "Entry", "bound_problem", "describe", "flatten", "kind_of", "leaf_type", "maps", "scalars",
+    "suggest", "tables",
 ]
 
 
@@ -67,6 +68,20 @@ def leaf_type(key: str) -> Any:
     if head in maps():
         return maps()[head]
     return _field_types(tables()[head])[rest]
+
+
+BOUNDS = {"minimum": "minimum", "exclusive_minimum": "exclusiveMinimum"}
+"""The bounds a settings field may state in its attrs ``metadata``, and their JSON Schema keywords."""
+
+
+def bound_problem(value: float, metadata: Mapping[str, Any]) -> str | None:
+    """What is wrong with a number against the bounds of its field's metadata, or None."""
+    low, above = metadata.get("minimum"), metadata.get("exclusive_minimum")
+    if low is not None and value < low:
+        return f"must be at least {low} (is {value})"
+    if above is not None and value <= above:
+        return f"must be more than {above} (is {value})"
+    return None
 
 
 @functools.cache

@@ -15,6 +15,7 @@ import attrs
 from ..model.settings import S3, Instance, ParameterText, Seconds, Settings
 from ..plan import service_model
 from . import rules
+from .keys import BOUNDS
 
 __all__ = ["DURATION_PATTERN", "settings_schema"]
 
@@ -54,6 +55,8 @@ def _table(cls: type) -> dict[str, Any]:
     for name in properties:
         if (cls, name) in _PATTERNS:
             properties[name] = {**properties[name], "pattern": _PATTERNS[cls, name]}
+    for field in attrs.fields(cls):  # the bounds the parser checks (resolve's bound_problem), from the same metadata
+        properties[field.name] |= {BOUNDS[bound]: limit for bound, limit in field.metadata.items() if bound in BOUNDS}
     if cls is Instance:
         properties["type"] = {"enum": service_model.limit("InstanceType", "enum")}
     schema = {"type": "object", "properties": properties, "additionalProperties": False}

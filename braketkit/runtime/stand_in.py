@@ -51,7 +51,8 @@ def install() -> None:
     module = types.ModuleType("braketkit", __doc__)
     module.__dict__.update(
         hybrid_job=hybrid_job, BraketkitError=BraketkitError, InvalidInput=InvalidInput,
-        **{name: type(name, (_Settings,), {}) for name in ("Settings", "Instance", "Stopping", "S3", "Checkpoint")},
+        **{name: type(name, (_Settings,), {})
+           for name in ("Settings", "Instance", "Stopping", "S3", "Checkpoint", "SweepLimits")},
     )
     module.__getattr__ = _missing  # type: ignore[method-assign]
     for name in [name for name in sys.modules if name == "braketkit" or name.startswith("braketkit.")]:
