@@ -99,6 +99,11 @@ class SweepFailed(BraketkitError):
 
     ``sweep`` holds them all (``sweep.errors`` says why the rest have no job; ``sweep.resume()`` submits
     them under their own client tokens). The exit status is that of the error that stopped it.
+
+    Args:
+        report: The message: the jobs created, what became of the other calls, how to find them.
+        sweep: The sweep, with every job it created.
+        error: The error that stopped it (also the exception's cause).
     """
 
     def __init__(self, report: str, sweep: Sweep, error: BaseException) -> None:
@@ -112,6 +117,10 @@ class SweepInterrupted(KeyboardInterrupt):
 
     A KeyboardInterrupt still, so the program stops; ``sweep`` holds the jobs, and ``sweep.resume()``
     submits the calls left under their own client tokens.
+
+    Args:
+        report: The message: the jobs created, what became of the other calls, how to find them.
+        sweep: The sweep, with every job it created.
     """
 
     exit_status = 130

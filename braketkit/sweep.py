@@ -56,6 +56,12 @@ class Sweep(Sequence["Job"]):
     that have no job, ``errors`` why (by call index, where there was an error), ``job(index)`` the job of a
     call or None, and ``resume()`` submits the pending calls under their own client tokens, so a call
     whose CreateJob may have gone through gets that job, never a second one.
+
+    Args:
+        id: The sweep's id, the value of its jobs' ``braketkit:sweep`` tag.
+        calls: The calls, planned, in call order.
+        local: The calls run on this machine rather than on Amazon Braket.
+        function: The decorated function, for typed results of the jobs.
     """
 
     def __init__(self, id: str, calls: Sequence[Call], *, local: bool,
@@ -80,7 +86,11 @@ class Sweep(Sequence["Job"]):
             return [call for call in self.calls if call.index not in self._jobs]
 
     def job(self, index: int) -> Job | None:
-        """The job of call ``index``, None if it has none (yet)."""
+        """The job of a call, None if it has none (yet).
+
+        Args:
+            index: The call's place in the sweep, from 0, as ``map`` was given the calls.
+        """
         with self._lock:
             return self._jobs.get(index)
 
@@ -114,6 +124,9 @@ class Sweep(Sequence["Job"]):
         """Submit the pending calls (all of them, for a new sweep); returns the sweep, now with their jobs.
 
         Raises ``SweepFailed`` or ``SweepInterrupted``, each holding this sweep, if it stops early again.
+
+        Args:
+            max_workers: How many submissions may be on their way at once.
         """
         carry_out(self, max_workers=max_workers)
         return self

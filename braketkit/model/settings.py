@@ -93,10 +93,14 @@ class Checkpoint:
 class SweepLimits:
     """The service's CreateJob limits that submissions keep to, and how a sweep waits for the job quota.
 
-    ``rate`` and ``burst`` are Amazon Braket's CreateJob rate (calls a second) and burst; every
-    CreateJob braketkit sends from one process, in a sweep or not, is paced by them. ``poll`` is
-    the seconds between checks of a sweep's unfinished jobs while it waits for the quota of
-    concurrent jobs. Each field's ``metadata`` bounds it: the parser and the JSON Schema read them.
+    Every CreateJob braketkit sends from one process, in a sweep or not, is paced by ``rate`` and
+    ``burst``. Each field's ``metadata`` bounds it: the parser and the JSON Schema read them.
+
+    Attributes:
+        rate: Amazon Braket's CreateJob rate, in calls a second (1 by default).
+        burst: How many CreateJob calls the service takes at once before the rate applies (5).
+        poll: Seconds between checks of a sweep's unfinished jobs while it waits for the quota of
+            concurrent jobs to free up.
     """
 
     rate: float = attrs.field(default=1.0, metadata={"exclusive_minimum": 0})
@@ -139,6 +143,8 @@ class Settings:
         stopping: When the service stops the job.
         s3: Where the job's files go in S3.
         checkpoint: Where checkpoints live, and a job to resume from.
+        sweep: The service's CreateJob rate and burst that submissions keep to, and how often a sweep
+            checks its jobs while it waits for the quota of concurrent jobs.
         input: Input channels: name to a local path (uploaded) or an ``s3://`` URI (passed through);
             the job finds each under ``$AMZN_BRAKET_INPUT_DIR/<name>/``.
         devices: The project's own device aliases: name to device ARN.
