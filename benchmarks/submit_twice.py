@@ -14,8 +14,8 @@ from pathlib import Path
 
 from _loopback import ROOT, loopback_aws
 
-from braketkit.decorator import plan_target
 from braketkit.execute.cloud import submit
+from braketkit.pipeline import plan_target
 from braketkit.target import load_reference
 
 with tempfile.TemporaryDirectory() as scratch, loopback_aws():

@@ -19,7 +19,7 @@ from _loopback import ROOT, loopback_aws
 
 CHILD = """
 import re, sys
-from braketkit.decorator import plan_target
+from braketkit.pipeline import plan_target
 from braketkit.execute.cloud import submit
 from braketkit.target import load_reference
 submission = submit(plan_target(load_reference("job.py:job")), quiet=True)

@@ -1,4 +1,4 @@
-"""``@hybrid_job``: a thin layer over resolve → package → plan → execute.
+"""``@hybrid_job``: a thin layer over the pipeline (resolve → package → plan → execute, pipeline.py).
 
 Decorating only records the keywords (and checks their names and types, which
 needs no file and no AWS); everything else happens when the job is planned.
@@ -7,27 +7,24 @@ needs no file and no AWS); everything else happens when the job is planned.
 from __future__ import annotations
 
 import functools
-import os
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
-
-import attrs
 
 from .errors import InvalidInput, Problem, show_plainly_when_uncaught
 from .model.settings import Settings
 from .package.capture import is_main, where_defined
-from .plan import Plan, make_plan, plan_call, prepare
-from .resolve import Keywords, Resolved, resolve
+from .pipeline import plan_target, run_many, run_target
+from .resolve import Keywords
 from .resolve.sources import keyword_layer
 from .target import Target, target_of
 
 if TYPE_CHECKING:
-    from .execute.local import Echo
     from .job import Job, LocalJob
+    from .plan import Plan
     from .sweep import Sweep
 
-__all__ = ["HybridJob", "hybrid_job", "plan_target", "run_many", "run_target"]
+__all__ = ["HybridJob", "hybrid_job"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -142,92 +139,6 @@ class HybridJob(Generic[P, R]):
             **kwargs: The call's keyword arguments; defaults left out are the function's own in the job.
         """
         return run_target(self._runnable_target(), args, kwargs)
-
-
-def _resolve(target: Target, profile: str | None = None, assignments: Sequence[str] = ()) -> Resolved:
-    """Settings for a plan; their problems are left to the plan, which reports them with its own, at once."""
-    return resolve(start=target.file.parent, keywords=target.keywords, keywords_origin=target.keywords_origin,
-                   profile=profile, assignments=assignments, environ=os.environ, defer_problems=True)
-
-
-def plan_target(
-    target: Target,
-    args: Sequence[Any] = (),
-    kwargs: Mapping[str, Any] | None = None,
-    *,
-    profile: str | None = None,
-    assignments: Sequence[str] = (),
-    offline: bool = False,
-    local: bool = False,
-) -> Plan:
-    """Resolve the target's settings and plan one call of it (shared by decorator and CLI)."""
-    resolved = _resolve(target, profile, assignments)
-    return make_plan(target, resolved, args, kwargs, offline=offline, local=local or resolved.settings.local,
-                     environ=os.environ)
-
-
-def _warned(plan: Plan, quiet: bool) -> Plan:
-    """Say the plan's warnings (a file shipped that looks like a secret, a name not defined) before it runs."""
-    if not quiet:
-        for warning in plan.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-    return plan
-
-
-def run_target(
-    target: Target,
-    args: Sequence[Any] = (),
-    kwargs: Mapping[str, Any] | None = None,
-    *,
-    profile: str | None = None,
-    assignments: Sequence[str] = (),
-    local: bool = False,
-    echo: bool | Echo = True,
-    wait: bool | None = None,
-    quiet: bool = False,
-) -> Job:
-    """Plan one call and carry it out, here or on Amazon Braket (shared by decorator and CLI)."""
-    resolved = _resolve(target, profile, assignments)
-    if local or resolved.settings.local:
-        from .execute.local import run_local
-
-        plan = _warned(make_plan(target, resolved, args, kwargs, local=True, environ=os.environ), quiet)
-        return run_local(plan, target.function, echo=None if echo is False else sys.stdout if echo is True else echo)
-    from .execute.cloud import submit
-    from .job import AwsJob
-
-    submission = submit(_warned(make_plan(target, resolved, args, kwargs, environ=os.environ), quiet), quiet=quiet)
-    job = AwsJob(submission.job_arn, name=submission.job_name, function=target.function)
-    if resolved.settings.wait if wait is None else wait:
-        job.wait(display=None if quiet else sys.stderr)
-    return job
-
-
-def run_many(
-    target: Target, calls: Sequence[tuple[Sequence[Any], Mapping[str, Any]]], *, max_workers: int = 8
-) -> Sweep:
-    """Plan every call first (so bad input stops before any job exists), each tagged with the sweep's id, then
-    carry them out (``sweep.carry_out``)."""
-    from .model.job import SWEEP_TAG
-    from .plan.jobname import sweep_id
-    from .sweep import Call, Sweep
-
-    if max_workers < 1:
-        raise InvalidInput([Problem(f"must be at least 1 (is {max_workers})", "max_workers")])
-    resolved = _resolve(target)
-    local = resolved.settings.local
-    prepared = prepare(target, resolved, local=local, environ=os.environ)
-    if prepared.problems and not calls:  # nothing to plan: the settings' own problems still stop here
-        raise InvalidInput(prepared.problems)
-    sweep = sweep_id(target.qualname or target.file.stem)
-    planned: list[Call] = []
-    for index, (args, kwargs) in enumerate(calls):
-        plan = plan_call(prepared, args, kwargs, tags={SWEEP_TAG: sweep})
-        planned.append(Call(index=index, args=tuple(args), kwargs=dict(kwargs), plan=plan))
-        prepared = attrs.evolve(prepared, spending=planned[0].plan.spending)  # the QPU's limit: looked up once
-    if planned:
-        _warned(planned[0].plan, quiet=False)  # the same for every call of a sweep: said once
-    return Sweep(sweep, planned, local=local, function=target.function).resume(max_workers=max_workers)
 
 
 def hybrid_job(settings: Settings | None = None, /, **keywords: Any) -> Callable[[Callable[P, R]], HybridJob[P, R]]:

@@ -14,10 +14,10 @@ import attrs
 import pytest
 
 from braketkit import InvalidInput
-from braketkit.decorator import plan_target
 from braketkit.errors import AwsError
 from braketkit.execute.cloud import RetryPolicy, submit
 from braketkit.job import AwsJob, JobFailed
+from braketkit.pipeline import plan_target
 from braketkit.plan import Plan
 from braketkit.target import load_reference
 

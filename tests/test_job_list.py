@@ -21,10 +21,10 @@ from typing import Any
 import attrs
 import pytest
 
-from braketkit.decorator import plan_target, run_target
 from braketkit.execute.cloud import RetryPolicy, submit
 from braketkit.job import AwsJob, LocalJob
 from braketkit.model.job import JobInfo
+from braketkit.pipeline import plan_target, run_target
 from braketkit.target import load_reference
 from braketkit.workspace import IGNORE_ALL
 

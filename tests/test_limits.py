@@ -16,9 +16,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from braketkit import InvalidInput, SpendingLimitReached
-from braketkit.decorator import plan_target
 from braketkit.execute.retry import RetryPolicy
 from braketkit.limits import delete_limit, set_limit, update_limit
+from braketkit.pipeline import plan_target
 from braketkit.plan.limits import moment
 from braketkit.target import load_reference
 

@@ -16,9 +16,9 @@ import boto3
 import pytest
 
 from braketkit import InvalidInput
-from braketkit.decorator import run_target
 from braketkit.execute.local import LocalRunError
 from braketkit.job import JobFailed, LocalJob, PickledResults
+from braketkit.pipeline import run_target
 from braketkit.target import load_reference
 
 from .conftest import Project, Tripwire, interruptible, run_cli
@@ -262,8 +262,8 @@ def test_output_streams_while_the_job_runs(local_project: Project) -> None:
         def flush(self) -> None:
             pass
 
-    from braketkit.decorator import plan_target
     from braketkit.execute.local import run_local
+    from braketkit.pipeline import plan_target
 
     target = load_reference("jobs.py:two_lines")
     run_local(plan_target(target, local=True), target.function, echo=Recorder())  # type: ignore[arg-type]

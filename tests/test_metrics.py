@@ -155,7 +155,7 @@ def descend(steps: int = 4) -> float:
 def test_a_local_jobs_metrics_come_from_its_log(project: Project) -> None:
     project.pyproject(LOCAL_SETTINGS)
     project.write("jobs.py", METRIC_JOBS)
-    from braketkit.decorator import run_target
+    from braketkit.pipeline import run_target
     from braketkit.target import load_reference
 
     job = run_target(load_reference("jobs.py:descend"), (4,), {}, local=True, quiet=True)

@@ -23,10 +23,10 @@ from IPython.lib.pretty import pretty
 from IPython.utils.capture import capture_output
 from traitlets.config import Config
 
-from braketkit.decorator import plan_target, run_target
 from braketkit.execute.cloud import RetryPolicy, submit
 from braketkit.execute.progress import Progress
 from braketkit.job import AwsJob, LocalJob
+from braketkit.pipeline import plan_target, run_target
 from braketkit.target import load_reference
 
 from .conftest import Cloud, Project

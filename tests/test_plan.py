@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from braketkit import InvalidInput, Plan
 from braketkit.converter import converter
-from braketkit.decorator import plan_target
+from braketkit.pipeline import plan_target
 from braketkit.plan import service_model
 from braketkit.plan.arguments import encode_arguments
 from braketkit.plan.jobname import default_job_name

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from braketkit.converter import converter
-from braketkit.decorator import plan_target
+from braketkit.pipeline import plan_target
 from braketkit.runtime.entry import FAILURE_LIMIT
 from braketkit.target import load_reference
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from braketkit.decorator import run_target
+from braketkit.pipeline import run_target
 from braketkit.runtime.rebuild import ParameterType, parameter_types, rebuild
 from braketkit.target import load_reference
 

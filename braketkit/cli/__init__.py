@@ -156,7 +156,7 @@ def script_hyperparameters(tokens: Sequence[str]) -> dict[str, str]:
 
 def _plan(target: Target, given: dict[str, Any], profile: str | None, assignments: Sequence[str], as_json: bool,
           offline: bool) -> None:
-    from ..decorator import plan_target
+    from ..pipeline import plan_target
     from .render import plan_document, plan_text
 
     plan = plan_target(target, (), given, profile=profile, assignments=assignments, offline=offline)
@@ -165,11 +165,11 @@ def _plan(target: Target, given: dict[str, Any], profile: str | None, assignment
 
 def _run(target: Target, given: dict[str, Any], profile: str | None, assignments: Sequence[str], as_json: bool,
          local: bool, wait: bool, follow: bool, raw: bool, quiet: bool, poll: float, allow_pickle: bool) -> None:
-    from ..decorator import run_target
     from ..execute.cloud import SubmissionInterrupted
     from ..execute.local import LocalRunCancelled
     from ..job import AwsJob
     from ..job.cloud import talking_to_aws
+    from ..pipeline import run_target
     from .live import SummarisedLog
     from .render import reattach_text, result_text, run_document, submitted_text
 
