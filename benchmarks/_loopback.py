@@ -25,9 +25,6 @@ class Loopback:
     def __init__(self, moto: MotoServer, gate: S3Gate, braket: FakeBraket) -> None:
         self.moto, self.gate, self.braket = moto, gate, braket
 
-    def __iter__(self) -> Iterator[object]:  # `as (gate, braket)`, as before
-        return iter((self.gate, self.braket))
-
     def reset(self) -> None:
         """An empty account again (no bucket, no archive, no job; the jobs role only), as a first run meets."""
         import urllib.request
