@@ -18,7 +18,7 @@ from typing import Any, Literal
 import attrs
 
 from ..errors import Problem
-from ..model.settings import ParameterText, Seconds, Settings
+from ..model.settings import ParameterText, Seconds, Settings, given_fields
 
 __all__ = [
     "BOUNDS", "EMPTY_NAME", "Entry", "bound_problem", "describe", "flatten", "kind_of", "leaf_type", "maps", "scalars",
@@ -106,8 +106,14 @@ EMPTY_NAME = "has an entry with an empty name; give every entry a name"
 
 
 def _object_fields(value: Any) -> Iterator[tuple[str, Any]]:
-    """Fields of an attrs settings object that differ from the class default."""
+    """Fields of an attrs settings object that its constructor was given (``Settings(wait=False)`` sets ``wait``);
+    for one that does not know (a copy), the fields that differ from the class default."""
+    given = given_fields(value)
     for field in attrs.fields(type(value)):
+        if given is not None:
+            if field.name in given:
+                yield field.name, getattr(value, field.name)
+            continue
         current = getattr(value, field.name)
         default = field.default
         if isinstance(default, attrs.Factory):  # type: ignore[arg-type,unused-ignore]
@@ -122,8 +128,8 @@ def flatten(
     """Flatten one source's table (or a ``Settings``) into entries and problems.
 
     ``origin_of(key)`` labels each leaf, so a TOML source can name its line.
-    Objects (``Settings``, ``Instance(...)``) contribute the fields they set
-    away from the defaults; plain mappings contribute every key they hold.
+    Objects (``Settings``, ``Instance(...)``) contribute the fields their
+    constructor was given; plain mappings contribute every key they hold.
     """
     items = _object_fields(data) if attrs.has(type(data)) else data.items()
     entries: dict[str, Entry] = {}
