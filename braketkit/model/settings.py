@@ -14,8 +14,8 @@ import attrs
 
 __all__ = [
     "S3",
-    "CheckpointTable",
     "Checkpoint",
+    "CheckpointTable",
     "Instance",
     "InstanceTable",
     "ParameterText",

@@ -21,8 +21,8 @@ from ..errors import Problem
 from ..model.settings import ParameterText, Seconds, Settings, given_fields
 
 __all__ = [
-    "BOUNDS", "EMPTY_NAME", "Entry", "bound_problem", "describe", "flatten", "kind_of", "leaf_type", "maps", "scalars",
-    "suggest", "tables",
+    "BOUNDS", "EMPTY_NAME", "Entry", "bound_problem", "describe", "fits", "flatten", "kind_of", "leaf_type", "maps",
+    "scalars", "suggest", "tables",
 ]
 
 
@@ -169,6 +169,32 @@ def flatten(
         else:
             problems.append(Problem(suggest(name), key, origin_of(name)))
     return entries, problems
+
+
+def fits(value: Any, kind: Any) -> bool:
+    """Whether ``value`` has the type ``kind`` as the converter reads it, without importing it (decorating stays
+    cheap). Only the type: what the text says (a duration's grammar) is read when the job is planned."""
+    if kind is Seconds:
+        return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+    if kind is ParameterText:
+        return isinstance(value, (str, int, float, bool))
+    if kind is type(None):
+        return value is None
+    if kind is bool:
+        return isinstance(value, bool)
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind in (str, int):
+        return isinstance(value, kind) and not isinstance(value, bool)
+    origin = typing.get_origin(kind)
+    args = typing.get_args(kind)
+    if origin is Literal:
+        return any(type(value) is type(arg) and value == arg for arg in args)
+    if origin in (typing.Union, types.UnionType):
+        return any(fits(value, arm) for arm in args)
+    if origin is list:
+        return isinstance(value, (list, tuple)) and all(fits(item, args[0]) for item in value)
+    return True  # no other kind is a leaf's
 
 
 def kind_of(value: Any) -> str:
