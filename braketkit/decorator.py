@@ -54,7 +54,7 @@ class _Unset:
 UNSET: Any = _Unset()
 
 
-def _given(sources: Keywords, settings: object, keywords: Mapping[str, Any], origin: str) -> Keywords:
+def _given(settings: object, keywords: Mapping[str, Any], origin: str) -> tuple[KeywordSource, ...]:
     """The settings object and the keywords given (in that order, keywords winning), checked: names and types.
 
     ``keywords`` are a signature's locals: the settings keywords, ``UNSET`` where not given.
@@ -70,7 +70,7 @@ def _given(sources: Keywords, settings: object, keywords: Mapping[str, Any], ori
         problems += keyword_problems(source, origin)
     if problems:
         raise InvalidInput(problems)
-    return (*sources, *((source, origin) for source in added))
+    return added
 
 
 class HybridJob(Generic[P, R]):
@@ -93,6 +93,71 @@ class HybridJob(Generic[P, R]):
 
     def __repr__(self) -> str:
         return f"<hybrid job {self.function.__module__}.{self.function.__qualname__}>"
+
+    @overload
+    def options(
+        self,
+        settings: Settings,
+        /,
+        *,
+        device: str | None = ...,
+        region: str | None = ...,
+        role: str | None = ...,
+        image: str = ...,
+        job_name: str | None = ...,
+        source: str | None = ...,
+        include: list[str] = ...,
+        exclude: list[str] = ...,
+        dependencies: str | list[str] | None = ...,
+        hyperparameters: Mapping[str, ParameterValue] = ...,
+        tags: Mapping[str, str] = ...,
+        reservation: str | None = ...,
+        distribution: Literal["data_parallel"] | None = ...,
+        wait: bool = ...,
+        local: bool = ...,
+        result_format: Literal["plaintext", "pickled_v4"] = ...,
+        max_source_mb: int = ...,
+        instance: Instance | InstanceTable | str = ...,
+        stopping: Stopping | StoppingTable = ...,
+        s3: S3 | S3Table = ...,
+        checkpoint: Checkpoint | CheckpointTable = ...,
+        sweep: SweepLimits | SweepTable = ...,
+        input: Mapping[str, str] = ...,
+        devices: Mapping[str, str] = ...,
+        profile: str = ...,
+    ) -> HybridJob[P, R]: ...
+
+    @overload
+    def options(
+        self,
+        /,
+        *,
+        device: str | None = ...,
+        region: str | None = ...,
+        role: str | None = ...,
+        image: str = ...,
+        job_name: str | None = ...,
+        source: str | None = ...,
+        include: list[str] = ...,
+        exclude: list[str] = ...,
+        dependencies: str | list[str] | None = ...,
+        hyperparameters: Mapping[str, ParameterValue] = ...,
+        tags: Mapping[str, str] = ...,
+        reservation: str | None = ...,
+        distribution: Literal["data_parallel"] | None = ...,
+        wait: bool = ...,
+        local: bool = ...,
+        result_format: Literal["plaintext", "pickled_v4"] = ...,
+        max_source_mb: int = ...,
+        instance: Instance | InstanceTable | str = ...,
+        stopping: Stopping | StoppingTable = ...,
+        s3: S3 | S3Table = ...,
+        checkpoint: Checkpoint | CheckpointTable = ...,
+        sweep: SweepLimits | SweepTable = ...,
+        input: Mapping[str, str] = ...,
+        devices: Mapping[str, str] = ...,
+        profile: str = ...,
+    ) -> HybridJob[P, R]: ...
 
     def options(
         self,
@@ -124,21 +189,24 @@ class HybridJob(Generic[P, R]):
         input: Mapping[str, str] = UNSET,
         devices: Mapping[str, str] = UNSET,
         profile: str = UNSET,
+        **unknown: Any,
     ) -> HybridJob[P, R]:
         """The same job with settings changed for the calls made through it, above the decorator's.
 
         ``train.options(device="forte", checkpoint={"copy_from_job": name})(steps=3)``; also
-        ``.options(...).local``, ``.plan`` and ``.map``. The decorated function is unchanged. The keywords
-        are the decorator's (``hybrid_job``).
+        ``.options(...).local``, ``.plan`` and ``.map``. The decorated function is unchanged. As for the
+        decorator, every keyword but ``profile`` is the field of ``Settings`` of that name, described there.
 
         Args:
             settings: A ``Settings`` object; like the decorator's, it contributes the fields it was given.
             profile: The profile of ``pyproject.toml`` to use, below ``--profile`` and ``BRAKETKIT_PROFILE``.
+            **unknown: None in a well-typed call: a name that is no setting is refused with "did you mean".
         """
         caller = sys._getframe(1)
         origin = f"options() in {where_defined(caller.f_code.co_filename, caller.f_lineno)}"
-        keywords = {name: value for name, value in locals().items() if name in _KEYWORDS}
-        return HybridJob(self.function, _given(self.keywords, settings, keywords, origin))
+        keywords = {**{name: value for name, value in locals().items() if name in _KEYWORDS}, **unknown}
+        given = _given(settings, keywords, origin)
+        return HybridJob(self.function, (*self.keywords, *((source, origin) for source in given)))
 
     @functools.cached_property
     def target(self) -> Target:
@@ -298,8 +366,8 @@ def hybrid_job(
     """
     keywords = {**{name: value for name, value in locals().items() if name in _KEYWORDS}, **unknown}
     if callable(function) and not isinstance(function, Settings):
-        return HybridJob(function, _given((), None, keywords, "@hybrid_job"))
-    sources = _given((), function, keywords, "@hybrid_job")
+        return HybridJob(function, _given(None, keywords, "@hybrid_job"))
+    sources = _given(function, keywords, "@hybrid_job")
 
     def decorate(function: Callable[P, R]) -> HybridJob[P, R]:
         return HybridJob(function, sources)
