@@ -200,7 +200,7 @@ class HybridJob(Generic[P, R]):
         Args:
             settings: A ``Settings`` object; like the decorator's, it contributes the fields it was given.
             profile: The profile of ``pyproject.toml`` to use, below ``--profile`` and ``BRAKETKIT_PROFILE``.
-            **unknown: None in a well-typed call: a name that is no setting is refused with "did you mean".
+            **unknown: Names that are no setting, refused with "did you mean" (a type checker refuses them first).
         """
         caller = sys._getframe(1)
         origin = f"options() in {where_defined(caller.f_code.co_filename, caller.f_lineno)}"
@@ -361,8 +361,8 @@ def hybrid_job(
         function: The function, when the decorator is used bare (``@hybrid_job``); or a ``Settings``
             object, for settings shared by several functions: it contributes the fields it was given.
         profile: The profile of ``pyproject.toml`` to use, below ``--profile`` and ``BRAKETKIT_PROFILE``.
-        **unknown: None in a well-typed call: a name that is no setting is refused here with "did you mean", for
-            code that no type checker has read.
+        **unknown: Names that are no setting, refused here with "did you mean" (a type checker refuses them
+            before the code runs).
     """
     keywords = {**{name: value for name, value in locals().items() if name in _KEYWORDS}, **unknown}
     if callable(function) and not isinstance(function, Settings):

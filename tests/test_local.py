@@ -70,7 +70,7 @@ def inspect_job(ansatz: Ansatz, point: Point = Point(0, 0)) -> dict:
     }
 
 
-@hybrid_job()
+@hybrid_job  # bare: the job-side stand-in hands back the function itself
 def pair() -> tuple[int, Point]:
     return (3, Point(1.5, 2.0))
 

@@ -178,7 +178,8 @@ class Settings(_Given):
     """Everything ``[tool.braketkit]`` can say, with braketkit's built-in defaults.
 
     Pass one to ``@hybrid_job`` or ``.options`` to share settings between functions; each field is
-    described with its rules in docs/settings.md.
+    described with its rules in docs/settings.md. An object sets the fields its constructor was given,
+    a default too (``Settings(wait=False)`` overrides ``wait = true`` in pyproject.toml), and no other.
 
     Attributes:
         device: Where the job's quantum tasks go: an alias (``sv1``, ``dm1``, ``tn1``, ``local``, or one of
