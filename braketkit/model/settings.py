@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, Literal, NewType, TypedDict, TypeVar
+from typing import Any, Literal, NewType, TypedDict, TypeVar, cast
 
 import attrs
 
@@ -81,7 +81,7 @@ def _seconds(value: int | str) -> Seconds:
         return Seconds(value)
     from ..converter import read_or_keep
 
-    return read_or_keep(value, Seconds)  # type: ignore[no-any-return]
+    return cast(Seconds, read_or_keep(value, Seconds))
 
 
 def _parameter_texts(value: Mapping[str, ParameterValue]) -> dict[str, ParameterText]:
@@ -90,7 +90,7 @@ def _parameter_texts(value: Mapping[str, ParameterValue]) -> dict[str, Parameter
         return value  # text already: nothing to read, nothing to import
     from ..converter import read_or_keep
 
-    return read_or_keep(value, dict[str, ParameterText])  # type: ignore[no-any-return]
+    return cast("dict[str, ParameterText]", read_or_keep(value, dict[str, ParameterText]))
 
 
 @attrs.frozen(kw_only=True, field_transformer=_track_given)
