@@ -24,7 +24,7 @@ from .model import request, spending
 from .model.job import JobInfo, Removal, UtcTime
 from .model.settings import Instance, ParameterText, Seconds
 
-__all__ = ["MOMENT_FORMS", "converter", "parse_duration", "parse_moment"]
+__all__ = ["MOMENT_FORMS", "converter", "parse_duration", "parse_moment", "read_or_keep"]
 
 converter = cattrs.Converter(forbid_extra_keys=True)
 
@@ -227,3 +227,12 @@ converter.register_structure_hook_factory(_is_spending_shape, _response_structur
 converter.register_structure_hook(Decimal, _decimal)
 converter.register_unstructure_hook(Decimal, str)
 converter.register_structure_hook(datetime, _datetime)
+
+
+def read_or_keep(value: Any, kind: Any) -> Any:
+    """``value`` read as ``kind``, or as given when it cannot be: for a settings object's constructor, whose
+    values resolve reads again and reports, naming the key and where the value came from."""
+    try:
+        return converter.structure(value, kind)
+    except (TypeError, ValueError, cattrs.errors.CattrsError):
+        return value

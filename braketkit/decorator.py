@@ -7,20 +7,34 @@ needs no file and no AWS); everything else happens when the job is planned.
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Generic, Literal, ParamSpec, TypeVar, cast, overload
 
 from .errors import InvalidInput, Problem, show_plainly_when_uncaught
 from .model.settings import Settings
 from .package.capture import is_main, where_defined
 from .pipeline import plan_target, run_many, run_target
-from .resolve import Keywords
-from .resolve.sources import keyword_layer
+from .resolve import Keywords, KeywordSource
+from .resolve.sources import keyword_problems
 from .target import Target, target_of
 
 if TYPE_CHECKING:
     from .job import Job, LocalJob
+    from .model.settings import (
+        S3,
+        Checkpoint,
+        CheckpointTable,
+        Instance,
+        InstanceTable,
+        ParameterValue,
+        S3Table,
+        Stopping,
+        StoppingTable,
+        SweepLimits,
+        SweepTable,
+    )
     from .plan import Plan
     from .sweep import Sweep
 
@@ -28,6 +42,35 @@ __all__ = ["HybridJob", "hybrid_job"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+class _Unset:
+    """The default of every settings keyword: a keyword not given contributes nothing, not a default."""
+
+    def __repr__(self) -> str:
+        return "unset"
+
+
+UNSET: Any = _Unset()
+
+
+def _given(settings: object, keywords: Mapping[str, Any], origin: str) -> tuple[KeywordSource, ...]:
+    """The settings object and the keywords given (in that order, keywords winning), checked: names and types.
+
+    ``keywords`` are a signature's locals: the settings keywords, ``UNSET`` where not given.
+    """
+    given = {name: value for name, value in keywords.items() if value is not UNSET}
+    problems = [] if settings is None or isinstance(settings, Settings) else [Problem(
+        f"expected a Settings object or the function to decorate, got {type(settings).__name__}; give settings "
+        "by name (device=...)", None, origin)]
+    if "profile" in given and not isinstance(given["profile"], str):
+        problems.append(Problem(f"expected a profile's name, got {type(given['profile']).__name__}", "profile", origin))
+    added: tuple[KeywordSource, ...] = (settings, given) if isinstance(settings, Settings) else (given,)
+    for source in added:
+        problems += keyword_problems(source, origin)
+    if problems:
+        raise InvalidInput(problems)
+    return added
 
 
 class HybridJob(Generic[P, R]):
@@ -47,28 +90,122 @@ class HybridJob(Generic[P, R]):
         self.function = function
         self.keywords = keywords
         functools.update_wrapper(self, function)
-        problems = [problem for item in keywords
-                    for problem in keyword_layer(*(item if isinstance(item, tuple) else (item, "@hybrid_job")))[1]]
-        if problems:
-            raise InvalidInput(problems)
 
     def __repr__(self) -> str:
         return f"<hybrid job {self.function.__module__}.{self.function.__qualname__}>"
 
-    def options(self, settings: Settings | None = None, /, **keywords: Any) -> HybridJob[P, R]:
+    @overload
+    def options(
+        self,
+        settings: Settings,
+        /,
+        *,
+        device: str | None = ...,
+        region: str | None = ...,
+        role: str | None = ...,
+        image: str = ...,
+        job_name: str | None = ...,
+        source: str | None = ...,
+        include: list[str] = ...,
+        exclude: list[str] = ...,
+        dependencies: str | list[str] | None = ...,
+        hyperparameters: Mapping[str, ParameterValue] = ...,
+        tags: Mapping[str, str] = ...,
+        reservation: str | None = ...,
+        distribution: Literal["data_parallel"] | None = ...,
+        wait: bool = ...,
+        local: bool = ...,
+        result_format: Literal["plaintext", "pickled_v4"] = ...,
+        max_source_mb: int = ...,
+        instance: Instance | InstanceTable | str = ...,
+        stopping: Stopping | StoppingTable = ...,
+        s3: S3 | S3Table = ...,
+        checkpoint: Checkpoint | CheckpointTable = ...,
+        sweep: SweepLimits | SweepTable = ...,
+        input: Mapping[str, str] = ...,
+        devices: Mapping[str, str] = ...,
+        profile: str = ...,
+    ) -> HybridJob[P, R]: ...
+
+    @overload
+    def options(
+        self,
+        /,
+        *,
+        device: str | None = ...,
+        region: str | None = ...,
+        role: str | None = ...,
+        image: str = ...,
+        job_name: str | None = ...,
+        source: str | None = ...,
+        include: list[str] = ...,
+        exclude: list[str] = ...,
+        dependencies: str | list[str] | None = ...,
+        hyperparameters: Mapping[str, ParameterValue] = ...,
+        tags: Mapping[str, str] = ...,
+        reservation: str | None = ...,
+        distribution: Literal["data_parallel"] | None = ...,
+        wait: bool = ...,
+        local: bool = ...,
+        result_format: Literal["plaintext", "pickled_v4"] = ...,
+        max_source_mb: int = ...,
+        instance: Instance | InstanceTable | str = ...,
+        stopping: Stopping | StoppingTable = ...,
+        s3: S3 | S3Table = ...,
+        checkpoint: Checkpoint | CheckpointTable = ...,
+        sweep: SweepLimits | SweepTable = ...,
+        input: Mapping[str, str] = ...,
+        devices: Mapping[str, str] = ...,
+        profile: str = ...,
+    ) -> HybridJob[P, R]: ...
+
+    def options(
+        self,
+        settings: Settings | None = None,
+        /,
+        *,
+        device: str | None = UNSET,
+        region: str | None = UNSET,
+        role: str | None = UNSET,
+        image: str = UNSET,
+        job_name: str | None = UNSET,
+        source: str | None = UNSET,
+        include: list[str] = UNSET,
+        exclude: list[str] = UNSET,
+        dependencies: str | list[str] | None = UNSET,
+        hyperparameters: Mapping[str, ParameterValue] = UNSET,
+        tags: Mapping[str, str] = UNSET,
+        reservation: str | None = UNSET,
+        distribution: Literal["data_parallel"] | None = UNSET,
+        wait: bool = UNSET,
+        local: bool = UNSET,
+        result_format: Literal["plaintext", "pickled_v4"] = UNSET,
+        max_source_mb: int = UNSET,
+        instance: Instance | InstanceTable | str = UNSET,
+        stopping: Stopping | StoppingTable = UNSET,
+        s3: S3 | S3Table = UNSET,
+        checkpoint: Checkpoint | CheckpointTable = UNSET,
+        sweep: SweepLimits | SweepTable = UNSET,
+        input: Mapping[str, str] = UNSET,
+        devices: Mapping[str, str] = UNSET,
+        profile: str = UNSET,
+        **unknown: Any,
+    ) -> HybridJob[P, R]:
         """The same job with settings changed for the calls made through it, above the decorator's.
 
         ``train.options(device="forte", checkpoint={"copy_from_job": name})(steps=3)``; also
-        ``.options(...).local``, ``.plan`` and ``.map``. The decorated function is unchanged.
+        ``.options(...).local``, ``.plan`` and ``.map``. The decorated function is unchanged. As for the
+        decorator, every keyword but ``profile`` is the field of ``Settings`` of that name, described there.
 
         Args:
-            settings: A ``Settings`` object; like the decorator's, it contributes only the fields it sets
-                away from their defaults.
-            **keywords: Settings by name, as the decorator takes them; they win over ``settings``.
+            settings: A ``Settings`` object; like the decorator's, it contributes the fields it was given.
+            profile: The profile of ``pyproject.toml`` to use, below ``--profile`` and ``BRAKETKIT_PROFILE``.
+            **unknown: Names that are no setting, refused with "did you mean" (a type checker refuses them first).
         """
         caller = sys._getframe(1)
         origin = f"options() in {where_defined(caller.f_code.co_filename, caller.f_lineno)}"
-        given = (settings, keywords) if settings is not None else (keywords,)
+        keywords = {**{name: value for name, value in locals().items() if name in _KEYWORDS}, **unknown}
+        given = _given(settings, keywords, origin)
         return HybridJob(self.function, (*self.keywords, *((source, origin) for source in given)))
 
     @functools.cached_property
@@ -101,16 +238,16 @@ class HybridJob(Generic[P, R]):
                 'if __name__ == "__main__":', origin=where_defined(caller.f_code.co_filename, caller.f_lineno))])
         return self.target
 
-    def local(self, *args: P.args, **kwargs: P.kwargs) -> LocalJob:
+    def local(self, *args: P.args, **kwargs: P.kwargs) -> LocalJob[R]:
         """Run the job on this machine, as the cloud would run it; returns once it has ended.
 
         Args:
             *args: The call's positional arguments, as for the function itself.
             **kwargs: The call's keyword arguments, passed through the hyperparameters as in the cloud.
         """
-        return cast("LocalJob", run_target(self._runnable_target(), args, kwargs, local=True))
+        return cast("LocalJob[R]", run_target(self._runnable_target(), args, kwargs, local=True))
 
-    def map(self, *iterables: Iterable[Any], max_workers: int = 8, **fixed: Any) -> Sweep:
+    def map(self, *iterables: Iterable[Any], max_workers: int = 8, **fixed: Any) -> Sweep[R]:
         """One job per item, like ``map``: ``train.map([10, 20, 30], lr=0.1)`` submits three jobs.
 
         Every call is planned first; the archive is uploaded once, and the remaining
@@ -127,9 +264,9 @@ class HybridJob(Generic[P, R]):
             **fixed: Keyword arguments given to every call alike.
         """
         calls = [(args, fixed) for args in zip(*iterables, strict=True)]
-        return run_many(self._runnable_target(), calls, max_workers=max_workers)
+        return cast("Sweep[R]", run_many(self._runnable_target(), calls, max_workers=max_workers))
 
-    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Job:
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Job[R]:
         """Submit the job to Amazon Braket (or run it here when the settings say ``local = true``).
 
         Returns a handle at once, unless the settings say ``wait = true``.
@@ -138,26 +275,106 @@ class HybridJob(Generic[P, R]):
             *args: The call's positional arguments, as for the function itself.
             **kwargs: The call's keyword arguments; defaults left out are the function's own in the job.
         """
-        return run_target(self._runnable_target(), args, kwargs)
+        return cast("Job[R]", run_target(self._runnable_target(), args, kwargs))
 
 
-def hybrid_job(settings: Settings | None = None, /, **keywords: Any) -> Callable[[Callable[P, R]], HybridJob[P, R]]:
-    """Mark a function as a hybrid job; keywords are settings (``device``, ``instance``...).
+@overload
+def hybrid_job(function: Callable[P, R], /) -> HybridJob[P, R]: ...
+
+
+@overload
+def hybrid_job(
+    settings: Settings | None = None,
+    /,
+    *,
+    device: str | None = ...,
+    region: str | None = ...,
+    role: str | None = ...,
+    image: str = ...,
+    job_name: str | None = ...,
+    source: str | None = ...,
+    include: list[str] = ...,
+    exclude: list[str] = ...,
+    dependencies: str | list[str] | None = ...,
+    hyperparameters: Mapping[str, ParameterValue] = ...,
+    tags: Mapping[str, str] = ...,
+    reservation: str | None = ...,
+    distribution: Literal["data_parallel"] | None = ...,
+    wait: bool = ...,
+    local: bool = ...,
+    result_format: Literal["plaintext", "pickled_v4"] = ...,
+    max_source_mb: int = ...,
+    instance: Instance | InstanceTable | str = ...,
+    stopping: Stopping | StoppingTable = ...,
+    s3: S3 | S3Table = ...,
+    checkpoint: Checkpoint | CheckpointTable = ...,
+    sweep: SweepLimits | SweepTable = ...,
+    input: Mapping[str, str] = ...,
+    devices: Mapping[str, str] = ...,
+    profile: str = ...,
+) -> Callable[[Callable[P, R]], HybridJob[P, R]]: ...
+
+
+def hybrid_job(
+    function: Callable[P, R] | Settings | None = None,
+    /,
+    *,
+    device: str | None = UNSET,
+    region: str | None = UNSET,
+    role: str | None = UNSET,
+    image: str = UNSET,
+    job_name: str | None = UNSET,
+    source: str | None = UNSET,
+    include: list[str] = UNSET,
+    exclude: list[str] = UNSET,
+    dependencies: str | list[str] | None = UNSET,
+    hyperparameters: Mapping[str, ParameterValue] = UNSET,
+    tags: Mapping[str, str] = UNSET,
+    reservation: str | None = UNSET,
+    distribution: Literal["data_parallel"] | None = UNSET,
+    wait: bool = UNSET,
+    local: bool = UNSET,
+    result_format: Literal["plaintext", "pickled_v4"] = UNSET,
+    max_source_mb: int = UNSET,
+    instance: Instance | InstanceTable | str = UNSET,
+    stopping: Stopping | StoppingTable = UNSET,
+    s3: S3 | S3Table = UNSET,
+    checkpoint: Checkpoint | CheckpointTable = UNSET,
+    sweep: SweepLimits | SweepTable = UNSET,
+    input: Mapping[str, str] = UNSET,
+    devices: Mapping[str, str] = UNSET,
+    profile: str = UNSET,
+    **unknown: Any,
+) -> HybridJob[P, R] | Callable[[Callable[P, R]], HybridJob[P, R]]:
+    """Mark a function as a hybrid job: ``@hybrid_job``, or ``@hybrid_job(device="sv1", ...)`` with settings.
 
     Decorating only records the settings (and checks their names and types): nothing is read or sent
     until a call is planned, so a module of decorated functions imports quickly and anywhere.
 
+    Every keyword but ``profile`` is the field of ``Settings`` of that name, described there, and takes
+    what the field takes; tables also take a dict (``stopping={"max_runtime": "2h"}``) and ``instance``
+    its type's name (``instance="ml.c5.xlarge"``). A keyword not given contributes nothing. Keywords win
+    over ``settings`` and ``pyproject.toml``, and lose to ``BRAKETKIT_*`` variables and the command line
+    (docs/settings.md).
+
     Args:
-        settings: A ``Settings`` object, for settings shared by several functions; it contributes only the
-            fields it sets away from their defaults, so it does not reset what ``pyproject.toml`` says.
-        **keywords: Any field of ``Settings`` by name (``device="sv1"``, ``instance="ml.c5.xlarge"``,
-            ``stopping={"max_runtime": "2h"}``); tables take their class, a dict, or for ``instance`` a
-            type name. They win over ``settings`` and ``pyproject.toml``, and lose to ``BRAKETKIT_*``
-            variables and the command line (docs/settings.md).
+        function: The function, when the decorator is used bare (``@hybrid_job``); or a ``Settings``
+            object, for settings shared by several functions: it contributes the fields it was given.
+        profile: The profile of ``pyproject.toml`` to use, below ``--profile`` and ``BRAKETKIT_PROFILE``.
+        **unknown: Names that are no setting, refused here with "did you mean" (a type checker refuses them
+            before the code runs).
     """
-    sources: Keywords = (settings, keywords) if settings is not None else (keywords,)
+    keywords = {**{name: value for name, value in locals().items() if name in _KEYWORDS}, **unknown}
+    if callable(function) and not isinstance(function, Settings):
+        return HybridJob(function, _given(None, keywords, "@hybrid_job"))
+    sources = _given(function, keywords, "@hybrid_job")
 
     def decorate(function: Callable[P, R]) -> HybridJob[P, R]:
         return HybridJob(function, sources)
 
     return decorate
+
+
+_KEYWORDS = frozenset(name for name, parameter in inspect.signature(hybrid_job).parameters.items()
+                      if parameter.kind is inspect.Parameter.KEYWORD_ONLY)
+"""The settings keywords of ``hybrid_job`` and ``options`` (tests/test_typing.py keeps them equal to ``Settings``)."""

@@ -16,12 +16,12 @@ import itertools
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, Generic, overload
 
 import attrs
 
 from .errors import BraketkitError, SweepFailed, SweepInterrupted
-from .model.job import TERMINAL_STATES
+from .model.job import TERMINAL_STATES, R
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -48,8 +48,10 @@ class Call:
     plan: Plan
 
 
-class Sweep(Sequence["Job"]):
+class Sweep(Sequence["Job[R]"], Generic[R]):
     """The jobs of ``train.map(...)``, in call order: a sequence of job handles, used like a list.
+
+    Generic in what the function returns: ``train.map(...)`` is a ``Sweep[R]`` of ``Job[R]``.
 
     ``id`` is the value of the ``braketkit:sweep`` tag on each of its jobs (``braketkit list --sweep ID``).
     A sweep that stopped early (an error, Ctrl-C) holds every job it created: ``pending`` are the calls
@@ -65,14 +67,14 @@ class Sweep(Sequence["Job"]):
     """
 
     def __init__(self, id: str, calls: Sequence[Call], *, local: bool,
-                 function: Callable[..., Any] | None = None) -> None:
+                 function: Callable[..., R] | None = None) -> None:
         self.id = id
         self.calls = list(calls)
         self.local = local
         self.errors: dict[int, BaseException] = {}
         """Why a call has no job: the error that refused it, or the interruption that left it unsure."""
         self._function = function
-        self._jobs: dict[int, Job] = {}
+        self._jobs: dict[int, Job[R]] = {}
         self._lock = threading.Lock()
 
     @property
@@ -85,7 +87,7 @@ class Sweep(Sequence["Job"]):
         with self._lock:
             return [call for call in self.calls if call.index not in self._jobs]
 
-    def job(self, index: int) -> Job | None:
+    def job(self, index: int) -> Job[R] | None:
         """The job of a call, None if it has none (yet).
 
         Args:
@@ -94,22 +96,22 @@ class Sweep(Sequence["Job"]):
         with self._lock:
             return self._jobs.get(index)
 
-    def _created(self) -> list[Job]:
+    def _created(self) -> list[Job[R]]:
         with self._lock:
             return [self._jobs[index] for index in sorted(self._jobs)]
 
-    def _add(self, index: int, job: Job) -> None:
+    def _add(self, index: int, job: Job[R]) -> None:
         with self._lock:
             self._jobs[index] = job
             self.errors.pop(index, None)
 
     @overload
-    def __getitem__(self, index: int) -> Job: ...
+    def __getitem__(self, index: int) -> Job[R]: ...
 
     @overload
-    def __getitem__(self, index: slice) -> list[Job]: ...
+    def __getitem__(self, index: slice) -> list[Job[R]]: ...
 
-    def __getitem__(self, index: int | slice) -> Job | list[Job]:
+    def __getitem__(self, index: int | slice) -> Job[R] | list[Job[R]]:
         return self._created()[index]
 
     def __len__(self) -> int:
@@ -120,7 +122,7 @@ class Sweep(Sequence["Job"]):
         left = len(self.calls) - len(self)
         return f"<Sweep {self.id}: {len(self)} jobs" + (f", {left} calls without a job>" if left else ">")
 
-    def resume(self, max_workers: int = 8) -> Sweep:
+    def resume(self, max_workers: int = 8) -> Sweep[R]:
         """Submit the pending calls (all of them, for a new sweep); returns the sweep, now with their jobs.
 
         Raises ``SweepFailed`` or ``SweepInterrupted``, each holding this sweep, if it stops early again.

@@ -80,7 +80,7 @@ class S3Gate:
                 for fault in gate.faults:
                     if (status := fault(seen)) is not None:
                         return self._reply(status, "InternalError")
-                connection = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+                connection = http.client.HTTPConnection(str(target.hostname), target.port, timeout=60)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("transfer-encoding",)}
                 headers["Content-Length"] = str(len(body))
                 connection.request(self.command, self.path, body=body, headers=headers)

@@ -79,12 +79,32 @@ def _described(docstring: Any) -> set[str]:
     return names
 
 
+def _settings_described() -> set[str]:
+    """The fields ``Settings`` describes: a function that says its keywords are ``Settings``'s fields lets them
+    be described there, once (``hybrid_job``, ``HybridJob.options``)."""
+    import griffe
+
+    package = griffe.load("braketkit", search_paths=[str(ROOT)], docstring_parser="google")
+    return _described(package["model.settings.Settings"].docstring)
+
+
 def _undescribed(path: str, function: Any) -> list[str]:
     if function.docstring is None:
         return [f"{path}: no docstring"]
     described = _described(function.docstring)
+    if "field of ``Settings``" in function.docstring.value:
+        described |= {parameter.name for parameter in function.parameters
+                      if parameter.kind.value == "keyword-only" and parameter.name in _settings_described()}
     missing = [p.name for p in function.parameters if p.name not in ("self", "cls") and p.name not in described]
     return [f"{path}: {', '.join(missing)} not described"] if missing else []
+
+
+def test_a_keyword_described_on_settings_is_a_field_settings_describes() -> None:
+    """The decorator's keywords are described once, on ``Settings``: each must be described there."""
+    import braketkit
+
+    fields = {field.name for field in attrs.fields(braketkit.Settings)}
+    assert _settings_described() == fields
 
 
 def test_every_public_name_describes_its_parameters() -> None:

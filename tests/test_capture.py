@@ -41,7 +41,7 @@ SCALE = 3
 def scaled(x):
     return double(x) * SCALE
 
-@hybrid_job()
+@hybrid_job
 def train(steps=2):
     with open(os.environ["CALLS"], "a") as calls:
         calls.write("called\\n")

@@ -48,7 +48,7 @@ def test_bell(copy_of: CopyOf) -> None:
 
 def test_bell_plans_for_the_cloud_with_its_profile(copy_of: CopyOf) -> None:
     document = braketkit(copy_of("bell"), "plan", "bell.py:bell", "--profile", "cloud", "--offline")
-    assert document["request"]["deviceConfig"]["device"] == "arn:aws:braket:::device/quantum-simulator/amazon/sv1"
+    assert document["request"]["deviceConfig"]["device"] == "arn:aws:braket:::device/quantum-simulator/amazon/sv1"  # type: ignore[index]
 
 
 def test_qaoa_resumes_from_the_previous_jobs_checkpoint(copy_of: CopyOf) -> None:

@@ -84,7 +84,7 @@ def local_project(project: Project) -> Project:
 
 def _start(*argv: str, preexec: object = _default_signals) -> tuple[subprocess.Popen[str], int]:
     """``braketkit ARGV`` in a process of its own, once its job has printed its pid; the job's pid."""
-    process = subprocess.Popen([sys.executable, "-m", "braketkit", *argv], stdout=subprocess.PIPE,
+    process = subprocess.Popen([sys.executable, "-m", "braketkit", *argv], stdout=subprocess.PIPE,  # type: ignore[call-overload]
                                stderr=subprocess.PIPE, text=True, env=dict(os.environ), preexec_fn=preexec)  # type: ignore[arg-type]
     assert process.stdout is not None
     line = process.stdout.readline()
@@ -212,7 +212,7 @@ def _record(folder: Path, **fields: object) -> LocalJobRecord:
     folder.mkdir()
     record = attrs.evolve(with_this_runner(LocalJobRecord(
         name=folder.name, state="RUNNING", device="local:braket/braket_sv", entry="m:f",
-        started_at="2026-11-27T00:00:00+00:00")), **fields)
+        started_at="2026-11-27T00:00:00+00:00")), **fields)  # type: ignore[arg-type]
     write_record(folder, record)
     (folder / "log.txt").write_text("half a line")
     return record
@@ -225,7 +225,7 @@ def test_a_live_runner_or_one_that_cannot_be_told_stays_running(tmp_path: Path) 
         "another-host": {"runner_pid": 2 ** 22 + 1, "runner_host": "elsewhere"},
     }
     for name, fields in cases.items():
-        record = _record(tmp_path / name, **fields)
+        record = _record(tmp_path / name, **fields)  # type: ignore[arg-type]
         assert settle(tmp_path / name, record).state == "RUNNING", name
         assert LocalJob(tmp_path / name).state() == "RUNNING", name
         assert not (tmp_path / name / "output").exists()

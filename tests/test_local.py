@@ -70,7 +70,7 @@ def inspect_job(ansatz: Ansatz, point: Point = Point(0, 0)) -> dict:
     }
 
 
-@hybrid_job()
+@hybrid_job  # bare: the job-side stand-in hands back the function itself
 def pair() -> tuple[int, Point]:
     return (3, Point(1.5, 2.0))
 
@@ -130,7 +130,7 @@ def local_project(project: Project) -> Project:
 
 def run(ref: str, *args: Any, **kwargs: Any) -> LocalJob:
     options = {k: kwargs.pop(k) for k in ("assignments", "profile") if k in kwargs}
-    return run_target(load_reference(ref), args, kwargs, local=True, echo=False, **options)
+    return run_target(load_reference(ref), args, kwargs, local=True, echo=False, **options)  # type: ignore[return-value]
 
 
 def test_the_job_sees_the_container_contract_inside_its_folder(local_project: Project, tripwire: Tripwire) -> None:

@@ -307,9 +307,9 @@ def test_plots_are_drawn_for_real(project: Project, tripwire: Tripwire, kind: st
     assert [text.get_text() for text in figure.legends[0].get_texts()] == ["demo", "other"]
     cost_demo, cost_other = figure.axes[0].get_lines()
     assert cost_demo.get_color() == figure.axes[1].get_lines()[0].get_color() != cost_other.get_color()
-    assert list(cost_demo.get_xdata()) == [0.0, 1.0, 2.0, 3.0] and figure.axes[1].get_xlabel() == "iteration"
-    energy = list(figure.axes[1].get_lines()[0].get_ydata())
-    assert energy[0] == -1.5 and math.isnan(energy[1]) and math.isnan(energy[2])  # non-finite: a gap
+    assert list(cost_demo.get_xdata()) == [0.0, 1.0, 2.0, 3.0] and figure.axes[1].get_xlabel() == "iteration"  # type: ignore[arg-type]
+    energy = list(figure.axes[1].get_lines()[0].get_ydata())  # type: ignore[arg-type]
+    assert energy[0] == -1.5 and math.isnan(energy[1]) and math.isnan(energy[2])  # type: ignore[arg-type]  # a gap
     assert tripwire.requests == []
 
 
@@ -318,7 +318,8 @@ def test_job_plot_by_time_and_by_metric(project: Project) -> None:
     figure = job.plot("cost", by="time")
     (axis,) = figure.axes
     assert axis.get_ylabel() == "cost" and axis.get_xlabel() == "seconds since the job's first metric"
-    assert list(axis.get_lines()[0].get_xdata()) == [0.0, 1.0, 2.0, 3.0]  # since the first metric at 100.0
+    xdata = axis.get_lines()[0].get_xdata()
+    assert list(xdata) == [0.0, 1.0, 2.0, 3.0]  # type: ignore[arg-type]  # since the first metric at 100.0
     with pytest.raises(InvalidInput, match=r"^metric: no metric 'costs' in job demo; did you mean 'cost'\? "
                                            r"\(it logged: cost, energy\)$"):
         job.plot("costs")
@@ -330,7 +331,7 @@ def test_lines_tagged_by_node_get_a_line_each(project: Project) -> None:
                                       "[algo-1] Metrics - timestamp=2; cost=2; iteration_number=1;\n"
                                       "[algo-2] Metrics - timestamp=2; cost=4; iteration_number=1;\n")
     (axis,) = job.plot().axes
-    assert [(line.get_label(), list(line.get_ydata())) for line in axis.get_lines()] == [
+    assert [(line.get_label(), list(line.get_ydata())) for line in axis.get_lines()] == [  # type: ignore[arg-type]
         ("nodes [algo-1]", [3.0, 2.0]), ("nodes [algo-2]", [5.0, 4.0])]
 
 

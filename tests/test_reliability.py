@@ -48,12 +48,12 @@ def test_random_fault_schedules_never_duplicate_or_lose_a_job(cloud_project: Pro
     duplicates = {name: arns for name, arns in jobs_by_name.items() if len(arns) > 1}
     assert duplicates == {}
     succeeded = {name: arn for name, arn in outcomes.items() if isinstance(arn, str)}
-    failed = {name: error for name, error in outcomes.items() if isinstance(error, AwsError)}
+    failed = {name: refused for name, refused in outcomes.items() if isinstance(refused, AwsError)}
     assert all(jobs_by_name.get(name) == [arn] for name, arn in succeeded.items())  # no silent loss
-    for name, error in failed.items():  # every failure is explained, and says the job may exist
-        assert schedules[name], (name, str(error))
-        assert "The job may or may not exist: `braketkit list` shows it" in str(error)
-        assert f"client token token-{name.rsplit('-', 1)[1].zfill(4)}" in str(error)
+    for name, refused in failed.items():  # every failure is explained, and says the job may exist
+        assert schedules[name], (name, str(refused))
+        assert "The job may or may not exist: `braketkit list` shows it" in str(refused)
+        assert f"client token token-{name.rsplit('-', 1)[1].zfill(4)}" in str(refused)
     assert len(succeeded) + len(failed) == SUBMISSIONS
     assert len(failed) > 50 and len(succeeded) > 50  # the schedules really exercised both outcomes
     created_but_failed = [name for name in failed if name in jobs_by_name]

@@ -118,7 +118,7 @@ def test_profile_is_chosen_by_cli_then_env_then_decorator(project: Project) -> N
 
 def test_settings_objects_contribute_the_fields_they_set(project: Project) -> None:
     project.pyproject('[tool.braketkit.instance]\ncount = 4\n')
-    chosen = Settings(device="dm1", instance=Instance(type="ml.c5.xlarge"), stopping=Stopping(max_runtime="1h"))  # type: ignore[arg-type]
+    chosen = Settings(device="dm1", instance=Instance(type="ml.c5.xlarge"), stopping=Stopping(max_runtime="1h"))
     resolved = resolve(start=project.root, keywords=(chosen, {"job_name": "x"}), environ={})
     assert resolved.settings.instance == Instance(type="ml.c5.xlarge", count=4)
     assert resolved.settings.device == "dm1"

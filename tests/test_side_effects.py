@@ -52,6 +52,7 @@ def test_bad_keywords_fail_at_decoration(project: Project) -> None:
     from braketkit import InvalidInput, hybrid_job
 
     with pytest.raises(InvalidInput) as caught:
-        hybrid_job(devcie="sv1", instance={"count": "2"})(lambda: None)
-    assert [str(p) for p in caught.value.problems] == [
-        "@hybrid_job: devcie: unknown setting; did you mean 'device'?"]
+        hybrid_job(devcie="sv1", instance={"count": "2"})(lambda: None)  # type: ignore[call-overload]
+    assert [str(p) for p in caught.value.problems] == [  # names and types alike, at once
+        "@hybrid_job: devcie: unknown setting; did you mean 'device'?",
+        "@hybrid_job: instance.count: expected an integer, got a string ('2')"]

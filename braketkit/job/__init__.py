@@ -12,12 +12,12 @@ import time
 import typing
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, cast
 
 from ..converter import converter
 from ..errors import BraketkitError
 from ..execute.record import settle
-from ..model.job import TERMINAL_STATES, JobInfo, LocalJobRecord
+from ..model.job import TERMINAL_STATES, JobInfo, LocalJobRecord, R
 from ..runtime import contract
 from .extract import DamagedResults, ResultsError, UnsafeArchive
 from .info import Field, fields, local_info
@@ -62,17 +62,18 @@ def return_annotation(function: Callable[..., Any] | None) -> Any:
         return Any
 
 
-class LocalJob(HasMetrics):
+class LocalJob(HasMetrics, Generic[R]):
     """A job run on this machine, in ``.braketkit/jobs/<name>/``.
 
-    ``LocalJob(Path(".braketkit/jobs/<name>"))`` re-attaches to an earlier run.
+    ``LocalJob(Path(".braketkit/jobs/<name>"))`` re-attaches to an earlier run. Generic in what the
+    function returns: ``train.local()`` is a ``LocalJob[R]`` whose ``result()`` is an ``R``.
 
     Args:
         folder: The job's folder; its name is the job's name.
         function: The job's function, whose return annotation rebuilds the result (dataclasses, tuples).
     """
 
-    def __init__(self, folder: Path, function: Callable[..., Any] | None = None) -> None:
+    def __init__(self, folder: Path, function: Callable[..., R] | None = None) -> None:
         self.folder = folder
         self.name = folder.name
         self._function = function
@@ -173,7 +174,7 @@ class LocalJob(HasMetrics):
             return None
         return str(hyperparameters.get(contract.RESULT_FORMAT, "plaintext"))
 
-    def result(self, allow_pickle: bool = False) -> Any:
+    def result(self, allow_pickle: bool = False) -> R:
         """What the function returned (None if it returned nothing); JobFailed if it did not finish.
 
         Args:
@@ -186,9 +187,9 @@ class LocalJob(HasMetrics):
             raise JobFailed(self.name, state, self.failure_reason(), tail)
         data = read_results_file(self.folder / "model" / contract.RESULTS_FILE, job=self.name)
         if data is None:
-            return None
-        return read_results(data, return_annotation(self._function), job=self.name, allow_pickle=allow_pickle,
-                            planned_format=self.planned_result_format())
+            return cast("R", None)
+        return cast("R", read_results(data, return_annotation(self._function), job=self.name,
+                                      allow_pickle=allow_pickle, planned_format=self.planned_result_format()))
 
 
 def summary(job: Job) -> list[Field]:
@@ -235,5 +236,5 @@ def summary_html(job: Job) -> str:
 
 from .cloud import AwsJob, find_job  # noqa: E402 - the cloud handle builds on the definitions above
 
-Job = LocalJob | AwsJob
-"""Either kind of job handle: both offer state, wait, logs, result."""
+Job = LocalJob[R] | AwsJob[R]
+"""Either kind of job handle: both offer state, wait, logs, result. ``Job[R]``: ``result()`` is an ``R``."""

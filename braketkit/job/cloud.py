@@ -14,12 +14,12 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Generic, Literal, cast
 
 from .. import aws
 from ..errors import AwsError, BraketkitError, InvalidInput, Problem
 from ..execute.progress import NotebookLine, in_notebook
-from ..model.job import TERMINAL_STATES, JobInfo
+from ..model.job import TERMINAL_STATES, JobInfo, R
 from ..runtime import contract
 from . import LOG_TAIL, JobFailed, results, return_annotation, summary_html, summary_text
 from .extract import read_member, refuse_existing_target, safe_extract
@@ -120,8 +120,11 @@ def _shower(display: IO[str] | Literal["auto"] | None) -> Callable[[str], None] 
     return write
 
 
-class AwsJob(HasMetrics):
+class AwsJob(HasMetrics, Generic[R]):
     """A hybrid job on Amazon Braket. Re-attach with ``AwsJob.attach(arn_or_name)``.
+
+    Generic in what the function returns: ``train(...)`` gives an ``AwsJob[R]`` (when not run locally)
+    whose ``result()`` is an ``R``; a handle made from an ARN or a name alone is an ``AwsJob[Any]``.
 
     Args:
         arn: The job's ARN; its region is where the handle looks.
@@ -140,7 +143,7 @@ class AwsJob(HasMetrics):
         *,
         name: str | None = None,
         session: Any = None,
-        function: Callable[..., Any] | None = None,
+        function: Callable[..., R] | None = None,
         poll: float | None = None,
     ) -> None:
         self.arn = arn
@@ -155,7 +158,8 @@ class AwsJob(HasMetrics):
         """The folder ``download()`` extracted the results into: ``result()`` reads them there, not again from S3."""
 
     @classmethod
-    def attach(cls, job: str, *, region: str | None = None, session: Any = None, poll: float | None = None) -> AwsJob:
+    def attach(cls, job: str, *, region: str | None = None, session: Any = None,
+               poll: float | None = None) -> AwsJob[Any]:
         """A handle on a job that exists already, by ARN or by name (the newest job of that name).
 
         Args:
@@ -168,7 +172,7 @@ class AwsJob(HasMetrics):
         with talking_to_aws(job):
             braket = session.client("braket") if session is not None else aws.client("braket", region)
         found = find_job(job, braket, region)
-        handle = cls(found["jobArn"], session=session, poll=poll)
+        handle: AwsJob[Any] = cls(found["jobArn"], session=session, poll=poll)
         handle._cached = found
         return handle
 
@@ -361,7 +365,7 @@ class AwsJob(HasMetrics):
         hyperparameters = self.metadata(refresh=False).get("hyperParameters") or {}
         return str(hyperparameters.get(contract.RESULT_FORMAT, "plaintext"))
 
-    def result(self, allow_pickle: bool = False) -> Any:
+    def result(self, allow_pickle: bool = False) -> R:
         """What the function returned; JobFailed (with failure reason and log tail) if it did not complete.
 
         Waits for the job to end. results.json is read straight from the archive, nothing extracted (or
@@ -379,9 +383,9 @@ class AwsJob(HasMetrics):
                 data = read_member(self._download_archive(Path(scratch)), contract.RESULTS_FILE,
                                    label=self._label(), max_size=results.MAX_RESULTS_BYTES)
         if data is None:
-            return None
-        return read_results(data, return_annotation(self._function), job=self.name, allow_pickle=allow_pickle,
-                            planned_format=self.planned_result_format())
+            return cast("R", None)
+        return cast("R", read_results(data, return_annotation(self._function), job=self.name,
+                                      allow_pickle=allow_pickle, planned_format=self.planned_result_format()))
 
     def cancel(self) -> str:
         """Ask the service to cancel the job; returns the cancellation status."""

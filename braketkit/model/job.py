@@ -8,12 +8,22 @@ stand. ``JobInfo`` is what every ``--json``, ``status`` and notebook summary sho
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NewType
+from typing import TYPE_CHECKING, Any, NewType
 
 import attrs
 
-__all__ = ["SWEEP_TAG", "TERMINAL_STATES", "CleanReport", "JobInfo", "JobQuery", "Left", "LocalJobRecord", "Removal",
-           "UtcTime"]
+__all__ = ["SWEEP_TAG", "TERMINAL_STATES", "CleanReport", "JobInfo", "JobQuery", "Left", "LocalJobRecord", "R",
+           "Removal", "UtcTime"]
+
+if TYPE_CHECKING:  # a default (PEP 696) only type checkers read: a handle made from a name alone is a Job[Any]
+    from typing_extensions import TypeVar
+
+    R = TypeVar("R", default=Any)
+else:
+    from typing import TypeVar
+
+    R = TypeVar("R")
+"""What a job's function returns: handles and sweeps are generic in it (``Job[R]``, ``Sweep[R]``)."""
 
 UtcTime = NewType("UtcTime", datetime)
 """A moment, time-zone aware and in UTC; written as ISO 8601 (``2024-05-01T10:00:00+00:00``)."""

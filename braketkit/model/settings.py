@@ -6,19 +6,28 @@ and ``--set``. Defaults here are the lowest layer of the precedence order.
 
 from __future__ import annotations
 
-from typing import Literal, NewType
+import functools
+from collections.abc import Mapping
+from typing import Any, Literal, NewType, TypedDict, TypeVar, cast
 
 import attrs
 
 __all__ = [
     "S3",
     "Checkpoint",
+    "CheckpointTable",
     "Instance",
+    "InstanceTable",
     "ParameterText",
+    "ParameterValue",
+    "S3Table",
     "Seconds",
     "Settings",
     "Stopping",
+    "StoppingTable",
     "SweepLimits",
+    "SweepTable",
+    "given_fields",
 ]
 
 Seconds = NewType("Seconds", int)
@@ -27,9 +36,65 @@ Seconds = NewType("Seconds", int)
 ParameterText = NewType("ParameterText", str)
 """A hyperparameter value: written as a string, number or boolean, sent as a string."""
 
+ParameterValue = str | int | float | bool
+"""What a hyperparameter may be written as (``ParameterText`` is what it becomes)."""
 
-@attrs.frozen(kw_only=True)
-class Instance:
+_T = TypeVar("_T")
+
+
+def _same(value: _T) -> _T:
+    return value
+
+
+def _track_given(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
+    """Every default becomes a factory, so that ``__attrs_pre_init__`` sees ``NOTHING`` for a field not given."""
+    return [field if isinstance(field.default, attrs.Factory) or field.default is attrs.NOTHING  # type: ignore[arg-type,unused-ignore]
+            else field.evolve(default=attrs.Factory(functools.partial(_same, field.default)))
+            for field in fields]
+
+
+class _Given:
+    """Remembers which fields the constructor was given, so that ``Settings(wait=False)`` overrides
+    ``wait = true`` from pyproject.toml while ``Settings()`` overrides nothing (``given_fields``).
+
+    Equality ignores it (``Settings(wait=False) == Settings()``); ``attrs.evolve`` gives every field.
+    """
+
+    __slots__ = ("_given",)
+
+    def __attrs_pre_init__(self, **values: Any) -> None:
+        object.__setattr__(self, "_given", frozenset(name for name, value in values.items()
+                                                     if value is not attrs.NOTHING))
+
+
+def given_fields(value: Any) -> frozenset[str] | None:
+    """The fields a settings object was constructed with; None for an object that does not know."""
+    return getattr(value, "_given", None)
+
+
+def _seconds(value: int | str) -> Seconds:
+    """A duration as ``Stopping`` is given it: read by the one converter (braketkit.converter).
+
+    What it cannot read stays as given, for resolve to report with the key and where it came from.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Seconds(value)
+    from ..converter import read_or_keep
+
+    return cast(Seconds, read_or_keep(value, Seconds))
+
+
+def _parameter_texts(value: Mapping[str, ParameterValue]) -> dict[str, ParameterText]:
+    """Hyperparameters as ``Settings`` is given them (numbers, booleans, text), read by the one converter."""
+    if isinstance(value, dict) and all(type(item) is str for item in value.values()):
+        return value  # text already: nothing to read, nothing to import
+    from ..converter import read_or_keep
+
+    return cast("dict[str, ParameterText]", read_or_keep(value, dict[str, ParameterText]))
+
+
+@attrs.frozen(kw_only=True, field_transformer=_track_given)
+class Instance(_Given):
     """Where the job's classical code runs (``instanceConfig``).
 
     Attributes:
@@ -44,8 +109,8 @@ class Instance:
     volume_gb: int = 30
 
 
-@attrs.frozen(kw_only=True)
-class Stopping:
+@attrs.frozen(kw_only=True, field_transformer=_track_given)
+class Stopping(_Given):
     """When the service stops the job (``stoppingCondition``).
 
     Attributes:
@@ -54,11 +119,11 @@ class Stopping:
             hang deserves less than the default five days.
     """
 
-    max_runtime: Seconds = Seconds(432000)
+    max_runtime: Seconds = attrs.field(default=Seconds(432000), converter=_seconds)
 
 
-@attrs.frozen(kw_only=True)
-class S3:
+@attrs.frozen(kw_only=True, field_transformer=_track_given)
+class S3(_Given):
     """Where job artefacts go (``outputDataConfig`` and braketkit's uploads).
 
     Attributes:
@@ -74,8 +139,8 @@ class S3:
     kms_key: str | None = None
 
 
-@attrs.frozen(kw_only=True)
-class Checkpoint:
+@attrs.frozen(kw_only=True, field_transformer=_track_given)
+class Checkpoint(_Given):
     """Checkpoint settings (``checkpointConfig``).
 
     Attributes:
@@ -89,8 +154,8 @@ class Checkpoint:
     copy_from_job: str | None = None
 
 
-@attrs.frozen(kw_only=True)
-class SweepLimits:
+@attrs.frozen(kw_only=True, field_transformer=_track_given)
+class SweepLimits(_Given):
     """The service's CreateJob limits that submissions keep to, and how a sweep waits for the job quota.
 
     Every CreateJob braketkit sends from one process, in a sweep or not, is paced by ``rate`` and
@@ -108,12 +173,13 @@ class SweepLimits:
     poll: float = attrs.field(default=10.0, metadata={"exclusive_minimum": 0})
 
 
-@attrs.frozen(kw_only=True)
-class Settings:
+@attrs.frozen(kw_only=True, field_transformer=_track_given)
+class Settings(_Given):
     """Everything ``[tool.braketkit]`` can say, with braketkit's built-in defaults.
 
     Pass one to ``@hybrid_job`` or ``.options`` to share settings between functions; each field is
-    described with its rules in docs/settings.md.
+    described with its rules in docs/settings.md. An object sets the fields its constructor was given,
+    a default too (``Settings(wait=False)`` overrides ``wait = true`` in pyproject.toml), and no other.
 
     Attributes:
         device: Where the job's quantum tasks go: an alias (``sv1``, ``dm1``, ``tn1``, ``local``, or one of
@@ -159,7 +225,7 @@ class Settings:
     include: list[str] = attrs.field(factory=list)
     exclude: list[str] = attrs.field(factory=list)
     dependencies: str | list[str] | None = None
-    hyperparameters: dict[str, ParameterText] = attrs.field(factory=dict)
+    hyperparameters: dict[str, ParameterText] = attrs.field(factory=dict, converter=_parameter_texts)
     tags: dict[str, str] = attrs.field(factory=dict)
     reservation: str | None = None
     distribution: Literal["data_parallel"] | None = None
@@ -174,3 +240,44 @@ class Settings:
     sweep: SweepLimits = attrs.field(factory=SweepLimits)
     input: dict[str, str] = attrs.field(factory=dict)
     devices: dict[str, str] = attrs.field(factory=dict)
+
+
+# The tables written as dicts, as the decorator takes them (``stopping={"max_runtime": "2h"}``): the same fields,
+# each as its class's constructor accepts it (tests/test_typing.py keeps them equal).
+
+
+class InstanceTable(TypedDict, total=False):
+    """``Instance`` as a dict."""
+
+    type: str
+    count: int
+    volume_gb: int
+
+
+class StoppingTable(TypedDict, total=False):
+    """``Stopping`` as a dict."""
+
+    max_runtime: int | str
+
+
+class S3Table(TypedDict, total=False):
+    """``S3`` as a dict."""
+
+    bucket: str | None
+    prefix: str
+    kms_key: str | None
+
+
+class CheckpointTable(TypedDict, total=False):
+    """``Checkpoint`` as a dict."""
+
+    local_path: str
+    copy_from_job: str | None
+
+
+class SweepTable(TypedDict, total=False):
+    """``SweepLimits`` as a dict."""
+
+    rate: float
+    burst: int
+    poll: float

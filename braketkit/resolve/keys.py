@@ -18,11 +18,11 @@ from typing import Any, Literal
 import attrs
 
 from ..errors import Problem
-from ..model.settings import ParameterText, Seconds, Settings
+from ..model.settings import ParameterText, Seconds, Settings, given_fields
 
 __all__ = [
-    "BOUNDS", "EMPTY_NAME", "Entry", "bound_problem", "describe", "flatten", "kind_of", "leaf_type", "maps", "scalars",
-    "suggest", "tables",
+    "BOUNDS", "EMPTY_NAME", "Entry", "bound_problem", "describe", "fits", "flatten", "kind_of", "leaf_type", "maps",
+    "scalars", "suggest", "tables",
 ]
 
 
@@ -106,8 +106,14 @@ EMPTY_NAME = "has an entry with an empty name; give every entry a name"
 
 
 def _object_fields(value: Any) -> Iterator[tuple[str, Any]]:
-    """Fields of an attrs settings object that differ from the class default."""
+    """Fields of an attrs settings object that its constructor was given (``Settings(wait=False)`` sets ``wait``);
+    for one that does not know (a copy), the fields that differ from the class default."""
+    given = given_fields(value)
     for field in attrs.fields(type(value)):
+        if given is not None:
+            if field.name in given:
+                yield field.name, getattr(value, field.name)
+            continue
         current = getattr(value, field.name)
         default = field.default
         if isinstance(default, attrs.Factory):  # type: ignore[arg-type,unused-ignore]
@@ -122,8 +128,8 @@ def flatten(
     """Flatten one source's table (or a ``Settings``) into entries and problems.
 
     ``origin_of(key)`` labels each leaf, so a TOML source can name its line.
-    Objects (``Settings``, ``Instance(...)``) contribute the fields they set
-    away from the defaults; plain mappings contribute every key they hold.
+    Objects (``Settings``, ``Instance(...)``) contribute the fields their
+    constructor was given; plain mappings contribute every key they hold.
     """
     items = _object_fields(data) if attrs.has(type(data)) else data.items()
     entries: dict[str, Entry] = {}
@@ -163,6 +169,32 @@ def flatten(
         else:
             problems.append(Problem(suggest(name), key, origin_of(name)))
     return entries, problems
+
+
+def fits(value: Any, kind: Any) -> bool:
+    """Whether ``value`` has the type ``kind`` as the converter reads it, without importing it (decorating stays
+    cheap). Only the type: what the text says (a duration's grammar) is read when the job is planned."""
+    if kind is Seconds:
+        return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+    if kind is ParameterText:
+        return isinstance(value, (str, int, float, bool))
+    if kind is type(None):
+        return value is None
+    if kind is bool:
+        return isinstance(value, bool)
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind in (str, int):
+        return isinstance(value, kind) and not isinstance(value, bool)
+    origin = typing.get_origin(kind)
+    args = typing.get_args(kind)
+    if origin is Literal:
+        return any(type(value) is type(arg) and value == arg for arg in args)
+    if origin in (typing.Union, types.UnionType):
+        return any(fits(value, arm) for arm in args)
+    if origin is list:
+        return isinstance(value, (list, tuple)) and all(fits(item, args[0]) for item in value)
+    return True  # no other kind is a leaf's
 
 
 def kind_of(value: Any) -> str:

@@ -14,10 +14,11 @@ from typing import Any
 
 from ..errors import Problem
 from ..runtime import contract
-from .keys import EMPTY_NAME, Entry, flatten, leaf_type, maps, suggest, tables
+from .keys import EMPTY_NAME, Entry, describe, fits, flatten, kind_of, leaf_type, maps, suggest, tables
 from .pyproject import Pyproject, display_path, tomllib
 
-__all__ = ["ENV_PREFIX", "PROFILE_VARIABLE", "Layer", "env_layer", "keyword_layer", "pyproject_layers", "set_layer"]
+__all__ = ["ENV_PREFIX", "PROFILE_VARIABLE", "Layer", "env_layer", "keyword_layer", "keyword_problems",
+           "pyproject_layers", "set_layer"]
 
 Layer = tuple[dict[str, Entry], list[Problem]]
 
@@ -56,6 +57,20 @@ def keyword_layer(keywords: Mapping[str, Any] | Any, origin: str) -> Layer:
     if isinstance(keywords, Mapping):
         keywords = {key: value for key, value in keywords.items() if key != "profile"}
     return flatten(keywords, lambda key: origin)
+
+
+def keyword_problems(keywords: Mapping[str, Any] | Any, origin: str) -> list[Problem]:
+    """What is wrong with decorator keywords or a ``Settings`` object alone: unknown names and wrong types.
+
+    Decorating checks this much, with no file read and nothing heavy imported; the rest (a duration's
+    text, a device's name) is judged when the job is planned.
+    """
+    entries, problems = keyword_layer(keywords, origin)
+    for key, entry in entries.items():
+        kind = leaf_type(key)
+        if not fits(entry.value, kind):
+            problems.append(Problem(f"expected {describe(kind)}, got {kind_of(entry.value)}", key, entry.origin))
+    return problems
 
 
 def read_text(text: str, kind: Any) -> Any:

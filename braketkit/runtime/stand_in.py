@@ -15,8 +15,10 @@ from typing import Any
 __all__ = ["install"]
 
 
-def hybrid_job(*_settings: Any, **_keywords: Any) -> Any:
-    """Inside the job, the decorated function is just the function."""
+def hybrid_job(*settings: Any, **_keywords: Any) -> Any:
+    """Inside the job, the decorated function is just the function: ``@hybrid_job`` bare or with settings."""
+    if len(settings) == 1 and callable(settings[0]) and not isinstance(settings[0], _Settings):
+        return settings[0]
 
     def decorate(function: Any) -> Any:
         return function

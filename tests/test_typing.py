@@ -1,0 +1,173 @@
+"""The typed front door: the decorator's keywords stay the settings, typed as the docs say; objects say what
+they set; decoration checks names and types (tests/typing/promises.py holds what mypy must see)."""
+
+from __future__ import annotations
+
+import ast
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+import cattrs.errors
+import pytest
+
+import braketkit.model.settings as model
+from braketkit import InvalidInput, Settings, Stopping, hybrid_job
+from braketkit.converter import converter
+from braketkit.resolve import resolve
+from braketkit.resolve.keys import fits, leaf_type, maps, scalars, tables
+
+from .conftest import Project
+
+DECORATOR = Path(__file__).resolve().parent.parent / "braketkit" / "decorator.py"
+FIELDS = [field.name for field in attrs.fields(Settings)]
+
+
+def _signatures() -> dict[str, list[tuple[str, str]]]:
+    """Every ``hybrid_job`` and ``options`` in decorator.py (overloads too) that takes settings keywords:
+    its keyword-only parameters, each with its annotation as written."""
+    found = {}
+    for node in ast.walk(ast.parse(DECORATOR.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FunctionDef) and node.name in ("hybrid_job", "options") and node.args.kwonlyargs:
+            found[f"{node.name}:{node.lineno}"] = [(arg.arg, ast.unparse(arg.annotation))  # type: ignore[arg-type]
+                                                   for arg in node.args.kwonlyargs]
+    return found
+
+
+def test_every_signature_takes_every_setting_by_name_and_type() -> None:
+    signatures = _signatures()
+    assert len(signatures) == 5  # hybrid_job: overload and implementation; options: two overloads, implementation
+    first, *rest = signatures.values()
+    assert [name for name, _ in first] == [*FIELDS, "profile"]  # a new setting needs its keyword
+    assert all(other == first for other in rest)
+
+
+def _arms(kind: Any) -> list[Any]:
+    return list(typing.get_args(kind)) if typing.get_origin(kind) in (typing.Union, type(int | str)) else [kind]
+
+
+_ACCEPTS = {model.Seconds: [int, str], model.ParameterText: [str, int, float, bool]}
+"""What a field of these types is given as: what the converter reads."""
+
+
+def _covers(accepted: Any, field: Any) -> bool:
+    """Whether a keyword annotated ``accepted`` takes every value the settings field of type ``field`` holds."""
+    offered = _arms(accepted)
+    for arm in [kind for each in _arms(field) for kind in _ACCEPTS.get(each, [each])]:
+        origin, args = typing.get_origin(arm), typing.get_args(arm)
+        if attrs.has(arm):
+            table = next((kind for kind in offered if typing.is_typeddict(kind)), None)
+            hints = typing.get_type_hints(table) if table else {}
+            fields = typing.get_type_hints(arm)
+            if arm not in offered or list(hints) != list(fields) or not all(
+                    _covers(hints[name], fields[name]) for name in fields):
+                return False
+        elif origin is dict:
+            maps_ = [kind for kind in offered if typing.get_origin(kind) in (dict, Mapping)]
+            if not any(_covers(typing.get_args(kind)[1], args[1]) for kind in maps_):
+                return False
+        elif origin is list:
+            if not any(typing.get_origin(kind) is list and _covers(typing.get_args(kind)[0], args[0])
+                       for kind in offered):
+                return False
+        elif arm not in offered and not (arm is int and float in offered):
+            return False
+    return True
+
+
+def test_each_keyword_accepts_what_its_field_holds() -> None:
+    namespace = {**vars(model), **vars(typing), "Mapping": Mapping}
+    annotations, *_ = _signatures().values()
+    fields = typing.get_type_hints(Settings)
+    wrong = [name for name, written in annotations
+             if name != "profile" and not _covers(eval(written, namespace), fields[name])]
+    assert wrong == []
+    assert not _covers(str, int) and not _covers(model.InstanceTable, model.Instance)  # the check can fail
+
+
+def test_the_tables_as_dicts_have_their_classes_fields() -> None:
+    for cls, table in [(model.Instance, model.InstanceTable), (model.Stopping, model.StoppingTable),
+                       (model.S3, model.S3Table), (model.Checkpoint, model.CheckpointTable),
+                       (model.SweepLimits, model.SweepTable)]:
+        assert list(typing.get_type_hints(table)) == [field.name for field in attrs.fields(cls)]
+
+
+SAMPLES = [None, "x", "2h", "", 0, 7, 1.5, True, False, ["a"], ("a", "b"), [1], {"a": "b"}, "data_parallel",
+           "plaintext", "pickled_v4"]
+
+
+@pytest.mark.parametrize("key", [*scalars(), *(f"{name}.x" for name in maps()),
+                                 *(f"{name}.{field.name}" for name, cls in tables().items()
+                                   for field in attrs.fields(cls))])
+def test_decoration_judges_types_as_the_converter_does(key: str) -> None:
+    kind = leaf_type(key)
+    for value in SAMPLES:
+        try:
+            converter.structure(value, kind)
+            read = True
+        except (TypeError, ValueError, cattrs.errors.CattrsError):
+            read = False
+        if kind is model.Seconds and isinstance(value, str):
+            continue  # the text of a duration is read at plan time; its type is all decorating judges
+        assert fits(value, kind) == read, (key, value)
+
+
+def test_the_decorator_bare_or_with_settings() -> None:
+    @hybrid_job
+    def bare(steps: int = 1) -> int:
+        return steps
+
+    @hybrid_job(device="sv1", stopping={"max_runtime": "2h"})
+    def configured(steps: int = 1) -> int:
+        return steps
+
+    assert bare.function.__name__ == "bare" and bare.keywords == ({},)
+    assert configured.keywords == ({"device": "sv1", "stopping": {"max_runtime": "2h"}},)
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: hybrid_job(device=42, wait="yes"),  # type: ignore[call-overload]
+     "2 problems:\n  - @hybrid_job: device: expected a string, got an integer (42)\n"
+     "  - @hybrid_job: wait: expected true or false, got a string ('yes')"),
+    (lambda: hybrid_job(devcie="sv1"),  # type: ignore[call-overload]
+     "@hybrid_job: devcie: unknown setting; did you mean 'device'?"),
+    (lambda: hybrid_job("sv1"),  # type: ignore[call-overload]
+     "@hybrid_job: expected a Settings object or the function to decorate, got str; give settings by name "
+     "(device=...)"),
+    (lambda: hybrid_job(Settings(), profile=3),  # type: ignore[call-overload]
+     "@hybrid_job: profile: expected a profile's name, got int"),
+    (lambda: hybrid_job(stopping={"max_runtime": 1.5}),  # type: ignore[call-overload]
+     '@hybrid_job: stopping.max_runtime: expected a duration (whole seconds, or a string such as "2h" or '
+     '"1h30m"), got a number (1.5)'),
+])
+def test_decorating_refuses_wrong_names_and_types(call: Any, message: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        call()
+    assert str(caught.value) == message
+
+
+def test_a_settings_object_sets_what_it_was_given_even_a_default(project: Project) -> None:
+    project.pyproject('[tool.braketkit]\nwait = true\nimage = "pytorch"\n[tool.braketkit.instance]\ncount = 4\n')
+
+    def resolved(*keywords: Any) -> Settings:
+        return resolve(start=project.root, keywords=keywords, environ={}).settings
+
+    assert resolved(Settings(wait=False)).wait is False  # the default, given: it overrides pyproject.toml
+    assert resolved(Settings(wait=False)).image == "pytorch"  # what it was not given: pyproject.toml's
+    assert resolved(Settings()).wait is True
+    assert resolved(Settings(instance=model.Instance(count=1))).instance.count == 1
+    assert resolved(Settings(instance=model.Instance(type="ml.c5.xlarge"))).instance.count == 4
+    origins = resolve(start=project.root, keywords=(Settings(wait=False),), environ={},
+                      keywords_origin="@hybrid_job in t.py").origins
+    assert origins["wait"] == "@hybrid_job in t.py"
+
+
+def test_settings_objects_take_the_documented_forms() -> None:
+    assert Stopping(max_runtime="2h").max_runtime == 7200
+    assert Stopping(max_runtime=60).max_runtime == 60
+    assert Settings(hyperparameters={"lr": 0.1, "on": True, "name": "x"}).hyperparameters == {
+        "lr": "0.1", "on": "true", "name": "x"}
+    kept: Literal["6x"] = Stopping(max_runtime="6x").max_runtime  # type: ignore[assignment]
+    assert kept == "6x"  # what cannot be read stays, for resolve to report with its key and origin
