@@ -26,6 +26,7 @@ from .model.job import TERMINAL_STATES
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from .aws import Aws
     from .execute.progress import StatusLine
     from .execute.retry import RetryPolicy
     from .job import AwsJob, Job
@@ -62,16 +63,18 @@ class Sweep(Sequence["Job"]):
         calls: The calls, planned, in call order.
         local: The calls run on this machine rather than on Amazon Braket.
         function: The decorated function, for typed results of the jobs.
+        aws: The AWS gateway its calls are submitted and its jobs watched through; default: the process's.
     """
 
     def __init__(self, id: str, calls: Sequence[Call], *, local: bool,
-                 function: Callable[..., Any] | None = None) -> None:
+                 function: Callable[..., Any] | None = None, aws: Aws | None = None) -> None:
         self.id = id
         self.calls = list(calls)
         self.local = local
         self.errors: dict[int, BaseException] = {}
         """Why a call has no job: the error that refused it, or the interruption that left it unsure."""
         self._function = function
+        self._aws = aws
         self._jobs: dict[int, Job] = {}
         self._lock = threading.Lock()
 
@@ -308,10 +311,10 @@ class _Submitter:
         from .job import AwsJob
 
         try:
-            done = submit(call.plan, policy=self.policy, quiet=True, stop=self.stop)
+            done = submit(call.plan, aws=self.sweep._aws, policy=self.policy, quiet=True, stop=self.stop)
         except QuotaExceeded:
             return None
-        return AwsJob(done.job_arn, name=done.job_name, function=self.sweep._function)
+        return AwsJob(done.job_arn, name=done.job_name, function=self.sweep._function, aws=self.sweep._aws)
 
     def _room(self, call: Call) -> bool:
         """Wait until a job of the sweep has ended (or it is time to try anyway); False if the sweep stopped."""
