@@ -17,6 +17,7 @@ from braketkit import InvalidInput
 from braketkit.errors import AwsError
 from braketkit.execute.cloud import RetryPolicy, submit
 from braketkit.job import AwsJob, JobFailed
+from braketkit.model.steps import CreateJob
 from braketkit.pipeline import plan_target
 from braketkit.plan import Plan
 from braketkit.target import load_reference
@@ -146,10 +147,19 @@ def test_an_offline_device(cloud_project: Project, cloud: Cloud) -> None:
         submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)
 
 
+def with_request(plan: Plan, **changes: Any) -> Plan:
+    """The plan with its request changed, where it is shown and in the CreateJob step that sends it."""
+    request = attrs.evolve(plan.request, **changes)
+    return attrs.evolve(plan, request=request, steps=[
+        CreateJob(request=request) if isinstance(step, CreateJob) else step for step in plan.steps])
+
+
 def test_a_token_reused_for_a_different_request(cloud_project: Project, cloud: Cloud) -> None:
     plan = plan_of("jobs.py:train")
     submit(plan, policy=FAST, quiet=True)
-    edited = attrs.evolve(plan, request=attrs.evolve(plan.request, job_name="edited"))
+    with pytest.raises(ValueError, match="the plan's request differs from its CreateJob step's"):
+        attrs.evolve(plan, request=attrs.evolve(plan.request, job_name="edited"))  # shown one, sent another: refused
+    edited = with_request(plan, job_name="edited")
     with pytest.raises(AwsError, match=rf"the client token {plan.request.client_token} was already used for a "
                                        "different request"):
         submit(edited, policy=FAST, quiet=True)

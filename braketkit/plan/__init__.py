@@ -48,13 +48,19 @@ UNRESOLVED_ACCOUNT = "<account>"
 UNRESOLVED_ROLE = "<role>"
 
 
+def _the_steps_request(plan: Plan, _: attrs.Attribute[api.CreateJobRequest], request: api.CreateJobRequest) -> None:
+    """A plan edited in one place only (``attrs.evolve(plan, request=...)``) would show one request and send another."""
+    if any(isinstance(step, CreateJob) and step.request != request for step in plan.steps):
+        raise ValueError("the plan's request differs from its CreateJob step's: change both (Plan.steps)")
+
+
 @attrs.frozen(kw_only=True)
 class Plan:
     """Everything a submission will do, decided before it does any of it."""
 
     steps: list[Step]
     """What the submission does in AWS, in order (``model.steps``): the executor carries out these and nothing else."""
-    request: api.CreateJobRequest
+    request: api.CreateJobRequest = attrs.field(validator=_the_steps_request)
     """The CreateJob request, complete and validated against the service model (the ``CreateJob`` step's)."""
     uploads: list[Upload]
     """The files the submission puts in S3 (the source archive, local input channels), skipped where S3 holds them
