@@ -270,7 +270,7 @@ def submit(plan: Plan, *, aws: Aws | None = None, policy: RetryPolicy | None = N
     line = None if quiet else StatusLine()
     try:
         return _submit(aws, plan, region, policy or RetryPolicy(), attempts, line, quiet, stop)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # from None: the cause is Ctrl-C itself, and the message says all there is to say
         raise SubmissionInterrupted(plan.request.job_name, plan.request.client_token, region, attempts.sent,
                                     attempts.maybe_done > 0) from None
     finally:
