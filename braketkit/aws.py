@@ -101,10 +101,17 @@ class Aws:
         return str(region) if region else None
 
     def has_credentials(self) -> bool:
+        """Whether the session finds credentials (read locally: no AWS call)."""
         return self.session.get_credentials() is not None
 
     def client(self, service: str, region: str | None = None, **config: Any) -> Any:
-        """A client of ``service`` in ``region``, made once; ``config`` are botocore ``Config`` options."""
+        """A client of ``service`` in ``region``, made once (the typed ones below are the ones to use).
+
+        Args:
+            service: The AWS service's name, as boto3 spells it (``"braket"``).
+            region: Its region; default: the gateway's.
+            **config: botocore ``Config`` options (timeouts, retries); each set of them has a client of its own.
+        """
         key = (service, region, repr(sorted(config.items())))
         with self._lock:
             found = self._clients.get(key)
@@ -116,34 +123,63 @@ class Aws:
             return found
 
     def braket(self, region: str | None = None) -> BraketClient:
-        """Amazon Braket's control plane, with botocore's own retries."""
+        """Amazon Braket's control plane, with botocore's own retries.
+
+        Args:
+            region: Its region; default: the gateway's.
+        """
         client: BraketClient = self.client("braket", region)
         return client
 
     def braket_once(self, region: str | None, read_timeout: float) -> BraketClient:
-        """A Braket client for ``send_retried``: botocore's own retries off, so one token is never sent blindly."""
+        """A Braket client for ``send_retried``: botocore's own retries off, so one token is never sent blindly.
+
+        Args:
+            region: Its region; default: the gateway's.
+            read_timeout: Seconds to wait for an answer before counting the attempt as unanswered.
+        """
         client: BraketClient = self.client("braket", region, retries={"total_max_attempts": 1, "mode": "standard"},
                                            connect_timeout=10, read_timeout=read_timeout)
         return client
 
     def s3(self, region: str | None = None) -> S3Client:
+        """Amazon S3.
+
+        Args:
+            region: Its region; default: the gateway's.
+        """
         client: S3Client = self.client("s3", region)
         return client
 
     def logs(self, region: str | None = None) -> CloudWatchLogsClient:
+        """CloudWatch Logs, where jobs log.
+
+        Args:
+            region: Its region; default: the gateway's.
+        """
         client: CloudWatchLogsClient = self.client("logs", region)
         return client
 
     def iam(self) -> IAMClient:
+        """IAM (global), for the default jobs role."""
         client: IAMClient = self.client("iam")
         return client
 
     def sts(self, region: str | None = None) -> STSClient:
+        """STS, for the caller's account.
+
+        Args:
+            region: Its region; default: the gateway's.
+        """
         client: STSClient = self.client("sts", region)
         return client
 
     def account(self, region: str | None = None) -> str:
-        """The caller's account id (STS GetCallerIdentity, once)."""
+        """The caller's account id (STS GetCallerIdentity, once).
+
+        Args:
+            region: The region to ask STS in; default: the gateway's.
+        """
         with self._lock:
             known = self._account
         if known is None:
@@ -171,7 +207,13 @@ class Aws:
             return self._role
 
     def pace(self, region: str, rate: float, burst: int) -> TokenBucket:
-        """CreateJob's token bucket in ``region``, shared by every submission through this gateway."""
+        """CreateJob's token bucket in ``region``, shared by every submission through this gateway.
+
+        Args:
+            region: The region CreateJob is sent to.
+            rate: Calls a second the service allows (``sweep.rate``); a changed value applies from now on.
+            burst: Calls the service allows at once (``sweep.burst``).
+        """
         from .execute.pacing import TokenBucket
 
         with self._lock:
@@ -189,7 +231,11 @@ _shared: dict[tuple[Any, ...], Aws] = {}
 
 
 def shared(profile: str | None = None) -> Aws:
-    """The process's gateway for the present AWS configuration: what the CLI and the pipeline take by default."""
+    """The process's gateway for the present AWS configuration: what the CLI and the pipeline take by default.
+
+    Args:
+        profile: The AWS profile; default: the standard chain's. Each profile has a gateway of its own.
+    """
     key = configuration(profile)
     with _lock:
         gateway = _shared.get(key)
