@@ -60,7 +60,7 @@ class Aws:
     def __init__(self, *, profile: str | None = None, region: str | None = None,
                  session: boto3.Session | None = None) -> None:
         self.profile = profile
-        self._region = region
+        self._region = region or (session.region_name if session is not None else None)
         self._session = session
         self._lock = threading.RLock()
         self._clients: dict[tuple[Any, ...], Any] = {}
@@ -104,8 +104,8 @@ class Aws:
         """Whether the session finds credentials (read locally: no AWS call)."""
         return self.session.get_credentials() is not None
 
-    def client(self, service: str, region: str | None = None, **config: Any) -> Any:
-        """A client of ``service`` in ``region``, made once (the typed ones below are the ones to use).
+    def _client(self, service: str, region: str | None = None, **config: Any) -> Any:
+        """A client of ``service`` in ``region``, made once, under the lock (a boto3 session makes one at a time).
 
         Args:
             service: The AWS service's name, as boto3 spells it (``"braket"``).
@@ -128,7 +128,7 @@ class Aws:
         Args:
             region: Its region; default: the gateway's.
         """
-        client: BraketClient = self.client("braket", region)
+        client: BraketClient = self._client("braket", region)
         return client
 
     def braket_once(self, region: str | None, read_timeout: float) -> BraketClient:
@@ -138,7 +138,7 @@ class Aws:
             region: Its region; default: the gateway's.
             read_timeout: Seconds to wait for an answer before counting the attempt as unanswered.
         """
-        client: BraketClient = self.client("braket", region, retries={"total_max_attempts": 1, "mode": "standard"},
+        client: BraketClient = self._client("braket", region, retries={"total_max_attempts": 1, "mode": "standard"},
                                            connect_timeout=10, read_timeout=read_timeout)
         return client
 
@@ -148,7 +148,7 @@ class Aws:
         Args:
             region: Its region; default: the gateway's.
         """
-        client: S3Client = self.client("s3", region)
+        client: S3Client = self._client("s3", region)
         return client
 
     def logs(self, region: str | None = None) -> CloudWatchLogsClient:
@@ -157,12 +157,12 @@ class Aws:
         Args:
             region: Its region; default: the gateway's.
         """
-        client: CloudWatchLogsClient = self.client("logs", region)
+        client: CloudWatchLogsClient = self._client("logs", region)
         return client
 
     def iam(self) -> IAMClient:
         """IAM (global), for the default jobs role."""
-        client: IAMClient = self.client("iam")
+        client: IAMClient = self._client("iam")
         return client
 
     def sts(self, region: str | None = None) -> STSClient:
@@ -171,7 +171,7 @@ class Aws:
         Args:
             region: Its region; default: the gateway's.
         """
-        client: STSClient = self.client("sts", region)
+        client: STSClient = self._client("sts", region)
         return client
 
     def account(self, region: str | None = None) -> str:
