@@ -13,16 +13,19 @@ import os
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import aws, catalog
+from . import catalog
 from .errors import InvalidInput, Problem
 from .execute import spending as change
 from .execute.retry import RetryPolicy
 from .model.spending import SpendingLimit
 from .plan import limits as check
-from .plan.lookups import configured_region
 from .plan.spending import search
 from .resolve import resolve
+
+if TYPE_CHECKING:
+    from .aws import Aws
 
 __all__ = ["Project", "delete_limit", "list_limits", "read_project", "set_limit", "update_limit"]
 
@@ -38,14 +41,20 @@ def read_project(start: Path | None = None) -> Project:
     return dict(resolved.settings.devices), resolved.settings.region or device_region
 
 
-def _region(thing: str | None, named: str | None, given: str | None, setting: str | None,
+def _gateway(aws: Aws | None) -> Aws:
+    from .aws import shared
+
+    return aws or shared()
+
+
+def _region(aws: Aws, thing: str | None, named: str | None, given: str | None, setting: str | None,
             problems: list[Problem]) -> str:
     """``--region``, else the one ``thing`` (a QPU or a limit) names in its ARN, else the project's ``region``, else
     the AWS configuration's. A ``--region`` other than the ARN's is a problem: limits live in their device's region."""
     if given and named and given != named:
         problems.append(Problem(f"{thing} is in {named}, but --region is {given}; a device's spending limits are "
                                 "in its own region, so leave --region out or make them agree", "--region"))
-    region = given or named or setting or configured_region(os.environ)
+    region = given or named or setting or aws.region
     if not region:
         problems.append(Problem("no region: give --region, or set region in [tool.braketkit], AWS_REGION or an AWS "
                                 "profile's region", "--region"))
@@ -65,8 +74,8 @@ def _raise(problems: list[Problem]) -> None:
         raise InvalidInput(problems)
 
 
-def list_limits(*, device: str | None = None, region: str | None = None,
-                project: Project | None = None) -> tuple[list[SpendingLimit], str]:
+def list_limits(*, device: str | None = None, region: str | None = None, project: Project | None = None,
+                aws: Aws | None = None) -> tuple[list[SpendingLimit], str]:
     """The region's spending limits (of one device, if given), oldest first, and the region.
 
     Args:
@@ -74,19 +83,21 @@ def list_limits(*, device: str | None = None, region: str | None = None,
         region: The region to list; default: the device's, else the project's, else the AWS configuration's.
         project: The project's device aliases and region; default: read from the ``pyproject.toml`` at or
             above the working directory, as the command line does.
+        aws: The AWS gateway to call through; default: the process's for the present AWS configuration.
     """
+    aws = _gateway(aws)
     aliases, setting = project or read_project()
     problems: list[Problem] = []
     arn = _device(device, aliases, "--device", problems) if device is not None else None
-    where = _region(arn, catalog.device_region(arn) if arn else None, region, setting, problems) \
+    where = _region(aws, arn, catalog.device_region(arn) if arn else None, region, setting, problems) \
         if arn or device is None else ""  # no region to judge for a device refused already
     _raise(problems)
-    return sorted(search(aws.client("braket", where), device=arn), key=lambda limit: limit.created_at), where
+    return sorted(search(aws.braket(where), device=arn), key=lambda limit: limit.created_at), where
 
 
 def set_limit(device: str, amount: str, *, start: str | None = None, until: str | None = None,
               region: str | None = None, project: Project | None = None, policy: RetryPolicy | None = None,
-              quiet: bool = False) -> tuple[str, str]:
+              quiet: bool = False, aws: Aws | None = None) -> tuple[str, str]:
     """A new spending limit on a QPU (retried under one client token): its ARN, and its region.
 
     Every problem with the arguments is reported at once, before any AWS call.
@@ -103,7 +114,9 @@ def set_limit(device: str, amount: str, *, start: str | None = None, until: str 
         project: The project's device aliases and region; default: read from the nearest ``pyproject.toml``.
         policy: How long and how to retry; default: backoff for up to 15 minutes.
         quiet: No retry lines on stderr.
+        aws: The AWS gateway to call through; default: the process's for the present AWS configuration.
     """
+    aws = _gateway(aws)
     aliases, setting = project or read_project()
     problems: list[Problem] = []
     arn = _device(device, aliases, "DEVICE", problems)
@@ -114,14 +127,14 @@ def set_limit(device: str, amount: str, *, start: str | None = None, until: str 
         time_period = check.period(check.moments(start, until), datetime.now(timezone.utc))
     except InvalidInput as error:
         problems += error.problems
-    where = _region(arn, catalog.device_region(arn), region, setting, problems) if arn else ""
+    where = _region(aws, arn, catalog.device_region(arn), region, setting, problems) if arn else ""
     _raise(problems)
     assert arn is not None
     request = check.create_request(arn, amount, time_period, str(uuid.uuid4()))
-    return change.create(request, where, policy=policy, quiet=quiet), where
+    return change.create(aws, request, where, policy=policy, quiet=quiet), where
 
 
-def _find(reference: str, region: str | None, project: Project | None,
+def _find(aws: Aws, reference: str, region: str | None, project: Project | None,
           problems: list[Problem]) -> tuple[SpendingLimit, str]:
     """The one limit ``reference`` names (a limit's ARN, or a QPU that has exactly one), and its region.
 
@@ -136,9 +149,9 @@ def _find(reference: str, region: str | None, project: Project | None,
     else:
         device = _device(reference, aliases, "LIMIT_OR_DEVICE", problems)
     named = limit.split(":")[3] if limit else catalog.device_region(device) if device else None
-    where = _region(limit or device, named, region, setting, problems) if limit or device else ""
+    where = _region(aws, limit or device, named, region, setting, problems) if limit or device else ""
     _raise(problems)
-    found = search(aws.client("braket", where), device=device, limit=limit)
+    found = search(aws.braket(where), device=device, limit=limit)
     if not found:
         raise InvalidInput([Problem(f"no spending limit {limit} in {where}" if limit else
                                     f"no spending limit on {device} in {where}; `braketkit limits set` makes one",
@@ -152,7 +165,7 @@ def _find(reference: str, region: str | None, project: Project | None,
 
 def update_limit(reference: str, amount: str | None = None, *, start: str | None = None, until: str | None = None,
                  region: str | None = None, project: Project | None = None, policy: RetryPolicy | None = None,
-                 quiet: bool = False) -> tuple[SpendingLimit, str]:
+                 quiet: bool = False, aws: Aws | None = None) -> tuple[SpendingLimit, str]:
     """Change a limit's amount, period or both (retried under one client token): the limit as it was, and its region.
 
     Args:
@@ -164,7 +177,9 @@ def update_limit(reference: str, amount: str | None = None, *, start: str | None
         project: The project's device aliases and region; default: read from the nearest ``pyproject.toml``.
         policy: How long and how to retry; default: backoff for up to 15 minutes.
         quiet: No retry lines on stderr.
+        aws: The AWS gateway to call through; default: the process's for the present AWS configuration.
     """
+    aws = _gateway(aws)
     problems: list[Problem] = []
     if amount is None and start is None and until is None:
         problems.append(Problem("nothing to change: give AMOUNT, --from or --until", "LIMIT_OR_DEVICE"))
@@ -178,15 +193,16 @@ def update_limit(reference: str, amount: str | None = None, *, start: str | None
             check.period(given, now)
     except InvalidInput as error:
         problems += error.problems
-    before, where = _find(reference, region, project, problems)
+    before, where = _find(aws, reference, region, project, problems)
     time_period = check.period(given, now, before.time_period)
     request = check.update_request(before.spending_limit_arn, amount, time_period, str(uuid.uuid4()))
-    change.update(request, where, policy=policy, quiet=quiet)
+    change.update(aws, request, where, policy=policy, quiet=quiet)
     return before, where
 
 
 def delete_limit(reference: str, *, region: str | None = None, project: Project | None = None,
-                 policy: RetryPolicy | None = None, quiet: bool = False) -> tuple[SpendingLimit, str]:
+                 policy: RetryPolicy | None = None, quiet: bool = False,
+                 aws: Aws | None = None) -> tuple[SpendingLimit, str]:
     """Delete a limit (its ARN, or a QPU with exactly one): the limit as it was, and its region.
 
     Args:
@@ -195,7 +211,9 @@ def delete_limit(reference: str, *, region: str | None = None, project: Project 
         project: The project's device aliases and region; default: read from the nearest ``pyproject.toml``.
         policy: How long and how to retry; default: backoff for up to 15 minutes.
         quiet: No retry lines on stderr.
+        aws: The AWS gateway to call through; default: the process's for the present AWS configuration.
     """
-    before, where = _find(reference, region, project, [])
-    change.delete(before.spending_limit_arn, where, policy=policy, quiet=quiet)
+    aws = _gateway(aws)
+    before, where = _find(aws, reference, region, project, [])
+    change.delete(aws, before.spending_limit_arn, where, policy=policy, quiet=quiet)
     return before, where

@@ -19,6 +19,7 @@ from .resolve import Resolved, resolve
 from .target import Target
 
 if TYPE_CHECKING:
+    from .aws import Aws
     from .execute.local import Echo
     from .job import Job
     from .sweep import Sweep
@@ -32,6 +33,15 @@ def _resolve(target: Target, profile: str | None = None, assignments: Sequence[s
                    profile=profile, assignments=assignments, environ=os.environ, defer_problems=True)
 
 
+def _gateway(aws: Aws | None) -> Aws:
+    """The gateway a call goes through: the one given, else the process's for the present AWS configuration."""
+    if aws is not None:
+        return aws
+    from .aws import shared
+
+    return shared()
+
+
 def plan_target(
     target: Target,
     args: Sequence[Any] = (),
@@ -41,11 +51,12 @@ def plan_target(
     assignments: Sequence[str] = (),
     offline: bool = False,
     local: bool = False,
+    aws: Aws | None = None,
 ) -> Plan:
     """Resolve the target's settings and plan one call of it (shared by decorator and CLI)."""
     resolved = _resolve(target, profile, assignments)
-    return make_plan(target, resolved, args, kwargs, offline=offline, local=local or resolved.settings.local,
-                     environ=os.environ)
+    return make_plan(target, resolved, args, kwargs, aws=_gateway(aws), offline=offline,
+                     local=local or resolved.settings.local, environ=os.environ)
 
 
 def _warned(plan: Plan, quiet: bool) -> Plan:
@@ -67,6 +78,7 @@ def run_target(
     echo: bool | Echo = True,
     wait: bool | None = None,
     quiet: bool = False,
+    aws: Aws | None = None,
 ) -> Job:
     """Plan one call and carry it out, here or on Amazon Braket (shared by decorator and CLI)."""
     resolved = _resolve(target, profile, assignments)
@@ -74,19 +86,23 @@ def run_target(
         from .execute.local import run_local
 
         plan = _warned(make_plan(target, resolved, args, kwargs, local=True, environ=os.environ), quiet)
-        return run_local(plan, target.function, echo=None if echo is False else sys.stdout if echo is True else echo)
+        return run_local(plan, target.function, echo=None if echo is False else sys.stdout if echo is True else echo,
+                         aws=aws)
     from .execute.cloud import submit
     from .job import AwsJob
 
-    submission = submit(_warned(make_plan(target, resolved, args, kwargs, environ=os.environ), quiet), quiet=quiet)
-    job = AwsJob(submission.job_arn, name=submission.job_name, function=target.function)
+    aws = _gateway(aws)
+    plan = _warned(make_plan(target, resolved, args, kwargs, aws=aws, environ=os.environ), quiet)
+    submission = submit(plan, aws=aws, quiet=quiet)
+    job = AwsJob(submission.job_arn, name=submission.job_name, function=target.function, aws=aws)
     if resolved.settings.wait if wait is None else wait:
         job.wait(display=None if quiet else sys.stderr)
     return job
 
 
 def run_many(
-    target: Target, calls: Sequence[tuple[Sequence[Any], Mapping[str, Any]]], *, max_workers: int = 8
+    target: Target, calls: Sequence[tuple[Sequence[Any], Mapping[str, Any]]], *, max_workers: int = 8,
+    aws: Aws | None = None,
 ) -> Sweep:
     """Plan every call first (so bad input stops before any job exists), each tagged with the sweep's id, then
     carry them out (``sweep.carry_out``)."""
@@ -98,7 +114,8 @@ def run_many(
         raise InvalidInput([Problem(f"must be at least 1 (is {max_workers})", "max_workers")])
     resolved = _resolve(target)
     local = resolved.settings.local
-    prepared = prepare(target, resolved, local=local, environ=os.environ)
+    aws = None if local else _gateway(aws)
+    prepared = prepare(target, resolved, aws=aws, local=local, environ=os.environ)
     if prepared.problems and not calls:  # nothing to plan: the settings' own problems still stop here
         raise InvalidInput(prepared.problems)
     sweep = sweep_id(target.qualname or target.file.stem)
@@ -109,4 +126,4 @@ def run_many(
         prepared = attrs.evolve(prepared, spending=planned[0].plan.spending)  # the QPU's limit: looked up once
     if planned:
         _warned(planned[0].plan, quiet=False)  # the same for every call of a sweep: said once
-    return Sweep(sweep, planned, local=local, function=target.function).resume(max_workers=max_workers)
+    return Sweep(sweep, planned, local=local, function=target.function, aws=aws).resume(max_workers=max_workers)

@@ -26,6 +26,7 @@ from .model.job import TERMINAL_STATES, R
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from .aws import Aws
     from .execute.progress import StatusLine
     from .execute.retry import RetryPolicy
     from .job import AwsJob, Job
@@ -64,16 +65,18 @@ class Sweep(Sequence["Job[R]"], Generic[R]):
         calls: The calls, planned, in call order.
         local: The calls run on this machine rather than on Amazon Braket.
         function: The decorated function, for typed results of the jobs.
+        aws: The AWS gateway its calls are submitted and its jobs watched through; default: the process's.
     """
 
     def __init__(self, id: str, calls: Sequence[Call], *, local: bool,
-                 function: Callable[..., R] | None = None) -> None:
+                 function: Callable[..., R] | None = None, aws: Aws | None = None) -> None:
         self.id = id
         self.calls = list(calls)
         self.local = local
         self.errors: dict[int, BaseException] = {}
         """Why a call has no job: the error that refused it, or the interruption that left it unsure."""
         self._function = function
+        self._aws = aws
         self._jobs: dict[int, Job[R]] = {}
         self._lock = threading.Lock()
 
@@ -310,10 +313,10 @@ class _Submitter:
         from .job import AwsJob
 
         try:
-            done = submit(call.plan, policy=self.policy, quiet=True, stop=self.stop)
+            done = submit(call.plan, aws=self.sweep._aws, policy=self.policy, quiet=True, stop=self.stop)
         except QuotaExceeded:
             return None
-        return AwsJob(done.job_arn, name=done.job_name, function=self.sweep._function)
+        return AwsJob(done.job_arn, name=done.job_name, function=self.sweep._function, aws=self.sweep._aws)
 
     def _room(self, call: Call) -> bool:
         """Wait until a job of the sweep has ended (or it is time to try anyway); False if the sweep stopped."""

@@ -52,6 +52,7 @@ class ServiceError(Exception):
 
 def _validate(operation: str, body: dict[str, Any]) -> None:
     shape = _MODEL.operation_model(operation).input_shape
+    assert shape is not None, operation
     report = ParamValidator().validate(body, shape)
     if report.has_errors():
         raise ServiceError(400, "ValidationException", report.generate_report())

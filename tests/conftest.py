@@ -163,7 +163,8 @@ class Cloud:
 
     def client(self, service: str, via_gate: bool = False) -> Any:
         endpoint = self.gate.url if via_gate else self.moto
-        return boto3.Session(region_name="us-east-1").client(service, endpoint_url=endpoint)
+        session: Any = boto3.Session(region_name="us-east-1")  # any service, by name: the stubs type only literal names
+        return session.client(service, endpoint_url=endpoint)
 
 
 @pytest.fixture

@@ -89,7 +89,9 @@ def test_the_json_request_is_what_boto3_create_job_accepts(typed: Project, capsy
     client = boto3.Session(region_name="us-east-1").client("braket")
     assert set(request) <= set(inspect.signature(client.create_job).parameters) | set(
         client.meta.service_model.operation_model("CreateJob").input_shape.members)
-    report = ParamValidator().validate(request, client.meta.service_model.operation_model("CreateJob").input_shape)
+    shape = client.meta.service_model.operation_model("CreateJob").input_shape
+    assert shape is not None
+    report = ParamValidator().validate(request, shape)
     assert not report.has_errors()
 
 

@@ -14,9 +14,11 @@ import attrs
 import pytest
 
 from braketkit import InvalidInput
+from braketkit.aws import Aws
 from braketkit.errors import AwsError
 from braketkit.execute.cloud import RetryPolicy, submit
 from braketkit.job import AwsJob, JobFailed
+from braketkit.model.steps import CopyCheckpoints, CreateJob, EnsureBucket, Step, Upload
 from braketkit.pipeline import plan_target
 from braketkit.plan import Plan
 from braketkit.target import load_reference
@@ -146,10 +148,19 @@ def test_an_offline_device(cloud_project: Project, cloud: Cloud) -> None:
         submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)
 
 
+def with_request(plan: Plan, **changes: Any) -> Plan:
+    """The plan with its request changed, where it is shown and in the CreateJob step that sends it."""
+    request = attrs.evolve(plan.request, **changes)
+    return attrs.evolve(plan, request=request, steps=[
+        CreateJob(request=request) if isinstance(step, CreateJob) else step for step in plan.steps])
+
+
 def test_a_token_reused_for_a_different_request(cloud_project: Project, cloud: Cloud) -> None:
     plan = plan_of("jobs.py:train")
     submit(plan, policy=FAST, quiet=True)
-    edited = attrs.evolve(plan, request=attrs.evolve(plan.request, job_name="edited"))
+    with pytest.raises(ValueError, match="the plan's request differs from its CreateJob step's"):
+        attrs.evolve(plan, request=attrs.evolve(plan.request, job_name="edited"))  # shown one, sent another: refused
+    edited = with_request(plan, job_name="edited")
     with pytest.raises(AwsError, match=rf"the client token {plan.request.client_token} was already used for a "
                                        "different request"):
         submit(edited, policy=FAST, quiet=True)
@@ -225,6 +236,52 @@ def test_checkpoints_are_copied_from_an_earlier_job(cloud_project: Project, clou
     assert copied["Body"].read() == b'{"step": 7}'
     with pytest.raises(InvalidInput, match="no job named 'nope'"):
         submit(plan_of("jobs.py:train", assignments=("checkpoint.copy_from_job=nope",)), policy=FAST, quiet=True)
+
+
+def _calls_of(step: Step, checkpoints_bucket: str) -> list[tuple[str, str, str]]:
+    """The S3 requests a step makes against an empty bucket: (method, path, query names)."""
+    if isinstance(step, EnsureBucket):
+        return [("HEAD", f"/{step.bucket}", ""), ("PUT", f"/{step.bucket}", ""),
+                ("PUT", f"/{step.bucket}", "publicAccessBlock")]
+    if isinstance(step, Upload):
+        key = "/" + step.s3_uri.removeprefix("s3://")
+        return [("HEAD", key, ""), ("PUT", key, "")]
+    if isinstance(step, CopyCheckpoints):  # the earlier job's one checkpoint, listed then copied
+        return [("GET", f"/{checkpoints_bucket}", "encoding-type,list-type,prefix"),
+                ("PUT", "/" + step.to_uri.removeprefix("s3://") + "/earlier.json", "")]
+    return []
+
+
+def test_the_executor_makes_exactly_the_calls_of_the_plans_steps(cloud_project: Project, cloud: Cloud) -> None:
+    """Each step's calls, in the plan's order, and no other: the bucket, uploads and checkpoints are all in the plan."""
+    earlier = submit(plan_of("jobs.py:save_checkpoint"), policy=FAST, quiet=True)
+    source = "amazon-braket-us-east-1-123456789012"
+    cloud.client("s3").put_object(Bucket=source, Key=f"jobs/{earlier.job_name}/checkpoints/earlier.json", Body=b"{}")
+    cloud_project.write("data.csv", "x,y\n1,2\n")
+    plan = plan_of("jobs.py:train", assignments=("s3.bucket=fresh-bucket", "input.data=data.csv",
+                                                  f"checkpoint.copy_from_job={earlier.job_arn}"))
+    assert [type(step).__name__ for step in plan.steps] == [
+        "EnsureBucket", "Upload", "Upload", "CopyCheckpoints", "CreateJob"]
+    assert plan.steps[1:3] == plan.uploads and plan.steps[-1] == CreateJob(request=plan.request)
+    s3_before, braket_before = len(cloud.gate.seen), len(cloud.braket.calls)
+    gateway = Aws()
+    submit(plan, aws=gateway, policy=FAST, quiet=True)
+    seen = [(s.method, s.path, ",".join(sorted(s.query))) for s in cloud.gate.seen[s3_before:]]
+    assert seen == [call for step in plan.steps for call in _calls_of(step, source)]
+    assert cloud.braket.calls[braket_before:] == ["GetJob", "CreateJob"]  # where the checkpoints are; the job
+
+    # The same tree again through the same gateway: the bucket is known ready and every upload known there.
+    again = plan_of("jobs.py:train", assignments=("s3.bucket=fresh-bucket", "input.data=data.csv"))
+    s3_before = len(cloud.gate.seen)
+    done = submit(again, aws=gateway, policy=FAST, quiet=True)
+    assert (cloud.gate.seen[s3_before:], done.bytes_uploaded) == ([], 0)
+    # ...and through a new one: each step checks, and finds nothing to do.
+    s3_before = len(cloud.gate.seen)
+    done = submit(plan_of("jobs.py:train", assignments=("s3.bucket=fresh-bucket", "input.data=data.csv")),
+                  aws=Aws(), policy=FAST, quiet=True)
+    assert [(s.method, s.path) for s in cloud.gate.seen[s3_before:]] == [
+        ("HEAD", "/fresh-bucket"), *(("HEAD", "/" + u.s3_uri.removeprefix("s3://")) for u in again.uploads)]
+    assert done.bytes_uploaded == 0
 
 
 SECRET = "wJalrXUtnFEMI-SECRET-never-printed"
@@ -397,6 +454,22 @@ def test_an_unknown_arn_is_a_message(cli_project: Project, cloud: Cloud, capsys:
         assert (code, out) == (2, ""), command
         assert err == (f"error: JOB: no job {arn} (no job {arn}); check the ARN, and that it is of this account and "
                        "region\n"), command
+
+
+def test_debug_shows_the_aws_error_behind_the_message(cli_project: Project, cloud: Cloud,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """An AWS refusal is one message; ``--debug`` adds the traceback, with botocore's error as the cause."""
+    cloud.braket.offline_devices.add("arn:aws:braket:::device/quantum-simulator/amazon/sv1")
+    code, out, err = run_cli(capsys, "run", "jobs.py:train", "--quiet")
+    assert (code, out) == (1, "")
+    assert err.startswith("error: the device arn:aws:braket:::device/quantum-simulator/amazon/sv1 is offline")
+    assert err.count("\n") == 1 and "Traceback" not in err
+    code, _, err = run_cli(capsys, "--debug", "run", "jobs.py:train", "--quiet")
+    assert code == 1
+    cause, _, rest = err.partition("The above exception was the direct cause of the following exception:")
+    assert "botocore.errorfactory.DeviceOfflineException: An error occurred (DeviceOfflineException) when calling " \
+           "the CreateJob operation" in cause
+    assert rest.rstrip().endswith("try again later, or choose another device.")
 
 
 def test_no_network_is_a_message(cli_project: Project, cloud: Cloud, capsys: pytest.CaptureFixture[str],

@@ -68,7 +68,9 @@ def test_botocore_accepts_the_request(basic_project: Project) -> None:
 
     request = request_of(offline=True)
     model = boto3.Session(region_name="us-east-1").client("braket").meta.service_model
-    report = ParamValidator().validate(request, model.operation_model("CreateJob").input_shape)
+    shape = model.operation_model("CreateJob").input_shape
+    assert shape is not None
+    report = ParamValidator().validate(request, shape)
     assert not report.has_errors(), report.generate_report()
 
 
@@ -523,3 +525,41 @@ def test_deferred_problems_never_make_a_plan(project: Project) -> None:
     with pytest.raises(InvalidInput) as caught:
         make_plan(load_reference("train.py:train"), resolved, offline=True, environ={})
     assert [p.key for p in caught.value.problems] == ["device"]  # not also "no device"
+
+
+def test_the_plan_lists_every_step_a_run_takes_in_aws(basic_project: Project) -> None:
+    """The bucket, each upload, the checkpoint copy and CreateJob: in the plan, in its text and its JSON, in order."""
+    from braketkit.cli.render import plan_document, plan_text
+    from braketkit.model.steps import CopyCheckpoints, CreateJob, EnsureBucket
+
+    basic_project.write("data/points.csv", "x\n1\n")
+    earlier = "arn:aws:braket:us-east-1:111122223333:job/earlier"
+    plan = plan_of(offline=True, assignments=["input.points=data/points.csv", f"checkpoint.copy_from_job={earlier}"])
+    bucket = "amazon-braket-us-east-1-111122223333"
+    checkpoints = f"s3://{bucket}/jobs/{plan.request.job_name}/checkpoints"
+    assert plan.steps == [EnsureBucket(bucket=bucket, region="us-east-1", owner=None), *plan.uploads,
+                          CopyCheckpoints(from_job=earlier, to_uri=checkpoints), CreateJob(request=plan.request)]
+    assert len(plan.uploads) == 2
+    text = plan_text(plan).splitlines()
+    start = text.index("steps (a run does these, in this order, and nothing else in AWS):")
+    archive, data = plan.uploads
+    assert text[start + 1:start + 10] == [
+        f"  1. create bucket {bucket} in us-east-1 with public access blocked (if missing)",
+        "     (used only if your account owns it)",
+        f"  2. upload source archive, {plan.archive.files} files, {archive.size / 1000:.1f} kB, "
+        f"sha256 {archive.sha256[:12]} (skipped when already there)",
+        f"     -> {archive.s3_uri}",
+        "  3. upload points.csv, 4 B (skipped when already there)",
+        f"     -> {data.s3_uri}",
+        f"  4. copy checkpoints from job {earlier}",
+        f"     -> {checkpoints}",
+        f"  5. CreateJob {plan.request.job_name} (client token {plan.request.client_token}, the same on every retry)"]
+    steps = json.loads(json.dumps(plan_document(plan)))["steps"]
+    assert [step["step"] for step in steps] == ["EnsureBucket", "Upload", "Upload", "CopyCheckpoints", "CreateJob"]
+    assert steps[0] == {"step": "EnsureBucket", "bucket": bucket, "region": "us-east-1", "owner": None,
+                        "block_public_access": True}
+    assert steps[2] == {"step": "Upload", "path": str(data.path), "s3_uri": data.s3_uri, "bytes": 4,
+                        "sha256": data.sha256, "skipped_when_present": True}
+    assert steps[4]["request"]["clientToken"] == plan.request.client_token
+    local = plan_target(load_reference("train.py:train"), local=True)
+    assert local.steps == [] and "steps: none in AWS (a local run)" in plan_text(local)

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import random
 
-import attrs
-
 from braketkit.errors import AwsError
 from braketkit.execute.cloud import RetryPolicy, submit
 
 from .braket_service import RETRYABLE_FAULTS
 from .conftest import Cloud, Project
-from .test_cloud import plan_of
+from .test_cloud import plan_of, with_request
 
 SUBMISSIONS = 500
 
@@ -30,8 +28,8 @@ def test_random_fault_schedules_never_duplicate_or_lose_a_job(cloud_project: Pro
     outcomes: dict[str, str | AwsError] = {}
     schedules: dict[str, list[str]] = {}
     for index in range(SUBMISSIONS):
-        request = attrs.evolve(base.request, job_name=f"reliability-{index}", client_token=f"token-{index:04d}")
-        plan = attrs.evolve(base, request=request)
+        plan = with_request(base, job_name=f"reliability-{index}", client_token=f"token-{index:04d}")
+        request = plan.request
         schedule = rng.choices(RETRYABLE_FAULTS, weights=[3, 3, 2, 2, 1], k=rng.randint(0, 4))
         cloud.braket.faults["CreateJob"].clear()
         cloud.braket.faults["CreateJob"].extend(schedule)

@@ -11,7 +11,7 @@ import json
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,10 +19,20 @@ from ..errors import InvalidInput, Problem
 from ..workspace import jobs_folder, project_root
 from .values import POLL_SECONDS
 
+if TYPE_CHECKING:
+    from ..aws import Aws
+
 __all__ = ["cancel", "clean", "list_jobs", "logs", "result", "status"]
 
 _REGION = click.option("--region", help="The region of a job given by name (default: the project's, as its jobs are "
                                          "submitted, else the AWS configuration's).")
+
+
+def gateway() -> Aws:
+    """The command's AWS gateway: the process's for the present AWS configuration, passed to what calls AWS."""
+    from ..aws import shared
+
+    return shared()
 
 
 def project_region(region: str | None) -> str | None:
@@ -48,7 +58,8 @@ def _job(job: str, region: str | None, poll: float = 5.0) -> Any:
         if (folder / "job.json").is_file():
             return LocalJob(folder)
     try:
-        return AwsJob.attach(job, region=region if job.startswith("arn:") else project_region(region), poll=poll)
+        return AwsJob.attach(job, region=region if job.startswith("arn:") else project_region(region), poll=poll,
+                             aws=gateway())
     except InvalidInput as error:
         if job.startswith("arn:") or len(error.problems) != 1:
             raise
@@ -173,7 +184,7 @@ def list_jobs(region: str | None, states: tuple[str, ...], device: str | None, s
             click.echo(on_terminal(f"note: skipped {left.path}: {left.reason}"), err=True)
     else:
         with _aws():
-            jobs = cloud_jobs(query, project_region(region))
+            jobs = cloud_jobs(gateway(), query, project_region(region))
     if as_json:
         click.echo(json.dumps([job_document(job) for job in jobs], indent=2))
     elif jobs:

@@ -79,10 +79,10 @@ def _document(found: list[SpendingLimit]) -> list[dict[str, Any]]:
 
 def _show(limit_arn: str, region: str, aliases: dict[str, str]) -> str:
     """The limit as the service has it now, as a table."""
-    from .. import aws
     from ..plan.spending import search
+    from .jobs import gateway
 
-    found = search(aws.client("braket", region), limit=limit_arn)
+    found = search(gateway().braket(region), limit=limit_arn)
     return _table(found, aliases) if found else limit_arn
 
 
@@ -101,10 +101,11 @@ def limits(ctx: click.Context, device: str | None, region: str | None, as_json: 
     if ctx.invoked_subcommand is not None:
         return
     from ..limits import list_limits, read_project
+    from .jobs import gateway
 
     project = read_project()
     with _aws():
-        found, where = list_limits(device=device, region=region, project=project)
+        found, where = list_limits(device=device, region=region, project=project, aws=gateway())
     if as_json:
         click.echo(json.dumps(_document(found), indent=2))
     elif not found:
@@ -125,10 +126,12 @@ def set_(device: str, amount: str, start: str | None, until: str | None, region:
     --from needs --until. Retries reuse one client token, so a lost answer never makes a second limit.
     """
     from ..limits import read_project, set_limit
+    from .jobs import gateway
 
     project = read_project()
     with _aws():
-        arn, where = set_limit(device, amount, start=start, until=until, region=region, project=project)
+        arn, where = set_limit(device, amount, start=start, until=until, region=region, project=project,
+                               aws=gateway())
         click.echo(f"created {arn}\n{_show(arn, where, project[0])}")
 
 
@@ -144,10 +147,12 @@ def update(reference: str, amount: str | None, start: str | None, until: str | N
     is. Retries reuse one client token.
     """
     from ..limits import read_project, update_limit
+    from .jobs import gateway
 
     project = read_project()
     with _aws():
-        before, where = update_limit(reference, amount, start=start, until=until, region=region, project=project)
+        before, where = update_limit(reference, amount, start=start, until=until, region=region, project=project,
+                                     aws=gateway())
         click.echo(f"updated {before.spending_limit_arn}\n{_show(before.spending_limit_arn, where, project[0])}")
 
 
@@ -158,9 +163,10 @@ def delete(reference: str, region: str | None) -> None:
     """Delete a limit (its ARN, or a QPU with exactly one limit): the device's spending is no longer capped."""
     from ..limits import delete_limit, read_project
     from ..plan.spending import money, period_text
+    from .jobs import gateway
 
     project = read_project()
     with _aws():
-        before, _ = delete_limit(reference, region=region, project=project)
+        before, _ = delete_limit(reference, region=region, project=project, aws=gateway())
     click.echo(f"deleted {before.spending_limit_arn} ({money(before.spending_limit)} USD on {before.device_arn}, "
                f"{period_text(before.time_period)})")

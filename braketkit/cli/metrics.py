@@ -88,7 +88,7 @@ def _sweep_jobs(sweep: str, region: str | None) -> list[str]:
 
     from ..job.listing import chosen, cloud_jobs, local_jobs
     from ..workspace import jobs_folder, project_root
-    from .jobs import project_region
+    from .jobs import gateway, project_region
     from .values import read_query
 
     query = read_query(states=(), device=None, since=None, name=None, limit=None, aliases=dict,
@@ -97,7 +97,7 @@ def _sweep_jobs(sweep: str, region: str | None) -> list[str]:
     region = project_region(region)
     if not found:
         with _aws():
-            found = cloud_jobs(query, region)
+            found = cloud_jobs(gateway(), query, region)
     if not found:
         where = region or "the AWS configuration's region"
         raise InvalidInput([Problem(f"no jobs of sweep {sweep!r} in this project's .braketkit/jobs/ or in {where}",

@@ -13,7 +13,9 @@ from ..converter import converter
 from ..job import AwsJob, Job, LocalJob, fields_text
 from ..job.extract import printable
 from ..job.info import fields, local_time, state_line
+from ..model import request as api
 from ..model.job import CleanReport, JobInfo
+from ..model.steps import CopyCheckpoints, EnsureBucket, Step, Upload
 from ..package.capture import MODULE as CAPTURED_MODULE
 from ..plan import Plan
 from ..plan.spending import Spending, instance_seconds, money, period_text
@@ -47,15 +49,35 @@ def settings_text(resolved: Resolved) -> str:
     return "\n".join(lines)
 
 
+def _request_document(request: api.CreateJobRequest) -> dict[str, Any]:
+    document: dict[str, Any] = converter.unstructure(request)
+    hyperparameters = document.get("hyperParameters", {})
+    document["hyperParameters"] = {key: _redact(key, value) for key, value in hyperparameters.items()}
+    return document
+
+
+def _upload_document(upload: Upload) -> dict[str, Any]:
+    return {"path": str(upload.path), "s3_uri": upload.s3_uri, "bytes": upload.size, "sha256": upload.sha256}
+
+
+def _step_document(step: Step) -> dict[str, Any]:
+    """A step as JSON: its kind (``step``) and what it acts on."""
+    if isinstance(step, EnsureBucket):
+        return {"step": "EnsureBucket", "bucket": step.bucket, "region": step.region, "owner": step.owner,
+                "block_public_access": step.block_public_access}
+    if isinstance(step, Upload):
+        return {"step": "Upload", **_upload_document(step), "skipped_when_present": True}
+    if isinstance(step, CopyCheckpoints):
+        return {"step": "CopyCheckpoints", "from_job": step.from_job, "to_uri": step.to_uri}
+    return {"step": "CreateJob", "request": _request_document(step.request)}
+
+
 def plan_document(plan: Plan) -> dict[str, Any]:
-    """The ``--json`` form of a plan: request, uploads and settings."""
-    request = converter.unstructure(plan.request)
-    hyperparameters = request.get("hyperParameters", {})
-    request["hyperParameters"] = {key: _redact(key, value) for key, value in hyperparameters.items()}
+    """The ``--json`` form of a plan: its steps, the request, uploads and settings."""
     return {
-        "request": request,
-        "uploads": [{"path": str(upload.path), "s3_uri": upload.s3_uri, "bytes": upload.size,
-                     "sha256": upload.sha256} for upload in plan.uploads],
+        "steps": [_step_document(step) for step in plan.steps],
+        "request": _request_document(plan.request),
+        "uploads": [_upload_document(upload) for upload in plan.uploads],
         "settings": settings_document(plan.resolved),
         "region": plan.region,
         "unresolved": plan.unresolved,
@@ -208,6 +230,38 @@ def _spending_text(spending: Spending) -> str:
             f"{period_text(limit.time_period)}){others}")
 
 
+def _step_text(step: Step, plan: Plan) -> list[str]:
+    """What a step does, in a line (and what an upload holds, under it)."""
+    if isinstance(step, EnsureBucket):
+        owner = f"account {step.owner}" if step.owner else "your account"
+        blocked = " with public access blocked" if step.block_public_access else ""
+        return [f"create bucket {step.bucket} in {step.region}{blocked} (if missing)",
+                f"(used only if {owner} owns it)"]
+    if isinstance(step, Upload):
+        if step.path != plan.archive.path:
+            return [f"upload {step.path.name}, {_size(step.size)} (skipped when already there)", f"-> {step.s3_uri}"]
+        archive = plan.archive
+        lines = [f"upload source archive, {archive.files} files, {_size(archive.size)}, sha256 {archive.sha256[:12]} "
+                 "(skipped when already there)", f"-> {step.s3_uri}"]
+        if plan.captured is not None:
+            lines.append(f"in it: {CAPTURED_MODULE}.py, generated from __main__ with " + ", ".join(plan.captured.names))
+        return lines
+    if isinstance(step, CopyCheckpoints):
+        return [f"copy checkpoints from job {step.from_job}", f"-> {step.to_uri}"]
+    return [f"CreateJob {step.request.job_name} (client token {step.request.client_token}, the same on every retry)"]
+
+
+def _steps_text(plan: Plan) -> list[str]:
+    """The plan's steps, numbered: all that a run changes in AWS, in order."""
+    if not plan.steps:
+        return ["steps: none in AWS (a local run)"]
+    lines = ["steps (a run does these, in this order, and nothing else in AWS):"]
+    for number, step in enumerate(plan.steps, 1):
+        first, *rest = _step_text(step, plan)
+        lines += [f"  {number}. {first}", *(f"     {line}" for line in rest)]
+    return lines
+
+
 def plan_text(plan: Plan) -> str:
     request = plan.request
     origin = plan.resolved.origin
@@ -237,14 +291,7 @@ def plan_text(plan: Plan) -> str:
     if plan.copy_checkpoints_from:
         rows.append(("checkpoints from", plan.copy_checkpoints_from))
     lines = [f"{label:>16}  {value}" for label, value in rows]
-    archive = plan.archive
-    lines += ["", "uploads (skipped when S3 already holds the same content):",
-              f"  {_size(archive.size):>9}  source archive, {archive.files} files, sha256 {archive.sha256[:12]}"
-              f"  -> {plan.uploads[0].s3_uri}"]
-    if plan.captured is not None:
-        lines.append(f"{'':>13}in it: {CAPTURED_MODULE}.py, generated from __main__ with "
-                     + ", ".join(plan.captured.names))
-    lines += [f"  {_size(upload.size):>9}  {upload.path.name}  -> {upload.s3_uri}" for upload in plan.uploads[1:]]
+    lines += ["", *_steps_text(plan)]
     lines += [f"note: {note}" for note in plan.unresolved]
     lines += [f"warning: {warning}" for warning in plan.warnings]
     lines += ["", "Nothing was sent. `--json` prints the exact create_job request."]

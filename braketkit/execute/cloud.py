@@ -1,34 +1,37 @@
-"""Carry a plan out on AWS: bucket, uploads, checkpoints, then CreateJob.
+"""Carry a plan out on AWS: exactly its steps, in order (``Plan.steps``: bucket, uploads, checkpoints, CreateJob).
 
-Every S3 call names the caller's account as the expected bucket owner, so a
-predictable bucket name taken by someone else is refused, never written to.
-CreateJob is sent under the plan's one client token for as long as it is
+The executor decides nothing: each step says what to do, and it is done through the gateway (``Aws``)
+it is given, which remembers the buckets found ready and the uploads S3 holds. Every S3 call names the
+caller's account as the expected bucket owner, so a predictable bucket name taken by someone else is
+refused, never written to. CreateJob is sent under the plan's one client token for as long as it is
 retried, so a response lost after the job was created can never start a second one.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING
 
 import attrs
 
-from .. import aws
 from ..converter import converter
 from ..errors import AwsError, InvalidInput, Problem, QuotaExceeded, SpendingLimitReached
-from ..plan import UNRESOLVED_ACCOUNT, UNRESOLVED_ROLE, Plan, Upload
+from ..model.request import CreateJobRequest
+from ..model.steps import CopyCheckpoints, CreateJob, EnsureBucket, Upload
+from ..plan import UNRESOLVED_ACCOUNT, UNRESOLVED_ROLE, Plan
 from ..plan.spending import money, period_text
-from .pacing import bucket_for
 from .progress import Progress, StatusLine
-from .retry import Attempts, RetryPolicy, error_code, retrying_client, send_retried
+from .retry import Attempts, RetryPolicy, error_code, send_retried
+
+if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
+    from mypy_boto3_s3 import S3Client
+
+    from ..aws import Aws
 
 __all__ = ["RetryPolicy", "Submission", "SubmissionInterrupted", "submit"]
 
 CHUNK = 8 * 1024 * 1024
-_verified_buckets: set[tuple[Any, ...]] = set()
-"""Buckets already checked (owned by the caller, public access blocked) in this process."""
-_present: set[tuple[Any, ...]] = set()
-"""(S3 URI, SHA-256, AWS configuration) known to be in S3 from this process: not asked about again."""
 
 
 @attrs.frozen(kw_only=True)
@@ -89,9 +92,10 @@ def _split(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
-def _ensure_bucket(s3: Any, bucket: str, account: str, region: str) -> None:
+def _ensure_bucket(s3: S3Client, step: EnsureBucket, account: str) -> None:
     from botocore.exceptions import ClientError
 
+    bucket = step.bucket
     try:
         s3.head_bucket(Bucket=bucket, ExpectedBucketOwner=account)
         return
@@ -99,22 +103,27 @@ def _ensure_bucket(s3: Any, bucket: str, account: str, region: str) -> None:
         if error_code(error) not in ("404", "NoSuchBucket", "NotFound"):
             raise AwsError(
                 f"the bucket {bucket} exists but is not owned by your account {account} (or you may not read it); "
-                "braketkit will not write to it. Set s3.bucket to a bucket your account owns.") from None
-    options: dict[str, Any] = {} if region == "us-east-1" else {
-        "CreateBucketConfiguration": {"LocationConstraint": region}}
+                "braketkit will not write to it. Set s3.bucket to a bucket your account owns.") from error
     try:
-        s3.create_bucket(Bucket=bucket, **options)
+        if step.region == "us-east-1":
+            s3.create_bucket(Bucket=bucket)
+        else:
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={
+                "LocationConstraint": step.region})  # type: ignore[typeddict-item]  # any region's name
     except ClientError as error:
         if error_code(error) != "BucketAlreadyOwnedByYou":
             raise AwsError(f"cannot create the bucket {bucket}: {error}; set s3.bucket to a bucket "
-                           "your account owns") from None
-    s3.put_public_access_block(Bucket=bucket, ExpectedBucketOwner=account, PublicAccessBlockConfiguration={
-        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+                           "your account owns") from error
+    if step.block_public_access:
+        s3.put_public_access_block(Bucket=bucket, ExpectedBucketOwner=account, PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True})
 
 
-def _already_there(s3: Any, bucket: str, key: str, upload: Upload, account: str) -> bool:
+def _already_there(s3: S3Client, upload: Upload, account: str) -> bool:
     from botocore.exceptions import ClientError
 
+    bucket, key = _split(upload.s3_uri)
     try:
         head = s3.head_object(Bucket=bucket, Key=key, ExpectedBucketOwner=account)
     except ClientError as error:
@@ -124,42 +133,37 @@ def _already_there(s3: Any, bucket: str, key: str, upload: Upload, account: str)
     return bool(head.get("Metadata", {}).get("sha256") == upload.sha256 and head["ContentLength"] == upload.size)
 
 
-def _upload_all(s3: Any, uploads: list[Upload], account: str, region: str, quiet: bool) -> tuple[int, int]:
-    """Send what S3 does not hold yet; multipart, streamed and parallel above one chunk."""
+def _upload(aws: Aws, s3: S3Client, upload: Upload, account: str, quiet: bool) -> bool:
+    """Send the file unless S3 holds it already (multipart, streamed and parallel above one chunk): whether it was
+    sent."""
     from boto3.s3.transfer import TransferConfig
 
+    known = (upload.s3_uri, upload.sha256)
+    if known in aws.present or _already_there(s3, upload, account):
+        aws.present.add(known)
+        return False
     config = TransferConfig(multipart_threshold=CHUNK, multipart_chunksize=CHUNK, max_concurrency=4)
-    sent = skipped = 0
-    for upload in uploads:
-        bucket, key = _split(upload.s3_uri)
-        known = (upload.s3_uri, upload.sha256, *aws.configuration(region))
-        if known in _present or _already_there(s3, bucket, key, upload, account):
-            _present.add(known)
-            skipped += upload.size
-            continue
-        progress = Progress(f"uploading {upload.path.name}", upload.size) if not quiet else None
-        # S3 verifies a SHA-256 of every part on arrival; the object's own SHA-256, which names it, goes in metadata.
-        extra = {"ChecksumAlgorithm": "SHA256", "Metadata": {"sha256": upload.sha256}, "ExpectedBucketOwner": account}
-        try:
-            s3.upload_file(str(upload.path), bucket, key, ExtraArgs=extra, Config=config, Callback=progress)
-        except Exception as error:  # boto3 aborts a failed multipart upload before raising
-            raise AwsError(f"uploading {upload.path} to {upload.s3_uri} failed: {error}") from None
-        finally:
-            if progress is not None:
-                progress.close()
-        _present.add(known)
-        sent += upload.size
-    return sent, skipped
+    bucket, key = _split(upload.s3_uri)
+    progress = Progress(f"uploading {upload.path.name}", upload.size) if not quiet else None
+    # S3 verifies a SHA-256 of every part on arrival; the object's own SHA-256, which names it, goes in metadata.
+    extra = {"ChecksumAlgorithm": "SHA256", "Metadata": {"sha256": upload.sha256}, "ExpectedBucketOwner": account}
+    try:
+        s3.upload_file(str(upload.path), bucket, key, ExtraArgs=extra, Config=config, Callback=progress)
+    except Exception as error:  # boto3 aborts a failed multipart upload before raising
+        raise AwsError(f"uploading {upload.path} to {upload.s3_uri} failed: {error}") from error
+    finally:
+        if progress is not None:
+            progress.close()
+    aws.present.add(known)
+    return True
 
 
-def _copy_checkpoints(plan: Plan, braket: Any, s3: Any, account: str, region: str) -> None:
+def _copy_checkpoints(aws: Aws, s3: S3Client, step: CopyCheckpoints, account: str, region: str) -> None:
     from .. import job as jobs
 
-    source = plan.copy_checkpoints_from
-    assert source is not None and plan.request.checkpoint_config is not None
-    earlier = jobs.find_job(source, braket, region)
+    earlier = jobs.find_job(step.from_job, aws.braket(region), region)
     from_bucket, from_prefix = _split(earlier["checkpointConfig"]["s3Uri"])
-    to_bucket, to_prefix = _split(plan.request.checkpoint_config.s3_uri)
+    to_bucket, to_prefix = _split(step.to_uri)
     pages = s3.get_paginator("list_objects_v2").paginate(Bucket=from_bucket, Prefix=from_prefix.rstrip("/") + "/",
                                                          ExpectedBucketOwner=account)
     for page in pages:
@@ -169,10 +173,9 @@ def _copy_checkpoints(plan: Plan, braket: Any, s3: Any, account: str, region: st
                            ExpectedBucketOwner=account, ExpectedSourceBucketOwner=account)
 
 
-def _explain(error: Any, plan: Plan) -> AwsError:
+def _explain(error: ClientError, request: CreateJobRequest, plan: Plan) -> AwsError:
     code = error_code(error)
     message = error.response.get("Error", {}).get("Message", "") or str(error)
-    request = plan.request
     device = request.device_config.device
     explanations = {
         "AccessDeniedException": f"not allowed to create the job ({message}). The caller needs braket:CreateJob and "
@@ -194,18 +197,21 @@ def _explain(error: Any, plan: Plan) -> AwsError:
     return AwsError(explanations.get(code, f"CreateJob failed: {code}: {message}"))
 
 
-def _create_job(braket: Any, plan: Plan, policy: RetryPolicy, attempts: Attempts, line: StatusLine | None,
-                stop: threading.Event | None) -> str:
+def _create_job(aws: Aws, step: CreateJob, plan: Plan, region: str, policy: RetryPolicy, attempts: Attempts,
+                line: StatusLine | None, stop: threading.Event | None) -> str:
     """CreateJob under the plan's client token, each attempt at the service's pace, retried until it answers or
     the deadline passes."""
-    arguments = converter.unstructure(plan.request)
+    # One client token for the whole submission, and braketkit alone decides when to retry it.
+    braket = aws.braket_once(region, policy.read_timeout)
+    arguments = converter.unstructure(step.request)
     unsure = (f"The job may or may not exist: `braketkit list` shows it; submitting the same plan again reuses "
-              f"client token {plan.request.client_token} and cannot create a second job.")
+              f"client token {step.request.client_token} and cannot create a second job.")
     limits = plan.resolved.settings.sweep
-    bucket = bucket_for(plan.region or "", limits.rate, limits.burst)
+    bucket = aws.pace(region, limits.rate, limits.burst)
     return send_retried(lambda: str(braket.create_job(**arguments)["jobArn"]), operation="CreateJob",
-                        policy=policy, attempts=attempts, line=line, refused=lambda error: _explain(error, plan),
-                        unsure=unsure, pace=lambda: bucket.take(stop))
+                        policy=policy, attempts=attempts, line=line,
+                        refused=lambda error: _explain(error, step.request, plan), unsure=unsure,
+                        pace=lambda: bucket.take(stop))
 
 
 def _nothing_left(plan: Plan) -> SpendingLimitReached | None:
@@ -223,15 +229,27 @@ def _nothing_left(plan: Plan) -> SpendingLimitReached | None:
         f"limit with `braketkit limits update {limit.spending_limit_arn} AMOUNT`.")
 
 
-def submit(plan: Plan, *, policy: RetryPolicy | None = None, quiet: bool = False,
+def _refusal(plan: Plan) -> AwsError | None:
+    """A plan with a value it could not look up (offline, or without credentials) cannot be carried out."""
+    unresolved = any(
+        (isinstance(step, CreateJob) and step.request.role_arn == UNRESOLVED_ROLE)
+        or (isinstance(step, EnsureBucket) and UNRESOLVED_ACCOUNT in step.bucket) for step in plan.steps)
+    if unresolved or not any(isinstance(step, CreateJob) for step in plan.steps):
+        return AwsError("cannot submit: " + "; ".join(plan.unresolved or ["the account or role is unresolved"]))
+    return None
+
+
+def submit(plan: Plan, *, aws: Aws | None = None, policy: RetryPolicy | None = None, quiet: bool = False,
            stop: threading.Event | None = None) -> Submission:
-    """Upload what is missing and create the job; the plan must not be a local or offline one.
+    """Carry out the plan's steps in order: make sure of the bucket, upload what is missing, copy checkpoints, and
+    create the job. The plan must not be a local or offline one.
 
     CreateJob is retried under the plan's client token, so submitting the same plan again after an
     interruption finds the job it may have made rather than making a second one.
 
     Args:
         plan: A plan made with AWS at hand (``train.plan(...)``), not offline.
+        aws: The gateway to AWS; default: the process's for the present AWS configuration (``aws.shared()``).
         policy: How long and how to retry CreateJob; default: backoff for up to 15 minutes.
         quiet: No progress bar and no retry lines on stderr.
         stop: A sweep's: once set, a CreateJob still waiting for its turn is not sent, and the
@@ -240,17 +258,19 @@ def submit(plan: Plan, *, policy: RetryPolicy | None = None, quiet: bool = False
     if plan.region is None:
         raise InvalidInput([Problem("a job on Amazon Braket needs a region: set region, AWS_REGION or an AWS "
                                     "profile's region", "region")])
-    refusal = _nothing_left(plan)
+    refusal = _nothing_left(plan) or _refusal(plan)
     if refusal is not None:
         raise refusal
-    if plan.request.role_arn == UNRESOLVED_ROLE or UNRESOLVED_ACCOUNT in plan.uploads[0].s3_uri:
-        raise AwsError("cannot submit: " + "; ".join(plan.unresolved or ["the account or role is unresolved"]))
+    if aws is None:
+        from ..aws import shared
+
+        aws = shared()
     region = plan.region
     attempts = Attempts()
     line = None if quiet else StatusLine()
     try:
-        return _submit(plan, region, policy or RetryPolicy(), attempts, line, quiet, stop)
-    except KeyboardInterrupt:
+        return _submit(aws, plan, region, policy or RetryPolicy(), attempts, line, quiet, stop)
+    except KeyboardInterrupt:  # from None: the cause is Ctrl-C itself, and the message says all there is to say
         raise SubmissionInterrupted(plan.request.job_name, plan.request.client_token, region, attempts.sent,
                                     attempts.maybe_done > 0) from None
     finally:
@@ -258,19 +278,29 @@ def submit(plan: Plan, *, policy: RetryPolicy | None = None, quiet: bool = False
             line.close()
 
 
-def _submit(plan: Plan, region: str, policy: RetryPolicy, attempts: Attempts, line: StatusLine | None,
+def _submit(aws: Aws, plan: Plan, region: str, policy: RetryPolicy, attempts: Attempts, line: StatusLine | None,
             quiet: bool, stop: threading.Event | None) -> Submission:
-    account = aws.account(region)
-    s3 = aws.client("s3", region)
-    # One client token for the whole submission, and braketkit alone decides when to retry it.
-    braket = retrying_client(region, policy)
-    bucket = _split(plan.uploads[0].s3_uri)[0]
-    if (bucket, *aws.configuration(region)) not in _verified_buckets:
-        _ensure_bucket(s3, bucket, account, region)
-        _verified_buckets.add((bucket, *aws.configuration(region)))
-    sent, skipped = _upload_all(s3, plan.uploads, account, region, quiet)
-    if plan.copy_checkpoints_from:
-        _copy_checkpoints(plan, braket, s3, account, region)
-    arn = _create_job(braket, plan, policy, attempts, line, stop)
-    return Submission(job_arn=arn, job_name=plan.request.job_name, region=region, bytes_uploaded=sent,
-                      bytes_skipped=skipped, create_attempts=attempts.sent)
+    """Each step by its kind, and nothing else; S3 calls name the owner of the plan's bucket step."""
+    s3 = aws.s3(region)
+    owner: str | None = None
+    sent = skipped = 0
+    arn = job_name = None
+    for step in plan.steps:
+        if isinstance(step, EnsureBucket):
+            owner = step.owner or aws.account(region)
+            if step.bucket not in aws.ready_buckets:
+                _ensure_bucket(s3, step, owner)
+                aws.ready_buckets.add(step.bucket)
+        elif isinstance(step, Upload):
+            if _upload(aws, s3, step, owner or aws.account(region), quiet):
+                sent += step.size
+            else:
+                skipped += step.size
+        elif isinstance(step, CopyCheckpoints):
+            _copy_checkpoints(aws, s3, step, owner or aws.account(region), region)
+        else:
+            arn = _create_job(aws, step, plan, region, policy, attempts, line, stop)
+            job_name = step.request.job_name
+    assert arn is not None and job_name is not None  # _refusal: a plan without CreateJob is not carried out
+    return Submission(job_arn=arn, job_name=job_name, region=region, bytes_uploaded=sent, bytes_skipped=skipped,
+                      create_attempts=attempts.sent)

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -31,6 +31,9 @@ from ..resolve.pyproject import display_path
 from ..runtime import contract
 from ..workspace import jobs_folder, make_folder
 from .record import with_this_runner, write_record
+
+if TYPE_CHECKING:
+    from ..aws import Aws
 
 __all__ = ["Echo", "LocalRunCancelled", "LocalRunError", "run_local"]
 
@@ -99,27 +102,30 @@ def _channel_sources(plan: Plan) -> list[tuple[str, str, dict[str, Path]]]:
     return sources
 
 
-def _check_credentials(plan: Plan) -> None:
-    """An s3:// channel is downloaded with the user's AWS credentials: refused before any folder exists without them."""
+def _check_credentials(plan: Plan, aws: Aws | None) -> Aws | None:
+    """An s3:// channel is downloaded with the user's AWS credentials: refused before any folder exists without them.
+
+    The gateway to download with (the process's unless one is given); None when no channel is on S3."""
     remote = [(name, uri) for name, uri, files in _channel_sources(plan) if not files]
     if not remote:
-        return
-    from .. import aws
+        return None
+    if aws is None:
+        from ..aws import shared
 
-    if aws.session(None).get_credentials() is None:
+        aws = shared()
+    if not aws.has_credentials():
         raise InvalidInput([
             Problem(f"{uri} is on S3; a local run downloads it with your AWS credentials, and none were found "
                     "(or use a local path)", f"input.{name}", plan.resolved.origins.get(f"input.{name}"))
             for name, uri in remote])
+    return aws
 
 
-def _download(uri: str, target: Path) -> None:
+def _download(aws: Aws, uri: str, target: Path) -> None:
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from .. import aws
-
     bucket, _, prefix = uri[len("s3://"):].partition("/")
-    client = aws.client("s3", None)
+    client = aws.s3()
     try:
         for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
             for item in page.get("Contents", []):
@@ -133,7 +139,7 @@ def _download(uri: str, target: Path) -> None:
         raise LocalRunError(f"cannot download {uri} for the local run: {error}") from error
 
 
-def _channels(plan: Plan, input_data: Path) -> None:
+def _channels(plan: Plan, input_data: Path, aws: Aws | None) -> None:
     for name, uri, files in _channel_sources(plan):
         target = input_data / name
         target.mkdir(parents=True)
@@ -141,7 +147,8 @@ def _channels(plan: Plan, input_data: Path) -> None:
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target / relative)
         if not files:
-            _download(uri, target)
+            assert aws is not None  # _check_credentials: a gateway for every run with an s3:// channel
+            _download(aws, uri, target)
 
 
 def _checkpoint_source(plan: Plan, jobs: Path) -> Path | None:
@@ -185,13 +192,13 @@ def job_environment(plan: Plan, folder: Path) -> dict[str, str]:
     return variables
 
 
-def _lay_out(plan: Plan, folder: Path, checkpoints: Path | None) -> None:
+def _lay_out(plan: Plan, folder: Path, checkpoints: Path | None, aws: Aws | None) -> None:
     for part in ("code", "input/config", "input/data", "model", "checkpoints", "output"):
         (folder / part).mkdir(parents=True, exist_ok=True)
     (folder / "input" / "config" / "hyperparameters.json").write_text(
         json.dumps(plan.request.hyper_parameters or {}, indent=2), encoding="utf-8")
     _unpack(plan.archive.path, folder / "code")
-    _channels(plan, folder / "input" / "data")
+    _channels(plan, folder / "input" / "data", aws)
     if checkpoints is not None:
         shutil.copytree(checkpoints, folder / "checkpoints", dirs_exist_ok=True)
 
@@ -339,13 +346,14 @@ def _supervise(plan: Plan, folder: Path, log: _Log, echo: Echo | None, signals: 
         return _fail(folder, log, error, code)
 
 
-def _run(plan: Plan, folder: Path, checkpoints: Path | None, echo: Echo | None, signals: _Signals) -> _End:
+def _run(plan: Plan, folder: Path, checkpoints: Path | None, echo: Echo | None, signals: _Signals,
+         aws: Aws | None) -> _End:
     """Prepare the job folder and run the job: how it ended, whatever happened."""
     with (folder / "log.txt").open("w", encoding="utf-8", buffering=1) as handle:
         log = _Log(handle)
         try:
             try:
-                _lay_out(plan, folder, checkpoints)
+                _lay_out(plan, folder, checkpoints, aws)
             except OSError as error:
                 raise _unprepared(folder.parent, error) from None
             return _supervise(plan, folder, log, echo, signals)
@@ -362,7 +370,8 @@ def _unprepared(jobs: Path, error: OSError) -> LocalRunError:
     return LocalRunError(f"cannot prepare the local job folder in {display_path(jobs)}: {error.strerror or error}")
 
 
-def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: Echo | None = None) -> LocalJob:
+def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: Echo | None = None,
+              aws: Aws | None = None) -> LocalJob:
     """Lay out the job folder, run the job in a child process, return its handle once it ends.
 
     Every way out records an end with a line in the log: COMPLETED or FAILED by the job's exit
@@ -370,11 +379,12 @@ def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: Echo
     then); CANCELLED by Ctrl-C (``LocalRunCancelled`` is raised then) or by SIGTERM or SIGHUP (the
     signal is delivered again then, and by default ends this process). Inputs that cannot work
     (``checkpoint.copy_from_job`` naming no local job, an s3:// channel without credentials) are
-    refused before any folder exists.
+    refused before any folder exists. ``aws`` is the gateway an s3:// channel is downloaded through
+    (default: the process's).
     """
     jobs = jobs_folder(plan.project_root)
     checkpoints = _checkpoint_source(plan, jobs)
-    _check_credentials(plan)
+    aws = _check_credentials(plan, aws)
     request = plan.request
     try:
         folder = _new_folder(jobs, request.job_name)
@@ -388,7 +398,7 @@ def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: Echo
     signals = _Signals()
     with signals:
         try:
-            end = _run(plan, folder, checkpoints, echo, signals)
+            end = _run(plan, folder, checkpoints, echo, signals, aws)
         except BaseException as error:  # the log itself could not be opened
             signals.ending = True
             end = _End("FAILED", None, error)

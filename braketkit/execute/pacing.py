@@ -1,11 +1,12 @@
-"""CreateJob at the service's pace: one token bucket per account and region in this process.
+"""CreateJob at the service's pace: one token bucket per region in each AWS gateway (``Aws.pace``).
 
 Amazon Braket allows CreateJob at ``sweep.rate`` calls a second with bursts of ``sweep.burst``; a
 call over that is throttled. Every CreateJob braketkit sends (each attempt, retries too) first takes
-a token from the bucket of its region and AWS configuration, so the submissions of a sweep, and of
-every sweep and call in the process, share one pace. The bucket holds one token less than the burst
-(``RESERVE``): the service's bucket starts refilling when the first request of a burst reaches it,
-which the network may delay by up to a whole interval, and the token kept back covers that.
+a token from its region's bucket in the gateway (``shared()`` keeps one per AWS configuration), so
+the submissions of a sweep, and of every sweep and call in the process, share one pace. The bucket
+holds one token less than the burst (``RESERVE``): the service's bucket starts refilling when the
+first request of a burst reaches it, which the network may delay by up to a whole interval, and the
+token kept back covers that.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .. import aws
-
-__all__ = ["RESERVE", "PacingStopped", "TokenBucket", "bucket_for"]
+__all__ = ["RESERVE", "PacingStopped", "TokenBucket"]
 
 RESERVE = 1
 """Tokens of the service's burst kept back (a burst of 1 keeps none)."""
@@ -78,19 +77,3 @@ class TokenBucket:
                     self._tokens += 1  # not used: the next taker need not wait for it
                 raise PacingStopped
 
-
-_buckets: dict[tuple[Any, ...], TokenBucket] = {}
-_lock = threading.Lock()
-
-
-def bucket_for(region: str, rate: float, burst: int) -> TokenBucket:
-    """This process's bucket for CreateJob in ``region`` under the present AWS configuration, at these limits."""
-    key = aws.configuration(region)
-    with _lock:
-        bucket = _buckets.get(key)
-        if bucket is None:
-            bucket = _buckets[key] = TokenBucket(rate, burst)
-            return bucket
-    if (bucket.rate, bucket.burst) != (rate, burst):
-        bucket.limits(rate, burst)
-    return bucket

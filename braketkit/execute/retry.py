@@ -3,7 +3,7 @@
 CreateJob and the spending-limit calls carry a client token: sent again with the
 same token, the service makes one job (one limit) however often a response was
 lost. ``send_retried`` is the one loop that does this, for all of them; braketkit
-alone decides when to retry, so its clients are made with botocore's retries off.
+alone decides when to retry, so its clients are made with botocore's retries off (``Aws.braket_once``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import attrs
 from ..errors import AwsError, BraketkitError
 from .progress import StatusLine
 
-__all__ = ["RETRYABLE_CODES", "Attempts", "RetryPolicy", "error_code", "retrying_client", "send_retried"]
+__all__ = ["RETRYABLE_CODES", "Attempts", "RetryPolicy", "error_code", "send_retried"]
 
 T = TypeVar("T")
 RETRYABLE_CODES = {"ThrottlingException", "InternalServiceException", "ServiceUnavailable", "RequestTimeout"}
@@ -66,14 +66,6 @@ def error_code(error: Any) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
-def retrying_client(region: str, policy: RetryPolicy) -> Any:
-    """A Braket client for ``send_retried``: botocore's own retries off, so one token is never sent blindly."""
-    from .. import aws
-
-    return aws.client("braket", region, retries={"total_max_attempts": 1, "mode": "standard"},
-                      connect_timeout=10, read_timeout=policy.read_timeout)
-
-
 def send_retried(
     send: Callable[[], T],
     *,
@@ -110,7 +102,7 @@ def send_retried(
             if error_code(error) not in RETRYABLE_CODES and status < 500:
                 if refused is None:
                     raise
-                raise refused(error) from None
+                raise refused(error) from error
             if status < 500:  # refused (throttled): this attempt changed nothing; a 5xx may come after the change
                 attempts.maybe_done -= 1
             reason = f"{error_code(error)}: {error.response.get('Error', {}).get('Message', '')}"

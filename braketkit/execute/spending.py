@@ -10,12 +10,17 @@ Refusals are botocore's errors, for ``talking_to_aws`` to explain.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from ..converter import converter
 from ..model.spending import CreateSpendingLimitRequest, UpdateSpendingLimitRequest
 from .progress import StatusLine
-from .retry import Attempts, RetryPolicy, error_code, retrying_client, send_retried
+from .retry import Attempts, RetryPolicy, error_code, send_retried
+
+if TYPE_CHECKING:
+    from mypy_boto3_braket import BraketClient
+
+    from ..aws import Aws
 
 __all__ = ["create", "delete", "update"]
 
@@ -23,10 +28,10 @@ T = TypeVar("T")
 _LOOK = "`braketkit limits` shows whether it did"
 
 
-def _send(operation: str, call: Callable[[Any, Attempts], T], region: str, policy: RetryPolicy | None,
-          quiet: bool, unsure: str) -> T:
+def _send(operation: str, call: Callable[[BraketClient, Attempts], T], aws: Aws, region: str,
+          policy: RetryPolicy | None, quiet: bool, unsure: str) -> T:
     policy = policy or RetryPolicy()
-    braket = retrying_client(region, policy)
+    braket = aws.braket_once(region, policy.read_timeout)
     attempts = Attempts()
     line = None if quiet else StatusLine()
     try:
@@ -37,33 +42,33 @@ def _send(operation: str, call: Callable[[Any, Attempts], T], region: str, polic
             line.close()
 
 
-def create(request: CreateSpendingLimitRequest, region: str, *, policy: RetryPolicy | None = None,
+def create(aws: Aws, request: CreateSpendingLimitRequest, region: str, *, policy: RetryPolicy | None = None,
            quiet: bool = False) -> str:
     """CreateSpendingLimit under the request's client token; the new limit's ARN."""
     arguments = converter.unstructure(request)
     return _send("CreateSpendingLimit",
-                 lambda braket, _: str(braket.create_spending_limit(**arguments)["spendingLimitArn"]), region,
+                 lambda braket, _: str(braket.create_spending_limit(**arguments)["spendingLimitArn"]), aws, region,
                  policy, quiet, f"The limit may or may not exist: {_LOOK} (running the command again would make "
                  "another one if it does).")
 
 
-def update(request: UpdateSpendingLimitRequest, region: str, *, policy: RetryPolicy | None = None,
+def update(aws: Aws, request: UpdateSpendingLimitRequest, region: str, *, policy: RetryPolicy | None = None,
            quiet: bool = False) -> None:
     """UpdateSpendingLimit under the request's client token."""
     arguments = converter.unstructure(request)
-    _send("UpdateSpendingLimit", lambda braket, _: braket.update_spending_limit(**arguments), region, policy, quiet,
-          f"The change may or may not have been made: {_LOOK}.")
+    _send("UpdateSpendingLimit", lambda braket, _: braket.update_spending_limit(**arguments), aws, region, policy,
+          quiet, f"The change may or may not have been made: {_LOOK}.")
 
 
-def delete(limit: str, region: str, *, policy: RetryPolicy | None = None, quiet: bool = False) -> None:
+def delete(aws: Aws, limit: str, region: str, *, policy: RetryPolicy | None = None, quiet: bool = False) -> None:
     """DeleteSpendingLimit; gone already after an attempt that got no answer means that attempt deleted it."""
     from botocore.exceptions import ClientError
 
-    def call(braket: Any, attempts: Attempts) -> None:
+    def call(braket: BraketClient, attempts: Attempts) -> None:
         try:
             braket.delete_spending_limit(spendingLimitArn=limit)
         except ClientError as error:
             if error_code(error) != "ResourceNotFoundException" or attempts.maybe_done < 2:
                 raise
 
-    _send("DeleteSpendingLimit", call, region, policy, quiet, f"The limit may or may not be deleted: {_LOOK}.")
+    _send("DeleteSpendingLimit", call, aws, region, policy, quiet, f"The limit may or may not be deleted: {_LOOK}.")

@@ -12,11 +12,10 @@ import contextlib
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any, Generic, Literal, cast
+from typing import IO, TYPE_CHECKING, Any, Generic, Literal, cast
 
-from .. import aws
 from ..errors import AwsError, BraketkitError, InvalidInput, Problem
 from ..execute.progress import NotebookLine, in_notebook
 from ..model.job import TERMINAL_STATES, JobInfo, R
@@ -26,6 +25,12 @@ from .extract import read_member, refuse_existing_target, safe_extract
 from .info import cloud_info, console_url, region_of, state_line
 from .metrics import HasMetrics, Record, parse_line
 from .results import read_results, read_results_file
+
+if TYPE_CHECKING:
+    from mypy_boto3_braket import BraketClient
+    from mypy_boto3_braket.type_defs import SearchJobsFilterTypeDef
+
+    from ..aws import Aws
 
 __all__ = ["LOG_GROUP", "AwsJob", "aws_error", "find_job", "talking_to_aws"]
 
@@ -83,13 +88,18 @@ def talking_to_aws(job: str | None = None) -> Iterator[None]:
         raise aws_error(error, job) from error
 
 
-def find_job(job: str, braket: Any, region: str | None = None) -> dict[str, Any]:
+def _plain(answer: Mapping[str, Any]) -> dict[str, Any]:
+    """An answer as boto3 gives it, as a plain dict (the stubs type it as a TypedDict)."""
+    return dict(answer)
+
+
+def find_job(job: str, braket: BraketClient, region: str | None = None) -> dict[str, Any]:
     """GetJob for an ARN, or for the newest job with that name (SearchJobs)."""
     with talking_to_aws(job):
         if job.startswith("arn:"):
-            return braket.get_job(jobArn=job, additionalAttributeNames=["QueueInfo"])  # type: ignore[no-any-return]
+            return _plain(braket.get_job(jobArn=job, additionalAttributeNames=["QueueInfo"]))
         newest = None
-        by_name = [{"name": "jobName", "operator": "EQUAL", "values": [job]}]
+        by_name: list[SearchJobsFilterTypeDef] = [{"name": "jobName", "operator": "EQUAL", "values": [job]}]
         for page in braket.get_paginator("search_jobs").paginate(filters=by_name):
             for summary in page["jobs"]:
                 if summary["jobName"] == job and (newest is None or summary["createdAt"] > newest["createdAt"]):
@@ -98,8 +108,7 @@ def find_job(job: str, braket: Any, region: str | None = None) -> dict[str, Any]
             where = region or getattr(braket.meta, "region_name", None) or "this region"
             raise InvalidInput([Problem(f"no job named {job!r} in {where}; give its ARN, or its name in the region "
                                         "it ran in (--region)", "JOB")])
-        return braket.get_job(jobArn=newest["jobArn"],  # type: ignore[no-any-return]
-                              additionalAttributeNames=["QueueInfo"])
+        return _plain(braket.get_job(jobArn=newest["jobArn"], additionalAttributeNames=["QueueInfo"]))
 
 
 def _shower(display: IO[str] | Literal["auto"] | None) -> Callable[[str], None] | None:
@@ -132,6 +141,8 @@ class AwsJob(HasMetrics, Generic[R]):
         session: A boto3 session to make clients from; default: braketkit's, from the usual AWS chain.
         function: The job's function, whose return annotation rebuilds the result (dataclasses, tuples).
         poll: Seconds between GetJob calls while waiting; default ``DEFAULT_POLL``.
+        aws: The AWS gateway to call through (``braketkit.aws.Aws``); default: one over ``session`` if given,
+            else the process's for the present AWS configuration.
     """
 
     DEFAULT_POLL = 5.0
@@ -145,21 +156,26 @@ class AwsJob(HasMetrics, Generic[R]):
         session: Any = None,
         function: Callable[..., R] | None = None,
         poll: float | None = None,
+        aws: Aws | None = None,
     ) -> None:
         self.arn = arn
         self._name = name
         self.poll = self.DEFAULT_POLL if poll is None else poll
         """Seconds between GetJob calls while waiting (and between log reads while following)."""
         self.region = region_of(arn)
-        self._session = session
+        if aws is None and session is not None:
+            from ..aws import Aws
+
+            aws = Aws(session=session)
+        self._aws = aws
         self._function = function
         self._cached: dict[str, Any] | None = None
         self._downloaded: Path | None = None
         """The folder ``download()`` extracted the results into: ``result()`` reads them there, not again from S3."""
 
     @classmethod
-    def attach(cls, job: str, *, region: str | None = None, session: Any = None,
-               poll: float | None = None) -> AwsJob[Any]:
+    def attach(cls, job: str, *, region: str | None = None, session: Any = None, poll: float | None = None,
+               aws: Aws | None = None) -> AwsJob[Any]:
         """A handle on a job that exists already, by ARN or by name (the newest job of that name).
 
         Args:
@@ -167,12 +183,17 @@ class AwsJob(HasMetrics, Generic[R]):
             region: Where to look for a job given by name; an ARN names its own.
             session: A boto3 session to make clients from; default: braketkit's.
             poll: Seconds between GetJob calls while waiting.
+            aws: The AWS gateway to call through; default: one over ``session`` if given, else the process's.
         """
         region = region_of(job) if job.startswith("arn:") else region
+        if aws is None:
+            from ..aws import Aws, shared
+
+            aws = Aws(session=session) if session is not None else shared()
         with talking_to_aws(job):
-            braket = session.client("braket") if session is not None else aws.client("braket", region)
+            braket = aws.braket(region)
         found = find_job(job, braket, region)
-        handle: AwsJob[Any] = cls(found["jobArn"], session=session, poll=poll)
+        handle: AwsJob[Any] = cls(found["jobArn"], poll=poll, aws=aws)
         handle._cached = found
         return handle
 
@@ -185,8 +206,13 @@ class AwsJob(HasMetrics, Generic[R]):
     def _repr_html_(self) -> str:
         return summary_html(self)
 
-    def _client(self, service: str) -> Any:
-        return self._session.client(service) if self._session is not None else aws.client(service, self.region)
+    def _gateway(self) -> Aws:
+        """The handle's gateway; made (or taken: the process's) on first use, so that a handle costs no boto3."""
+        if self._aws is None:
+            from ..aws import shared
+
+            self._aws = shared()
+        return self._aws
 
     @property
     def name(self) -> str:
@@ -207,7 +233,8 @@ class AwsJob(HasMetrics, Generic[R]):
             refresh: Ask the service again; ``False`` takes the answer already at hand, if any.
         """
         if refresh or self._cached is None:
-            self._cached = self._client("braket").get_job(jobArn=self.arn, additionalAttributeNames=["QueueInfo"])
+            self._cached = _plain(self._gateway().braket(self.region).get_job(
+                jobArn=self.arn, additionalAttributeNames=["QueueInfo"]))
         return self._cached
 
     def state(self) -> str:
@@ -266,18 +293,17 @@ class AwsJob(HasMetrics, Generic[R]):
             follow: Keep reading until the job ends, rather than stopping at what is logged now.
             poll: Seconds between reads while following; default: the handle's ``poll``.
         """
-        logs = self._client("logs")
+        logs = self._gateway().logs(self.region)
         seen: set[str] = set()
         newest = 0
         while True:
             ended = not follow or self.state() in TERMINAL_STATES
             batch: list[dict[str, Any]] = []
             prefix = self._stream_prefix()
-            options = {"logGroupName": LOG_GROUP, "logStreamNamePrefix": prefix,
-                       "startTime": max(0, newest - LOOKBACK_MS)}
             try:
-                for page in logs.get_paginator("filter_log_events").paginate(**options):
-                    batch += [event for event in page["events"]  # the prefix checked here too: another job's
+                for page in logs.get_paginator("filter_log_events").paginate(
+                        logGroupName=LOG_GROUP, logStreamNamePrefix=prefix, startTime=max(0, newest - LOOKBACK_MS)):
+                    batch += [_plain(event) for event in page["events"]  # the prefix checked here too: another job's
                               if event["eventId"] not in seen and event["logStreamName"].startswith(prefix)]  # lines
             except logs.exceptions.ResourceNotFoundException:
                 batch = []  # no log group yet: the job has not started
@@ -324,8 +350,9 @@ class AwsJob(HasMetrics, Generic[R]):
         bucket, _, key = uri[len("s3://"):].partition("/")
         archive = folder / "model.tar.gz"
         try:
-            account = aws.account(self.region)
-            self._client("s3").download_file(bucket, key, str(archive), ExtraArgs={"ExpectedBucketOwner": account})
+            gateway = self._gateway()
+            gateway.s3(self.region).download_file(bucket, key, str(archive),
+                                                  ExtraArgs={"ExpectedBucketOwner": gateway.account(self.region)})
         except Exception as error:
             raise AwsError(f"cannot download the results of job {self.name} from {uri}: {error}") from error
         return archive
@@ -389,7 +416,7 @@ class AwsJob(HasMetrics, Generic[R]):
 
     def cancel(self) -> str:
         """Ask the service to cancel the job; returns the cancellation status."""
-        return str(self._client("braket").cancel_job(jobArn=self.arn)["cancellationStatus"])
+        return str(self._gateway().braket(self.region).cancel_job(jobArn=self.arn)["cancellationStatus"])
 
     def console_url(self) -> str:
         """The job's page in the Amazon Braket console."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import cattrs
 
@@ -21,6 +21,11 @@ from ..plan import service_model
 from ..plan.validate import validate
 from . import LocalJob
 from .info import cloud_info
+
+if TYPE_CHECKING:
+    from mypy_boto3_braket.type_defs import SearchJobsFilterTypeDef
+
+    from ..aws import Aws
 
 __all__ = ["chosen", "cloud_jobs", "job_states", "local_jobs", "matches", "search_filters"]
 
@@ -69,12 +74,10 @@ def chosen(jobs: Iterable[JobInfo], query: JobQuery) -> list[JobInfo]:
     return found[:query.limit] if query.limit is not None else found
 
 
-def cloud_jobs(query: JobQuery, region: str | None) -> list[JobInfo]:
+def cloud_jobs(aws: Aws, query: JobQuery, region: str | None) -> list[JobInfo]:
     """The region's jobs that match, every page of SearchJobs read (callers turn AWS errors into messages)."""
-    from .. import aws
-
-    filters = search_filters(query)
-    pages = aws.client("braket", region).get_paginator("search_jobs").paginate(filters=filters)
+    filters = cast("list[SearchJobsFilterTypeDef]", search_filters(query))  # checked against the service model
+    pages = aws.braket(region).get_paginator("search_jobs").paginate(filters=filters)
     return chosen((cloud_info(summary) for page in pages for summary in page["jobs"]), query)
 
 

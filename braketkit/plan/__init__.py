@@ -1,7 +1,9 @@
 """Stage 3, plan: the exact CreateJob request and the uploads it needs.
 
 Pure apart from reading the source tree and, unless offline, read-only AWS
-lookups for the account and role. The request is validated against the
+lookups for the account and role through the gateway it is given (``Aws``).
+The plan lists every step the submission will take in AWS (``Plan.steps``):
+the executor carries out those and nothing else. The request is validated against the
 service model here, so nothing invalid ever leaves the machine.
 """
 
@@ -12,7 +14,7 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -20,6 +22,7 @@ from .. import catalog
 from ..converter import converter
 from ..errors import InvalidInput, Problem
 from ..model import request as api
+from ..model.steps import CopyCheckpoints, CreateJob, EnsureBucket, Step, Upload
 from ..package import InputChannel, SourceArchive, collect_channel, package_source
 from ..package.archive import Member
 from ..package.capture import MODULE as CAPTURED_MODULE
@@ -36,37 +39,32 @@ from .jobname import default_job_name
 from .spending import Spending
 from .validate import SUPPLEMENTS, job_reference_problem, strings_under, validate
 
-__all__ = ["UNRESOLVED_ACCOUNT", "UNRESOLVED_ROLE", "Plan", "Upload", "make_plan"]
+if TYPE_CHECKING:
+    from ..aws import Aws
+
+__all__ = ["UNRESOLVED_ACCOUNT", "UNRESOLVED_ROLE", "Plan", "Step", "Upload", "make_plan"]
 
 UNRESOLVED_ACCOUNT = "<account>"
 UNRESOLVED_ROLE = "<role>"
 
 
-@attrs.frozen(kw_only=True)
-class Upload:
-    """A local file the submission puts at a content-addressed S3 key.
-
-    Attributes:
-        path: The file on this machine.
-        s3_uri: Where it goes: a key named by its content, so S3 holding it already means no upload.
-        size: Its size in bytes.
-        sha256: Its SHA-256, hex; stored with the object, and compared before uploading again.
-    """
-
-    path: Path
-    s3_uri: str
-    size: int
-    sha256: str
+def _the_steps_request(plan: Plan, _: attrs.Attribute[api.CreateJobRequest], request: api.CreateJobRequest) -> None:
+    """A plan edited in one place only (``attrs.evolve(plan, request=...)``) would show one request and send another."""
+    if any(isinstance(step, CreateJob) and step.request != request for step in plan.steps):
+        raise ValueError("the plan's request differs from its CreateJob step's: change both (Plan.steps)")
 
 
 @attrs.frozen(kw_only=True)
 class Plan:
     """Everything a submission will do, decided before it does any of it."""
 
-    request: api.CreateJobRequest
-    """The CreateJob request, complete and validated against the service model."""
+    steps: list[Step]
+    """What the submission does in AWS, in order (``model.steps``): the executor carries out these and nothing else."""
+    request: api.CreateJobRequest = attrs.field(validator=_the_steps_request)
+    """The CreateJob request, complete and validated against the service model (the ``CreateJob`` step's)."""
     uploads: list[Upload]
-    """The files the submission puts in S3 (the source archive, local input channels), skipped where S3 holds them."""
+    """The files the submission puts in S3 (the source archive, local input channels), skipped where S3 holds them
+    (the ``Upload`` steps)."""
     resolved: Resolved
     """The settings it was planned with, and where each came from (``resolved.origin("device")``)."""
     archive: SourceArchive
@@ -111,7 +109,7 @@ def _s3(bucket: str, *parts: str) -> str:
     return "s3://" + "/".join([bucket, *(part.strip("/") for part in parts if part.strip("/"))])
 
 
-def _region(resolved: Resolved, environ: Mapping[str, str]) -> str:
+def _region(resolved: Resolved, aws: Aws | None, environ: Mapping[str, str]) -> str:
     settings = resolved.settings
     from_device = catalog.device_region(resolved.device) if resolved.device else None
     if settings.region and from_device and settings.region != from_device:
@@ -119,7 +117,9 @@ def _region(resolved: Resolved, environ: Mapping[str, str]) -> str:
             f"the device {resolved.device} is in {from_device}, but region is {settings.region}; "
             "jobs run in their device's region, so drop region or make them agree",
             "region", resolved.origin("region"))])
-    region = settings.region or from_device or lookups.configured_region(environ)
+    region = settings.region or from_device or (
+        lookups.configured_region(aws, environ) if aws is not None else environ.get("AWS_REGION")
+        or environ.get("AWS_DEFAULT_REGION"))
     if not region:
         raise InvalidInput([Problem(
             "no region: set region in [tool.braketkit], AWS_REGION, or an AWS profile's region "
@@ -365,6 +365,8 @@ class Prepared:
     channels: list[InputChannel | tuple[str, str]]
     links: dict[str, str]
     offline: bool
+    aws: Aws | None
+    """The gateway for the account, role and spending-limit lookups; None offline and for a local run."""
     captured: CapturedModule | None
     working_dir: str | None
     """For a notebook's or script's function: the folder, relative to the code folder, the job runs in."""
@@ -372,18 +374,22 @@ class Prepared:
     """Found while preparing (and deferred by resolve): reported with the request's own, by ``plan_call``."""
     spending: Spending | None = None
     """The QPU's spending limit once a call's plan looked it up: a sweep's other calls reuse it."""
+    local: bool = False
+    """Planned for a run on this machine: no step in AWS."""
 
 
 _UNPACKAGED = SourceArchive(path=Path("unpackaged"), sha256="0" * 64, size=0, files=0, source_bytes=0, warnings=[])
 """Stands in for the archive while resolve's problems stand: the request is checked, the tree is not packaged."""
 
 
-def prepare(target: Target, resolved: Resolved, *, offline: bool = False, local: bool = False,
-            environ: Mapping[str, str]) -> Prepared:
+def prepare(target: Target, resolved: Resolved, *, aws: Aws | None = None, offline: bool = False,
+            local: bool = False, environ: Mapping[str, str]) -> Prepared:
     """Check the device, region and image; package the source; hash the local input channels.
 
     ``local`` plans a run on this machine: no AWS call, and no region needed
     (the request is still validated, so what runs here is valid in the cloud).
+    ``aws`` is the gateway to look up account values with (and the region of the AWS
+    configuration, even offline); None makes no lookup at all, as offline.
     """
     settings = resolved.settings
     deferred = resolved.problems  # resolve's, when it left them to be reported with the plan's
@@ -404,7 +410,7 @@ def prepare(target: Target, resolved: Resolved, *, offline: bool = False, local:
     region: str | None = None
     image: str | None = None
     try:
-        region = _region(resolved, environ) if not refused & {"region", "device"} else None
+        region = _region(resolved, aws, environ) if not refused & {"region", "device"} else None
     except InvalidInput as error:
         if not local:  # a local run needs no region
             problems = _merged(problems, error.problems)
@@ -434,7 +440,8 @@ def prepare(target: Target, resolved: Resolved, *, offline: bool = False, local:
     return Prepared(target=target, resolved=resolved, project_root=project_root, source_root=source_root,
                     region=region, image=image, archive=archive,
                     channels=channels, links=_input_links(inputs, source_root),
-                    offline=offline or local, captured=captured,
+                    offline=offline or local or aws is None, aws=None if offline or local else aws,
+                    local=local, captured=captured,
                     working_dir=runs_in if captured and runs_in != "." else None, problems=problems)
 
 
@@ -475,9 +482,11 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
     except InvalidInput as error:
         problems, hyperparameters = _merged(problems, error.problems), dict(arguments)
 
+    def bucket(account: str | None) -> str:
+        return settings.s3.bucket or f"amazon-braket-{region or 'local'}-{account or UNRESOLVED_ACCOUNT}"
+
     def build(account: str | None, role: str | None) -> tuple[api.CreateJobRequest, list[Upload]]:
-        bucket = settings.s3.bucket or f"amazon-braket-{region or 'local'}-{account or UNRESOLVED_ACCOUNT}"
-        return _request(resolved, job_name, bucket, settings.role or role or UNRESOLVED_ROLE, prepared.image,
+        return _request(resolved, job_name, bucket(account), settings.role or role or UNRESOLVED_ROLE, prepared.image,
                         hyperparameters, prepared.archive, prepared.channels, {**settings.tags, **(tags or {})})
 
     # Validate first, the default bucket with the longest account ID: a bad setting stops here, before any AWS call.
@@ -486,18 +495,36 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
               resolved, arguments, problems)
     unresolved = ["offline: account-dependent values were not looked up"] if prepared.offline else []
     need_account, need_role = settings.s3.bucket is None, settings.role is None
-    if region is not None and not prepared.offline and (need_account or need_role):
-        facts = lookups.look_up(region, need_account, need_role)
+    owner = None
+    if region is not None and prepared.aws is not None and (need_account or need_role):
+        facts = lookups.look_up(prepared.aws, region, need_account, need_role)
         unresolved += facts.notes
+        owner = facts.account
         request, uploads = build(facts.account, facts.role)
         _validate(request, resolved, arguments)
-    limit = prepared.spending or spending.look_up(resolved.device, region, prepared.offline)
+    limit = prepared.spending or spending.look_up(prepared.aws, resolved.device, region)
     unresolved += [limit.note] if limit is not None and limit.note else []
-    return Plan(request=request, uploads=uploads, resolved=resolved, archive=prepared.archive, region=region,
+    steps = [] if prepared.local or region is None else _steps(request, uploads, bucket(owner), region, owner,
+                                                               settings.checkpoint.copy_from_job)
+    return Plan(steps=steps, request=request, uploads=uploads, resolved=resolved, archive=prepared.archive,
+                region=region,
                 project_root=prepared.project_root, unresolved=unresolved,
                 warnings=[*(prepared.captured.warnings if prepared.captured else []), *prepared.archive.warnings,
                           *spending.runtime_warning(resolved, resolved.device)],
                 copy_checkpoints_from=settings.checkpoint.copy_from_job, captured=prepared.captured, spending=limit)
+
+
+def _steps(request: api.CreateJobRequest, uploads: list[Upload], bucket: str, region: str, owner: str | None,
+           copy_from_job: str | None) -> list[Step]:
+    """What a submission of ``request`` does in AWS, in order: the bucket, the uploads, the checkpoints, CreateJob.
+
+    ``owner`` is the caller's account when the plan looked it up (the default bucket is named by it); None leaves
+    it to the executor, which reads it when the bucket's step runs.
+    """
+    steps: list[Step] = [EnsureBucket(bucket=bucket, region=region, owner=owner), *uploads]
+    if copy_from_job is not None and request.checkpoint_config is not None:
+        steps.append(CopyCheckpoints(from_job=copy_from_job, to_uri=request.checkpoint_config.s3_uri))
+    return [*steps, CreateJob(request=request)]
 
 
 def make_plan(
@@ -506,9 +533,10 @@ def make_plan(
     args: Sequence[Any] = (),
     kwargs: Mapping[str, Any] | None = None,
     *,
+    aws: Aws | None = None,
     offline: bool = False,
     local: bool = False,
     environ: Mapping[str, str],
 ) -> Plan:
-    """Build and validate the submission for ``target(*args, **kwargs)``."""
-    return plan_call(prepare(target, resolved, offline=offline, local=local, environ=environ), args, kwargs)
+    """Build and validate the submission for ``target(*args, **kwargs)``; ``aws`` None looks nothing up."""
+    return plan_call(prepare(target, resolved, aws=aws, offline=offline, local=local, environ=environ), args, kwargs)

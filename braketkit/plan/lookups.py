@@ -1,25 +1,26 @@
-"""Read-only AWS lookups for values the settings leave to the account.
+"""Read-only AWS lookups for values the settings leave to the account, through the gateway (``Aws``).
 
 Only called when the plan is not offline; each answers None (with a reason)
 instead of failing, so a plan without credentials still shows everything else.
+The gateway remembers what it found (account, default role): a sweep looks them up once.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import attrs
 
-from .. import aws
+from ..aws import ROLE_NAME
+
+if TYPE_CHECKING:
+    from ..aws import Aws
 
 __all__ = ["ACCOUNT_FOR_CHECKS", "ROLE_NAME", "AccountFacts", "configured_region", "look_up"]
 
-ROLE_NAME = "AmazonBraketJobsExecutionRole"
 ACCOUNT_FOR_CHECKS = "123456789012"
 """Every AWS account ID has 12 digits: an offline plan checks the default bucket's paths with one this long."""
-_found_roles: dict[tuple[object, ...], str] = {}
-"""The default role, once found, per AWS configuration: roles are not looked up per job."""
 
 
 @attrs.frozen
@@ -29,22 +30,21 @@ class AccountFacts:
     notes: list[str]
 
 
-def configured_region(environ: Mapping[str, str]) -> str | None:
-    """The region of the standard AWS configuration chain (variables first, cheaply)."""
+def configured_region(aws: Aws, environ: Mapping[str, str]) -> str | None:
+    """The region of the standard AWS configuration chain (variables first, cheaply; no AWS call)."""
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
         if environ.get(name):
             return environ[name]
-    region = aws.session(None).region_name
-    return str(region) if region else None
+    return aws.region
 
 
-def look_up(region: str, need_account: bool, need_role: bool) -> AccountFacts:
+def look_up(aws: Aws, region: str, need_account: bool, need_role: bool) -> AccountFacts:
     """The caller's account and the default jobs role, as far as credentials allow."""
     if not (need_account or need_role):
         return AccountFacts(None, None, [])
     from botocore.exceptions import BotoCoreError, ClientError
 
-    if aws.session(region).get_credentials() is None:
+    if not aws.has_credentials():
         return AccountFacts(None, None, ["no AWS credentials found; account-dependent values are unresolved"])
     notes: list[str] = []
     account = role = None
@@ -53,16 +53,9 @@ def look_up(region: str, need_account: bool, need_role: bool) -> AccountFacts:
     except (BotoCoreError, ClientError) as error:
         notes.append(f"could not read the caller's account (sts:GetCallerIdentity): {error}")
     if need_role:
-        role = os.environ.get("BRAKET_JOBS_ROLE_ARN") or _found_roles.get(aws.configuration(region))
-    if need_role and role is None:
         try:
-            pages = aws.client("iam", region).get_paginator("list_roles").paginate(PathPrefix="/service-role/")
-            names = sorted((r["RoleName"], r["Arn"]) for page in pages for r in page["Roles"]
-                           if r["RoleName"].startswith(ROLE_NAME))
-            role = names[0][1] if names else None
-            if role is not None:
-                _found_roles[aws.configuration(region)] = role
-            else:
+            role = aws.default_role()
+            if role is None:
                 notes.append(f"no role named {ROLE_NAME}* in the account; set role = \"arn:aws:iam::...\" "
                              "or create it from the Amazon Braket console (Permissions and settings)")
         except (BotoCoreError, ClientError) as error:

@@ -12,15 +12,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 import attrs
 
-from .. import aws, catalog
+from .. import catalog
 from ..converter import converter
 from ..model.request import CreateJobRequest
 from ..model.spending import SpendingLimit, TimePeriod
 from ..resolve import Resolved
+
+if TYPE_CHECKING:
+    from mypy_boto3_braket import BraketClient
+
+    from ..aws import Aws
 
 __all__ = [
     "Spending",
@@ -54,11 +59,11 @@ class Spending:
     """Why the limit was not looked up, when it was not: the plan shows it so that no one mistakes it for none."""
 
 
-def search(braket: Any, *, device: str | None = None, limit: str | None = None) -> list[SpendingLimit]:
+def search(braket: BraketClient, *, device: str | None = None, limit: str | None = None) -> list[SpendingLimit]:
     """Every spending limit of the region, of one device, or one by its ARN (SearchSpendingLimits, every page)."""
-    filters = [{"name": name, "values": [value], "operator": "EQUAL"}
-               for name, value in (("deviceArn", device), ("spendingLimitArn", limit)) if value is not None]
-    pages = braket.get_paginator("search_spending_limits").paginate(filters=filters)
+    pages = braket.get_paginator("search_spending_limits").paginate(filters=[
+        {"name": name, "values": [value], "operator": "EQUAL"}
+        for name, value in (("deviceArn", device), ("spendingLimitArn", limit)) if value is not None])
     return [converter.structure(summary, SpendingLimit) for page in pages for summary in page["spendingLimits"]]
 
 
@@ -80,19 +85,21 @@ def summarize(device: str, limits: Iterable[SpendingLimit], now: datetime) -> Sp
                     others=len(mine) - len(active))
 
 
-def look_up(device: str | None, region: str | None, offline: bool) -> Spending | None:
-    """The spending limit of a QPU at this moment; None for any other device (simulators have no limits)."""
+def look_up(aws: Aws | None, device: str | None, region: str | None) -> Spending | None:
+    """The spending limit of a QPU at this moment; None for any other device (simulators have no limits).
+
+    ``aws`` None: offline, nothing looked up."""
     if device is None or not catalog.is_qpu(device):
         return None
-    if offline or region is None:
+    if aws is None or region is None:
         return Spending(device=device, looked_up=False, note="offline: the device's spending limit was not looked up")
     from botocore.exceptions import BotoCoreError, ClientError
 
-    if aws.session(region).get_credentials() is None:
+    if not aws.has_credentials():
         return Spending(device=device, looked_up=False,
                         note="no AWS credentials found: the device's spending limit was not looked up")
     try:
-        found = search(aws.client("braket", region), device=device)
+        found = search(aws.braket(region), device=device)
     except (BotoCoreError, ClientError, ValueError, RuntimeError, OverflowError) as error:  # an answer not read too
         return Spending(device=device, looked_up=False, note="the device's spending limit was not looked up: "
                         f"reading it (braket:SearchSpendingLimits) failed: {error}")
