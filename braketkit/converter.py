@@ -9,7 +9,6 @@ job's information without the fields it has no value for, its times in ISO 8601 
 from __future__ import annotations
 
 import re
-import types
 import typing
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -23,6 +22,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from .model import request, spending
 from .model.job import JobInfo, Removal, UtcTime
 from .model.settings import Instance, ParameterText, Seconds
+from .model.types import shape
 
 __all__ = ["MOMENT_FORMS", "converter", "parse_duration", "parse_moment"]
 
@@ -116,30 +116,28 @@ def _instance(value: Any, _: Any) -> Instance:
 
 
 def _is_list(kind: Any) -> bool:
-    return typing.get_origin(kind) is list
+    return shape(kind).form == "list"
 
 
 def _list(value: Any, kind: Any) -> list[Any]:
     """Only a list is a list: cattrs would happily iterate a string into characters."""
     if not isinstance(value, (list, tuple)):
         raise TypeError(f"expected a list, got {type(value).__name__}")
-    (item,) = typing.get_args(kind) or (Any,)
+    (item,) = shape(kind).args
     return [converter.structure(element, item) for element in value]
 
 
 def _is_union(kind: Any) -> bool:
-    return typing.get_origin(kind) in (typing.Union, types.UnionType)
+    return shape(kind).form == "union"
 
 
 def _union(value: Any, kind: Any) -> Any:
     """Try the arms in order; cattrs only handles unions of attrs classes itself."""
-    arms = typing.get_args(kind)
-    if value is None and type(None) in arms:
+    found = shape(kind)
+    if value is None and found.optional:
         return None
     errors: list[Exception] = []
-    for arm in arms:
-        if arm is type(None):
-            continue
+    for arm in found.args:
         try:
             return converter.structure(value, arm)
         except (TypeError, ValueError, cattrs.errors.CattrsError) as error:

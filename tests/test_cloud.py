@@ -14,9 +14,9 @@ import attrs
 import pytest
 
 from braketkit import InvalidInput
-from braketkit.errors import AwsError
+from braketkit.errors import AwsError, JobFailed
 from braketkit.execute.cloud import RetryPolicy, submit
-from braketkit.job import AwsJob, JobFailed
+from braketkit.job import AwsJob
 from braketkit.pipeline import plan_target
 from braketkit.plan import Plan
 from braketkit.target import load_reference

@@ -15,14 +15,15 @@ import attrs
 
 from .. import aws
 from ..converter import converter
-from ..errors import AwsError, InvalidInput, Problem, QuotaExceeded, SpendingLimitReached
+from ..errors import AwsError, InvalidInput, Problem, QuotaExceeded, SpendingLimitReached, SubmissionInterrupted
 from ..plan import UNRESOLVED_ACCOUNT, UNRESOLVED_ROLE, Plan, Upload
 from ..plan.spending import money, period_text
+from ..s3uri import split_s3_uri
 from .pacing import bucket_for
 from .progress import Progress, StatusLine
 from .retry import Attempts, RetryPolicy, error_code, retrying_client, send_retried
 
-__all__ = ["RetryPolicy", "Submission", "SubmissionInterrupted", "submit"]
+__all__ = ["RetryPolicy", "Submission", "submit"]
 
 CHUNK = 8 * 1024 * 1024
 _verified_buckets: set[tuple[Any, ...]] = set()
@@ -50,43 +51,6 @@ class Submission:
     bytes_uploaded: int
     bytes_skipped: int
     create_attempts: int
-
-
-class SubmissionInterrupted(KeyboardInterrupt):
-    """Ctrl-C while submitting: says whether the job may exist, with its name, client token and region, and
-    how to find it. A KeyboardInterrupt still, so a loop of submissions stops too.
-
-    Args:
-        job_name: The job being submitted, to look for with ``braketkit status``.
-        client_token: The plan's client token: submitting the same plan again reuses it, and cannot make a
-            second job.
-        region: Where to look for the job.
-        attempts: How many times CreateJob was sent.
-        may_exist: Whether a CreateJob went out without a clear answer, so that the job may exist.
-    """
-
-    def __init__(self, job_name: str, client_token: str, region: str, attempts: int, may_exist: bool) -> None:
-        self.job_name, self.client_token, self.region = job_name, client_token, region
-        self.attempts, self.may_exist = attempts, may_exist
-        if may_exist:
-            sent = "once" if attempts == 1 else f"{attempts} times"
-            message = (
-                f"interrupted while submitting job {job_name}: CreateJob was sent ({sent}) without a clear "
-                f"answer, so the job may exist. Find it with `braketkit status {job_name} --region {region}` "
-                f"or `braketkit list --region {region} --since 1h` before running it again (client token "
-                f"{client_token}; submitting the same plan again reuses it and cannot create a second job).")
-        elif attempts:
-            times = "the one time" if attempts == 1 else f"each of the {attempts} times"
-            message = (f"interrupted while submitting job {job_name}: no job was created (CreateJob was refused "
-                       f"{times} it was sent).")
-        else:
-            message = f"interrupted while submitting job {job_name}: no job was created (CreateJob was not sent)."
-        super().__init__(message)
-
-
-def _split(uri: str) -> tuple[str, str]:
-    bucket, _, key = uri[len("s3://"):].partition("/")
-    return bucket, key
 
 
 def _ensure_bucket(s3: Any, bucket: str, account: str, region: str) -> None:
@@ -131,7 +95,7 @@ def _upload_all(s3: Any, uploads: list[Upload], account: str, region: str, quiet
     config = TransferConfig(multipart_threshold=CHUNK, multipart_chunksize=CHUNK, max_concurrency=4)
     sent = skipped = 0
     for upload in uploads:
-        bucket, key = _split(upload.s3_uri)
+        bucket, key = split_s3_uri(upload.s3_uri)
         known = (upload.s3_uri, upload.sha256, *aws.configuration(region))
         if known in _present or _already_there(s3, bucket, key, upload, account):
             _present.add(known)
@@ -158,8 +122,8 @@ def _copy_checkpoints(plan: Plan, braket: Any, s3: Any, account: str, region: st
     source = plan.copy_checkpoints_from
     assert source is not None and plan.request.checkpoint_config is not None
     earlier = jobs.find_job(source, braket, region)
-    from_bucket, from_prefix = _split(earlier["checkpointConfig"]["s3Uri"])
-    to_bucket, to_prefix = _split(plan.request.checkpoint_config.s3_uri)
+    from_bucket, from_prefix = split_s3_uri(earlier["checkpointConfig"]["s3Uri"])
+    to_bucket, to_prefix = split_s3_uri(plan.request.checkpoint_config.s3_uri)
     pages = s3.get_paginator("list_objects_v2").paginate(Bucket=from_bucket, Prefix=from_prefix.rstrip("/") + "/",
                                                          ExpectedBucketOwner=account)
     for page in pages:
@@ -264,7 +228,7 @@ def _submit(plan: Plan, region: str, policy: RetryPolicy, attempts: Attempts, li
     s3 = aws.client("s3", region)
     # One client token for the whole submission, and braketkit alone decides when to retry it.
     braket = retrying_client(region, policy)
-    bucket = _split(plan.uploads[0].s3_uri)[0]
+    bucket = split_s3_uri(plan.uploads[0].s3_uri)[0]
     if (bucket, *aws.configuration(region)) not in _verified_buckets:
         _ensure_bucket(s3, bucket, account, region)
         _verified_buckets.add((bucket, *aws.configuration(region)))

@@ -23,16 +23,17 @@ from typing import IO, Any, Protocol
 
 import attrs
 
-from ..errors import BraketkitError, InvalidInput, Problem
+from ..errors import BraketkitError, InvalidInput, LocalRunCancelled, LocalRunError, Problem
 from ..job import LocalJob
 from ..model.job import LocalJobRecord
 from ..plan import UNRESOLVED_ACCOUNT, Plan
 from ..resolve.pyproject import display_path
 from ..runtime import contract
+from ..s3uri import split_s3_uri
 from ..workspace import jobs_folder, make_folder
 from .record import with_this_runner, write_record
 
-__all__ = ["Echo", "LocalRunCancelled", "LocalRunError", "run_local"]
+__all__ = ["Echo", "run_local"]
 
 _LAUNCH = "from braketkit_runtime.entry import main; main()"
 
@@ -43,23 +44,6 @@ class Echo(Protocol):
     def write(self, text: str, /) -> object: ...
 
     def flush(self) -> object: ...
-
-
-class LocalRunError(BraketkitError):
-    """The machine could not host the run (an unwritable folder, a full disk)."""
-
-
-class LocalRunCancelled(KeyboardInterrupt):
-    """Ctrl-C (or a notebook's stop button) ended a local run: the job is recorded CANCELLED, and the
-    interruption goes on, so a loop of runs or a sweep stops too.
-
-    Args:
-        job: The cancelled job's handle, kept as ``job``: its folder holds the log up to the interruption.
-    """
-
-    def __init__(self, job: LocalJob) -> None:
-        super().__init__(f"local job {job.name} cancelled")
-        self.job = job
 
 
 def _now() -> str:
@@ -118,7 +102,7 @@ def _download(uri: str, target: Path) -> None:
 
     from .. import aws
 
-    bucket, _, prefix = uri[len("s3://"):].partition("/")
+    bucket, prefix = split_s3_uri(uri)
     client = aws.client("s3", None)
     try:
         for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
@@ -176,7 +160,7 @@ def job_environment(plan: Plan, folder: Path) -> dict[str, str]:
     }
     output = request.output_data_config.s3_path
     if UNRESOLVED_ACCOUNT not in output:
-        bucket, _, key = output[len("s3://"):].partition("/")
+        bucket, key = split_s3_uri(output)
         variables |= {
             "AMZN_BRAKET_OUT_S3_BUCKET": bucket,
             "AMZN_BRAKET_JOB_RESULTS_S3_PATH": f"{key}/output",

@@ -13,6 +13,8 @@ import re
 import warnings
 from pathlib import Path, PurePosixPath
 
+from ..s3uri import split_s3_uri
+
 __all__ = [
     "BUCKET_PATTERN",
     "KMS_KEY_PATTERN",
@@ -88,9 +90,10 @@ def bucket_problem(name: str, *, alias_ok: bool = False) -> str | None:
 
 def s3_uri_problem(uri: str) -> str | None:
     """What is wrong with the bucket of an ``s3://bucket/key`` input URI, or None."""
-    bucket = uri[len("s3://"):].partition("/")[0]
-    if not bucket:
-        return f"{uri!r} names no bucket; expected s3://bucket/key"
+    try:
+        bucket, _ = split_s3_uri(uri)
+    except ValueError as error:
+        return str(error)
     broken = _bucket_rules_broken(bucket, alias_ok=True)
     if not broken:
         return None
