@@ -21,8 +21,8 @@ from ..model.settings import ParameterText, Seconds, Settings
 from ..model.types import field_types, shape
 
 __all__ = [
-    "BOUNDS", "EMPTY_NAME", "Entry", "bound_problem", "describe", "flatten", "kind_of", "leaf_type", "maps", "scalars",
-    "suggest", "tables",
+    "BOUNDS", "EMPTY_NAME", "MIN_SOURCE_MB", "Entry", "bound_problem", "describe", "flatten", "kind_of", "leaf_type",
+    "maps", "scalars", "suggest", "tables",
 ]
 
 
@@ -64,6 +64,9 @@ def leaf_type(key: str) -> Any:
         return maps()[head]
     return field_types(tables()[head])[rest]
 
+
+MIN_SOURCE_MB = 1
+"""The smallest ``max_source_mb``: resolve checks it, the JSON Schema states it."""
 
 BOUNDS = {"minimum": "minimum", "exclusive_minimum": "exclusiveMinimum"}
 """The bounds a settings field may state in its attrs ``metadata``, and their JSON Schema keywords."""
