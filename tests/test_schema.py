@@ -116,6 +116,8 @@ BAD = [
     'device = "sv1"\n[tool.braketkit.checkpoint]\ncopy_from_job = "arn:aws:braket:us-east-1:111122223333:task/x"',
     'device = "sv1"\n[tool.braketkit.checkpoint]\nlocal_path = ""',
     'device = "sv1"\n[tool.braketkit.sweep]\nrate = 0',
+    'device = "sv1"\n[tool.braketkit.sweep]\nburst = 0',
+    'device = "sv1"\n[tool.braketkit.sweep]\npoll = -1',
     'device = "sv1"\n[tool.braketkit.sweep]\nburst = 2.5',
     'device = "sv1"\n[tool.braketkit.sweep]\nrate = "fast"',
 ]

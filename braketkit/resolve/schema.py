@@ -168,8 +168,8 @@ def _sent_as(key: str, schema: dict[str, Any], kind: Any) -> dict[str, Any]:
             value = {"anyOf": [{"type": "string", **value}, {"type": ["number", "boolean"]}]}
             return {**schema, **_limits(model), "maxProperties": model["max"] - 1, "propertyNames": names,
                     "additionalProperties": value}
-        return {**schema, **_limits(model), "propertyNames": names, "additionalProperties": {**schema[
-            "additionalProperties"], **value}}
+        entry = {**schema["additionalProperties"], **value}
+        return {**schema, **_limits(model), "propertyNames": names, "additionalProperties": entry}
     limits = _limits(model)
     if kind is Seconds:
         low, high = limits.get("minimum", 0), limits["maximum"]
