@@ -41,7 +41,7 @@ _HOMES = {
     "AwsError": "braketkit.errors",
     "AwsJob": "braketkit.job",
     "LocalJob": "braketkit.job",
-    "JobFailed": "braketkit.job",
+    "JobFailed": "braketkit.errors",
     "InvalidInput": "braketkit.errors",
     "SpendingLimitReached": "braketkit.errors",
     "Settings": "braketkit.model.settings",
@@ -58,8 +58,16 @@ _HOMES = {
 
 if TYPE_CHECKING:
     from .decorator import HybridJob, hybrid_job
-    from .errors import AwsError, BraketkitError, InvalidInput, SpendingLimitReached, SweepFailed, SweepInterrupted
-    from .job import AwsJob, JobFailed, LocalJob
+    from .errors import (
+        AwsError,
+        BraketkitError,
+        InvalidInput,
+        JobFailed,
+        SpendingLimitReached,
+        SweepFailed,
+        SweepInterrupted,
+    )
+    from .job import AwsJob, LocalJob
     from .job.plot import plot_metrics
     from .model.settings import S3, Checkpoint, Instance, Settings, Stopping, SweepLimits
     from .plan import Plan

@@ -6,8 +6,10 @@ import re
 
 __all__ = [
     "BUILTIN_DEVICES",
+    "DEVICE_ARN_PATTERN",
     "IMAGE_REGIONS",
     "IMAGE_REPOSITORIES",
+    "LOCAL_DEVICE_PATTERN",
     "device_region",
     "expand_device",
     "image_uri",
@@ -24,9 +26,13 @@ BUILTIN_DEVICES = {
     "local": "local:braket/braket_sv",
 }
 
-_ARN = re.compile(r"arn:aws[a-z-]*:braket:(?P<region>[a-z0-9-]*):(?:\d{12})?:device/.+")
-_LOCAL = re.compile(r"local:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
-_QPU = re.compile(r"arn:aws[a-z-]*:braket:[a-z0-9-]*:(?:\d{12})?:device/qpu/.+")
+DEVICE_ARN_PATTERN = r"arn:aws[a-z-]*:braket:([a-z0-9-]*):(?:[0-9]{12})?:device/.+"
+"""A Braket device's ARN (its first group: the region, empty for the managed simulators)."""
+LOCAL_DEVICE_PATTERN = r"local:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+"
+"""A simulator inside the job: ``local:<provider>/<name>``."""
+_ARN = re.compile(DEVICE_ARN_PATTERN)
+_LOCAL = re.compile(LOCAL_DEVICE_PATTERN)
+_QPU = re.compile(r"arn:aws[a-z-]*:braket:[a-z0-9-]*:(?:[0-9]{12})?:device/qpu/.+")
 
 
 def is_device_reference(value: str) -> bool:
@@ -56,7 +62,7 @@ def is_qpu(device: str) -> bool:
 def device_region(device: str) -> str | None:
     """The region an ARN names (QPUs do; the managed simulators don't)."""
     match = _ARN.fullmatch(device)
-    return (match.group("region") or None) if match else None
+    return (match.group(1) or None) if match else None
 
 
 # Braket's prebuilt job images: one repository per alias, the same account and

@@ -1,7 +1,7 @@
 """The one cattrs converter: the only place where dicts become classes and back.
 
 It is strict where Python would be lenient (``"5"`` is not an integer, ``1`` is
-not a string), reads durations and hyperparameter text the way the settings
+not a string), reads durations (braketkit.duration) and hyperparameter text the way the settings
 vocabulary allows, spells request shapes in the API's camelCase, and writes a
 job's information without the fields it has no value for, its times in ISO 8601 UTC.
 """
@@ -9,7 +9,6 @@ job's information without the fields it has no value for, its times in ISO 8601 
 from __future__ import annotations
 
 import re
-import types
 import typing
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -20,16 +19,15 @@ import cattrs
 import cattrs.errors
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from .duration import parse_duration
 from .model import request, spending
 from .model.job import JobInfo, Removal, UtcTime
 from .model.settings import Instance, ParameterText, Seconds
+from .model.types import shape
 
-__all__ = ["MOMENT_FORMS", "converter", "parse_duration", "parse_moment", "read_or_keep"]
+__all__ = ["MOMENT_FORMS", "converter", "parse_moment", "read_or_keep"]
 
 converter = cattrs.Converter(forbid_extra_keys=True)
-
-_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", re.ASCII)
-
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _DAY_AND_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{3}|\.\d{6})?)?([Zz]|[+-]\d{2}:\d{2})?",
@@ -64,18 +62,6 @@ def parse_moment(text: str, *, end_of_day: bool = False) -> datetime:
         return (moment if moment.tzinfo else moment.astimezone()).astimezone(timezone.utc)  # naive: local time
     except (OverflowError, OSError, ValueError):
         raise OverflowError(f"{text!r} is beyond the years 1 to 9999 once put in UTC") from None
-
-
-def parse_duration(text: str) -> int:
-    """``"2h"``, ``"1h30m"``, ``"45s"``, ``"2d"`` or ``"3600"`` as whole seconds."""
-    text = text.strip()
-    if text.isascii() and text.isdigit():
-        return int(text)
-    match = _DURATION.fullmatch(text)
-    if not text or match is None:
-        raise ValueError(f"{text!r} is not a duration")
-    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
-    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
 
 
 def _strict(kind: type, *also: type) -> Any:
@@ -116,30 +102,28 @@ def _instance(value: Any, _: Any) -> Instance:
 
 
 def _is_list(kind: Any) -> bool:
-    return typing.get_origin(kind) is list
+    return shape(kind).form == "list"
 
 
 def _list(value: Any, kind: Any) -> list[Any]:
     """Only a list is a list: cattrs would happily iterate a string into characters."""
     if not isinstance(value, (list, tuple)):
         raise TypeError(f"expected a list, got {type(value).__name__}")
-    (item,) = typing.get_args(kind) or (Any,)
+    (item,) = shape(kind).args
     return [converter.structure(element, item) for element in value]
 
 
 def _is_union(kind: Any) -> bool:
-    return typing.get_origin(kind) in (typing.Union, types.UnionType)
+    return shape(kind).form == "union"
 
 
 def _union(value: Any, kind: Any) -> Any:
     """Try the arms in order; cattrs only handles unions of attrs classes itself."""
-    arms = typing.get_args(kind)
-    if value is None and type(None) in arms:
+    found = shape(kind)
+    if value is None and found.optional:
         return None
     errors: list[Exception] = []
-    for arm in arms:
-        if arm is type(None):
-            continue
+    for arm in found.args:
         try:
             return converter.structure(value, arm)
         except (TypeError, ValueError, cattrs.errors.CattrsError) as error:

@@ -1,7 +1,11 @@
-"""The few exceptions braketkit raises, each with a message written for the user.
+"""Every exception braketkit raises to the user, each with a message written for them.
 
 ``InvalidInput`` is every problem the user can fix before anything reaches AWS
-(exit status 2); it carries all problems found at once, not just the first.
+(exit status 2); it carries all problems found at once, not just the first. The
+others derive from ``BraketkitError`` too, but for the reports of a Ctrl-C
+(``SweepInterrupted``, ``SubmissionInterrupted``, ``LocalRunCancelled``), which stay
+``KeyboardInterrupt``s so that ``except Exception`` never swallows an interruption.
+docs/errors.md shows the tree.
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ from typing import TYPE_CHECKING
 import attrs
 
 if TYPE_CHECKING:
+    from .job import LocalJob
     from .sweep import Sweep
 
 __all__ = [
-    "AwsError", "BraketkitError", "InvalidInput", "MissingExtra", "Problem", "QuotaExceeded", "SpendingLimitReached",
-    "SweepFailed", "SweepInterrupted", "show_plainly_when_uncaught",
+    "AwsError", "BraketkitError", "DamagedResults", "InvalidInput", "JobFailed", "LocalRunCancelled", "LocalRunError",
+    "MissingExtra", "PickledResults", "Problem", "QuotaExceeded", "ResultsError", "SpendingLimitReached",
+    "SubmissionInterrupted", "SweepFailed", "SweepInterrupted", "UnsafeArchive", "show_plainly_when_uncaught",
 ]
 
 
@@ -139,6 +145,93 @@ class SpendingLimitReached(BraketkitError):
     nothing (no upload, no CreateJob), hence the exit status of bad input."""
 
     exit_status = 2
+
+
+class JobFailed(BraketkitError):
+    """The job failed or was cancelled: its failure reason and the tail of its log.
+
+    Args:
+        name: The job's name.
+        state: ``FAILED`` or ``CANCELLED``.
+        reason: The job's failure reason, if it has one.
+        log_tail: The last lines of its log, which usually show what went wrong.
+    """
+
+    exit_status = 1
+
+    def __init__(self, name: str, state: str, reason: str | None, log_tail: str) -> None:
+        self.name, self.state, self.reason, self.log_tail = name, state, reason, log_tail
+        lines = [f"job {name} {'was cancelled' if state == 'CANCELLED' else 'failed'}"]
+        if reason:
+            lines.append(f"failure reason:\n{reason.rstrip()}")
+        if log_tail:
+            lines.append(f"last lines of its log:\n{log_tail.rstrip()}")
+        super().__init__("\n".join(lines))
+
+
+class ResultsError(BraketkitError):
+    """A job's results cannot be read or extracted; the message names the job and what is wrong."""
+
+
+class UnsafeArchive(ResultsError):
+    """The archive holds something braketkit will not create (or too much of it); nothing was extracted."""
+
+
+class DamagedResults(ResultsError):
+    """The archive or its results.json is damaged (truncated, not gzip, not tar, not JSON, wrong shape)."""
+
+
+class PickledResults(ResultsError):
+    """The results are pickled and were not (or may not be) unpickled; the message says what to do."""
+
+
+class LocalRunError(BraketkitError):
+    """The machine could not host the run (an unwritable folder, a full disk)."""
+
+
+class LocalRunCancelled(KeyboardInterrupt):
+    """Ctrl-C (or a notebook's stop button) ended a local run: the job is recorded CANCELLED, and the
+    interruption goes on, so a loop of runs or a sweep stops too.
+
+    Args:
+        job: The cancelled job's handle, kept as ``job``: its folder holds the log up to the interruption.
+    """
+
+    def __init__(self, job: LocalJob) -> None:
+        super().__init__(f"local job {job.name} cancelled")
+        self.job = job
+
+
+class SubmissionInterrupted(KeyboardInterrupt):
+    """Ctrl-C while submitting: says whether the job may exist, with its name, client token and region, and
+    how to find it. A KeyboardInterrupt still, so a loop of submissions stops too.
+
+    Args:
+        job_name: The job being submitted, to look for with ``braketkit status``.
+        client_token: The plan's client token: submitting the same plan again reuses it, and cannot make a
+            second job.
+        region: Where to look for the job.
+        attempts: How many times CreateJob was sent.
+        may_exist: Whether a CreateJob went out without a clear answer, so that the job may exist.
+    """
+
+    def __init__(self, job_name: str, client_token: str, region: str, attempts: int, may_exist: bool) -> None:
+        self.job_name, self.client_token, self.region = job_name, client_token, region
+        self.attempts, self.may_exist = attempts, may_exist
+        if may_exist:
+            sent = "once" if attempts == 1 else f"{attempts} times"
+            message = (
+                f"interrupted while submitting job {job_name}: CreateJob was sent ({sent}) without a clear "
+                f"answer, so the job may exist. Find it with `braketkit status {job_name} --region {region}` "
+                f"or `braketkit list --region {region} --since 1h` before running it again (client token "
+                f"{client_token}; submitting the same plan again reuses it and cannot create a second job).")
+        elif attempts:
+            times = "the one time" if attempts == 1 else f"each of the {attempts} times"
+            message = (f"interrupted while submitting job {job_name}: no job was created (CreateJob was refused "
+                       f"{times} it was sent).")
+        else:
+            message = f"interrupted while submitting job {job_name}: no job was created (CreateJob was not sent)."
+        super().__init__(message)
 
 
 def show_plainly_when_uncaught() -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Generic, overload
 
 import attrs
 
-from .errors import BraketkitError, SweepFailed, SweepInterrupted
+from .errors import BraketkitError, LocalRunCancelled, SubmissionInterrupted, SweepFailed, SweepInterrupted
 from .model.job import TERMINAL_STATES, R
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ def carry_out(sweep: Sweep, max_workers: int = 8) -> None:
 
 def _run_locally(sweep: Sweep) -> None:
     """One local run after the other; Ctrl-C cancels the one running (it is kept, CANCELLED) and stops the rest."""
-    from .execute.local import LocalRunCancelled, run_local
+    from .execute.local import run_local
 
     for call in sweep.pending:
         try:
@@ -281,7 +281,6 @@ class _Submitter:
 
         Its errors are recorded, never raised; only Ctrl-C in the main thread goes on.
         """
-        from .execute.cloud import SubmissionInterrupted
         from .job.cloud import talking_to_aws
 
         try:

@@ -15,9 +15,9 @@ import pytest
 
 from braketkit import InvalidInput
 from braketkit.aws import Aws
-from braketkit.errors import AwsError
+from braketkit.errors import AwsError, JobFailed
 from braketkit.execute.cloud import RetryPolicy, submit
-from braketkit.job import AwsJob, JobFailed
+from braketkit.job import AwsJob
 from braketkit.model.steps import CopyCheckpoints, CreateJob, EnsureBucket, Step, Upload
 from braketkit.pipeline import plan_target
 from braketkit.plan import Plan

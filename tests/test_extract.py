@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 
+from braketkit.errors import DamagedResults, ResultsError, UnsafeArchive
 from braketkit.job import extract
-from braketkit.job.extract import DamagedResults, ResultsError, UnsafeArchive, read_member, safe_extract
+from braketkit.job.extract import read_member, safe_extract
 
 Member = tuple[tarfile.TarInfo, bytes]
 

@@ -19,7 +19,8 @@ from pathlib import Path
 import attrs
 import pytest
 
-from braketkit.execute.cloud import RetryPolicy, SubmissionInterrupted, submit
+from braketkit.errors import SubmissionInterrupted
+from braketkit.execute.cloud import RetryPolicy, submit
 from braketkit.execute.record import RUNNER_ENDED, settle, with_this_runner, write_record
 from braketkit.job import LocalJob
 from braketkit.model.job import LocalJobRecord

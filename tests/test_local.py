@@ -16,8 +16,8 @@ import boto3
 import pytest
 
 from braketkit import InvalidInput
-from braketkit.execute.local import LocalRunError
-from braketkit.job import JobFailed, LocalJob, PickledResults
+from braketkit.errors import JobFailed, LocalRunError, PickledResults
+from braketkit.job import LocalJob
 from braketkit.pipeline import run_target
 from braketkit.target import load_reference
 

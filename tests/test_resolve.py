@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from braketkit import Instance, InvalidInput, Settings, Stopping
-from braketkit.converter import converter, parse_duration
+from braketkit.converter import converter
+from braketkit.duration import parse_duration
 from braketkit.package import gitignore
 from braketkit.resolve import leaves, resolve, rules
 
@@ -146,7 +147,7 @@ def test_durations(text: str, seconds: int) -> None:
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["", "h", "2x", "1.5h", "-3", "2h1d"])
+@pytest.mark.parametrize("text", ["", "h", "2x", "1.5h", "-3", "2h1d", " 2h", "2h\n", "\u0663", "1 h"])
 def test_bad_durations(text: str) -> None:
     with pytest.raises(ValueError):
         parse_duration(text)

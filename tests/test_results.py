@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from braketkit.job import AwsJob, DamagedResults, LocalJob, PickledResults, read_results
+from braketkit.errors import DamagedResults, PickledResults, UnsafeArchive
+from braketkit.job import AwsJob, LocalJob, read_results
 from braketkit.runtime import contract
 
 from .conftest import Cloud, Project, run_cli
@@ -139,13 +140,13 @@ def test_result_of_a_bomb_is_capped(cloud: Cloud, monkeypatch: pytest.MonkeyPatc
 
     name, arn = cloud_job(cloud, results_archive(b"{}", member("zeros", b"\0" * 3 * 1024**2)))
     monkeypatch.setattr(extract, "MAX_BYTES", 2 * 1024**2)
-    with pytest.raises(extract.UnsafeArchive) as caught:
+    with pytest.raises(UnsafeArchive) as caught:
         AwsJob(arn, poll=0.01).result()
     assert str(caught.value) == (f"refusing to read the results of job {name}: it expands to more than 2 MiB (the "
                                  "cap, max_bytes)")
     name, arn = cloud_job(cloud, results_archive(b" " * 2048 + b"{}"))
     monkeypatch.setattr(results, "MAX_RESULTS_BYTES", 1024)
-    with pytest.raises(extract.UnsafeArchive) as caught:
+    with pytest.raises(UnsafeArchive) as caught:
         AwsJob(arn, poll=0.01).result()
     assert str(caught.value) == f"refusing to read the results of job {name}: its results.json is larger than 1 KiB " \
                                 "(the cap)"
@@ -276,7 +277,6 @@ def test_an_unsafe_download_leaves_nothing(cloud: Cloud, project: Project,
 
 
 def test_download_caps_can_be_raised(cloud: Cloud, tmp_path: Path) -> None:
-    from braketkit.job import UnsafeArchive
 
     name, arn = cloud_job(cloud, results_archive(b"{}", *[member(f"f{index}", b"x") for index in range(5)]))
     job = AwsJob(arn, poll=0.01)

@@ -165,8 +165,7 @@ def _plan(target: Target, given: dict[str, Any], profile: str | None, assignment
 
 def _run(target: Target, given: dict[str, Any], profile: str | None, assignments: Sequence[str], as_json: bool,
          local: bool, wait: bool, follow: bool, raw: bool, quiet: bool, poll: float, allow_pickle: bool) -> None:
-    from ..execute.cloud import SubmissionInterrupted
-    from ..execute.local import LocalRunCancelled
+    from ..errors import LocalRunCancelled, SubmissionInterrupted
     from ..job import AwsJob
     from ..job.cloud import talking_to_aws
     from ..pipeline import run_target

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import inspect
 import json
-import types
-import typing
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 import click
 
 from ..converter import converter
+from ..model.types import shape, without_none
 from ..resolve.keys import describe
 from ..runtime.rebuild import ParameterType, parameter_types
 
@@ -43,7 +42,7 @@ class _Json(click.ParamType):  # type: ignore[type-arg,unused-ignore]
         if self.kind is Any:
             return data
         # cattrs makes a list of a string's letters or a dict's keys: the shape is checked first.
-        origin = typing.get_origin(self.kind) or self.kind
+        origin = shape(self.kind).origin
         wrong_shape = (origin in (list, tuple, set, frozenset) and not isinstance(data, list)) or (
             origin is dict and not isinstance(data, dict))
         try:
@@ -83,21 +82,14 @@ class _LiteralChoice(click.Choice):  # type: ignore[type-arg,unused-ignore]
         return self.values[super().convert(value, param, ctx)]
 
 
-def _unwrap_optional(kind: Any) -> Any:
-    if typing.get_origin(kind) in (typing.Union, types.UnionType):
-        arms = [arm for arm in typing.get_args(kind) if arm is not type(None)]
-        if len(arms) == 1:
-            return arms[0]
-    return kind
-
-
 def _click_type(kind: Any, source: str) -> Any:
     if kind is Any and source == "default":
         return _JsonOrText()
     if kind in (int, float, str):
         return kind
-    if typing.get_origin(kind) is Literal:
-        return _LiteralChoice(typing.get_args(kind))
+    found = shape(kind)
+    if found.form == "literal":
+        return _LiteralChoice(found.args)
     return _Json(kind)
 
 
@@ -120,7 +112,7 @@ def function_options(function: Callable[..., Any], taken: set[str]) -> list[tupl
         flag = name.replace("_", "-")
         if flag in taken:
             flag = f"arg-{flag}"
-        kind = _unwrap_optional(found.kind)
+        kind = without_none(found.kind)
         required = default is inspect.Parameter.empty
         shown = "" if required else f" [default: {default!r}]"
         help_text = f"argument {name}: {_type_text(found)}{shown}"

@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 import click
 
 from .. import catalog
-from ..converter import MOMENT_FORMS, parse_duration, parse_moment
+from ..converter import MOMENT_FORMS, parse_moment
+from ..duration import parse_duration
 from ..errors import InvalidInput, Problem
 from ..model.job import JobQuery, UtcTime
 
@@ -47,7 +48,7 @@ POLL_SECONDS = _PollSeconds()
 def read_ago(text: str, option: str, now: datetime) -> UtcTime:
     """``now`` less the duration ``text`` (``--older-than 7d``)."""
     try:
-        seconds = parse_duration(text)
+        seconds = parse_duration(text.strip())
     except ValueError:
         raise InvalidInput([Problem(f"{text!r} is not {DURATION}", option)]) from None
     try:
@@ -59,7 +60,7 @@ def read_ago(text: str, option: str, now: datetime) -> UtcTime:
 def read_since(text: str, now: datetime) -> UtcTime:
     """A duration back from ``now``, or a date or time (``parse_moment``: ``2024-05-01``, ``2024-05-01T14:00Z``)."""
     try:
-        parse_duration(text)
+        parse_duration(text.strip())
     except ValueError:
         pass
     else:

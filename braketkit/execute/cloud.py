@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ..converter import converter
-from ..errors import AwsError, InvalidInput, Problem, QuotaExceeded, SpendingLimitReached
+from ..errors import AwsError, InvalidInput, Problem, QuotaExceeded, SpendingLimitReached, SubmissionInterrupted
 from ..model.request import CreateJobRequest
 from ..model.steps import CopyCheckpoints, CreateJob, EnsureBucket, Upload
 from ..plan import UNRESOLVED_ACCOUNT, UNRESOLVED_ROLE, Plan
 from ..plan.spending import money, period_text
+from ..s3uri import split_s3_uri
 from .progress import Progress, StatusLine
 from .retry import Attempts, RetryPolicy, error_code, send_retried
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
     from ..aws import Aws
 
-__all__ = ["RetryPolicy", "Submission", "SubmissionInterrupted", "submit"]
+__all__ = ["RetryPolicy", "Submission", "submit"]
 
 CHUNK = 8 * 1024 * 1024
 
@@ -53,43 +54,6 @@ class Submission:
     bytes_uploaded: int
     bytes_skipped: int
     create_attempts: int
-
-
-class SubmissionInterrupted(KeyboardInterrupt):
-    """Ctrl-C while submitting: says whether the job may exist, with its name, client token and region, and
-    how to find it. A KeyboardInterrupt still, so a loop of submissions stops too.
-
-    Args:
-        job_name: The job being submitted, to look for with ``braketkit status``.
-        client_token: The plan's client token: submitting the same plan again reuses it, and cannot make a
-            second job.
-        region: Where to look for the job.
-        attempts: How many times CreateJob was sent.
-        may_exist: Whether a CreateJob went out without a clear answer, so that the job may exist.
-    """
-
-    def __init__(self, job_name: str, client_token: str, region: str, attempts: int, may_exist: bool) -> None:
-        self.job_name, self.client_token, self.region = job_name, client_token, region
-        self.attempts, self.may_exist = attempts, may_exist
-        if may_exist:
-            sent = "once" if attempts == 1 else f"{attempts} times"
-            message = (
-                f"interrupted while submitting job {job_name}: CreateJob was sent ({sent}) without a clear "
-                f"answer, so the job may exist. Find it with `braketkit status {job_name} --region {region}` "
-                f"or `braketkit list --region {region} --since 1h` before running it again (client token "
-                f"{client_token}; submitting the same plan again reuses it and cannot create a second job).")
-        elif attempts:
-            times = "the one time" if attempts == 1 else f"each of the {attempts} times"
-            message = (f"interrupted while submitting job {job_name}: no job was created (CreateJob was refused "
-                       f"{times} it was sent).")
-        else:
-            message = f"interrupted while submitting job {job_name}: no job was created (CreateJob was not sent)."
-        super().__init__(message)
-
-
-def _split(uri: str) -> tuple[str, str]:
-    bucket, _, key = uri[len("s3://"):].partition("/")
-    return bucket, key
 
 
 def _ensure_bucket(s3: S3Client, step: EnsureBucket, account: str) -> None:
@@ -123,7 +87,7 @@ def _ensure_bucket(s3: S3Client, step: EnsureBucket, account: str) -> None:
 def _already_there(s3: S3Client, upload: Upload, account: str) -> bool:
     from botocore.exceptions import ClientError
 
-    bucket, key = _split(upload.s3_uri)
+    bucket, key = split_s3_uri(upload.s3_uri)
     try:
         head = s3.head_object(Bucket=bucket, Key=key, ExpectedBucketOwner=account)
     except ClientError as error:
@@ -143,7 +107,7 @@ def _upload(aws: Aws, s3: S3Client, upload: Upload, account: str, quiet: bool) -
         aws.present.add(known)
         return False
     config = TransferConfig(multipart_threshold=CHUNK, multipart_chunksize=CHUNK, max_concurrency=4)
-    bucket, key = _split(upload.s3_uri)
+    bucket, key = split_s3_uri(upload.s3_uri)
     progress = Progress(f"uploading {upload.path.name}", upload.size) if not quiet else None
     # S3 verifies a SHA-256 of every part on arrival; the object's own SHA-256, which names it, goes in metadata.
     extra = {"ChecksumAlgorithm": "SHA256", "Metadata": {"sha256": upload.sha256}, "ExpectedBucketOwner": account}
@@ -162,8 +126,8 @@ def _copy_checkpoints(aws: Aws, s3: S3Client, step: CopyCheckpoints, account: st
     from .. import job as jobs
 
     earlier = jobs.find_job(step.from_job, aws.braket(region), region)
-    from_bucket, from_prefix = _split(earlier["checkpointConfig"]["s3Uri"])
-    to_bucket, to_prefix = _split(step.to_uri)
+    from_bucket, from_prefix = split_s3_uri(earlier["checkpointConfig"]["s3Uri"])
+    to_bucket, to_prefix = split_s3_uri(step.to_uri)
     pages = s3.get_paginator("list_objects_v2").paginate(Bucket=from_bucket, Prefix=from_prefix.rstrip("/") + "/",
                                                          ExpectedBucketOwner=account)
     for page in pages:

@@ -23,19 +23,20 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import attrs
 
-from ..errors import BraketkitError, InvalidInput, Problem
+from ..errors import BraketkitError, InvalidInput, LocalRunCancelled, LocalRunError, Problem
 from ..job import LocalJob
 from ..model.job import LocalJobRecord
 from ..plan import UNRESOLVED_ACCOUNT, Plan
 from ..resolve.pyproject import display_path
 from ..runtime import contract
+from ..s3uri import split_s3_uri
 from ..workspace import jobs_folder, make_folder
 from .record import with_this_runner, write_record
 
 if TYPE_CHECKING:
     from ..aws import Aws
 
-__all__ = ["Echo", "LocalRunCancelled", "LocalRunError", "run_local"]
+__all__ = ["Echo", "run_local"]
 
 _LAUNCH = "from braketkit_runtime.entry import main; main()"
 
@@ -46,23 +47,6 @@ class Echo(Protocol):
     def write(self, text: str, /) -> object: ...
 
     def flush(self) -> object: ...
-
-
-class LocalRunError(BraketkitError):
-    """The machine could not host the run (an unwritable folder, a full disk)."""
-
-
-class LocalRunCancelled(KeyboardInterrupt):
-    """Ctrl-C (or a notebook's stop button) ended a local run: the job is recorded CANCELLED, and the
-    interruption goes on, so a loop of runs or a sweep stops too.
-
-    Args:
-        job: The cancelled job's handle, kept as ``job``: its folder holds the log up to the interruption.
-    """
-
-    def __init__(self, job: LocalJob) -> None:
-        super().__init__(f"local job {job.name} cancelled")
-        self.job = job
 
 
 def _now() -> str:
@@ -124,7 +108,7 @@ def _check_credentials(plan: Plan, aws: Aws | None) -> Aws | None:
 def _download(aws: Aws, uri: str, target: Path) -> None:
     from botocore.exceptions import BotoCoreError, ClientError
 
-    bucket, _, prefix = uri[len("s3://"):].partition("/")
+    bucket, prefix = split_s3_uri(uri)
     client = aws.s3()
     try:
         for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
@@ -183,7 +167,7 @@ def job_environment(plan: Plan, folder: Path) -> dict[str, str]:
     }
     output = request.output_data_config.s3_path
     if UNRESOLVED_ACCOUNT not in output:
-        bucket, _, key = output[len("s3://"):].partition("/")
+        bucket, key = split_s3_uri(output)
         variables |= {
             "AMZN_BRAKET_OUT_S3_BUCKET": bucket,
             "AMZN_BRAKET_JOB_RESULTS_S3_PATH": f"{key}/output",

@@ -15,42 +15,19 @@ from pathlib import Path
 from typing import Any, Generic, cast
 
 from ..converter import converter
-from ..errors import BraketkitError
+from ..errors import DamagedResults, JobFailed, PickledResults, ResultsError, UnsafeArchive
 from ..execute.record import settle
 from ..model.job import TERMINAL_STATES, JobInfo, LocalJobRecord, R
 from ..runtime import contract
-from .extract import DamagedResults, ResultsError, UnsafeArchive
 from .info import Field, fields, local_info
 from .metrics import HasMetrics, Record, parse_line
-from .results import PickledResults, read_results, read_results_file
+from .results import read_results, read_results_file
 
 __all__ = ["AwsJob", "DamagedResults", "Field", "Job", "JobFailed", "LocalJob", "PickledResults", "ResultsError",
            "UnsafeArchive", "fields_text", "find_job", "read_results", "return_annotation", "summary",
            "summary_html", "summary_text"]
 
 LOG_TAIL = 20
-
-
-class JobFailed(BraketkitError):
-    """The job failed or was cancelled: its failure reason and the tail of its log.
-
-    Args:
-        name: The job's name.
-        state: ``FAILED`` or ``CANCELLED``.
-        reason: The job's failure reason, if it has one.
-        log_tail: The last lines of its log, which usually show what went wrong.
-    """
-
-    exit_status = 1
-
-    def __init__(self, name: str, state: str, reason: str | None, log_tail: str) -> None:
-        self.name, self.state, self.reason, self.log_tail = name, state, reason, log_tail
-        lines = [f"job {name} {'was cancelled' if state == 'CANCELLED' else 'failed'}"]
-        if reason:
-            lines.append(f"failure reason:\n{reason.rstrip()}")
-        if log_tail:
-            lines.append(f"last lines of its log:\n{log_tail.rstrip()}")
-        super().__init__("\n".join(lines))
 
 
 def return_annotation(function: Callable[..., Any] | None) -> Any:

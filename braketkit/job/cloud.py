@@ -20,6 +20,7 @@ from ..errors import AwsError, BraketkitError, InvalidInput, Problem
 from ..execute.progress import NotebookLine, in_notebook
 from ..model.job import TERMINAL_STATES, JobInfo, R
 from ..runtime import contract
+from ..s3uri import split_s3_uri
 from . import LOG_TAIL, JobFailed, results, return_annotation, summary_html, summary_text
 from .extract import read_member, refuse_existing_target, safe_extract
 from .info import cloud_info, console_url, region_of, state_line
@@ -347,9 +348,9 @@ class AwsJob(HasMetrics, Generic[R]):
 
     def _download_archive(self, folder: Path) -> Path:
         uri = self._results_uri()
-        bucket, _, key = uri[len("s3://"):].partition("/")
         archive = folder / "model.tar.gz"
         try:
+            bucket, key = split_s3_uri(uri)
             gateway = self._gateway()
             gateway.s3(self.region).download_file(bucket, key, str(archive),
                                                   ExtraArgs={"ExpectedBucketOwner": gateway.account(self.region)})

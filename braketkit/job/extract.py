@@ -34,9 +34,9 @@ from typing import IO, Any
 
 import attrs
 
-from ..errors import BraketkitError
+from ..errors import DamagedResults, ResultsError, UnsafeArchive
 
-__all__ = ["MAX_BYTES", "MAX_MEMBERS", "DamagedResults", "ResultsError", "UnsafeArchive", "printable", "read_member",
+__all__ = ["MAX_BYTES", "MAX_MEMBERS", "printable", "read_member",
            "refuse_existing_target", "safe_extract", "size_text"]
 
 MAX_BYTES = 10 * 1024**3
@@ -62,18 +62,6 @@ _LINK_STEPS = 50_000_000
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _WRITE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 _READ = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-
-
-class ResultsError(BraketkitError):
-    """A job's results cannot be read or extracted; the message names the job and what is wrong."""
-
-
-class UnsafeArchive(ResultsError):
-    """The archive holds something braketkit will not create (or too much of it); nothing was extracted."""
-
-
-class DamagedResults(ResultsError):
-    """The archive or its results.json is damaged (truncated, not gzip, not tar, not JSON, wrong shape)."""
 
 
 Path_ = tuple[str, ...]

@@ -22,20 +22,17 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from ..errors import DamagedResults, PickledResults, UnsafeArchive
 from ..runtime import contract
 from ..runtime.rebuild import value_as
-from .extract import DamagedResults, ResultsError, UnsafeArchive, printable, size_text
+from .extract import printable, size_text
 
-__all__ = ["MAX_RESULTS_BYTES", "PickledResults", "read_results", "read_results_file"]
+__all__ = ["MAX_RESULTS_BYTES", "read_results", "read_results_file"]
 
 MAX_RESULTS_BYTES = 512 * 1024**2
 """Cap on results.json (read whole into memory, then parsed)."""
 
 FORMATS = ("plaintext", "pickled_v4")
-
-
-class PickledResults(ResultsError):
-    """The results are pickled and were not (or may not be) unpickled; the message says what to do."""
 
 
 def _name(job: str | None) -> str:

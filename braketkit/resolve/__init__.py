@@ -19,7 +19,7 @@ from ..converter import converter
 from ..errors import InvalidInput, Problem
 from ..model.settings import Settings
 from . import rules
-from .keys import Entry, bound_problem, describe, kind_of, leaf_type, maps, tables
+from .keys import MIN_SOURCE_MB, Entry, bound_problem, describe, kind_of, leaf_type, maps, tables
 from .pyproject import find_pyproject, read_pyproject
 from .sources import PROFILE_VARIABLE, env_layer, keyword_layer, pyproject_layers, set_layer
 
@@ -206,8 +206,9 @@ def _check(settings: Settings, merged: dict[str, Entry], problems: list[Problem]
     if isinstance(settings.dependencies, str):
         project = pyproject.parent if pyproject else None
         check("dependencies", rules.dependencies_problem(settings.dependencies, project, settings.source))
-    if settings.max_source_mb < 1:
-        problems.append(Problem("expected a size in MB of at least 1", "max_source_mb", origin("max_source_mb")))
+    if settings.max_source_mb < MIN_SOURCE_MB:
+        problems.append(Problem(f"expected a size in MB of at least {MIN_SOURCE_MB}", "max_source_mb",
+                                origin("max_source_mb")))
     for name in tables():
         table = getattr(settings, name)
         for field in attrs.fields(type(table)):

@@ -10,19 +10,19 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-import types
 import typing
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 
 from ..errors import Problem
 from ..model.settings import ParameterText, Seconds, Settings, given_fields
+from ..model.types import field_types, shape
 
 __all__ = [
-    "BOUNDS", "EMPTY_NAME", "Entry", "bound_problem", "describe", "fits", "flatten", "kind_of", "leaf_type", "maps",
-    "scalars", "suggest", "tables",
+    "BOUNDS", "EMPTY_NAME", "MIN_SOURCE_MB", "Entry", "bound_problem", "describe", "fits", "flatten", "kind_of",
+    "leaf_type", "maps", "scalars", "suggest", "tables",
 ]
 
 
@@ -34,24 +34,19 @@ class Entry:
     origin: str
 
 
-@functools.cache
-def _field_types(cls: type) -> dict[str, Any]:
-    return {name: hint for name, hint in typing.get_type_hints(cls).items()}
-
-
-_SETTINGS = _field_types(Settings)
+_SETTINGS = field_types(Settings)
 
 
 @functools.cache
 def tables() -> dict[str, type]:
     """Top-level keys whose value is a table of fixed fields (``instance``, ``s3``...)."""
-    return {k: t for k, t in _SETTINGS.items() if attrs.has(t)}
+    return {k: t for k, t in _SETTINGS.items() if shape(t).form == "table"}
 
 
 @functools.cache
 def maps() -> dict[str, Any]:
     """Top-level keys whose value is a map of free keys (``tags``, ``input``...)."""
-    return {k: typing.get_args(t)[1] for k, t in _SETTINGS.items() if typing.get_origin(t) is dict}
+    return {k: shape(t).args[1] for k, t in _SETTINGS.items() if shape(t).form == "dict"}
 
 
 @functools.cache
@@ -67,8 +62,11 @@ def leaf_type(key: str) -> Any:
         return scalars()[head]
     if head in maps():
         return maps()[head]
-    return _field_types(tables()[head])[rest]
+    return field_types(tables()[head])[rest]
 
+
+MIN_SOURCE_MB = 1
+"""The smallest ``max_source_mb``: resolve checks it, the JSON Schema states it."""
 
 BOUNDS = {"minimum": "minimum", "exclusive_minimum": "exclusiveMinimum"}
 """The bounds a settings field may state in its attrs ``metadata``, and their JSON Schema keywords."""
@@ -88,7 +86,7 @@ def bound_problem(value: float, metadata: Mapping[str, Any]) -> str | None:
 def known_keys() -> list[str]:
     keys = list(scalars()) + list(maps())
     for name, cls in tables().items():
-        keys += [name] + [f"{name}.{field}" for field in _field_types(cls)]
+        keys += [name] + [f"{name}.{field}" for field in field_types(cls)]
     return keys
 
 
@@ -141,7 +139,7 @@ def flatten(
                 entries["instance.type"] = Entry(value, origin_of("instance"))
             elif isinstance(value, (tables()[name], Mapping)):
                 sub = _object_fields(value) if attrs.has(type(value)) else typing.cast(Mapping[str, Any], value).items()
-                fields = _field_types(tables()[name])
+                fields = field_types(tables()[name])
                 for field, sub_value in sub:
                     if not field:
                         problems.append(Problem(EMPTY_NAME, name, origin_of(name)))
@@ -186,14 +184,13 @@ def fits(value: Any, kind: Any) -> bool:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if kind in (str, int):
         return isinstance(value, kind) and not isinstance(value, bool)
-    origin = typing.get_origin(kind)
-    args = typing.get_args(kind)
-    if origin is Literal:
-        return any(type(value) is type(arg) and value == arg for arg in args)
-    if origin in (typing.Union, types.UnionType):
-        return any(fits(value, arm) for arm in args)
-    if origin is list:
-        return isinstance(value, (list, tuple)) and all(fits(item, args[0]) for item in value)
+    found = shape(kind)
+    if found.form == "literal":
+        return any(type(value) is type(arg) and value == arg for arg in found.args)
+    if found.form == "union":
+        return (found.optional and value is None) or any(fits(value, arm) for arm in found.args)
+    if found.form == "list":
+        return isinstance(value, (list, tuple)) and all(fits(item, found.args[0]) for item in value)
     return True  # no other kind is a leaf's
 
 
@@ -221,18 +218,17 @@ def describe(kind: Any) -> str:
         return "an integer"
     if kind is float:
         return "a number"
-    origin = typing.get_origin(kind)
-    args = typing.get_args(kind)
-    if origin is Literal:
-        return "one of " + ", ".join(repr(arg) for arg in args)
-    if origin in (typing.Union, types.UnionType):
-        return " or ".join(describe(arg) for arg in args if arg is not type(None))
-    if origin is list:
-        return f"a list of {_plural(describe(args[0]))}"
-    if origin is dict:
-        return f"a table of {_plural(describe(args[1]))}"
-    if attrs.has(kind):
-        fields = ", ".join(_field_types(kind))
+    found = shape(kind)
+    if found.form == "literal":
+        return "one of " + ", ".join(repr(arg) for arg in found.args)
+    if found.form == "union":
+        return " or ".join(describe(arg) for arg in found.args)
+    if found.form == "list":
+        return f"a list of {_plural(describe(found.args[0]))}"
+    if found.form == "dict":
+        return f"a table of {_plural(describe(found.args[1]))}"
+    if found.form == "table":
+        fields = ", ".join(field_types(kind))
         return f"a table with {fields}" + (' (or a string: the instance type)' if kind.__name__ == "Instance" else "")
     return getattr(kind, "__name__", str(kind))
 

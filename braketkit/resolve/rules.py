@@ -13,9 +13,14 @@ import re
 import warnings
 from pathlib import Path, PurePosixPath
 
+from ..s3uri import split_s3_uri
+
 __all__ = [
     "BUCKET_PATTERN",
+    "GIT_PATTERN",
     "KMS_KEY_PATTERN",
+    "PREFIX_PATTERN",
+    "S3_URI_PATTERN",
     "bucket_problem",
     "dependencies_problem",
     "kms_key_problem",
@@ -34,14 +39,23 @@ _RESERVED_SUFFIXES = {
     "--x-s3": "directory buckets",
     "--table-s3": "table buckets",
 }
-BUCKET_PATTERN = (
-    "^(?!" + "|".join(_RESERVED_PREFIXES) + ")"  # no escaping needed but for dots; re.escape's \\- is no ECMA-262
-    "(?!.*(?:" + "|".join(suffix.replace(".", "\\.") for suffix in _RESERVED_SUFFIXES) + ")$)"
-    f"(?!.*\\.\\.)(?!{_IP_ADDRESS}$)[a-z0-9][a-z0-9.-]{{1,61}}[a-z0-9]$"
-)
-"""The same rules as one regular expression, for the JSON Schema (``bucket_problem`` says which rule is broken)."""
 _ALIAS_SUFFIXES = ("-s3alias", "--ol-s3")
 """An access point alias stands wherever a bucket name does when reading data, so an input URI may use one."""
+
+
+def _bucket_regex(alias_ok: bool, end: str) -> str:
+    """The bucket rules as one regular expression, up to ``end`` (the text's end, or the end of a URI's bucket)."""
+    suffixes = [suffix for suffix in _RESERVED_SUFFIXES if not (alias_ok and suffix in _ALIAS_SUFFIXES)]
+    # no escaping needed but for dots; re.escape's \\- is no ECMA-262
+    return ("(?!" + "|".join(_RESERVED_PREFIXES) + ")"
+            "(?![^/]*(?:" + "|".join(suffix.replace(".", "\\.") for suffix in suffixes) + ")" + end + ")"
+            f"(?![^/]*\\.\\.)(?!{_IP_ADDRESS}{end})[a-z0-9][a-z0-9.-]{{1,61}}[a-z0-9]{end}")
+
+
+BUCKET_PATTERN = "^" + _bucket_regex(alias_ok=False, end="$")
+"""The same rules as one regular expression, for the JSON Schema (``bucket_problem`` says which rule is broken)."""
+S3_URI_PATTERN = "^s3://" + _bucket_regex(alias_ok=True, end="(?:/|$)")
+"""An ``s3://`` input URI whose bucket ``s3_uri_problem`` accepts, as one regular expression."""
 
 
 def _bucket_rules_broken(name: str, alias_ok: bool) -> list[str]:
@@ -88,9 +102,10 @@ def bucket_problem(name: str, *, alias_ok: bool = False) -> str | None:
 
 def s3_uri_problem(uri: str) -> str | None:
     """What is wrong with the bucket of an ``s3://bucket/key`` input URI, or None."""
-    bucket = uri[len("s3://"):].partition("/")[0]
-    if not bucket:
-        return f"{uri!r} names no bucket; expected s3://bucket/key"
+    try:
+        bucket, _ = split_s3_uri(uri)
+    except ValueError as error:
+        return str(error)
     broken = _bucket_rules_broken(bucket, alias_ok=True)
     if not broken:
         return None
@@ -127,6 +142,12 @@ def prefix_problem(prefix: str) -> str | None:
     return None
 
 
+_PART = r"(?!\.\.?(?:/|$))[^/\s](?:[^/]*[^/\s])?"
+PREFIX_PATTERN = rf"^(?![\s\S]*://)(?![\s\S]*[\x00-\x1f\x7f])/*(?:{_PART}(?:/{_PART})*)?/*$"
+"""What ``prefix_problem`` accepts, as one regular expression (the length is the plan's to judge: it depends on the
+bucket and the job's name)."""
+
+
 def kms_key_problem(value: str) -> str | None:
     """What makes ``value`` no reference to a KMS key, or None."""
     if re.fullmatch(KMS_KEY_PATTERN, value):
@@ -137,6 +158,9 @@ def kms_key_problem(value: str) -> str | None:
 # git's pattern syntax (git help gitignore): a backslash escapes the next character; a
 # bracket expression runs to its closing ']' (one right after '[' or '[!' belongs to the set).
 _ESCAPABLE = set("*?[]!#\\ ")
+GIT_PATTERN = r"^(?=[\s\S]*\S)(?!\s*#)!?(?:\\[*?\[\]!# \\]|\[[\s\S][^\]]*\]|[^\\\[])*$"
+"""What ``pattern_problem`` accepts, as one regular expression, but for the contents of a ``[...]`` set, which
+only Python's own ``re`` can judge (``[9-0]``)."""
 
 
 def _quoted(pattern: str) -> str:

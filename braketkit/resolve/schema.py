@@ -1,73 +1,264 @@
-"""A JSON Schema of ``[tool.braketkit]``, derived from the settings classes.
+"""A JSON Schema of ``[tool.braketkit]`` that accepts what braketkit accepts, from the metadata it checks with.
 
-Instance types come from the service model's enum, so editors complete the
-same values the service accepts.
+Each part comes from where braketkit's own check gets it: types from the settings classes
+(``braketkit.model.types.shape``), bounds from each field's ``metadata``, the duration grammar from
+``braketkit.duration``, device forms from ``braketkit.catalog``, the rules of names, prefixes, keys and
+patterns from the regular expressions of ``braketkit.resolve.rules``, and the limits of every setting the
+request carries unchanged (``SENT_AS``) from botocore's service model with the plan's supplements. What
+JSON Schema cannot say exactly is listed in ``INEXACT`` (and in the schema's description, and in
+docs/settings.md); tests/test_schema.py holds the schema and braketkit to both.
 """
 
 from __future__ import annotations
 
-import types
-import typing
-from typing import Any, Literal
+import re
+from typing import Any
 
 import attrs
 
-from ..model.settings import S3, Instance, ParameterText, Seconds, Settings
+from .. import catalog, duration
+from ..model.settings import Instance, ParameterText, Seconds, Settings
+from ..model.types import field_types, shape
 from ..plan import service_model
+from ..plan.validate import SUPPLEMENTS
+from ..runtime import contract
 from . import rules
-from .keys import BOUNDS
+from .keys import BOUNDS, MIN_SOURCE_MB
 
-__all__ = ["DURATION_PATTERN", "settings_schema"]
+__all__ = ["INEXACT", "SENT_AS", "duration_pattern", "settings_schema"]
 
-DURATION_PATTERN = r"^(\d+|(?=\d)(\d+d)?(\d+h)?(\d+m)?(\d+s)?)$"
+SENT_AS = {
+    "job_name": "jobName",
+    "role": "roleArn",
+    "instance.type": "instanceConfig.instanceType",
+    "instance.count": "instanceConfig.instanceCount",
+    "instance.volume_gb": "instanceConfig.volumeSizeInGb",
+    "stopping.max_runtime": "stoppingCondition.maxRuntimeInSeconds",
+    "s3.kms_key": "outputDataConfig.kmsKeyId",
+    "checkpoint.local_path": "checkpointConfig.localPath",
+    "reservation": "associations[].arn",
+    "hyperparameters": "hyperParameters",
+    "tags": "tags",
+}
+"""The settings the CreateJob request carries as they are, and the member each becomes (``[]``: a list's item):
+the service model's limits of that member are the setting's."""
+
+INEXACT = (
+    "What JSON Schema cannot say exactly. It accepts: files and folders that do not exist or are not what they "
+    "should be (source, a dependencies file and its place inside the project, local input paths); a duration "
+    "string of several units whose sum is over the limit, such as \"4d24h1s\" (each unit is bounded alone); a "
+    "whole number written as a float (count = 2.0); a [...] set in include or exclude that Python's re refuses "
+    "([9-0]); an s3.prefix that makes an S3 location longer than the service's 1024 characters (that depends on "
+    "the bucket and the job's name); any device when the table defines devices (it must name one of them, or a "
+    "built-in alias, ARN or local device); a device ARN in another region than region, and a region Braket's "
+    "images are not offered in; hyperparameters named like the function's arguments, or more than the service's "
+    "100 with braketkit's own and the arguments; one tag more than a sweep leaves room for. It refuses: a "
+    "device defined in the decorator or the environment but not in the file; an entry of devices naming "
+    "another entry. It does not require device or region, which may come from elsewhere."
+)
+"""Where the schema and braketkit part ways, and which way; docs/settings.md says the same."""
 
 
-def _type(kind: Any) -> dict[str, Any]:
+def _at_most(limit: int) -> str:
+    """Decimal numbers from 0 to ``limit``, leading zeros allowed, as a regular expression."""
+    digits = str(limit)
+    forms = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    for place, digit in enumerate(digits):
+        lowest = 1 if place == 0 else 0
+        if int(digit) - 1 >= lowest:
+            rest = len(digits) - place - 1
+            forms.append(f"{digits[:place]}[{lowest}-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    forms.append(digits)
+    return f"(?:0*(?:{'|'.join(forms)})|0+)"
+
+
+def duration_pattern(low: int, high: int) -> str:
+    """The duration strings from ``low`` (0 or 1) to ``high`` seconds, as far as a regular expression of modest size
+    can say: whole seconds and strings of one unit exactly; in a string of several units, each unit alone is
+    bounded, but not their sum (an exact expression needs thousands of alternatives)."""
+    if low not in (0, 1):  # pragma: no cover - the service model's only duration starts at 1
+        raise ValueError(f"no duration pattern from {low} seconds")
+    units = "".join(f"(?:{_at_most(high // seconds)}{unit})?" for unit, seconds in duration.UNITS.items())
+    some = "(?=[^1-9]*[1-9])" if low == 1 else ""
+    return f"^{some}(?:{_at_most(high)}|(?=[0-9]){units})$"
+
+
+# -- the service model ------------------------------------------------------------------------------------------
+
+
+def _ascii_digits(pattern: str) -> str:
+    """The model's Java patterns read ``\\d`` as an ASCII digit, and so does the plan; Python's jsonschema would not."""
+    return re.sub(r"(?<!\\)\\d", "[0-9]", pattern)
+
+
+def _any_case(text: str) -> str:
+    return "".join(f"[{char.lower()}{char.upper()}]" if char.isalpha() else re.escape(char) for char in text)
+
+
+def _limits(model: dict[str, Any]) -> dict[str, Any]:
+    """A service model shape's limits as JSON Schema keywords (validate's ``_string`` and ``_bounds`` check them)."""
+    kind, low, high = model["type"], model.get("min"), model.get("max")
+    found: dict[str, Any] = {}
+    if kind == "string":
+        found |= {"minLength": low} if low else {}
+        found |= {"maxLength": high} if high is not None else {}
+        found |= {"enum": model["enum"]} if "enum" in model else {}
+        found |= {"pattern": f"^(?:{_ascii_digits(model['pattern'])})$"} if "pattern" in model else {}
+        found |= {"not": {"pattern": "^" + _any_case(model["reservedPrefix"])}} if "reservedPrefix" in model else {}
+    elif kind in ("integer", "long"):
+        found |= {"minimum": low} if low is not None else {}
+        found |= {"maximum": high} if high is not None else {}
+    elif kind == "map":
+        found |= {"minProperties": low} if low else {}
+        found |= {"maxProperties": high} if high is not None else {}
+    return found
+
+
+def _member(path: str, operation: str = "CreateJobRequest") -> tuple[str, dict[str, Any]]:
+    """The shape of a request member (``instanceConfig.instanceCount``, ``associations[].arn``), with its name."""
+    shapes, name = service_model.shapes(), operation
+    for part in path.split("."):
+        name = shapes[name]["members"][part.removesuffix("[]")]["shape"]
+        if part.endswith("[]"):
+            name = shapes[name]["member"]["shape"]
+    return name, {**SUPPLEMENTS.get(name, {}), **shapes[name]}
+
+
+def _map_part(name: str, role: str) -> dict[str, Any]:
+    """A map shape's ``key`` or ``value`` shape, with its supplement."""
+    shapes = service_model.shapes()
+    return {**SUPPLEMENTS.get((name, role), {}), **shapes[shapes[name][role]["shape"]]}
+
+
+# -- the settings -------------------------------------------------------------------------------------------------
+
+
+def _type(kind: Any, key: str) -> dict[str, Any]:
+    """The schema of ``key``'s type alone, before the rules of the key."""
     if kind is Seconds:
-        return {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": DURATION_PATTERN}]}
+        return {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": duration.PATTERN}]}
     if kind is ParameterText:
-        return {"type": ["string", "number", "boolean"]}
+        return {"anyOf": [{"type": "string"}, {"type": ["number", "boolean"]}]}
     simple = {str: "string", int: "integer", bool: "boolean", float: "number"}
     if kind in simple:
         return {"type": simple[kind]}
-    origin, args = typing.get_origin(kind), typing.get_args(kind)
-    if origin is Literal:
-        return {"enum": list(args)}
-    if origin in (typing.Union, types.UnionType):
-        arms = [_type(arm) for arm in args if arm is not type(None)]
+    found = shape(kind)
+    if found.form == "literal":
+        return {"enum": list(found.args)}
+    if found.form == "union":
+        arms = [_type(arm, key) for arm in found.args]
         return arms[0] if len(arms) == 1 else {"anyOf": arms}
-    if origin is list:
-        return {"type": "array", "items": _type(args[0])}
-    if origin is dict:
-        return {"type": "object", "additionalProperties": _type(args[1])}
-    if attrs.has(kind):
-        return _table(kind)
+    if found.form == "list":
+        return {"type": "array", "items": _type(found.args[0], key)}
+    if found.form == "dict":
+        return {"type": "object", "propertyNames": {"minLength": 1}, "additionalProperties": _type(found.args[1], key)}
+    if found.form == "table":
+        return _table(kind, key)
     raise TypeError(f"no schema for {kind}")  # pragma: no cover - every settings type is covered
 
 
-_PATTERNS: dict[tuple[type, str], str] = {(S3, "bucket"): rules.BUCKET_PATTERN, (S3, "kms_key"): rules.KMS_KEY_PATTERN}
-"""Fields whose strings follow a rule of their own (the parser checks the same: braketkit.resolve.rules)."""
+def _sent_as(key: str, schema: dict[str, Any], kind: Any) -> dict[str, Any]:
+    """``schema`` narrowed by the limits of the request member ``key`` is sent as."""
+    name, model = _member(SENT_AS[key])
+    if model["type"] == "map":
+        value = _limits(_map_part(name, "value"))
+        names = {"minLength": 1, **_limits(_map_part(name, "key"))}
+        if key == "hyperparameters":  # braketkit's own always go too, the entry point at least
+            names["not"] = {"enum": list(contract.RESERVED)}
+            value = {"anyOf": [{"type": "string", **value}, {"type": ["number", "boolean"]}]}
+            return {**schema, **_limits(model), "maxProperties": model["max"] - 1, "propertyNames": names,
+                    "additionalProperties": value}
+        entry = {**schema["additionalProperties"], **value}
+        return {**schema, **_limits(model), "propertyNames": names, "additionalProperties": entry}
+    limits = _limits(model)
+    if kind is Seconds:
+        low, high = limits.get("minimum", 0), limits["maximum"]
+        return {"anyOf": [{"type": "integer", **limits},
+                          {"type": "string", "pattern": duration_pattern(low, high)}]}
+    return {**schema, **limits}
 
 
-def _table(cls: type) -> dict[str, Any]:
-    hints = typing.get_type_hints(cls)
-    properties = {name: _type(hint) for name, hint in hints.items()}
-    for name in properties:
-        if (cls, name) in _PATTERNS:
-            properties[name] = {**properties[name], "pattern": _PATTERNS[cls, name]}
+def _rules(key: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """The rules resolve and the plan check for ``key`` beyond its type and the request's limits."""
+    if key == "s3.bucket":
+        return {**schema, "pattern": rules.BUCKET_PATTERN}
+    if key == "s3.prefix":
+        return {**schema, "pattern": rules.PREFIX_PATTERN}
+    if key == "s3.kms_key":
+        return {**schema, "allOf": [{"pattern": rules.KMS_KEY_PATTERN}]}
+    if key in ("include", "exclude"):
+        return {**schema, "items": {**schema["items"], "pattern": rules.GIT_PATTERN}}
+    if key == "max_source_mb":
+        return {**schema, "minimum": MIN_SOURCE_MB}
+    if key == "image":
+        _, uri = _member("algorithmSpecification.containerImage.uri")
+        return {"type": "string", "anyOf": [{"enum": list(catalog.IMAGE_REPOSITORIES)},
+                                            {"allOf": [{"pattern": r"\.dkr\.ecr\."}, _limits(uri)]}]}
+    if key == "devices":
+        return {**schema, "additionalProperties": {"$ref": "#/$defs/device"}}
+    if key == "input":
+        _, channels = _member("inputDataConfig")
+        _, channel = _member("inputDataConfig[].channelName")
+        _, location = _member("inputDataConfig[].dataSource.s3DataSource.s3Uri")
+        local = {"minLength": 1, "not": {"pattern": "^s3://"}}
+        remote = {"allOf": [{"pattern": rules.S3_URI_PATTERN}, _limits(location)]}
+        return {**schema, "maxProperties": channels["max"], "propertyNames": _limits(channel),
+                "additionalProperties": {"type": "string", "anyOf": [local, remote]}}
+    if key == "checkpoint.copy_from_job":
+        _, arn = _member("jobArn", "GetJobRequest")
+        _, name = _member("jobName")
+        return {**schema, "anyOf": [{"allOf": [{"pattern": "^arn:"}, _limits(arn)]},
+                                    {"allOf": [{"not": {"pattern": "^arn:"}}, _limits(name)]}]}
+    return schema
+
+
+def _device() -> dict[str, Any]:
+    """A device as ``catalog.expand_device`` reads it without the project's aliases."""
+    _, model = _member("deviceConfig.device")
+    return {"type": "string", **_limits(model), "anyOf": [
+        {"enum": list(catalog.BUILTIN_DEVICES)},
+        {"pattern": f"^(?:{catalog.DEVICE_ARN_PATTERN})$"},
+        {"pattern": f"^(?:{catalog.LOCAL_DEVICE_PATTERN})$"},
+    ]}
+
+
+def _table(cls: type, prefix: str = "") -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    for name, kind in field_types(cls).items():
+        key = f"{prefix}.{name}" if prefix else name
+        schema = _type(kind, key)
+        if key in SENT_AS:
+            schema = _sent_as(key, schema, kind)
+        properties[name] = _rules(key, schema)
     for field in attrs.fields(cls):  # the bounds the parser checks (resolve's bound_problem), from the same metadata
         properties[field.name] |= {BOUNDS[bound]: limit for bound, limit in field.metadata.items() if bound in BOUNDS}
-    if cls is Instance:
-        properties["type"] = {"enum": service_model.limit("InstanceType", "enum")}
-    schema = {"type": "object", "properties": properties, "additionalProperties": False}
-    if cls is Instance:
-        return {"anyOf": [properties["type"], schema]}
-    return schema
+    table = {"type": "object", "properties": properties, "additionalProperties": False}
+    if cls is Instance:  # a string is the instance type
+        return {"anyOf": [properties["type"], table]}
+    return table
+
+
+_DEFINES_DEVICES = {"required": ["devices"], "properties": {"devices": {"minProperties": 1}}}
 
 
 def settings_schema() -> dict[str, Any]:
     """The schema of ``[tool.braketkit]``, profiles included."""
     table = _table(Settings)
-    profile = {**table, "properties": dict(table["properties"])}
-    table["properties"]["profiles"] = {"type": "object", "additionalProperties": profile}
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "[tool.braketkit]", **table}
+    properties = {**table["properties"], "device": {"type": "string"}}  # narrowed below, unless devices are defined
+
+    def with_device_rule(extra: dict[str, Any], otherwise: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "object", "properties": {**properties, **extra}, "additionalProperties": False,
+                "if": _DEFINES_DEVICES, "else": {"properties": {"device": {"$ref": "#/$defs/device"}, **otherwise}}}
+
+    profile = with_device_rule({}, {})
+    free_profile = {"type": "object", "properties": properties, "additionalProperties": False}
+    profiles = {"type": "object", "propertyNames": {"minLength": 1}}
+    root = with_device_rule({"profiles": profiles}, {"profiles": {"additionalProperties": {"$ref": "#/$defs/profile"}}})
+    root["then"] = {"properties": {"profiles": {"additionalProperties": {"$ref": "#/$defs/profile-under-devices"}}}}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "[tool.braketkit]",
+        "description": "braketkit's settings (docs/settings.md). " + INEXACT,
+        **root,
+        "$defs": {"device": _device(), "profile": profile, "profile-under-devices": free_profile},
+    }

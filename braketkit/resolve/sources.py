@@ -7,12 +7,11 @@ as a TOML value (``2``, ``true``, ``["a", "b"]``, ``{team = "qml"}``).
 
 from __future__ import annotations
 
-import types
-import typing
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..errors import Problem
+from ..model.types import text_based
 from ..runtime import contract
 from .keys import EMPTY_NAME, Entry, describe, fits, flatten, kind_of, leaf_type, maps, suggest, tables
 from .pyproject import Pyproject, display_path, tomllib
@@ -79,16 +78,9 @@ def read_text(text: str, kind: Any) -> Any:
         parsed = tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
-    if isinstance(parsed, (list, dict)) or not _takes_text(kind):
+    if isinstance(parsed, (list, dict)) or not text_based(kind):
         return parsed
     return text
-
-
-def _takes_text(kind: Any) -> bool:
-    if kind is str or getattr(kind, "__supertype__", None) is str:
-        return True
-    is_union = typing.get_origin(kind) in (typing.Union, types.UnionType)
-    return is_union and any(_takes_text(arm) for arm in typing.get_args(kind))
 
 
 def _assignments(pairs: Iterable[tuple[str, str, str]], unknown: Callable[[str], str] = suggest) -> Layer:
