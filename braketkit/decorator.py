@@ -9,11 +9,11 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
-from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Generic, Literal, ParamSpec, TypeVar, cast, overload
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast, overload
 
 from .errors import InvalidInput, Problem, show_plainly_when_uncaught
-from .model.settings import Settings
+from .model.settings import Settings, SettingsKeywords
 from .package.capture import is_main, where_defined
 from .pipeline import plan_target, run_many, run_target
 from .resolve import Keywords, KeywordSource
@@ -21,20 +21,9 @@ from .resolve.sources import keyword_problems
 from .target import Target, target_of
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from .job import Job, LocalJob
-    from .model.settings import (
-        S3,
-        Checkpoint,
-        CheckpointTable,
-        Instance,
-        InstanceTable,
-        ParameterValue,
-        S3Table,
-        Stopping,
-        StoppingTable,
-        SweepLimits,
-        SweepTable,
-    )
     from .plan import Plan
     from .sweep import Sweep
 
@@ -44,33 +33,41 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class _Unset:
-    """The default of every settings keyword: a keyword not given contributes nothing, not a default."""
-
-    def __repr__(self) -> str:
-        return "unset"
-
-
-UNSET: Any = _Unset()
-
-
-def _given(settings: object, keywords: Mapping[str, Any], origin: str) -> tuple[KeywordSource, ...]:
-    """The settings object and the keywords given (in that order, keywords winning), checked: names and types.
-
-    ``keywords`` are a signature's locals: the settings keywords, ``UNSET`` where not given.
-    """
-    given = {name: value for name, value in keywords.items() if value is not UNSET}
+def _given(settings: object, keywords: dict[str, Any], origin: str) -> tuple[KeywordSource, ...]:
+    """The settings object and the keywords given (in that order, keywords winning), checked: names and types."""
     problems = [] if settings is None or isinstance(settings, Settings) else [Problem(
         f"expected a Settings object or the function to decorate, got {type(settings).__name__}; give settings "
         "by name (device=...)", None, origin)]
-    if "profile" in given and not isinstance(given["profile"], str):
-        problems.append(Problem(f"expected a profile's name, got {type(given['profile']).__name__}", "profile", origin))
-    added: tuple[KeywordSource, ...] = (settings, given) if isinstance(settings, Settings) else (given,)
+    if "profile" in keywords and not isinstance(keywords["profile"], str):
+        problems.append(Problem(f"expected a profile's name, got {type(keywords['profile']).__name__}", "profile",
+                                origin))
+    added: tuple[KeywordSource, ...] = (settings, keywords) if isinstance(settings, Settings) else (keywords,)
     for source in added:
         problems += keyword_problems(source, origin)
     if problems:
         raise InvalidInput(problems)
     return added
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Unset:
+    """The default a settings keyword shows: one not given contributes nothing, not a default."""
+
+    def __repr__(self) -> str:
+        return "unset"
+
+
+def _settings_as_keywords(function: F) -> F:
+    """Show every setting as a keyword of ``function`` to ``help()``, IPython and Jupyter, which read the run-time
+    signature; type checkers and editors read ``SettingsKeywords`` through ``Unpack``."""
+    signature = inspect.signature(function)
+    kept = [parameter for parameter in signature.parameters.values() if parameter.kind is not parameter.VAR_KEYWORD]
+    keywords = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=_Unset(), annotation=kind)
+                for name, kind in SettingsKeywords.__annotations__.items()]
+    function.__signature__ = signature.replace(parameters=[*kept, *keywords])  # type: ignore[attr-defined]
+    return function
 
 
 class HybridJob(Generic[P, R]):
@@ -94,118 +91,22 @@ class HybridJob(Generic[P, R]):
     def __repr__(self) -> str:
         return f"<hybrid job {self.function.__module__}.{self.function.__qualname__}>"
 
-    @overload
-    def options(
-        self,
-        settings: Settings,
-        /,
-        *,
-        device: str | None = ...,
-        region: str | None = ...,
-        role: str | None = ...,
-        image: str = ...,
-        job_name: str | None = ...,
-        source: str | None = ...,
-        include: list[str] = ...,
-        exclude: list[str] = ...,
-        dependencies: str | list[str] | None = ...,
-        hyperparameters: Mapping[str, ParameterValue] = ...,
-        tags: Mapping[str, str] = ...,
-        reservation: str | None = ...,
-        distribution: Literal["data_parallel"] | None = ...,
-        wait: bool = ...,
-        local: bool = ...,
-        result_format: Literal["plaintext", "pickled_v4"] = ...,
-        max_source_mb: int = ...,
-        instance: Instance | InstanceTable | str = ...,
-        stopping: Stopping | StoppingTable = ...,
-        s3: S3 | S3Table = ...,
-        checkpoint: Checkpoint | CheckpointTable = ...,
-        sweep: SweepLimits | SweepTable = ...,
-        input: Mapping[str, str] = ...,
-        devices: Mapping[str, str] = ...,
-        profile: str = ...,
-    ) -> HybridJob[P, R]: ...
-
-    @overload
-    def options(
-        self,
-        /,
-        *,
-        device: str | None = ...,
-        region: str | None = ...,
-        role: str | None = ...,
-        image: str = ...,
-        job_name: str | None = ...,
-        source: str | None = ...,
-        include: list[str] = ...,
-        exclude: list[str] = ...,
-        dependencies: str | list[str] | None = ...,
-        hyperparameters: Mapping[str, ParameterValue] = ...,
-        tags: Mapping[str, str] = ...,
-        reservation: str | None = ...,
-        distribution: Literal["data_parallel"] | None = ...,
-        wait: bool = ...,
-        local: bool = ...,
-        result_format: Literal["plaintext", "pickled_v4"] = ...,
-        max_source_mb: int = ...,
-        instance: Instance | InstanceTable | str = ...,
-        stopping: Stopping | StoppingTable = ...,
-        s3: S3 | S3Table = ...,
-        checkpoint: Checkpoint | CheckpointTable = ...,
-        sweep: SweepLimits | SweepTable = ...,
-        input: Mapping[str, str] = ...,
-        devices: Mapping[str, str] = ...,
-        profile: str = ...,
-    ) -> HybridJob[P, R]: ...
-
-    def options(
-        self,
-        settings: Settings | None = None,
-        /,
-        *,
-        device: str | None = UNSET,
-        region: str | None = UNSET,
-        role: str | None = UNSET,
-        image: str = UNSET,
-        job_name: str | None = UNSET,
-        source: str | None = UNSET,
-        include: list[str] = UNSET,
-        exclude: list[str] = UNSET,
-        dependencies: str | list[str] | None = UNSET,
-        hyperparameters: Mapping[str, ParameterValue] = UNSET,
-        tags: Mapping[str, str] = UNSET,
-        reservation: str | None = UNSET,
-        distribution: Literal["data_parallel"] | None = UNSET,
-        wait: bool = UNSET,
-        local: bool = UNSET,
-        result_format: Literal["plaintext", "pickled_v4"] = UNSET,
-        max_source_mb: int = UNSET,
-        instance: Instance | InstanceTable | str = UNSET,
-        stopping: Stopping | StoppingTable = UNSET,
-        s3: S3 | S3Table = UNSET,
-        checkpoint: Checkpoint | CheckpointTable = UNSET,
-        sweep: SweepLimits | SweepTable = UNSET,
-        input: Mapping[str, str] = UNSET,
-        devices: Mapping[str, str] = UNSET,
-        profile: str = UNSET,
-        **unknown: Any,
-    ) -> HybridJob[P, R]:
+    @_settings_as_keywords
+    def options(self, settings: Settings | None = None, /, **keywords: Unpack[SettingsKeywords]) -> HybridJob[P, R]:
         """The same job with settings changed for the calls made through it, above the decorator's.
 
         ``train.options(device="forte", checkpoint={"copy_from_job": name})(steps=3)``; also
         ``.options(...).local``, ``.plan`` and ``.map``. The decorated function is unchanged. As for the
-        decorator, every keyword but ``profile`` is the field of ``Settings`` of that name, described there.
+        decorator, the keywords are those of ``SettingsKeywords``.
 
         Args:
             settings: A ``Settings`` object; like the decorator's, it contributes the fields it was given.
-            profile: The profile of ``pyproject.toml`` to use, below ``--profile`` and ``BRAKETKIT_PROFILE``.
-            **unknown: Names that are no setting, refused with "did you mean" (a type checker refuses them first).
+            **keywords: Settings by name (``SettingsKeywords``); they win over ``settings``. A name that is no
+                setting is refused with "did you mean" (a type checker refuses it first).
         """
         caller = sys._getframe(1)
         origin = f"options() in {where_defined(caller.f_code.co_filename, caller.f_lineno)}"
-        keywords = {**{name: value for name, value in locals().items() if name in _KEYWORDS}, **unknown}
-        given = _given(settings, keywords, origin)
+        given = _given(settings, dict(keywords), origin)
         return HybridJob(self.function, (*self.keywords, *((source, origin) for source in given)))
 
     @functools.cached_property
@@ -284,87 +185,31 @@ def hybrid_job(function: Callable[P, R], /) -> HybridJob[P, R]: ...
 
 @overload
 def hybrid_job(
-    settings: Settings | None = None,
-    /,
-    *,
-    device: str | None = ...,
-    region: str | None = ...,
-    role: str | None = ...,
-    image: str = ...,
-    job_name: str | None = ...,
-    source: str | None = ...,
-    include: list[str] = ...,
-    exclude: list[str] = ...,
-    dependencies: str | list[str] | None = ...,
-    hyperparameters: Mapping[str, ParameterValue] = ...,
-    tags: Mapping[str, str] = ...,
-    reservation: str | None = ...,
-    distribution: Literal["data_parallel"] | None = ...,
-    wait: bool = ...,
-    local: bool = ...,
-    result_format: Literal["plaintext", "pickled_v4"] = ...,
-    max_source_mb: int = ...,
-    instance: Instance | InstanceTable | str = ...,
-    stopping: Stopping | StoppingTable = ...,
-    s3: S3 | S3Table = ...,
-    checkpoint: Checkpoint | CheckpointTable = ...,
-    sweep: SweepLimits | SweepTable = ...,
-    input: Mapping[str, str] = ...,
-    devices: Mapping[str, str] = ...,
-    profile: str = ...,
+    settings: Settings | None = None, /, **keywords: Unpack[SettingsKeywords]
 ) -> Callable[[Callable[P, R]], HybridJob[P, R]]: ...
 
 
+@_settings_as_keywords
 def hybrid_job(
-    function: Callable[P, R] | Settings | None = None,
-    /,
-    *,
-    device: str | None = UNSET,
-    region: str | None = UNSET,
-    role: str | None = UNSET,
-    image: str = UNSET,
-    job_name: str | None = UNSET,
-    source: str | None = UNSET,
-    include: list[str] = UNSET,
-    exclude: list[str] = UNSET,
-    dependencies: str | list[str] | None = UNSET,
-    hyperparameters: Mapping[str, ParameterValue] = UNSET,
-    tags: Mapping[str, str] = UNSET,
-    reservation: str | None = UNSET,
-    distribution: Literal["data_parallel"] | None = UNSET,
-    wait: bool = UNSET,
-    local: bool = UNSET,
-    result_format: Literal["plaintext", "pickled_v4"] = UNSET,
-    max_source_mb: int = UNSET,
-    instance: Instance | InstanceTable | str = UNSET,
-    stopping: Stopping | StoppingTable = UNSET,
-    s3: S3 | S3Table = UNSET,
-    checkpoint: Checkpoint | CheckpointTable = UNSET,
-    sweep: SweepLimits | SweepTable = UNSET,
-    input: Mapping[str, str] = UNSET,
-    devices: Mapping[str, str] = UNSET,
-    profile: str = UNSET,
-    **unknown: Any,
+    function: Callable[P, R] | Settings | None = None, /, **keywords: Any
 ) -> HybridJob[P, R] | Callable[[Callable[P, R]], HybridJob[P, R]]:
     """Mark a function as a hybrid job: ``@hybrid_job``, or ``@hybrid_job(device="sv1", ...)`` with settings.
 
     Decorating only records the settings (and checks their names and types): nothing is read or sent
     until a call is planned, so a module of decorated functions imports quickly and anywhere.
 
-    Every keyword but ``profile`` is the field of ``Settings`` of that name, described there, and takes
-    what the field takes; tables also take a dict (``stopping={"max_runtime": "2h"}``) and ``instance``
-    its type's name (``instance="ml.c5.xlarge"``). A keyword not given contributes nothing. Keywords win
-    over ``settings`` and ``pyproject.toml``, and lose to ``BRAKETKIT_*`` variables and the command line
-    (docs/settings.md).
+    The keywords are those of ``SettingsKeywords``: every field of ``Settings`` by its name, taking what
+    the field takes; tables also take a dict (``stopping={"max_runtime": "2h"}``) and ``instance`` its
+    type's name (``instance="ml.c5.xlarge"``); and ``profile``. A keyword not given contributes nothing.
+    Keywords win over ``settings`` and ``pyproject.toml``, and lose to ``BRAKETKIT_*`` variables and the
+    command line (docs/settings.md).
 
     Args:
         function: The function, when the decorator is used bare (``@hybrid_job``); or a ``Settings``
             object, for settings shared by several functions: it contributes the fields it was given.
-        profile: The profile of ``pyproject.toml`` to use, below ``--profile`` and ``BRAKETKIT_PROFILE``.
-        **unknown: Names that are no setting, refused here with "did you mean" (a type checker refuses them
-            before the code runs).
+        **keywords: Settings by name (``SettingsKeywords``). A name that is no setting is refused here with
+            "did you mean" (a type checker refuses it before the code runs).
     """
-    keywords = {**{name: value for name, value in locals().items() if name in _KEYWORDS}, **unknown}
     if callable(function) and not isinstance(function, Settings):
         return HybridJob(function, _given(None, keywords, "@hybrid_job"))
     sources = _given(function, keywords, "@hybrid_job")
@@ -374,7 +219,3 @@ def hybrid_job(
 
     return decorate
 
-
-_KEYWORDS = frozenset(name for name, parameter in inspect.signature(hybrid_job).parameters.items()
-                      if parameter.kind is inspect.Parameter.KEYWORD_ONLY)
-"""The settings keywords of ``hybrid_job`` and ``options`` (tests/test_typing.py keeps them equal to ``Settings``)."""

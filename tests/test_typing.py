@@ -3,10 +3,9 @@ they set; decoration checks names and types (tests/typing/promises.py holds what
 
 from __future__ import annotations
 
-import ast
+import inspect
 import typing
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, Literal
 
 import attrs
@@ -14,34 +13,27 @@ import cattrs.errors
 import pytest
 
 import braketkit.model.settings as model
-from braketkit import InvalidInput, Settings, Stopping, hybrid_job
+from braketkit import HybridJob, InvalidInput, Settings, Stopping, hybrid_job
 from braketkit.converter import converter
 from braketkit.resolve import resolve
 from braketkit.resolve.keys import fits, leaf_type, maps, scalars, tables
 
 from .conftest import Project
 
-DECORATOR = Path(__file__).resolve().parent.parent / "braketkit" / "decorator.py"
 FIELDS = [field.name for field in attrs.fields(Settings)]
+KEYWORDS = typing.get_type_hints(model.SettingsKeywords)
 
 
-def _signatures() -> dict[str, list[tuple[str, str]]]:
-    """Every ``hybrid_job`` and ``options`` in decorator.py (overloads too) that takes settings keywords:
-    its keyword-only parameters, each with its annotation as written."""
-    found = {}
-    for node in ast.walk(ast.parse(DECORATOR.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.FunctionDef) and node.name in ("hybrid_job", "options") and node.args.kwonlyargs:
-            found[f"{node.name}:{node.lineno}"] = [(arg.arg, ast.unparse(arg.annotation))  # type: ignore[arg-type]
-                                                   for arg in node.args.kwonlyargs]
-    return found
+def test_the_keywords_are_the_settings_and_the_profile() -> None:
+    assert list(KEYWORDS) == [*FIELDS, "profile"]  # a new setting needs its keyword
 
 
-def test_every_signature_takes_every_setting_by_name_and_type() -> None:
-    signatures = _signatures()
-    assert len(signatures) == 5  # hybrid_job: overload and implementation; options: two overloads, implementation
-    first, *rest = signatures.values()
-    assert [name for name, _ in first] == [*FIELDS, "profile"]  # a new setting needs its keyword
-    assert all(other == first for other in rest)
+@pytest.mark.parametrize("function", [hybrid_job, HybridJob.options])
+def test_help_and_jupyter_see_every_setting_as_a_keyword(function: Any) -> None:
+    keywords = [parameter.name for parameter in inspect.signature(function).parameters.values()
+                if parameter.kind is parameter.KEYWORD_ONLY]
+    assert keywords == list(KEYWORDS)
+    assert repr(inspect.signature(function).parameters["device"].default) == "unset"
 
 
 def _arms(kind: Any) -> list[Any]:
@@ -78,11 +70,8 @@ def _covers(accepted: Any, field: Any) -> bool:
 
 
 def test_each_keyword_accepts_what_its_field_holds() -> None:
-    namespace = {**vars(model), **vars(typing), "Mapping": Mapping}
-    annotations, *_ = _signatures().values()
     fields = typing.get_type_hints(Settings)
-    wrong = [name for name, written in annotations
-             if name != "profile" and not _covers(eval(written, namespace), fields[name])]
+    wrong = [name for name, accepted in KEYWORDS.items() if name != "profile" and not _covers(accepted, fields[name])]
     assert wrong == []
     assert not _covers(str, int) and not _covers(model.InstanceTable, model.Instance)  # the check can fail
 

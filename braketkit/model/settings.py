@@ -281,3 +281,35 @@ class SweepTable(TypedDict, total=False):
     rate: float
     burst: int
     poll: float
+
+
+class SettingsKeywords(TypedDict, total=False):
+    """Every setting as a keyword of ``@hybrid_job`` and ``.options``: each ``Settings`` field, taking what the
+    field takes (tables also as dicts, ``instance`` also as its type's name), and the profile to use.
+    tests/test_typing.py keeps it equal to ``Settings``."""
+
+    device: str | None
+    region: str | None
+    role: str | None
+    image: str
+    job_name: str | None
+    source: str | None
+    include: list[str]
+    exclude: list[str]
+    dependencies: str | list[str] | None
+    hyperparameters: Mapping[str, ParameterValue]
+    tags: Mapping[str, str]
+    reservation: str | None
+    distribution: Literal["data_parallel"] | None
+    wait: bool
+    local: bool
+    result_format: Literal["plaintext", "pickled_v4"]
+    max_source_mb: int
+    instance: Instance | InstanceTable | str
+    stopping: Stopping | StoppingTable
+    s3: S3 | S3Table
+    checkpoint: Checkpoint | CheckpointTable
+    sweep: SweepLimits | SweepTable
+    input: Mapping[str, str]
+    devices: Mapping[str, str]
+    profile: str
