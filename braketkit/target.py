@@ -156,10 +156,9 @@ def load_reference(ref: str, cwd: Path | None = None) -> Target:
             hint = f"; did you mean {close[0]!r}?" if close else listing
             raise InvalidInput([Problem(f"{module} has no {part!r}{hint}", ref)])
         found = getattr(found, part)
-    from .decorator import HybridJob
-
-    if isinstance(found, HybridJob):
-        return found.target
+    decorated = getattr(found, "target", None)  # what @hybrid_job made knows its target: no import of the decorator,
+    if isinstance(decorated, Target):           # which stands above this module
+        return decorated
     if not inspect.isfunction(found):
         raise InvalidInput([Problem(f"{name} is a {type(found).__name__}, not a function", ref)])
     return target_of(found)

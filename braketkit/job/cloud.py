@@ -21,10 +21,12 @@ from ..errors import AwsError, BraketkitError, InvalidInput, Problem
 from ..execute.progress import NotebookLine, in_notebook
 from ..model.job import TERMINAL_STATES, JobInfo
 from ..runtime import contract
-from . import LOG_TAIL, JobFailed, results, return_annotation, summary_html, summary_text
+from . import results
 from .extract import read_member, refuse_existing_target, safe_extract
 from .info import cloud_info, console_url, region_of, state_line
-from .metrics import HasMetrics, Record, parse_line
+from .local import LOG_TAIL, JobFailed, return_annotation, summary_html, summary_text
+from .metrics import Record, parse_line
+from .plot import HasMetrics
 from .results import read_results, read_results_file
 
 __all__ = ["LOG_GROUP", "AwsJob", "aws_error", "find_job", "talking_to_aws"]

@@ -19,8 +19,8 @@ from ..errors import BraketkitError, InvalidInput, Problem
 from ..model.job import JobInfo, JobQuery, Left
 from ..plan import service_model
 from ..plan.validate import validate
-from . import LocalJob
 from .info import cloud_info
+from .local import LocalJob
 
 __all__ = ["chosen", "cloud_jobs", "job_states", "local_jobs", "matches", "search_filters"]
 
