@@ -22,9 +22,8 @@ from typing import Any
 import attrs
 
 from .errors import InvalidInput, Problem
-from .package.capture import MODULE, is_main, keep_stdin_source, where_defined
+from .places import display_path, is_main, where_defined
 from .resolve import Keywords
-from .resolve.pyproject import display_path
 
 __all__ = ["Target", "load_reference", "script_target", "target_of"]
 
@@ -68,6 +67,8 @@ def _package_root(file: Path, module: str) -> Path:
 
 def _main_target(function: Callable[..., Any], keywords: Keywords) -> Target:
     """A ``__main__`` function: its project is the script's folder, or the working directory of a session."""
+    from .package.capture import MODULE, keep_stdin_source  # a notebook's function: decorating stays light
+
     keep_stdin_source()
     main = sys.modules.get("__main__")
     script = getattr(main, "__file__", None)

@@ -170,8 +170,8 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
     from ..job import AwsJob
     from ..job.cloud import talking_to_aws
     from ..pipeline import run_target
+    from .jobs_text import reattach_text, result_text, run_document, submitted_text
     from .live import SummarisedLog
-    from .render import reattach_text, result_text, run_document, submitted_text
 
     if raw and not follow:
         raise InvalidInput([Problem("shows the followed log as it is; it goes with --follow", "--raw")])

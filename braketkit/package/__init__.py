@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 import attrs
 
 from ..errors import InvalidInput, Problem
-from ..resolve.pyproject import display_path
+from ..places import display_path
 from ..workspace import make_folder
 from . import cache as index
 from .archive import Member, members, write_archive

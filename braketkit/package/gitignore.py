@@ -72,7 +72,8 @@ def _translate(body: str) -> str:
     return "".join(out)
 
 
-def _one(line: str, base: str) -> Pattern | None:
+def _fields(line: str) -> tuple[str, bool, bool, bool, str] | None:
+    """A gitignore line's text, negation, folders-only and anchoring, and its body as a regex; None for no pattern."""
     text = line.rstrip("\n").rstrip("\r")
     if not text.endswith("\\ "):
         text = text.rstrip(" ")
@@ -87,8 +88,15 @@ def _one(line: str, base: str) -> Pattern | None:
     if not body:
         return None
     anchored = "/" in body
-    body = body.lstrip("/")
-    regex = _translate(body) if anchored else "(?:.*/)?" + _translate(body)
+    return text, negated, folders_only, anchored, _translate(body.lstrip("/"))
+
+
+def _one(line: str, base: str) -> Pattern | None:
+    fields = _fields(line)
+    if fields is None:
+        return None
+    text, negated, folders_only, anchored, body = fields
+    regex = body if anchored else "(?:.*/)?" + body
     return Pattern(text, re.compile(regex, re.DOTALL), negated, folders_only, anchored, base)
 
 
@@ -111,39 +119,38 @@ class Matcher:
 
     For the built-in exclusions: the same rules as ``parse``, but a pattern
     without a slash is matched against the last part of the path alone, and all
-    of them at once, so a longer list costs (almost) nothing more per file.
+    of them at once, so a longer list costs (almost) nothing more per file. Each
+    pattern is compiled once, into one of four unions (names or paths, for any
+    entry or for folders only): compiling is most of what a plan's start costs.
     """
 
     def __init__(self, lines: Iterable[str]) -> None:
-        patterns = parse(lines)
-        if any(pattern.negated for pattern in patterns):
-            raise ValueError("a Matcher takes no negated patterns")
-        bodies = [(pattern, _translate(_body(pattern.text))) for pattern in patterns]
-
-        def union(regexes: list[str]) -> re.Pattern[str] | None:
-            return re.compile("|".join(f"(?:{regex})" for regex in regexes), re.DOTALL | re.IGNORECASE) \
-                if regexes else None
-
-        self._names = {folder: union([body for pattern, body in bodies
-                                      if not pattern.anchored and (folder or not pattern.folders_only)])
-                       for folder in (False, True)}
-        self._paths = {folder: union([pattern.regex.pattern for pattern, _ in bodies
-                                      if pattern.anchored and (folder or not pattern.folders_only)])
-                       for folder in (False, True)}
+        names: dict[bool, list[str]] = {False: [], True: []}
+        paths: dict[bool, list[str]] = {False: [], True: []}
+        for line in lines:
+            fields = _fields(line)
+            if fields is None:
+                continue
+            _, negated, folders_only, anchored, body = fields
+            if negated:
+                raise ValueError("a Matcher takes no negated patterns")
+            (paths if anchored else names)[folders_only].append(body)
+        self._names = {folders_only: _union(regexes) for folders_only, regexes in names.items()}
+        self._paths = {folders_only: _union(regexes) for folders_only, regexes in paths.items()}
 
     def __call__(self, path: str, is_folder: bool) -> bool:
-        names, paths = self._names[is_folder], self._paths[is_folder]
-        if names is not None and names.fullmatch(path.rpartition("/")[2]) is not None:
-            return True
-        return paths is not None and paths.fullmatch(path) is not None
+        name = path.rpartition("/")[2]
+        for folders_only in (False, True) if is_folder else (False,):
+            names, paths = self._names[folders_only], self._paths[folders_only]
+            if names is not None and names.fullmatch(name) is not None:
+                return True
+            if paths is not None and paths.fullmatch(path) is not None:
+                return True
+        return False
 
 
-def _body(text: str) -> str:
-    """The pattern proper: no negation, no leading or trailing slash (see ``_one``)."""
-    body = text[1:] if text.startswith("!") else text
-    if body.startswith(("\\#", "\\!")):
-        body = body[1:]
-    return body.rstrip("/").lstrip("/")
+def _union(regexes: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{regex})" for regex in regexes), re.DOTALL | re.IGNORECASE) if regexes else None
 
 
 def first_literal_folder(pattern: Pattern) -> str | None:

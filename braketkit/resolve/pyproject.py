@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from ..errors import InvalidInput, Problem
+from ..places import display_path
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -47,14 +48,6 @@ class Pyproject:
             if line is not None:
                 return f"{display_path(self.path)}:{line}"
         return display_path(self.path)
-
-
-def display_path(path: Path) -> str:
-    """Relative to the working directory when below it, else absolute."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _parts(dotted: str) -> tuple[str, ...]:

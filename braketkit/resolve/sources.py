@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..errors import Problem
+from ..places import display_path
 from ..runtime import contract
 from .keys import EMPTY_NAME, Entry, flatten, leaf_type, maps, suggest, tables
-from .pyproject import Pyproject, display_path, tomllib
+from .pyproject import Pyproject, tomllib
 
 __all__ = ["ENV_PREFIX", "PROFILE_VARIABLE", "Layer", "env_layer", "keyword_layer", "pyproject_layers", "set_layer"]
 
