@@ -21,7 +21,6 @@ import cattrs.errors
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from .model import request, spending
-from .model.job import JobInfo, Removal, UtcTime
 from .model.settings import Instance, ParameterText, Seconds
 
 __all__ = ["MOMENT_FORMS", "converter", "parse_duration", "parse_moment"]
@@ -215,14 +214,30 @@ def _datetime(value: Any, _: Any) -> datetime:
 converter.register_unstructure_hook_factory(_is_request_shape, _request_unstructure)
 
 
-def _utc_text(moment: UtcTime) -> str:
+def _utc_text(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-converter.register_unstructure_hook(UtcTime, _utc_text)
-for _shown in (JobInfo, Removal):  # what braketkit prints as JSON: a key without a value is left out
-    converter.register_unstructure_hook(
-        _shown, make_dict_unstructure_fn(_shown, converter, _cattrs_omit_if_default=True))
+def _is_shown(kind: Any) -> bool:
+    """What braketkit prints of jobs as JSON (model/job.py): its hooks are made when first used, so that a plan,
+    which shows no job, never imports that module."""
+    if getattr(kind, "__module__", None) != "braketkit.model.job":
+        return False
+    from .model.job import JobInfo, Removal, UtcTime  # loaded already: the kind asked about comes from it
+
+    return kind in (JobInfo, Removal, UtcTime)
+
+
+def _shown_unstructure(kind: Any) -> Any:
+    """Times in ISO 8601 UTC; a job's fields without a value left out."""
+    from .model.job import UtcTime
+
+    if kind is UtcTime:
+        return _utc_text
+    return make_dict_unstructure_fn(kind, converter, _cattrs_omit_if_default=True)
+
+
+converter.register_unstructure_hook_factory(_is_shown, _shown_unstructure)
 converter.register_structure_hook_factory(_is_spending_shape, _response_structure)
 converter.register_structure_hook(Decimal, _decimal)
 converter.register_unstructure_hook(Decimal, str)

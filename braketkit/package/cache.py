@@ -20,7 +20,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -87,6 +86,8 @@ def look_up(cache: Path, key: str) -> Entry | None:
 
 def remember(cache: Path, key: str, entry: Entry) -> None:
     """Write the entry whole or not at all (a reader never sees half of one); a full disk only costs the cache."""
+    import tempfile
+
     from ..converter import converter
 
     folder = cache / "index"

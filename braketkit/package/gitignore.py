@@ -73,7 +73,8 @@ def _translate(body: str) -> str:
 
 
 def _fields(line: str) -> tuple[str, bool, bool, bool, str] | None:
-    """A gitignore line's text, negation, folders-only and anchoring, and its body as a regex; None for no pattern."""
+    """A gitignore line's text, negation, folders-only and anchoring, and its body (no slash at either end); None
+    for a line that is no pattern."""
     text = line.rstrip("\n").rstrip("\r")
     if not text.endswith("\\ "):
         text = text.rstrip(" ")
@@ -88,7 +89,7 @@ def _fields(line: str) -> tuple[str, bool, bool, bool, str] | None:
     if not body:
         return None
     anchored = "/" in body
-    return text, negated, folders_only, anchored, _translate(body.lstrip("/"))
+    return text, negated, folders_only, anchored, body.lstrip("/")
 
 
 def _one(line: str, base: str) -> Pattern | None:
@@ -96,7 +97,7 @@ def _one(line: str, base: str) -> Pattern | None:
     if fields is None:
         return None
     text, negated, folders_only, anchored, body = fields
-    regex = body if anchored else "(?:.*/)?" + body
+    regex = _translate(body) if anchored else "(?:.*/)?" + _translate(body)
     return Pattern(text, re.compile(regex, re.DOTALL), negated, folders_only, anchored, base)
 
 
@@ -115,17 +116,21 @@ def last_match(patterns: Iterable[Pattern], path: str, is_folder: bool) -> Patte
 
 
 class Matcher:
-    """Whether any of a list of patterns without negations matches, case-insensitively, in one regex call.
+    """Whether any of a list of patterns without negations matches, case-insensitively.
 
     For the built-in exclusions: the same rules as ``parse``, but a pattern
-    without a slash is matched against the last part of the path alone, and all
-    of them at once, so a longer list costs (almost) nothing more per file. Each
-    pattern is compiled once, into one of four unions (names or paths, for any
-    entry or for folders only): compiling is most of what a plan's start costs.
+    without a slash is matched against the last part of the path alone. Most
+    of them are a name, or a name with one ``*`` (``*.pem``, ``id_rsa*``): an
+    ASCII name is checked against those with set and string tests, and one
+    regex holds the rest. Compiling the whole list as regexes would be most of
+    what a plan's start costs; the full regex is made only for a name that is
+    not ASCII, where case-insensitive matching is Unicode's.
     """
 
     def __init__(self, lines: Iterable[str]) -> None:
+        self._simple: dict[bool, _Simple] = {False: _Simple(), True: _Simple()}
         names: dict[bool, list[str]] = {False: [], True: []}
+        self._all_names: dict[bool, list[str]] = {False: [], True: []}
         paths: dict[bool, list[str]] = {False: [], True: []}
         for line in lines:
             fields = _fields(line)
@@ -134,19 +139,67 @@ class Matcher:
             _, negated, folders_only, anchored, body = fields
             if negated:
                 raise ValueError("a Matcher takes no negated patterns")
-            (paths if anchored else names)[folders_only].append(body)
+            if anchored:
+                paths[folders_only].append(_translate(body))
+                continue
+            self._all_names[folders_only].append(_translate(body))
+            if not self._simple[folders_only].add(body):
+                names[folders_only].append(_translate(body))
         self._names = {folders_only: _union(regexes) for folders_only, regexes in names.items()}
         self._paths = {folders_only: _union(regexes) for folders_only, regexes in paths.items()}
+        self._unicode: dict[bool, re.Pattern[str] | None] = {}
 
     def __call__(self, path: str, is_folder: bool) -> bool:
         name = path.rpartition("/")[2]
         for folders_only in (False, True) if is_folder else (False,):
-            names, paths = self._names[folders_only], self._paths[folders_only]
+            if name.isascii():
+                if self._simple[folders_only].matches(name.lower()):
+                    return True
+                names = self._names[folders_only]
+            else:
+                names = self._unicode_names(folders_only)
             if names is not None and names.fullmatch(name) is not None:
                 return True
+            paths = self._paths[folders_only]
             if paths is not None and paths.fullmatch(path) is not None:
                 return True
         return False
+
+    def _unicode_names(self, folders_only: bool) -> re.Pattern[str] | None:
+        if folders_only not in self._unicode:
+            self._unicode[folders_only] = _union(self._all_names[folders_only])
+        return self._unicode[folders_only]
+
+
+class _Simple:
+    """ASCII patterns with at most one ``*``, lowercased: whole names, prefixes, suffixes, or both."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.prefixes: tuple[str, ...] = ()
+        self.suffixes: tuple[str, ...] = ()
+        self.both: list[tuple[str, str]] = []
+
+    def add(self, body: str) -> bool:
+        """Take the pattern if it is simple; False leaves it to a regex."""
+        if not body.isascii() or any(char in body for char in "?[\\") or body.count("*") > 1:
+            return False
+        head, star, tail = body.lower().partition("*")
+        if not star:
+            self.names.add(head)
+        elif not tail:
+            self.prefixes += (head,)
+        elif not head:
+            self.suffixes += (tail,)
+        else:
+            self.both.append((head, tail))
+        return True
+
+    def matches(self, name: str) -> bool:
+        """Whether the lowercased ASCII ``name`` fits one of the patterns."""
+        return (name in self.names or name.startswith(self.prefixes) or name.endswith(self.suffixes)
+                or any(len(name) >= len(head) + len(tail) and name.startswith(head) and name.endswith(tail)
+                       for head, tail in self.both))
 
 
 def _union(regexes: list[str]) -> re.Pattern[str] | None:
