@@ -120,7 +120,7 @@ def test_the_graph_sees_imports_inside_functions_and_relative_ones() -> None:
     assert "braketkit.execute.local" in graph["braketkit.pipeline"]  # inside run_target
     assert "braketkit.errors" in graph["braketkit.package"]  # from ..errors import ...
     assert "braketkit.package.capture.writer" in graph["braketkit.package.capture"]  # inside capture()
-    assert "braketkit.resolve" in graph["braketkit.package.capture.source"]  # the package above resolve.pyproject
+    assert "braketkit.resolve" in graph["braketkit.cli.options"]  # the package above resolve.keys
 
 
 @pytest.mark.parametrize(("graph", "cycle"), [

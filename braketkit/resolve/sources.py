@@ -16,7 +16,7 @@ from ..errors import Problem
 from ..places import display_path
 from ..runtime import contract
 from .keys import EMPTY_NAME, Entry, flatten, leaf_type, maps, suggest, tables
-from .pyproject import Pyproject, tomllib
+from .pyproject import Pyproject, parse_toml
 
 __all__ = ["ENV_PREFIX", "PROFILE_VARIABLE", "Layer", "env_layer", "keyword_layer", "pyproject_layers", "set_layer"]
 
@@ -62,8 +62,8 @@ def keyword_layer(keywords: Mapping[str, Any] | Any, origin: str) -> Layer:
 def read_text(text: str, kind: Any) -> Any:
     """A value given as text, read as the type its key must have."""
     try:
-        parsed = tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+        parsed = parse_toml(f"v = {text}")["v"]
+    except ValueError:
         return text
     if isinstance(parsed, (list, dict)) or not _takes_text(kind):
         return parsed
