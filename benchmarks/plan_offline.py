@@ -24,4 +24,5 @@ medians = interleaved(
 ratio = medians["plan"] / TARGET
 print(f"braketkit plan --offline (Bell example): {medians['plan'] * 1000:7.1f} ms (median of {RUNS})")
 print(f"python -c pass (interpreter start):      {medians['bare_python'] * 1000:7.1f} ms")
-print(f"ratio plan / {TARGET * 1000:.0f} ms budget: {ratio:.2f}  (target: below 1) -> {'PASS' if ratio < 1 else 'FAIL'}")
+verdict = "PASS" if ratio < 1 else "FAIL"
+print(f"ratio plan / {TARGET * 1000:.0f} ms budget: {ratio:.2f}  (target: below 1) -> {verdict}")
