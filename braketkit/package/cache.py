@@ -75,7 +75,8 @@ def look_up(cache: Path, key: str) -> Entry | None:
     from ..converter import converter
 
     try:
-        entry = converter.structure(json.loads(_path(cache, key).read_bytes()), Entry)
+        data = json.loads(_path(cache, key).read_bytes())
+        entry = converter.structure_attrs_fromdict(data, attrs.resolve_types(Entry))  # field by field: no code made
         info = (cache / f"{entry.sha256}.tar.gz").stat()
     except Exception:  # missing, unreadable, torn or foreign: a cache miss, never an error
         return None

@@ -120,11 +120,12 @@ class Matcher:
 
     For the built-in exclusions: the same rules as ``parse``, but a pattern
     without a slash is matched against the last part of the path alone. Most
-    of them are a name, or a name with one ``*`` (``*.pem``, ``id_rsa*``): an
-    ASCII name is checked against those with set and string tests, and one
-    regex holds the rest. Compiling the whole list as regexes would be most of
-    what a plan's start costs; the full regex is made only for a name that is
-    not ASCII, where case-insensitive matching is Unicode's.
+    of them are a name, or a name with ``*`` for wildcards (``*.pem``,
+    ``id_rsa*``, ``*service-account*.json``): an ASCII name is checked against
+    those with set and string tests, and one regex holds the rest. Compiling the
+    whole list as regexes would be most of what a plan's start costs; the full
+    regex is made only for a name that is not ASCII, where case-insensitive
+    matching is Unicode's.
     """
 
     def __init__(self, lines: Iterable[str]) -> None:
@@ -172,34 +173,49 @@ class Matcher:
 
 
 class _Simple:
-    """ASCII patterns with at most one ``*``, lowercased: whole names, prefixes, suffixes, or both."""
+    """ASCII patterns whose only wildcard is ``*``, lowercased: whole names, prefixes, suffixes, and the rest."""
 
     def __init__(self) -> None:
         self.names: set[str] = set()
         self.prefixes: tuple[str, ...] = ()
         self.suffixes: tuple[str, ...] = ()
-        self.both: list[tuple[str, str]] = []
+        self.others: list[list[str]] = []
+        """The text around each ``*`` of a pattern with more than one, or with text at both ends."""
 
     def add(self, body: str) -> bool:
         """Take the pattern if it is simple; False leaves it to a regex."""
-        if not body.isascii() or any(char in body for char in "?[\\") or body.count("*") > 1:
+        if not body.isascii() or any(char in body for char in "?[\\"):
             return False
-        head, star, tail = body.lower().partition("*")
-        if not star:
-            self.names.add(head)
-        elif not tail:
-            self.prefixes += (head,)
-        elif not head:
-            self.suffixes += (tail,)
+        parts = body.lower().split("*")
+        if len(parts) == 1:
+            self.names.add(parts[0])
+        elif len(parts) == 2 and not parts[1]:
+            self.prefixes += (parts[0],)
+        elif len(parts) == 2 and not parts[0]:
+            self.suffixes += (parts[1],)
         else:
-            self.both.append((head, tail))
+            self.others.append(parts)
         return True
 
     def matches(self, name: str) -> bool:
         """Whether the lowercased ASCII ``name`` fits one of the patterns."""
         return (name in self.names or name.startswith(self.prefixes) or name.endswith(self.suffixes)
-                or any(len(name) >= len(head) + len(tail) and name.startswith(head) and name.endswith(tail)
-                       for head, tail in self.both))
+                or any(_fits(name, parts) for parts in self.others))
+
+
+def _fits(name: str, parts: list[str]) -> bool:
+    """``name`` is ``parts`` joined by runs of any characters: the first at its start, the last at its end, the
+    others in order between (the leftmost place for each leaves the most room for the rest)."""
+    head, *middle, tail = parts
+    if len(name) < len(head) + len(tail) or not name.startswith(head) or not name.endswith(tail):
+        return False
+    position, end = len(head), len(name) - len(tail)
+    for part in middle:
+        found = name.find(part, position, end)
+        if found < 0:
+            return False
+        position = found + len(part)
+    return True
 
 
 def _union(regexes: list[str]) -> re.Pattern[str] | None:

@@ -35,7 +35,7 @@ __all__ = ["ALWAYS_EXCLUDED", "CONTENT_BYTES", "SECRETS", "NotRegularFile", "Sou
 CLUTTER = (
     # version control (a .git *file* is a worktree's or submodule's link to its repository), braketkit's own
     # folder, caches
-    ".git", ".hg", ".svn", ".braketkit/", "__pycache__/", "*.py[cod]",
+    ".git", ".hg", ".svn", ".braketkit/", "__pycache__/", "*.pyc", "*.pyo", "*.pyd",
     ".mypy_cache/", ".pytest_cache/", ".ruff_cache/", ".hypothesis/", ".tox/", ".nox/",
     ".ipynb_checkpoints/", ".DS_Store",
     # virtual environments by name (any folder that looks like one is left out too: _looks_like_environment),
