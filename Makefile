@@ -79,6 +79,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/replan_cached.py
 	$(BIN)/python benchmarks/local_overhead.py
 	$(BIN)/python benchmarks/submit_twice.py
+	$(BIN)/python benchmarks/loopback_requests.py
+	$(BIN)/python benchmarks/fifty_calls.py
 	$(BIN)/python benchmarks/hundred_jobs.py
 	$(BIN)/python benchmarks/upload_memory.py
 	$(BIN)/python benchmarks/notebook_plan.py

@@ -38,3 +38,12 @@ def interleaved(runs: int, cwd: Path | None = None, **commands: Command) -> dict
         for name, command in commands.items():
             times[name].append(wall(command, cwd))
     return {name: statistics.median(values) for name, values in times.items()}
+
+
+def interleaved_measures(runs: int, **measures: Callable[[], float]) -> dict[str, float]:
+    """Median of what each measure reports (its own timing, e.g. of a child process), alternating them."""
+    values: dict[str, list[float]] = {name: [] for name in measures}
+    for _ in range(runs):
+        for name, measure in measures.items():
+            values[name].append(measure())
+    return {name: statistics.median(found) for name, found in values.items()}

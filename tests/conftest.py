@@ -16,7 +16,7 @@ import pytest
 from braketkit.cli import main
 
 from .braket_service import FakeBraket
-from .loopback import LoopbackServer, QuietHandler
+from .loopback import LoopbackServer, MotoServer, QuietHandler
 from .s3_gate import S3Gate
 
 
@@ -125,13 +125,9 @@ def tripwire(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tripwire]:
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    server = MotoServer()
+    yield server.url
+    server.close()
 
 
 @pytest.fixture
