@@ -1,6 +1,6 @@
 """`braketkit plan --offline` on the Bell example, end to end in a fresh process.
 
-Target: under 0.3 s on a 2-core machine. Run: `python benchmarks/plan_offline.py`.
+Target: under 100 ms on a 2-core machine (issue 10; it was 0.3 s before). Run: `python benchmarks/plan_offline.py`.
 The bare interpreter start is measured alongside, for scale.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from _timing import interleaved
 
 RUNS = 15
-TARGET = 0.3
+TARGET = 0.1
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "bell"
 
 medians = interleaved(
@@ -24,4 +24,5 @@ medians = interleaved(
 ratio = medians["plan"] / TARGET
 print(f"braketkit plan --offline (Bell example): {medians['plan'] * 1000:7.1f} ms (median of {RUNS})")
 print(f"python -c pass (interpreter start):      {medians['bare_python'] * 1000:7.1f} ms")
-print(f"ratio plan / 0.3 s budget: {ratio:.2f}  (target: below 1) -> {'PASS' if ratio < 1 else 'FAIL'}")
+verdict = "PASS" if ratio < 1 else "FAIL"
+print(f"ratio plan / {TARGET * 1000:.0f} ms budget: {ratio:.2f}  (target: below 1) -> {verdict}")

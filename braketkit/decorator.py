@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast, overlo
 
 from .errors import InvalidInput, Problem, show_plainly_when_uncaught
 from .model.settings import Settings, SettingsKeywords
-from .package.capture import is_main, where_defined
 from .pipeline import plan_target, run_many, run_target
+from .places import is_main, where_defined
 from .resolve import Keywords, KeywordSource
 from .resolve.sources import keyword_problems
 from .target import Target, target_of

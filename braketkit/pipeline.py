@@ -1,7 +1,8 @@
 """The pipeline, end to end: resolve → package → plan → execute for one call or a sweep.
 
 The decorator and the CLI are both thin over these three functions, so a job
-planned or run from either is planned and run the same way.
+planned or run from either is planned and run the same way. Each stage is imported
+when a call first needs it: importing this module (and the decorator over it) stays light.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .errors import InvalidInput, Problem
-from .plan import Plan, make_plan, plan_call, prepare
 from .resolve import Resolved, resolve
 from .target import Target
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .aws import Aws
     from .execute.local import Echo
     from .job import Job
+    from .plan import Plan
     from .sweep import Sweep
 
 __all__ = ["plan_target", "run_many", "run_target"]
@@ -54,6 +55,8 @@ def plan_target(
     aws: Aws | None = None,
 ) -> Plan:
     """Resolve the target's settings and plan one call of it (shared by decorator and CLI)."""
+    from .plan import make_plan
+
     resolved = _resolve(target, profile, assignments)
     return make_plan(target, resolved, args, kwargs, aws=_gateway(aws), offline=offline,
                      local=local or resolved.settings.local, environ=os.environ)
@@ -81,6 +84,8 @@ def run_target(
     aws: Aws | None = None,
 ) -> Job:
     """Plan one call and carry it out, here or on Amazon Braket (shared by decorator and CLI)."""
+    from .plan import make_plan
+
     resolved = _resolve(target, profile, assignments)
     if local or resolved.settings.local:
         from .execute.local import run_local
@@ -107,6 +112,7 @@ def run_many(
     """Plan every call first (so bad input stops before any job exists), each tagged with the sweep's id, then
     carry them out (``sweep.carry_out``)."""
     from .model.job import SWEEP_TAG
+    from .plan import plan_call, prepare
     from .plan.jobname import sweep_id
     from .sweep import Call, Sweep
 

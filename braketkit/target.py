@@ -22,9 +22,8 @@ from typing import Any
 import attrs
 
 from .errors import InvalidInput, Problem
-from .package.capture import MODULE, is_main, keep_stdin_source, where_defined
+from .places import display_path, is_main, where_defined
 from .resolve import Keywords
-from .resolve.pyproject import display_path
 
 __all__ = ["Target", "load_reference", "script_target", "target_of"]
 
@@ -68,6 +67,8 @@ def _package_root(file: Path, module: str) -> Path:
 
 def _main_target(function: Callable[..., Any], keywords: Keywords) -> Target:
     """A ``__main__`` function: its project is the script's folder, or the working directory of a session."""
+    from .package.capture import MODULE, keep_stdin_source  # a notebook's function: decorating stays light
+
     keep_stdin_source()
     main = sys.modules.get("__main__")
     script = getattr(main, "__file__", None)
@@ -156,10 +157,9 @@ def load_reference(ref: str, cwd: Path | None = None) -> Target:
             hint = f"; did you mean {close[0]!r}?" if close else listing
             raise InvalidInput([Problem(f"{module} has no {part!r}{hint}", ref)])
         found = getattr(found, part)
-    from .decorator import HybridJob
-
-    if isinstance(found, HybridJob):
-        return found.target
+    decorated = getattr(found, "target", None)  # what @hybrid_job made knows its target: no import of the decorator,
+    if isinstance(decorated, Target):           # which stands above this module
+        return decorated
     if not inspect.isfunction(found):
         raise InvalidInput([Problem(f"{name} is a {type(found).__name__}, not a function", ref)])
     return target_of(found)

@@ -38,7 +38,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from braketkit.errors import BraketkitError
-from braketkit.resolve.pyproject import tomllib
+from braketkit.resolve.pyproject import parse_toml
 
 from .conftest import Cloud, Tripwire, run_cli
 
@@ -197,7 +197,7 @@ def test_toml_block_is_accepted(block: Block, tmp_path: Path, capsys: pytest.Cap
                                 monkeypatch: pytest.MonkeyPatch, tripwire: Tripwire) -> None:
     from braketkit.resolve import resolve
 
-    document = tomllib.loads(block.text)
+    document = parse_toml(block.text)
     settings = document.get("tool", {}).get("braketkit")
     if settings is None:
         return

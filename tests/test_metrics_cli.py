@@ -126,7 +126,7 @@ def test_json_is_the_braket_sdks_columns_with_non_finite_values_spelled_out(
     job = local_job(project, "demo", DEMO_LOG)
     code, out, _ = run_cli(capsys, "metrics", "demo", "--json")
     assert code == 0
-    from braketkit.cli.render import job_document
+    from braketkit.cli.jobs_text import job_document
 
     fields = job_document(job.info())  # the one vocabulary of every --json: name, state, device, folder, times
     assert {"name": "demo", "state": "COMPLETED", "folder": str(job.folder)}.items() <= fields.items()

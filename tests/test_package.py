@@ -738,7 +738,8 @@ def test_the_secret_search_reads_only_the_start_of_each_file(tmp_path: Path) -> 
 
 _path_parts = st.sampled_from(["a", ".env", "ENV", "x.ENV", ".Docker", "config.json", ".kube", "config", "venv",
                                ".git", "id_rsa.pub", "Client_Secret_1.JSON", "m.pyc", "node_modules", "tf",
-                               "terraform.tfstate.backup", "__pycache__", "secrets.yml", "k.PEM", "kubeconfig"])
+                               "terraform.tfstate.backup", "__pycache__", "secrets.yml", "k.PEM", "kubeconfig",
+                               "café.ENV", "Ñode_modules", "clé.pem", "client_secret_é.json", "x.tfvars.json"])
 
 
 @given(parts=st.lists(_path_parts, min_size=1, max_size=4), is_folder=st.booleans())

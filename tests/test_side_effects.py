@@ -56,3 +56,86 @@ def test_bad_keywords_fail_at_decoration(project: Project) -> None:
     assert [str(p) for p in caught.value.problems] == [  # names and types alike, at once
         "@hybrid_job: devcie: unknown setting; did you mean 'device'?",
         "@hybrid_job: instance.count: expected an integer, got a string ('2')"]
+
+
+_HEAVY = ("boto3", "botocore", "cattrs", "click", "tomllib", "concurrent.futures", "tarfile", "braketkit.plan",
+          "braketkit.package", "braketkit.converter", "braketkit.execute", "braketkit.job", "braketkit.cli",
+          "braketkit.model.request", "braketkit.model.job")
+
+
+def _loaded(modules: str, names: tuple[str, ...]) -> list[str]:
+    """Which of ``names`` (or their submodules) the printed ``sorted(sys.modules)`` holds."""
+    return [name for name in names if any(m == name or m.startswith(name + ".") for m in modules.split())]
+
+
+def test_decorating_imports_nothing_heavy(project: Project) -> None:
+    """Importing, decorating and ``.options()`` load the settings vocabulary and nothing of planning or AWS.
+
+    In a fresh interpreter, so that nothing another test imported can hide an import.
+    """
+    source = textwrap.dedent('''
+        import sys
+        from braketkit import Instance, hybrid_job
+
+        @hybrid_job(device="sv1", instance="ml.c5.xlarge", stopping={"max_runtime": "2h"}, tags={"a": "b"})
+        def train(steps: int = 10) -> int:
+            return steps
+
+        cheaper = train.options(instance=Instance(type="ml.m5.large"), profile="qpu")
+        print(" ".join(sorted(sys.modules)))
+    ''')
+    done = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, check=True)
+    assert _loaded(done.stdout, _HEAVY) == []
+    assert _loaded(done.stdout, ("braketkit.decorator", "braketkit.model.settings", "attrs")) == [
+        "braketkit.decorator", "braketkit.model.settings", "attrs"]  # the probe sees what decorating does load
+
+
+def test_bad_keywords_still_fail_at_decoration_in_a_fresh_interpreter(project: Project) -> None:
+    """The light path checks as much as ever: a misspelt name and a value of the wrong type, named at once."""
+    source = textwrap.dedent('''
+        import sys
+        from braketkit import InvalidInput, hybrid_job
+
+        try:
+            hybrid_job(devcie="sv1", instance={"count": "2"})(lambda: None)
+        except InvalidInput as error:
+            print("\\n".join(str(problem) for problem in error.problems))
+        print(" ".join(sorted(sys.modules)))
+    ''')
+    done = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, check=True)
+    *problems, modules = done.stdout.splitlines()
+    assert problems == ["@hybrid_job: devcie: unknown setting; did you mean 'device'?",
+                        "@hybrid_job: instance.count: expected an integer, got a string ('2')"]
+    assert _loaded(modules, _HEAVY) == []
+
+
+def test_plan_offline_imports_no_job_or_aws_module(basic_project: Project) -> None:
+    """``braketkit plan --offline`` loads what planning needs, not the commands about jobs, AWS or, once the
+    archive is cached (the first plan wrote it), the threads that write one."""
+    source = textwrap.dedent('''
+        import sys
+        if sys.argv[1:] == ["first"]:  # files written a moment ago count as settled: the archive is cached
+            from braketkit.package import cache
+            cache.RACY_NS = 0
+        from braketkit.cli import main
+
+        try:
+            main(["plan", "train.py:train", "--offline"])
+        except SystemExit as exit_:
+            assert not exit_.code, exit_.code
+        print(" ".join(sorted(sys.modules)))
+    ''')
+    first = subprocess.run([sys.executable, "-c", source, "first"], capture_output=True, text=True, check=True)
+    assert _loaded(first.stdout.splitlines()[-1], ("concurrent.futures",)) == ["concurrent.futures"]
+    done = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, check=True)
+    modules = done.stdout.splitlines()[-1]
+    unneeded = ("boto3", "botocore", "braketkit.job", "braketkit.execute", "braketkit.cli.jobs",
+                "braketkit.cli.metrics", "braketkit.cli.limits", "braketkit.model.job", "concurrent.futures", "logging")
+    assert _loaded(modules, unneeded) == []
+    assert _loaded(modules, ("braketkit.plan", "braketkit.cli.render")) == ["braketkit.plan", "braketkit.cli.render"]
+
+
+def test_the_job_commands_made_when_named_are_the_ones_listed() -> None:
+    from braketkit.cli import _JOB_COMMANDS, _job_commands
+
+    assert sorted(command.name or "" for command in _job_commands()) == list(_JOB_COMMANDS)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,6 @@ import click
 from ..errors import AwsError, BraketkitError, InvalidInput, Problem
 from ..target import Target, load_reference
 from .options import function_options
-from .values import POLL_SECONDS
 
 if TYPE_CHECKING:
     from .live import SummarisedLog
@@ -45,6 +43,8 @@ def _plan_options() -> list[click.Option]:
 
 
 def _run_options() -> list[click.Option]:
+    from .values import POLL_SECONDS
+
     return [
         *_common_options(),
         click.Option(["--local"], is_flag=True, help="Run on this machine, as the cloud would; no AWS needed."),
@@ -169,8 +169,8 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
     from ..job import AwsJob
     from ..job.cloud import talking_to_aws
     from ..pipeline import run_target
+    from .jobs_text import reattach_text, result_text, run_document, submitted_text
     from .live import SummarisedLog
-    from .render import reattach_text, result_text, run_document, submitted_text
 
     if raw and not follow:
         raise InvalidInput([Problem("shows the followed log as it is; it goes with --follow", "--raw")])
@@ -228,7 +228,32 @@ def _watch(job: Any, follow: bool, quiet: bool, summarised: SummarisedLog | None
         job.wait(display=None if quiet else sys.stderr)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_JOB_COMMANDS = ("cancel", "clean", "limits", "list", "logs", "metrics", "result", "status")
+"""The commands about jobs that exist already, made when one of them is named (or ``--help`` lists them all)."""
+
+
+def _job_commands() -> list[click.Command]:
+    from .jobs import cancel, clean, list_jobs, logs, result, status
+    from .limits import limits
+    from .metrics import metrics
+
+    return [cancel, clean, limits, list_jobs, logs, metrics, result, status]
+
+
+class _Commands(click.Group):
+    """The ``braketkit`` group: ``plan`` and ``run`` never import what the commands about existing jobs need."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_JOB_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _JOB_COMMANDS and cmd_name not in self.commands:
+            for command in _job_commands():
+                self.add_command(command)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @click.version_option(package_name="braketkit")
 def cli(debug: bool) -> None:
@@ -286,17 +311,6 @@ def config_show(ref: str | None, profile: str | None, assignments: Sequence[str]
 
 config_show.params += _common_options()
 
-from .jobs import cancel, clean, list_jobs, logs, result, status  # noqa: E402 - commands register on the group above
-from .metrics import metrics  # noqa: E402
-
-for command in (status, logs, result, cancel, list_jobs, clean, metrics):
-    cli.add_command(command)
-
-from .limits import limits  # noqa: E402 - registers on the group above
-
-cli.add_command(limits)
-
-
 @config.command("schema")
 def config_schema() -> None:
     """A JSON Schema of [tool.braketkit], for editor completion and checks."""
@@ -313,6 +327,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         cli.main(args, prog_name="braketkit", standalone_mode=False)
     except BraketkitError as error:
         if debug:
+            import traceback
+
             traceback.print_exc()
         click.echo(f"error: {error}", err=True)
         sys.exit(error.exit_status)

@@ -80,7 +80,7 @@ def _aws(job: str | None = None) -> Any:
 def status(job: str, region: str | None, as_json: bool) -> None:
     """The job's state, queue position while queued, device, times, and why it failed."""
     from ..job import LocalJob
-    from .render import job_document, on_terminal, status_text
+    from .jobs_text import job_document, on_terminal, status_text
 
     with _aws(job):
         handle = _job(job, region)
@@ -101,7 +101,7 @@ def logs(job: str, region: str | None, follow: bool, poll: float) -> None:
             for line in handle.logs(follow=follow):
                 click.echo(line)
     except KeyboardInterrupt:
-        from .render import reattach_text
+        from .jobs_text import reattach_text
 
         click.echo(reattach_text(job), err=True)
         sys.exit(130)
@@ -120,7 +120,8 @@ def result(job: str, region: str | None, as_json: bool, download: Path | None, a
            poll: float) -> None:
     """What the job's function returned (waits for the job to end)."""
     from ..job import LocalJob
-    from .render import jsonable, result_text
+    from .jobs_text import result_text
+    from .render import jsonable
 
     with _aws(job):
         handle = _job(job, region, poll)
@@ -170,7 +171,7 @@ def list_jobs(region: str | None, states: tuple[str, ...], device: str | None, s
               sweep: str | None, local: bool, limit: int | None, as_json: bool) -> None:
     """Jobs, newest first: the region's (SearchJobs, every page), or with --local this project's."""
     from ..job.listing import chosen, cloud_jobs, local_jobs
-    from .render import job_document, jobs_table, on_terminal
+    from .jobs_text import job_document, jobs_table, on_terminal
     from .values import read_query
 
     query = read_query(states=states, device=device, since=since, name=name, limit=limit, aliases=_project_aliases,
@@ -204,7 +205,7 @@ def clean(older_than: str, archives: bool, dry_run: bool, as_json: bool) -> None
     """Remove this project's local job folders that ended long ago; never a running job."""
     from ..converter import converter
     from ..job.clean import clean as remove_old
-    from .render import clean_text, on_terminal
+    from .jobs_text import clean_text, on_terminal
     from .values import read_ago
 
     cutoff = read_ago(older_than, "--older-than", datetime.now(timezone.utc))

@@ -77,7 +77,7 @@ def metrics(jobs: tuple[str, ...], sweep: str | None, region: str | None, by: st
     elif as_csv:
         click.echo(_csv(tables, key, names), nl=False)
     elif not follow:  # following has shown the table already
-        from .render import on_terminal
+        from .jobs_text import on_terminal
 
         click.echo(on_terminal(_text(handles, tables, key, names)))
 
@@ -153,8 +153,8 @@ def _text(handles: Sequence[Any], tables: Sequence[tuple[str, Columns]], key: Ro
 def _document(handles: Sequence[Any], tables: Sequence[tuple[str, Columns]], names: Sequence[str]) -> list[Any]:
     """Each job as ``status --json``-like fields and its table cut to the chosen metrics, strict JSON."""
     from ..job.metrics import select
+    from .jobs_text import job_document
     from .metrics_text import json_safe
-    from .render import job_document
 
     return [job_document(handle.info()) | {"metrics": json_safe(select(columns, names))}
             for handle, (_, columns) in zip(handles, tables, strict=True)]
@@ -226,7 +226,7 @@ class _Screen:
         self._lines = 0
 
     def show(self, text: str) -> None:
-        from .render import on_terminal
+        from .jobs_text import on_terminal
 
         lines = on_terminal(text).split("\n")
         width, height = shutil.get_terminal_size()
@@ -244,7 +244,7 @@ class _Screen:
 def _reattach(handles: Sequence[Any], given: Sequence[str]) -> str:
     """The command that watches again: cloud jobs by ARN (no --region needed), local ones as they were given."""
     from ..job import AwsJob
-    from .render import reattach_text
+    from .jobs_text import reattach_text
 
     named = [handle.arn if isinstance(handle, AwsJob) else job for handle, job in zip(handles, given, strict=False)]
     return reattach_text(*named, *given[len(handles):], command="metrics")

@@ -26,8 +26,8 @@ import attrs
 from ..errors import BraketkitError, InvalidInput, LocalRunCancelled, LocalRunError, Problem
 from ..job import LocalJob
 from ..model.job import LocalJobRecord
+from ..places import display_path
 from ..plan import UNRESOLVED_ACCOUNT, Plan
-from ..resolve.pyproject import display_path
 from ..runtime import contract
 from ..s3uri import split_s3_uri
 from ..workspace import jobs_folder, make_folder

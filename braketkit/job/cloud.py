@@ -16,15 +16,17 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Generic, Literal, cast
 
-from ..errors import AwsError, BraketkitError, InvalidInput, Problem
+from ..errors import AwsError, BraketkitError, InvalidInput, JobFailed, Problem
 from ..execute.progress import NotebookLine, in_notebook
 from ..model.job import TERMINAL_STATES, JobInfo, R
 from ..runtime import contract
 from ..s3uri import split_s3_uri
-from . import LOG_TAIL, JobFailed, results, return_annotation, summary_html, summary_text
+from . import results
 from .extract import read_member, refuse_existing_target, safe_extract
 from .info import cloud_info, console_url, region_of, state_line
-from .metrics import HasMetrics, Record, parse_line
+from .local import LOG_TAIL, return_annotation, summary_html, summary_text
+from .metrics import Record, parse_line
+from .plot import HasMetrics
 from .results import read_results, read_results_file
 
 if TYPE_CHECKING:

@@ -19,8 +19,8 @@ from ..errors import BraketkitError, InvalidInput, Problem
 from ..model.job import JobInfo, JobQuery, Left
 from ..plan import service_model
 from ..plan.validate import validate
-from . import LocalJob
 from .info import cloud_info
+from .local import LocalJob
 
 if TYPE_CHECKING:
     from mypy_boto3_braket.type_defs import SearchJobsFilterTypeDef

@@ -16,15 +16,12 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, Literal
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final, Literal
 
 from ..errors import InvalidInput, Problem
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
-__all__ = ["MARK", "NODE_TAG", "Columns", "HasMetrics", "Point", "Record", "RowKey", "Statistic", "choose_metrics",
+__all__ = ["MARK", "NODE_TAG", "Columns", "Point", "Record", "RowKey", "Statistic", "choose_metrics",
            "labelled_tables", "metric_names", "parse_line", "points", "row_key", "select", "table"]
 
 MARK: Final = "Metrics -"
@@ -208,37 +205,3 @@ def _not_logged(name: str, jobs: Sequence[str], logged: Sequence[str]) -> str:
 
 def _length(columns: Columns) -> int:
     return len(next(iter(columns.values()), []))
-
-
-class HasMetrics:
-    """What both job handles build on their ``metric_records``: the Braket SDK's table, and a figure."""
-
-    def metric_records(self, follow: bool = False, poll: float | None = None) -> Iterator[Record]:
-        raise NotImplementedError
-
-    def metrics(self, metric_type: object = "timestamp", statistic: object = "max") -> dict[str, list[Any]]:
-        """What the job logged with ``log_metric`` so far, as the Braket SDK's ``metrics()`` gives it (``table``).
-
-        Args:
-            metric_type: The row key: ``"timestamp"`` or ``"iteration_number"`` (the SDK's ``MetricType``
-                members too).
-            statistic: Which value a row keeps where several lines share it: ``"max"`` or ``"min"`` (or
-                the SDK's ``MetricStatistic``).
-        """
-        return table(self.metric_records(), metric_type, statistic)
-
-    def plot(self, metric: str | Sequence[str] | None = None, by: str | None = None,
-             statistic: str = "max") -> Figure:
-        """A matplotlib figure of the metrics: a panel per metric against ``by`` (``"iteration"`` or ``"time"``).
-
-        Needs ``pip install 'braketkit[plot]'``; in a notebook the figure shows itself (``plot_metrics``).
-
-        Args:
-            metric: A metric's name, or several, to draw; default: every metric the job logged.
-            by: ``"iteration"`` or ``"time"`` (seconds since the job's first metric); default: iteration
-                when the metric lines carry iteration numbers.
-            statistic: ``"max"`` or ``"min"``: which value a row shows where several lines share it.
-        """
-        from .plot import plot_metrics
-
-        return plot_metrics(self, metric, by, statistic)  # type: ignore[arg-type]  # self is a Job

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import importlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import ipython
 from ..errors import InvalidInput, MissingExtra, Problem
-from .metrics import ITERATION, Columns, RowKey, choose_metrics, labelled_tables, points
+from .metrics import ITERATION, Columns, Record, RowKey, choose_metrics, labelled_tables, points, table
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from . import Job
 
-__all__ = ["figure", "plot_metrics", "require_matplotlib"]
+__all__ = ["HasMetrics", "figure", "plot_metrics", "require_matplotlib"]
 
 _MANY_POINTS = 40
 """Lines of more points than this are drawn without a marker on each point."""
@@ -35,6 +35,38 @@ def require_matplotlib() -> None:
     except ImportError as error:
         raise MissingExtra("drawing metrics needs matplotlib, which is not installed here; install it with: "
                            "pip install 'braketkit[plot]'") from error
+
+
+class HasMetrics:
+    """What both job handles build on their ``metric_records``: the Braket SDK's table, and a figure."""
+
+    def metric_records(self, follow: bool = False, poll: float | None = None) -> Iterator[Record]:
+        raise NotImplementedError
+
+    def metrics(self, metric_type: object = "timestamp", statistic: object = "max") -> dict[str, list[Any]]:
+        """What the job logged with ``log_metric`` so far, as the Braket SDK's ``metrics()`` gives it (``table``).
+
+        Args:
+            metric_type: The row key: ``"timestamp"`` or ``"iteration_number"`` (the SDK's ``MetricType``
+                members too).
+            statistic: Which value a row keeps where several lines share it: ``"max"`` or ``"min"`` (or
+                the SDK's ``MetricStatistic``).
+        """
+        return table(self.metric_records(), metric_type, statistic)
+
+    def plot(self, metric: str | Sequence[str] | None = None, by: str | None = None,
+             statistic: str = "max") -> Figure:
+        """A matplotlib figure of the metrics: a panel per metric against ``by`` (``"iteration"`` or ``"time"``).
+
+        Needs ``pip install 'braketkit[plot]'``; in a notebook the figure shows itself (``plot_metrics``).
+
+        Args:
+            metric: A metric's name, or several, to draw; default: every metric the job logged.
+            by: ``"iteration"`` or ``"time"`` (seconds since the job's first metric); default: iteration
+                when the metric lines carry iteration numbers.
+            statistic: ``"max"`` or ``"min"``: which value a row shows where several lines share it.
+        """
+        return plot_metrics(self, metric, by, statistic)  # type: ignore[arg-type]  # self is a Job
 
 
 def plot_metrics(jobs: Job | Iterable[Job], metric: str | Sequence[str] | None = None, by: str | None = None,
@@ -51,10 +83,8 @@ def plot_metrics(jobs: Job | Iterable[Job], metric: str | Sequence[str] | None =
             iteration when the metric lines carry iteration numbers, so that runs line up step by step.
         statistic: ``"max"`` or ``"min"``: which value a row shows when several lines share it.
     """
-    from . import AwsJob, LocalJob
-
     require_matplotlib()  # before reading any log: nothing to fetch when nothing can be drawn
-    handles = [jobs] if isinstance(jobs, (LocalJob, AwsJob)) else list(jobs)
+    handles = [jobs] if isinstance(jobs, HasMetrics) else list(jobs)
     key, tables = labelled_tables([(job.name, list(job.metric_records())) for job in handles], by, statistic)
     wanted = [metric] if isinstance(metric, str) else list(metric or ())
     return figure(tables, key, choose_metrics(tables, wanted, "metric"))

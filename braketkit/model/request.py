@@ -5,8 +5,6 @@ camelCase and drops members left at ``None``. Limits are not repeated here:
 ``plan.validate`` checks the unstructured request against the service model.
 """
 
-from __future__ import annotations
-
 import attrs
 
 __all__ = [

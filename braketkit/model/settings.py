@@ -28,6 +28,7 @@ __all__ = [
     "SweepLimits",
     "SweepTable",
     "given_fields",
+    "parameter_text",
 ]
 
 Seconds = NewType("Seconds", int)
@@ -72,25 +73,42 @@ def given_fields(value: Any) -> frozenset[str] | None:
     return getattr(value, "_given", None)
 
 
+def parameter_text(value: object) -> ParameterText:
+    """A hyperparameter as it is sent: text, ``true``/``false`` for a boolean. The rule the converter reads
+    ``ParameterText`` by; TypeError for what is none of a string, number or boolean."""
+    if isinstance(value, bool):
+        return ParameterText("true" if value else "false")
+    if isinstance(value, (str, int, float)):
+        return ParameterText(str(value))
+    raise TypeError(f"expected a string, number or boolean, got {type(value).__name__}")
+
+
 def _seconds(value: int | str) -> Seconds:
-    """A duration as ``Stopping`` is given it: read by the one converter (braketkit.converter).
+    """A duration as ``Stopping`` is given it, read by the one duration grammar (the converter's too).
 
     What it cannot read stays as given, for resolve to report with the key and where it came from.
     """
     if isinstance(value, int) and not isinstance(value, bool):
         return Seconds(value)
-    from ..converter import read_or_keep
+    if isinstance(value, str):
+        from ..duration import parse_duration  # the grammar alone: the model stays below the converter
 
-    return cast(Seconds, read_or_keep(value, Seconds))
+        try:
+            return Seconds(parse_duration(value))
+        except ValueError:
+            pass
+    return cast(Seconds, value)
 
 
 def _parameter_texts(value: Mapping[str, ParameterValue]) -> dict[str, ParameterText]:
-    """Hyperparameters as ``Settings`` is given them (numbers, booleans, text), read by the one converter."""
-    if isinstance(value, dict) and all(type(item) is str for item in value.values()):
-        return value  # text already: nothing to read, nothing to import
-    from ..converter import read_or_keep
-
-    return cast("dict[str, ParameterText]", read_or_keep(value, dict[str, ParameterText]))
+    """Hyperparameters as ``Settings`` is given them (numbers, booleans, text), read by ``parameter_text``; a map
+    it cannot read stays as given, for resolve to report."""
+    if not isinstance(value, dict) or not all(isinstance(key, str) for key in value):
+        return cast("dict[str, ParameterText]", value)
+    try:
+        return {key: parameter_text(item) for key, item in value.items()}
+    except TypeError:
+        return cast("dict[str, ParameterText]", value)
 
 
 @attrs.frozen(kw_only=True, field_transformer=_track_given)

@@ -6,7 +6,6 @@ read as ``Decimal``, never as floats; the amount a request sends stays the text
 the user wrote, checked against the model's pattern.
 """
 
-from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal

@@ -15,7 +15,6 @@ import hashlib
 import os
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
@@ -23,7 +22,7 @@ from pathlib import Path, PurePosixPath
 import attrs
 
 from ..errors import InvalidInput, Problem
-from ..resolve.pyproject import display_path
+from ..places import display_path
 from ..workspace import make_folder
 from . import cache as index
 from .archive import Member, members, write_archive
@@ -222,6 +221,8 @@ def package_source(
     def inspect(name: str, head: bytes) -> None:
         if not name.startswith(RUNTIME_PACKAGE + "/") and (what := looks_secret(head)):
             contents[name] = what
+
+    import tempfile  # only when an archive is written: a replan of an unchanged tree never is
 
     make_folder(cache)
     _clean_partials(cache)

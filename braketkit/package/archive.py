@@ -16,18 +16,20 @@ import hashlib
 import io
 import os
 import struct
-import tarfile
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import attrs
 
 from ..errors import InvalidInput, Problem
 from .select import CONTENT_BYTES, NotRegularFile, SourceFile, exclude_hint, open_regular, shown
+
+if TYPE_CHECKING:
+    import tarfile
+    from concurrent.futures import Future
 
 __all__ = ["Member", "write_archive"]
 
@@ -55,6 +57,8 @@ class _ParallelGzip(io.RawIOBase):
     """A write-only gzip stream whose deflate work runs in a thread pool."""
 
     def __init__(self, out: IO[bytes], workers: int) -> None:
+        from concurrent.futures import ThreadPoolExecutor  # threads (and logging) only when an archive is written
+
         self._out = out
         self._pool = ThreadPoolExecutor(max_workers=workers)
         self._window = 2 * workers
@@ -103,6 +107,8 @@ class _Hashing(io.RawIOBase):
 
 
 def _info(name: str, size: int, executable: bool) -> tarfile.TarInfo:
+    import tarfile  # with the threads, only when an archive is written: a replan of an unchanged tree never is
+
     info = tarfile.TarInfo(name)
     info.size = size
     info.mtime = FIXED_MTIME
@@ -179,6 +185,8 @@ def write_archive(entries: Iterable[Member], destination: IO[bytes], workers: in
 
     ``inspect(name, head)`` is given the first ``CONTENT_BYTES`` of every entry that is not empty.
     """
+    import tarfile
+
     hashing = _Hashing(destination)
     gzip_stream = _ParallelGzip(hashing, workers or os.cpu_count() or 1)  # type: ignore[arg-type]
     with tarfile.open(fileobj=gzip_stream, mode="w", format=tarfile.PAX_FORMAT, copybufsize=BLOCK) as tar:  # type: ignore[call-overload]

@@ -20,7 +20,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -76,7 +75,8 @@ def look_up(cache: Path, key: str) -> Entry | None:
     from ..converter import converter
 
     try:
-        entry = converter.structure(json.loads(_path(cache, key).read_bytes()), Entry)
+        data = json.loads(_path(cache, key).read_bytes())
+        entry = converter.structure_attrs_fromdict(data, attrs.resolve_types(Entry))  # field by field: no code made
         info = (cache / f"{entry.sha256}.tar.gz").stat()
     except Exception:  # missing, unreadable, torn or foreign: a cache miss, never an error
         return None
@@ -87,6 +87,8 @@ def look_up(cache: Path, key: str) -> Entry | None:
 
 def remember(cache: Path, key: str, entry: Entry) -> None:
     """Write the entry whole or not at all (a reader never sees half of one); a full disk only costs the cache."""
+    import tempfile
+
     from ..converter import converter
 
     folder = cache / "index"

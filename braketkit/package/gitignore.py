@@ -72,7 +72,9 @@ def _translate(body: str) -> str:
     return "".join(out)
 
 
-def _one(line: str, base: str) -> Pattern | None:
+def _fields(line: str) -> tuple[str, bool, bool, bool, str] | None:
+    """A gitignore line's text, negation, folders-only and anchoring, and its body (no slash at either end); None
+    for a line that is no pattern."""
     text = line.rstrip("\n").rstrip("\r")
     if not text.endswith("\\ "):
         text = text.rstrip(" ")
@@ -87,7 +89,14 @@ def _one(line: str, base: str) -> Pattern | None:
     if not body:
         return None
     anchored = "/" in body
-    body = body.lstrip("/")
+    return text, negated, folders_only, anchored, body.lstrip("/")
+
+
+def _one(line: str, base: str) -> Pattern | None:
+    fields = _fields(line)
+    if fields is None:
+        return None
+    text, negated, folders_only, anchored, body = fields
     regex = _translate(body) if anchored else "(?:.*/)?" + _translate(body)
     return Pattern(text, re.compile(regex, re.DOTALL), negated, folders_only, anchored, base)
 
@@ -107,43 +116,110 @@ def last_match(patterns: Iterable[Pattern], path: str, is_folder: bool) -> Patte
 
 
 class Matcher:
-    """Whether any of a list of patterns without negations matches, case-insensitively, in one regex call.
+    """Whether any of a list of patterns without negations matches, case-insensitively.
 
     For the built-in exclusions: the same rules as ``parse``, but a pattern
-    without a slash is matched against the last part of the path alone, and all
-    of them at once, so a longer list costs (almost) nothing more per file.
+    without a slash is matched against the last part of the path alone. Most
+    of them are a name, or a name with ``*`` for wildcards (``*.pem``,
+    ``id_rsa*``, ``*service-account*.json``): an ASCII name is checked against
+    those with set and string tests, and one regex holds the rest. Compiling the
+    whole list as regexes would be most of what a plan's start costs; the full
+    regex is made only for a name that is not ASCII, where case-insensitive
+    matching is Unicode's.
     """
 
     def __init__(self, lines: Iterable[str]) -> None:
-        patterns = parse(lines)
-        if any(pattern.negated for pattern in patterns):
-            raise ValueError("a Matcher takes no negated patterns")
-        bodies = [(pattern, _translate(_body(pattern.text))) for pattern in patterns]
-
-        def union(regexes: list[str]) -> re.Pattern[str] | None:
-            return re.compile("|".join(f"(?:{regex})" for regex in regexes), re.DOTALL | re.IGNORECASE) \
-                if regexes else None
-
-        self._names = {folder: union([body for pattern, body in bodies
-                                      if not pattern.anchored and (folder or not pattern.folders_only)])
-                       for folder in (False, True)}
-        self._paths = {folder: union([pattern.regex.pattern for pattern, _ in bodies
-                                      if pattern.anchored and (folder or not pattern.folders_only)])
-                       for folder in (False, True)}
+        self._simple: dict[bool, _Simple] = {False: _Simple(), True: _Simple()}
+        names: dict[bool, list[str]] = {False: [], True: []}
+        self._all_names: dict[bool, list[str]] = {False: [], True: []}
+        paths: dict[bool, list[str]] = {False: [], True: []}
+        for line in lines:
+            fields = _fields(line)
+            if fields is None:
+                continue
+            _, negated, folders_only, anchored, body = fields
+            if negated:
+                raise ValueError("a Matcher takes no negated patterns")
+            if anchored:
+                paths[folders_only].append(_translate(body))
+                continue
+            self._all_names[folders_only].append(_translate(body))
+            if not self._simple[folders_only].add(body):
+                names[folders_only].append(_translate(body))
+        self._names = {folders_only: _union(regexes) for folders_only, regexes in names.items()}
+        self._paths = {folders_only: _union(regexes) for folders_only, regexes in paths.items()}
+        self._unicode: dict[bool, re.Pattern[str] | None] = {}
 
     def __call__(self, path: str, is_folder: bool) -> bool:
-        names, paths = self._names[is_folder], self._paths[is_folder]
-        if names is not None and names.fullmatch(path.rpartition("/")[2]) is not None:
-            return True
-        return paths is not None and paths.fullmatch(path) is not None
+        name = path.rpartition("/")[2]
+        for folders_only in (False, True) if is_folder else (False,):
+            if name.isascii():
+                if self._simple[folders_only].matches(name.lower()):
+                    return True
+                names = self._names[folders_only]
+            else:
+                names = self._unicode_names(folders_only)
+            if names is not None and names.fullmatch(name) is not None:
+                return True
+            paths = self._paths[folders_only]
+            if paths is not None and paths.fullmatch(path) is not None:
+                return True
+        return False
+
+    def _unicode_names(self, folders_only: bool) -> re.Pattern[str] | None:
+        if folders_only not in self._unicode:
+            self._unicode[folders_only] = _union(self._all_names[folders_only])
+        return self._unicode[folders_only]
 
 
-def _body(text: str) -> str:
-    """The pattern proper: no negation, no leading or trailing slash (see ``_one``)."""
-    body = text[1:] if text.startswith("!") else text
-    if body.startswith(("\\#", "\\!")):
-        body = body[1:]
-    return body.rstrip("/").lstrip("/")
+class _Simple:
+    """ASCII patterns whose only wildcard is ``*``, lowercased: whole names, prefixes, suffixes, and the rest."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.prefixes: tuple[str, ...] = ()
+        self.suffixes: tuple[str, ...] = ()
+        self.others: list[list[str]] = []
+        """The text around each ``*`` of a pattern with more than one, or with text at both ends."""
+
+    def add(self, body: str) -> bool:
+        """Take the pattern if it is simple; False leaves it to a regex."""
+        if not body.isascii() or any(char in body for char in "?[\\"):
+            return False
+        parts = body.lower().split("*")
+        if len(parts) == 1:
+            self.names.add(parts[0])
+        elif len(parts) == 2 and not parts[1]:
+            self.prefixes += (parts[0],)
+        elif len(parts) == 2 and not parts[0]:
+            self.suffixes += (parts[1],)
+        else:
+            self.others.append(parts)
+        return True
+
+    def matches(self, name: str) -> bool:
+        """Whether the lowercased ASCII ``name`` fits one of the patterns."""
+        return (name in self.names or name.startswith(self.prefixes) or name.endswith(self.suffixes)
+                or any(_fits(name, parts) for parts in self.others))
+
+
+def _fits(name: str, parts: list[str]) -> bool:
+    """``name`` is ``parts`` joined by runs of any characters: the first at its start, the last at its end, the
+    others in order between (the leftmost place for each leaves the most room for the rest)."""
+    head, *middle, tail = parts
+    if len(name) < len(head) + len(tail) or not name.startswith(head) or not name.endswith(tail):
+        return False
+    position, end = len(head), len(name) - len(tail)
+    for part in middle:
+        found = name.find(part, position, end)
+        if found < 0:
+            return False
+        position = found + len(part)
+    return True
+
+
+def _union(regexes: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{regex})" for regex in regexes), re.DOTALL | re.IGNORECASE) if regexes else None
 
 
 def first_literal_folder(pattern: Pattern) -> str | None:

@@ -35,7 +35,7 @@ __all__ = ["ALWAYS_EXCLUDED", "CONTENT_BYTES", "SECRETS", "NotRegularFile", "Sou
 CLUTTER = (
     # version control (a .git *file* is a worktree's or submodule's link to its repository), braketkit's own
     # folder, caches
-    ".git", ".hg", ".svn", ".braketkit/", "__pycache__/", "*.py[cod]",
+    ".git", ".hg", ".svn", ".braketkit/", "__pycache__/", "*.pyc", "*.pyo", "*.pyd",
     ".mypy_cache/", ".pytest_cache/", ".ruff_cache/", ".hypothesis/", ".tox/", ".nox/",
     ".ipynb_checkpoints/", ".DS_Store",
     # virtual environments by name (any folder that looks like one is left out too: _looks_like_environment),
@@ -82,13 +82,18 @@ class SourceFile:
 
 
 @functools.cache
-def _always() -> Matcher:
-    return Matcher(ALWAYS_EXCLUDED)
+def _clutter() -> Matcher:
+    return Matcher(CLUTTER)
 
 
 @functools.cache
 def _secret() -> Matcher:
     return Matcher(SECRETS)
+
+
+def _always(name: str, is_folder: bool) -> bool:
+    """``ALWAYS_EXCLUDED``, with each pattern compiled once: the secrets' matcher also warns of re-included files."""
+    return _clutter()(name, is_folder) or _secret()(name, is_folder)
 
 
 def _secret_named(name: str, is_folder: bool) -> bool:
@@ -193,7 +198,7 @@ class _Place:
 class _Selection:
     def __init__(self, root: Path, exclude: Sequence[str], include: Sequence[str]) -> None:
         self.root = root
-        self.always = _always()
+        self.always = _always
         self.excluded = parse(exclude)
         self.included = parse(include)
         self.reach = [folder for pattern in self.included if (folder := first_literal_folder(pattern))]

@@ -8,17 +8,23 @@ the same millisecond distinct.
 from __future__ import annotations
 
 import itertools
-import random
+import os
 import re
-import string
 import unicodedata
 from datetime import datetime, timezone
 
 __all__ = ["default_job_name", "sweep_id"]
 
-_ALPHABET = string.digits + string.ascii_lowercase
+_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 _SPAN = len(_ALPHABET) ** 3
-_sequence = itertools.count(random.randrange(_SPAN))
+
+
+def _random() -> int:
+    """A random start below ``_SPAN``, from the system's source (``random`` itself costs a plan's start more)."""
+    return int.from_bytes(os.urandom(4), "big") % _SPAN
+
+
+_sequence = itertools.count(_random())
 
 
 def _slug(name: str) -> str:
@@ -48,5 +54,5 @@ def sweep_id(function_name: str, now: datetime | None = None) -> str:
     and a job name alike, so it is valid wherever either is.
     """
     now = now or datetime.now(timezone.utc)
-    tail = f"-sweep-{now:%Y%m%d-%H%M%S}-{_base36(random.randrange(_SPAN))}"
+    tail = f"-sweep-{now:%Y%m%d-%H%M%S}-{_base36(_random())}"
     return _slug(function_name.rpartition(".")[2])[: 50 - len(tail)].rstrip("-") + tail

@@ -7,10 +7,10 @@ fast; it is the same file boto3's client is built from.
 from __future__ import annotations
 
 import functools
-import gzip
 import importlib.util
 import json
 import re
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ def model_path() -> Path:
 @functools.cache
 def _model() -> dict[str, Any]:
     path = model_path()
-    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    raw = zlib.decompress(path.read_bytes(), wbits=16 + zlib.MAX_WBITS) if path.suffix == ".gz" else path.read_bytes()
     return json.loads(raw)  # type: ignore[no-any-return]
 
 

@@ -12,10 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import cattrs.errors
 
 from .. import catalog
-from ..converter import converter
 from ..errors import InvalidInput, Problem
 from ..model.settings import Settings
 from . import rules
@@ -61,6 +59,8 @@ class Resolved:
 
 def leaves(settings: Settings) -> dict[str, Any]:
     """Every leaf of the settings as flat keys, defaults included (for display)."""
+    from ..converter import converter
+
     data = converter.unstructure(settings)
     flat: dict[str, Any] = {}
     for name, value in data.items():
@@ -136,21 +136,29 @@ def _choose_profile(
 
 
 def _typed(merged: dict[str, Entry], problems: list[Problem]) -> dict[str, Any]:
+    from cattrs.errors import CattrsError  # with the converter, only once settings are read: decorating stays light
+
+    from ..converter import converter
+
     typed: dict[str, Any] = {}
     for key, entry in merged.items():
         kind = leaf_type(key)
         try:
             typed[key] = converter.structure(entry.value, kind)
-        except (TypeError, ValueError, cattrs.errors.CattrsError):
+        except (TypeError, ValueError, CattrsError):
             problems.append(Problem(f"expected {describe(kind)}, got {kind_of(entry.value)}", key, entry.origin))
     return typed
 
 
 def _settings(typed: dict[str, Any]) -> Settings:
     """The settings from every value that could be read: the checks below judge them even when others failed."""
+    from cattrs.errors import CattrsError
+
+    from ..converter import converter
+
     try:
         return converter.structure(_nest(typed), Settings)
-    except (TypeError, ValueError, cattrs.errors.CattrsError):  # pragma: no cover - each leaf was read alone
+    except (TypeError, ValueError, CattrsError):  # pragma: no cover - each leaf was read alone
         return Settings()
 
 

@@ -15,13 +15,9 @@ from typing import Any
 import attrs
 
 from ..errors import InvalidInput, Problem
+from ..places import display_path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
-__all__ = ["Pyproject", "display_path", "find_pyproject", "read_pyproject", "tomllib"]
+__all__ = ["Pyproject", "display_path", "find_pyproject", "parse_toml", "read_pyproject"]
 
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
 _ASSIGN = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
@@ -47,14 +43,6 @@ class Pyproject:
             if line is not None:
                 return f"{display_path(self.path)}:{line}"
         return display_path(self.path)
-
-
-def display_path(path: Path) -> str:
-    """Relative to the working directory when below it, else absolute."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _parts(dotted: str) -> tuple[str, ...]:
@@ -85,12 +73,24 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
+def parse_toml(text: str) -> dict[str, Any]:
+    """``tomllib.loads`` (tomli's before Python 3.11), imported when first used: decorating reads no TOML.
+
+    Raises ValueError for text that is not TOML (tomllib's ``TOMLDecodeError`` is one).
+    """
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    return tomllib.loads(text)
+
+
 def read_pyproject(path: Path) -> Pyproject:
     """Parse the file; invalid TOML is an ``InvalidInput`` naming file, line and column."""
     text = path.read_text(encoding="utf-8")
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+        document = parse_toml(text)
+    except ValueError as error:
         where = _POSITION.search(str(error))
         origin = display_path(path) + (f":{where['line']}:{where['column']}" if where else "")
         reason = _POSITION.sub("", str(error)).strip()

@@ -12,9 +12,10 @@ from typing import Any
 
 from ..errors import Problem
 from ..model.types import text_based
+from ..places import display_path
 from ..runtime import contract
 from .keys import EMPTY_NAME, Entry, describe, fits, flatten, kind_of, leaf_type, maps, suggest, tables
-from .pyproject import Pyproject, display_path, tomllib
+from .pyproject import Pyproject, parse_toml
 
 __all__ = ["ENV_PREFIX", "PROFILE_VARIABLE", "Layer", "env_layer", "keyword_layer", "keyword_problems",
            "pyproject_layers", "set_layer"]
@@ -75,8 +76,8 @@ def keyword_problems(keywords: Mapping[str, Any] | Any, origin: str) -> list[Pro
 def read_text(text: str, kind: Any) -> Any:
     """A value given as text, read as the type its key must have."""
     try:
-        parsed = tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+        parsed = parse_toml(f"v = {text}")["v"]
+    except ValueError:
         return text
     if isinstance(parsed, (list, dict)) or not text_based(kind):
         return parsed

@@ -20,7 +20,8 @@ from typing import Any
 import attrs
 
 from ...errors import InvalidInput, Problem
-from .source import MAIN_MODULES, keep_stdin_source, where_defined
+from ...places import MAIN_MODULES, is_main, where_defined
+from .source import keep_stdin_source
 
 __all__ = ["MAIN_MODULES", "MODULE", "CapturedModule", "capture", "is_main", "keep_stdin_source", "where_defined"]
 
@@ -36,11 +37,6 @@ class CapturedModule:
     names: list[str]
     entry: str
     warnings: list[str]
-
-
-def is_main(function: Callable[..., Any]) -> bool:
-    """Defined in ``__main__`` (a script, ``python -m``, a notebook, IPython, stdin)?"""
-    return getattr(function, "__module__", None) in MAIN_MODULES
 
 
 def capture(function: Callable[..., Any]) -> CapturedModule:

@@ -16,19 +16,13 @@ import sys
 import textwrap
 import types
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import attrs
 
-from ... import ipython
-from ...resolve.pyproject import display_path
+from ...places import cell_numbers, where_defined
 
-__all__ = ["MAIN_MODULES", "Source", "cell_numbers", "keep_stdin_source", "source_of", "still_running",
-           "where_defined"]
-
-MAIN_MODULES = ("__main__", "__mp_main__")
-
+__all__ = ["Source", "keep_stdin_source", "source_of", "still_running"]
 
 @attrs.frozen
 class Source:
@@ -50,20 +44,8 @@ class Source:
         return (cell_numbers().get(self.filename, 0), self.filename, self.first_line)
 
 
-def cell_numbers() -> dict[str, int]:
-    """IPython's cell file names and their execution counts, when running under IPython."""
-    numbers = getattr(getattr(ipython.shell(), "compile", None), "_filename_map", None)
-    return dict(numbers) if isinstance(numbers, dict) else {}
 
 
-def where_defined(filename: str, line: int | None = None) -> str:
-    """``train.py:12``, ``cell [3], line 2`` or ``<stdin>:4``, as a user would find it."""
-    cell = cell_numbers().get(filename)
-    if cell is not None:
-        return f"cell [{cell}]" + (f", line {line}" if line else "")
-    if filename.startswith("<"):
-        return filename + (f":{line}" if line else "")
-    return display_path(Path(filename)) + (f":{line}" if line else "")
 
 
 def keep_stdin_source() -> None:

@@ -27,8 +27,9 @@ import attrs
 
 from ... import ipython
 from ...errors import Problem
+from ...places import MAIN_MODULES, where_defined
 from .names import attribute_paths, defaults, first_use, global_names, is_literal, run_time_only
-from .source import MAIN_MODULES, Source, source_of, still_running, where_defined
+from .source import Source, source_of, still_running
 
 __all__ = ["MAX_DEPTH", "MAX_LITERAL", "Writer"]
 
