@@ -64,7 +64,8 @@ def _settings_as_keywords(function: F) -> F:
     signature; type checkers and editors read ``SettingsKeywords`` through ``Unpack``."""
     signature = inspect.signature(function)
     kept = [parameter for parameter in signature.parameters.values() if parameter.kind is not parameter.VAR_KEYWORD]
-    keywords = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=_Unset(), annotation=kind)
+    keywords = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=_Unset(),
+                                  annotation=getattr(kind, "__forward_arg__", kind))  # as written: 'str | None'
                 for name, kind in SettingsKeywords.__annotations__.items()]
     function.__signature__ = signature.replace(parameters=[*kept, *keywords])  # type: ignore[attr-defined]
     return function

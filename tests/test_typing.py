@@ -33,7 +33,8 @@ def test_help_and_jupyter_see_every_setting_as_a_keyword(function: Any) -> None:
     keywords = [parameter.name for parameter in inspect.signature(function).parameters.values()
                 if parameter.kind is parameter.KEYWORD_ONLY]
     assert keywords == list(KEYWORDS)
-    assert repr(inspect.signature(function).parameters["device"].default) == "unset"
+    device = inspect.signature(function).parameters["device"]
+    assert repr(device.default) == "unset" and device.annotation == "str | None"  # as help() shows it
 
 
 def _arms(kind: Any) -> list[Any]:
