@@ -15,7 +15,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import nbformat
 import pytest
@@ -124,8 +124,9 @@ class Session:
         """Run one cell that must succeed; its last expression's value."""
         result: ExecutionResult = self.shell.run_cell(cell, store_history=True)
         if not result.success:
-            raise AssertionError(f"cell [{result.execution_count}] failed: {cell}") from (
-                result.error_in_exec or result.error_before_exec)
+            # cast: older IPython (the one Python 3.10 gets) types these loosely
+            cause = cast("BaseException | None", result.error_in_exec or result.error_before_exec)
+            raise AssertionError(f"cell [{result.execution_count}] failed: {cell}") from cause
         return result.result
 
     def fails(self, cell: str) -> BaseException:
