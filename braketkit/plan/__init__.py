@@ -536,7 +536,7 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
 
     copy_from = None if prepared.local else settings.checkpoint.copy_from_job
     copy_origin = resolved.origin("checkpoint.copy_from_job")
-    copy_region = lookups.job_arn_region(copy_from) if copy_from else None
+    copy_region = lookups.job_arn_region(copy_from) if copy_from and not job_reference_problem(copy_from) else None
     if copy_region and region and copy_region != region:
         problems = _merged(problems, [Problem(
             f"the job {copy_from} ran in {copy_region}, but this job runs in {region}; checkpoints are copied "
@@ -562,14 +562,18 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
             raise InvalidInput([Problem(earlier.refusal, "checkpoint.copy_from_job", copy_origin)])
         unresolved += [earlier.note] if earlier.note else []
     limit = prepared.spending or spending.look_up(prepared.aws, resolved.device, region)
-    unresolved += [limit.note] if limit is not None and limit.note else []
+    # With AWS at hand a failed lookup (no braket:SearchSpendingLimits, say) is a warning, not a bar: the service
+    # enforces the limit on the job's tasks all the same. Offline or without credentials it is unresolved.
+    failed_lookup = prepared.aws is not None and prepared.aws.has_credentials()
+    limit_note = [limit.note] if limit is not None and limit.note else []
+    unresolved += [] if failed_lookup else limit_note
     steps = [] if prepared.local or region is None else _steps(
         request, uploads, bucket(owner), region, owner, copy_from, earlier.s3_uri if earlier else None)
     return Plan(steps=steps, request=request, uploads=uploads, resolved=resolved, archive=prepared.archive,
                 region=region,
                 project_root=prepared.project_root, unresolved=unresolved,
                 warnings=[*(prepared.captured.warnings if prepared.captured else []), *prepared.archive.warnings,
-                          *spending.runtime_warning(resolved, resolved.device),
+                          *spending.runtime_warning(resolved, resolved.device), *(limit_note if failed_lookup else []),
                           *([earlier.warning] if earlier and earlier.warning else [])],
                 copy_checkpoints_from=settings.checkpoint.copy_from_job, captured=prepared.captured, spending=limit)
 
