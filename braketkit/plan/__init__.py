@@ -123,7 +123,8 @@ class Plan:
     warnings: list[str]
     """What deserves a look before running: files that look like secrets, a QPU's default runtime..."""
     copy_checkpoints_from: str | None
-    """The job whose checkpoints are copied in before this one is created (``checkpoint.copy_from_job``)."""
+    """The job whose checkpoints are copied in before this one is created (``checkpoint.copy_from_job``): a cloud
+    plan's ``CopyCheckpoints`` step's, a local plan's earlier local job."""
     captured: CapturedModule | None = None
     """The generated module a ``__main__`` function travels in (it is inside the source archive)."""
     spending: Spending | None = None
