@@ -25,10 +25,10 @@ if TYPE_CHECKING:
     from .plan import Plan
     from .sweep import Sweep
 
-__all__ = ["plan_target", "run_many", "run_target"]
+__all__ = ["plan_target", "resolve_target", "run_many", "run_target"]
 
 
-def _resolve(target: Target, profile: str | None = None, assignments: Sequence[str] = ()) -> Resolved:
+def resolve_target(target: Target, profile: str | None = None, assignments: Sequence[str] = ()) -> Resolved:
     """Settings for a plan; their problems are left to the plan, which reports them with its own, at once."""
     return resolve(start=target.file.parent, keywords=target.keywords, keywords_origin=target.keywords_origin,
                    profile=profile, assignments=assignments, environ=os.environ, defer_problems=True)
@@ -57,7 +57,7 @@ def plan_target(
     """Resolve the target's settings and plan one call of it (shared by decorator and CLI)."""
     from .plan import make_plan
 
-    resolved = _resolve(target, profile, assignments)
+    resolved = resolve_target(target, profile, assignments)
     return make_plan(target, resolved, args, kwargs, aws=_gateway(aws), offline=offline,
                      local=local or resolved.settings.local, environ=os.environ)
 
@@ -86,7 +86,7 @@ def run_target(
     """Plan one call and carry it out, here or on Amazon Braket (shared by decorator and CLI)."""
     from .plan import make_plan
 
-    resolved = _resolve(target, profile, assignments)
+    resolved = resolve_target(target, profile, assignments)
     if local or resolved.settings.local:
         from .execute.local import run_local
 
@@ -118,7 +118,7 @@ def run_many(
 
     if max_workers < 1:
         raise InvalidInput([Problem(f"must be at least 1 (is {max_workers})", "max_workers")])
-    resolved = _resolve(target)
+    resolved = resolve_target(target)
     local = resolved.settings.local
     aws = None if local else _gateway(aws)
     prepared = prepare(target, resolved, aws=aws, local=local, environ=os.environ)

@@ -234,8 +234,6 @@ def test_checkpoints_are_copied_from_an_earlier_job(cloud_project: Project, clou
     submit(plan, policy=FAST, quiet=True)
     copied = s3.get_object(Bucket=bucket, Key=f"jobs/{plan.request.job_name}/checkpoints/{earlier.name}.json")
     assert copied["Body"].read() == b'{"step": 7}'
-    with pytest.raises(InvalidInput, match="no job named 'nope'"):
-        submit(plan_of("jobs.py:train", assignments=("checkpoint.copy_from_job=nope",)), policy=FAST, quiet=True)
 
 
 def _calls_of(step: Step, checkpoints_bucket: str) -> list[tuple[str, str, str]]:
@@ -246,8 +244,9 @@ def _calls_of(step: Step, checkpoints_bucket: str) -> list[tuple[str, str, str]]
     if isinstance(step, Upload):
         key = "/" + step.s3_uri.removeprefix("s3://")
         return [("HEAD", key, ""), ("PUT", key, "")]
-    if isinstance(step, CopyCheckpoints):  # the earlier job's one checkpoint, listed then copied
-        return [("GET", f"/{checkpoints_bucket}", "encoding-type,list-type,prefix"),
+    if isinstance(step, CopyCheckpoints):  # what is there already (nothing), the earlier job's one checkpoint; copied
+        return [("GET", "/" + step.to_uri.removeprefix("s3://").partition("/")[0], "encoding-type,list-type,prefix"),
+                ("GET", f"/{checkpoints_bucket}", "encoding-type,list-type,prefix"),
                 ("PUT", "/" + step.to_uri.removeprefix("s3://") + "/earlier.json", "")]
     return []
 
@@ -268,7 +267,7 @@ def test_the_executor_makes_exactly_the_calls_of_the_plans_steps(cloud_project: 
     submit(plan, aws=gateway, policy=FAST, quiet=True)
     seen = [(s.method, s.path, ",".join(sorted(s.query))) for s in cloud.gate.seen[s3_before:]]
     assert seen == [call for step in plan.steps for call in _calls_of(step, source)]
-    assert cloud.braket.calls[braket_before:] == ["GetJob", "CreateJob"]  # where the checkpoints are; the job
+    assert cloud.braket.calls[braket_before:] == ["CreateJob"]  # where the checkpoints are: the plan looked it up
 
     # The same tree again through the same gateway: the bucket is known ready and every upload known there.
     again = plan_of("jobs.py:train", assignments=("s3.bucket=fresh-bucket", "input.data=data.csv"))
@@ -282,6 +281,179 @@ def test_the_executor_makes_exactly_the_calls_of_the_plans_steps(cloud_project: 
     assert [(s.method, s.path) for s in cloud.gate.seen[s3_before:]] == [
         ("HEAD", "/fresh-bucket"), *(("HEAD", "/" + u.s3_uri.removeprefix("s3://")) for u in again.uploads)]
     assert done.bytes_uploaded == 0
+
+
+BUCKET = "amazon-braket-us-east-1-123456789012"
+
+
+def _earlier_with_checkpoint(cloud: Cloud) -> tuple[str, str]:
+    """An earlier job with one checkpoint file, state.json: its ARN and name."""
+    earlier = submit(plan_of("jobs.py:save_checkpoint"), policy=FAST, quiet=True)
+    cloud.client("s3").put_object(Bucket=BUCKET, Key=f"jobs/{earlier.job_name}/checkpoints/state.json",
+                                  Body=b'{"step": 7}')
+    return earlier.job_arn, earlier.job_name
+
+
+def test_submitting_the_same_plan_again_never_overwrites_the_jobs_checkpoints(cloud_project: Project,
+                                                                             cloud: Cloud) -> None:
+    earlier, name = _earlier_with_checkpoint(cloud)
+    cloud.client("s3").put_object(Bucket=BUCKET, Key=f"jobs/{name}/checkpoints/more.json",
+                                  Body=b"more")
+    plan = plan_of("jobs.py:train", assignments=(f"checkpoint.copy_from_job={earlier}",))
+    first = submit(plan, policy=FAST, quiet=True)
+    s3 = cloud.client("s3")
+    state = f"jobs/{plan.request.job_name}/checkpoints/state.json"
+    assert s3.get_object(Bucket=BUCKET, Key=state)["Body"].read() == b'{"step": 7}'
+    s3.put_object(Bucket=BUCKET, Key=state, Body=b'{"step": 99}')  # the new job's own, written since
+    s3.delete_object(Bucket=BUCKET, Key=f"jobs/{plan.request.job_name}/checkpoints/more.json")
+    again = submit(plan, policy=FAST, quiet=True)  # the documented recovery after SubmissionInterrupted
+    assert again.job_arn == first.job_arn
+    assert s3.get_object(Bucket=BUCKET, Key=state)["Body"].read() == b'{"step": 99}'
+    # what the job lacks is still copied in
+    assert s3.get_object(Bucket=BUCKET, Key=f"jobs/{plan.request.job_name}/checkpoints/more.json")["Body"].read() \
+        == b"more"
+
+
+def _refused_when_planning(cloud_project: Project, cloud: Cloud, value: str) -> str:
+    """Plan with ``checkpoint.copy_from_job = value`` in pyproject.toml: the one problem, as shown; nothing written."""
+    cloud_project.pyproject(CLOUD_SETTINGS + f'\n[tool.braketkit.checkpoint]\ncopy_from_job = "{value}"\n')
+    s3_before, creates = len(cloud.gate.seen), cloud.braket.calls.count("CreateJob")
+    with pytest.raises(InvalidInput) as caught:
+        plan_of("jobs.py:train")
+    assert [s.method for s in cloud.gate.seen[s3_before:] if s.method not in ("GET", "HEAD")] == []
+    assert cloud.braket.calls.count("CreateJob") == creates
+    [problem] = caught.value.problems
+    assert (problem.key, problem.origin) == ("checkpoint.copy_from_job", "pyproject.toml:9")
+    return problem.message
+
+
+def test_copy_from_job_is_looked_up_when_planning(cloud_project: Project, cloud: Cloud) -> None:
+    assert _refused_when_planning(cloud_project, cloud, "nope") == (
+        "no job named 'nope' in us-east-1; give its ARN, or the name of a job in the region this one runs in")
+    missing = "arn:aws:braket:us-east-1:123456789012:job/gone"
+    assert _refused_when_planning(cloud_project, cloud, missing) == f"no job {missing} in us-east-1"
+    elsewhere = "arn:aws:braket:eu-west-2:123456789012:job/earlier"
+    assert _refused_when_planning(cloud_project, cloud, elsewhere) == (
+        f"the job {elsewhere} ran in eu-west-2, but this job runs in us-east-1; checkpoints are copied from a job "
+        "of the same region")
+    bare = "arn:aws:braket:us-east-1:123456789012:job/bare"
+    cloud.braket.jobs[bare] = {"jobName": "bare", "jobArn": bare, "status": "COMPLETED", "createdAt": 0.0}
+    assert _refused_when_planning(cloud_project, cloud, bare) == (
+        f"the job {bare} has no checkpoint configuration: there is nothing to copy")
+    cloud_project.pyproject(CLOUD_SETTINGS)  # offline, the region is checked all the same
+    with pytest.raises(InvalidInput, match="ran in eu-west-2, but this job runs in us-east-1"):
+        plan_target(load_reference("jobs.py:train"), offline=True,
+                    assignments=(f"checkpoint.copy_from_job={elsewhere}",))
+
+
+def test_the_copy_step_carries_where_the_checkpoints_are(cloud_project: Project, cloud: Cloud) -> None:
+    earlier, name = _earlier_with_checkpoint(cloud)
+    plan = plan_of("jobs.py:train", assignments=(f"checkpoint.copy_from_job={earlier}",))
+    [copy] = [step for step in plan.steps if isinstance(step, CopyCheckpoints)]
+    assert copy.from_uri == f"s3://{BUCKET}/jobs/{name}/checkpoints"
+    assert plan.warnings == []
+    offline = plan_target(load_reference("jobs.py:train"), offline=True,
+                          assignments=(f"checkpoint.copy_from_job={earlier}",))
+    [copy] = [step for step in offline.steps if isinstance(step, CopyCheckpoints)]
+    assert copy.from_uri is None
+
+
+def test_an_earlier_job_without_checkpoints_is_a_warning(cloud_project: Project, cloud: Cloud) -> None:
+    earlier = submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)
+    plan = plan_of("jobs.py:train", assignments=(f"checkpoint.copy_from_job={earlier.job_name}",))
+    assert plan.warnings == [f"the job {earlier.job_name} has no checkpoints at "
+                             f"s3://{BUCKET}/jobs/{earlier.job_name}/checkpoints now: nothing will be copied"]
+
+
+def test_checkpoints_in_another_accounts_bucket(cloud_project: Project, cloud: Cloud) -> None:
+    earlier, _ = _earlier_with_checkpoint(cloud)
+    theirs = "someone-elses-bucket"
+    cloud.client("s3").create_bucket(Bucket=theirs)
+    cloud.gate.owners[theirs] = "999999999999"
+    job = cloud.braket.jobs[earlier]
+    job["checkpointConfig"] = {**job["checkpointConfig"], "s3Uri": f"s3://{theirs}/checkpoints"}
+    plan = plan_of("jobs.py:train", assignments=(f"checkpoint.copy_from_job={earlier}",))
+    assert [warning.split(" (")[0] for warning in plan.warnings] == [
+        f"cannot list the checkpoints of {earlier} at s3://{theirs}/checkpoints"]
+    with pytest.raises(AwsError) as caught:
+        submit(plan, policy=FAST, quiet=True)
+    assert str(caught.value).startswith(
+        f"copying the checkpoints of job {earlier} from s3://{theirs}/checkpoints to "
+        f"s3://{BUCKET}/jobs/{plan.request.job_name}/checkpoints (the CopyCheckpoints step) failed (the bucket "
+        f"{theirs} or {BUCKET} is not owned by your account 123456789012, or you may not read it): ")
+    assert isinstance(caught.value.__cause__, Exception) and "AccessDenied" in str(caught.value.__cause__)
+    assert plan.request.job_name not in [job["jobName"] for job in cloud.braket.jobs.values()]
+
+
+def test_a_plan_with_anything_unresolved_is_not_submitted(cloud_project: Project, cloud: Cloud) -> None:
+    qpu = "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1"
+    offline = plan_target(load_reference("jobs.py:train"), offline=True, assignments=(
+        f"s3.bucket={BUCKET}", f"role={cloud.role}", f"device={qpu}"))
+    assert offline.unresolved == ["offline: account-dependent values were not looked up",
+                                  "offline: the device's spending limit was not looked up"]
+    s3_before = len(cloud.gate.seen)
+    with pytest.raises(AwsError) as caught:
+        submit(offline, policy=FAST, quiet=True)
+    assert str(caught.value) == ("cannot submit: offline: account-dependent values were not looked up; offline: "
+                                 "the device's spending limit was not looked up; plan it again with AWS at hand")
+    assert (cloud.gate.seen[s3_before:], cloud.braket.jobs) == ([], {})
+    local = plan_target(load_reference("jobs.py:train"), local=True)
+    assert local.unresolved == []
+    with pytest.raises(InvalidInput) as refused:
+        submit(local, policy=FAST, quiet=True)
+    assert str(refused.value) == (
+        "plan: it was made for a run on this machine (local), so it has no steps in AWS; run it with .local(...) "
+        "or `braketkit run --local`, or plan it again without local")
+
+
+def test_a_plan_shows_what_it_does(cloud_project: Project, cloud: Cloud) -> None:
+    """The steps are the truth: a plan edited to show one thing and do another is refused, before anything is sent."""
+    earlier, _ = _earlier_with_checkpoint(cloud)
+    plan = plan_of("jobs.py:train", assignments=(f"checkpoint.copy_from_job={earlier}",))
+    assert isinstance(plan.steps, tuple) and isinstance(plan.uploads, tuple)
+    with pytest.raises(TypeError):
+        plan.steps[-1] = plan.steps[-1]  # type: ignore[index]
+    with pytest.raises(ValueError, match="the plan's uploads differ from its Upload steps"):
+        attrs.evolve(plan, uploads=[])
+    with pytest.raises(ValueError, match="the plan's copy_checkpoints_from differs from its CopyCheckpoints step"):
+        attrs.evolve(plan, copy_checkpoints_from=None)
+    with pytest.raises(ValueError, match="the plan's copy_checkpoints_from differs from its CopyCheckpoints step"):
+        attrs.evolve(plan, steps=[step for step in plan.steps if not isinstance(step, CopyCheckpoints)])
+    stray = Upload(path=plan.archive.path, s3_uri="s3://elsewhere/x.tar.gz", size=1, sha256="0" * 64)
+    with pytest.raises(ValueError, match=r"the step writing to s3://elsewhere/x.tar.gz comes before any EnsureBucket "
+                                         r"step for its bucket"):
+        attrs.evolve(plan, steps=[*plan.steps[:-1], stray, plan.steps[-1]], uploads=[*plan.uploads, stray])
+    with pytest.raises(ValueError, match="a plan's steps end with its one CreateJob step"):
+        attrs.evolve(plan, steps=[plan.steps[-1], *plan.steps])
+    # Past the checks at construction (object.__setattr__ goes round a frozen class): the executor checks again.
+    edited = attrs.evolve(plan)
+    object.__setattr__(edited, "uploads", ())
+    s3_before = len(cloud.gate.seen)
+    with pytest.raises(InvalidInput, match="the plan's uploads differ from its Upload steps: change both"):
+        submit(edited, policy=FAST, quiet=True)
+    assert cloud.gate.seen[s3_before:] == []
+
+
+def test_s3_failures_are_told_by_their_status(cloud_project: Project, cloud: Cloud,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    plan = plan_of("jobs.py:train")
+    cloud.gate.faults.append(lambda seen: 503 if seen.method == "HEAD" and seen.path == f"/{BUCKET}" else None)
+    with pytest.raises(AwsError) as caught:
+        submit(plan, aws=Aws(), policy=FAST, quiet=True)
+    assert str(caught.value) == (f"checking the bucket {BUCKET} (HeadBucket) failed (S3 answered 503 Service "
+                                 "Unavailable); nothing else was done. Try again; submitting the same plan again is "
+                                 "safe.")
+    assert caught.value.__cause__ is not None
+    cloud.gate.faults[:] = [lambda seen: 500 if seen.method == "HEAD" and "/sources/" in seen.path else None]
+    with pytest.raises(AwsError) as caught:
+        submit(plan, aws=Aws(), policy=FAST, quiet=True)
+    archive = plan.uploads[0].s3_uri
+    assert str(caught.value) == (f"checking whether S3 holds {archive} (HeadObject) failed (S3 answered 500 Internal "
+                                 "Server Error); nothing else was done. Try again; submitting the same plan again is "
+                                 "safe.")
+    cloud.gate.faults.clear()
+    assert submit(plan, aws=Aws(), policy=FAST, quiet=True).bytes_uploaded > 0
 
 
 SECRET = "wJalrXUtnFEMI-SECRET-never-printed"
@@ -334,6 +506,26 @@ def test_cli_run_wait_on_a_failing_job_exits_1(cli_project: Project, cloud: Clou
     assert "failure reason:\nValueError: no convergence" in err
     assert "about to break" in err
     _no_secrets(out, err)
+
+
+def test_cli_run_honours_the_wait_setting(cli_project: Project, cloud: Cloud, capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    def states(*options: str) -> tuple[str, list[str]]:
+        code, out, err = run_cli(capsys, "run", "jobs.py:chatty", "--lines", "2", "--quiet", "--poll", "0.01",
+                                 *options)
+        assert code == 0, err
+        arn = out.splitlines()[1].split()[-1]
+        return cloud.braket.jobs[arn]["status"], out.splitlines()[-3:]
+
+    cli_project.pyproject(CLOUD_SETTINGS + "wait = true\n")
+    assert states() == ("COMPLETED", ["result: {", '  "lines": 2', "}"])
+    assert states("--no-wait")[0] == "QUEUED"
+    cli_project.pyproject(CLOUD_SETTINGS)
+    assert states()[0] == "QUEUED"
+    monkeypatch.setenv("BRAKETKIT_WAIT", "true")
+    assert states()[0] == "COMPLETED"
+    monkeypatch.setenv("BRAKETKIT_WAIT", "false")
+    assert states("--wait")[0] == "COMPLETED"
 
 
 def test_losing_aws_while_watching_says_the_job_goes_on(cli_project: Project, cloud: Cloud,

@@ -16,6 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from braketkit import InvalidInput, SpendingLimitReached
+from braketkit.execute.cloud import submit
 from braketkit.execute.retry import RetryPolicy
 from braketkit.limits import delete_limit, set_limit, update_limit
 from braketkit.pipeline import plan_target
@@ -325,7 +326,9 @@ def test_a_failed_lookup_is_a_note_and_does_not_stop_the_job(qpu_project: Projec
     plan = plan_target(load_reference("jobs.py:train"))
     assert plan.spending is not None and not plan.spending.looked_up
     assert plan.spending.note is not None and "braket:SearchSpendingLimits" in plan.spending.note
-    assert plan.spending.note in plan.unresolved
+    assert plan.spending.note in plan.warnings and plan.unresolved == []
+    submit(plan, policy=FAST, quiet=True)  # the service enforces the limit on the job's tasks all the same
+    assert "CreateJob" in cloud.braket.calls
 
 
 def test_simulators_are_not_looked_up(cloud_project: Project, cloud: Cloud,

@@ -537,13 +537,13 @@ def test_the_plan_lists_every_step_a_run_takes_in_aws(basic_project: Project) ->
     plan = plan_of(offline=True, assignments=["input.points=data/points.csv", f"checkpoint.copy_from_job={earlier}"])
     bucket = "amazon-braket-us-east-1-111122223333"
     checkpoints = f"s3://{bucket}/jobs/{plan.request.job_name}/checkpoints"
-    assert plan.steps == [EnsureBucket(bucket=bucket, region="us-east-1", owner=None), *plan.uploads,
-                          CopyCheckpoints(from_job=earlier, to_uri=checkpoints), CreateJob(request=plan.request)]
+    assert plan.steps == (EnsureBucket(bucket=bucket, region="us-east-1", owner=None), *plan.uploads,
+                          CopyCheckpoints(from_job=earlier, to_uri=checkpoints), CreateJob(request=plan.request))
     assert len(plan.uploads) == 2
     text = plan_text(plan).splitlines()
     start = text.index("steps (a run does these, in this order, and nothing else in AWS):")
     archive, data = plan.uploads
-    assert text[start + 1:start + 10] == [
+    assert text[start + 1:start + 11] == [
         f"  1. create bucket {bucket} in us-east-1 with public access blocked (if missing)",
         "     (used only if your account owns it)",
         f"  2. upload source archive, {plan.archive.files} files, {archive.size / 1000:.1f} kB, "
@@ -551,7 +551,8 @@ def test_the_plan_lists_every_step_a_run_takes_in_aws(basic_project: Project) ->
         f"     -> {archive.s3_uri}",
         "  3. upload points.csv, 4 B (skipped when already there)",
         f"     -> {data.s3_uri}",
-        f"  4. copy checkpoints from job {earlier}",
+        f"  4. copy checkpoints from job {earlier} (only keys not already there)",
+        "     from not looked up (offline): such a plan cannot be submitted",
         f"     -> {checkpoints}",
         f"  5. CreateJob {plan.request.job_name} (client token {plan.request.client_token}, the same on every retry)"]
     steps = json.loads(json.dumps(plan_document(plan)))["steps"]
@@ -562,4 +563,4 @@ def test_the_plan_lists_every_step_a_run_takes_in_aws(basic_project: Project) ->
                         "sha256": data.sha256, "skipped_when_present": True}
     assert steps[4]["request"]["clientToken"] == plan.request.client_token
     local = plan_target(load_reference("train.py:train"), local=True)
-    assert local.steps == [] and "steps: none in AWS (a local run)" in plan_text(local)
+    assert local.steps == () and "steps: none in AWS (a local run)" in plan_text(local)

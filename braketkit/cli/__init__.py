@@ -48,7 +48,8 @@ def _run_options() -> list[click.Option]:
     return [
         *_common_options(),
         click.Option(["--local"], is_flag=True, help="Run on this machine, as the cloud would; no AWS needed."),
-        click.Option(["--wait"], is_flag=True, help="Wait for the job to end, then print its result."),
+        click.Option(["--wait/--no-wait"], default=None,
+                     help="Wait for the job to end, then print its result; default: the wait setting (false)."),
         click.Option(["--follow"], is_flag=True, help="Stream the job's logs until it ends, then print its result; "
                                                      "metric lines show as one live summary."),
         click.Option(["--raw"], is_flag=True, help="With --follow: metric lines as they are, not summarised."),
@@ -164,11 +165,11 @@ def _plan(target: Target, given: dict[str, Any], profile: str | None, assignment
 
 
 def _run(target: Target, given: dict[str, Any], profile: str | None, assignments: Sequence[str], as_json: bool,
-         local: bool, wait: bool, follow: bool, raw: bool, quiet: bool, poll: float, allow_pickle: bool) -> None:
+         local: bool, wait: bool | None, follow: bool, raw: bool, quiet: bool, poll: float, allow_pickle: bool) -> None:
     from ..errors import LocalRunCancelled, SubmissionInterrupted
     from ..job import AwsJob
     from ..job.cloud import talking_to_aws
-    from ..pipeline import run_target
+    from ..pipeline import resolve_target, run_target
     from .jobs_text import reattach_text, result_text, run_document, submitted_text
     from .live import SummarisedLog
 
@@ -188,6 +189,8 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
             summarised.close()
     if isinstance(job, AwsJob):
         job.poll = poll
+        if wait is None:  # the wait setting (pyproject.toml, BRAKETKIT_WAIT, --set wait=...), as the Python API
+            wait = resolve_target(target, profile, assignments).settings.wait
         try:  # from here on the job exists: Ctrl-C stops watching it, never the job
             if not as_json:
                 click.echo(submitted_text(job))
@@ -277,7 +280,7 @@ def run() -> None:
 
     REF is path/to/file.py:function, package.module:function, or path/to/script.py (run as a whole, as
     Braket's script mode runs it; its own arguments follow --). Prints the job's ARN and console
-    link; --wait or --follow stay until it ends. Exit status: 0 submitted or completed, 1 failed
+    link; --wait (or the wait setting) or --follow stay until it ends. Exit status: 0 submitted or completed, 1 failed
     or cancelled, 2 bad input.
     """
 

@@ -60,7 +60,7 @@ def _step_document(step: Step) -> dict[str, Any]:
     if isinstance(step, Upload):
         return {"step": "Upload", **_upload_document(step), "skipped_when_present": True}
     if isinstance(step, CopyCheckpoints):
-        return {"step": "CopyCheckpoints", "from_job": step.from_job, "to_uri": step.to_uri}
+        return {"step": "CopyCheckpoints", "from_job": step.from_job, "from_uri": step.from_uri, "to_uri": step.to_uri}
     return {"step": "CreateJob", "request": _request_document(step.request)}
 
 
@@ -171,7 +171,9 @@ def _step_text(step: Step, plan: Plan) -> list[str]:
             lines.append(f"in it: {CAPTURED_MODULE}.py, generated from __main__ with " + ", ".join(plan.captured.names))
         return lines
     if isinstance(step, CopyCheckpoints):
-        return [f"copy checkpoints from job {step.from_job}", f"-> {step.to_uri}"]
+        where = step.from_uri or "not looked up (offline): such a plan cannot be submitted"
+        return [f"copy checkpoints from job {step.from_job} (only keys not already there)", f"from {where}",
+                f"-> {step.to_uri}"]
     return [f"CreateJob {step.request.job_name} (client token {step.request.client_token}, the same on every retry)"]
 
 

@@ -15,10 +15,18 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ..converter import converter
-from ..errors import AwsError, InvalidInput, Problem, QuotaExceeded, SpendingLimitReached, SubmissionInterrupted
+from ..errors import (
+    AwsError,
+    BraketkitError,
+    InvalidInput,
+    Problem,
+    QuotaExceeded,
+    SpendingLimitReached,
+    SubmissionInterrupted,
+)
 from ..model.request import CreateJobRequest
 from ..model.steps import CopyCheckpoints, CreateJob, EnsureBucket, Upload
-from ..plan import UNRESOLVED_ACCOUNT, UNRESOLVED_ROLE, Plan
+from ..plan import UNRESOLVED_ACCOUNT, UNRESOLVED_ROLE, Plan, inconsistencies
 from ..plan.spending import money, period_text
 from ..s3uri import split_s3_uri
 from .progress import Progress, StatusLine
@@ -56,6 +64,21 @@ class Submission:
     create_attempts: int
 
 
+def _status(error: ClientError) -> int:
+    """The HTTP status of an S3 answer: what a HEAD's error (which has no body, hence no code of its own) says."""
+    return int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+
+
+def _s3_failed(what: str, error: ClientError) -> AwsError:
+    status, code = _status(error), error_code(error)
+    message = error.response.get("Error", {}).get("Message", "")
+    if code in ("", str(status)):  # a HEAD's answer has no body: botocore names it by its status
+        code = ""
+    detail = ": ".join(part for part in (code, message if message != code else "") if part)
+    return AwsError(f"{what} failed (S3 answered {status}{f' {detail}' if detail else ''}); nothing else was done. "
+                    "Try again; submitting the same plan again is safe.")
+
+
 def _ensure_bucket(s3: S3Client, step: EnsureBucket, account: str) -> None:
     from botocore.exceptions import ClientError
 
@@ -64,10 +87,12 @@ def _ensure_bucket(s3: S3Client, step: EnsureBucket, account: str) -> None:
         s3.head_bucket(Bucket=bucket, ExpectedBucketOwner=account)
         return
     except ClientError as error:
-        if error_code(error) not in ("404", "NoSuchBucket", "NotFound"):
+        if _status(error) == 403:
             raise AwsError(
                 f"the bucket {bucket} exists but is not owned by your account {account} (or you may not read it); "
                 "braketkit will not write to it. Set s3.bucket to a bucket your account owns.") from error
+        if _status(error) != 404:
+            raise _s3_failed(f"checking the bucket {bucket} (HeadBucket)", error) from error
     try:
         if step.region == "us-east-1":
             s3.create_bucket(Bucket=bucket)
@@ -91,9 +116,13 @@ def _already_there(s3: S3Client, upload: Upload, account: str) -> bool:
     try:
         head = s3.head_object(Bucket=bucket, Key=key, ExpectedBucketOwner=account)
     except ClientError as error:
-        if error_code(error) in ("404", "NoSuchKey", "NotFound"):
+        if _status(error) == 404:
             return False
-        raise
+        if _status(error) == 403:
+            raise AwsError(f"may not read {upload.s3_uri} (HeadObject answered 403): the bucket {bucket} is not "
+                           f"owned by your account {account}, or you lack s3:GetObject there; braketkit will not "
+                           "write to it.") from error
+        raise _s3_failed(f"checking whether S3 holds {upload.s3_uri} (HeadObject)", error) from error
     return bool(head.get("Metadata", {}).get("sha256") == upload.sha256 and head["ContentLength"] == upload.size)
 
 
@@ -122,19 +151,35 @@ def _upload(aws: Aws, s3: S3Client, upload: Upload, account: str, quiet: bool) -
     return True
 
 
-def _copy_checkpoints(aws: Aws, s3: S3Client, step: CopyCheckpoints, account: str, region: str) -> None:
-    from .. import job as jobs
+def _keys(s3: S3Client, uri: str, account: str) -> list[str]:
+    """The keys under ``uri`` (a folder), relative to it."""
+    bucket, prefix = split_s3_uri(uri)
+    folder = prefix.rstrip("/") + "/"
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=folder, ExpectedBucketOwner=account)
+    return [item["Key"][len(folder):] for page in pages for item in page.get("Contents", [])]
 
-    earlier = jobs.find_job(step.from_job, aws.braket(region), region)
-    from_bucket, from_prefix = split_s3_uri(earlier["checkpointConfig"]["s3Uri"])
+
+def _copy_checkpoints(s3: S3Client, step: CopyCheckpoints, account: str) -> None:
+    """Copy the earlier job's checkpoints that this job's location lacks: never overwrite what is there (the job's
+    own, when the same plan is submitted again after an interruption)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    assert step.from_uri is not None  # _refusal: a plan that did not look the earlier job up is not carried out
+    from_bucket, from_prefix = split_s3_uri(step.from_uri)
     to_bucket, to_prefix = split_s3_uri(step.to_uri)
-    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=from_bucket, Prefix=from_prefix.rstrip("/") + "/",
-                                                         ExpectedBucketOwner=account)
-    for page in pages:
-        for item in page.get("Contents", []):
-            target = to_prefix.rstrip("/") + "/" + item["Key"][len(from_prefix.rstrip("/")) + 1:]
-            s3.copy_object(Bucket=to_bucket, Key=target, CopySource={"Bucket": from_bucket, "Key": item["Key"]},
+    try:
+        present = set(_keys(s3, step.to_uri, account))
+        for relative in _keys(s3, step.from_uri, account):
+            if relative in present:
+                continue
+            s3.copy_object(Bucket=to_bucket, Key=to_prefix.rstrip("/") + "/" + relative,
+                           CopySource={"Bucket": from_bucket, "Key": from_prefix.rstrip("/") + "/" + relative},
                            ExpectedBucketOwner=account, ExpectedSourceBucketOwner=account)
+    except (BotoCoreError, ClientError) as error:
+        hint = (f" (the bucket {from_bucket} or {to_bucket} is not owned by your account {account}, or you may not "
+                "read it)") if isinstance(error, ClientError) and _status(error) == 403 else ""
+        raise AwsError(f"copying the checkpoints of job {step.from_job} from {step.from_uri} to {step.to_uri} "
+                       f"(the CopyCheckpoints step) failed{hint}: {error}; no job was created") from error
 
 
 def _explain(error: ClientError, request: CreateJobRequest, plan: Plan) -> AwsError:
@@ -193,20 +238,32 @@ def _nothing_left(plan: Plan) -> SpendingLimitReached | None:
         f"limit with `braketkit limits update {limit.spending_limit_arn} AMOUNT`.")
 
 
-def _refusal(plan: Plan) -> AwsError | None:
-    """A plan with a value it could not look up (offline, or without credentials) cannot be carried out."""
-    unresolved = any(
+def _refusal(plan: Plan) -> BraketkitError | None:
+    """A plan that cannot be carried out as it shows: a local one, one with a value it could not look up (offline,
+    or without credentials), or one whose fields disagree with its steps."""
+    if not plan.steps:
+        return InvalidInput([Problem("it was made for a run on this machine (local), so it has no steps in AWS; run "
+                                     "it with .local(...) or `braketkit run --local`, or plan it again without "
+                                     "local", "plan")])
+    edited = inconsistencies(plan)
+    if edited:
+        return InvalidInput([Problem(f"{message}; plan again rather than editing a plan", "plan")
+                             for message in edited])
+    placeholders = any(
         (isinstance(step, CreateJob) and step.request.role_arn == UNRESOLVED_ROLE)
-        or (isinstance(step, EnsureBucket) and UNRESOLVED_ACCOUNT in step.bucket) for step in plan.steps)
-    if unresolved or not any(isinstance(step, CreateJob) for step in plan.steps):
-        return AwsError("cannot submit: " + "; ".join(plan.unresolved or ["the account or role is unresolved"]))
+        or (isinstance(step, EnsureBucket) and UNRESOLVED_ACCOUNT in step.bucket)
+        or (isinstance(step, CopyCheckpoints) and step.from_uri is None) for step in plan.steps)
+    if plan.unresolved or placeholders:
+        return AwsError("cannot submit: " + "; ".join(plan.unresolved or ["some values were not looked up"])
+                        + "; plan it again with AWS at hand")
     return None
 
 
 def submit(plan: Plan, *, aws: Aws | None = None, policy: RetryPolicy | None = None, quiet: bool = False,
            stop: threading.Event | None = None) -> Submission:
     """Carry out the plan's steps in order: make sure of the bucket, upload what is missing, copy checkpoints, and
-    create the job. The plan must not be a local or offline one.
+    create the job. The plan must be one made with AWS at hand: a local plan, one with anything unresolved
+    (``Plan.unresolved``: offline, no credentials) or one whose fields disagree with its steps is refused.
 
     CreateJob is retried under the plan's client token, so submitting the same plan again after an
     interruption finds the job it may have made rather than making a second one.
@@ -219,12 +276,12 @@ def submit(plan: Plan, *, aws: Aws | None = None, policy: RetryPolicy | None = N
         stop: A sweep's: once set, a CreateJob still waiting for its turn is not sent, and the
             submission ends as interrupted (``SubmissionInterrupted``).
     """
+    refusal = _refusal(plan) or _nothing_left(plan)
+    if refusal is not None:
+        raise refusal
     if plan.region is None:
         raise InvalidInput([Problem("a job on Amazon Braket needs a region: set region, AWS_REGION or an AWS "
                                     "profile's region", "region")])
-    refusal = _nothing_left(plan) or _refusal(plan)
-    if refusal is not None:
-        raise refusal
     if aws is None:
         from ..aws import shared
 
@@ -261,7 +318,7 @@ def _submit(aws: Aws, plan: Plan, region: str, policy: RetryPolicy, attempts: At
             else:
                 skipped += step.size
         elif isinstance(step, CopyCheckpoints):
-            _copy_checkpoints(aws, s3, step, owner or aws.account(region), region)
+            _copy_checkpoints(s3, step, owner or aws.account(region))
         else:
             arn = _create_job(aws, step, plan, region, policy, attempts, line, stop)
             job_name = step.request.job_name

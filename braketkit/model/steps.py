@@ -58,14 +58,19 @@ class Upload:
 class CopyCheckpoints:
     """Copy an earlier job's checkpoints to this job's checkpoint location before it is created.
 
+    Only keys not already at ``to_uri`` are copied: submitting the same plan again (after an interruption)
+    never overwrites what the job has written there since.
+
     Attributes:
-        from_job: The earlier job, by ARN or name (``checkpoint.copy_from_job``); where its checkpoints are
-            is read from GetJob when the step runs.
+        from_job: The earlier job, by ARN or name (``checkpoint.copy_from_job``).
         to_uri: This job's checkpoint location (``checkpointConfig.s3Uri``).
+        from_uri: Where the earlier job's checkpoints are (its ``checkpointConfig.s3Uri``), as GetJob told the
+            plan; None when the plan did not look the job up (offline): such a plan cannot be submitted.
     """
 
     from_job: str
     to_uri: str
+    from_uri: str | None = None
 
 
 @attrs.frozen(kw_only=True)

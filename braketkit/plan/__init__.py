@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,7 @@ from ..resolve import Resolved
 from ..resolve.keys import maps
 from ..resolve.pyproject import display_path
 from ..runtime import contract
+from ..s3uri import split_s3_uri
 from ..target import Target
 from ..workspace import archives_folder
 from . import lookups, service_model, spending
@@ -42,27 +43,71 @@ from .validate import SUPPLEMENTS, job_reference_problem, strings_under, validat
 if TYPE_CHECKING:
     from ..aws import Aws
 
-__all__ = ["UNRESOLVED_ACCOUNT", "UNRESOLVED_ROLE", "Plan", "Step", "Upload", "make_plan"]
+__all__ = ["UNRESOLVED_ACCOUNT", "UNRESOLVED_ROLE", "Plan", "Step", "Upload", "inconsistencies", "make_plan"]
 
 UNRESOLVED_ACCOUNT = "<account>"
 UNRESOLVED_ROLE = "<role>"
 
 
-def _the_steps_request(plan: Plan, _: attrs.Attribute[api.CreateJobRequest], request: api.CreateJobRequest) -> None:
-    """A plan edited in one place only (``attrs.evolve(plan, request=...)``) would show one request and send another."""
-    if any(isinstance(step, CreateJob) and step.request != request for step in plan.steps):
-        raise ValueError("the plan's request differs from its CreateJob step's: change both (Plan.steps)")
+def _steps_tuple(steps: Iterable[Step]) -> tuple[Step, ...]:
+    return tuple(steps)
+
+
+def _uploads_tuple(uploads: Iterable[Upload]) -> tuple[Upload, ...]:
+    return tuple(uploads)
+
+
+def inconsistencies(plan: Plan) -> list[str]:
+    """What makes the plan show one thing and do another: its fields must say what its steps do.
+
+    A cloud plan's steps are the truth: exactly one ``CreateJob``, last, with the plan's request; the
+    ``Upload`` steps are the plan's uploads; a ``CopyCheckpoints`` step exactly when ``copy_checkpoints_from``
+    says so; and every bucket an ``Upload`` or ``CopyCheckpoints`` writes to is made sure of by an
+    ``EnsureBucket`` step before it. A local plan has no steps (nothing happens in AWS).
+    """
+    steps = plan.steps
+    if not steps:
+        return []
+    found: list[str] = []
+    creates = [index for index, step in enumerate(steps) if isinstance(step, CreateJob)]
+    if creates != [len(steps) - 1]:
+        found.append("a plan's steps end with its one CreateJob step")
+    if any(isinstance(step, CreateJob) and step.request != plan.request for step in steps):
+        found.append("the plan's request differs from its CreateJob step's: change both (Plan.steps)")
+    if tuple(step for step in steps if isinstance(step, Upload)) != tuple(plan.uploads):
+        found.append("the plan's uploads differ from its Upload steps: change both (Plan.steps)")
+    copies = [step.from_job for step in steps if isinstance(step, CopyCheckpoints)]
+    if copies != ([plan.copy_checkpoints_from] if plan.copy_checkpoints_from is not None else []):
+        found.append("the plan's copy_checkpoints_from differs from its CopyCheckpoints step: change both "
+                     "(Plan.steps)")
+    ensured: set[str] = set()
+    for step in steps:
+        if isinstance(step, EnsureBucket):
+            ensured.add(step.bucket)
+        elif isinstance(step, (Upload, CopyCheckpoints)):
+            uri = step.s3_uri if isinstance(step, Upload) else step.to_uri
+            if split_s3_uri(uri)[0] not in ensured:
+                found.append(f"the step writing to {uri} comes before any EnsureBucket step for its bucket")
+    return found
+
+
+def _consistent(plan: Plan, _: attrs.Attribute[tuple[Step, ...]], __: tuple[Step, ...]) -> None:
+    """A plan edited in one place only (``attrs.evolve(plan, request=...)``) would show one thing and do another."""
+    found = inconsistencies(plan)
+    if found:
+        raise ValueError("; ".join(found))
 
 
 @attrs.frozen(kw_only=True)
 class Plan:
     """Everything a submission will do, decided before it does any of it."""
 
-    steps: list[Step]
-    """What the submission does in AWS, in order (``model.steps``): the executor carries out these and nothing else."""
-    request: api.CreateJobRequest = attrs.field(validator=_the_steps_request)
+    steps: tuple[Step, ...] = attrs.field(converter=_steps_tuple, validator=_consistent)
+    """What the submission does in AWS, in order (``model.steps``): the executor carries out these and nothing else.
+    The other fields must agree with them (``inconsistencies``): a plan edited in one place only is refused."""
+    request: api.CreateJobRequest
     """The CreateJob request, complete and validated against the service model (the ``CreateJob`` step's)."""
-    uploads: list[Upload]
+    uploads: tuple[Upload, ...] = attrs.field(converter=_uploads_tuple)
     """The files the submission puts in S3 (the source archive, local input channels), skipped where S3 holds them
     (the ``Upload`` steps)."""
     resolved: Resolved
@@ -78,7 +123,8 @@ class Plan:
     warnings: list[str]
     """What deserves a look before running: files that look like secrets, a QPU's default runtime..."""
     copy_checkpoints_from: str | None
-    """The job whose checkpoints are copied in before this one is created (``checkpoint.copy_from_job``)."""
+    """The job whose checkpoints are copied in before this one is created (``checkpoint.copy_from_job``): a cloud
+    plan's ``CopyCheckpoints`` step's, a local plan's earlier local job."""
     captured: CapturedModule | None = None
     """The generated module a ``__main__`` function travels in (it is inside the source archive)."""
     spending: Spending | None = None
@@ -489,11 +535,19 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
         return _request(resolved, job_name, bucket(account), settings.role or role or UNRESOLVED_ROLE, prepared.image,
                         hyperparameters, prepared.archive, prepared.channels, {**settings.tags, **(tags or {})})
 
+    copy_from = None if prepared.local else settings.checkpoint.copy_from_job
+    copy_origin = resolved.origin("checkpoint.copy_from_job")
+    copy_region = lookups.job_arn_region(copy_from) if copy_from and not job_reference_problem(copy_from) else None
+    if copy_region and region and copy_region != region:
+        problems = _merged(problems, [Problem(
+            f"the job {copy_from} ran in {copy_region}, but this job runs in {region}; checkpoints are copied "
+            "from a job of the same region", "checkpoint.copy_from_job", copy_origin)])
     # Validate first, the default bucket with the longest account ID: a bad setting stops here, before any AWS call.
     request, uploads = build(None, None)
     _validate(build(lookups.ACCOUNT_FOR_CHECKS, None)[0] if settings.s3.bucket is None else request,
               resolved, arguments, problems)
-    unresolved = ["offline: account-dependent values were not looked up"] if prepared.offline else []
+    unresolved = ["offline: account-dependent values were not looked up"] if prepared.offline and not prepared.local \
+        else []
     need_account, need_role = settings.s3.bucket is None, settings.role is None
     owner = None
     if region is not None and prepared.aws is not None and (need_account or need_role):
@@ -502,20 +556,31 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
         owner = facts.account
         request, uploads = build(facts.account, facts.role)
         _validate(request, resolved, arguments)
+    earlier = None
+    if copy_from is not None and region is not None and prepared.aws is not None:
+        earlier = lookups.earlier_job(prepared.aws, region, copy_from, owner)
+        if earlier.refusal is not None:
+            raise InvalidInput([Problem(earlier.refusal, "checkpoint.copy_from_job", copy_origin)])
+        unresolved += [earlier.note] if earlier.note else []
     limit = prepared.spending or spending.look_up(prepared.aws, resolved.device, region)
-    unresolved += [limit.note] if limit is not None and limit.note else []
-    steps = [] if prepared.local or region is None else _steps(request, uploads, bucket(owner), region, owner,
-                                                               settings.checkpoint.copy_from_job)
+    # With AWS at hand a failed lookup (no braket:SearchSpendingLimits, say) is a warning, not a bar: the service
+    # enforces the limit on the job's tasks all the same. Offline or without credentials it is unresolved.
+    failed_lookup = prepared.aws is not None and prepared.aws.has_credentials()
+    limit_note = [limit.note] if limit is not None and limit.note else []
+    unresolved += [] if failed_lookup else limit_note
+    steps = [] if prepared.local or region is None else _steps(
+        request, uploads, bucket(owner), region, owner, copy_from, earlier.s3_uri if earlier else None)
     return Plan(steps=steps, request=request, uploads=uploads, resolved=resolved, archive=prepared.archive,
                 region=region,
                 project_root=prepared.project_root, unresolved=unresolved,
                 warnings=[*(prepared.captured.warnings if prepared.captured else []), *prepared.archive.warnings,
-                          *spending.runtime_warning(resolved, resolved.device)],
+                          *spending.runtime_warning(resolved, resolved.device), *(limit_note if failed_lookup else []),
+                          *([earlier.warning] if earlier and earlier.warning else [])],
                 copy_checkpoints_from=settings.checkpoint.copy_from_job, captured=prepared.captured, spending=limit)
 
 
 def _steps(request: api.CreateJobRequest, uploads: list[Upload], bucket: str, region: str, owner: str | None,
-           copy_from_job: str | None) -> list[Step]:
+           copy_from_job: str | None, copy_from_uri: str | None) -> list[Step]:
     """What a submission of ``request`` does in AWS, in order: the bucket, the uploads, the checkpoints, CreateJob.
 
     ``owner`` is the caller's account when the plan looked it up (the default bucket is named by it); None leaves
@@ -523,7 +588,8 @@ def _steps(request: api.CreateJobRequest, uploads: list[Upload], bucket: str, re
     """
     steps: list[Step] = [EnsureBucket(bucket=bucket, region=region, owner=owner), *uploads]
     if copy_from_job is not None and request.checkpoint_config is not None:
-        steps.append(CopyCheckpoints(from_job=copy_from_job, to_uri=request.checkpoint_config.s3_uri))
+        steps.append(CopyCheckpoints(from_job=copy_from_job, to_uri=request.checkpoint_config.s3_uri,
+                                     from_uri=copy_from_uri))
     return [*steps, CreateJob(request=request)]
 
 
