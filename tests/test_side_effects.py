@@ -130,7 +130,8 @@ def test_plan_offline_imports_no_job_or_aws_module(basic_project: Project) -> No
     done = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, check=True)
     modules = done.stdout.splitlines()[-1]
     unneeded = ("boto3", "botocore", "braketkit.job", "braketkit.execute", "braketkit.cli.jobs",
-                "braketkit.cli.metrics", "braketkit.cli.limits", "braketkit.model.job", "concurrent.futures", "logging")
+                "braketkit.cli.metrics", "braketkit.cli.limits", "braketkit.model.job", "concurrent.futures", "logging",
+                "braketkit.package.capture.source", "textwrap")  # what captures a notebook's function
     assert _loaded(modules, unneeded) == []
     assert _loaded(modules, ("braketkit.plan", "braketkit.cli.render")) == ["braketkit.plan", "braketkit.cli.render"]
 
