@@ -20,7 +20,7 @@ import cattrs.errors
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from .duration import parse_duration
-from .model import request, spending
+from .model import request
 from .model.settings import (
     S3,
     Checkpoint,
@@ -38,9 +38,9 @@ __all__ = ["MOMENT_FORMS", "converter", "parse_moment"]
 
 converter = cattrs.Converter(forbid_extra_keys=True)
 
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-_DAY_AND_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{3}|\.\d{6})?)?([Zz]|[+-]\d{2}:\d{2})?",
-                           re.ASCII)
+_DAY = r"\d{4}-\d{2}-\d{2}"
+_DAY_AND_TIME = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{3}|\.\d{6})?)?([Zz]|[+-]\d{2}:\d{2})?"
+"""What ``parse_moment`` reads, compiled (by ``re``, once) when a moment is first read: a plan reads none."""
 MOMENT_FORMS = "a date or time such as 2026-06-01 or 2026-06-01T09:30 (this machine's local time unless it ends in Z " \
                "or an offset such as +02:00)"
 """What ``parse_moment`` reads, for messages."""
@@ -55,10 +55,10 @@ def parse_moment(text: str, *, end_of_day: bool = False) -> datetime:
     Raises ValueError for what is not such a form, OverflowError for a moment beyond the years 1 to 9999.
     """
     value = text.strip()
-    if not (_DAY.fullmatch(value) or _DAY_AND_TIME.fullmatch(value)):
+    if not (re.fullmatch(_DAY, value, re.ASCII) or re.fullmatch(_DAY_AND_TIME, value, re.ASCII)):
         raise ValueError(f"{text!r} is not {MOMENT_FORMS}")
     try:
-        if _DAY.fullmatch(value):
+        if re.fullmatch(_DAY, value, re.ASCII):
             day = datetime.combine(date.fromisoformat(value), datetime.min.time())
             moment = day + timedelta(days=1) if end_of_day else day
         else:
@@ -160,12 +160,16 @@ def _camel(name: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
+_SPENDING = "braketkit.model.spending"
+"""The spending-limit shapes' module, named, not imported: a plan, which reads no spending limit, never loads it."""
+
+
 def _is_request_shape(kind: Any) -> bool:
-    return attrs.has(kind) and getattr(kind, "__module__", None) in (request.__name__, spending.__name__)
+    return attrs.has(kind) and getattr(kind, "__module__", None) in (request.__name__, _SPENDING)
 
 
 def _is_spending_shape(kind: Any) -> bool:
-    return attrs.has(kind) and getattr(kind, "__module__", None) == spending.__name__
+    return attrs.has(kind) and getattr(kind, "__module__", None) == _SPENDING
 
 
 def _renames(kind: Any) -> dict[str, Any]:

@@ -67,7 +67,8 @@ def _package_root(file: Path, module: str) -> Path:
 
 def _main_target(function: Callable[..., Any], keywords: Keywords) -> Target:
     """A ``__main__`` function: its project is the script's folder, or the working directory of a session."""
-    from .package.capture import MODULE, keep_stdin_source  # a notebook's function: decorating stays light
+    from .package.capture import MODULE  # a notebook's function: decorating stays light
+    from .package.capture.source import keep_stdin_source
 
     keep_stdin_source()
     main = sys.modules.get("__main__")

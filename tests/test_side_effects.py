@@ -130,9 +130,31 @@ def test_plan_offline_imports_no_job_or_aws_module(basic_project: Project) -> No
     done = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, check=True)
     modules = done.stdout.splitlines()[-1]
     unneeded = ("boto3", "botocore", "braketkit.job", "braketkit.execute", "braketkit.cli.jobs",
-                "braketkit.cli.metrics", "braketkit.cli.limits", "braketkit.model.job", "concurrent.futures", "logging")
+                "braketkit.cli.metrics", "braketkit.cli.limits", "braketkit.model.job", "concurrent.futures", "logging",
+                "braketkit.package.capture.source", "textwrap")  # what captures a notebook's function
     assert _loaded(modules, unneeded) == []
     assert _loaded(modules, ("braketkit.plan", "braketkit.cli.render")) == ["braketkit.plan", "braketkit.cli.render"]
+
+
+def test_the_command_keeps_the_collector_off_what_start_up_imports(basic_project: Project) -> None:
+    """``braketkit`` (``braketkit.__main__.run``) imports the CLI with the collector off, then freezes what the
+    imports made out of its passes, and plans with the collector on again."""
+    source = textwrap.dedent('''
+        import gc, sys
+        from braketkit.__main__ import run
+
+        before = gc.get_freeze_count()
+        sys.argv = ["braketkit", "plan", "train.py:train", "--offline"]
+        try:
+            run()
+        except SystemExit as exit_:
+            assert not exit_.code, exit_.code
+        print(before, gc.get_freeze_count(), gc.isenabled(), "braketkit.cli" in sys.modules)
+    ''')
+    done = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, check=True)
+    before, frozen, enabled, imported = done.stdout.splitlines()[-1].split()
+    assert (before, enabled, imported) == ("0", "True", "True")
+    assert int(frozen) > 10_000  # click, attrs, cattrs and braketkit's settings and converter, at least
 
 
 def test_the_job_commands_made_when_named_are_the_ones_listed() -> None:

@@ -77,5 +77,10 @@ def text_based(kind: Any) -> bool:
 
 @functools.cache
 def field_types(cls: type) -> dict[str, Any]:
-    """Each field of an attrs (or any annotated) class and its type, in order, string annotations resolved."""
+    """Each field of an attrs (or any annotated) class and its type, in order, string annotations resolved.
+
+    An attrs class's are resolved into its fields, once: the converter (cattrs) reads them there, so the
+    annotations are evaluated once a process, not again for each of them."""
+    if attrs.has(cls):
+        return {field.name: field.type for field in attrs.fields(attrs.resolve_types(cls))}
     return dict(typing.get_type_hints(cls))

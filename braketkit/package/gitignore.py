@@ -132,6 +132,7 @@ class Matcher:
         self._simple: dict[bool, _Simple] = {False: _Simple(), True: _Simple()}
         names: dict[bool, list[str]] = {False: [], True: []}
         self._all_names: dict[bool, list[str]] = {False: [], True: []}
+        """Every name pattern's body, for names that are not ASCII: translated to a regex only if one comes."""
         paths: dict[bool, list[str]] = {False: [], True: []}
         for line in lines:
             fields = _fields(line)
@@ -143,7 +144,7 @@ class Matcher:
             if anchored:
                 paths[folders_only].append(_translate(body))
                 continue
-            self._all_names[folders_only].append(_translate(body))
+            self._all_names[folders_only].append(body)
             if not self._simple[folders_only].add(body):
                 names[folders_only].append(_translate(body))
         self._names = {folders_only: _union(regexes) for folders_only, regexes in names.items()}
@@ -168,7 +169,7 @@ class Matcher:
 
     def _unicode_names(self, folders_only: bool) -> re.Pattern[str] | None:
         if folders_only not in self._unicode:
-            self._unicode[folders_only] = _union(self._all_names[folders_only])
+            self._unicode[folders_only] = _union([_translate(body) for body in self._all_names[folders_only]])
         return self._unicode[folders_only]
 
 

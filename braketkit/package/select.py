@@ -409,23 +409,30 @@ def select_files(root: Path, exclude: Sequence[str] = (), include: Sequence[str]
     return sorted(selection.chosen, key=lambda file: file.name)
 
 
-_HINTS = re.compile(rb"PRIVATE KEY|A[KS]IA[A-Z0-9]{16}|://")
+_HINTS = rb"PRIVATE KEY|A[KS]IA[A-Z0-9]{16}|://"
 """One search finds any of the signs below; a file without one (nearly every file) costs nothing more."""
 _CONTENT = [
-    (re.compile(rb'"type"\s*:\s*"service_account"'), "a Google service-account key"),  # holds a private key too
-    (re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"), "a private key"),
-    (re.compile(rb"(?<![A-Z0-9])A[KS]IA[A-Z0-9]{16}(?![A-Za-z0-9])"), "an AWS access key"),
-    (re.compile(rb"://[^\s/@:'\"{}$%<>]+:[^\s/@'\"{}$%<>]+@"), "a password in a URL"),
+    (rb'"type"\s*:\s*"service_account"', "a Google service-account key"),  # holds a private key too
+    (rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----", "a private key"),
+    (rb"(?<![A-Z0-9])A[KS]IA[A-Z0-9]{16}(?![A-Za-z0-9])", "an AWS access key"),
+    (rb"://[^\s/@:'\"{}$%<>]+:[^\s/@'\"{}$%<>]+@", "a password in a URL"),
 ]
 CONTENT_BYTES = 4096
 """How much of the start of each file is searched for what looks like a secret."""
 
 
+@functools.cache
+def _content_patterns() -> tuple[re.Pattern[bytes], list[tuple[re.Pattern[bytes], str]]]:
+    """The patterns above, compiled when an archive is first written: a replan of an unchanged tree reads no file."""
+    return re.compile(_HINTS), [(re.compile(pattern), what) for pattern, what in _CONTENT]
+
+
 def looks_secret(head: bytes) -> str:
     """What the start of a file holds that looks like a secret ("a private key"), or an empty string."""
-    if _HINTS.search(head) is None:
+    hints, content = _content_patterns()
+    if hints.search(head) is None:
         return ""
-    for pattern, what in _CONTENT:
+    for pattern, what in content:
         if pattern.search(head):
             return what
     return ""  # pragma: no cover - a sign without the rest: an AKIA... alone is found above

@@ -21,9 +21,8 @@ import attrs
 
 from ...errors import InvalidInput, Problem
 from ...places import MAIN_MODULES, is_main, where_defined
-from .source import keep_stdin_source
 
-__all__ = ["MAIN_MODULES", "MODULE", "CapturedModule", "capture", "is_main", "keep_stdin_source", "where_defined"]
+__all__ = ["MAIN_MODULES", "MODULE", "CapturedModule", "capture", "is_main", "where_defined"]
 
 MODULE = "braketkit_main"
 """The generated module's name in the archive (``braketkit_main.py`` at its root)."""
