@@ -116,7 +116,7 @@ def test_human_plan_output(typed: Project, capsys: pytest.CaptureFixture[str]) -
     lines = out.splitlines()
     assert lines[1] == "           entry  solve:solve"
     assert "arguments  graph=[[0,1]]" in out
-    assert "instance  ml.c5.xlarge x1, 30 GB  (@hybrid_job in solve.py)" in out
+    assert "instance  ml.c5.xlarge x1, 30 GB  (type: @hybrid_job in solve.py)" in out
     assert out.rstrip().endswith("Nothing was sent. `--json` prints the exact create_job request.")
 
 
