@@ -249,7 +249,7 @@ def _problem_for(
         key = f"input.{channels[int(head[len('inputDataConfig['):-1])]}"
         return Problem(f"{message} (request member {path})", key, resolved.origin(key))
     if head == "inputDataConfig":
-        return Problem(f"{message} (request member {path})", "input")
+        return Problem(f"{message} (request member {path})", "input", resolved.origins.get("input"))
     setting = _SETTING_OF.get(path) or _SETTING_OF.get(head.split("[")[0])
     if setting is None:
         return Problem(message, f"request member {path}")

@@ -23,7 +23,7 @@ from ..model.types import field_types, shape
 
 __all__ = [
     "BOUNDS", "EMPTY_NAME", "MIN_SOURCE_MB", "Entry", "bound_problem", "closest", "describe", "fits", "flatten",
-    "kind_of", "leaf_type", "maps", "scalars", "suggest", "tables",
+    "kind_of", "known_keys", "leaf_type", "maps", "scalars", "suggest", "tables",
 ]
 
 
@@ -90,6 +90,7 @@ def bound_problem(value: float, metadata: Mapping[str, Any]) -> str | None:
 
 @functools.cache
 def known_keys() -> list[str]:
+    """Every key of the vocabulary: top-level names, tables, and their fields (``instance.count``)."""
     keys = list(scalars()) + list(maps())
     for name, cls in tables().items():
         keys += [name] + [f"{name}.{field}" for field in field_types(cls)]
