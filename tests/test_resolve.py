@@ -402,7 +402,8 @@ def test_a_device_naming_a_broken_alias_is_reported_once(project: Project) -> No
      "has an entry named (1, 2) of type tuple; entries are named by strings"),
     ({"input": {None: "data"}}, "input", "has an entry named None of type NoneType; entries are named by strings"),
     ({"instance": {2: 3}}, "instance", "has an entry named 2 of type int; entries are named by strings"),
-    (Settings(tags={1: "a"}), "tags", "has an entry named 1 of type int; entries are named by strings"),  # type: ignore[dict-item]    ({1: "a"}, None, "a key is 1 of type int; settings are named by strings"),
+    (Settings(tags={1: "a"}), "tags", "has an entry named 1 of type int; entries are named by strings"),  # type: ignore[dict-item]
+    ({1: "a"}, None, "a key is 1 of type int; settings are named by strings"),
 ])
 def test_names_that_are_not_strings_are_refused(project: Project, keywords: object, key: str | None,
                                                 message: str) -> None:
