@@ -10,6 +10,7 @@ __all__ = [
     "IMAGE_REGIONS",
     "IMAGE_REPOSITORIES",
     "LOCAL_DEVICE_PATTERN",
+    "alias_problem",
     "device_region",
     "expand_device",
     "image_uri",
@@ -41,19 +42,43 @@ def is_device_reference(value: str) -> bool:
 
 
 def expand_device(value: str, aliases: dict[str, str]) -> str | None:
-    """The device a name stands for (project aliases first), or None if unknown."""
-    if is_device_reference(value):
-        return value
-    target = aliases.get(value, BUILTIN_DEVICES.get(value))
-    if target is not None and target in aliases and target != value:
-        return expand_device(target, {k: v for k, v in aliases.items() if k != value})
-    return target if target is not None and is_device_reference(target) else None
+    """The device a name stands for, or None if unknown.
+
+    A name is looked up in the project's aliases first, then in the built-in ones; an alias may name a device
+    ARN, ``local:<provider>/<name>``, a built-in alias or another of the project's aliases. An alias is followed
+    once: ``sv1 = "sv1"`` means the built-in sv1, and aliases that lead back to each other name no device.
+    """
+    followed: set[str] = set()
+    while not is_device_reference(value):
+        if value in aliases and value not in followed:
+            followed.add(value)
+            value = aliases[value]
+        else:
+            return BUILTIN_DEVICES.get(value)
+    return value
+
+
+def alias_problem(name: str, aliases: dict[str, str]) -> str | None:
+    """What keeps the project's alias ``name`` from naming a device, or None."""
+    if expand_device(name, aliases) is not None:
+        return None
+    from .errors import shown
+
+    target = aliases[name]
+    loop = " (the aliases lead back to each other)" if target in aliases and target != name else ""
+    return (f"{shown(target)} names no device{loop}; an alias names a device ARN, local:<provider>/<name>, "
+            f"a built-in alias ({', '.join(sorted(BUILTIN_DEVICES))}) or another alias that does")
 
 
 def unknown_device(value: str, aliases: dict[str, str]) -> str:
-    """What is said of a device name that ``expand_device`` does not know."""
-    names = ", ".join(sorted({*BUILTIN_DEVICES, *aliases}))
-    return f"unknown device {value!r}; expected an alias ({names}), a device ARN, or local:<provider>/<name>"
+    """What is said of a device name that ``expand_device`` does not know (the aliases that name a device)."""
+    from .errors import shown
+
+    usable = {alias for alias in aliases if expand_device(alias, aliases) is not None}
+    names = ", ".join(sorted({*BUILTIN_DEVICES, *usable}))
+    return f"unknown device {shown(value)}; expected an alias ({names}), a device ARN, or local:<provider>/<name>"
+
+
 def is_qpu(device: str) -> bool:
     """A QPU's ARN: the devices billed per task and shot, and the only ones that take spending limits."""
     return bool(_QPU.fullmatch(device))

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AwsError", "BraketkitError", "DamagedResults", "InvalidInput", "JobFailed", "LocalRunCancelled", "LocalRunError",
     "MissingExtra", "PickledResults", "Problem", "QuotaExceeded", "ResultsError", "SpendingLimitReached",
-    "SubmissionInterrupted", "SweepFailed", "SweepInterrupted", "UnsafeArchive", "show_plainly_when_uncaught",
+    "SubmissionInterrupted", "SweepFailed", "SweepInterrupted", "UnsafeArchive", "show_plainly_when_uncaught", "shown",
 ]
 
 
@@ -44,6 +44,27 @@ class Problem:
 
     def __str__(self) -> str:
         return ": ".join(part for part in (self.origin, self.key, self.message) if part)
+
+
+SHOWN_LENGTH = 100
+"""The most characters a message quotes of a value; a longer one is cut in the middle."""
+
+
+def shown(value: object) -> str:
+    """A value as a message quotes it: its ``repr``, cut in the middle past ``SHOWN_LENGTH`` characters, so that a
+    pasted file or a 5000-digit number does not flood the terminal; an integer too long for Python to write as text
+    (``sys.get_int_max_str_digits``) is named by its number of digits."""
+    import math
+
+    try:
+        text = repr(value)
+    except ValueError:  # an int over the digits limit: only it raises ValueError from repr
+        digits = math.floor(math.log10(abs(value))) + 1 if isinstance(value, int) and value else 0
+        return f"<an integer of {digits} digits>"
+    if len(text) <= SHOWN_LENGTH:
+        return text
+    size = f"{len(value)} characters" if isinstance(value, str) else f"{len(text)} characters as text"
+    return f"{text[:SHOWN_LENGTH * 2 // 3]}...{text[-(SHOWN_LENGTH // 6):]} ({size})"
 
 
 class BraketkitError(Exception):

@@ -116,8 +116,20 @@ def test_human_plan_output(typed: Project, capsys: pytest.CaptureFixture[str]) -
     lines = out.splitlines()
     assert lines[1] == "           entry  solve:solve"
     assert "arguments  graph=[[0,1]]" in out
-    assert "instance  ml.c5.xlarge x1, 30 GB  (@hybrid_job in solve.py)" in out
+    assert "instance  ml.c5.xlarge x1, 30 GB  (type: @hybrid_job in solve.py)" in out
     assert out.rstrip().endswith("Nothing was sent. `--json` prints the exact create_job request.")
+
+
+def test_the_instance_line_names_where_each_part_came_from(typed: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "plan", "jobs/solve.py:solve", "--graph", "[[0,1]]", "--offline",
+                           "--set", "instance.count=2")
+    assert code == 0
+    assert "instance  ml.c5.xlarge x2, 30 GB  (type: @hybrid_job in solve.py; count: --set instance.count)" in out
+    code, out, _ = run_cli(capsys, "plan", "jobs/solve.py:solve", "--graph", "[[0,1]]", "--offline",
+                           "--set", "instance.count=2", "--set", "instance.type=ml.m5.large",
+                           "--set", "instance.volume_gb=40")
+    assert "instance  ml.m5.large x2, 40 GB  (type: --set instance.type; count: --set instance.count; volume_gb: " \
+           "--set instance.volume_gb)" in out
 
 
 PROFILED = BASIC.replace("[tool.braketkit.s3]", '''hyperparameters = { api_token = "s3cr3t", optimizer = "adam" }

@@ -163,7 +163,8 @@ def test_too_many_hyperparameters(basic_project: Project) -> None:
     with pytest.raises(InvalidInput) as caught:
         plan_of(offline=True, assignments=assignments)
     assert [str(p) for p in caught.value.problems] == [
-        "hyperparameters: must have at most 100 entries (has 101) (request member hyperParameters)"]
+        "--set hyperparameters.h0, --set hyperparameters.h1 and 98 more: hyperparameters: must have at most 100 "
+        "entries (has 101) (request member hyperParameters)"]
 
 
 def test_every_violation_is_reported_at_once(basic_project: Project) -> None:
@@ -411,7 +412,8 @@ def test_the_region_can_come_from_the_aws_profile(project: Project, tmp_path: Pa
         ([f"tags.{'k' * 129}=v"], f"--set tags.{'k' * 129}: tags.{'k' * 129}: name must be 1 to 128 characters long "
          "(is 129)"),
         ([f"tags.team={'v' * 257}"], "--set tags.team: tags.team: must be at most 256 characters long (is 257)"),
-        ([f"tags.t{i}=x" for i in range(51)], "tags: must have at most 50 entries (has 51) (request member tags)"),
+        ([f"tags.t{i}=x" for i in range(51)], "--set tags.t0, --set tags.t1 and 49 more: tags: must have at most 50 "
+         "entries (has 51) (request member tags)"),
     ],
 )
 def test_tags_follow_aws_tagging_rules(basic_project: Project, assignments: list[str], message: str) -> None:

@@ -324,3 +324,156 @@ def test_dependencies_without_a_pyproject(project: Project) -> None:
     assert [str(p) for p in caught.value.problems] == [
         "@hybrid_job: dependencies: '../req.txt' is outside the project; the requirements file must be inside it "
         "(or list the requirements themselves)"]
+
+
+REGIONS = ["us-east-1", "eu-north-1", "US-EAST-1", "a", "", "x" * 63, "x" * 64, "US East", "us_east_1", "-us",
+           "us-", "123", "1a", "us-east-1\n", " us-east-1", "us–east–1", "ünïcode"]
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_the_region_rule_is_botocores(region: str) -> None:
+    """The region names resolve refuses are those botocore's clients refuse (but a trailing newline, which
+    botocore's ``$`` lets through, and with it into the endpoint's host name)."""
+    from botocore.exceptions import InvalidRegionError
+    from botocore.utils import validate_region_name
+
+    try:
+        validate_region_name(region)
+        botocore_takes = not region.endswith("\n")
+    except InvalidRegionError:
+        botocore_takes = False
+    assert (rules.region_problem(region) is None) is botocore_takes
+    assert bool(re.fullmatch(rules.REGION_PATTERN, region)) is botocore_takes
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ09-_ .", max_size=66))
+def test_the_region_pattern_and_botocore_agree(region: str) -> None:
+    from botocore.exceptions import InvalidRegionError
+    from botocore.utils import validate_region_name
+
+    try:
+        validate_region_name(region)
+        botocore_takes = True
+    except InvalidRegionError:
+        botocore_takes = False
+    assert (rules.region_problem(region) is None) is botocore_takes
+
+
+def test_a_region_name_is_checked_at_resolve_with_its_origin(project: Project) -> None:
+    project.pyproject('[tool.braketkit]\ndevice = "sv1"\nregion = "US East"\n')
+    with pytest.raises(InvalidInput) as caught:
+        resolve(start=project.root, environ={})
+    (problem,) = caught.value.problems
+    assert problem.key == "region" and re.fullmatch(r"pyproject\.toml:\d+", problem.origin or "")
+    assert "did you mean 'us-east-1'?" in problem.message
+
+
+@pytest.mark.parametrize(("devices", "device", "arn"), [
+    ({"x": "dm1"}, "x", "arn:aws:braket:::device/quantum-simulator/amazon/dm1"),
+    ({"forte": "sv1"}, "forte", "arn:aws:braket:::device/quantum-simulator/amazon/sv1"),
+    ({"sv1": "sv1"}, "sv1", "arn:aws:braket:::device/quantum-simulator/amazon/sv1"),
+    ({"sv1": "dm1"}, "sv1", "arn:aws:braket:::device/quantum-simulator/amazon/dm1"),
+    ({"a": "b", "b": "tn1"}, "a", "arn:aws:braket:::device/quantum-simulator/amazon/tn1"),
+    ({"here": "local"}, "here", "local:braket/braket_sv"),
+])
+def test_an_alias_may_name_a_built_in_alias_or_another_alias(
+    project: Project, devices: dict[str, str], device: str, arn: str
+) -> None:
+    resolved = resolve(start=project.root, keywords=({"device": device, "devices": devices},), environ={})
+    assert resolved.device == arn
+
+
+def test_a_device_naming_a_broken_alias_is_reported_once(project: Project) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        resolve(start=project.root, keywords=({"device": "x", "devices": {"x": "Forte-1", "ok": "dm1"}},), environ={})
+    (problem,) = caught.value.problems
+    assert problem.key == "devices.x"
+    assert problem.message.startswith("'Forte-1' names no device; an alias names a device ARN")
+    with pytest.raises(InvalidInput) as caught:
+        resolve(start=project.root, keywords=({"device": "y", "devices": {"x": "Forte-1", "ok": "dm1"}},), environ={})
+    assert [p.key for p in caught.value.problems] == ["devices.x", "device"]
+    assert "expected an alias (dm1, local, ok, sv1, tn1)" in caught.value.problems[1].message  # x is not offered
+
+
+@pytest.mark.parametrize(("keywords", "key", "message"), [
+    ({"tags": {1: "a"}}, "tags", "has an entry named 1 of type int; entries are named by strings"),
+    ({"hyperparameters": {(1, 2): "a"}}, "hyperparameters",
+     "has an entry named (1, 2) of type tuple; entries are named by strings"),
+    ({"input": {None: "data"}}, "input", "has an entry named None of type NoneType; entries are named by strings"),
+    ({"instance": {2: 3}}, "instance", "has an entry named 2 of type int; entries are named by strings"),
+    (Settings(tags={1: "a"}), "tags", "has an entry named 1 of type int; entries are named by strings"),  # type: ignore[dict-item]
+    ({1: "a"}, None, "a key is 1 of type int; settings are named by strings"),
+])
+def test_names_that_are_not_strings_are_refused(project: Project, keywords: object, key: str | None,
+                                                message: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        resolve(start=project.root, keywords=(keywords,), environ={})  # type: ignore[arg-type]
+    assert [(p.key, p.message) for p in caught.value.problems] == [(key, message)]
+
+
+HUGE = 10 ** 5000
+
+
+@pytest.mark.parametrize(("keywords", "key"), [
+    ({"stopping": Stopping(max_runtime=HUGE)}, "stopping.max_runtime"),
+    ({"hyperparameters": {"x": HUGE}}, "hyperparameters.x"),
+    ({"instance": {"count": HUGE}}, "instance.count"),
+    ({"sweep": {"burst": -HUGE}}, "sweep.burst"),
+    (Settings(hyperparameters={"x": HUGE}), "hyperparameters.x"),
+])
+def test_integers_too_long_to_write_are_refused(project: Project, keywords: object, key: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        resolve(start=project.root, keywords=(keywords,), environ={})  # type: ignore[arg-type]
+    assert [(p.key, p.message) for p in caught.value.problems] == [
+        (key, "is an integer of 5001 digits, more digits than Python writes as text; no setting takes such a number")]
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ({"rate": float("nan")}, "sweep.rate: must be a finite number (is nan)"),
+    ({"rate": float("inf")}, "sweep.rate: must be a finite number (is inf)"),
+    ({"rate": 1e-320}, "sweep.rate: must be at least 0.001 (is 1e-320)"),
+    ({"poll": float("nan")}, "sweep.poll: must be a finite number (is nan)"),
+    ({"poll": 1e300}, "sweep.poll: must be at most 86400 (is 1e+300)"),
+    ({"burst": 10 ** 40}, f"sweep.burst: must be at most 10000 (is {10 ** 40})"),
+])
+def test_sweep_limits_are_finite_and_sensible(project: Project, table: dict[str, float], message: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        resolve(start=project.root, keywords=({"sweep": table},), environ={})
+    assert str(caught.value) == f"@hybrid_job: {message}"
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("s3://my-bucket/k", None),
+    ("s3://my-bucket", None),
+    ("s3://my-bucket/a b/c", None),
+    ("S3://my-bucket/k", "'S3://my-bucket/k' starts with 'S3://'; an S3 URI starts with s3:// (lower case, two "
+                         "slashes); did you mean 's3://my-bucket/k'?"),
+    ("s3:/my-bucket/k", "'s3:/my-bucket/k' starts with 's3:/'; an S3 URI starts with s3:// (lower case, two "
+                        "slashes); did you mean 's3://my-bucket/k'?"),
+    (" s3://my-bucket/k", "' s3://my-bucket/k' has a space at its start or end; did you mean 's3://my-bucket/k'?"),
+    ("s3://my-bucket/k\t", "'s3://my-bucket/k\\t' has a space at its start or end; did you mean 's3://my-bucket/k'?"),
+    ("s3://my-bucket/k?versionId=1", "'s3://my-bucket/k?versionId=1' holds '?': an S3 URI has no query (such as "
+                                     "?versionId=), and S3 would read it as part of the key; did you mean "
+                                     "'s3://my-bucket/k'?"),
+    ("s3:///k", "'s3:///k' names no bucket; expected s3://bucket/key"),
+])
+def test_s3_uris_and_their_near_misses(text: str, problem: str | None) -> None:
+    assert rules.s3_uri_problem(text) == problem
+    assert bool(re.search(rules.S3_URI_PATTERN, text)) is (problem is None)
+
+
+@pytest.mark.parametrize("path", ["data/train", "./s3", "s3data", "/tmp/s3:/x"])
+def test_local_paths_are_not_near_misses(path: str) -> None:
+    from braketkit.s3uri import near_miss
+
+    assert not near_miss(path)
+
+
+def test_a_maps_origin_is_that_of_its_entries(project: Project) -> None:
+    project.pyproject('[tool.braketkit]\ndevice = "sv1"\ntags = { a = "1", b = "2" }\n')
+    resolved = resolve(start=project.root, assignments=["tags.c=3"], environ={})
+    assert re.fullmatch(r"pyproject\.toml:\d+, --set tags\.c", resolved.origin("tags"))
+    assert re.fullmatch(r"pyproject\.toml:\d+, --set tags\.t0 and 4 more", resolve(
+        start=project.root, assignments=[f"tags.t{n}=x" for n in range(5)], environ={}).origin("tags"))
+    assert resolved.origin("input") == "default"

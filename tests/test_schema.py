@@ -69,6 +69,14 @@ GOOD = [
     'device = "sv1"\ntags = { ' + ", ".join(f"t{n} = 'x'" for n in range(50)) + " }",
     'device = "sv1"\n[tool.braketkit.sweep]\nrate = 2.5\nburst = 10\npoll = 30',
     'device = "sv1"\n[tool.braketkit.sweep]\nrate = 1\nburst = 1\npoll = 0.5',
+    'device = "sv1"\n[tool.braketkit.sweep]\nrate = 1000000\nburst = 10000\npoll = 86400',
+    'device = "sv1"\n[tool.braketkit.sweep]\nrate = 0.001\npoll = 0.01',
+    'device = "x"\n[tool.braketkit.devices]\nx = "dm1"',
+    'device = "forte"\n[tool.braketkit.devices]\nforte = "sv1"',
+    'device = "sv1"\n[tool.braketkit.devices]\nsv1 = "sv1"',
+    'device = "sv1"\n[tool.braketkit.instance]\ncount = 2147483647',
+    'device = "sv1"\n[tool.braketkit.input]\ntrain = "s3://shared-data/my data/x.csv"\nlocal = "data/x.csv"',
+    'device = "sv1"\n[tool.braketkit.checkpoint]\nlocal_path = "opt/s3/checkpoints"',
 ]
 
 BAD = [
@@ -120,6 +128,23 @@ BAD = [
     'device = "sv1"\n[tool.braketkit.sweep]\npoll = -1',
     'device = "sv1"\n[tool.braketkit.sweep]\nburst = 2.5',
     'device = "sv1"\n[tool.braketkit.sweep]\nrate = "fast"',
+    'device = "sv1"\n[tool.braketkit.sweep]\nrate = nan',
+    'device = "sv1"\n[tool.braketkit.sweep]\nrate = -nan',
+    'device = "sv1"\n[tool.braketkit.sweep]\nrate = -inf',
+    'device = "sv1"\n[tool.braketkit.sweep]\npoll = inf',
+    'device = "sv1"\n[tool.braketkit.sweep]\npoll = 86401',
+    'device = "sv1"\n[tool.braketkit.sweep]\nrate = 1e-4',
+    'device = "sv1"\n[tool.braketkit.sweep]\nburst = 10001',
+    'device = "x"\n[tool.braketkit.devices]\nx = "Forte-1"',
+    'device = "sv1"\n[tool.braketkit.instance]\ncount = 2147483648',
+    'device = "sv1"\n[tool.braketkit.instance]\nvolume_gb = 2147483648',
+    'device = "sv1"\n[tool.braketkit.input]\ntrain = "S3://shared-data/k"',
+    'device = "sv1"\n[tool.braketkit.input]\ntrain = "s3:/shared-data/k"',
+    'device = "sv1"\n[tool.braketkit.input]\ntrain = "s3://shared-data/k\t"',
+    'device = "sv1"\n[tool.braketkit.input]\ntrain = "s3://shared-data/k?versionId=3"',
+    'device = "sv1"\n[tool.braketkit.checkpoint]\nlocal_path = "S3://x/y"',
+    'device = "sv1"\n[tool.braketkit.checkpoint]\nlocal_path = "file:///opt/checkpoints"',
+    'device = "sv1"\n[tool.braketkit.s3]\nbucket = "S3://shared-data"',
 ]
 
 SCHEMA_ONLY = {

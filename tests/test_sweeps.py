@@ -202,15 +202,16 @@ def test_bad_settings_and_a_clashing_tag_stop_before_any_aws_call(project: Proje
     with pytest.raises(InvalidInput) as caught:
         jobs.train.map([1, 2])
     assert str(caught.value) == ("2 problems:\n  - pyproject.toml:10: sweep.burst: must be at least 1 (is 0)\n"
-                                 "  - pyproject.toml:11: sweep.poll: must be more than 0 (is -1.0)")
+                                 "  - pyproject.toml:11: sweep.poll: must be at least 0.01 (is -1.0)")
     project.pyproject(SETTINGS)
     with pytest.raises(InvalidInput) as caught:
         jobs.train.options(tags={"braketkit:sweep": "mine"}).map([1, 2])
     assert re.fullmatch(r"options\(\) in .*test_sweeps\.py:\d+: tags\.braketkit:sweep: is the tag braketkit gives "
                         r"each job of a sweep \(braketkit:sweep = <sweep id>\); name yours otherwise",
                         str(caught.value)), str(caught.value)
-    with pytest.raises(InvalidInput, match=r"^tags: has 50 tags, and a sweep adds braketkit:sweep to each job, over "
-                                           r"the 50 a job may carry; give at most 49$"):
+    with pytest.raises(InvalidInput, match=r"^options\(\) in .*test_sweeps\.py:\d+: tags: has 50 tags, and a sweep "
+                                           r"adds braketkit:sweep to each job, over the 50 a job may carry; give at "
+                                           r"most 49$"):
         jobs.train.options(tags={f"t{n}": "x" for n in range(50)}).map([1])
     with pytest.raises(InvalidInput, match=r"^max_workers: must be at least 1 \(is 0\)$"):
         jobs.train.map([1, 2], max_workers=0)

@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from ..converter import converter
+from ..errors import shown
 from ..model.types import shape, without_none
 from ..resolve.keys import describe
 from ..runtime.rebuild import ParameterType, parameter_types
@@ -38,7 +39,7 @@ class _Json(click.ParamType):  # type: ignore[type-arg,unused-ignore]
         try:
             data = json.loads(value)
         except json.JSONDecodeError as error:
-            self.fail(f"{value!r} is not JSON: {error.msg}", param, ctx)
+            self.fail(f"{shown(value)} is not JSON: {error.msg}", param, ctx)
         if self.kind is Any:
             return data
         # cattrs makes a list of a string's letters or a dict's keys: the shape is checked first.
@@ -51,7 +52,7 @@ class _Json(click.ParamType):  # type: ignore[type-arg,unused-ignore]
         except Exception:  # cattrs raises many kinds; all mean "wrong shape"
             pass
         bare = _UNTYPED.get(self.kind)
-        self.fail(f"{value!r} is not {bare}" if bare else f"{value!r} is not {describe(self.kind)} (as JSON)",
+        self.fail(f"{shown(value)} is not {bare}" if bare else f"{shown(value)} is not {describe(self.kind)} (as JSON)",
                   param, ctx)
 
 
@@ -73,6 +74,30 @@ class _JsonOrText(click.ParamType):  # type: ignore[type-arg,unused-ignore]
             return value
 
 
+class _Int(click.types.IntParamType):
+    """click's integer, but a long value is shortened in its message (click's own echoes it whole)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            if isinstance(value, str) and shown(value) != repr(value):
+                self.fail(f"{shown(value)} is not a valid integer.", param, ctx)
+            raise
+
+
+class _Float(click.types.FloatParamType):
+    """click's float, but a long value is shortened in its message."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            if isinstance(value, str) and shown(value) != repr(value):
+                self.fail(f"{shown(value)} is not a valid float.", param, ctx)
+            raise
+
+
 class _LiteralChoice(click.Choice):  # type: ignore[type-arg,unused-ignore]
     def __init__(self, values: tuple[Any, ...]) -> None:
         self.values = {str(value): value for value in values}
@@ -85,7 +110,11 @@ class _LiteralChoice(click.Choice):  # type: ignore[type-arg,unused-ignore]
 def _click_type(kind: Any, source: str) -> Any:
     if kind is Any and source == "default":
         return _JsonOrText()
-    if kind in (int, float, str):
+    if kind is int:
+        return _Int()
+    if kind is float:
+        return _Float()
+    if kind is str:
         return kind
     found = shape(kind)
     if found.form == "literal":

@@ -123,6 +123,19 @@ def _text(value: Any) -> str:
 
 
 
+def _origins(plan: Plan, table: str) -> str:
+    """Where a table's fields came from: one origin when they share it, else each field set, by name, the others
+    being defaults (``count: pyproject.toml:11``)."""
+    fields = [key.partition(".")[2] for key in leaves(plan.resolved.settings) if key.startswith(f"{table}.")]
+    by_origin: dict[str, list[str]] = {}
+    for field in fields:
+        by_origin.setdefault(plan.resolved.origin(f"{table}.{field}"), []).append(field)
+    if len(by_origin) == 1:
+        return next(iter(by_origin))
+    by_origin.pop("default", None)
+    return "; ".join(f"{', '.join(names)}: {origin}" for origin, names in by_origin.items())
+
+
 def _in_the_cloud(plan: Plan) -> bool:
     return not plan.resolved.settings.local and not plan.request.device_config.device.startswith("local:")
 
@@ -199,7 +212,7 @@ def plan_text(plan: Plan) -> str:
         ("device", f"{request.device_config.device}  ({origin('device')})"),
         ("region", plan.region or "none (a local run)"),
         ("instance", f"{request.instance_config.instance_type} x{request.instance_config.instance_count}, "
-                     f"{request.instance_config.volume_size_in_gb} GB  ({origin('instance.type')})"),
+                     f"{request.instance_config.volume_size_in_gb} GB  ({_origins(plan, 'instance')})"),
         *([("instance time", _instance_time(plan))] if _in_the_cloud(plan) else []),
         *([("spending limit", _spending_text(plan.spending))] if plan.spending and plan.spending.looked_up else []),
         ("image", request.algorithm_specification.container_image.uri

@@ -107,7 +107,7 @@ def _parameter_texts(value: Mapping[str, ParameterValue]) -> dict[str, Parameter
         return cast("dict[str, ParameterText]", value)
     try:
         return {key: parameter_text(item) for key, item in value.items()}
-    except TypeError:
+    except (TypeError, ValueError):  # ValueError: an int with more digits than Python writes as text
         return cast("dict[str, ParameterText]", value)
 
 
@@ -177,18 +177,20 @@ class SweepLimits(_Given):
     """The service's CreateJob limits that submissions keep to, and how a sweep waits for the job quota.
 
     Every CreateJob braketkit sends from one process, in a sweep or not, is paced by ``rate`` and
-    ``burst``. Each field's ``metadata`` bounds it: the parser and the JSON Schema read them.
+    ``burst``. Each field's ``metadata`` bounds it: the parser and the JSON Schema read them. The bounds keep
+    out what no one means (a rate of 1e-320 a second overflows the wait between calls, a poll of a year
+    never looks again); nan and the infinities are refused too.
 
     Attributes:
-        rate: Amazon Braket's CreateJob rate, in calls a second (1 by default).
-        burst: How many CreateJob calls the service takes at once before the rate applies (5).
+        rate: Amazon Braket's CreateJob rate, in calls a second (1 by default; 0.001 to 1000000).
+        burst: How many CreateJob calls the service takes at once before the rate applies (5; 1 to 10000).
         poll: Seconds between checks of a sweep's unfinished jobs while it waits for the quota of
-            concurrent jobs to free up.
+            concurrent jobs to free up (10; 0.01 to 86400, a day).
     """
 
-    rate: float = attrs.field(default=1.0, metadata={"exclusive_minimum": 0})
-    burst: int = attrs.field(default=5, metadata={"minimum": 1})
-    poll: float = attrs.field(default=10.0, metadata={"exclusive_minimum": 0})
+    rate: float = attrs.field(default=1.0, metadata={"minimum": 0.001, "maximum": 1_000_000})
+    burst: int = attrs.field(default=5, metadata={"minimum": 1, "maximum": 10_000})
+    poll: float = attrs.field(default=10.0, metadata={"minimum": 0.01, "maximum": 86_400})
 
 
 @attrs.frozen(kw_only=True, field_transformer=_track_given)

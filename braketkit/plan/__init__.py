@@ -28,7 +28,7 @@ from ..package.archive import Member
 from ..package.capture import MODULE as CAPTURED_MODULE
 from ..package.capture import CapturedModule, capture
 from ..resolve import Resolved
-from ..resolve.keys import maps
+from ..resolve.keys import closest, known_keys, maps
 from ..resolve.pyproject import display_path
 from ..runtime import contract
 from ..s3uri import split_s3_uri
@@ -295,7 +295,7 @@ def _problem_for(
         key = f"input.{channels[int(head[len('inputDataConfig['):-1])]}"
         return Problem(f"{message} (request member {path})", key, resolved.origin(key))
     if head == "inputDataConfig":
-        return Problem(f"{message} (request member {path})", "input")
+        return Problem(f"{message} (request member {path})", "input", resolved.origins.get("input"))
     setting = _SETTING_OF.get(path) or _SETTING_OF.get(head.split("[")[0])
     if setting is None:
         return Problem(message, f"request member {path}")
@@ -439,8 +439,11 @@ def prepare(target: Target, resolved: Resolved, *, aws: Aws | None = None, offli
     """
     settings = resolved.settings
     deferred = resolved.problems  # resolve's, when it left them to be reported with the plan's
-    if resolved.device is None:
-        raise InvalidInput(_merged(deferred, [Problem(
+    if resolved.device is None:  # not "no device" when resolve refused the one given, or a misspelling of device
+        given = resolved.settings.device is not None or any(
+            problem.key and problem.key not in known_keys() and closest(problem.key) == "device"
+            for problem in deferred)
+        raise InvalidInput(_merged(deferred, [] if given and deferred else [Problem(
             "no device: set device = \"sv1\" (or another alias or ARN) in [tool.braketkit], "
             "@hybrid_job(device=...) or --set device=...", "device")]))
     project_root = resolved.pyproject.parent if resolved.pyproject else target.import_root

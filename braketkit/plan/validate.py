@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
+from ..errors import shown
 from . import service_model
 
 __all__ = ["SUPPLEMENTS", "Violation", "job_name_prefix_problem", "job_reference_problem", "strings_under",
@@ -32,6 +33,10 @@ SUPPLEMENTS: dict[str | tuple[str, str], dict[str, Any]] = {
 }
 """Limits the service model does not state, by shape (or a map shape's ``key``/``value``); the model wins where it
 states one."""
+
+WIRE_RANGES = {"integer": (-2**31, 2**31 - 1), "long": (-2**63, 2**63 - 1)}
+"""What an ``integer`` and a ``long`` member can hold on the wire (Smithy's 32- and 64-bit signed numbers): the
+bounds of a number whose shape states none."""
 
 
 def _shape(name: str, role: str | None = None) -> dict[str, Any]:
@@ -55,11 +60,11 @@ def _string(value: str, shape: dict[str, Any]) -> list[str]:
         else:
             close = difflib.get_close_matches(value, enum, n=3)
             hint = f"did you mean {' or '.join(close)}? " if close else ""
-            problems.append(f"{value!r} is not one of the {len(enum)} values the service accepts; {hint}"
+            problems.append(f"{shown(value)} is not one of the {len(enum)} values the service accepts; {hint}"
                             "(`braketkit config schema` lists them)")
     pattern = shape.get("pattern")
     if pattern and not service_model.matches(pattern, value):
-        problems.append(f"{value!r} does not match the pattern {pattern}")
+        problems.append(f"{shown(value)} does not match the pattern {pattern}")
     reserved = shape.get("reservedPrefix")
     if reserved and value.lower().startswith(reserved):
         problems.append(f"must not start with {reserved!r} (in any case): AWS keeps such names for its own")
@@ -73,7 +78,7 @@ def _bounds(value: int, shape: dict[str, Any], noun: str = "") -> list[str]:
                                 (high, "most", high is not None and value > high)):
         if broken:
             return [f"must have at {word} {limit} {noun} (has {value})" if noun
-                    else f"must be at {word} {limit} (is {value})"]
+                    else f"must be at {word} {limit} (is {shown(value)})"]
     return []
 
 
@@ -128,7 +133,8 @@ def _validate(value: Any, name: str, shape: dict[str, Any], skip: Callable[[Any]
     if kind in ("integer", "long"):
         if not isinstance(value, int) or isinstance(value, bool):
             return [(here, "must be an integer")]
-        return [(here, message) for message in _bounds(value, shape)]
+        low, high = WIRE_RANGES[kind]
+        return [(here, message) for message in _bounds(value, {"min": low, "max": high, **shape})]
     if kind == "boolean":
         return [] if isinstance(value, bool) else [(here, "must be true or false")]
     if kind == "timestamp":  # boto3 sends a datetime in the operation's own wire format

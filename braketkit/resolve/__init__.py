@@ -14,8 +14,9 @@ from typing import Any
 import attrs
 
 from .. import catalog
-from ..errors import InvalidInput, Problem
+from ..errors import InvalidInput, Problem, shown
 from ..model.settings import Settings
+from ..s3uri import near_miss
 from . import rules
 from .keys import MIN_SOURCE_MB, Entry, bound_problem, describe, kind_of, leaf_type, maps, tables
 from .pyproject import find_pyproject, read_pyproject
@@ -38,7 +39,8 @@ class Resolved:
     settings: Settings
     """The merged settings: every source, by precedence, over the built-in defaults."""
     origins: dict[str, str]
-    """Where each value came from, by flat key (``instance.type``): ``pyproject.toml:14``, ``env BRAKETKIT_WAIT``."""
+    """Where each value came from, by flat key (``instance.type``): ``pyproject.toml:14``, ``env BRAKETKIT_WAIT``;
+    a map given entries (``tags``) has theirs (``pyproject.toml:8``, or several: ``pyproject.toml:8, --set tags.x``)."""
     profile: str | None
     """The profile chosen, if any."""
     pyproject: Path | None
@@ -121,8 +123,21 @@ def resolve(
     if problems and not defer_problems:
         raise InvalidInput(problems)
     origins = {key: entry.origin for key, entry in merged.items()}
+    origins |= _map_origins(merged)
     return Resolved(settings=settings, origins=origins, profile=chosen, pyproject=path, device=device,
                     problems=problems)
+
+
+def _map_origins(merged: dict[str, Entry]) -> dict[str, str]:
+    """Where each map's entries came from, as the map's own origin (its size is judged as a whole): the
+    distinct origins in order, the first two of them named."""
+    found: dict[str, list[str]] = {}
+    for key, entry in merged.items():
+        head, dot, _ = key.partition(".")
+        if dot and head in maps() and entry.origin not in found.setdefault(head, []):
+            found[head].append(entry.origin)
+    return {head: ", ".join(origins[:2]) + (f" and {len(origins) - 2} more" if len(origins) > 2 else "")
+            for head, origins in found.items()}
 
 
 def _choose_profile(
@@ -143,11 +158,26 @@ def _typed(merged: dict[str, Entry], problems: list[Problem]) -> dict[str, Any]:
     typed: dict[str, Any] = {}
     for key, entry in merged.items():
         kind = leaf_type(key)
+        if _too_long(entry.value):
+            problems.append(Problem(f"is {shown(entry.value)[1:-1]}, more digits than Python writes as text; no "
+                                    "setting takes such a number", key, entry.origin))
+            continue
         try:
             typed[key] = converter.structure(entry.value, kind)
         except (TypeError, ValueError, CattrsError):
             problems.append(Problem(f"expected {describe(kind)}, got {kind_of(entry.value)}", key, entry.origin))
     return typed
+
+
+def _too_long(value: Any) -> bool:
+    """An int over ``sys.get_int_max_str_digits`` (Python 3.10.7 on): it could be neither shown nor sent."""
+    if not isinstance(value, int):
+        return False
+    try:
+        str(value)
+    except ValueError:
+        return True
+    return False
 
 
 def _settings(typed: dict[str, Any]) -> Settings:
@@ -183,16 +213,16 @@ def _check(settings: Settings, merged: dict[str, Entry], problems: list[Problem]
         if problem is not None:
             problems.append(Problem(problem, key, origin(key)))
 
-    for alias, target in settings.devices.items():
-        if catalog.expand_device(target, settings.devices) is None:
-            key = f"devices.{alias}"
-            problems.append(Problem("expected a device ARN or local:<provider>/<name>", key, origin(key)))
+    for alias in settings.devices:
+        check(f"devices.{alias}", catalog.alias_problem(alias, settings.devices))
     device = None
     if settings.device is not None:
         device = catalog.expand_device(settings.device, settings.devices)
-        if device is None:
+        if device is None and settings.device not in settings.devices:  # a broken alias is reported as such, above
             problems.append(Problem(catalog.unknown_device(settings.device, settings.devices), "device",
                                     origin("device")))
+    if settings.region is not None:
+        check("region", rules.region_problem(settings.region))
     image = settings.image
     if image not in catalog.IMAGE_REPOSITORIES and not catalog.is_image_uri(image):
         names = ", ".join(catalog.IMAGE_REPOSITORIES)
@@ -201,11 +231,12 @@ def _check(settings: Settings, merged: dict[str, Entry], problems: list[Problem]
     for name, location in settings.input.items():
         if not location:
             problems.append(Problem("expected a local path or an s3:// URI", f"input.{name}", origin(f"input.{name}")))
-        elif location.startswith("s3://"):
+        elif near_miss(location):  # an s3:// URI, or text meant as one (S3://, a space before it)
             check(f"input.{name}", rules.s3_uri_problem(location))
     if settings.s3.bucket is not None:
         check("s3.bucket", rules.bucket_problem(settings.s3.bucket))
     check("s3.prefix", rules.prefix_problem(settings.s3.prefix))
+    check("checkpoint.local_path", rules.local_path_problem(settings.checkpoint.local_path))
     if settings.s3.kms_key:  # an empty one is the service model's to refuse (kmsKeyId has a minimum length)
         check("s3.kms_key", rules.kms_key_problem(settings.s3.kms_key))
     for key in ("include", "exclude"):

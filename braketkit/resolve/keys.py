@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import re
 import typing
 from collections.abc import Callable, Iterator, Mapping
@@ -16,13 +17,13 @@ from typing import Any
 
 import attrs
 
-from ..errors import Problem
+from ..errors import Problem, shown
 from ..model.settings import ParameterText, Seconds, Settings, given_fields
 from ..model.types import field_types, shape
 
 __all__ = [
-    "BOUNDS", "EMPTY_NAME", "MIN_SOURCE_MB", "Entry", "bound_problem", "describe", "fits", "flatten", "kind_of",
-    "leaf_type", "maps", "scalars", "suggest", "tables",
+    "BOUNDS", "EMPTY_NAME", "MIN_SOURCE_MB", "Entry", "bound_problem", "closest", "describe", "fits", "flatten",
+    "kind_of", "known_keys", "leaf_type", "maps", "scalars", "suggest", "tables",
 ]
 
 
@@ -68,39 +69,56 @@ def leaf_type(key: str) -> Any:
 MIN_SOURCE_MB = 1
 """The smallest ``max_source_mb``: resolve checks it, the JSON Schema states it."""
 
-BOUNDS = {"minimum": "minimum", "exclusive_minimum": "exclusiveMinimum"}
+BOUNDS = {"minimum": "minimum", "exclusive_minimum": "exclusiveMinimum", "maximum": "maximum"}
 """The bounds a settings field may state in its attrs ``metadata``, and their JSON Schema keywords."""
 
 
 def bound_problem(value: float, metadata: Mapping[str, Any]) -> str | None:
-    """What is wrong with a number against the bounds of its field's metadata, or None."""
-    low, above = metadata.get("minimum"), metadata.get("exclusive_minimum")
+    """What is wrong with a number against the bounds of its field's metadata, or None; nan and the infinities
+    are no number a setting means (a rate of nan would turn pacing off, a poll of inf overflow a wait)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be a finite number (is {value})"
+    low, above, high = metadata.get("minimum"), metadata.get("exclusive_minimum"), metadata.get("maximum")
     if low is not None and value < low:
-        return f"must be at least {low} (is {value})"
+        return f"must be at least {low:g} (is {shown(value)})"
     if above is not None and value <= above:
-        return f"must be more than {above} (is {value})"
+        return f"must be more than {above:g} (is {shown(value)})"
+    if high is not None and value > high:
+        return f"must be at most {high:g} (is {shown(value)})"
     return None
 
 
 @functools.cache
 def known_keys() -> list[str]:
+    """Every key of the vocabulary: top-level names, tables, and their fields (``instance.count``)."""
     keys = list(scalars()) + list(maps())
     for name, cls in tables().items():
         keys += [name] + [f"{name}.{field}" for field in field_types(cls)]
     return keys
 
 
-def suggest(key: str, spell: Callable[[str], str] = repr, what: str = "setting") -> str:
-    """A "did you mean" clause (``spell`` writes the key as the source would), or a pointer to the vocabulary."""
+def closest(key: str) -> str | None:
+    """The known key an unknown one most likely misspells (``devcie``: ``device``), if any is close."""
     close = difflib.get_close_matches(key, known_keys(), n=1, cutoff=0.6)
     if not close and "." in key:
         close = difflib.get_close_matches(key.rpartition(".")[2], known_keys(), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def suggest(key: str, spell: Callable[[str], str] = repr, what: str = "setting") -> str:
+    """A "did you mean" clause (``spell`` writes the key as the source would), or a pointer to the vocabulary."""
+    close = closest(key)
     if close:
-        return f"unknown {what}; did you mean {spell(close[0])}?"
+        return f"unknown {what}; did you mean {spell(close)}?"
     return f"unknown {what}; `braketkit config schema` lists the settings"
 
 
 EMPTY_NAME = "has an entry with an empty name; give every entry a name"
+
+
+def _not_text(name: object) -> str:
+    """What is said of a name that is no string (``tags={1: "a"}``): it would only be sent as text by accident."""
+    return f"has an entry named {shown(name)} of type {type(name).__name__}; entries are named by strings"
 
 
 def _object_fields(value: Any) -> Iterator[tuple[str, Any]]:
@@ -133,6 +151,10 @@ def flatten(
     entries: dict[str, Entry] = {}
     problems: list[Problem] = []
     for name, value in items:
+        if not isinstance(name, str):
+            problems.append(Problem(f"a key is {shown(name)} of type {type(name).__name__}; settings are named by "
+                                    "strings", None, origin_of(prefix)))
+            continue
         key = f"{prefix}{name}"
         if name in tables():
             if isinstance(value, str) and name == "instance":
@@ -141,7 +163,9 @@ def flatten(
                 sub = _object_fields(value) if attrs.has(type(value)) else typing.cast(Mapping[str, Any], value).items()
                 fields = field_types(tables()[name])
                 for field, sub_value in sub:
-                    if not field:
+                    if not isinstance(field, str):
+                        problems.append(Problem(_not_text(field), name, origin_of(name)))
+                    elif not field:
                         problems.append(Problem(EMPTY_NAME, name, origin_of(name)))
                     elif field in fields:
                         entries[f"{name}.{field}"] = Entry(sub_value, origin_of(f"{name}.{field}"))
@@ -153,7 +177,9 @@ def flatten(
         elif name in maps():
             if isinstance(value, Mapping):
                 for sub_key, sub_value in value.items():
-                    if sub_key == "":
+                    if not isinstance(sub_key, str):
+                        problems.append(Problem(_not_text(sub_key), name, origin_of(name)))
+                    elif sub_key == "":
                         problems.append(Problem(EMPTY_NAME, name, origin_of(name)))
                     else:
                         entries[f"{name}.{sub_key}"] = Entry(sub_value, origin_of(f"{name}.{sub_key}"))
@@ -200,7 +226,7 @@ def kind_of(value: Any) -> str:
              list: "a list", dict: "a table"}
     for kind, label in names.items():
         if isinstance(value, kind):
-            return f"{label} ({value!r})" if kind in (str, int, float, bool) else label
+            return f"{label} ({shown(value)})" if kind in (str, int, float, bool) else label
     return type(value).__name__
 
 
@@ -234,8 +260,8 @@ def describe(kind: Any) -> str:
 
 
 def _plural(phrase: str) -> str:
+    """``a string, number or boolean``: ``strings, numbers or booleans``."""
     for article in ("a ", "an "):
         if phrase.startswith(article):
-            noun = phrase[len(article):]
-            return re.sub(r"\b(string|integer|number)\b", r"\1s", noun, count=1)
+            return re.sub(r"\b(?:an? )?(string|integer|number|boolean)\b", r"\1s", phrase[len(article):])
     return phrase

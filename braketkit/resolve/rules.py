@@ -8,25 +8,57 @@ plan time.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import warnings
 from pathlib import Path, PurePosixPath
 
-from ..s3uri import split_s3_uri
+from ..errors import shown
+from ..s3uri import ALMOST_PATTERN, near_miss, split_s3_uri, uri_problem
 
 __all__ = [
     "BUCKET_PATTERN",
     "GIT_PATTERN",
     "KMS_KEY_PATTERN",
+    "LOCAL_PATH_PATTERN",
     "PREFIX_PATTERN",
+    "REGION_PATTERN",
     "S3_URI_PATTERN",
     "bucket_problem",
     "dependencies_problem",
     "kms_key_problem",
+    "local_path_problem",
     "pattern_problem",
+    "region_problem",
     "s3_uri_problem",
 ]
+
+# botocore's rule for a region name (botocore.utils.validate_region_name, which every client applies: a host
+# label): letters, digits and hyphens, at most 63, neither all digits nor starting or ending with a hyphen. Written
+# without a look-behind and with {0,63}, which ECMA-262 reads alike; tests/test_resolve.py holds it to botocore's.
+REGION_PATTERN = r"^(?![0-9]+$)(?!-)(?![\s\S]*-$)[a-zA-Z0-9-]{0,63}$"
+"""A region name as botocore accepts it (``us-east-1``), as one regular expression."""
+
+
+def _braket_regions() -> list[str]:
+    """The regions botocore's endpoint data lists for Amazon Braket (read only to suggest one)."""
+    import botocore.session
+
+    return botocore.session.get_session().get_available_regions("braket")
+
+
+def region_problem(region: str) -> str | None:
+    """What makes ``region`` no name botocore takes for a region, or None (botocore would refuse it only when
+    the job is submitted, after the plan)."""
+    if re.fullmatch(REGION_PATTERN, region):
+        return None
+    hint = ""
+    close = difflib.get_close_matches(re.sub(r"[\s_]+", "-", region.strip().lower()), _braket_regions(), n=1)
+    if close:
+        hint = f"; did you mean {close[0]!r}?"
+    return (f"{shown(region)} is not a region name: AWS names a region with letters, digits and hyphens "
+            f"(at most 63, not all digits, no hyphen at either end), such as us-east-1{hint}")
 
 # S3's rules for general purpose bucket names:
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
@@ -54,8 +86,11 @@ def _bucket_regex(alias_ok: bool, end: str) -> str:
 
 BUCKET_PATTERN = "^" + _bucket_regex(alias_ok=False, end="$")
 """The same rules as one regular expression, for the JSON Schema (``bucket_problem`` says which rule is broken)."""
-S3_URI_PATTERN = "^s3://" + _bucket_regex(alias_ok=True, end="(?:/|$)")
-"""An ``s3://`` input URI whose bucket ``s3_uri_problem`` accepts, as one regular expression."""
+S3_URI_PATTERN = r"^(?![^?]*\?)(?![\s\S]*\s$)s3://" + _bucket_regex(alias_ok=True, end="(?:/|$)")
+"""An ``s3://`` input URI that ``s3_uri_problem`` accepts (its bucket valid, no ``?query``, no space at its end), as
+one regular expression."""
+LOCAL_PATH_PATTERN = rf"^(?![\s\S]*://)(?!{ALMOST_PATTERN[1:]})"
+"""A ``checkpoint.local_path`` that ``local_path_problem`` accepts: a path, no URI, as one regular expression."""
 
 
 def _bucket_rules_broken(name: str, alias_ok: bool) -> list[str]:
@@ -92,24 +127,26 @@ def bucket_problem(name: str, *, alias_ok: bool = False) -> str | None:
     broken = _bucket_rules_broken(name, alias_ok)
     if not broken:
         return None
-    if name.startswith("s3://"):
-        return f"{name!r} is a URI; give the bucket's name alone, and the folder as s3.prefix"
+    if near_miss(name) or "://" in name:
+        return f"{shown(name)} is a URI; give the bucket's name alone, and the folder as s3.prefix"
     if "/" in name:
-        return f"{name!r} holds '/', which no bucket name does; give the bucket's name alone, the folder as s3.prefix"
-    return (f"{name!r} is not a valid S3 bucket name: it " + "; it ".join(broken)
+        return (f"{shown(name)} holds '/', which no bucket name does; give the bucket's name alone, the folder as "
+                "s3.prefix")
+    return (f"{shown(name)} is not a valid S3 bucket name: it " + "; it ".join(broken)
             + _bucket_suggestion(name, alias_ok))
 
 
 def s3_uri_problem(uri: str) -> str | None:
-    """What is wrong with the bucket of an ``s3://bucket/key`` input URI, or None."""
-    try:
-        bucket, _ = split_s3_uri(uri)
-    except ValueError as error:
-        return str(error)
+    """What is wrong with an ``s3://bucket/key`` input URI (a near miss such as ``S3://``, or its bucket), or None."""
+    problem = uri_problem(uri)
+    if problem is not None:
+        return problem
+    bucket, _ = split_s3_uri(uri)
     broken = _bucket_rules_broken(bucket, alias_ok=True)
     if not broken:
         return None
-    return (f"{uri!r} names the bucket {bucket!r}, which is not a valid S3 bucket name: it " + "; it ".join(broken)
+    return (f"{shown(uri)} names the bucket {shown(bucket)}, which is not a valid S3 bucket name: it "
+            + "; it ".join(broken)
             + _bucket_suggestion(bucket, alias_ok=True))
 
 
@@ -124,6 +161,15 @@ KMS_KEY_PATTERN = rf"^(?:{_KEY_ID}|{_ALIAS}|arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{
 KMS_FORMS = ("a key ID (1234abcd-12ab-34cd-56ef-1234567890ab, or mrk-... for a multi-Region key), a key ARN "
              "(arn:aws:kms:REGION:ACCOUNT:key/ID), an alias name (alias/NAME) or an alias ARN "
              "(arn:aws:kms:REGION:ACCOUNT:alias/NAME)")
+
+
+def local_path_problem(path: str) -> str | None:
+    """What makes ``checkpoint.local_path`` no folder inside the job, or None: an S3 URI there would be taken
+    for a folder named ``s3:`` in the container, and the checkpoints would never reach the bucket meant."""
+    if re.match(LOCAL_PATH_PATTERN, path):
+        return None
+    return (f"{shown(path)} is a URI; checkpoint.local_path is the folder inside the job that holds its checkpoints "
+            "(such as /opt/jobs/checkpoints), which the service copies to S3 under s3.bucket and s3.prefix")
 
 
 def prefix_problem(prefix: str) -> str | None:

@@ -20,8 +20,9 @@ from .. import catalog, duration
 from ..model.settings import Instance, ParameterText, Seconds, Settings
 from ..model.types import field_types, shape
 from ..plan import service_model
-from ..plan.validate import SUPPLEMENTS
+from ..plan.validate import SUPPLEMENTS, WIRE_RANGES
 from ..runtime import contract
+from ..s3uri import ALMOST_PATTERN
 from . import rules
 from .keys import BOUNDS, MIN_SOURCE_MB
 
@@ -106,8 +107,8 @@ def _limits(model: dict[str, Any]) -> dict[str, Any]:
         found |= {"pattern": f"^(?:{_ascii_digits(model['pattern'])})$"} if "pattern" in model else {}
         found |= {"not": {"pattern": "^" + _any_case(model["reservedPrefix"])}} if "reservedPrefix" in model else {}
     elif kind in ("integer", "long"):
-        found |= {"minimum": low} if low is not None else {}
-        found |= {"maximum": high} if high is not None else {}
+        wire_low, wire_high = WIRE_RANGES[kind]
+        found |= {"minimum": wire_low if low is None else low, "maximum": wire_high if high is None else high}
     elif kind == "map":
         found |= {"minProperties": low} if low else {}
         found |= {"maxProperties": high} if high is not None else {}
@@ -133,13 +134,20 @@ def _map_part(name: str, role: str) -> dict[str, Any]:
 # -- the settings -------------------------------------------------------------------------------------------------
 
 
+NOT_A_NUMBER = {"minimum": 1, "maximum": 0, "$comment": "nan alone: no number is both at least 1 and at most 0, "
+                "but nan fails no comparison (TOML can write nan; JSON cannot)"}
+"""A schema only nan meets, to refuse it with ``not`` (the infinities are past every field's maximum)."""
+
+
 def _type(kind: Any, key: str) -> dict[str, Any]:
     """The schema of ``key``'s type alone, before the rules of the key."""
     if kind is Seconds:
         return {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": duration.PATTERN}]}
     if kind is ParameterText:
         return {"anyOf": [{"type": "string"}, {"type": ["number", "boolean"]}]}
-    simple = {str: "string", int: "integer", bool: "boolean", float: "number"}
+    if kind is float:  # resolve's bound_problem refuses nan and the infinities
+        return {"type": "number", "not": NOT_A_NUMBER}
+    simple = {str: "string", int: "integer", bool: "boolean"}
     if kind in simple:
         return {"type": simple[kind]}
     found = shape(kind)
@@ -180,6 +188,10 @@ def _sent_as(key: str, schema: dict[str, Any], kind: Any) -> dict[str, Any]:
 
 def _rules(key: str, schema: dict[str, Any]) -> dict[str, Any]:
     """The rules resolve and the plan check for ``key`` beyond its type and the request's limits."""
+    if key == "region":
+        return {**schema, "pattern": rules.REGION_PATTERN}
+    if key == "checkpoint.local_path":
+        return {**schema, "pattern": rules.LOCAL_PATH_PATTERN}
     if key == "s3.bucket":
         return {**schema, "pattern": rules.BUCKET_PATTERN}
     if key == "s3.prefix":
@@ -200,7 +212,7 @@ def _rules(key: str, schema: dict[str, Any]) -> dict[str, Any]:
         _, channels = _member("inputDataConfig")
         _, channel = _member("inputDataConfig[].channelName")
         _, location = _member("inputDataConfig[].dataSource.s3DataSource.s3Uri")
-        local = {"minLength": 1, "not": {"pattern": "^s3://"}}
+        local = {"minLength": 1, "not": {"pattern": ALMOST_PATTERN}}
         remote = {"allOf": [{"pattern": rules.S3_URI_PATTERN}, _limits(location)]}
         return {**schema, "maxProperties": channels["max"], "propertyNames": _limits(channel),
                 "additionalProperties": {"type": "string", "anyOf": [local, remote]}}
