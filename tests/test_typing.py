@@ -3,7 +3,9 @@ they set; decoration checks names and types (tests/typing/promises.py holds what
 
 from __future__ import annotations
 
+import copy
 import inspect
+import pickle
 import typing
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -160,3 +162,71 @@ def test_settings_objects_take_the_documented_forms() -> None:
         "lr": "0.1", "on": "true", "name": "x"}
     kept: Literal["6x"] = Stopping(max_runtime="6x").max_runtime  # type: ignore[assignment]
     assert kept == "6x"  # what cannot be read stays, for resolve to report with its key and origin
+
+
+SETTINGS_CLASSES = [model.Instance, model.Stopping, model.S3, model.Checkpoint, model.SweepLimits, Settings]
+
+
+@pytest.mark.parametrize("cls", SETTINGS_CLASSES)
+def test_help_and_ipython_show_the_real_defaults(cls: Any) -> None:
+    """Not ``= NOTHING`` (attrs' word for a factory, which the record of given fields makes of every default)."""
+    signature = inspect.signature(cls)
+    assert "NOTHING" not in str(signature)
+    made = cls()
+    for field in attrs.fields(cls):
+        assert signature.parameters[field.alias].default == getattr(made, field.name), field.name
+    assert "= 'ml.m5.large'" in str(inspect.signature(model.Instance))
+    assert inspect.signature(Settings).parameters["include"].default == []
+
+
+def _resolved(project: Project, *keywords: Any) -> Settings:
+    return resolve(start=project.root, keywords=keywords, environ={}).settings
+
+
+@pytest.mark.parametrize("copied", [copy.copy, copy.deepcopy, lambda value: pickle.loads(pickle.dumps(value))],
+                         ids=["copy", "deepcopy", "pickle"])
+def test_copies_and_pickles_remember_what_was_given(project: Project, copied: Any) -> None:
+    project.pyproject('[tool.braketkit]\nwait = true\nimage = "pytorch"\n[tool.braketkit.instance]\ncount = 4\n')
+    original = Settings(wait=False, instance=model.Instance(type="ml.c5.xlarge"))
+    twin = copied(original)
+    assert twin == original and model.given_fields(twin) == {"wait", "instance"}
+    assert model.given_fields(twin.instance) == {"type"}
+    settings = _resolved(project, twin)
+    assert (settings.wait, settings.image, settings.instance.type, settings.instance.count) == (
+        False, "pytorch", "ml.c5.xlarge", 4)
+
+
+def test_evolve_gives_every_field_as_the_docs_say(project: Project) -> None:
+    project.pyproject('[tool.braketkit]\nwait = true\nimage = "pytorch"\n')
+    evolved = attrs.evolve(Settings(job_name="a"), job_name="b")
+    assert model.given_fields(evolved) == set(FIELDS)
+    assert _resolved(project, evolved).image == "base"
+
+
+def test_settings_copy_the_lists_and_dicts_they_are_given() -> None:
+    """A frozen object does not change when the caller's list or dict does afterwards."""
+    given: dict[str, Any] = {"include": ["a"], "exclude": ["b"], "dependencies": ["numpy"], "tags": {"t": "1"},
+                             "hyperparameters": {"lr": "0.1"}, "input": {"i": "data"}, "devices": {"d": "arn"}}
+    settings = Settings(**given)
+    for value in given.values():
+        value.clear()
+    assert attrs.asdict(settings, recurse=False, filter=lambda field, _: field.name in given) == {
+        "include": ["a"], "exclude": ["b"], "dependencies": ["numpy"], "tags": {"t": "1"},
+        "hyperparameters": {"lr": "0.1"}, "input": {"i": "data"}, "devices": {"d": "arn"}}
+
+
+@pytest.mark.parametrize(("field", "value", "got"), [
+    ("hyperparameters", "abc", "a string ('abc')"), ("hyperparameters", 5, "an integer (5)"),
+    ("hyperparameters", None, "NoneType"), ("hyperparameters", [("a", "b")], "a list"),
+    ("tags", "abc", "a string ('abc')"), ("include", "a*", "a string ('a*')"), ("dependencies", 3, "an integer (3)"),
+])
+def test_what_a_settings_object_cannot_read_is_reported_with_its_key(project: Project, field: str, value: Any,
+                                                                    got: str) -> None:
+    settings = Settings(**{field: value})
+    with pytest.raises(InvalidInput) as caught:
+        resolve(start=project.root, keywords=(settings,), environ={}, keywords_origin="@hybrid_job in t.py")
+    [problem] = caught.value.problems
+    assert (problem.origin, problem.key) == ("@hybrid_job in t.py", field)
+    assert problem.message.endswith(f", got {got}")
+    if field == "hyperparameters":
+        assert problem.message == f"expected a table of strings, numbers or booleans, got {got}"

@@ -237,5 +237,5 @@ def _plural(phrase: str) -> str:
     for article in ("a ", "an "):
         if phrase.startswith(article):
             noun = phrase[len(article):]
-            return re.sub(r"\b(string|integer|number)\b", r"\1s", noun, count=1)
+            return re.sub(r"\b(string|integer|number|boolean)\b", r"\1s", noun)  # strings, numbers or booleans
     return phrase
