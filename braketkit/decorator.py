@@ -119,7 +119,7 @@ def _job(function: Callable[P, R], keywords: Keywords, caller: FrameType) -> Hyb
     """The job for ``function``, refused here (no later) when it cannot be one (``_function_problem``)."""
     problem = _function_problem(function)
     if problem is not None:
-        code = getattr(function, "__code__", None)
+        code = getattr(getattr(function, "__func__", function), "__code__", None)  # a static or class method's too
         where = where_defined(code.co_filename, code.co_firstlineno) if isinstance(code, CodeType) else _where(caller)
         raise _refused([Problem(problem, origin=f"@hybrid_job in {where}")], caller)
     return HybridJob(function, keywords)
