@@ -9,13 +9,14 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast, overload
 
 from .errors import InvalidInput, Problem, show_plainly_when_uncaught
 from .model.settings import Settings, SettingsKeywords
 from .pipeline import plan_target, run_many, run_target
-from .places import is_main, where_defined
+from .places import MAIN_MODULES, is_main, where_defined
 from .resolve import Keywords, KeywordSource
 from .resolve.sources import keyword_problems
 from .target import Target, target_of
@@ -33,20 +34,95 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _given(settings: object, keywords: dict[str, Any], origin: str) -> tuple[KeywordSource, ...]:
-    """The settings object and the keywords given (in that order, keywords winning), checked: names and types."""
+def _refused(problems: list[Problem], caller: FrameType) -> InvalidInput:
+    """The error for a mistake in decorating or ``.options``. Called from a script (``__main__``), it will show as
+    the CLI shows it (``error: ...``, exit 2), as any braketkit error does once a job is planned there."""
+    if caller.f_globals.get("__name__") in MAIN_MODULES:
+        show_plainly_when_uncaught()
+    return InvalidInput(problems)
+
+
+def _where(caller: FrameType) -> str:
+    return where_defined(caller.f_code.co_filename, caller.f_lineno)
+
+
+def _snapshot(value: Any) -> Any:
+    """Dicts and lists as given, copied all the way down, so that the keywords recorded do not change when the
+    caller's dict or list does later (settings objects copy theirs when made)."""
+    if isinstance(value, Mapping):
+        return {key: _snapshot(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_snapshot(item) for item in value]
+    return value
+
+
+def _given(settings: object, keywords: dict[str, Any], label: str, caller: FrameType) -> tuple[KeywordSource, ...]:
+    """The settings object and the keywords given (in that order, keywords winning), checked: names and types.
+
+    A problem's origin is ``label`` (``@hybrid_job``) and the caller's line, found only when there is one.
+    """
     problems = [] if settings is None or isinstance(settings, Settings) else [Problem(
         f"expected a Settings object or the function to decorate, got {type(settings).__name__}; give settings "
-        "by name (device=...)", None, origin)]
+        "by name (device=...)")]
     if "profile" in keywords and not isinstance(keywords["profile"], str):
-        problems.append(Problem(f"expected a profile's name, got {type(keywords['profile']).__name__}", "profile",
-                                origin))
+        problems.append(Problem(f"expected a profile's name, got {type(keywords['profile']).__name__}", "profile"))
+    keywords = _snapshot(keywords)
     added: tuple[KeywordSource, ...] = (settings, keywords) if isinstance(settings, Settings) else (keywords,)
     for source in added:
-        problems += keyword_problems(source, origin)
+        problems += keyword_problems(source, label)
     if problems:
-        raise InvalidInput(problems)
+        origin = f"{label} in {_where(caller)}"
+        raise _refused([Problem(problem.message, problem.key, origin) for problem in problems], caller)
     return added
+
+
+_ALLOWED = "braketkit runs a function defined with def at the top level of a module, script or notebook cell"
+
+
+def _function_problem(function: object) -> str | None:
+    """Why ``function`` cannot be a job, or None: what the job side (runtime/entry.py) finds by its module and
+    name and calls alone, and stores what the call returns."""
+    if isinstance(function, HybridJob):
+        inner = function.function
+        return (f"{inner.__qualname__} is a hybrid job already; decorate a function once, and change its settings "
+                f"with {inner.__name__}.options(...), which makes the same job with other settings")
+    if isinstance(function, (staticmethod, classmethod)):
+        function = function.__func__
+    if inspect.isclass(function):
+        if issubclass(function, Settings):
+            return (f"{function.__name__} is the class; give a Settings object ({function.__name__}(device=...)) "
+                    "or the settings by name (device=...)")
+        return f"{function.__qualname__} is a class; {_ALLOWED}"
+    if not inspect.isfunction(function):
+        kind = "a built-in function" if inspect.isbuiltin(function) else f"a {_type_name(function)}"
+        name = getattr(function, "__qualname__", None)
+        return f"{name} is {kind}, not a function; {_ALLOWED}" if isinstance(name, str) else (
+            f"got {kind}, not a function; {_ALLOWED}")
+    name = function.__qualname__
+    if function.__name__ == "<lambda>":
+        return f"a lambda has no name the job can find it by; {_ALLOWED}"
+    if "." in name.rpartition("<locals>.")[2]:
+        return (f"{name} is defined in a class body, and a job runs its function alone, with no instance (self) or "
+                f"class; {_ALLOWED}: pass what it needs as arguments")
+    if inspect.isgeneratorfunction(function) or inspect.isasyncgenfunction(function):
+        return (f"{name} is a generator function: the job calls it and keeps what the call returns, and a "
+                "generator's body runs only as it is iterated; return the values (a list, say) instead")
+    return None  # async def is fine: the job runs a coroutine to its end
+
+
+def _type_name(value: object) -> str:
+    kind = type(value)
+    return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _job(function: Callable[P, R], keywords: Keywords, caller: FrameType) -> HybridJob[P, R]:
+    """The job for ``function``, refused here (no later) when it cannot be one (``_function_problem``)."""
+    problem = _function_problem(function)
+    if problem is not None:
+        code = getattr(getattr(function, "__func__", function), "__code__", None)  # a static or class method's too
+        where = where_defined(code.co_filename, code.co_firstlineno) if isinstance(code, CodeType) else _where(caller)
+        raise _refused([Problem(problem, origin=f"@hybrid_job in {where}")], caller)
+    return HybridJob(function, keywords)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -87,7 +163,9 @@ class HybridJob(Generic[P, R]):
     def __init__(self, function: Callable[P, R], keywords: Keywords) -> None:
         self.function = function
         self.keywords = keywords
-        functools.update_wrapper(self, function)
+        # Name, docstring and __wrapped__ only: the function's __dict__ copied over ours could replace function
+        # and keywords (a function of the user's with attributes of those names).
+        functools.update_wrapper(self, function, updated=())
 
     def __repr__(self) -> str:
         return f"<hybrid job {self.function.__module__}.{self.function.__qualname__}>"
@@ -106,8 +184,8 @@ class HybridJob(Generic[P, R]):
                 setting is refused with "did you mean" (a type checker refuses it first).
         """
         caller = sys._getframe(1)
-        origin = f"options() in {where_defined(caller.f_code.co_filename, caller.f_lineno)}"
-        given = _given(settings, dict(keywords), origin)
+        origin = f"options() in {_where(caller)}"
+        given = _given(settings, dict(keywords), "options()", caller)
         return HybridJob(self.function, (*self.keywords, *((source, origin) for source in given)))
 
     @functools.cached_property
@@ -206,17 +284,20 @@ def hybrid_job(
     command line (docs/settings.md).
 
     Args:
-        function: The function, when the decorator is used bare (``@hybrid_job``); or a ``Settings``
-            object, for settings shared by several functions: it contributes the fields it was given.
+        function: The function, when the decorator is used bare (``@hybrid_job``): one defined with ``def``
+            (or ``async def``) at the top level of a module, script or notebook cell, which the job finds by
+            name and calls alone; a method, lambda, generator, class or other callable is refused here. Or a
+            ``Settings`` object, for settings shared by several functions: it contributes the fields it was
+            given.
         **keywords: Settings by name (``SettingsKeywords``). A name that is no setting is refused here with
             "did you mean" (a type checker refuses it before the code runs).
     """
+    caller = sys._getframe(1)
     if callable(function) and not isinstance(function, Settings):
-        return HybridJob(function, _given(None, keywords, "@hybrid_job"))
-    sources = _given(function, keywords, "@hybrid_job")
+        return _job(function, _given(None, keywords, "@hybrid_job", caller), caller)
+    sources = _given(function, keywords, "@hybrid_job", caller)
 
     def decorate(function: Callable[P, R]) -> HybridJob[P, R]:
-        return HybridJob(function, sources)
+        return _job(function, sources, sys._getframe(1))
 
     return decorate
-

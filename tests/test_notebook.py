@@ -15,7 +15,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import nbformat
 import pytest
@@ -124,9 +124,9 @@ class Session:
         """Run one cell that must succeed; its last expression's value."""
         result: ExecutionResult = self.shell.run_cell(cell, store_history=True)
         if not result.success:
-            # cast: older IPython (the one Python 3.10 gets) types these loosely
-            cause = cast("BaseException | None", result.error_in_exec or result.error_before_exec)
-            raise AssertionError(f"cell [{result.execution_count}] failed: {cell}") from cause
+            cause = result.error_in_exec or result.error_before_exec  # older IPython types these loosely
+            raise AssertionError(f"cell [{result.execution_count}] failed: {cell}") from (
+                cause if isinstance(cause, BaseException) else None)
         return result.result
 
     def fails(self, cell: str) -> BaseException:

@@ -81,3 +81,25 @@ def test_plan_of_a_local_job_needs_no_region_and_no_aws(project: Project, tripwi
 
     assert jobs.train.plan().region is None
     assert tripwire.requests == []
+
+
+def test_the_caller_changing_its_dicts_and_lists_afterwards_changes_no_job(jobs: object) -> None:
+    """Keywords, ``.options`` and settings objects record the containers as they were when given."""
+    from braketkit import hybrid_job
+    from braketkit.model.settings import InstanceTable
+
+    train = jobs.train  # type: ignore[attr-defined]
+    cfg = {"lr": "0.1"}
+    first = train.options(hyperparameters=cfg)
+    cfg["lr"] = "0.2"
+    second = train.options(hyperparameters=cfg)
+    tags = {"run": "1"}
+    shared = Settings(tags=tags, include=["*.csv"], dependencies=["numpy"])
+    tags["run"] = "2"
+    instance: InstanceTable = {"count": 2}
+    decorated = hybrid_job(instance=instance, tags={"a": "b"})(train.function)
+    instance["count"] = 3
+    assert first.plan().request.hyper_parameters["lr"] == "0.1"
+    assert second.plan().request.hyper_parameters["lr"] == "0.2"
+    assert (shared.tags, shared.dependencies) == ({"run": "1"}, ["numpy"])
+    assert decorated.keywords == ({"instance": {"count": 2}, "tags": {"a": "b"}},)

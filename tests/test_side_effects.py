@@ -5,6 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
+
+import pytest
+
+from braketkit.places import display_path
 
 from .conftest import Project, Tripwire
 
@@ -51,11 +56,13 @@ def test_bad_keywords_fail_at_decoration(project: Project) -> None:
 
     from braketkit import InvalidInput, hybrid_job
 
+    line = sys._getframe().f_lineno + 2
     with pytest.raises(InvalidInput) as caught:
         hybrid_job(devcie="sv1", instance={"count": "2"})(lambda: None)  # type: ignore[call-overload]
+    where = f"@hybrid_job in {display_path(Path(__file__))}:{line}"
     assert [str(p) for p in caught.value.problems] == [  # names and types alike, at once
-        "@hybrid_job: devcie: unknown setting; did you mean 'device'?",
-        "@hybrid_job: instance.count: expected an integer, got a string ('2')"]
+        f"{where}: devcie: unknown setting; did you mean 'device'?",
+        f"{where}: instance.count: expected an integer, got a string ('2')"]
 
 
 _HEAVY = ("boto3", "botocore", "cattrs", "click", "tomllib", "concurrent.futures", "tarfile", "braketkit.plan",
@@ -104,8 +111,8 @@ def test_bad_keywords_still_fail_at_decoration_in_a_fresh_interpreter(project: P
     ''')
     done = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, check=True)
     *problems, modules = done.stdout.splitlines()
-    assert problems == ["@hybrid_job: devcie: unknown setting; did you mean 'device'?",
-                        "@hybrid_job: instance.count: expected an integer, got a string ('2')"]
+    assert problems == ["@hybrid_job in <string>:6: devcie: unknown setting; did you mean 'device'?",
+                        "@hybrid_job in <string>:6: instance.count: expected an integer, got a string ('2')"]
     assert _loaded(modules, _HEAVY) == []
 
 
@@ -161,3 +168,35 @@ def test_the_job_commands_made_when_named_are_the_ones_listed() -> None:
     from braketkit.cli import _JOB_COMMANDS, _job_commands
 
     assert sorted(command.name or "" for command in _job_commands()) == list(_JOB_COMMANDS)
+
+
+@pytest.mark.parametrize(("decorated", "message"), [
+    ('@hybrid_job(device="sv1", instanse="ml.m5.large")\ndef train(steps=1):\n    return steps\n',
+     "error: @hybrid_job in train.py:3: instanse: unknown setting; did you mean 'instance'?\n"),
+    ("@hybrid_job(device=42)\ndef train(steps=1):\n    return steps\n",
+     "error: @hybrid_job in train.py:3: device: expected a string, got an integer (42)\n"),
+    ('@hybrid_job(device="sv1")\ndef train(steps=1):\n    return steps\n\ntrain.options(devcie="x")\n',
+     "error: options() in train.py:7: devcie: unknown setting; did you mean 'device'?\n"),
+    ('class Trainer:\n    @hybrid_job(device="sv1")\n    def train(self, steps=1):\n        return steps\n',
+     "error: @hybrid_job in train.py:4: Trainer.train is defined in a class body, and a job runs its function alone, "
+     "with no instance (self) or class; braketkit runs a function defined with def at the top level of a module, "
+     "script or notebook cell: pass what it needs as arguments\n"),
+], ids=["unknown-keyword", "wrong-type", "options", "method"])
+def test_a_decorating_mistake_in_a_script_shows_as_the_cli_shows_it(project: Project, decorated: str,
+                                                                    message: str) -> None:
+    """``python train.py``: ``error: ...`` and exit 2, no traceback, and the script goes no further."""
+    project.write("train.py", f"from braketkit import hybrid_job\n\n{decorated}\nprint('went on')\n")
+    done = subprocess.run([sys.executable, "train.py"], cwd=project.root, capture_output=True, text=True,
+                          check=False, timeout=60)
+    assert (done.returncode, done.stderr, done.stdout) == (2, message, "")
+
+
+def test_a_decorating_mistake_in_an_imported_module_keeps_its_traceback(project: Project) -> None:
+    """Only a script's own mistakes read as the CLI's: an imported module's error is the importer's to handle."""
+    project.write("jobs.py", "from braketkit import hybrid_job\n\n@hybrid_job(device=42)\ndef train():\n    pass\n")
+    project.write("main.py", "import jobs\n")
+    done = subprocess.run([sys.executable, "main.py"], cwd=project.root, capture_output=True, text=True,
+                          check=False, timeout=60)
+    assert done.returncode == 1 and "Traceback" in done.stderr
+    assert done.stderr.endswith("InvalidInput: @hybrid_job in jobs.py:3: device: expected a string, got an integer "
+                                "(42)\n")

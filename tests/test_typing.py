@@ -3,9 +3,13 @@ they set; decoration checks names and types (tests/typing/promises.py holds what
 
 from __future__ import annotations
 
+import copy
+import functools
 import inspect
+import pickle
 import typing
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 import attrs
@@ -15,6 +19,8 @@ import pytest
 import braketkit.model.settings as model
 from braketkit import HybridJob, InvalidInput, Settings, Stopping, hybrid_job
 from braketkit.converter import converter
+from braketkit.errors import Problem
+from braketkit.places import display_path
 from braketkit.resolve import resolve
 from braketkit.resolve.keys import fits, leaf_type, maps, scalars, tables
 
@@ -133,9 +139,11 @@ def test_the_decorator_bare_or_with_settings() -> None:
      '"1h30m"), got a number (1.5)'),
 ])
 def test_decorating_refuses_wrong_names_and_types(call: Any, message: str) -> None:
+    """Each problem names the line of the decorator (a script shows the message alone, without a traceback)."""
     with pytest.raises(InvalidInput) as caught:
         call()
-    assert str(caught.value) == message
+    where = f"@hybrid_job in {display_path(Path(__file__))}:{call.__code__.co_firstlineno}:"
+    assert str(caught.value) == message.replace("@hybrid_job:", where)
 
 
 def test_a_settings_object_sets_what_it_was_given_even_a_default(project: Project) -> None:
@@ -161,3 +169,174 @@ def test_settings_objects_take_the_documented_forms() -> None:
         "lr": "0.1", "on": "true", "name": "x"}
     kept: Literal["6x"] = Stopping(max_runtime="6x").max_runtime  # type: ignore[assignment]
     assert kept == "6x"  # what cannot be read stays, for resolve to report with its key and origin
+
+
+SETTINGS_CLASSES = [model.Instance, model.Stopping, model.S3, model.Checkpoint, model.SweepLimits, Settings]
+
+
+@pytest.mark.parametrize("cls", SETTINGS_CLASSES)
+def test_help_and_ipython_show_the_real_defaults(cls: Any) -> None:
+    """Not ``= NOTHING`` (attrs' word for a factory, which the record of given fields makes of every default)."""
+    signature = inspect.signature(cls)
+    assert "NOTHING" not in str(signature)
+    made = cls()
+    for field in attrs.fields(cls):
+        assert signature.parameters[field.alias].default == getattr(made, field.name), field.name
+    assert "= 'ml.m5.large'" in str(inspect.signature(model.Instance))
+    assert inspect.signature(Settings).parameters["include"].default == []
+
+
+def _resolved(project: Project, *keywords: Any) -> Settings:
+    return resolve(start=project.root, keywords=keywords, environ={}).settings
+
+
+@pytest.mark.parametrize("copied", [copy.copy, copy.deepcopy, lambda value: pickle.loads(pickle.dumps(value))],
+                         ids=["copy", "deepcopy", "pickle"])
+def test_copies_and_pickles_remember_what_was_given(project: Project, copied: Any) -> None:
+    project.pyproject('[tool.braketkit]\nwait = true\nimage = "pytorch"\n[tool.braketkit.instance]\ncount = 4\n')
+    original = Settings(wait=False, instance=model.Instance(type="ml.c5.xlarge"))
+    twin = copied(original)
+    assert twin == original and model.given_fields(twin) == frozenset({"wait", "instance"})
+    assert model.given_fields(twin.instance) == frozenset({"type"})
+    settings = _resolved(project, twin)
+    assert (settings.wait, settings.image, settings.instance.type, settings.instance.count) == (
+        False, "pytorch", "ml.c5.xlarge", 4)
+
+
+def test_evolve_gives_every_field_as_the_docs_say(project: Project) -> None:
+    project.pyproject('[tool.braketkit]\nwait = true\nimage = "pytorch"\n')
+    evolved = attrs.evolve(Settings(job_name="a"), job_name="b")
+    assert model.given_fields(evolved) == frozenset(FIELDS)
+    assert _resolved(project, evolved).image == "base"
+
+
+def test_settings_copy_the_lists_and_dicts_they_are_given() -> None:
+    """A frozen object does not change when the caller's list or dict does afterwards."""
+    given: dict[str, Any] = {"include": ["a"], "exclude": ["b"], "dependencies": ["numpy"], "tags": {"t": "1"},
+                             "hyperparameters": {"lr": "0.1"}, "input": {"i": "data"}, "devices": {"d": "arn"}}
+    settings = Settings(**given)
+    for value in given.values():
+        value.clear()
+    assert attrs.asdict(settings, recurse=False, filter=lambda field, _: field.name in given) == {
+        "include": ["a"], "exclude": ["b"], "dependencies": ["numpy"], "tags": {"t": "1"},
+        "hyperparameters": {"lr": "0.1"}, "input": {"i": "data"}, "devices": {"d": "arn"}}
+
+
+@pytest.mark.parametrize(("field", "value", "got"), [
+    ("hyperparameters", "abc", "a string ('abc')"), ("hyperparameters", 5, "an integer (5)"),
+    ("hyperparameters", None, "NoneType"), ("hyperparameters", [("a", "b")], "a list"),
+    ("tags", "abc", "a string ('abc')"), ("include", "a*", "a string ('a*')"), ("dependencies", 3, "an integer (3)"),
+])
+def test_what_a_settings_object_cannot_read_is_reported_with_its_key(project: Project, field: str, value: Any,
+                                                                    got: str) -> None:
+    settings = Settings(**{field: value})
+    with pytest.raises(InvalidInput) as caught:
+        resolve(start=project.root, keywords=(settings,), environ={}, keywords_origin="@hybrid_job in t.py")
+    [problem] = caught.value.problems
+    assert (problem.origin, problem.key) == ("@hybrid_job in t.py", field)
+    assert problem.message.endswith(f", got {got}")
+    if field == "hyperparameters":
+        assert problem.message == f"expected a table of strings, numbers or booleans, got {got}"
+
+
+LOCAL = "local:braket/braket_sv"
+ALLOWED = "braketkit runs a function defined with def at the top level of a module, script or notebook cell"
+
+
+def _refusal(make: Any) -> Problem:
+    with pytest.raises(InvalidInput) as caught:
+        make()
+    [problem] = caught.value.problems
+    return problem
+
+
+def test_a_method_is_refused_at_decoration() -> None:
+    """A job cannot carry ``self``: ``K().meth.local(3)`` would have passed 3 as ``self``."""
+    def method() -> None:
+        class K:
+            @hybrid_job(device=LOCAL)
+            def meth(self, x: int = 1) -> int:
+                return x
+
+    problem = _refusal(method)
+    where = f"{display_path(Path(__file__))}:{method.__code__.co_firstlineno + 2}"
+    assert str(problem) == (
+        f"@hybrid_job in {where}: test_a_method_is_refused_at_decoration.<locals>.method.<locals>.K.meth is defined "
+        f"in a class body, and a job runs its function alone, with no instance (self) or class; {ALLOWED}: pass "
+        "what it needs as arguments")
+    module = "class K:\n    @hybrid_job\n    def meth(self):\n        return 1\n"  # a class of a module, and a static
+    static = "class K:\n    @hybrid_job\n    @staticmethod\n    def meth():\n        return 1\n"  # method
+    for source in (module, static):
+        namespace = {"__name__": "jobs", "hybrid_job": hybrid_job}
+        problem = _refusal(lambda source=source, namespace=namespace: exec(compile(source, "jobs.py", "exec"),
+                                                                              namespace))
+        assert str(problem).startswith("@hybrid_job in jobs.py:2: K.meth is defined in a class body")
+
+
+def test_decorating_a_job_again_is_refused_and_points_at_options() -> None:
+    def base(x: int = 1) -> int:
+        return x
+
+    inner = hybrid_job(device=LOCAL)(base)
+    for again in (lambda: hybrid_job(device="sv1")(inner), lambda: hybrid_job(inner)):
+        assert _refusal(again).message == (
+            "test_decorating_a_job_again_is_refused_and_points_at_options.<locals>.base is a hybrid job already; "
+            "decorate a function once, and change its settings with base.options(...), which makes the same job "
+            "with other settings")
+
+
+def test_a_function_with_attributes_named_like_the_jobs_keeps_its_settings() -> None:
+    """The function's ``__dict__`` is not copied over the job's: ``.keywords`` and ``.function`` stay the job's."""
+    def base(x: int = 1) -> int:
+        return x
+
+    base.keywords = ({"device": LOCAL},)  # type: ignore[attr-defined]
+    base.function = len  # type: ignore[attr-defined]
+    job = hybrid_job(device="sv1")(base)
+    assert job.keywords == ({"device": "sv1"},) and job.function is base
+    assert job.__name__ == "base" and job.__wrapped__ is base  # type: ignore[attr-defined]
+
+
+class _Callable:
+    def __call__(self) -> int:
+        return 1
+
+
+def _generator() -> Any:
+    yield 1
+
+
+async def _async_generator() -> Any:
+    yield 1
+
+
+def _base(x: int = 1) -> int:
+    return x
+
+
+@pytest.mark.parametrize(("thing", "message"), [
+    (len, f"len is a built-in function, not a function; {ALLOWED}"),
+    (functools.partial(_base, 5), f"got a functools.partial, not a function; {ALLOWED}"),
+    (_Callable(), f"got a tests.test_typing._Callable, not a function; {ALLOWED}"),
+    (_Callable, f"_Callable is a class; {ALLOWED}"),
+    (Settings, "Settings is the class; give a Settings object (Settings(device=...)) or the settings by name "
+               "(device=...)"),
+    (lambda x=1: x, f"a lambda has no name the job can find it by; {ALLOWED}"),
+    (_generator, "_generator is a generator function: the job calls it and keeps what the call returns, and a "
+                 "generator's body runs only as it is iterated; return the values (a list, say) instead"),
+    (_async_generator, "_async_generator is a generator function: the job calls it and keeps what the call returns, "
+                       "and a generator's body runs only as it is iterated; return the values (a list, say) instead"),
+], ids=["builtin", "partial", "callable-object", "class", "settings-class", "lambda", "generator", "async-generator"])
+def test_what_is_no_function_defined_with_def_is_refused_at_decoration(thing: Any, message: str) -> None:
+    for decorate in (hybrid_job, hybrid_job(device=LOCAL)):
+        problem = _refusal(lambda decorate=decorate: decorate(thing))
+        assert problem.message == message
+        assert problem.origin is not None and problem.origin.startswith("@hybrid_job in ")
+
+
+def test_an_async_function_is_a_job() -> None:
+    """The job runs a coroutine function to its end (runtime/entry.py; tests/test_capture.py runs one)."""
+    async def train(steps: int = 2) -> int:
+        return steps
+
+    assert hybrid_job(train).function is train

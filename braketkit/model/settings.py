@@ -7,8 +7,9 @@ and ``--set``. Defaults here are the lowest layer of the precedence order.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import Any, Literal, NewType, TypedDict, TypeVar, cast
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, NewType, SupportsIndex, TypedDict, TypeVar, cast
 
 import attrs
 
@@ -54,11 +55,52 @@ def _track_given(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.At
             for field in fields]
 
 
+_G = TypeVar("_G", bound="_Given")
+
+
+def _rebuilt(cls: type[_G], values: dict[str, Any], given: frozenset[str] | None) -> _G:
+    """A settings object as ``_Given.__reduce_ex__`` saw it, built without its constructor (it is already read)."""
+    made = cls.__new__(cls)
+    for name, value in values.items():
+        object.__setattr__(made, name, value)
+    object.__setattr__(made, "_given", given)
+    return made
+
+
+class _ClassProperty:
+    """A read-only attribute computed from the class it is read on."""
+
+    def __init__(self, compute: Callable[[Any], Any]) -> None:
+        self.compute = compute
+
+    def __get__(self, instance: object, owner: type) -> Any:
+        return self.compute(owner)
+
+
+@functools.cache
+def _signature_of_defaults(cls: type) -> inspect.Signature | None:
+    """The constructor's signature with each field's real default, for ``help()`` and IPython: attrs shows
+    ``NOTHING`` for a factory, and ``_track_given`` makes every default one. None for a class attrs did not make."""
+    if not attrs.has(cls):
+        return None
+    defaults = {}
+    for field in attrs.fields(cls):
+        default = field.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type,unused-ignore]
+            default = default.factory()  # _same(value) for a plain default, or a fresh list, dict or table
+        defaults[field.alias] = default
+    signature = inspect.signature(vars(cls)["__init__"])
+    parameters = [parameter.replace(default=defaults.get(name, parameter.default))
+                  for name, parameter in list(signature.parameters.items())[1:]]  # without self
+    return signature.replace(parameters=parameters)
+
+
 class _Given:
     """Remembers which fields the constructor was given, so that ``Settings(wait=False)`` overrides
     ``wait = true`` from pyproject.toml while ``Settings()`` overrides nothing (``given_fields``).
 
-    Equality ignores it (``Settings(wait=False) == Settings()``); ``attrs.evolve`` gives every field.
+    Equality ignores it (``Settings(wait=False) == Settings()``); copies and pickles keep it;
+    ``attrs.evolve`` gives every field. ``help()`` and IPython see the fields' real defaults.
     """
 
     __slots__ = ("_given",)
@@ -66,6 +108,14 @@ class _Given:
     def __attrs_pre_init__(self, **values: Any) -> None:
         object.__setattr__(self, "_given", frozenset(name for name, value in values.items()
                                                      if value is not attrs.NOTHING))
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        """copy, deepcopy and pickle: the fields and the record of those given (attrs' own state has the fields
+        alone)."""
+        values = {field.name: getattr(self, field.name) for field in attrs.fields(cast(Any, type(self)))}
+        return _rebuilt, (type(self), values, given_fields(self))
+
+    __signature__ = _ClassProperty(_signature_of_defaults)  # what inspect.signature(cls) reads first
 
 
 def given_fields(value: Any) -> frozenset[str] | None:
@@ -100,15 +150,40 @@ def _seconds(value: int | str) -> Seconds:
     return cast(Seconds, value)
 
 
+def _copied(value: _T) -> _T:
+    """A list or map as given, copied, so that a settings object does not change when the caller's list or dict
+    does later; anything else stays as given, for resolve to report."""
+    if isinstance(value, list):
+        return cast(_T, list(value))
+    if isinstance(value, Mapping):
+        return cast(_T, dict(value))
+    return value
+
+
+def _strings(value: list[str]) -> list[str]:
+    """A list of strings as given, copied (``_copied``)."""
+    return _copied(value)
+
+
+def _text_map(value: Mapping[str, str]) -> dict[str, str]:
+    """A map of strings as given, copied into a dict (``_copied``)."""
+    return cast("dict[str, str]", _copied(value))
+
+
+def _requirements(value: str | list[str] | None) -> str | list[str] | None:
+    """A requirements file's name, or a list of requirements copied (``_copied``)."""
+    return _copied(value)
+
+
 def _parameter_texts(value: Mapping[str, ParameterValue]) -> dict[str, ParameterText]:
     """Hyperparameters as ``Settings`` is given them (numbers, booleans, text), read by ``parameter_text``; a map
-    it cannot read stays as given, for resolve to report."""
+    it cannot read stays as given (a copy), for resolve to report."""
     if not isinstance(value, dict) or not all(isinstance(key, str) for key in value):
-        return cast("dict[str, ParameterText]", value)
+        return cast("dict[str, ParameterText]", _copied(value))
     try:
         return {key: parameter_text(item) for key, item in value.items()}
     except (TypeError, ValueError):  # ValueError: an int with more digits than Python writes as text
-        return cast("dict[str, ParameterText]", value)
+        return cast("dict[str, ParameterText]", _copied(value))
 
 
 @attrs.frozen(kw_only=True, field_transformer=_track_given)
@@ -242,11 +317,11 @@ class Settings(_Given):
     image: str = "base"
     job_name: str | None = None
     source: str | None = None
-    include: list[str] = attrs.field(factory=list)
-    exclude: list[str] = attrs.field(factory=list)
-    dependencies: str | list[str] | None = None
+    include: list[str] = attrs.field(factory=list, converter=_strings)
+    exclude: list[str] = attrs.field(factory=list, converter=_strings)
+    dependencies: str | list[str] | None = attrs.field(default=None, converter=_requirements)
     hyperparameters: dict[str, ParameterText] = attrs.field(factory=dict, converter=_parameter_texts)
-    tags: dict[str, str] = attrs.field(factory=dict)
+    tags: dict[str, str] = attrs.field(factory=dict, converter=_text_map)
     reservation: str | None = None
     distribution: Literal["data_parallel"] | None = None
     wait: bool = False
@@ -258,8 +333,8 @@ class Settings(_Given):
     s3: S3 = attrs.field(factory=S3)
     checkpoint: Checkpoint = attrs.field(factory=Checkpoint)
     sweep: SweepLimits = attrs.field(factory=SweepLimits)
-    input: dict[str, str] = attrs.field(factory=dict)
-    devices: dict[str, str] = attrs.field(factory=dict)
+    input: dict[str, str] = attrs.field(factory=dict, converter=_text_map)
+    devices: dict[str, str] = attrs.field(factory=dict, converter=_text_map)
 
 
 # The tables written as dicts, as the decorator takes them (``stopping={"max_runtime": "2h"}``): the same fields,
