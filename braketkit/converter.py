@@ -20,6 +20,7 @@ import cattrs.errors
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from .duration import parse_duration
+from .errors import shown
 from .model import request
 from .model.settings import (
     S3,
@@ -81,7 +82,10 @@ def _strict(kind: type, *also: type) -> Any:
             raise TypeError(f"expected {kind.__name__}, got a boolean")
         if not isinstance(value, accepted):
             raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
-        return kind(value)
+        try:
+            return kind(value)
+        except OverflowError:  # float() of an integer of hundreds of digits
+            raise ValueError(f"{shown(str(value))} is too large for a number") from None
 
     return structure
 

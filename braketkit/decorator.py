@@ -6,6 +6,7 @@ needs no file and no AWS); everything else happens when the job is planned.
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import sys
@@ -67,6 +68,8 @@ def _given(settings: object, keywords: dict[str, Any], label: str, caller: Frame
     if "profile" in keywords and not isinstance(keywords["profile"], str):
         problems.append(Problem(f"expected a profile's name, got {type(keywords['profile']).__name__}", "profile"))
     keywords = _snapshot(keywords)
+    if isinstance(settings, Settings):  # its lists, dicts and tables given as dicts, as they are now
+        settings = copy.deepcopy(settings)
     added: tuple[KeywordSource, ...] = (settings, keywords) if isinstance(settings, Settings) else (keywords,)
     for source in added:
         problems += keyword_problems(source, label)

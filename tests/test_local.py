@@ -75,6 +75,9 @@ def pair() -> tuple[int, Point]:
     return (3, Point(1.5, 2.0))
 
 
+pair_again = pair.options(job_name="pair-again")  # at the top level: the job runs it when it imports the module
+
+
 @hybrid_job()
 def fails() -> None:
     print("about to fail")
@@ -170,6 +173,7 @@ def test_non_dict_returns_come_back_exactly(local_project: Project) -> None:
 
     job = run("jobs.py:pair")
     assert job.result() == (3, Point(1.5, 2.0))
+    assert run("jobs.py:pair_again").result() == (3, Point(1.5, 2.0))
     from braket.jobs.data_persistence import load_job_result
 
     assert load_job_result(job.folder / "model" / "results.json") == {"result": [3, {"x": 1.5, "y": 2.0}]}

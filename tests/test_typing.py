@@ -222,6 +222,30 @@ def test_settings_copy_the_lists_and_dicts_they_are_given() -> None:
         "hyperparameters": {"lr": "0.1"}, "input": {"i": "data"}, "devices": {"d": "arn"}}
 
 
+def test_a_settings_object_is_recorded_as_it_is_when_given(project: Project) -> None:
+    """Changing the object's dicts (or a table given as a dict) after decorating changes nothing recorded."""
+    project.pyproject('[tool.braketkit]\n')
+    instance: dict[str, Any] = {"count": 2}
+    shared = Settings(instance=instance, tags={"a": "1"})  # type: ignore[arg-type]  # a dict: accepted at run time
+
+    @hybrid_job(shared)
+    def train() -> None: ...
+
+    options = train.options(shared)
+    instance["count"] = 5
+    shared.tags["a"] = "X"
+    for recorded in (train, options):
+        settings = resolve(start=project.root, keywords=recorded.keywords, environ={}).settings
+        assert (settings.instance.count, settings.tags) == (2, {"a": "1"})
+
+
+def test_an_integer_too_large_for_a_number_is_refused(project: Project) -> None:
+    project.pyproject('[tool.braketkit]\n')
+    with pytest.raises(InvalidInput) as caught:
+        resolve(start=project.root, keywords=({"sweep": {"poll": 10**400}},), environ={})
+    assert "sweep.poll: expected a number" in str(caught.value) and "401 characters" in str(caught.value)
+
+
 @pytest.mark.parametrize(("field", "value", "got"), [
     ("hyperparameters", "abc", "a string ('abc')"), ("hyperparameters", 5, "an integer (5)"),
     ("hyperparameters", None, "NoneType"), ("hyperparameters", [("a", "b")], "a list"),

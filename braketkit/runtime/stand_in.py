@@ -18,12 +18,15 @@ __all__ = ["install"]
 def hybrid_job(*settings: Any, **_keywords: Any) -> Any:
     """Inside the job, the decorated function is just the function: ``@hybrid_job`` bare or with settings."""
     if len(settings) == 1 and callable(settings[0]) and not isinstance(settings[0], _Settings):
-        return settings[0]
+        return _inert(settings[0])
+    return _inert
 
-    def decorate(function: Any) -> Any:
-        return function
 
-    return decorate
+def _inert(function: Any) -> Any:
+    """The function, whose ``.options(...)`` is the function again: a module may say ``on_qpu = train.options(...)``
+    at its top level, which the job runs when it imports the module."""
+    function.options = lambda *_settings, **_keywords: function
+    return function
 
 
 class _Settings:
