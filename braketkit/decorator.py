@@ -10,7 +10,7 @@ import copy
 import functools
 import inspect
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast, overload
 
@@ -82,11 +82,21 @@ def _given(settings: object, keywords: dict[str, Any], label: str, caller: Frame
 _ALLOWED = "braketkit runs a function defined with def at the top level of a module, script or notebook cell"
 
 
+def _layers(function: object) -> Iterator[object]:
+    """``function`` and what it wraps (``__wrapped__``, as ``functools.wraps`` records it), outermost first."""
+    seen: set[int] = set()
+    while function is not None and id(function) not in seen:
+        seen.add(id(function))
+        yield function
+        function = getattr(function, "__wrapped__", None) if not isinstance(function, HybridJob) else None
+
+
 def _function_problem(function: object) -> str | None:
     """Why ``function`` cannot be a job, or None: what the job side (runtime/entry.py) finds by its module and
     name and calls alone, and stores what the call returns."""
-    if isinstance(function, HybridJob):
-        inner = function.function
+    inner_job = next((layer for layer in _layers(function) if isinstance(layer, HybridJob)), None)
+    if inner_job is not None:  # itself, or under another decorator (functools.wraps)
+        inner = inner_job.function
         return (f"{inner.__qualname__} is a hybrid job already; decorate a function once, and change its settings "
                 f"with {inner.__name__}.options(...), which makes the same job with other settings")
     if isinstance(function, (staticmethod, classmethod)):

@@ -37,6 +37,7 @@ JOBS = '''
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import time
 
@@ -76,6 +77,19 @@ def pair() -> tuple[int, Point]:
 
 
 pair_again = pair.options(job_name="pair-again")  # at the top level: the job runs it when it imports the module
+
+
+def tagged(function):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        return ["tagged", function(*args, **kwargs)]
+    return wrapper
+
+
+@hybrid_job()
+@tagged  # the user's own decorator, under ours: the job runs what the module holds, the wrapper
+def wrapped(n: int = 1) -> int:
+    return n
 
 
 @hybrid_job()
@@ -174,6 +188,7 @@ def test_non_dict_returns_come_back_exactly(local_project: Project) -> None:
     job = run("jobs.py:pair")
     assert job.result() == (3, Point(1.5, 2.0))
     assert run("jobs.py:pair_again").result() == (3, Point(1.5, 2.0))
+    assert run("jobs.py:wrapped", 2).result() == ["tagged", 2]
     from braket.jobs.data_persistence import load_job_result
 
     assert load_job_result(job.folder / "model" / "results.json") == {"result": [3, {"x": 1.5, "y": 2.0}]}

@@ -302,7 +302,13 @@ def test_decorating_a_job_again_is_refused_and_points_at_options() -> None:
         return x
 
     inner = hybrid_job(device=LOCAL)(base)
-    for again in (lambda: hybrid_job(device="sv1")(inner), lambda: hybrid_job(inner)):
+
+    @functools.wraps(inner)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:  # another decorator, between the two
+        return inner(*args, **kwargs)
+
+    for again in (lambda: hybrid_job(device="sv1")(inner), lambda: hybrid_job(inner),
+                  lambda: hybrid_job(device="sv1")(wrapper)):
         assert _refusal(again).message == (
             "test_decorating_a_job_again_is_refused_and_points_at_options.<locals>.base is a hybrid job already; "
             "decorate a function once, and change its settings with base.options(...), which makes the same job "

@@ -68,7 +68,7 @@ def _function(hyperparameters: dict[str, str]) -> Callable[..., Any]:
     target: Any = importlib.import_module(module_name)
     for part in qualname.split("."):
         target = getattr(target, part)
-    return getattr(target, "__wrapped__", target)  # type: ignore[no-any-return]
+    return target  # type: ignore[no-any-return]
 
 
 def _arguments(function: Callable[..., Any], hyperparameters: dict[str, str]) -> dict[str, Any]:
