@@ -432,6 +432,11 @@ def test_a_plan_shows_what_it_does(cloud_project: Project, cloud: Cloud) -> None
     with pytest.raises(InvalidInput, match="the plan's uploads differ from its Upload steps: change both"):
         submit(edited, policy=FAST, quiet=True)
     assert cloud.gate.seen[s3_before:] == []
+    # A dict of the request changed in place: what the plan shows, but no longer what the service accepts.
+    plan.request.hyper_parameters["x" * 300] = "1"
+    with pytest.raises(InvalidInput, match="edited since it was planned, breaks the service's rules: hyperParameters"):
+        submit(plan, policy=FAST, quiet=True)
+    assert cloud.gate.seen[s3_before:] == []
 
 
 def test_s3_failures_are_told_by_their_status(cloud_project: Project, cloud: Cloud,

@@ -26,8 +26,9 @@ from ..errors import (
 )
 from ..model.request import CreateJobRequest
 from ..model.steps import CopyCheckpoints, CreateJob, EnsureBucket, Upload
-from ..plan import UNRESOLVED_ACCOUNT, UNRESOLVED_ROLE, Plan, inconsistencies
+from ..plan import UNRESOLVED_ACCOUNT, UNRESOLVED_ROLE, Plan, inconsistencies, service_model
 from ..plan.spending import money, period_text
+from ..plan.validate import validate
 from ..s3uri import split_s3_uri
 from .progress import Progress, StatusLine
 from .retry import Attempts, RetryPolicy, error_code, send_retried
@@ -256,7 +257,12 @@ def _refusal(plan: Plan) -> BraketkitError | None:
     if plan.unresolved or placeholders:
         return AwsError("cannot submit: " + "; ".join(plan.unresolved or ["some values were not looked up"])
                         + "; plan it again with AWS at hand")
-    return None
+    shape = service_model.input_shape("CreateJob")
+    broken = [Problem(f"its CreateJob request, edited since it was planned, breaks the service's rules: {path}: "
+                      f"{message}; plan again rather than editing a plan", "plan")
+              for step in plan.steps if isinstance(step, CreateJob)
+              for path, message in validate(converter.unstructure(step.request), shape)]
+    return InvalidInput(broken) if broken else None
 
 
 def submit(plan: Plan, *, aws: Aws | None = None, policy: RetryPolicy | None = None, quiet: bool = False,
