@@ -433,6 +433,7 @@ def test_a_plan_shows_what_it_does(cloud_project: Project, cloud: Cloud) -> None
         submit(edited, policy=FAST, quiet=True)
     assert cloud.gate.seen[s3_before:] == []
     # A dict of the request changed in place: what the plan shows, but no longer what the service accepts.
+    assert plan.request.hyper_parameters is not None
     plan.request.hyper_parameters["x" * 300] = "1"
     with pytest.raises(InvalidInput, match="edited since it was planned, breaks the service's rules: hyperParameters"):
         submit(plan, policy=FAST, quiet=True)
