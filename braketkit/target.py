@@ -100,6 +100,14 @@ def target_of(function: Callable[..., Any], keywords: Keywords = ()) -> Target:
     if is_main(function):
         return _main_target(function, keywords)
     file = Path(inspect.getsourcefile(function) or function.__code__.co_filename).resolve()
+    held: Any = sys.modules.get(function.__module__)
+    for part in qualname.split("."):
+        held = getattr(held, part, None)
+    if function.__module__ in sys.modules and held is not function and getattr(held, "function", None) is not function:
+        raise InvalidInput([Problem(
+            f"{function.__module__}.{qualname} does not name this function any more, and the job finds the "
+            f"function by that name; keep the function under its own name in its module (decorate it where it is "
+            f"defined)", origin=f"@hybrid_job in {where_defined(str(file), function.__code__.co_firstlineno)}")])
     return Target(function=function, module=function.__module__, qualname=qualname, file=file,
                   import_root=_package_root(file, function.__module__), keywords=keywords,
                   keywords_origin=f"@hybrid_job in {file.name}")

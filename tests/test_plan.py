@@ -24,7 +24,7 @@ from braketkit.plan.jobname import default_job_name
 from braketkit.runtime.rebuild import rebuild
 from braketkit.target import load_reference
 
-from .conftest import BASIC, TRAIN, Project
+from .conftest import BASIC, TRAIN, Project, run_cli
 
 
 def plan_of(ref: str = "train.py:train", *args: Any, **kwargs: Any) -> Plan:
@@ -566,3 +566,27 @@ def test_the_plan_lists_every_step_a_run_takes_in_aws(basic_project: Project) ->
     assert steps[4]["request"]["clientToken"] == plan.request.client_token
     local = plan_target(load_reference("train.py:train"), local=True)
     assert local.steps == () and "steps: none in AWS (a local run)" in plan_text(local)
+
+
+def test_a_function_its_module_no_longer_names_is_refused(basic_project: Project,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """The job imports the function by module and name: a name deleted or rebound after decorating would fail
+    there, after the job is submitted, so the plan refuses it."""
+    basic_project.write("renamed.py", '''
+        from braketkit import hybrid_job
+
+        def _impl(x: int = 1) -> int:
+            return x
+
+        train = hybrid_job(_impl)
+        del _impl
+
+        def _kept(x: int = 1) -> int:
+            return x
+
+        fine = hybrid_job(_kept)  # the function is still there under its own name: the job finds it
+        ''')
+    code, _, err = run_cli(capsys, "plan", "renamed.py:train", "--offline")
+    assert code == 2 and err.startswith("error: @hybrid_job in renamed.py:3: renamed._impl does not name this "
+                                        "function any more, and the job finds the function by that name")
+    assert plan_target(load_reference("renamed.py:fine"), offline=True).request.hyper_parameters
