@@ -1,6 +1,6 @@
 """The pipeline, end to end: resolve → package → plan → execute for one call or a sweep.
 
-The decorator and the CLI are both thin over these three functions, so a job
+The decorator and the CLI are both thin over these functions, so a job
 planned or run from either is planned and run the same way. Each stage is imported
 when a call first needs it: importing this module (and the decorator over it) stays light.
 """
