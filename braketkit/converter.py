@@ -227,9 +227,12 @@ def _utc_text(moment: datetime) -> str:
 
 
 def _is_shown(kind: Any) -> bool:
-    """What braketkit prints of jobs as JSON (model/job.py): its hooks are made when first used, so that a plan,
-    which shows no job, never imports that module."""
-    if getattr(kind, "__module__", None) != "braketkit.model.job":
+    """What braketkit prints of jobs as JSON (model/job.py, model/details.py): its hooks are made when first used, so
+    that a plan, which shows no job, never imports those modules."""
+    module = getattr(kind, "__module__", None)
+    if module == "braketkit.model.details":
+        return attrs.has(kind)
+    if module != "braketkit.model.job":
         return False
     from .model.job import JobInfo, Removal, UtcTime  # loaded already: the kind asked about comes from it
 

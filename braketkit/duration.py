@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["PATTERN", "UNITS", "parse_duration"]
+__all__ = ["PATTERN", "UNITS", "duration_text", "parse_duration"]
 
 UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 """Each unit's letter and its length in seconds, in the order the grammar takes them."""
@@ -30,3 +30,13 @@ def parse_duration(text: str) -> int:
     match = _GRAMMAR.fullmatch(text)
     assert match is not None  # the pattern holds this grammar
     return sum(int(part or 0) * seconds for part, seconds in zip(match.groups(), UNITS.values(), strict=True))
+
+
+def duration_text(seconds: int) -> str:
+    """Whole seconds written in the grammar, largest units first: ``3723`` is ``1h2m3s``, ``0`` is ``0s``."""
+    parts = []
+    for unit, length in UNITS.items():
+        count, seconds = divmod(seconds, length)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts) or "0s"

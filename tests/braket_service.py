@@ -305,6 +305,11 @@ class FakeBraket:
     # -- running a job --------------------------------------------------------------------------------------
 
     def _finish(self, job: dict[str, Any]) -> None:
+        self._run(job)
+        if "startedAt" in job:  # what the service bills: the instances' time from start to end, in milliseconds
+            job["billableDuration"] = max(1, round((job["endedAt"] - job["startedAt"]) * 1000))
+
+    def _run(self, job: dict[str, Any]) -> None:
         if not self.execute:
             job |= {"status": "COMPLETED", "endedAt": time.time()}
             return

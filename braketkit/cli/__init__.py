@@ -231,16 +231,18 @@ def _watch(job: Any, follow: bool, quiet: bool, summarised: SummarisedLog | None
         job.wait(display=None if quiet else sys.stderr)
 
 
-_JOB_COMMANDS = ("cancel", "clean", "limits", "list", "logs", "metrics", "result", "status")
+_JOB_COMMANDS = ("cancel", "clean", "diff", "limits", "list", "logs", "metrics", "result", "show", "status")
 """The commands about jobs that exist already, made when one of them is named (or ``--help`` lists them all)."""
 
 
 def _job_commands() -> list[click.Command]:
+    from .diff import diff
     from .jobs import cancel, clean, list_jobs, logs, result, status
     from .limits import limits
     from .metrics import metrics
+    from .show import show
 
-    return [cancel, clean, limits, list_jobs, logs, metrics, result, status]
+    return [cancel, clean, diff, limits, list_jobs, logs, metrics, result, show, status]
 
 
 class _Commands(click.Group):

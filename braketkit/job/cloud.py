@@ -23,7 +23,7 @@ from ..runtime import contract
 from ..s3uri import split_s3_uri
 from . import results
 from .extract import read_member, refuse_existing_target, safe_extract
-from .info import cloud_info, console_url, region_of, state_line
+from .info import cloud_info, console_url, region_of, state_line, stream_prefix
 from .local import LOG_TAIL, return_annotation, summary_html, summary_text
 from .metrics import Record, parse_line
 from .plot import HasMetrics
@@ -284,10 +284,8 @@ class AwsJob(HasMetrics, Generic[R]):
             time.sleep(self.poll if poll is None else poll)
 
     def _stream_prefix(self) -> str:
-        """What every stream of this job's instances starts with: its name, then ``/`` (the streams of a job
-        named ``vqe-2`` are no job ``vqe``'s), and the ARN's id when the ARN does not end in the name."""
-        name = self.name
-        return f"{name}/" if self.arn.endswith(name) else f"{name}/{self.arn.rsplit('/', 1)[-1]}/"
+        """What every stream of this job's instances starts with (``info.stream_prefix``)."""
+        return stream_prefix(self.name, self.arn)
 
     def log_events(self, follow: bool = False, poll: float | None = None) -> Iterator[dict[str, Any]]:
         """CloudWatch events of every instance's stream, in time order; none repeated, none skipped.

@@ -16,14 +16,16 @@ staging folder next to the target (opened with no-follow and exclusive-create)
 and moved into place only when everything succeeded.
 
 ``read_member``: one member's bytes (``results.json``), read straight from the
-stream without extracting the rest. Both read the gzip stream to its end, so a
-truncated archive or a bad checksum is reported, not ignored.
+stream without extracting the rest; ``read_members``: every member, in memory
+(``braketkit diff``), links described and never followed. Each reads the gzip
+stream to its end, so a truncated archive or a bad checksum is reported, not ignored.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import os
 import shutil
 import tarfile
@@ -36,7 +38,7 @@ import attrs
 
 from ..errors import DamagedResults, ResultsError, UnsafeArchive
 
-__all__ = ["MAX_BYTES", "MAX_MEMBERS", "printable", "read_member",
+__all__ = ["MAX_BYTES", "MAX_MEMBERS", "ArchiveMember", "printable", "read_member", "read_members",
            "refuse_existing_target", "safe_extract", "size_text"]
 
 MAX_BYTES = 10 * 1024**3
@@ -682,3 +684,75 @@ def read_member(archive: Path, name: str, *, label: str | None = None, max_size:
                 return None
         except _READ_ERRORS as error:
             raise DamagedResults(f"cannot read {label}: {_damage(error, stream.tell())}") from error
+
+
+@attrs.frozen(kw_only=True)
+class ArchiveMember:
+    """One member of an archive as ``read_members`` read it, in memory; nothing of it was written anywhere.
+
+    Attributes:
+        name: Its path in the archive, ``/``-separated, without ``./`` or a trailing ``/``.
+        kind: ``file``, ``dir``, ``symlink``, ``hardlink``, or ``other`` (a device, a FIFO, a type unknown).
+        size: Its size in bytes (a file's).
+        sha256: A file's SHA-256; None for the other kinds.
+        data: A file's bytes when it was kept (see ``read_members``); None otherwise.
+        link: Where a link points, as the archive says (never followed).
+    """
+
+    name: str
+    kind: str
+    size: int = 0
+    sha256: str | None = None
+    data: bytes | None = None
+    link: str = ""
+
+
+def read_members(archive: Path, *, label: str | None = None, max_size: int, max_kept: int,
+                 max_bytes: int | None = None, max_members: int | None = None) -> dict[str, ArchiveMember]:
+    """Every member of ``archive`` by name, read in memory: nothing is extracted, no link is followed.
+
+    Each file is hashed; its bytes are kept when it is at most ``max_size`` and the bytes kept so far leave room
+    for it under ``max_kept``. A name met twice is the later member, as extraction would leave it. The archive's
+    expanded size and member count are capped as for extraction (``max_bytes``, ``max_members``).
+    """
+    label = label or archive.name
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
+    max_members = MAX_MEMBERS if max_members is None else max_members
+    found: dict[str, ArchiveMember] = {}
+    with open(archive, "rb") as compressed:
+        stream = _Stream(compressed)
+        try:
+            with _open_tar(stream) as opened:
+                count = size = kept = 0
+                while (member := _next(opened, stream)) is not None:
+                    count += 1
+                    if count > max_members:
+                        raise UnsafeArchive(f"refusing to read {label}: it has more than {max_members:,} members "
+                                            "(the cap, max_members)")
+                    size += member.size if _skips_data(member) else 0
+                    if size > max_bytes:
+                        raise UnsafeArchive(f"refusing to read {label}: it expands to more than "
+                                            f"{size_text(max_bytes)} (the cap, max_bytes)")
+                    name = "/".join(_parts(member.name))
+                    if not name:
+                        continue  # the archive's own folder
+                    kind = _kind(member) or "other"
+                    if kind != "file":
+                        found[name] = ArchiveMember(name=name, kind=kind, link=member.linkname)
+                        continue
+                    digest, chunks = hashlib.sha256(), []
+                    keep = member.size <= max_size and kept + member.size <= max_kept
+                    data = opened.extractfile(member)
+                    assert data is not None
+                    with data:
+                        while chunk := data.read(_CHUNK):
+                            digest.update(chunk)
+                            if keep:
+                                chunks.append(chunk)
+                    kept += member.size if keep else 0
+                    found[name] = ArchiveMember(name=name, kind=kind, size=member.size, sha256=digest.hexdigest(),
+                                                data=b"".join(chunks) if keep else None)
+                _finish(stream, opened.offset, label, MAX_PADDING)
+        except _READ_ERRORS as error:
+            raise DamagedResults(f"cannot read {label}: {_damage(error, stream.tell())}") from error
+    return found

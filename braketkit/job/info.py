@@ -17,7 +17,7 @@ import attrs
 from ..model.job import SWEEP_TAG, JobInfo, LocalJobRecord, UtcTime
 
 __all__ = ["Field", "cloud_info", "console_url", "fields", "first_line", "local_info", "local_time", "queue_text",
-           "region_of", "state_line", "utc"]
+           "region_of", "state_line", "stream_prefix", "utc"]
 
 
 @attrs.frozen
@@ -36,6 +36,12 @@ def region_of(arn: str) -> str:
 def console_url(arn: str) -> str:
     region = region_of(arn)
     return f"https://{region}.console.aws.amazon.com/braket/home?region={region}#/jobs/{arn}"
+
+
+def stream_prefix(name: str, arn: str) -> str:
+    """What every log stream of the job's instances starts with: its name, then ``/`` (the streams of a job
+    named ``vqe-2`` are no job ``vqe``'s), and the ARN's id when the ARN does not end in the name."""
+    return f"{name}/" if arn.endswith(name) else f"{name}/{arn.rsplit('/', 1)[-1]}/"
 
 
 def utc(value: datetime | str | None) -> UtcTime | None:

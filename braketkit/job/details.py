@@ -1,0 +1,160 @@
+"""Everything about one job, as ``braketkit show`` says it: ``JobDetails`` from what GetJob or a local record says.
+
+Pure but for ``job_details``, which reads through a handle: each builder maps one source's words onto the
+one vocabulary (``JobInfo``'s fields first, then the rest). braketkit's own hyperparameters
+(``braketkit_*``) and tags (``braketkit:*``) are not shown as the user's: they become the entry, the call
+arguments (decoded from JSON), the provenance, the sweep and the job a rerun reran.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..model.details import JobDetails
+from ..model.job import JobInfo, LocalJobRecord
+from ..model.provenance import RERUN_TAG, TAGS, PlannedRecord, Provenance
+from ..runtime import contract
+from .cloud import LOG_GROUP
+from .info import cloud_info, local_info, stream_prefix
+
+if TYPE_CHECKING:
+    from . import Job
+
+__all__ = ["OWN_HYPERPARAMETERS", "OWN_TAGS", "call_arguments", "cloud_details", "job_details", "local_details",
+           "other_hyperparameters", "user_tags"]
+
+OWN_HYPERPARAMETERS = "braketkit_"
+"""What braketkit's own hyperparameters start with: they tell the job how to call the function."""
+OWN_TAGS = "braketkit:"
+"""What braketkit's own tags start with: provenance, sweep, rerun."""
+
+
+def _decoded(text: str) -> Any:
+    """An argument's JSON as its value; text that is no JSON (a job made otherwise) as it is."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _argument_names(hyperparameters: Mapping[str, str]) -> list[str]:
+    return [name for name in hyperparameters.get(contract.ARGUMENTS, "").split(",") if name in hyperparameters]
+
+
+def call_arguments(hyperparameters: Mapping[str, str]) -> dict[str, Any]:
+    """The call's arguments, by name, decoded from the JSON hyperparameters ``braketkit_args`` names."""
+    return {name: _decoded(hyperparameters[name]) for name in _argument_names(hyperparameters)}
+
+
+def other_hyperparameters(hyperparameters: Mapping[str, str]) -> dict[str, str]:
+    """The hyperparameters that are neither call arguments nor braketkit's own (``braketkit_*``)."""
+    arguments = set(_argument_names(hyperparameters))
+    return {name: value for name, value in hyperparameters.items()
+            if name not in arguments and not name.startswith(OWN_HYPERPARAMETERS)}
+
+
+def user_tags(tags: Mapping[str, str]) -> dict[str, str]:
+    """The tags that are not braketkit's own (``braketkit:*``)."""
+    return {name: value for name, value in tags.items() if not name.startswith(OWN_TAGS)}
+
+
+def provenance_of(tags: Mapping[str, str]) -> Provenance | None:
+    """The provenance a job's tags record; None when they record none (a job braketkit did not make).
+
+    Interim reader until the ``prov`` branch's converter function lands.
+    """
+    values = {field: tags.get(tag) for field, tag in TAGS.items()}
+    if not (values["archive_sha256"] and values["braketkit_version"] and values["python_version"]):
+        return None
+    dirty = values.pop("git_dirty")
+    return Provenance(**{field: value for field, value in values.items() if value is not None},
+                      git_dirty=None if dirty is None else dirty == "true")
+
+
+def _seconds(start: Any, end: Any) -> int | None:
+    return None if start is None or end is None else max(0, round((end - start).total_seconds()))
+
+
+def _common(info: JobInfo, provenance: Provenance | None, planned: PlannedRecord | None,
+            hyperparameters: Mapping[str, str], tags: Mapping[str, str]) -> dict[str, Any]:
+    """What every job's details hold, whichever kind: ``JobInfo``'s fields, then braketkit's own."""
+    return {**attrs.asdict(info, recurse=False),
+            "entry": hyperparameters.get(contract.ENTRY), "arguments": call_arguments(hyperparameters),
+            "hyperparameters": other_hyperparameters(hyperparameters), "tags": user_tags(tags),
+            "provenance": provenance if provenance is not None else planned.provenance if planned else None,
+            "planned_at": planned.planned_at if planned else None,
+            "settings": dict(planned.settings) if planned else None,
+            "rerun_of": tags.get(RERUN_TAG) or (planned.rerun_of if planned else None)}
+
+
+def cloud_details(metadata: Mapping[str, Any], provenance: Provenance | None = None,
+                  planned: PlannedRecord | None = None) -> JobDetails:
+    """A cloud job from GetJob's answer (``metadata``), its provenance and planned record (None: it has none)."""
+    info = cloud_info(metadata)
+    hyperparameters = metadata.get("hyperParameters") or {}
+    tags = metadata.get("tags") or {}
+    instance = metadata.get("instanceConfig") or {}
+    algorithm = metadata.get("algorithmSpecification") or {}
+    output = (metadata.get("outputDataConfig") or {}).get("s3Path")
+    reservations = [item["arn"] for item in metadata.get("associations") or []
+                    if item.get("type") == "RESERVATION_TIME_WINDOW_ARN"]
+    arn = str(metadata["jobArn"])
+    billed = metadata.get("billableDuration")
+    return JobDetails(
+        **_common(info, provenance if provenance is not None else provenance_of(tags), planned, hyperparameters,
+                  tags),
+        queued_seconds=_seconds(info.created, info.started), ran_seconds=_seconds(info.started, info.ended),
+        billed_ms=billed if isinstance(billed, int) else None,
+        instance_type=instance.get("instanceType"), instance_count=instance.get("instanceCount"),
+        volume_gb=instance.get("volumeSizeInGb"),
+        max_runtime=(metadata.get("stoppingCondition") or {}).get("maxRuntimeInSeconds"),
+        image=(algorithm.get("containerImage") or {}).get("uri"), role=metadata.get("roleArn"),
+        reservation=reservations[0] if reservations else None,
+        source=(algorithm.get("scriptModeConfig") or {}).get("s3Uri"), output=output,
+        results=f"{str(output).rstrip('/')}/output/model.tar.gz" if output else None,
+        checkpoints=(metadata.get("checkpointConfig") or {}).get("s3Uri"),
+        log_group=LOG_GROUP, log_stream_prefix=stream_prefix(info.name, arn),
+        inputs={channel["channelName"]: channel["dataSource"]["s3DataSource"]["s3Uri"]
+                for channel in metadata.get("inputDataConfig") or []},
+    )
+
+
+def local_details(record: LocalJobRecord, folder: Path, *, failure_reason: str | None,
+                  hyperparameters: Mapping[str, str], provenance: Provenance | None = None,
+                  planned: PlannedRecord | None = None) -> JobDetails:
+    """A local job from its record, its folder, and what it holds (the failure, the hyperparameters)."""
+    info = local_info(record, folder, failure_reason)
+    data = folder / "input" / "data"
+    inputs = sorted(path for path in data.iterdir() if path.is_dir()) if data.is_dir() else []
+    return JobDetails(
+        **_common(info, provenance if provenance is not None else provenance_of(record.tags), planned,
+                  {contract.ENTRY: record.entry, **hyperparameters}, record.tags),
+        ran_seconds=_seconds(info.started, info.ended), results=str(folder / "model"),
+        checkpoints=str(folder / "checkpoints"), log_file=str(folder / "log.txt"),
+        inputs={path.name: str(path) for path in inputs},
+    )
+
+
+def _local_hyperparameters(folder: Path) -> dict[str, str]:
+    """A local job's hyperparameters.json, as the job read it; empty when it has none a job could read."""
+    try:
+        found = json.loads((folder / "input" / "config" / "hyperparameters.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(name): str(value) for name, value in found.items()} if isinstance(found, dict) else {}
+
+
+def job_details(job: Job) -> JobDetails:
+    """Everything about ``job`` (``braketkit show``): a cloud job's GetJob answer (the one at hand, if any) and
+    planned record, or a local job's record and folder."""
+    from .local import LocalJob
+
+    if isinstance(job, LocalJob):
+        return local_details(job.metadata(), job.folder, failure_reason=job.failure_reason(),
+                             hyperparameters=_local_hyperparameters(job.folder))
+    return cloud_details(job.metadata(refresh=False))

@@ -1,0 +1,151 @@
+"""What ``braketkit show`` says of one job (``JobDetails``) and ``braketkit diff`` of two (``JobComparison``).
+
+Data only: ``job.details`` and ``job.compare`` build them, the converter writes them as the ``--json``
+documents of docs/cli.md (a field without a value left out, times in ISO 8601 UTC), and the CLI's text
+is made from them. ``JobDetails`` shares its first fields with ``JobInfo``: one vocabulary.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from .job import UtcTime
+from .provenance import PlannedSetting, Provenance
+
+__all__ = ["Change", "FileChange", "JobComparison", "JobDetails", "SourceComparison"]
+
+
+@attrs.frozen(kw_only=True)
+class JobDetails:
+    """Everything braketkit knows of one job, cloud or local (``braketkit show --json``).
+
+    A field the job has no value for is None (or empty), and left out of JSON.
+    """
+
+    name: str
+    """The job's name (a local job's: its folder's)."""
+    arn: str | None = None
+    state: str
+    device: str | None = None
+    created: UtcTime | None = None
+    started: UtcTime | None = None
+    ended: UtcTime | None = None
+    region: str | None = None
+    console: str | None = None
+    folder: str | None = None
+    failure_reason: str | None = None
+    """Why it failed or was cancelled, whole."""
+    queue: str | None = None
+    queue_position: str | None = None
+    queue_message: str | None = None
+    sweep: str | None = None
+    queued_seconds: int | None = None
+    """From created to started, whole seconds."""
+    ran_seconds: int | None = None
+    """From started to ended (or to now while running: not kept; only an ended job has it)."""
+    billed_ms: int | None = None
+    """GetJob's ``billableDuration``: the milliseconds Amazon Braket bills the job's instances for."""
+    entry: str | None = None
+    """What the job runs, ``module:function`` (its ``braketkit_entry`` hyperparameter)."""
+    instance_type: str | None = None
+    instance_count: int | None = None
+    volume_gb: int | None = None
+    max_runtime: int | None = None
+    """``stoppingCondition.maxRuntimeInSeconds``."""
+    image: str | None = None
+    """The container image's URI; None: the service's default."""
+    role: str | None = None
+    reservation: str | None = None
+    """The reservation the job runs in (its association's ARN)."""
+    source: str | None = None
+    """Where its source archive is: the script URI in S3 (a local job: none, its code is in its folder)."""
+    output: str | None = None
+    """``outputDataConfig.s3Path``."""
+    results: str | None = None
+    """Where its results are: ``<output>/output/model.tar.gz``; a local job's ``model/`` folder."""
+    checkpoints: str | None = None
+    """``checkpointConfig.s3Uri`` (a local job's ``checkpoints/`` folder)."""
+    log_group: str | None = None
+    """The CloudWatch log group of its log (``/aws/braket/jobs``)."""
+    log_stream_prefix: str | None = None
+    """What the names of its instances' log streams start with."""
+    log_file: str | None = None
+    """A local job's log, ``log.txt`` in its folder."""
+    inputs: dict[str, str] = attrs.field(factory=dict)
+    """Each input channel's S3 URI (a local job: its folder under ``input/data/``), by channel."""
+    arguments: dict[str, Any] = attrs.field(factory=dict)
+    """The call's arguments, decoded from their JSON hyperparameters (text when one is not JSON)."""
+    hyperparameters: dict[str, str] = attrs.field(factory=dict)
+    """The other hyperparameters, braketkit's own (``braketkit_*``) left out."""
+    tags: dict[str, str] = attrs.field(factory=dict)
+    """The user's tags; braketkit's own (``braketkit:*``) are the provenance, sweep and rerun fields instead."""
+    provenance: Provenance | None = None
+    """Where its code came from; None: none recorded (a job braketkit did not make)."""
+    planned_at: str | None = None
+    """When it was planned, from its planned record; None when it has none."""
+    settings: dict[str, PlannedSetting] | None = None
+    """Every setting as planned, with its origin, from its planned record; None when it has none."""
+    rerun_of: str | None = None
+    """The job this one reran (its ``braketkit:rerun-of`` tag)."""
+
+
+@attrs.frozen(kw_only=True)
+class Change:
+    """One value that differs between two jobs; ``None`` on a side: the job has no such value."""
+
+    key: str
+    first: Any = None
+    second: Any = None
+
+
+@attrs.frozen(kw_only=True)
+class FileChange:
+    """A file both archives hold, with other bytes."""
+
+    path: str
+    diff: str | None = None
+    """A unified diff, when both are text files braketkit read."""
+    note: str | None = None
+    """Why there is no diff: ``binary files differ``, a link, too large to read."""
+
+
+@attrs.frozen(kw_only=True)
+class SourceComparison:
+    """The two jobs' source archives, member by member."""
+
+    first_sha256: str | None = None
+    second_sha256: str | None = None
+    same: bool
+    """Both archives have the same digest: nothing was read from them."""
+    added: list[str] = attrs.field(factory=list)
+    """Files only the second job's archive holds."""
+    removed: list[str] = attrs.field(factory=list)
+    """Files only the first job's archive holds."""
+    changed: list[FileChange] = attrs.field(factory=list)
+    """Files both hold, with other bytes."""
+    note: str | None = None
+    """What differs when the digests do and no file does (modes, times, folders, order)."""
+    unverified: list[str] = attrs.field(factory=list)
+    """The jobs (by name) whose archive could not be checked against a recorded digest: taken as S3 holds it."""
+
+
+@attrs.frozen(kw_only=True)
+class JobComparison:
+    """What differs between two jobs (``braketkit diff --json``); each list holds only what differs."""
+
+    first: str
+    """The first job's name."""
+    second: str
+    settings_from: str
+    """``planned`` (both jobs' planned records) or ``jobs`` (what the service or the local records say)."""
+    settings: list[Change] = attrs.field(factory=list)
+    arguments: list[Change] = attrs.field(factory=list)
+    hyperparameters: list[Change] = attrs.field(factory=list)
+    provenance: list[Change] = attrs.field(factory=list)
+    source: SourceComparison | None = None
+    """None when an archive could not be had (``source_problem`` says why)."""
+    source_problem: str | None = None
+    differ: bool
+    """Whether anything differs: the settings, arguments, hyperparameters, provenance or source files."""
