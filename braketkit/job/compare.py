@@ -75,7 +75,12 @@ def compare_jobs(first: JobDetails, second: JobDetails, source: SourceComparison
     """What differs between two jobs, given each one's details and the comparison of their archives.
 
     Settings come from both planned records when both jobs have one, else from what the jobs themselves say.
-    ``source`` is None when an archive could not be had; ``source_problem`` says why.
+
+    Args:
+        first: The first job's details (``job_details``).
+        second: The second job's.
+        source: Their archives compared (``compare_sources``); None when one could not be had.
+        source_problem: Why it could not be had.
     """
     planned = first.settings is not None and second.settings is not None
     read = _planned_settings if planned else job_settings

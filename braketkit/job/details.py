@@ -151,7 +151,11 @@ def _local_hyperparameters(folder: Path) -> dict[str, str]:
 
 def job_details(job: Job) -> JobDetails:
     """Everything about ``job`` (``braketkit show``): a cloud job's GetJob answer (the one at hand, if any) and
-    planned record, or a local job's record and folder."""
+    planned record, or a local job's record and folder.
+
+    Args:
+        job: A handle on the job (``AwsJob.attach(...)``, ``LocalJob(folder)``, what a call returned).
+    """
     from .local import LocalJob
 
     if isinstance(job, LocalJob):

@@ -27,20 +27,33 @@ class JobDetails:
     name: str
     """The job's name (a local job's: its folder's)."""
     arn: str | None = None
+    """A cloud job's ARN."""
     state: str
+    """``QUEUED``, ``RUNNING``, ``COMPLETED``, ``FAILED``, ``CANCELLING`` or ``CANCELLED``."""
     device: str | None = None
+    """The device's ARN, or ``local:<provider>/<name>``."""
     created: UtcTime | None = None
+    """When the job was created (a local job: when it started)."""
     started: UtcTime | None = None
+    """When it started running."""
     ended: UtcTime | None = None
+    """When it ended."""
     region: str | None = None
+    """A cloud job's region."""
     console: str | None = None
+    """A cloud job's page in the Amazon Braket console."""
     folder: str | None = None
+    """A local job's folder."""
     failure_reason: str | None = None
     """Why it failed or was cancelled, whole."""
     queue: str | None = None
+    """The queue a queued cloud job waits in."""
     queue_position: str | None = None
+    """Its place in that queue, as the service gives it."""
     queue_message: str | None = None
+    """What the service says about the queue, if anything."""
     sweep: str | None = None
+    """The id of the sweep the job is part of (its ``braketkit:sweep`` tag)."""
     queued_seconds: int | None = None
     """From created to started, whole seconds."""
     ran_seconds: int | None = None
@@ -50,13 +63,17 @@ class JobDetails:
     entry: str | None = None
     """What the job runs, ``module:function`` (its ``braketkit_entry`` hyperparameter)."""
     instance_type: str | None = None
+    """The instance type (``instanceConfig.instanceType``)."""
     instance_count: int | None = None
+    """How many instances."""
     volume_gb: int | None = None
+    """Each instance's storage, in GB."""
     max_runtime: int | None = None
     """``stoppingCondition.maxRuntimeInSeconds``."""
     image: str | None = None
     """The container image's URI; None: the service's default."""
     role: str | None = None
+    """The IAM role the job runs as."""
     reservation: str | None = None
     """The reservation the job runs in (its association's ARN)."""
     source: str | None = None
@@ -96,8 +113,12 @@ class Change:
     """One value that differs between two jobs; ``None`` on a side: the job has no such value."""
 
     key: str
+    """What differs: a setting's key (``instance.type``), an argument's or hyperparameter's name, a provenance
+    field."""
     first: Any = None
+    """Its value in the first job."""
     second: Any = None
+    """Its value in the second job."""
 
 
 @attrs.frozen(kw_only=True)
@@ -105,6 +126,7 @@ class FileChange:
     """A file both archives hold, with other bytes."""
 
     path: str
+    """The file's path in the archives."""
     diff: str | None = None
     """A unified diff, when both are text files braketkit read."""
     note: str | None = None
@@ -116,7 +138,9 @@ class SourceComparison:
     """The two jobs' source archives, member by member."""
 
     first_sha256: str | None = None
+    """The first job's archive's SHA-256."""
     second_sha256: str | None = None
+    """The second job's."""
     same: bool
     """Both archives have the same digest: nothing was read from them."""
     added: list[str] = attrs.field(factory=list)
@@ -138,14 +162,20 @@ class JobComparison:
     first: str
     """The first job's name."""
     second: str
+    """The second job's name."""
     settings_from: str
     """``planned`` (both jobs' planned records) or ``jobs`` (what the service or the local records say)."""
     settings: list[Change] = attrs.field(factory=list)
+    """The settings that differ, by key."""
     arguments: list[Change] = attrs.field(factory=list)
+    """The call arguments that differ, by name."""
     hyperparameters: list[Change] = attrs.field(factory=list)
+    """The other hyperparameters that differ, by name."""
     provenance: list[Change] = attrs.field(factory=list)
+    """The provenance fields that differ (``git_commit``)."""
     source: SourceComparison | None = None
-    """None when an archive could not be had (``source_problem`` says why)."""
+    """The source archives compared; None when one could not be had (``source_problem`` says why)."""
     source_problem: str | None = None
+    """Why the archives could not be compared (a local job's gone from the cache, say)."""
     differ: bool
     """Whether anything differs: the settings, arguments, hyperparameters, provenance or source files."""

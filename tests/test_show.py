@@ -1,0 +1,195 @@
+"""``braketkit show``: everything about one job, against moto, the loopback Braket service and local runs."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tarfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from braketkit.job import AwsJob
+from braketkit.model.details import JobDetails
+
+from .conftest import Cloud, Project, run_cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """Submit with ``braketkit run ... --quiet`` and wait for the job to end; its ARN."""
+    code, out, err = run_cli(capsys, "run", *argv, "--quiet")
+    assert code == 0, err
+    arn = out.splitlines()[1].split()[-1]
+    AwsJob(arn, poll=0.01).wait(poll=0.01, display=None)
+    return arn
+
+
+def _fields(out: str) -> dict[str, str]:
+    """The ``  label: value`` lines under the state line, by label."""
+    return {match[1]: match[2] for match in re.finditer(r"^  ([a-z][a-z ]*\w):\s+(.*)$", out, re.M)}
+
+
+def test_show_of_a_completed_cloud_job(cloud_project: Project, cloud: Cloud,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    arn = _run(capsys, "jobs.py:train", "--steps", "4", "--set", "tags.team=qml", "--set",
+               "hyperparameters.optimizer=adam", "--set", "instance.volume_gb=40")
+    job = cloud.braket.jobs[arn]
+    code, out, err = run_cli(capsys, "show", arn)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == f"{job['jobName']}: COMPLETED"
+    fields = _fields(out)
+    output = job["outputDataConfig"]["s3Path"]
+    billed = job["billableDuration"]
+    assert billed > 0
+    assert fields["arn"] == arn
+    assert fields["device"] == "arn:aws:braket:::device/quantum-simulator/amazon/sv1"
+    assert fields["entry"] == "jobs:train"
+    assert fields["instance"] == "ml.m5.large × 1, 40 GB"
+    assert fields["max runtime"] == "5d"
+    assert fields["role"] == cloud.role
+    assert fields["billed"] == (f"{billed} ms" if billed < 1000 else f"{billed // 1000}s ({billed} ms)")
+    assert fields["results"] == f"{output}/output/model.tar.gz"
+    assert fields["source"] == job["algorithmSpecification"]["scriptModeConfig"]["s3Uri"]
+    assert fields["console"].endswith(f"#/jobs/{arn}")
+    assert {"created", "started", "ended"} <= fields.keys()
+    assert re.fullmatch(r"\S+ \S+ UTC  \(queued \d+s\)", fields["started"])
+    assert re.fullmatch(r"\S+ \S+ UTC  \(ran \d+s\)", fields["ended"])
+    # the call's arguments decoded; the user's hyperparameters and tags apart; braketkit's own shown as neither
+    assert "arguments:\n  steps = 4\nhyperparameters:\n  optimizer = 'adam'\ntags:\n  team = 'qml'\n" in out
+    assert "braketkit_" not in out and "braketkit:" not in out
+    # the places it names are where the results and the log are
+    bucket, _, key = f"{output}/output/model.tar.gz".removeprefix("s3://").partition("/")
+    assert cloud.client("s3").head_object(Bucket=bucket, Key=key)["ContentLength"] > 0
+    group, prefix = re.fullmatch(r"CloudWatch (\S+), streams (\S+)\*", fields["logs"]).groups()  # type: ignore[union-attr]
+    streams = cloud.client("logs").describe_log_streams(logGroupName=group, logStreamNamePrefix=prefix)["logStreams"]
+    assert len(streams) == 1 and AwsJob(arn).name in streams[0]["logStreamName"]
+
+
+def test_show_of_a_failed_job_gives_its_whole_failure_reason(cloud_project: Project, cloud: Cloud,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    arn = _run(capsys, "jobs.py:broken")
+    reason = cloud.braket.jobs[arn]["failureReason"]
+    assert reason.startswith("ValueError: no convergence") and len(reason.splitlines()) > 3
+    code, out, _ = run_cli(capsys, "show", arn)
+    assert code == 0
+    assert out.splitlines()[0].endswith(": FAILED")
+    shown = out.split("  failure reason:\n", 1)[1].split("\narguments:")[0]
+    assert shown == "\n".join(f"    {line}" for line in reason.rstrip().splitlines())
+    assert "arguments: none" in out
+    code, out, _ = run_cli(capsys, "show", arn, "--json")
+    assert json.loads(out)["failure_reason"] == reason
+
+
+def test_show_of_a_local_job(cloud_project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "run", "jobs.py:train", "--local", "--steps", "2", "--json", "--quiet")
+    assert code == 0, err
+    folder = Path(json.loads(out)["folder"])
+    code, out, err = run_cli(capsys, "show", folder.name)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == f"{folder.name}: COMPLETED"
+    fields = _fields(out)
+    assert fields["device"] == "arn:aws:braket:::device/quantum-simulator/amazon/sv1"  # the device it stands in for
+    assert fields["entry"] == "jobs:train"
+    assert fields["folder"] == str(folder)
+    assert fields["results"] == ".braketkit/jobs/" + folder.name + "/model"
+    assert fields["log"] == ".braketkit/jobs/" + folder.name + "/log.txt"
+    assert (folder / "model" / "results.json").is_file() and "step 1" in (folder / "log.txt").read_text()
+    assert re.fullmatch(r"\S+ \S+ UTC  \(ran \d+s\)", fields["ended"])
+    assert not {"arn", "billed", "instance", "console", "logs", "started"} & fields.keys()
+    assert "arguments:\n  steps = 2\n" in out
+    code, out, _ = run_cli(capsys, "show", str(folder), "--json")
+    document = json.loads(out)
+    assert (document["folder"], document["arguments"], document["log_file"]) == (
+        str(folder), {"steps": 2}, str(folder / "log.txt"))
+
+
+def _foreign_job(cloud: Cloud) -> str:
+    """A job made with boto3's CreateJob alone, as another tool makes one: no braketkit tag or hyperparameter."""
+    import boto3
+
+    s3 = cloud.client("s3")
+    s3.create_bucket(Bucket="sdk-bucket")
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w:gz") as tar:
+        script = b"def main(**hyperparameters):\n    print('hello from the SDK job', hyperparameters)\n"
+        info = tarfile.TarInfo("algo.py")
+        info.size = len(script)
+        tar.addfile(info, io.BytesIO(script))
+    s3.put_object(Bucket="sdk-bucket", Key="jobs/sdk-job/script/source.tar.gz", Body=archive.getvalue())
+    braket: Any = boto3.Session(region_name="us-east-1").client("braket")
+    arn = str(braket.create_job(
+        jobName="sdk-job", clientToken=str(uuid.uuid4()), roleArn=cloud.role,
+        algorithmSpecification={"scriptModeConfig": {"entryPoint": "algo:main", "compressionType": "GZIP",
+                                                     "s3Uri": "s3://sdk-bucket/jobs/sdk-job/script/source.tar.gz"}},
+        deviceConfig={"device": "arn:aws:braket:::device/quantum-simulator/amazon/sv1"},
+        instanceConfig={"instanceType": "ml.m5.large", "volumeSizeInGb": 30},
+        outputDataConfig={"s3Path": "s3://sdk-bucket/jobs/sdk-job/data"},
+        hyperParameters={"shots": "100"}, tags={"team": "qml"})["jobArn"])
+    AwsJob(arn, poll=0.01).wait(poll=0.01, display=None)
+    return arn
+
+
+def test_show_of_a_job_braketkit_did_not_make(cloud_project: Project, cloud: Cloud,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    arn = _foreign_job(cloud)
+    code, out, err = run_cli(capsys, "show", "sdk-job", "--region", "us-east-1")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == "sdk-job: COMPLETED"
+    assert _fields(out)["arn"] == arn
+    assert "entry" not in _fields(out)
+    assert "arguments: none\nhyperparameters:\n  shots = '100'\ntags:\n  team = 'qml'\n" in out
+    assert "provenance: none recorded (not made by braketkit)\n" in out
+    assert "planned settings: no planned record (not made by braketkit)" in out
+    code, out, _ = run_cli(capsys, "show", arn, "--json")
+    document = json.loads(out)
+    assert "provenance" not in document and "settings" not in document and "arguments" not in document
+    assert document["hyperparameters"] == {"shots": "100"}
+
+
+def _documented_fields(heading: str) -> list[str]:
+    """The fields docs/cli.md lists in the table under ``heading``."""
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8").split(f"\n{heading}\n", 1)[1]
+    table = text.split("\n\n| field |", 1)[1].split("\n\n", 1)[0]
+    return re.findall(r"^\| `(\w+)` \|", table, re.M)
+
+
+def test_show_json_has_the_documented_fields(cloud_project: Project, cloud: Cloud,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    assert _documented_fields("### show") == [field.name for field in attrs.fields(JobDetails)]
+    arn = _run(capsys, "jobs.py:train", "--steps", "3", "--set", "hyperparameters.api_token=s3cr3t")
+    code, out, _ = run_cli(capsys, "show", arn, "--json")
+    document = json.loads(out)
+    job = cloud.braket.jobs[arn]
+    assert set(document) <= set(_documented_fields("### show"))
+    assert document["billed_ms"] == job["billableDuration"]
+    assert document["arguments"] == {"steps": 3}
+    assert document["hyperparameters"] == {"api_token": "<redacted>"}  # as plan redacts it
+    assert "s3cr3t" not in out
+    assert document["results"] == job["outputDataConfig"]["s3Path"] + "/output/model.tar.gz"
+    assert (document["log_group"], document["instance_count"], document["max_runtime"]) == (
+        "/aws/braket/jobs", 1, 432000)
+    assert document["started"].endswith("+00:00") and document["queued_seconds"] >= 0
+
+
+def test_show_text_escapes_what_a_terminal_would_act_on(cloud_project: Project,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    cloud_project.write("odd.py", '''
+        from braketkit import hybrid_job
+
+        @hybrid_job(device="local")
+        def odd(label: str = "x") -> None:
+            raise RuntimeError("bad \\x1b[31mred\\x1b[0m label")
+        ''')
+    code, out, err = run_cli(capsys, "run", "odd.py:odd", "--local", "--label", "\x1b[2J", "--json", "--quiet")
+    folder = Path(json.loads(out)["folder"])
+    code, out, _ = run_cli(capsys, "show", folder.name)
+    assert code == 0
+    assert "\x1b" not in out
+    assert "label = '\\x1b[2J'" in out and "bad \\x1b[31mred\\x1b[0m label" in out
