@@ -128,7 +128,7 @@ def diff(job1: str, job2: str, region: str | None, as_json: bool) -> None:
 
     try:
         with _aws():
-            first_job, second_job = existing_job(job1, region), existing_job(job2, region)
+            first_job, second_job = existing_job(job1, region, "JOB1"), existing_job(job2, region, "JOB2")
             first, second = job_details(first_job), job_details(second_job)
             source, problem = _sources(first_job, first, second_job, second)
     except BraketkitError as error:

@@ -27,9 +27,9 @@ __all__ = ["existing_job", "show", "show_text"]
 _DEFAULT = "default"
 
 
-def existing_job(job: str, region: str | None) -> Job:
-    """The job JOB names, as the other job commands find it; a JOB that is no local job and could name no cloud job
-    is refused before any AWS call."""
+def existing_job(job: str, region: str | None, key: str = "JOB") -> Job:
+    """The job ``job`` names, as the other job commands find it; one that is no local job and could name no cloud
+    job is refused before any AWS call (``key``: the argument it was given as)."""
     import cattrs
 
     from ..plan.validate import job_reference_problem
@@ -38,16 +38,23 @@ def existing_job(job: str, region: str | None) -> Job:
     if not any((folder / "job.json").is_file() for folder in (Path(job), jobs / job)):
         problem = job_reference_problem(job)
         if problem is not None:
-            raise InvalidInput([Problem(f"no local job {job!r} in {jobs}, and {problem}", "JOB")])
-    handle: Job = _job(job, region)
+            raise InvalidInput([Problem(f"no local job {job!r} in {jobs}, and {problem}", key)])
+    try:
+        handle: Job = _job(job, region)
+    except InvalidInput as error:  # no such job: named by the argument it was given as
+        raise InvalidInput([attrs.evolve(problem, key=key) if problem.key == "JOB" else problem
+                            for problem in error.problems]) from error
     from ..job import LocalJob
 
     if isinstance(handle, LocalJob):
         try:
             handle.metadata()
         except (OSError, ValueError, cattrs.BaseValidationError) as error:
-            reason = error.strerror if isinstance(error, OSError) else f"{type(error).__name__}: {error}"
-            raise InvalidInput([Problem(f"local job {job!r}: its job.json cannot be read ({reason})", "JOB")]) \
+            cause: Exception = error
+            while isinstance(cause, cattrs.BaseValidationError) and cause.exceptions:  # what cattrs found, not its group
+                cause = cause.exceptions[0]
+            reason = error.strerror if isinstance(error, OSError) else f"{type(cause).__name__}: {cause}"
+            raise InvalidInput([Problem(f"local job {job!r}: its job.json cannot be read ({reason})", key)]) \
                 from error
     return handle
 
