@@ -193,3 +193,16 @@ def test_show_text_escapes_what_a_terminal_would_act_on(cloud_project: Project,
     assert code == 0
     assert "\x1b" not in out
     assert "label = '\\x1b[2J'" in out and "bad \\x1b[31mred\\x1b[0m label" in out
+
+
+def test_an_unknown_job_is_bad_input(cloud_project: Project, cloud: Cloud, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "show", "nope", "--region", "us-east-1")
+    assert (code, out) == (2, "")
+    assert err == (f"error: JOB: no local job named 'nope' in {cloud_project.root}/.braketkit/jobs, and no job named "
+                   "'nope' in us-east-1; give its ARN, or its name in the region it ran in (--region)\n")
+    arn = _run(capsys, "jobs.py:train")
+    unknown = "arn:aws:braket:us-east-1:123456789012:job/00000000-0000-0000-0000-000000000000"
+    code, out, err = run_cli(capsys, "diff", arn, unknown)
+    assert (code, out) == (2, "")
+    assert err == (f"error: JOB2: no job {unknown} (no job {unknown}); check the ARN, and that it is of this account "
+                   "and region\n")
