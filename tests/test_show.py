@@ -165,6 +165,7 @@ def test_show_json_has_the_documented_fields(cloud_project: Project, cloud: Clou
     assert _documented_fields("### show") == [field.name for field in attrs.fields(JobDetails)]
     arn = _run(capsys, "jobs.py:train", "--steps", "3", "--set", "hyperparameters.api_token=s3cr3t")
     code, out, _ = run_cli(capsys, "show", arn, "--json")
+    assert code == 0
     document = json.loads(out)
     job = cloud.braket.jobs[arn]
     assert set(document) <= set(_documented_fields("### show"))
@@ -187,7 +188,8 @@ def test_show_text_escapes_what_a_terminal_would_act_on(cloud_project: Project,
         def odd(label: str = "x") -> None:
             raise RuntimeError("bad \\x1b[31mred\\x1b[0m label")
         ''')
-    code, out, err = run_cli(capsys, "run", "odd.py:odd", "--local", "--label", "\x1b[2J", "--json", "--quiet")
+    code, out, _ = run_cli(capsys, "run", "odd.py:odd", "--local", "--label", "\x1b[2J", "--json", "--quiet")
+    assert code == 1
     folder = Path(json.loads(out)["folder"])
     code, out, _ = run_cli(capsys, "show", folder.name)
     assert code == 0

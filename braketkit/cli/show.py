@@ -51,7 +51,7 @@ def existing_job(job: str, region: str | None, key: str = "JOB") -> Job:
             handle.metadata()
         except (OSError, ValueError, cattrs.BaseValidationError) as error:
             cause: Exception = error
-            while isinstance(cause, cattrs.BaseValidationError) and cause.exceptions:  # what cattrs found, not its group
+            while isinstance(cause, cattrs.BaseValidationError) and cause.exceptions:  # what cattrs found
                 cause = cause.exceptions[0]
             reason = error.strerror if isinstance(error, OSError) else f"{type(cause).__name__}: {cause}"
             raise InvalidInput([Problem(f"local job {job!r}: its job.json cannot be read ({reason})", key)]) \
