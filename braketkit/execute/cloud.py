@@ -204,12 +204,13 @@ def _job_named(aws: Aws, region: str, name: str, uri: str) -> bool:
                        "Nothing was created.") from error
 
 
-def _write_record(aws: Aws, s3: S3Client, step: WriteRecord, job_name: str, region: str, account: str) -> None:
+def _write_record(aws: Aws, s3: S3Client, step: WriteRecord, plan: Plan, region: str, account: str) -> None:
     """Put the planned record, unless another submission's is there for a job that exists: job names are never
     reused, so that job is this name's, and its record is left as it is (CreateJob would refuse the name anyway)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     bucket, key = split_s3_uri(step.s3_uri)
+    job_name = plan.request.job_name
     try:
         try:
             head = s3.head_object(Bucket=bucket, Key=key, ExpectedBucketOwner=account)
@@ -220,8 +221,9 @@ def _write_record(aws: Aws, s3: S3Client, step: WriteRecord, job_name: str, regi
             others = head.get("Metadata", {}).get(_TOKEN_KEY) != step.client_token
             if others and _job_named(aws, region, job_name, step.s3_uri):
                 raise AwsError(f"a job named {job_name} already exists in this account and region, and job names "
-                               f"are never reused ({step.s3_uri} holds its planned record); choose another job_name, "
-                               "or leave it out so that each job gets a fresh name. Nothing was created.")
+                               f"are never reused ({step.s3_uri} holds its planned record); choose another job_name "
+                               f"(set at {plan.resolved.origin('job_name')}), or leave it out so that each job gets a "
+                               "fresh name.")
         s3.put_object(Bucket=bucket, Key=key, Body=step.body.encode(), ContentType="application/json",
                       ChecksumAlgorithm="SHA256", Metadata={_TOKEN_KEY: step.client_token},
                       ExpectedBucketOwner=account)
@@ -361,7 +363,6 @@ def _submit(aws: Aws, plan: Plan, region: str, policy: RetryPolicy, attempts: At
     owner: str | None = None
     sent = skipped = 0
     arn = job_name = None
-    name = plan.request.job_name
     for step in plan.steps:
         if isinstance(step, EnsureBucket):
             owner = step.owner or aws.account(region)
@@ -376,7 +377,7 @@ def _submit(aws: Aws, plan: Plan, region: str, policy: RetryPolicy, attempts: At
         elif isinstance(step, CopyCheckpoints):
             _copy_checkpoints(s3, step, owner or aws.account(region))
         elif isinstance(step, WriteRecord):
-            _write_record(aws, s3, step, name, region, owner or aws.account(region))
+            _write_record(aws, s3, step, plan, region, owner or aws.account(region))
         else:
             arn = _create_job(aws, step, plan, region, policy, attempts, line, stop)
             job_name = step.request.job_name
