@@ -46,7 +46,7 @@ from ..resolve.pyproject import display_path
 from ..runtime import contract
 from ..s3uri import split_s3_uri
 from ..target import Target
-from ..workspace import archives_folder
+from ..workspace import archives_folder, make_folder
 from . import lookups, service_model, spending
 from .arguments import encode_arguments
 from .jobname import default_job_name
@@ -482,7 +482,10 @@ def prepare(target: Target, resolved: Resolved, *, aws: Aws | None = None, offli
         source_root = _source_root(resolved, target, project_root)
     except InvalidInput as error:
         raise InvalidInput(_merged(deferred, error.problems)) from None
-    probe = None if deferred else git.start(source_root)  # git answers while the plan goes on
+    probe = None
+    if not deferred:  # git answers while the plan goes on; .braketkit/ (ignored: its .gitignore) is made first, so
+        make_folder(archives_folder(project_root))  # that packaging into it cannot show git an untracked folder
+        probe = git.start(source_root)
     try:
         return _prepare(target, resolved, aws=aws, offline=offline, local=local, environ=environ,
                         project_root=project_root, source_root=source_root, probe=probe)
