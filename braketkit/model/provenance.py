@@ -74,7 +74,12 @@ RECORD_FORMAT = "braketkit-planned-1"
 
 @attrs.frozen(kw_only=True)
 class PlannedSetting:
-    """One setting as it was planned: its value (secrets redacted) and where it came from."""
+    """One setting as it was planned: its value (secrets redacted) and where it came from.
+
+    Attributes:
+        value: Its value, as ``braketkit config show --json`` writes it.
+        origin: Where it came from: ``pyproject.toml:14``, ``env BRAKETKIT_DEVICE``, ``default``...
+    """
 
     value: Any
     origin: str
