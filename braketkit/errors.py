@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AwsError", "BraketkitError", "DamagedResults", "InvalidInput", "JobFailed", "LocalRunCancelled", "LocalRunError",
-    "MissingExtra", "PickledResults", "Problem", "QuotaExceeded", "ResultsError", "SpendingLimitReached",
-    "SubmissionInterrupted", "SweepFailed", "SweepInterrupted", "UnsafeArchive", "show_plainly_when_uncaught", "shown",
+    "MissingExtra", "PickledResults", "Problem", "QuotaExceeded", "ResultsError", "SourceMismatch",
+    "SpendingLimitReached", "SubmissionInterrupted", "SweepFailed", "SweepInterrupted", "UnsafeArchive",
+    "show_plainly_when_uncaught", "shown",
 ]
 
 
@@ -204,6 +205,13 @@ class DamagedResults(ResultsError):
 
 class PickledResults(ResultsError):
     """The results are pickled and were not (or may not be) unpickled; the message says what to do."""
+
+
+class SourceMismatch(BraketkitError):
+    """A job's source archive is not the one it ran: its bytes no longer hash to the digest the job records.
+
+    Nothing was run, submitted or compared from it.
+    """
 
 
 class LocalRunError(BraketkitError):

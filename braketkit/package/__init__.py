@@ -28,7 +28,8 @@ from . import cache as index
 from .archive import Member, members, write_archive
 from .select import SourceFile, looks_secret, open_regular, select_files, shown
 
-__all__ = ["RUNTIME_PACKAGE", "InputChannel", "InputFile", "SourceArchive", "collect_channel", "package_source"]
+__all__ = ["RUNTIME_PACKAGE", "InputChannel", "InputFile", "SourceArchive", "collect_channel", "file_digest",
+           "package_source"]
 
 RUNTIME_PACKAGE = "braketkit_runtime"
 WARN_BYTES = 50 * 1000 * 1000
@@ -244,7 +245,8 @@ def package_source(
     return archive
 
 
-def _file_digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
+    """A file's SHA-256, hex: what content-addressed keys and provenance name it by."""
     with path.open("rb") as handle:
         if sys.version_info >= (3, 11):
             return hashlib.file_digest(handle, "sha256").hexdigest()
@@ -263,7 +265,7 @@ def collect_channel(name: str, path: Path, origin: str) -> InputChannel:
     else:
         message = f"no such file or folder: {display_path(path)!r}; expected a local path or an s3:// URI"
         raise InvalidInput([Problem(message, f"input.{name}", origin)])
-    files = [InputFile(name=file.name, path=file.path, size=file.size, sha256=_file_digest(file.path))
+    files = [InputFile(name=file.name, path=file.path, size=file.size, sha256=file_digest(file.path))
              for file in chosen]
     manifest = "".join(f"{file.name}\0{file.sha256}\n" for file in files)
     return InputChannel(name=name, files=files, digest=hashlib.sha256(manifest.encode()).hexdigest())

@@ -1,0 +1,113 @@
+"""A job's source archive, fetched by its digest and verified: what ``rerun`` runs and ``diff`` compares.
+
+braketkit's archives are content-addressed, so the digest a job carries (its ``braketkit:archive-sha256``
+tag, else the ``sources/<sha256>/`` of its script URI) names the exact bytes it ran. The project's
+archive cache (``.braketkit/archives/<sha256>.tar.gz``) is looked in first, then the script URI is
+downloaded; either way the bytes are hashed, and an archive whose digest is not the job's is refused
+(``SourceMismatch``), never used. A job not made by braketkit records no digest: its archive is taken
+as S3 holds it now, and ``JobSource.verified`` says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..errors import AwsError, SourceMismatch
+from ..model.provenance import TAGS
+from ..package import file_digest
+from ..s3uri import split_s3_uri
+from ..workspace import make_folder
+
+if TYPE_CHECKING:
+    from ..aws import Aws
+
+__all__ = ["JobSource", "cached_source", "fetch_source", "recorded_digest"]
+
+_ADDRESSED = re.compile(r"/sources/([0-9a-f]{64})/source\.tar\.gz\Z")
+
+
+@attrs.frozen(kw_only=True)
+class JobSource:
+    """A job's source archive on this machine.
+
+    Attributes:
+        path: The archive file (in the project's archive cache when verified).
+        sha256: Its SHA-256, as hashed here.
+        verified: Whether the job records a digest and the bytes match it; False only for a job not made by
+            braketkit, whose archive is taken as it is now.
+        script_uri: Where the job's archive is in S3 (its ``scriptModeConfig.s3Uri``); None for a local job.
+        downloaded: Whether it was downloaded now, rather than found in the cache.
+    """
+
+    path: Path
+    sha256: str
+    verified: bool
+    script_uri: str | None
+    downloaded: bool
+
+
+def recorded_digest(tags: Mapping[str, str] | None, script_uri: str | None) -> str | None:
+    """The archive digest a job records: its provenance tag, else its content-addressed script URI; None if neither."""
+    tagged = (tags or {}).get(TAGS["archive_sha256"])
+    if tagged:
+        return tagged.lower()
+    found = _ADDRESSED.search(script_uri or "")
+    return found.group(1) if found else None
+
+
+def _mismatch(what: str, expected: str, actual: str) -> SourceMismatch:
+    return SourceMismatch(f"{what} has SHA-256 {actual}, not the {expected} the job ran: it was changed or replaced "
+                          "since, so braketkit will not use it")
+
+
+def cached_source(cache: Path, digest: str, job: str) -> JobSource | None:
+    """The archive of ``digest`` in the project's cache, verified; None when the cache has none."""
+    path = cache / f"{digest}.tar.gz"
+    if not path.is_file():
+        return None
+    actual = file_digest(path)
+    if actual != digest:
+        raise _mismatch(f"the cached archive {path} of job {job}", digest, actual)
+    return JobSource(path=path, sha256=digest, verified=True, script_uri=None, downloaded=False)
+
+
+def fetch_source(metadata: Mapping[str, Any], aws: Aws, region: str, cache: Path) -> JobSource:
+    """The source archive of the cloud job GetJob described (``metadata``), verified against its digest.
+
+    Looked for in ``cache`` first; downloaded from its script URI (the caller's account as the expected bucket
+    owner, as for every braketkit S3 call) into the cache otherwise.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    name = str(metadata.get("jobName", "?"))
+    uri = str(metadata["algorithmSpecification"]["scriptModeConfig"]["s3Uri"])
+    expected = recorded_digest(metadata.get("tags"), uri)
+    if expected is not None:
+        found = cached_source(cache, expected, name)
+        if found is not None:
+            return attrs.evolve(found, script_uri=uri)
+    make_folder(cache)
+    partial = cache / f".partial-source-{os.getpid()}-{id(metadata):x}.tar.gz"
+    try:
+        try:
+            bucket, key = split_s3_uri(uri)
+            aws.s3(region).download_file(bucket, key, str(partial),
+                                         ExtraArgs={"ExpectedBucketOwner": aws.account(region)})
+        except (BotoCoreError, ClientError, ValueError) as error:
+            raise AwsError(f"cannot download the source archive of job {name} from {uri}: {error}") from error
+        actual = file_digest(partial)
+        if expected is not None and actual != expected:
+            raise _mismatch(f"the source archive of job {name} at {uri}", expected, actual)
+        final = cache / f"{actual}.tar.gz"
+        os.replace(partial, final)
+    finally:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+    return JobSource(path=final, sha256=actual, verified=expected is not None, script_uri=uri, downloaded=True)
