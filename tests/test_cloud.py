@@ -15,7 +15,6 @@ import pytest
 
 from braketkit import InvalidInput
 from braketkit.aws import Aws
-from braketkit.converter import record_text
 from braketkit.errors import AwsError, JobFailed
 from braketkit.execute.cloud import RetryPolicy, submit
 from braketkit.job import AwsJob
@@ -155,7 +154,7 @@ def with_request(plan: Plan, **changes: Any) -> Plan:
     request = attrs.evolve(plan.request, **changes)
     record = attrs.evolve(plan.record, job_name=request.job_name)
     written = WriteRecord(s3_uri=f"{request.output_data_config.s3_path}/braketkit/planned.json",
-                          body=record_text(record), client_token=request.client_token)
+                          record=record, client_token=request.client_token)
     return attrs.evolve(plan, request=request, record=record, steps=[
         CreateJob(request=request) if isinstance(step, CreateJob) else written if isinstance(step, WriteRecord)
         else step for step in plan.steps])

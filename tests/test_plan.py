@@ -567,7 +567,7 @@ def test_the_plan_lists_every_step_a_run_takes_in_aws(basic_project: Project) ->
     body = record_text(plan.record)
     assert plan.steps == (EnsureBucket(bucket=bucket, region="us-east-1", owner=None), *plan.uploads,
                           CopyCheckpoints(from_job=earlier, to_uri=checkpoints),
-                          WriteRecord(s3_uri=record, body=body, client_token=plan.request.client_token),
+                          WriteRecord(s3_uri=record, record=plan.record, client_token=plan.request.client_token),
                           CreateJob(request=plan.request))
     assert len(plan.uploads) == 2
     text = plan_text(plan).splitlines()

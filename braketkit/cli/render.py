@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from ..converter import converter
+from ..converter import converter, record_text
 from ..model import request as api
 from ..model.provenance import Provenance
 from ..model.steps import CopyCheckpoints, EnsureBucket, Step, Upload, WriteRecord
@@ -56,8 +56,8 @@ def _step_document(step: Step) -> dict[str, Any]:
     if isinstance(step, CopyCheckpoints):
         return {"step": "CopyCheckpoints", "from_job": step.from_job, "from_uri": step.from_uri, "to_uri": step.to_uri}
     if isinstance(step, WriteRecord):
-        return {"step": "WriteRecord", "s3_uri": step.s3_uri, "bytes": len(step.body.encode()),
-                "record": json.loads(step.body)}
+        return {"step": "WriteRecord", "s3_uri": step.s3_uri, "bytes": len(record_text(step.record).encode()),
+                "record": jsonable(step.record)}
     return {"step": "CreateJob", "request": _request_document(step.request)}
 
 
@@ -186,7 +186,8 @@ def _step_text(step: Step, plan: Plan) -> list[str]:
         return [f"copy checkpoints from job {step.from_job} (only keys not already there)", f"from {where}",
                 f"-> {step.to_uri}"]
     if isinstance(step, WriteRecord):
-        return [f"write the planned record (settings with their origins, provenance), {_size(len(step.body.encode()))}",
+        size = _size(len(record_text(step.record).encode()))
+        return [f"write the planned record (settings with their origins, provenance), {size}",
                 f"-> {step.s3_uri}"]
     return [f"CreateJob {step.request.job_name} (client token {step.request.client_token}, the same on every retry)"]
 

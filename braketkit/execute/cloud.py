@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ..converter import converter
+from ..converter import converter, record_text
 from ..errors import (
     AwsError,
     BraketkitError,
@@ -224,7 +224,7 @@ def _write_record(aws: Aws, s3: S3Client, step: WriteRecord, plan: Plan, region:
                                f"are never reused ({step.s3_uri} holds its planned record); choose another job_name "
                                f"(set at {plan.resolved.origin('job_name')}), or leave it out so that each job gets a "
                                "fresh name.")
-        s3.put_object(Bucket=bucket, Key=key, Body=step.body.encode(), ContentType="application/json",
+        s3.put_object(Bucket=bucket, Key=key, Body=record_text(step.record).encode(), ContentType="application/json",
                       ChecksumAlgorithm="SHA256", Metadata={_TOKEN_KEY: step.client_token},
                       ExpectedBucketOwner=account)
     except ClientError as error:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import attrs
 
+from .provenance import PlannedRecord
 from .request import CreateJobRequest
 
 __all__ = ["CopyCheckpoints", "CreateJob", "EnsureBucket", "Step", "Upload", "WriteRecord"]
@@ -83,13 +84,14 @@ class WriteRecord:
 
     Attributes:
         s3_uri: Where: ``<outputDataConfig.s3Path>/braketkit/planned.json`` (``RECORD_NAME``).
-        body: The record, as JSON (``converter.record_text`` of ``Plan.record``).
+        record: The record (``Plan.record``), written as JSON (``converter.record_text``: equal records give equal
+            bytes).
         client_token: The plan's CreateJob client token, stored with the record: tells this plan's record from
             another submission's.
     """
 
     s3_uri: str
-    body: str
+    record: PlannedRecord
     client_token: str
 
 

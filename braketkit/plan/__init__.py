@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .. import __version__, catalog
-from ..converter import converter, provenance_tags, record_text
+from ..converter import converter, provenance_tags
 from ..errors import InvalidInput, Problem
 from ..model import request as api
 from ..model.provenance import (
@@ -99,7 +99,7 @@ def inconsistencies(plan: Plan) -> list[str]:
     if len(records) != 1 or (uploaded and records[0] < uploaded[-1]):
         found.append("a plan's steps write its record once, after the uploads (one WriteRecord step)")
     expected = WriteRecord(s3_uri=f"{plan.request.output_data_config.s3_path}/{RECORD_NAME}",
-                           body=record_text(plan.record), client_token=plan.request.client_token)
+                           record=plan.record, client_token=plan.request.client_token)
     if any(isinstance(step, WriteRecord) and step != expected for step in steps) \
             or plan.record.job_name != plan.request.job_name:
         found.append("the plan's record differs from its WriteRecord step's, or is not where its request's output "
@@ -675,7 +675,7 @@ def _steps(request: api.CreateJobRequest, uploads: list[Upload], bucket: str, re
     if copy_from_job is not None and request.checkpoint_config is not None:
         steps.append(CopyCheckpoints(from_job=copy_from_job, to_uri=request.checkpoint_config.s3_uri,
                                      from_uri=copy_from_uri))
-    steps.append(WriteRecord(s3_uri=f"{request.output_data_config.s3_path}/{RECORD_NAME}", body=record_text(record),
+    steps.append(WriteRecord(s3_uri=f"{request.output_data_config.s3_path}/{RECORD_NAME}", record=record,
                              client_token=request.client_token))
     return [*steps, CreateJob(request=request)]
 
