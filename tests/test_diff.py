@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import shutil
+import subprocess
 import tarfile
 from pathlib import Path
 
@@ -53,10 +54,12 @@ def test_diff_of_two_jobs_whose_code_differs_by_one_line(cloud_project: Project,
     assert lines[4].startswith("@@ ")
     assert [line for line in lines[5:] if line[:1] in "+-"] == [
         '-        print(f"step {step}")', '+        print(f"step {step} of {steps}")']
-    assert out.startswith(f"first:  {names[0]}\nsecond: {names[1]}\n")
-    assert "\narguments:" not in out and "\nsettings" not in out and "\nhyperparameters" not in out
+    digests = lines[0].removeprefix("sha256 ").split(" -> ")
+    assert out.split("\nsource: ")[0].splitlines() == [  # no git: the archive is all the provenance that differs
+        f"first:  {names[0]}", f"second: {names[1]}", "provenance:",
+        f"  archive_sha256: '{digests[0]}' -> '{digests[1]}'"]
     assert sorted(path.name for path in (cloud_project.root / ".braketkit" / "archives").iterdir()) == sorted(
-        f"{digest}.tar.gz" for digest in lines[0].removeprefix("sha256 ").split(" -> "))
+        f"{digest}.tar.gz" for digest in digests)
 
 
 def test_diff_of_two_runs_with_other_arguments_shows_only_the_argument(cloud_project: Project, cloud: Cloud,
@@ -71,7 +74,7 @@ def test_diff_of_two_runs_with_other_arguments_shows_only_the_argument(cloud_pro
     assert code == 1
     assert document["arguments"] == [{"key": "steps", "first": 3, "second": 4}]
     assert document["source"] == {"first_sha256": digest, "second_sha256": digest, "same": True}
-    assert (document["differ"], document["settings_from"]) == (True, "jobs")
+    assert (document["differ"], document["settings_from"]) == (True, "planned")
     assert not {"settings", "hyperparameters", "provenance", "source_problem"} & document.keys()
 
 
@@ -100,16 +103,73 @@ def test_a_changed_archive_in_s3_is_refused(cloud_project: Project, cloud: Cloud
                    "it\n")
 
 
-def test_diff_of_a_local_and_a_cloud_job_of_the_same_code(cloud_project: Project, cloud: Cloud,
+def test_diff_of_a_local_and_a_cloud_job_of_the_same_call(cloud_project: Project, cloud: Cloud,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """The same code, settings and arguments, run here and in the cloud: nothing differs that was planned."""
     arn = _run(capsys, "jobs.py:train", "--steps", "3")
     code, out, err = run_cli(capsys, "run", "jobs.py:train", "--local", "--steps", "3", "--json", "--quiet")
     local = json.loads(out)["name"]
     code, out, err = run_cli(capsys, "diff", local, arn)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[2:] == [out.splitlines()[2], "no differences"]
+    assert out.splitlines()[2].startswith("source: same source archive (sha256 ")
+    code, out, err = run_cli(capsys, "run", "jobs.py:train", "--local", "--steps", "5", "--json", "--quiet")
+    assert run_cli(capsys, "diff", local, json.loads(out)["name"])[1].splitlines()[2:4] == [
+        "arguments:", "  steps: 3 -> 5"]
+
+
+def git(folder: Path, *arguments: str) -> str:
+    done = subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *arguments],
+                          cwd=folder, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_diff_of_settings_as_planned_and_of_commits(cloud_project: Project, cloud: Cloud,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Another commit of the repository, the project's files unchanged: the same archive, another commit."""
+    top = cloud_project.root.parent
+    git(top, "init", "-q", "-b", "main")
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "first")
+    first = _run(capsys, "jobs.py:train", "--steps", "3")
+    commits = [git(top, "rev-parse", "HEAD")]
+    (top / "NOTES.md").write_text("outside the project folder\n", encoding="utf-8")
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "notes")
+    commits.append(git(top, "rev-parse", "HEAD"))
+    second = _run(capsys, "jobs.py:train", "--steps", "3", "--set", "instance.type=ml.c5.xlarge")
+    code, out, err = run_cli(capsys, "diff", first, second)
     assert (code, err) == (1, "")
-    assert "settings (as the jobs record them: not both have a planned record):\n" in out
-    assert "  instance.type: (none) -> 'ml.m5.large'\n" in out and "  role: (none) -> " in out
-    assert "arguments:" not in out
+    digest = cloud.braket.jobs[first]["tags"]["braketkit:archive-sha256"]
+    assert out.splitlines()[2:] == [
+        "settings (as planned):", "  instance.type: 'ml.m5.large' (default) -> 'ml.c5.xlarge' (--set instance.type)",
+        "provenance:", f"  git_commit: '{commits[0]}' -> '{commits[1]}'",
+        f"source: same source archive (sha256 {digest})"]
+    document = json.loads(run_cli(capsys, "diff", first, second, "--json")[1])
+    assert document["settings"] == [{"key": "instance.type", "first": "ml.m5.large", "second": "ml.c5.xlarge",
+                                     "first_origin": "default", "second_origin": "--set instance.type"}]
+
+
+def test_a_local_jobs_archive_gone_from_the_cache_is_said_plainly(cloud_project: Project,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    names = []
+    for line in ("x = 1\n", "x = 2\n"):
+        cloud_project.write("settings_of_run.py", line)
+        code, out, err = run_cli(capsys, "run", "jobs.py:train", "--local", "--json", "--quiet")
+        names.append(json.loads(out)["name"])
+    archives = cloud_project.root / ".braketkit" / "archives"
+    gone = json.loads(run_cli(capsys, "show", names[0], "--json")[1])["provenance"]["archive_sha256"]
+    (archives / f"{gone}.tar.gz").unlink()  # as `braketkit clean --archives` removes an old one
+    code, out, err = run_cli(capsys, "diff", *names)
+    assert code == 2
+    assert out.splitlines()[2:4] == ["provenance:", out.splitlines()[3]]  # what can be said, is
+    assert "source:" not in out
+    assert err == (f"error: the source archive of local job {names[0]} (sha256 {gone}) is no longer in {archives}: "
+                   "removed by `braketkit clean --archives`, or the cache was deleted; its files cannot be compared "
+                   "(a run of the same source tree builds it again)\n")
+    document = json.loads(run_cli(capsys, "diff", *names, "--json")[1])
+    assert "source" not in document and document["source_problem"] == err.removeprefix("error: ").rstrip("\n")
 
 
 # -- the archives alone -------------------------------------------------------------------------------------------

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import platform
 import re
+import shutil
+import subprocess
 import tarfile
 import uuid
 from pathlib import Path
@@ -13,8 +16,10 @@ from typing import Any
 import attrs
 import pytest
 
+from braketkit import __version__
 from braketkit.job import AwsJob
 from braketkit.model.details import JobDetails
+from braketkit.model.provenance import RECORD_NAME
 
 from .conftest import Cloud, Project, run_cli
 
@@ -104,10 +109,19 @@ def test_show_of_a_local_job(cloud_project: Project, capsys: pytest.CaptureFixtu
     assert re.fullmatch(r"\S+ \S+ UTC  \(ran \d+s\)", fields["ended"])
     assert not {"arn", "billed", "instance", "console", "logs", "started"} & fields.keys()
     assert "arguments:\n  steps = 2\n" in out
+    digest = out.split("\nprovenance:\n  archive:    sha256 ", 1)[1][:64]
+    assert (cloud_project.root / ".braketkit" / "archives" / f"{digest}.tar.gz").is_file()  # the archive it ran
+    assert "  git:        none (no git repository, or no git)\n" in out
+    assert "planned settings (" in out and re.search(r"^  pyproject.toml:5 +device = 'sv1'$", out, re.M)
     code, out, _ = run_cli(capsys, "show", str(folder), "--json")
     document = json.loads(out)
     assert (document["folder"], document["arguments"], document["log_file"]) == (
         str(folder), {"steps": 2}, str(folder / "log.txt"))
+    assert document["provenance"]["archive_sha256"] == digest
+    assert document["settings"]["device"] == {"value": "sv1", "origin": "pyproject.toml:5"}
+    (folder / RECORD_NAME).unlink()
+    assert "planned settings: no planned record (the job was planned before braketkit kept one)" in run_cli(
+        capsys, "show", folder.name)[1]
 
 
 def _foreign_job(cloud: Cloud) -> str:
@@ -208,3 +222,45 @@ def test_an_unknown_job_is_bad_input(cloud_project: Project, cloud: Cloud, capsy
     assert (code, out) == (2, "")
     assert err == (f"error: JOB2: no job {unknown} (no job {unknown}); check the ARN, and that it is of this account "
                    "and region\n")
+
+
+def git(folder: Path, *arguments: str) -> str:
+    done = subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *arguments],
+                          cwd=folder, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_show_gives_the_provenance_and_the_settings_as_planned(cloud_project: Project, cloud: Cloud,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    top = cloud_project.root.parent
+    git(top, "init", "-q", "-b", "main")
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "first")
+    commit = git(top, "rev-parse", "HEAD")
+    jobs = cloud_project.root / "jobs.py"
+    jobs.write_text(jobs.read_text(encoding="utf-8") + "\n# not committed\n", encoding="utf-8")
+    arn = _run(capsys, "jobs.py:train", "--steps", "2", "--set", "instance.type=ml.c5.xlarge")
+    tags = cloud.braket.jobs[arn]["tags"]
+    digest = tags["braketkit:archive-sha256"]
+    assert f"/sources/{digest}/" in cloud.braket.jobs[arn]["algorithmSpecification"]["scriptModeConfig"]["s3Uri"]
+    code, out, _ = run_cli(capsys, "show", arn)
+    assert code == 0
+    assert out.split("\nprovenance:\n", 1)[1].splitlines()[:4] == [
+        f"  archive:    sha256 {digest}", f"  planned by: braketkit {__version__}, Python {platform.python_version()}",
+        f"  git:        commit {commit} on main, with uncommitted changes",
+        f"  changes:    sha256 {tags['braketkit:git-diff-sha256']}"]
+    settings = out.split("\nplanned settings (", 1)[1].splitlines()
+    assert re.fullmatch(r"\d+ more at their defaults: --json shows them all\):", settings[0])
+    assert "  --set instance.type        instance.type = 'ml.c5.xlarge'" in settings
+    assert "  pyproject.toml:5           device = 'sv1'" in settings
+    assert re.fullmatch(r"\S+ \S+ UTC", _fields(out)["planned"])
+    code, out, _ = run_cli(capsys, "show", arn, "--json")
+    document = json.loads(out)
+    assert document["provenance"] == {
+        "archive_sha256": digest, "braketkit_version": __version__, "python_version": platform.python_version(),
+        "git_commit": commit, "git_branch": "main", "git_dirty": True,
+        "git_diff_sha256": tags["braketkit:git-diff-sha256"]}
+    assert document["settings"]["instance.type"] == {"value": "ml.c5.xlarge", "origin": "--set instance.type"}
+    assert document["settings"]["instance.count"] == {"value": 1, "origin": "default"}
+    assert document["planned_at"].endswith("+00:00")

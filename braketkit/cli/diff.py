@@ -52,24 +52,25 @@ def _sources(first_job: Job, first: JobDetails, second_job: Job,
 
 def _redacted(comparison: JobComparison) -> JobComparison:
     """Secret-looking values hidden, as ``show`` hides them: compared as they are, shown redacted."""
-    from .render import _redact
+    from ..resolve.planned import redact
 
     def hide(changes: list[Change]) -> list[Change]:
-        return [attrs.evolve(change, first=_redact(change.key, change.first), second=_redact(change.key, change.second))
+        return [attrs.evolve(change, first=redact(change.key, change.first), second=redact(change.key, change.second))
                 for change in changes]
 
     return attrs.evolve(comparison, settings=hide(comparison.settings), arguments=hide(comparison.arguments),
                         hyperparameters=hide(comparison.hyperparameters))
 
 
-def _value(value: Any) -> str:
-    return "(none)" if value is None else shown(value)
+def _value(value: Any, origin: str | None = None) -> str:
+    return ("(none)" if value is None else shown(value)) + (f" ({origin})" if origin else "")
 
 
 def _changes(title: str, changes: list[Change]) -> Iterator[str]:
     if changes:
         yield f"{title}:"
-        yield from (f"  {change.key}: {_value(change.first)} -> {_value(change.second)}" for change in changes)
+        yield from (f"  {change.key}: {_value(change.first, change.first_origin)} -> "
+                    f"{_value(change.second, change.second_origin)}" for change in changes)
 
 
 def _source_lines(comparison: JobComparison) -> Iterator[str]:

@@ -61,10 +61,10 @@ def existing_job(job: str, region: str | None, key: str = "JOB") -> Job:
 
 def redacted(details: JobDetails) -> JobDetails:
     """``details`` with the values of secret-looking hyperparameters and arguments hidden, as ``plan`` hides them."""
-    from .render import _redact
+    from ..resolve.planned import redact
 
-    return attrs.evolve(details, arguments={name: _redact(name, value) for name, value in details.arguments.items()},
-                        hyperparameters={name: _redact(name, value) for name, value in details.hyperparameters.items()})
+    return attrs.evolve(details, arguments={name: redact(name, value) for name, value in details.arguments.items()},
+                        hyperparameters={name: redact(name, value) for name, value in details.hyperparameters.items()})
 
 
 def _time(moment: Any) -> str:
@@ -83,8 +83,12 @@ def _instance(details: JobDetails) -> str | None:
 
 def _times(details: JobDetails) -> list[tuple[str, str]]:
     from ..duration import duration_text
+    from ..job.info import utc
 
     rows = []
+    planned = utc(details.planned_at)
+    if planned is not None:
+        rows.append(("planned", _time(planned)))
     if details.created is not None:
         rows.append(("created", _time(details.created)))
     if details.started is not None and (details.started != details.created or details.arn):
@@ -122,10 +126,8 @@ def _where(details: JobDetails) -> list[tuple[str, str]]:
 
 def _rows(details: JobDetails) -> list[tuple[str, str]]:
     from ..duration import duration_text
-    from ..job.info import queue_text
 
-    queue = queue_text(_info(details))
-    rows = [("arn", details.arn), ("queue", queue), ("device", details.device), ("entry", details.entry),
+    rows = [("arn", details.arn), ("device", details.device), ("entry", details.entry),
             ("instance", _instance(details)),
             ("max runtime", duration_text(details.max_runtime) if details.max_runtime is not None else None),
             ("image", details.image or ("service default" if details.arn else None)), ("role", details.role),
@@ -177,12 +179,11 @@ def settings_lines(details: JobDetails) -> list[str]:
                                                            else "the job was planned before braketkit kept one)")]
     chosen = {key: setting for key, setting in details.settings.items() if setting.origin != _DEFAULT}
     defaults = len(details.settings) - len(chosen)
-    when = f", {details.planned_at}" if details.planned_at else ""
-    rest = f"; {defaults} more at their defaults (--json has them all)" if defaults else ""
     if not chosen:
-        return [f"planned settings{when}: all at their defaults{rest.replace('; ', ', ', 1)}"]
+        return [f"planned settings: all {defaults} at their defaults (--json shows them)"]
+    rest = f" ({defaults} more at their defaults: --json shows them all)" if defaults else ""
     width = max(len(setting.origin) for setting in chosen.values())
-    return [f"planned settings ({len(chosen)} set{when}{rest}):",
+    return [f"planned settings{rest}:",
             *(f"  {setting.origin:<{width}}  {key} = {shown(setting.value)}"
               for key, setting in sorted(chosen.items()))]
 

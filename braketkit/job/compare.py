@@ -59,9 +59,16 @@ def job_settings(details: JobDetails) -> dict[str, Any]:
     return {key: value for key, value in found.items() if value is not None}
 
 
-def _planned_settings(details: JobDetails) -> dict[str, Any]:
-    assert details.settings is not None
-    return {"entry": details.entry, **{key: setting.value for key, setting in details.settings.items()}}
+def _planned_changes(first: JobDetails, second: JobDetails) -> list[Change]:
+    """The settings of two planned records that differ, each side with its origin (the entry: the record's too)."""
+    assert first.settings is not None and second.settings is not None
+    changes = _changes({"entry": first.entry} if first.entry else {}, {"entry": second.entry} if second.entry else {})
+    for change in _changes({key: setting.value for key, setting in first.settings.items()},
+                           {key: setting.value for key, setting in second.settings.items()}):
+        old, new = first.settings.get(change.key), second.settings.get(change.key)
+        changes.append(attrs.evolve(change, first_origin=old.origin if old else None,
+                                    second_origin=new.origin if new else None))
+    return changes
 
 
 def _provenance(provenance: Provenance | None) -> dict[str, Any]:
@@ -83,8 +90,7 @@ def compare_jobs(first: JobDetails, second: JobDetails, source: SourceComparison
         source_problem: Why it could not be had.
     """
     planned = first.settings is not None and second.settings is not None
-    read = _planned_settings if planned else job_settings
-    settings = _changes(read(first), read(second))
+    settings = _planned_changes(first, second) if planned else _changes(job_settings(first), job_settings(second))
     arguments = _changes(first.arguments, second.arguments)
     hyperparameters = _changes(first.hyperparameters, second.hyperparameters)
     provenance = _changes(_provenance(first.provenance), _provenance(second.provenance))

@@ -17,7 +17,7 @@ import attrs
 
 from ..model.details import JobDetails
 from ..model.job import JobInfo, LocalJobRecord
-from ..model.provenance import RERUN_TAG, TAGS, PlannedRecord, Provenance
+from ..model.provenance import RERUN_TAG, PlannedRecord, Provenance
 from ..runtime import contract
 from .cloud import LOG_GROUP
 from .info import cloud_info, local_info, stream_prefix
@@ -63,19 +63,6 @@ def user_tags(tags: Mapping[str, str]) -> dict[str, str]:
     return {name: value for name, value in tags.items() if not name.startswith(OWN_TAGS)}
 
 
-def provenance_of(tags: Mapping[str, str]) -> Provenance | None:
-    """The provenance a job's tags record; None when they record none (a job braketkit did not make).
-
-    Interim reader until the ``prov`` branch's converter function lands.
-    """
-    values = {field: tags.get(tag) for field, tag in TAGS.items()}
-    if not (values["archive_sha256"] and values["braketkit_version"] and values["python_version"]):
-        return None
-    dirty = values.pop("git_dirty")
-    return Provenance(**{field: value for field, value in values.items() if value is not None},
-                      git_dirty=None if dirty is None else dirty == "true")
-
-
 def _seconds(start: Any, end: Any) -> int | None:
     return None if start is None or end is None else max(0, round((end - start).total_seconds()))
 
@@ -86,15 +73,17 @@ def _common(info: JobInfo, provenance: Provenance | None, planned: PlannedRecord
     return {**attrs.asdict(info, recurse=False),
             "entry": hyperparameters.get(contract.ENTRY), "arguments": call_arguments(hyperparameters),
             "hyperparameters": other_hyperparameters(hyperparameters), "tags": user_tags(tags),
-            "provenance": provenance if provenance is not None else planned.provenance if planned else None,
+            "provenance": planned.provenance if planned else provenance,  # the record's: its git branch exact
             "planned_at": planned.planned_at if planned else None,
             "settings": dict(planned.settings) if planned else None,
             "rerun_of": tags.get(RERUN_TAG) or (planned.rerun_of if planned else None)}
 
 
-def cloud_details(metadata: Mapping[str, Any], provenance: Provenance | None = None,
-                  planned: PlannedRecord | None = None) -> JobDetails:
-    """A cloud job from GetJob's answer (``metadata``), its provenance and planned record (None: it has none)."""
+def cloud_details(metadata: Mapping[str, Any], planned: PlannedRecord | None = None) -> JobDetails:
+    """A cloud job from GetJob's answer (``metadata``: its provenance from its tags) and its planned record (None:
+    it has none)."""
+    from ..converter import provenance_of_tags
+
     info = cloud_info(metadata)
     hyperparameters = metadata.get("hyperParameters") or {}
     tags = metadata.get("tags") or {}
@@ -106,8 +95,7 @@ def cloud_details(metadata: Mapping[str, Any], provenance: Provenance | None = N
     arn = str(metadata["jobArn"])
     billed = metadata.get("billableDuration")
     return JobDetails(
-        **_common(info, provenance if provenance is not None else provenance_of(tags), planned, hyperparameters,
-                  tags),
+        **_common(info, provenance_of_tags(tags), planned, hyperparameters, tags),
         queued_seconds=_seconds(info.created, info.started), ran_seconds=_seconds(info.started, info.ended),
         billed_ms=billed if isinstance(billed, int) else None,
         instance_type=instance.get("instanceType"), instance_count=instance.get("instanceCount"),
@@ -125,15 +113,14 @@ def cloud_details(metadata: Mapping[str, Any], provenance: Provenance | None = N
 
 
 def local_details(record: LocalJobRecord, folder: Path, *, failure_reason: str | None,
-                  hyperparameters: Mapping[str, str], provenance: Provenance | None = None,
-                  planned: PlannedRecord | None = None) -> JobDetails:
-    """A local job from its record, its folder, and what it holds (the failure, the hyperparameters)."""
+                  hyperparameters: Mapping[str, str], planned: PlannedRecord | None = None) -> JobDetails:
+    """A local job from its record (its provenance too), its folder, and what it holds (the failure, the
+    hyperparameters, the planned record)."""
     info = local_info(record, folder, failure_reason)
     data = folder / "input" / "data"
     inputs = sorted(path for path in data.iterdir() if path.is_dir()) if data.is_dir() else []
     return JobDetails(
-        **_common(info, provenance if provenance is not None else provenance_of(record.tags), planned,
-                  {contract.ENTRY: record.entry, **hyperparameters}, record.tags),
+        **_common(info, record.provenance, planned, {contract.ENTRY: record.entry, **hyperparameters}, record.tags),
         ran_seconds=_seconds(info.started, info.ended), results=str(folder / "model"),
         checkpoints=str(folder / "checkpoints"), log_file=str(folder / "log.txt"),
         inputs={path.name: str(path) for path in inputs},
@@ -160,5 +147,5 @@ def job_details(job: Job) -> JobDetails:
 
     if isinstance(job, LocalJob):
         return local_details(job.metadata(), job.folder, failure_reason=job.failure_reason(),
-                             hyperparameters=_local_hyperparameters(job.folder))
-    return cloud_details(job.metadata(refresh=False))
+                             hyperparameters=_local_hyperparameters(job.folder), planned=job.planned())
+    return cloud_details(job.metadata(refresh=False), job.planned())

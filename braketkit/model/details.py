@@ -119,6 +119,10 @@ class Change:
     """Its value in the first job."""
     second: Any = None
     """Its value in the second job."""
+    first_origin: str | None = None
+    """Where the first job's value came from, for a setting of a planned record (``pyproject.toml:5``)."""
+    second_origin: str | None = None
+    """Where the second job's came from."""
 
 
 @attrs.frozen(kw_only=True)
