@@ -264,3 +264,22 @@ def test_show_gives_the_provenance_and_the_settings_as_planned(cloud_project: Pr
     assert document["settings"]["instance.type"] == {"value": "ml.c5.xlarge", "origin": "--set instance.type"}
     assert document["settings"]["instance.count"] == {"value": 1, "origin": "default"}
     assert document["planned_at"].endswith("+00:00")
+
+
+def test_a_planned_record_that_cannot_be_read_leaves_the_rest_shown(cloud_project: Project, cloud: Cloud,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    arn = _run(capsys, "jobs.py:train", "--steps", "2")
+    output = cloud.braket.jobs[arn]["outputDataConfig"]["s3Path"]
+    bucket, _, prefix = output.removeprefix("s3://").partition("/")
+    cloud.client("s3").put_object(Bucket=bucket, Key=f"{prefix}/{RECORD_NAME}", Body=b"{damaged")
+    code, out, err = run_cli(capsys, "show", arn)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0].endswith(": COMPLETED") and "arguments:\n  steps = 2\n" in out
+    assert out.splitlines()[-1].startswith(
+        f"planned settings: its planned record cannot be read: the planned record of job {AwsJob(arn).name} at "
+        f"{output}/{RECORD_NAME} is damaged: it is no JSON (")
+    assert "  archive:    sha256 " in out  # the provenance its tags keep
+    document = json.loads(run_cli(capsys, "show", arn, "--json")[1])
+    assert "settings" not in document and document["record_problem"].startswith("the planned record of job")
+    code, out, _ = run_cli(capsys, "diff", arn, arn)  # the jobs' own settings compared instead
+    assert (code, out.splitlines()[-1]) == (0, "no differences")

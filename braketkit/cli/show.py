@@ -174,6 +174,8 @@ def provenance_lines(provenance: Provenance | None) -> list[str]:
 
 def settings_lines(details: JobDetails) -> list[str]:
     """The settings as planned, with their origins: those not at their defaults (``--json`` has them all)."""
+    if details.record_problem is not None:
+        return [f"planned settings: its planned record cannot be read: {details.record_problem}"]
     if details.settings is None:
         return ["planned settings: no planned record (" + ("not made by braketkit)" if details.provenance is None
                                                            else "the job was planned before braketkit kept one)")]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..errors import BraketkitError
 from ..model.details import JobDetails
 from ..model.job import JobInfo, LocalJobRecord
 from ..model.provenance import RERUN_TAG, PlannedRecord, Provenance
@@ -136,6 +137,14 @@ def _local_hyperparameters(folder: Path) -> dict[str, str]:
     return {str(name): str(value) for name, value in found.items()} if isinstance(found, dict) else {}
 
 
+def _planned(job: Job) -> tuple[PlannedRecord | None, str | None]:
+    """The job's planned record, or why it cannot be read: all else about the job can be shown without it."""
+    try:
+        return job.planned(), None
+    except BraketkitError as error:
+        return None, str(error)
+
+
 def job_details(job: Job) -> JobDetails:
     """Everything about ``job`` (``braketkit show``): a cloud job's GetJob answer (the one at hand, if any) and
     planned record, or a local job's record and folder.
@@ -145,7 +154,10 @@ def job_details(job: Job) -> JobDetails:
     """
     from .local import LocalJob
 
+    planned, problem = _planned(job)
     if isinstance(job, LocalJob):
-        return local_details(job.metadata(), job.folder, failure_reason=job.failure_reason(),
-                             hyperparameters=_local_hyperparameters(job.folder), planned=job.planned())
-    return cloud_details(job.metadata(refresh=False), job.planned())
+        found = local_details(job.metadata(), job.folder, failure_reason=job.failure_reason(),
+                              hyperparameters=_local_hyperparameters(job.folder), planned=planned)
+    else:
+        found = cloud_details(job.metadata(refresh=False), planned)
+    return attrs.evolve(found, record_problem=problem)

@@ -104,6 +104,9 @@ class JobDetails:
     """When it was planned, from its planned record; None when it has none."""
     settings: dict[str, PlannedSetting] | None = None
     """Every setting as planned, with its origin, from its planned record; None when it has none."""
+    record_problem: str | None = None
+    """Why its planned record could not be read (damaged, of a format this braketkit does not know, refused by
+    S3); None when it was read, or there is none."""
     rerun_of: str | None = None
     """The job this one reran (its ``braketkit:rerun-of`` tag)."""
 
