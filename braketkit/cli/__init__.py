@@ -22,7 +22,7 @@ from .options import function_options
 if TYPE_CHECKING:
     from .live import SummarisedLog
 
-__all__ = ["cli", "main"]
+__all__ = ["carry_out", "cli", "main"]
 
 Action = Callable[..., None]
 
@@ -48,6 +48,8 @@ def _run_options() -> list[click.Option]:
     return [
         *_common_options(),
         click.Option(["--local"], is_flag=True, help="Run on this machine, as the cloud would; no AWS needed."),
+        click.Option(["--pdb", "debug"], is_flag=True,
+                     help="With --local: the job's uncaught exception opens pdb at this terminal."),
         click.Option(["--wait/--no-wait"], default=None,
                      help="Wait for the job to end, then print its result; default: the wait setting (false)."),
         click.Option(["--follow"], is_flag=True, help="Stream the job's logs until it ends, then print its result; "
@@ -165,11 +167,27 @@ def _plan(target: Target, given: dict[str, Any], profile: str | None, assignment
 
 
 def _run(target: Target, given: dict[str, Any], profile: str | None, assignments: Sequence[str], as_json: bool,
-         local: bool, wait: bool | None, follow: bool, raw: bool, quiet: bool, poll: float, allow_pickle: bool) -> None:
+         local: bool, debug: bool, wait: bool | None, follow: bool, raw: bool, quiet: bool, poll: float,
+         allow_pickle: bool) -> None:
+    from ..pipeline import resolve_target, run_target
+
+    def start(summarised: SummarisedLog | None) -> Any:
+        return run_target(target, (), given, profile=profile, assignments=assignments, local=local,
+                          echo=summarised or not as_json, wait=False, quiet=quiet or as_json, debug=debug)
+
+    def wait_setting() -> bool:  # the wait setting (pyproject.toml, BRAKETKIT_WAIT, --set wait=...), as the Python API
+        return resolve_target(target, profile, assignments).settings.wait
+
+    carry_out(start, wait_setting, as_json=as_json, wait=wait, follow=follow, raw=raw, quiet=quiet, poll=poll,
+              allow_pickle=allow_pickle)
+
+
+def carry_out(start: Callable[[SummarisedLog | None], Any], wait_setting: Callable[[], bool], *, as_json: bool,
+              wait: bool | None, follow: bool, raw: bool, quiet: bool, poll: float, allow_pickle: bool) -> None:
+    """Start a job (``run``, ``rerun``) and report it: submitted, followed, waited for, its result, as asked."""
     from ..errors import LocalRunCancelled, SubmissionInterrupted
     from ..job import AwsJob
     from ..job.cloud import talking_to_aws
-    from ..pipeline import resolve_target, run_target
     from .jobs_text import reattach_text, result_text, run_document, submitted_text
     from .live import SummarisedLog
 
@@ -177,8 +195,7 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
         raise InvalidInput([Problem("shows the followed log as it is; it goes with --follow", "--raw")])
     summarised = SummarisedLog(sys.stdout) if follow and not raw and not as_json else None
     try:
-        job = run_target(target, (), given, profile=profile, assignments=assignments, local=local,
-                         echo=summarised or not as_json, wait=False, quiet=quiet or as_json)
+        job = start(summarised)
     except LocalRunCancelled as cancelled:  # reported like any job that did not complete
         job = cancelled.job
     except SubmissionInterrupted as interrupted:  # whether the job may exist, and how to find it
@@ -189,8 +206,8 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
             summarised.close()
     if isinstance(job, AwsJob):
         job.poll = poll
-        if wait is None:  # the wait setting (pyproject.toml, BRAKETKIT_WAIT, --set wait=...), as the Python API
-            wait = resolve_target(target, profile, assignments).settings.wait
+        if wait is None:
+            wait = wait_setting()
         try:  # from here on the job exists: Ctrl-C stops watching it, never the job
             if not as_json:
                 click.echo(submitted_text(job))
@@ -231,7 +248,7 @@ def _watch(job: Any, follow: bool, quiet: bool, summarised: SummarisedLog | None
         job.wait(display=None if quiet else sys.stderr)
 
 
-_JOB_COMMANDS = ("cancel", "clean", "limits", "list", "logs", "metrics", "result", "status")
+_JOB_COMMANDS = ("cancel", "clean", "limits", "list", "logs", "metrics", "rerun", "result", "status")
 """The commands about jobs that exist already, made when one of them is named (or ``--help`` lists them all)."""
 
 
@@ -239,8 +256,9 @@ def _job_commands() -> list[click.Command]:
     from .jobs import cancel, clean, list_jobs, logs, result, status
     from .limits import limits
     from .metrics import metrics
+    from .rerun import rerun
 
-    return [cancel, clean, limits, list_jobs, logs, metrics, result, status]
+    return [cancel, clean, limits, list_jobs, logs, metrics, rerun, result, status]
 
 
 class _Commands(click.Group):

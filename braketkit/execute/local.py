@@ -209,10 +209,12 @@ class _Signals:
     main thread, where Python sets no handler, nothing changes.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, debugging: bool = False) -> None:
         self._previous: dict[int, Any] = {}
         self.ending = False
         self.held: list[int] = []
+        self.debugging = debugging
+        """The job's process is at the terminal (``--pdb``): Ctrl-C is its, to stop or to use in the debugger."""
 
     def __enter__(self) -> _Signals:
         if threading.current_thread() is threading.main_thread():
@@ -225,6 +227,8 @@ class _Signals:
         return self
 
     def _arrived(self, number: int, frame: object) -> None:
+        if number == signal.SIGINT and self.debugging and not self.ending:
+            return  # the terminal sent it to the job's process too, which decides
         if self.ending:
             self.held.append(number)
             return
@@ -300,17 +304,26 @@ def _stop_child(child: subprocess.Popen[str], number: int) -> int:
 
 
 def _supervise(plan: Plan, folder: Path, log: _Log, echo: Echo | None, signals: _Signals) -> _End:
-    """Run the job's child process to its end, or stop it when this process is interrupted."""
+    """Run the job's child process to its end, or stop it when this process is interrupted.
+
+    Debugging (``--pdb``), the child has this process's terminal, not a pipe: its output is not in the log.
+    """
     environment = os.environ | job_environment(plan, folder)
     environment["AMZN_BRAKET_JOB_NAME"] = folder.name
+    if signals.debugging:
+        environment[contract.DEBUG] = "1"
+        log.note("--pdb: the job's output went to the terminal, not to this log")
+    piped, merged = (None, None) if signals.debugging else (subprocess.PIPE, subprocess.STDOUT)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()  # what this process wrote comes before the job's, on a terminal they share
     try:
         child = subprocess.Popen([sys.executable, "-c", _LAUNCH], cwd=folder / "code", env=environment,
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+                                 stdout=piped, stderr=merged, text=True, errors="replace")
     except OSError as error:
         raise LocalRunError(f"cannot start {sys.executable} for the job: {error.strerror or error}") from None
-    assert child.stdout is not None
     try:
-        for line in child.stdout:
+        for line in child.stdout or ():
             log.write(line)
             if echo is not None:
                 try:
@@ -355,7 +368,7 @@ def _unprepared(jobs: Path, error: OSError) -> LocalRunError:
 
 
 def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: Echo | None = None,
-              aws: Aws | None = None) -> LocalJob:
+              aws: Aws | None = None, debug: bool = False) -> LocalJob:
     """Lay out the job folder, run the job in a child process, return its handle once it ends.
 
     Every way out records an end with a line in the log: COMPLETED or FAILED by the job's exit
@@ -364,7 +377,8 @@ def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: Echo
     signal is delivered again then, and by default ends this process). Inputs that cannot work
     (``checkpoint.copy_from_job`` naming no local job, an s3:// channel without credentials) are
     refused before any folder exists. ``aws`` is the gateway an s3:// channel is downloaded through
-    (default: the process's).
+    (default: the process's). ``debug`` (``--pdb``): the job runs at this terminal, and its uncaught exception
+    opens ``pdb.post_mortem`` before the failure is recorded; Ctrl-C is the job's then, not a cancellation.
     """
     jobs = jobs_folder(plan.project_root)
     checkpoints = _checkpoint_source(plan, jobs)
@@ -379,7 +393,7 @@ def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: Echo
         write_record(folder, record)
     except OSError as error:
         raise _unprepared(jobs, error) from None
-    signals = _Signals()
+    signals = _Signals(debugging=debug)
     with signals:
         try:
             end = _run(plan, folder, checkpoints, echo, signals, aws)

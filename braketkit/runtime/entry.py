@@ -8,6 +8,7 @@ hyperparameter file is the source of truth.
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import importlib
 import inspect
@@ -197,10 +198,26 @@ def main(**_bound: Any) -> None:
         if isinstance(error, ModuleNotFoundError) and (hint := _requirement_hint(error)):
             error.msg = f"{error.msg}{hint}"
             error.args = (error.msg,)
+        if os.environ.get(contract.DEBUG) and not isinstance(error, (SystemExit, KeyboardInterrupt)):
+            traceback.print_exc()
+            sys.stderr.flush()
+            _post_mortem(error)
+            _record_failure(error)
+            sys.exit(1)
         _record_failure(error)
         traceback.print_exc()
         sys.stderr.flush()
         sys.exit(1)
+
+
+def _post_mortem(error: BaseException) -> None:
+    """``pdb`` at the frame that raised, at the terminal (a local run with ``--pdb``); the job ends as it quits."""
+    import pdb
+
+    print(f"\n[braketkit] --pdb: the job raised {type(error).__name__}; pdb opens where it was raised "
+          "(q quits, and the failure is recorded)", file=sys.stderr, flush=True)
+    with contextlib.suppress(BaseException):  # the debugger stopped (a closed terminal): the failure is recorded
+        pdb.post_mortem(error.__traceback__)
 
 
 if __name__ == "__main__":
