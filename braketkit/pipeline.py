@@ -213,7 +213,7 @@ def plan_rerun(
     script = request.algorithm_specification.script_mode_config.s3_uri
     if original.metadata is not None:
         assert original.region is not None  # a cloud job's ARN names its region
-        source = fetch_source(original.metadata, _gateway(aws), original.region, cache)
+        source = fetch_source(original.metadata, _gateway(aws), original.region, cache, fresh=not local)
     else:
         digest = recorded_digest(request.tags, script)
         found = cached_source(cache, digest, name) if digest else None
@@ -257,9 +257,8 @@ def rerun_job(
     rerun = plan_rerun(job, arguments, target=target, assignments=assignments, keywords=keywords, local=local,
                        region=region, aws=aws)
     plan = rerun.plan
-    if not quiet:
-        for note in rerun.notes:
-            print(f"note: {note}", file=sys.stderr)
+    for note in rerun.notes:  # said even when quiet: what the rerun runs is not what the user may think
+        print(f"note: {note}", file=sys.stderr)
     function = target.function if target is not None else None
     if not plan.steps:
         return _rerun_here(rerun, function, None if echo is False else sys.stdout if echo is True else echo, debug,
