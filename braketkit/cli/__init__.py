@@ -135,23 +135,23 @@ class _ReferenceGroup(click.Group):
         formatter.write_usage(ctx.command_path, "REF [OPTIONS] [FUNCTION OPTIONS]")
 
 
-def script_hyperparameters(tokens: Sequence[str]) -> dict[str, str]:
-    """``--steps 5 --lr=0.1`` as ``{"steps": "5", "lr": "0.1"}``: a script's hyperparameters are text."""
+def script_hyperparameters(tokens: Sequence[str], key: str = "script arguments") -> dict[str, str]:
+    """``--steps 5 --lr=0.1`` as ``{"steps": "5", "lr": "0.1"}``: a script's hyperparameters are text (``key``
+    names them in a problem)."""
     values: dict[str, str] = {}
     index = 0
     while index < len(tokens):
         token = tokens[index]
         name, equals, value = token.removeprefix("--").partition("=")
         if not token.startswith("--") or not name:
-            raise InvalidInput([Problem(f"expected --NAME VALUE, got {token!r}", "script arguments")])
+            raise InvalidInput([Problem(f"expected --NAME VALUE, got {token!r}", key)])
         if not equals:
             if index + 1 == len(tokens) or tokens[index + 1].startswith("--"):
-                raise InvalidInput([Problem(f"--{name} has no value; give it one (--{name} VALUE)",
-                                            "script arguments")])
+                raise InvalidInput([Problem(f"--{name} has no value; give it one (--{name} VALUE)", key)])
             index += 1
             value = tokens[index]
         if name in values:
-            raise InvalidInput([Problem(f"--{name} is given twice", "script arguments")])
+            raise InvalidInput([Problem(f"--{name} is given twice", key)])
         values[name] = value
         index += 1
     return values

@@ -30,7 +30,7 @@ def _arguments(tokens: list[str]) -> dict[str, str]:
     """``--NAME VALUE`` (or ``--NAME=VALUE``) pairs, ``--arg-NAME`` for a name the command takes itself."""
     from . import script_hyperparameters
 
-    given = script_hyperparameters(tokens)
+    given = script_hyperparameters(tokens, key="arguments")
     return {name[len("arg-"):] if name.startswith("arg-") and name[len("arg-"):] in _OWN else name: value
             for name, value in given.items()}
 
@@ -95,7 +95,8 @@ def rerun(ctx: click.Context, job: str, assignments: tuple[str, ...], local: boo
 
     arguments = _arguments(list(ctx.args))
     if debug and not local and not dry_run and not _is_local_job(job):
-        raise InvalidInput([Problem("debugs a job on this machine; add --local", "--pdb")])
+        raise InvalidInput([Problem("debugs a job on this machine; add --local (a job in the cloud has no terminal to "
+                                    "debug at)", "--pdb")])
     where = region if job.startswith("arn:") else project_region(region)
     if dry_run:
         planned = plan_rerun(job, arguments, assignments=assignments, local=local, region=where)

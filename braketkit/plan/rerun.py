@@ -38,14 +38,16 @@ from ..s3uri import split_s3_uri
 from . import Plan, _validate, service_model
 from .jobname import default_job_name
 
-__all__ = ["CHANGEABLE", "OVERRIDE_ORIGINS", "Changes", "Rerun", "changes_asked", "entry_of", "is_function_job",
+__all__ = ["CHANGEABLE", "HOW", "OVERRIDE_ORIGINS", "Changes", "Rerun", "changes_asked", "entry_of", "is_function_job",
            "original_request", "rerun_plan", "rerun_request", "text_arguments"]
 
-CHANGEABLE = ("device", "instance.type", "instance.count", "instance.volume_gb", "stopping.max_runtime", "role",
-              "reservation", "image", "tags.*", "hyperparameters.*", "job_name", "s3.kms_key",
-              "checkpoint.local_path", "devices.*", "wait", "local")
-"""The settings a rerun may change (``--set``, ``.options``); ``*`` any entry of a map. ``devices.*`` only name
-devices for ``device``; ``wait`` and ``local`` say how the rerun is carried out."""
+CHANGEABLE = ("device", "instance.*", "stopping.max_runtime", "role", "reservation", "image", "tags.*",
+              "hyperparameters.*", "job_name", "s3.kms_key", "checkpoint.local_path")
+"""The settings of a job a rerun may change (``--set``, ``.options``); ``*``: any field of a table or entry of a map."""
+
+HOW = ("devices.*", "wait", "local")
+"""Settings a rerun takes too, which change no setting of the job: ``devices.*`` only name devices for ``device``;
+``wait`` and ``local`` say how the rerun is carried out."""
 
 OVERRIDE_ORIGINS = ("--set", "options() in ")
 """How the origin of a setting a rerun was asked to change begins: the command line's, or ``.options(...)``'s."""
@@ -92,14 +94,13 @@ class Rerun:
 
 def _changeable(key: str) -> bool:
     head, dot, _ = key.partition(".")
-    return key in CHANGEABLE or (bool(dot) and f"{head}.*" in CHANGEABLE)
+    return any(key in group or (bool(dot) and f"{head}.*" in group) for group in (CHANGEABLE, HOW))
 
 
 def _refused(key: str, origin: str) -> Problem:
-    allowed = ", ".join(CHANGEABLE)
     return Problem(f"a rerun runs the job's own archive and inputs as they were, so it cannot change {key}; "
                    f"`braketkit run` (or calling the function) makes a new job with it changed. A rerun may change "
-                   f"{allowed}", key, origin)
+                   f"{', '.join(CHANGEABLE)}", key, origin)
 
 
 def changes_asked(resolved: Resolved) -> Changes:
@@ -110,11 +111,10 @@ def changes_asked(resolved: Resolved) -> Changes:
     """
     given = {key: origin for key, origin in resolved.origins.items()
              if origin.startswith(OVERRIDE_ORIGINS) and key not in maps()}
-    problems = [problem for problem in resolved.problems
-                if problem.origin is not None and problem.origin.startswith(OVERRIDE_ORIGINS)]
-    judged = {problem.key for problem in problems}
-    problems += [_refused(key, origin) for key, origin in sorted(given.items())
-                 if not _changeable(key) and key not in judged]
+    refused = {key for key in given if not _changeable(key)}
+    problems = [problem for problem in resolved.problems if problem.origin is not None
+                and problem.origin.startswith(OVERRIDE_ORIGINS) and problem.key not in refused]
+    problems += [_refused(key, given[key]) for key in sorted(refused)]
     if problems:
         raise InvalidInput(problems)
     flat = leaves(resolved.settings)
@@ -233,8 +233,9 @@ def _setting_problems(changes: Changes, request: api.CreateJobRequest, region: s
             problems.append(Problem("is one of braketkit's own hyperparameters, which a rerun keeps", key,
                                     origins[key]))
         elif head == "hyperparameters" and name in _argument_names(before):
+            function = (entry_of(request) or ":function").partition(":")[2].rpartition(".")[2]
             problems.append(Problem(f"is an argument of the job's function; give it as --{name} VALUE "
-                                    f"(train.rerun(job, {name}=...))", key, origins[key]))
+                                    f"({function}.rerun(job, {name}=...))", key, origins[key]))
     device = values.get("device")
     if isinstance(device, str) and not local:
         if device.startswith("local:"):
