@@ -164,7 +164,8 @@ class HybridJob(Generic[P, R]):
     """A function that runs as an Amazon Braket hybrid job: what ``@hybrid_job`` makes of it.
 
     Calling it submits the job; ``.local``, ``.plan``, ``.map`` and ``.options`` run, plan, sweep or
-    re-configure the same job, and ``.function`` is the function itself, undecorated.
+    re-configure the same job, ``.rerun`` runs an earlier job of it again from its own archive, and
+    ``.function`` is the function itself, undecorated.
 
     Args:
         function: The function the job runs, found in the job by its module and name (or captured as source
