@@ -175,7 +175,7 @@ def test_an_archive_changed_in_s3_is_refused(cloud_project: Project, cloud: Clou
     first = _run(capsys, "jobs.py:train")
     bucket, key = split_s3_uri(cloud.braket.jobs[first]["algorithmSpecification"]["scriptModeConfig"]["s3Uri"])
     cloud.client("s3").put_object(Bucket=bucket, Key=key, Body=b"not the archive the job ran")
-    code, out, err = run_cli(capsys, "rerun", first)
+    code, _, err = run_cli(capsys, "rerun", first)
     assert code == 1 and "changed or replaced since, so braketkit will not use it" in err, err
     assert cloud.braket.calls.count("CreateJob") == 1
 

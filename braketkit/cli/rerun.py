@@ -28,7 +28,7 @@ _OWN = ("set", "local", "pdb", "region", "dry-run", "wait", "no-wait", "follow",
 
 def _arguments(tokens: list[str]) -> dict[str, str]:
     """``--NAME VALUE`` (or ``--NAME=VALUE``) pairs, ``--arg-NAME`` for a name the command takes itself."""
-    from . import script_hyperparameters
+    from .launch import script_hyperparameters
 
     given = script_hyperparameters(tokens, key="arguments")
     return {name[len("arg-"):] if name.startswith("arg-") and name[len("arg-"):] in _OWN else name: value
@@ -108,7 +108,7 @@ def rerun(ctx: click.Context, job: str, assignments: tuple[str, ...], local: boo
             click.echo(rerun_text(planned))
         return
 
-    from . import carry_out
+    from .launch import carry_out
 
     def start(summarised: SummarisedLog | None) -> Any:
         return rerun_job(job, arguments, assignments=assignments, local=local, debug=debug, region=where,
