@@ -226,10 +226,12 @@ def plan_rerun(
     if not source.verified:
         notes.append(f"job {name} records no provenance (braketkit did not make it): its archive is used as S3 holds "
                      f"it now ({script}, sha256 {source.sha256})")
-    if local and entry is None:
+    compression = request.algorithm_specification.script_mode_config.compression_type
+    if local and entry is None and compression != "GZIP":
         raise InvalidInput([Problem(
-            f"job {name} was not made by braketkit, so its archive holds no braketkit runtime to run it here as "
-            "its container would; rerun it in the cloud (without --local)", "--local")])
+            f"job {name} was not made by braketkit, and its script ({script}) is no gzip archive "
+            f"(compressionType {compression or 'NONE'}): braketkit runs such a job here only from a gzip archive; "
+            "rerun it in the cloud (without --local)", "--local")])
     archive = SourceArchive(path=source.path, sha256=source.sha256, size=source.path.stat().st_size, files=0,
                             source_bytes=0, warnings=[])
     plan = rerun_plan(new, resolved, archive=archive, region=original.region, project_root=root, local=local,

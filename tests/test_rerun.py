@@ -225,14 +225,15 @@ def test_a_rerun_here_downloads_the_inputs_and_refuses_changed_ones(rerun_projec
     assert sorted(jobs.iterdir()) == before  # refused before any job folder was made
 
 
-def _foreign_job(cloud: Cloud, tmp_path: Path) -> str:
+def _foreign_job(cloud: Cloud, tmp_path: Path, entry: str = "algo:main", name: str = "foreign-1") -> str:
     """A job made with boto3 alone, as another tool makes one: a plain archive and a script entry point."""
     import boto3
 
     code = tmp_path / "foreign"
-    code.mkdir()
+    code.mkdir(exist_ok=True)
     (code / "algo.py").write_text("import json, os\n\ndef main():\n"
-                                  "    print('foreign job', json.load(open(os.environ['AMZN_BRAKET_HP_FILE'])))\n")
+                                  "    print('foreign job', json.load(open(os.environ['AMZN_BRAKET_HP_FILE'])))\n\n"
+                                  "def scaled(shots: int):\n    print('scaled', shots * 2)\n")
     archive = tmp_path / "source.tar.gz"
     with tarfile.open(archive, "w:gz") as tar:
         tar.add(code / "algo.py", arcname="algo.py")
@@ -241,13 +242,13 @@ def _foreign_job(cloud: Cloud, tmp_path: Path) -> str:
     s3.upload_file(str(archive), "other-tool", "jobs/script/source.tar.gz")
     braket = boto3.Session(region_name="us-east-1").client("braket")
     return str(braket.create_job(
-        jobName="foreign-1", roleArn=cloud.role, deviceConfig={"device": "arn:aws:braket:::device/quantum-simulator"
-                                                                         "/amazon/sv1"},
-        algorithmSpecification={"scriptModeConfig": {"entryPoint": "algo:main", "compressionType": "GZIP",
+        jobName=name, roleArn=cloud.role, deviceConfig={"device": "arn:aws:braket:::device/quantum-simulator"
+                                                                  "/amazon/sv1"},
+        algorithmSpecification={"scriptModeConfig": {"entryPoint": entry, "compressionType": "GZIP",
                                                      "s3Uri": "s3://other-tool/jobs/script/source.tar.gz"}},
         instanceConfig={"instanceType": "ml.m5.large", "volumeSizeInGb": 30},
-        outputDataConfig={"s3Path": "s3://other-tool/jobs/foreign-1/data"},
-        hyperParameters={"shots": "100"}, tags={"team": "qml"}, clientToken="foreign-token")["jobArn"])
+        outputDataConfig={"s3Path": f"s3://other-tool/jobs/{name}/data"},
+        hyperParameters={"shots": "100"}, tags={"team": "qml"}, clientToken=f"{name}-token")["jobArn"])
 
 
 def test_a_job_another_tool_made_reruns_from_its_archive(cloud_project: Project, cloud: Cloud, tmp_path: Path,
@@ -262,8 +263,12 @@ def test_a_job_another_tool_made_reruns_from_its_archive(cloud_project: Project,
     assert new["jobName"].startswith("foreign-1-") and new["outputDataConfig"]["s3Path"] == (
         f"s3://other-tool/jobs/{new['jobName']}/data")
     assert _finished(cloud, second)["status"] == "COMPLETED"
-    code, _, err = run_cli(capsys, "rerun", first, "--local")
-    assert code == 2 and "holds no braketkit runtime" in err
+    code, out, err = run_cli(capsys, "rerun", first, "--local", "--shots", "300")  # run by braketkit's runtime
+    assert code == 0 and "foreign job {'shots': '300'}" in out, err                 # as its container would
+    assert "records no provenance" in err
+    bound = _foreign_job(cloud, tmp_path, entry="algo:scaled", name="foreign-2")  # hyperparameters that bind:
+    code, out, err = run_cli(capsys, "rerun", bound, "--local", "--shots", "21")   # passed, cast by annotation
+    assert code == 0 and "scaled 42" in out, err
 
 
 def test_rerun_dry_run_shows_the_plan_and_creates_nothing(cloud_project: Project, cloud: Cloud,
@@ -306,3 +311,22 @@ def test_train_rerun_gives_a_typed_handle_whose_result_is_right(cloud_project: P
     with pytest.raises(InvalidInput, match="profile: a rerun changes only"):
         jobs.train.options(profile="qpu").rerun(job)
     assert cloud.braket.calls.count("CreateJob") == 3
+
+
+def test_run_local_pdb_opens_at_the_exception_too(project: Project) -> None:
+    project.pyproject('[tool.braketkit]\ndevice = "local"\n')
+    project.write("more.py", RERUN_JOBS)
+    done = subprocess.run([sys.executable, "-m", "braketkit", "run", "more.py:diverges", "--local", "--pdb",
+                           "--steps", "2"], input="p energy\nq\n", capture_output=True, text=True, check=False,
+                          env=dict(os.environ), timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "energy -2.5\n" in done.stdout and "(Pdb) -2.5\n" in done.stdout
+    assert "failure reason:\nValueError: no convergence after 2 steps" in done.stderr
+
+
+def test_the_debugging_variable_is_no_setting(basic_project: Project, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv(contract.DEBUG, "1")  # as a local run with --pdb sets it for the job's process
+    code, out, err = run_cli(capsys, "plan", "train.py:train", "--offline", "--json")
+    assert code == 0, err
+    assert contract.DEBUG not in out

@@ -26,6 +26,7 @@ import attrs
 from ..errors import BraketkitError, InvalidInput, LocalRunCancelled, LocalRunError, Problem
 from ..job import LocalJob
 from ..model.job import LocalJobRecord
+from ..package import RUNTIME_PACKAGE, runtime_members
 from ..places import display_path
 from ..plan import UNRESOLVED_ACCOUNT, Plan
 from ..runtime import contract
@@ -182,6 +183,11 @@ def _lay_out(plan: Plan, folder: Path, checkpoints: Path | None, aws: Aws | None
     (folder / "input" / "config" / "hyperparameters.json").write_text(
         json.dumps(plan.request.hyper_parameters or {}, indent=2), encoding="utf-8")
     _unpack(plan.archive.path, folder / "code")
+    if not (folder / "code" / RUNTIME_PACKAGE).is_dir():  # a job another tool made: braketkit's runtime runs it
+        for member in runtime_members():                    # as its container would (runtime/entry.py)
+            assert isinstance(member.source, bytes)
+            (folder / "code" / member.name).parent.mkdir(exist_ok=True)
+            (folder / "code" / member.name).write_bytes(member.source)
     _channels(plan, folder / "input" / "data", aws)
     if checkpoints is not None:
         shutil.copytree(checkpoints, folder / "checkpoints", dirs_exist_ok=True)
