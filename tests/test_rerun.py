@@ -330,3 +330,22 @@ def test_the_debugging_variable_is_no_setting(basic_project: Project, monkeypatc
     code, out, err = run_cli(capsys, "plan", "train.py:train", "--offline", "--json")
     assert code == 0, err
     assert contract.DEBUG not in out
+
+
+def test_a_local_job_reruns_here_from_its_cached_archive(cloud_project: Project, cloud: Cloud,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import jobs
+
+    from braketkit import LocalJob
+
+    first = jobs.train.local(steps=2)
+    cloud_project.write("jobs.py", REPLACED)  # the tree changes; the archive in the cache is the job's
+    again = jobs.train.rerun(first, steps=4)
+    assert isinstance(again, LocalJob) and again.result() == jobs.Energy(-1.5, 4)
+    assert again.metadata().tags[RERUN_TAG] == first.name and again.name != first.name
+    code, out, err = run_cli(capsys, "rerun", first.name, "--json")
+    assert code == 0 and json.loads(out)["result"] == {"value": -1.5, "steps": 2}, err
+    for archive in (cloud_project.root / ".braketkit" / "archives").glob("*.tar.gz"):
+        archive.unlink()  # as `braketkit clean --archives` may have
+    code, out, err = run_cli(capsys, "rerun", first.name)
+    assert code == 2 and "cannot rerun local job" in err and "is no longer in" in err, err
