@@ -8,8 +8,10 @@ job's information without the fields it has no value for, its times in ISO 8601 
 
 from __future__ import annotations
 
+import json
 import re
 import typing
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,8 +22,9 @@ import cattrs.errors
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from .duration import parse_duration
-from .errors import shown
+from .errors import BraketkitError, shown
 from .model import request
+from .model.provenance import RECORD_FORMAT, TAGS, PlannedRecord, PlannedSetting, Provenance
 from .model.settings import (
     S3,
     Checkpoint,
@@ -35,7 +38,8 @@ from .model.settings import (
 )
 from .model.types import shape
 
-__all__ = ["MOMENT_FORMS", "converter", "parse_moment"]
+__all__ = ["MOMENT_FORMS", "converter", "parse_moment", "provenance_of_tags", "provenance_tags", "read_record",
+           "record_text", "tag_value"]
 
 converter = cattrs.Converter(forbid_extra_keys=True)
 
@@ -256,3 +260,90 @@ converter.register_structure_hook_factory(_is_request_only, _response_structure)
 converter.register_structure_hook(Decimal, _decimal)
 converter.register_unstructure_hook(Decimal, str)
 converter.register_structure_hook(datetime, _datetime)
+
+
+# -- provenance: tags and the planned record (model/provenance.py) --------------------------------------------------
+
+# Unstructured field by field, as the request shapes are: every plan writes a record, and generating functions for
+# these classes would cost its start more than writing the record takes.
+def _by_field(instance: Any) -> dict[str, Any]:
+    return {field.name: converter.unstructure(getattr(instance, field.name)) for field in attrs.fields(type(instance))}
+
+
+for _provenance_class in (Provenance, PlannedSetting, PlannedRecord):
+    converter.register_unstructure_hook(_provenance_class, _by_field)
+
+_TAG_SAFE = re.compile(r"[A-Za-z0-9 _.:/=+\-@]*")
+
+
+def tag_value(text: str, longest: int) -> str:
+    """``text`` as a tag value AWS accepts: each character its tags do not allow (letters, digits, whitespace and
+    ``_ . : / = + - @`` are allowed, in any script) replaced by ``_``, and cut to ``longest`` characters."""
+    if not _TAG_SAFE.fullmatch(text):
+        import unicodedata
+
+        text = "".join(char if unicodedata.category(char)[0] in "LNZ" or char in "_.:/=+-@" else "_" for char in text)
+    return text[:longest]
+
+
+def provenance_tags(provenance: Provenance, *, longest: int) -> dict[str, str]:
+    """The job's tags for its provenance (``TAGS``): a field that is None has none; ``git_dirty`` is ``true`` or
+    ``false``; the branch is made a valid tag value of at most ``longest`` characters (``tag_value``), the others
+    are valid as they are."""
+    tags = {}
+    for field, tag in TAGS.items():
+        value = getattr(provenance, field)
+        if value is None:
+            continue
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        tags[tag] = tag_value(text, longest) if field == "git_branch" else text
+    return tags
+
+
+def provenance_of_tags(tags: Mapping[str, str]) -> Provenance | None:
+    """A job's provenance from its tags; None for a job braketkit did not make (no archive tag), or whose provenance
+    tags were changed so that they no longer read (a required one removed, ``git-dirty`` neither true nor false).
+    The branch is as its tag holds it: the planned record has it exact."""
+    if TAGS["archive_sha256"] not in tags:
+        return None
+    fields: dict[str, str | bool] = {field: tags[tag] for field, tag in TAGS.items() if tag in tags}
+    dirty = fields.get("git_dirty")
+    if dirty is not None:
+        if dirty not in ("true", "false"):
+            return None
+        fields["git_dirty"] = dirty == "true"
+    try:
+        return Provenance(**fields)  # type: ignore[arg-type]  # each field's type as its tag reads
+    except TypeError:  # a required field's tag is missing
+        return None
+
+
+def record_text(record: PlannedRecord) -> str:
+    """The planned record as the JSON it is stored as."""
+    return json.dumps(converter.unstructure(record), indent=2, ensure_ascii=False) + "\n"
+
+
+def read_record(data: bytes | str, where: str) -> PlannedRecord:
+    """A planned record from its JSON; a record of another format, or damaged, is a ``BraketkitError`` naming
+    ``where`` it was read from."""
+    try:
+        document = json.loads(data)
+    except ValueError as error:  # UnicodeDecodeError included
+        raise BraketkitError(f"the planned record {where} is damaged: it is no JSON ({error})") from None
+    found = document.get("format") if isinstance(document, dict) else None
+    if found != RECORD_FORMAT:
+        what = f"of format {shown(found)}" if isinstance(found, str) else "of no format braketkit knows"
+        raise BraketkitError(f"the planned record {where} is {what}; this braketkit reads {RECORD_FORMAT} "
+                             "(a newer braketkit may read it)")
+    try:
+        return converter.structure(document, PlannedRecord)
+    except (cattrs.errors.BaseValidationError, TypeError, ValueError, KeyError) as error:
+        raise BraketkitError(f"the planned record {where} is damaged: it does not read as {RECORD_FORMAT} "
+                             f"({_first_cause(error)})") from None
+
+
+def _first_cause(error: Exception) -> str:
+    """What cattrs found wrong, in a line: the first of the errors it groups."""
+    while isinstance(error, cattrs.errors.BaseValidationError) and error.exceptions:
+        error = error.exceptions[0]
+    return f"{type(error).__name__}: {error}"

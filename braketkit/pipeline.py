@@ -178,13 +178,27 @@ def plan_rerun(
     job must be a run of. Changed settings come from ``assignments`` (``--set``) or ``keywords``
     (``.options``). A local job, ``local`` or a change ``local = true`` plans a run on this machine.
     """
+    import platform
+    from datetime import datetime, timezone
+
+    from . import __version__
     from .errors import InvalidInput, Problem
     from .job.original import find_original
     from .job.source import cached_source, fetch_source, recorded_digest
-    from .package import SourceArchive
+    from .model.provenance import Provenance
+    from .package import SourceArchive, git
     from .plan import service_model
     from .plan.arguments import encode_arguments
-    from .plan.rerun import Rerun, changes_asked, entry_of, rerun_plan, rerun_request, text_arguments
+    from .plan.rerun import (
+        Rerun,
+        changes_asked,
+        entry_of,
+        rerun_plan,
+        rerun_record,
+        rerun_request,
+        text_arguments,
+        tree_note,
+    )
     from .workspace import archives_folder, jobs_folder
 
     root = _project_of(target)
@@ -222,7 +236,7 @@ def plan_rerun(
             raise InvalidInput([Problem(f"cannot rerun local job {name}: {why}; run it with `braketkit run` instead",
                                         "JOB")])
         source = found
-    notes = []
+    notes = list(original.notes)
     if not source.verified:
         notes.append(f"job {name} records no provenance (braketkit did not make it): its archive is used as S3 holds "
                      f"it now ({script}, sha256 {source.sha256})")
@@ -232,10 +246,19 @@ def plan_rerun(
             f"job {name} was not made by braketkit, and its script ({script}) is no gzip archive "
             f"(compressionType {compression or 'NONE'}): braketkit runs such a job here only from a gzip archive; "
             "rerun it in the cloud (without --local)", "--local")])
+    provenance = original.provenance or Provenance(  # a job another tool made: what braketkit knows of it now
+        archive_sha256=source.sha256, braketkit_version=__version__, python_version=platform.python_version())
+    if provenance.git_commit is not None:  # the working tree here against the job's, as git tells
+        recorded = original.record.settings.get("source") if original.record is not None else None
+        folder = root / recorded.value if recorded is not None and isinstance(recorded.value, str) else root
+        note = tree_note(name, provenance, git.git_facts(folder))
+        notes += [note] if note else []
+    record = rerun_record(new, resolved, changes, provenance=provenance, reran=original.reran,
+                          earlier=original.record, planned_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
     archive = SourceArchive(path=source.path, sha256=source.sha256, size=source.path.stat().st_size, files=0,
                             source_bytes=0, warnings=[])
     plan = rerun_plan(new, resolved, archive=archive, region=original.region, project_root=root, local=local,
-                      channels=original.channels)
+                      channels=original.channels, provenance=provenance, record=record)
     return Rerun(plan=plan, reran=original.reran, reran_name=name, notes=notes, verified=source.verified)
 
 

@@ -18,7 +18,7 @@ from braketkit.aws import Aws
 from braketkit.errors import AwsError, JobFailed
 from braketkit.execute.cloud import RetryPolicy, submit
 from braketkit.job import AwsJob
-from braketkit.model.steps import CopyCheckpoints, CreateJob, EnsureBucket, Step, Upload
+from braketkit.model.steps import CopyCheckpoints, CreateJob, EnsureBucket, Step, Upload, WriteRecord
 from braketkit.pipeline import plan_target
 from braketkit.plan import Plan
 from braketkit.target import load_reference
@@ -149,10 +149,15 @@ def test_an_offline_device(cloud_project: Project, cloud: Cloud) -> None:
 
 
 def with_request(plan: Plan, **changes: Any) -> Plan:
-    """The plan with its request changed, where it is shown and in the CreateJob step that sends it."""
+    """The plan with its request changed, where it is shown and in the CreateJob step that sends it (and with its
+    record, which names the job and is written where the job's output goes)."""
     request = attrs.evolve(plan.request, **changes)
-    return attrs.evolve(plan, request=request, steps=[
-        CreateJob(request=request) if isinstance(step, CreateJob) else step for step in plan.steps])
+    record = attrs.evolve(plan.record, job_name=request.job_name)
+    written = WriteRecord(s3_uri=f"{request.output_data_config.s3_path}/braketkit/planned.json",
+                          record=record, client_token=request.client_token)
+    return attrs.evolve(plan, request=request, record=record, steps=[
+        CreateJob(request=request) if isinstance(step, CreateJob) else written if isinstance(step, WriteRecord)
+        else step for step in plan.steps])
 
 
 def test_a_token_reused_for_a_different_request(cloud_project: Project, cloud: Cloud) -> None:
@@ -248,6 +253,9 @@ def _calls_of(step: Step, checkpoints_bucket: str) -> list[tuple[str, str, str]]
         return [("GET", "/" + step.to_uri.removeprefix("s3://").partition("/")[0], "encoding-type,list-type,prefix"),
                 ("GET", f"/{checkpoints_bucket}", "encoding-type,list-type,prefix"),
                 ("PUT", "/" + step.to_uri.removeprefix("s3://") + "/earlier.json", "")]
+    if isinstance(step, WriteRecord):  # nothing there yet: written
+        key = "/" + step.s3_uri.removeprefix("s3://")
+        return [("HEAD", key, ""), ("PUT", key, "")]
     return []
 
 
@@ -260,7 +268,7 @@ def test_the_executor_makes_exactly_the_calls_of_the_plans_steps(cloud_project: 
     plan = plan_of("jobs.py:train", assignments=("s3.bucket=fresh-bucket", "input.data=data.csv",
                                                   f"checkpoint.copy_from_job={earlier.job_arn}"))
     assert [type(step).__name__ for step in plan.steps] == [
-        "EnsureBucket", "Upload", "Upload", "CopyCheckpoints", "CreateJob"]
+        "EnsureBucket", "Upload", "Upload", "CopyCheckpoints", "WriteRecord", "CreateJob"]
     assert plan.steps[1:3] == plan.uploads and plan.steps[-1] == CreateJob(request=plan.request)
     s3_before, braket_before = len(cloud.gate.seen), len(cloud.braket.calls)
     gateway = Aws()
@@ -269,17 +277,21 @@ def test_the_executor_makes_exactly_the_calls_of_the_plans_steps(cloud_project: 
     assert seen == [call for step in plan.steps for call in _calls_of(step, source)]
     assert cloud.braket.calls[braket_before:] == ["CreateJob"]  # where the checkpoints are: the plan looked it up
 
-    # The same tree again through the same gateway: the bucket is known ready and every upload known there.
+    # The same tree again through the same gateway: the bucket is known ready and every upload known there; only the
+    # new job's own record is written.
     again = plan_of("jobs.py:train", assignments=("s3.bucket=fresh-bucket", "input.data=data.csv"))
     s3_before = len(cloud.gate.seen)
     done = submit(again, aws=gateway, policy=FAST, quiet=True)
-    assert (cloud.gate.seen[s3_before:], done.bytes_uploaded) == ([], 0)
+    assert ([(s.method, s.path, ",".join(sorted(s.query))) for s in cloud.gate.seen[s3_before:]],
+            done.bytes_uploaded) == (_calls_of(again.steps[-2], source), 0)
     # ...and through a new one: each step checks, and finds nothing to do.
     s3_before = len(cloud.gate.seen)
-    done = submit(plan_of("jobs.py:train", assignments=("s3.bucket=fresh-bucket", "input.data=data.csv")),
-                  aws=Aws(), policy=FAST, quiet=True)
+    done_plan = plan_of("jobs.py:train", assignments=("s3.bucket=fresh-bucket", "input.data=data.csv"))
+    done = submit(done_plan, aws=Aws(), policy=FAST, quiet=True)
+    record = "/" + done_plan.steps[-2].s3_uri.removeprefix("s3://")  # type: ignore[union-attr]
     assert [(s.method, s.path) for s in cloud.gate.seen[s3_before:]] == [
-        ("HEAD", "/fresh-bucket"), *(("HEAD", "/" + u.s3_uri.removeprefix("s3://")) for u in again.uploads)]
+        ("HEAD", "/fresh-bucket"), *(("HEAD", "/" + u.s3_uri.removeprefix("s3://")) for u in again.uploads),
+        ("HEAD", record), ("PUT", record)]
     assert done.bytes_uploaded == 0
 
 
@@ -705,8 +717,14 @@ def test_a_job_name_in_use_says_so_and_where_it_was_set(cloud_project: Project, 
     submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)
     with pytest.raises(AwsError) as caught:
         submit(plan_of("jobs.py:train"), policy=FAST, quiet=True)
+    record = "s3://amazon-braket-us-east-1-123456789012/jobs/vqe-h2/braketkit/planned.json"
     assert str(caught.value) == (
-        "a job named vqe-h2 already exists in this account and region, and job names are never reused (a job "
-        "named vqe-h2 already exists); choose another job_name (set at pyproject.toml:7), or leave it out so that "
+        f"a job named vqe-h2 already exists in this account and region, and job names are never reused ({record} "
+        "holds its planned record); choose another job_name (set at pyproject.toml:7), or leave it out so that "
         "each job gets a fresh name.")
     assert len(cloud.braket.jobs) == 1
+    assert cloud.braket.calls.count("CreateJob") == 1  # refused before CreateJob: the first job's record stands
+    [token] = cloud.braket.tokens
+    written = cloud.client("s3").get_object(Bucket="amazon-braket-us-east-1-123456789012",
+                                            Key="jobs/vqe-h2/braketkit/planned.json")
+    assert written["Metadata"]["client-token"] == token

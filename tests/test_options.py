@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from braketkit import InvalidInput, Settings
+from braketkit.converter import provenance_tags
 from braketkit.resolve.pyproject import display_path
 
 from .conftest import Project, Tripwire
@@ -54,7 +55,8 @@ def test_options_override_the_decorator_for_one_call_only(jobs: object, monkeypa
 def test_options_take_a_settings_object_and_chain(jobs: object) -> None:
     train = jobs.train  # type: ignore[attr-defined]
     plan = train.options(Settings(job_name="from-settings")).options(tags={"run": "7"}).plan()
-    assert plan.request.job_name == "from-settings" and plan.request.tags == {"team": "qml", "run": "7"}
+    assert plan.request.job_name == "from-settings"
+    assert plan.request.tags == {"team": "qml", "run": "7", **provenance_tags(plan.provenance, longest=256)}
 
 
 def test_options_local_and_map(jobs: object) -> None:

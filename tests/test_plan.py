@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import platform
 import re
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from braketkit import InvalidInput, Plan
+from braketkit import InvalidInput, Plan, __version__
 from braketkit.converter import converter
 from braketkit.pipeline import plan_target
 from braketkit.plan import service_model
@@ -34,6 +35,12 @@ def plan_of(ref: str = "train.py:train", *args: Any, **kwargs: Any) -> Plan:
 
 def request_of(**kwargs: Any) -> dict[str, Any]:
     return converter.unstructure(plan_of(**kwargs).request)  # type: ignore[no-any-return]
+
+
+def provenance_tags(plan: Plan) -> dict[str, str]:
+    """The tags every job of a project outside any git repository carries: its archive, braketkit, Python."""
+    return {"braketkit:archive-sha256": plan.archive.sha256, "braketkit:version": __version__,
+            "braketkit:python": platform.python_version()}
 
 
 def test_the_request_is_exactly_what_create_job_takes(basic_project: Project) -> None:
@@ -58,6 +65,7 @@ def test_the_request_is_exactly_what_create_job_takes(basic_project: Project) ->
         "checkpointConfig": {"s3Uri": f"{bucket}/{name}/checkpoints", "localPath": "/opt/jobs/checkpoints"},
         "stoppingCondition": {"maxRuntimeInSeconds": 432000},
         "hyperParameters": {"braketkit_entry": "train:train", "braketkit_args": "steps,lr", "steps": "5", "lr": "0.25"},
+        "tags": provenance_tags(plan),
     }
     assert [(u.s3_uri, u.sha256, u.size) for u in plan.uploads] == [
         (f"{bucket}/sources/{sha}/source.tar.gz", sha, plan.archive.path.stat().st_size)]
@@ -87,7 +95,7 @@ input = { train = "data", shared = "s3://other-bucket/shared/" }'''))
     request = converter.unstructure(plan.request)
     assert request["associations"] == [{"arn": "arn:aws:braket:us-east-1:111122223333:reservation/abc",
                                         "type": "RESERVATION_TIME_WINDOW_ARN"}]
-    assert request["tags"] == {"team": "qml"}
+    assert request["tags"] == {"team": "qml", **provenance_tags(plan)}
     parameters = request["hyperParameters"]
     assert parameters["optimizer"] == "adam" and parameters["layers"] == "3"
     assert parameters["sagemaker_distributed_dataparallel_enabled"] == "true"
@@ -412,8 +420,18 @@ def test_the_region_can_come_from_the_aws_profile(project: Project, tmp_path: Pa
         ([f"tags.{'k' * 129}=v"], f"--set tags.{'k' * 129}: tags.{'k' * 129}: name must be 1 to 128 characters long "
          "(is 129)"),
         ([f"tags.team={'v' * 257}"], "--set tags.team: tags.team: must be at most 256 characters long (is 257)"),
-        ([f"tags.t{i}=x" for i in range(51)], "--set tags.t0, --set tags.t1 and 49 more: tags: must have at most 50 "
-         "entries (has 51) (request member tags)"),
+        ([f"tags.t{i}=x" for i in range(51)], "--set tags.t0, --set tags.t1 and 49 more: tags: has 51 tags; a job "
+         "carries at most 50, and braketkit keeps 9 of them for its own (provenance, sweep, rerun: "
+         "docs/reproducibility.md), so give at most 41"),
+        ([f"tags.t{i}=x" for i in range(42)], "--set tags.t0, --set tags.t1 and 40 more: tags: has 42 tags; a job "
+         "carries at most 50, and braketkit keeps 9 of them for its own (provenance, sweep, rerun: "
+         "docs/reproducibility.md), so give at most 41"),
+        (["tags.braketkit:sweep=mine"], "--set tags.braketkit:sweep: tags.braketkit:sweep: is a tag braketkit gives "
+         "each job of a sweep (braketkit:sweep = <sweep id>); name yours otherwise"),
+        (["tags.braketkit:git-commit=abc"], "--set tags.braketkit:git-commit: tags.braketkit:git-commit: is a tag "
+         "braketkit gives every job (its provenance); name yours otherwise"),
+        (["tags.braketkit:mine=x"], "--set tags.braketkit:mine: tags.braketkit:mine: starts with 'braketkit:', which "
+         "braketkit keeps for the tags it gives jobs; name yours otherwise"),
     ],
 )
 def test_tags_follow_aws_tagging_rules(basic_project: Project, assignments: list[str], message: str) -> None:
@@ -423,8 +441,13 @@ def test_tags_follow_aws_tagging_rules(basic_project: Project, assignments: list
 
 
 def test_tags_at_the_limits_are_accepted(basic_project: Project) -> None:
-    assignments = [f"tags.t{i}=x" for i in range(48)] + [f"tags.{'k' * 128}={'v' * 256}", "tags.empty="]
-    assert len(plan_of(offline=True, assignments=assignments).request.tags or {}) == 50
+    """41 of the user's, braketkit keeping 9 of the service's 50 for its own (here: 3, outside any git repository);
+    "Braketkit:" is no name of braketkit's (tags are case sensitive)."""
+    assignments = [f"tags.t{i}=x" for i in range(38)] + [f"tags.{'k' * 128}={'v' * 256}", "tags.empty=",
+                                                         "tags.Braketkit:x=y"]
+    plan = plan_of(offline=True, assignments=assignments)
+    assert len(plan.resolved.settings.tags) == 41
+    assert plan.request.tags == {**plan.resolved.settings.tags, **provenance_tags(plan)}
 
 
 def test_supplements_give_way_to_limits_the_model_states() -> None:
@@ -532,20 +555,25 @@ def test_deferred_problems_never_make_a_plan(project: Project) -> None:
 def test_the_plan_lists_every_step_a_run_takes_in_aws(basic_project: Project) -> None:
     """The bucket, each upload, the checkpoint copy and CreateJob: in the plan, in its text and its JSON, in order."""
     from braketkit.cli.render import plan_document, plan_text
-    from braketkit.model.steps import CopyCheckpoints, CreateJob, EnsureBucket
+    from braketkit.converter import record_text
+    from braketkit.model.steps import CopyCheckpoints, CreateJob, EnsureBucket, WriteRecord
 
     basic_project.write("data/points.csv", "x\n1\n")
     earlier = "arn:aws:braket:us-east-1:111122223333:job/earlier"
     plan = plan_of(offline=True, assignments=["input.points=data/points.csv", f"checkpoint.copy_from_job={earlier}"])
     bucket = "amazon-braket-us-east-1-111122223333"
     checkpoints = f"s3://{bucket}/jobs/{plan.request.job_name}/checkpoints"
+    record = f"s3://{bucket}/jobs/{plan.request.job_name}/braketkit/planned.json"
+    body = record_text(plan.record)
     assert plan.steps == (EnsureBucket(bucket=bucket, region="us-east-1", owner=None), *plan.uploads,
-                          CopyCheckpoints(from_job=earlier, to_uri=checkpoints), CreateJob(request=plan.request))
+                          CopyCheckpoints(from_job=earlier, to_uri=checkpoints),
+                          WriteRecord(s3_uri=record, record=plan.record, client_token=plan.request.client_token),
+                          CreateJob(request=plan.request))
     assert len(plan.uploads) == 2
     text = plan_text(plan).splitlines()
     start = text.index("steps (a run does these, in this order, and nothing else in AWS):")
     archive, data = plan.uploads
-    assert text[start + 1:start + 11] == [
+    assert text[start + 1:start + 13] == [
         f"  1. create bucket {bucket} in us-east-1 with public access blocked (if missing)",
         "     (used only if your account owns it)",
         f"  2. upload source archive, {plan.archive.files} files, {archive.size / 1000:.1f} kB, "
@@ -556,14 +584,19 @@ def test_the_plan_lists_every_step_a_run_takes_in_aws(basic_project: Project) ->
         f"  4. copy checkpoints from job {earlier} (only keys not already there)",
         "     from not looked up (offline): such a plan cannot be submitted",
         f"     -> {checkpoints}",
-        f"  5. CreateJob {plan.request.job_name} (client token {plan.request.client_token}, the same on every retry)"]
+        f"  5. write the planned record (settings with their origins, provenance), {len(body.encode()) / 1000:.1f} kB",
+        f"     -> {record}",
+        f"  6. CreateJob {plan.request.job_name} (client token {plan.request.client_token}, the same on every retry)"]
     steps = json.loads(json.dumps(plan_document(plan)))["steps"]
-    assert [step["step"] for step in steps] == ["EnsureBucket", "Upload", "Upload", "CopyCheckpoints", "CreateJob"]
+    assert [step["step"] for step in steps] == ["EnsureBucket", "Upload", "Upload", "CopyCheckpoints", "WriteRecord",
+                                                "CreateJob"]
     assert steps[0] == {"step": "EnsureBucket", "bucket": bucket, "region": "us-east-1", "owner": None,
                         "block_public_access": True}
     assert steps[2] == {"step": "Upload", "path": str(data.path), "s3_uri": data.s3_uri, "bytes": 4,
                         "sha256": data.sha256, "skipped_when_present": True}
-    assert steps[4]["request"]["clientToken"] == plan.request.client_token
+    assert steps[4] == {"step": "WriteRecord", "s3_uri": record, "bytes": len(body.encode()),
+                        "record": json.loads(body)}
+    assert steps[5]["request"]["clientToken"] == plan.request.client_token
     local = plan_target(load_reference("train.py:train"), local=True)
     assert local.steps == () and "steps: none in AWS (a local run)" in plan_text(local)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from braketkit.model.provenance import RERUN_TAG
+from braketkit.model.provenance import RERUN_TAG, TAGS
 from braketkit.runtime import contract
 from braketkit.s3uri import split_s3_uri
 
@@ -115,6 +116,46 @@ def rerun_project(cloud_project: Project) -> Project:
     return cloud_project
 
 
+def _git(folder: Path, *arguments: str) -> str:
+    done = subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *arguments],
+                          cwd=folder, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_rerun_says_the_tree_changed_and_carries_the_jobs_provenance(cloud_project: Project, cloud: Cloud,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    (cloud_project.root / ".gitignore").write_text(".braketkit/\n__pycache__/\n")
+    _git(cloud_project.root, "init", "-q", "-b", "main")
+    _git(cloud_project.root, "add", "-A")
+    _git(cloud_project.root, "commit", "-q", "-m", "first")
+    before = _git(cloud_project.root, "rev-parse", "HEAD")
+    first = _run(capsys, "jobs.py:train", "--steps", "2")
+    _, err = _rerun(capsys, first)
+    assert "working tree" not in err  # as it was: nothing to say
+    cloud_project.write("jobs.py", REPLACED)
+    _git(cloud_project.root, "commit", "-q", "-am", "second")
+    after = _git(cloud_project.root, "rev-parse", "HEAD")
+    cloud_project.write("notes.txt", "not committed")
+    seen = len(cloud.gate.seen)
+    second, err = _rerun(capsys, first)
+    old, new = cloud.braket.jobs[first], cloud.braket.jobs[second]
+    digest = old["tags"][TAGS["archive_sha256"]]
+    assert err == (f"note: the working tree has changed since job {old['jobName']} was planned (commit {before[:7]} → "
+                   f"{after[:7]}; uncommitted changes); the rerun runs the job's own archive (sha256 {digest})\n")
+    assert _source_puts(cloud, seen) == []
+    assert {tag: new["tags"][tag] for tag in TAGS.values() if tag in old["tags"]} == \
+        {tag: value for tag, value in old["tags"].items() if tag in TAGS.values()}
+    assert new["tags"][TAGS["git_commit"]] == before and new["tags"][RERUN_TAG] == first
+    from braketkit.job import AwsJob
+
+    record, earlier = AwsJob(second).planned(), AwsJob(first).planned()
+    assert record is not None and earlier is not None
+    assert (record.job_name, record.rerun_of, record.provenance) == (new["jobName"], first, earlier.provenance)
+    assert record.settings["device"] == earlier.settings["device"]  # as planned, with its origin
+    assert record.settings["job_name"].value == new["jobName"]
+
+
 def test_changed_arguments_and_settings_land_in_the_new_request(rerun_project: Project, cloud: Cloud,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     rerun_project.pyproject('[tool.braketkit]\ndevice = "sv1"\nregion = "us-east-1"\n\n'
@@ -193,6 +234,12 @@ def test_a_failed_cloud_job_fails_the_same_way_here(rerun_project: Project, clou
     assert (folder / "output" / "failure").read_text().splitlines()[0] == reason.splitlines()[0]
     record = json.loads((folder / "job.json").read_text())
     assert record["state"] == "FAILED" and record["tags"][RERUN_TAG] == first
+    from braketkit.job import AwsJob, LocalJob
+
+    here, there = LocalJob(folder), AwsJob(first)
+    assert here.provenance is not None and here.provenance == there.provenance
+    planned = here.planned()
+    assert planned is not None and (planned.rerun_of, planned.job_name) == (first, folder.name)
 
 
 def test_pdb_opens_at_the_jobs_exception(rerun_project: Project, cloud: Cloud,
@@ -277,10 +324,12 @@ def test_rerun_dry_run_shows_the_plan_and_creates_nothing(cloud_project: Project
     code, out, err = run_cli(capsys, "rerun", first, "--dry-run", "--steps", "4")
     assert code == 0, err
     assert out.startswith(f"rerun of {first}, on Amazon Braket\narchive: sha256 ")
-    assert "steps=4" in out and "1. CreateJob train-" in out and "upload source" not in out
+    assert "steps=4" in out and "3. CreateJob train-" in out and "upload source" not in out, out
+    assert "2. write the planned record" in out
     code, out, err = run_cli(capsys, "rerun", first, "--dry-run", "--json")
     document = json.loads(out)
-    assert [step["step"] for step in document["steps"]] == ["CreateJob"] and document["rerun_of"] == first
+    assert [step["step"] for step in document["steps"]] == ["EnsureBucket", "WriteRecord", "CreateJob"]
+    assert document["rerun_of"] == first
     assert document["uploads"] == [] and document["archive_verified"] is True
     assert cloud.braket.calls.count("CreateJob") == 1
 

@@ -66,7 +66,7 @@ GOOD = [
     'device = "sv1"\n[tool.braketkit.profiles.qpu]\ndevice = "mine"\n[tool.braketkit.profiles.qpu.devices]\n'
     'mine = "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1"',
     'device = "sv1"\ntags = { team = "qml", "AWSome" = "x" }',
-    'device = "sv1"\ntags = { ' + ", ".join(f"t{n} = 'x'" for n in range(50)) + " }",
+    'device = "sv1"\ntags = { ' + ", ".join(f"t{n} = 'x'" for n in range(41)) + " }",  # braketkit keeps 9
     'device = "sv1"\n[tool.braketkit.sweep]\nrate = 2.5\nburst = 10\npoll = 30',
     'device = "sv1"\n[tool.braketkit.sweep]\nrate = 1\nburst = 1\npoll = 0.5',
     'device = "sv1"\n[tool.braketkit.sweep]\nrate = 1000000\nburst = 10000\npoll = 86400',
@@ -110,6 +110,8 @@ BAD = [
     'device = "sv1"\nhyperparameters = { braketkit_entry = "x:y" }',
     'device = "sv1"\ntags = { team = 3 }',
     'device = "sv1"\ntags = { "AWS:team" = "qml" }',
+    'device = "sv1"\ntags = { ' + ", ".join(f"t{n} = 'x'" for n in range(42)) + " }",
+    'device = "sv1"\ntags = { "braketkit:sweep" = "mine" }',
     'device = "sv1"\ndistribution = "model_parallel"',
     'device = "sv1"\nresult_format = "pickle"',
     'device = "sv1"\n[tool.braketkit.profiles.qpu]\ndevcie = "dm1"',

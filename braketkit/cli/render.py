@@ -3,33 +3,27 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import date, datetime
 from typing import Any
 
-from ..converter import converter
+from ..converter import converter, record_text
 from ..model import request as api
-from ..model.steps import CopyCheckpoints, EnsureBucket, Step, Upload
+from ..model.provenance import Provenance
+from ..model.steps import CopyCheckpoints, EnsureBucket, Step, Upload, WriteRecord
 from ..package.capture import MODULE as CAPTURED_MODULE
 from ..plan import Plan
 from ..plan.spending import Spending, instance_seconds, money, period_text
 from ..resolve import Resolved, leaves
+from ..resolve.planned import REDACTED, planned_settings
+from ..resolve.planned import redact as _redact
 from ..runtime import contract
 
 __all__ = ["REDACTED", "jsonable", "plan_document", "plan_text", "settings_document", "settings_text"]
 
-REDACTED = "<redacted>"
-_SECRET = re.compile(r"(?i)secret|token|password|passwd|credential|api[_-]?key|private")
-
-
-def _redact(key: str, value: Any) -> Any:
-    return REDACTED if _SECRET.search(key.rpartition(".")[2]) and value not in (None, "") else value
-
-
 def settings_document(resolved: Resolved) -> dict[str, dict[str, Any]]:
-    """``{key: {"value": ..., "origin": ...}}`` for every leaf, secrets redacted."""
-    return {key: {"value": _redact(key, value), "origin": resolved.origin(key)}
-            for key, value in sorted(leaves(resolved.settings).items())}
+    """``{key: {"value": ..., "origin": ...}}`` for every leaf, secrets redacted: as a planned record holds them."""
+    document: dict[str, dict[str, Any]] = converter.unstructure(planned_settings(resolved))
+    return document
 
 
 def settings_text(resolved: Resolved) -> str:
@@ -61,6 +55,9 @@ def _step_document(step: Step) -> dict[str, Any]:
         return {"step": "Upload", **_upload_document(step), "skipped_when_present": True}
     if isinstance(step, CopyCheckpoints):
         return {"step": "CopyCheckpoints", "from_job": step.from_job, "from_uri": step.from_uri, "to_uri": step.to_uri}
+    if isinstance(step, WriteRecord):
+        return {"step": "WriteRecord", "s3_uri": step.s3_uri, "bytes": len(record_text(step.record).encode()),
+                "record": jsonable(step.record)}
     return {"step": "CreateJob", "request": _request_document(step.request)}
 
 
@@ -71,6 +68,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "request": _request_document(plan.request),
         "uploads": [_upload_document(upload) for upload in plan.uploads],
         "settings": settings_document(plan.resolved),
+        "provenance": jsonable(plan.provenance),
         "region": plan.region,
         "unresolved": plan.unresolved,
         "warnings": plan.warnings,
@@ -187,7 +185,24 @@ def _step_text(step: Step, plan: Plan) -> list[str]:
         where = step.from_uri or "not looked up (offline): such a plan cannot be submitted"
         return [f"copy checkpoints from job {step.from_job} (only keys not already there)", f"from {where}",
                 f"-> {step.to_uri}"]
+    if isinstance(step, WriteRecord):
+        size = _size(len(record_text(step.record).encode()))
+        return [f"write the planned record (settings with their origins, provenance), {size}",
+                f"-> {step.s3_uri}"]
     return [f"CreateJob {step.request.job_name} (client token {step.request.client_token}, the same on every retry)"]
+
+
+def _provenance_rows(provenance: Provenance) -> list[tuple[str, str]]:
+    """Where the code comes from, as the job's tags and record keep it."""
+    if provenance.git_commit is None:
+        git = "none (no git repository, or git not installed)"
+    else:
+        branch = f"branch {provenance.git_branch}" if provenance.git_branch is not None else "detached HEAD"
+        changes = (f"uncommitted changes, diff sha256 {provenance.git_diff_sha256[:12]}"
+                   if provenance.git_diff_sha256 else "uncommitted changes" if provenance.git_dirty else "clean")
+        git = f"commit {provenance.git_commit} on {branch}, {changes}"
+    made = f"braketkit {provenance.braketkit_version}, Python {provenance.python_version}"
+    return [("provenance", f"archive sha256 {provenance.archive_sha256[:12]}, {made}"), ("git", git)]
 
 
 def _steps_text(plan: Plan) -> list[str]:
@@ -229,6 +244,7 @@ def plan_text(plan: Plan) -> str:
         rows.append((f"input {channel.channel_name}", channel.data_source.s3_data_source.s3_uri))
     if plan.copy_checkpoints_from:
         rows.append(("checkpoints from", plan.copy_checkpoints_from))
+    rows += _provenance_rows(plan.provenance)
     lines = [f"{label:>16}  {value}" for label, value in rows]
     lines += ["", *_steps_text(plan)]
     lines += [f"note: {note}" for note in plan.unresolved]

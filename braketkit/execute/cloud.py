@@ -1,4 +1,5 @@
-"""Carry a plan out on AWS: exactly its steps, in order (``Plan.steps``: bucket, uploads, checkpoints, CreateJob).
+"""Carry a plan out on AWS: exactly its steps, in order (``Plan.steps``: bucket, uploads, checkpoints, the planned
+record, CreateJob).
 
 The executor decides nothing: each step says what to do, and it is done through the gateway (``Aws``)
 it is given, which remembers the buckets found ready and the uploads S3 holds. Every S3 call names the
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ..converter import converter
+from ..converter import converter, record_text
 from ..errors import (
     AwsError,
     BraketkitError,
@@ -25,7 +26,7 @@ from ..errors import (
     SubmissionInterrupted,
 )
 from ..model.request import CreateJobRequest
-from ..model.steps import CopyCheckpoints, CreateJob, EnsureBucket, Upload
+from ..model.steps import CopyCheckpoints, CreateJob, EnsureBucket, Upload, WriteRecord
 from ..plan import UNRESOLVED_ACCOUNT, UNRESOLVED_ROLE, Plan, inconsistencies, service_model
 from ..plan.spending import money, period_text
 from ..plan.validate import validate
@@ -52,8 +53,9 @@ class Submission:
         job_arn: The new job's ARN.
         job_name: Its name.
         region: Its region.
-        bytes_uploaded: Bytes sent to S3; 0 when S3 held every upload already.
-        bytes_skipped: Bytes not sent because S3 held them.
+        bytes_uploaded: Bytes of the source archive and local input files sent to S3; 0 when S3 held every one
+            already (the job's planned record, written for every job, is not counted).
+        bytes_skipped: Bytes of those not sent because S3 held them.
         create_attempts: How many times CreateJob was sent (more than 1 after throttling or lost answers).
     """
 
@@ -181,6 +183,55 @@ def _copy_checkpoints(s3: S3Client, step: CopyCheckpoints, account: str) -> None
                 "read it)") if isinstance(error, ClientError) and _status(error) == 403 else ""
         raise AwsError(f"copying the checkpoints of job {step.from_job} from {step.from_uri} to {step.to_uri} "
                        f"(the CopyCheckpoints step) failed{hint}: {error}; no job was created") from error
+
+
+_TOKEN_KEY = "client-token"
+"""The record's metadata naming the submission that wrote it (its CreateJob client token)."""
+
+
+def _job_named(aws: Aws, region: str, name: str, uri: str) -> bool:
+    """Whether a job of this name exists in the region (SearchJobs); an error when it cannot be told."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        pages = aws.braket(region).get_paginator("search_jobs").paginate(
+            filters=[{"name": "jobName", "operator": "EQUAL", "values": [name]}])
+        return any(summary["jobName"] == name for page in pages for summary in page["jobs"])
+    except (BotoCoreError, ClientError) as error:
+        raise AwsError(f"{uri} holds the planned record of another submission of a job named {name}, and whether "
+                       f"that job exists could not be told (SearchJobs: {error}); braketkit will not replace the "
+                       "record of a job that may exist. Allow braket:SearchJobs, or choose another job_name. "
+                       "Nothing was created.") from error
+
+
+def _write_record(aws: Aws, s3: S3Client, step: WriteRecord, plan: Plan, region: str, account: str) -> None:
+    """Put the planned record, unless another submission's is there for a job that exists: job names are never
+    reused, so that job is this name's, and its record is left as it is (CreateJob would refuse the name anyway)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    bucket, key = split_s3_uri(step.s3_uri)
+    job_name = plan.request.job_name
+    try:
+        try:
+            head = s3.head_object(Bucket=bucket, Key=key, ExpectedBucketOwner=account)
+        except ClientError as error:
+            if _status(error) != 404:
+                raise
+        else:
+            others = head.get("Metadata", {}).get(_TOKEN_KEY) != step.client_token
+            if others and _job_named(aws, region, job_name, step.s3_uri):
+                raise AwsError(f"a job named {job_name} already exists in this account and region, and job names "
+                               f"are never reused ({step.s3_uri} holds its planned record); choose another job_name "
+                               f"(set at {plan.resolved.origin('job_name')}), or leave it out so that each job gets a "
+                               "fresh name.")
+        s3.put_object(Bucket=bucket, Key=key, Body=record_text(step.record).encode(), ContentType="application/json",
+                      ChecksumAlgorithm="SHA256", Metadata={_TOKEN_KEY: step.client_token},
+                      ExpectedBucketOwner=account)
+    except ClientError as error:
+        raise _s3_failed(f"writing the planned record to {step.s3_uri} (the WriteRecord step)", error) from error
+    except BotoCoreError as error:
+        raise AwsError(f"writing the planned record to {step.s3_uri} (the WriteRecord step) failed: {error}; no job "
+                       "was created") from error
 
 
 def _explain(error: ClientError, request: CreateJobRequest, plan: Plan) -> AwsError:
@@ -325,6 +376,8 @@ def _submit(aws: Aws, plan: Plan, region: str, policy: RetryPolicy, attempts: At
                 skipped += step.size
         elif isinstance(step, CopyCheckpoints):
             _copy_checkpoints(s3, step, owner or aws.account(region))
+        elif isinstance(step, WriteRecord):
+            _write_record(aws, s3, step, plan, region, owner or aws.account(region))
         else:
             arn = _create_job(aws, step, plan, region, policy, attempts, line, stop)
             job_name = step.request.job_name

@@ -23,9 +23,11 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import attrs
 
+from ..converter import record_text
 from ..errors import BraketkitError, InvalidInput, LocalRunCancelled, LocalRunError, Problem
 from ..job import LocalJob
 from ..model.job import LocalJobRecord
+from ..model.provenance import RECORD_NAME
 from ..package import RUNTIME_PACKAGE, runtime_members
 from ..places import display_path
 from ..plan import UNRESOLVED_ACCOUNT, Plan
@@ -377,6 +379,9 @@ def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: Echo
               aws: Aws | None = None, debug: bool = False) -> LocalJob:
     """Lay out the job folder, run the job in a child process, return its handle once it ends.
 
+    The job's record (``job.json``) carries its provenance, and its planned record is written beside it
+    (``braketkit/planned.json``), as a cloud job's is beside its outputs.
+
     Every way out records an end with a line in the log: COMPLETED or FAILED by the job's exit
     status; FAILED with the reason when the folder could not be prepared (the error is raised
     then); CANCELLED by Ctrl-C (``LocalRunCancelled`` is raised then) or by SIGTERM or SIGHUP (the
@@ -395,8 +400,11 @@ def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: Echo
         record = with_this_runner(LocalJobRecord(
             name=folder.name, state="RUNNING", device=request.device_config.device,
             entry=(request.hyper_parameters or {}).get(contract.ENTRY, ""), started_at=_now(),
-            tags=dict(request.tags or {})))
+            tags=dict(request.tags or {}), provenance=plan.provenance))
         write_record(folder, record)
+        planned = folder / RECORD_NAME  # the job's name is its folder's, which may have a suffix the plan's lacks
+        planned.parent.mkdir()
+        planned.write_text(record_text(attrs.evolve(plan.record, job_name=folder.name)), encoding="utf-8")
     except OSError as error:
         raise _unprepared(jobs, error) from None
     signals = _Signals(debugging=debug)

@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any, Generic, Literal, cast
 from ..errors import AwsError, BraketkitError, InvalidInput, JobFailed, Problem
 from ..execute.progress import NotebookLine, in_notebook
 from ..model.job import TERMINAL_STATES, JobInfo, R
+from ..model.provenance import RECORD_NAME, PlannedRecord, Provenance
 from ..runtime import contract
 from ..s3uri import split_s3_uri
 from . import results
@@ -389,6 +390,40 @@ class AwsJob(HasMetrics, Generic[R]):
                          max_members=max_members)
         self._downloaded = target
         return target
+
+    @property
+    def provenance(self) -> Provenance | None:
+        """Where the job's code came from, as its tags tell (``model.provenance.TAGS``); None for a job braketkit
+        did not make. Asks GetJob once if the handle has no answer at hand."""
+        from ..converter import provenance_of_tags
+
+        return provenance_of_tags(self.metadata(refresh=False).get("tags") or {})
+
+    def planned(self) -> PlannedRecord | None:
+        """The job's planned record: its settings with their origins, as planned, and its provenance.
+
+        Read from ``<outputDataConfig.s3Path>/braketkit/planned.json``, naming your account as the bucket's
+        expected owner. None when there is none (a job braketkit did not make, or made before it wrote records);
+        a record of a format this braketkit does not know, or damaged, is a ``BraketkitError``.
+        """
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        from ..converter import read_record
+
+        uri = str(self.metadata(refresh=False)["outputDataConfig"]["s3Path"]).rstrip("/") + f"/{RECORD_NAME}"
+        bucket, key = split_s3_uri(uri)
+        gateway = self._gateway()
+        try:
+            answer = gateway.s3(self.region).get_object(Bucket=bucket, Key=key,
+                                                        ExpectedBucketOwner=gateway.account(self.region))
+            data = answer["Body"].read()
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return None
+            raise AwsError(f"cannot read the planned record of job {self.name} from {uri}: {error}") from error
+        except BotoCoreError as error:
+            raise AwsError(f"cannot read the planned record of job {self.name} from {uri}: {error}") from error
+        return read_record(data, f"of job {self.name} at {uri}")
 
     def planned_result_format(self) -> str:
         """The ``result_format`` the job was planned with (its hyperparameters, from GetJob)."""

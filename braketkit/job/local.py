@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, cast
 
-from ..converter import converter
+from ..converter import converter, read_record
 from ..errors import JobFailed
 from ..execute.record import settle
 from ..model.job import TERMINAL_STATES, JobInfo, LocalJobRecord, R
+from ..model.provenance import RECORD_NAME, PlannedRecord, Provenance
 from ..runtime import contract
 from .info import Field, fields, local_info
 from .metrics import Record, parse_line
@@ -80,6 +81,26 @@ class LocalJob(HasMetrics, Generic[R]):
     def state(self) -> str:
         """The job's state now: ``RUNNING``, ``COMPLETED``, ``FAILED`` or ``CANCELLED``."""
         return self.metadata().state
+
+    @property
+    def provenance(self) -> Provenance | None:
+        """Where the job's code came from, as its record (``job.json``) keeps it; None for a job recorded before
+        braketkit kept provenance."""
+        return self.metadata().provenance
+
+    def planned(self) -> PlannedRecord | None:
+        """The job's planned record (``braketkit/planned.json`` in its folder): its settings with their origins,
+        as planned, and its provenance.
+
+        None when there is none (a job run before braketkit wrote records); a record of a format this braketkit
+        does not know, or damaged, is a ``BraketkitError``.
+        """
+        path = self.folder / RECORD_NAME
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        return read_record(data, f"of job {self.name} in {path}")
 
     def info(self) -> JobInfo:
         """The job as braketkit shows it: state, device, times, folder, failure reason (``--json``)."""

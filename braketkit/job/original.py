@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..errors import InvalidInput, Problem
-from ..model.provenance import TAGS
+from ..errors import BraketkitError, InvalidInput, Problem
+from ..model.provenance import TAGS, PlannedRecord, Provenance
 from ..model.request import (
     AlgorithmSpecification,
     CreateJobRequest,
@@ -36,7 +36,7 @@ from .local import LocalJob
 
 if TYPE_CHECKING:
     from ..aws import Aws
-    from . import Job
+    from . import AwsJob, Job
 
 __all__ = ["Original", "find_original"]
 
@@ -55,6 +55,11 @@ class Original:
         metadata: A cloud job's GetJob answer.
         folder: A local job's folder.
         channels: A local job's input files, each at its channel's URI in ``request``.
+        provenance: Where its code came from: its planned record's (exact), else its tags'; None for a job
+            braketkit did not make.
+        record: Its planned record; None for a job without one (made by another tool, or before braketkit
+            wrote records).
+        notes: What could not be read of it, for the user.
     """
 
     request: CreateJobRequest
@@ -63,6 +68,9 @@ class Original:
     metadata: dict[str, Any] | None = None
     folder: Path | None = None
     channels: tuple[Upload, ...] = ()
+    provenance: Provenance | None = None
+    record: PlannedRecord | None = None
+    notes: tuple[str, ...] = ()
 
 
 def _local_folder(job: str, jobs: Path) -> Path | None:
@@ -75,35 +83,46 @@ def _local_folder(job: str, jobs: Path) -> Path | None:
 def find_original(job: Job | str, *, region: str | None, aws: Aws | None, jobs: Path) -> Original:
     """The job ``job`` names: a handle, a local job's folder or name (under ``jobs``), a cloud job's ARN, or its
     name (the newest job of that name in ``region``); an unknown job is ``InvalidInput``."""
-    from .cloud import AwsJob, find_job, talking_to_aws
+    from .cloud import AwsJob, talking_to_aws
 
     if isinstance(job, LocalJob):
         return _local(job.folder)
     if isinstance(job, AwsJob):
-        with talking_to_aws(job.arn):
-            return _cloud(job.metadata())
+        return _cloud(job)
     folder = _local_folder(job, jobs)
     if folder is not None:
         return _local(folder)
-    if aws is None:
-        from ..aws import shared
-
-        aws = shared()
-    where = region_of(job) if job.startswith("arn:") else region
     try:
-        with talking_to_aws(job):
-            metadata = find_job(job, aws.braket(where), where)
+        handle = AwsJob.attach(job, region=region_of(job) if job.startswith("arn:") else region, aws=aws)
     except InvalidInput as error:
         if job.startswith("arn:") or len(error.problems) != 1:
             raise
         raise InvalidInput([Problem(f"no local job named {job!r} in {jobs}, and {error.problems[0].message}",
                                     "JOB")]) from error
-    return _cloud(metadata)
+    with talking_to_aws(job):
+        return _cloud(handle)
 
 
-def _cloud(metadata: dict[str, Any]) -> Original:
-    arn = str(metadata["jobArn"])
-    return Original(request=original_request(metadata), reran=arn, region=region_of(arn), metadata=metadata)
+def _cloud(job: AwsJob[Any]) -> Original:
+    """A cloud job as GetJob describes it, with its planned record when braketkit made it."""
+    from ..converter import provenance_of_tags
+    from .cloud import talking_to_aws
+    from .source import recorded_digest
+
+    with talking_to_aws(job.arn):
+        metadata = job.metadata(refresh=False)
+    request = original_request(metadata)
+    provenance = provenance_of_tags(request.tags or {})
+    record, notes = None, []
+    if provenance is not None or recorded_digest(request.tags, request.algorithm_specification.script_mode_config
+                                                 .s3_uri):  # braketkit made it: it may have a record
+        try:
+            record = job.planned()
+        except BraketkitError as error:  # S3 refused, a damaged record: the rerun goes on without it
+            notes.append(f"{error}; the rerun's record has the settings of the job's request")
+    return Original(request=request, reran=job.arn, region=job.region, metadata=metadata,
+                    provenance=record.provenance if record is not None else provenance, record=record,
+                    notes=tuple(notes))
 
 
 def _local(folder: Path) -> Original:
@@ -114,7 +133,8 @@ def _local(folder: Path) -> Original:
     except (OSError, ValueError) as error:
         raise InvalidInput([Problem(f"cannot read the hyperparameters of local job {folder.name} "
                                     f"({error}); its folder is damaged", "JOB")]) from None
-    digest = record.tags.get(TAGS["archive_sha256"], "unrecorded")  # no digest: no archive to find
+    digest = record.provenance.archive_sha256 if record.provenance is not None else record.tags.get(
+        TAGS["archive_sha256"], "unrecorded")  # no digest: no archive to find
     channels: list[Upload] = []
     inputs: list[InputFileConfig] = []
     data = folder / "input" / "data"
@@ -134,4 +154,11 @@ def _local(folder: Path) -> Original:
         output_data_config=JobOutputDataConfig(s3_path=f"{_LOCAL_BUCKET}/{folder.name}"),
         hyper_parameters={str(key): str(value) for key, value in hyperparameters.items()} or None,
         input_data_config=inputs or None, tags=dict(record.tags) or None)
-    return Original(request=request, reran=folder.name, region=None, folder=folder, channels=tuple(channels))
+    notes: tuple[str, ...] = ()
+    try:
+        record_of = LocalJob(folder).planned()
+    except BraketkitError as error:  # a damaged record: the rerun goes on without it
+        record_of, notes = None, (f"{error}; the rerun's record has the settings of the job's folder",)
+    return Original(request=request, reran=folder.name, region=None, folder=folder, channels=tuple(channels),
+                    provenance=record_of.provenance if record_of is not None else record.provenance,
+                    record=record_of, notes=notes)

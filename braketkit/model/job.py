@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, NewType
 
 import attrs
 
+from .provenance import SWEEP_TAG, Provenance
+
 __all__ = ["SWEEP_TAG", "TERMINAL_STATES", "CleanReport", "JobInfo", "JobQuery", "Left", "LocalJobRecord", "R",
            "Removal", "UtcTime"]
 
@@ -31,9 +33,6 @@ UtcTime = NewType("UtcTime", datetime)
 TERMINAL_STATES = ("COMPLETED", "FAILED", "CANCELLED")
 """Braket's terminal job states; local jobs use the same names."""
 
-SWEEP_TAG = "braketkit:sweep"
-"""The tag each job of a sweep carries, its value the sweep's id (``braketkit list --sweep ID``)."""
-
 
 @attrs.frozen(kw_only=True)
 class LocalJobRecord:
@@ -52,6 +51,8 @@ class LocalJobRecord:
     """The machine it runs on: a pid says nothing about a job folder shared with another machine."""
     tags: dict[str, str] = attrs.field(factory=dict)
     """The job's tags, as its request carries them (a sweep's job: ``braketkit:sweep``)."""
+    provenance: Provenance | None = None
+    """Where the job's code came from (``model.provenance``); None in a record written before braketkit kept it."""
 
 
 @attrs.frozen(kw_only=True)

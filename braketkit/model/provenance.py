@@ -14,7 +14,8 @@ from typing import Any
 
 import attrs
 
-__all__ = ["RECORD_FORMAT", "RECORD_NAME", "RERUN_TAG", "TAGS", "PlannedRecord", "PlannedSetting", "Provenance"]
+__all__ = ["OWN_TAGS", "OWN_TAGS_PREFIX", "RECORD_FORMAT", "RECORD_NAME", "RERUN_TAG", "SWEEP_TAG", "TAGS",
+           "PlannedRecord", "PlannedSetting", "Provenance"]
 
 
 @attrs.frozen(kw_only=True)
@@ -56,6 +57,15 @@ TAGS = {
 RERUN_TAG = "braketkit:rerun-of"
 """The tag of a job made by ``braketkit rerun``: the ARN (or a local job's name) of the job it reran."""
 
+SWEEP_TAG = "braketkit:sweep"
+"""The tag each job of a sweep carries, its value the sweep's id (``braketkit list --sweep ID``)."""
+
+OWN_TAGS = (*TAGS.values(), SWEEP_TAG, RERUN_TAG)
+"""Every tag braketkit may give a job: the user may give as many as the service allows a job less these."""
+
+OWN_TAGS_PREFIX = "braketkit:"
+"""What the name of each of braketkit's tags starts with; a tag of the user's may not."""
+
 RECORD_NAME = "braketkit/planned.json"
 """The planned record's place: under the job's output path in S3, and in a local job's folder."""
 
@@ -64,7 +74,12 @@ RECORD_FORMAT = "braketkit-planned-1"
 
 @attrs.frozen(kw_only=True)
 class PlannedSetting:
-    """One setting as it was planned: its value (secrets redacted) and where it came from."""
+    """One setting as it was planned: its value (secrets redacted) and where it came from.
+
+    Attributes:
+        value: Its value, as ``braketkit config show --json`` writes it.
+        origin: Where it came from: ``pyproject.toml:14``, ``env BRAKETKIT_DEVICE``, ``default``...
+    """
 
     value: Any
     origin: str

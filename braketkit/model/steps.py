@@ -12,9 +12,10 @@ from pathlib import Path
 
 import attrs
 
+from .provenance import PlannedRecord
 from .request import CreateJobRequest
 
-__all__ = ["CopyCheckpoints", "CreateJob", "EnsureBucket", "Step", "Upload"]
+__all__ = ["CopyCheckpoints", "CreateJob", "EnsureBucket", "Step", "Upload", "WriteRecord"]
 
 
 @attrs.frozen(kw_only=True)
@@ -74,6 +75,27 @@ class CopyCheckpoints:
 
 
 @attrs.frozen(kw_only=True)
+class WriteRecord:
+    """Put the job's planned record beside its outputs, before it is created (``model.provenance``).
+
+    Written again when the same plan is submitted again (after an interruption): the same record. A record
+    another submission left there is replaced only when no job of this name exists (job names are never reused:
+    such a plan is refused, and that job's record left as it is).
+
+    Attributes:
+        s3_uri: Where: ``<outputDataConfig.s3Path>/braketkit/planned.json`` (``RECORD_NAME``).
+        record: The record (``Plan.record``), written as JSON (``converter.record_text``: equal records give equal
+            bytes).
+        client_token: The plan's CreateJob client token, stored with the record: tells this plan's record from
+            another submission's.
+    """
+
+    s3_uri: str
+    record: PlannedRecord
+    client_token: str
+
+
+@attrs.frozen(kw_only=True)
 class CreateJob:
     """CreateJob with the plan's request, under its one client token for as long as it is retried.
 
@@ -84,5 +106,5 @@ class CreateJob:
     request: CreateJobRequest
 
 
-Step = EnsureBucket | Upload | CopyCheckpoints | CreateJob
+Step = EnsureBucket | Upload | CopyCheckpoints | WriteRecord | CreateJob
 """One step of a plan."""

@@ -10,30 +10,43 @@ service model here, so nothing invalid ever leaves the machine.
 from __future__ import annotations
 
 import json
+import platform
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .. import catalog
-from ..converter import converter
+from .. import __version__, catalog
+from ..converter import converter, provenance_tags
 from ..errors import InvalidInput, Problem
 from ..model import request as api
-from ..model.steps import CopyCheckpoints, CreateJob, EnsureBucket, Step, Upload
-from ..package import InputChannel, SourceArchive, collect_channel, package_source
+from ..model.provenance import (
+    OWN_TAGS,
+    OWN_TAGS_PREFIX,
+    RECORD_NAME,
+    RERUN_TAG,
+    SWEEP_TAG,
+    TAGS,
+    PlannedRecord,
+    Provenance,
+)
+from ..model.steps import CopyCheckpoints, CreateJob, EnsureBucket, Step, Upload, WriteRecord
+from ..package import InputChannel, SourceArchive, collect_channel, git, package_source
 from ..package.archive import Member
 from ..package.capture import MODULE as CAPTURED_MODULE
 from ..package.capture import CapturedModule, capture
 from ..resolve import Resolved
 from ..resolve.keys import closest, known_keys, maps
+from ..resolve.planned import planned_settings
 from ..resolve.pyproject import display_path
 from ..runtime import contract
 from ..s3uri import split_s3_uri
 from ..target import Target
-from ..workspace import archives_folder
+from ..workspace import archives_folder, make_folder
 from . import lookups, service_model, spending
 from .arguments import encode_arguments
 from .jobname import default_job_name
@@ -62,7 +75,8 @@ def inconsistencies(plan: Plan) -> list[str]:
 
     A cloud plan's steps are the truth: exactly one ``CreateJob``, last, with the plan's request; the
     ``Upload`` steps are the plan's uploads; a ``CopyCheckpoints`` step exactly when ``copy_checkpoints_from``
-    says so; and every bucket an ``Upload`` or ``CopyCheckpoints`` writes to is made sure of by an
+    says so; one ``WriteRecord`` step, after the uploads, writing the plan's record where the request's output
+    goes; and every bucket an ``Upload``, ``CopyCheckpoints`` or ``WriteRecord`` writes to is made sure of by an
     ``EnsureBucket`` step before it. A local plan has no steps (nothing happens in AWS).
     """
     steps = plan.steps
@@ -80,12 +94,22 @@ def inconsistencies(plan: Plan) -> list[str]:
     if copies != ([plan.copy_checkpoints_from] if plan.copy_checkpoints_from is not None else []):
         found.append("the plan's copy_checkpoints_from differs from its CopyCheckpoints step: change both "
                      "(Plan.steps)")
+    records = [index for index, step in enumerate(steps) if isinstance(step, WriteRecord)]
+    uploaded = [index for index, step in enumerate(steps) if isinstance(step, Upload)]
+    if len(records) != 1 or (uploaded and records[0] < uploaded[-1]):
+        found.append("a plan's steps write its record once, after the uploads (one WriteRecord step)")
+    expected = WriteRecord(s3_uri=f"{plan.request.output_data_config.s3_path}/{RECORD_NAME}",
+                           record=plan.record, client_token=plan.request.client_token)
+    if any(isinstance(step, WriteRecord) and step != expected for step in steps) \
+            or plan.record.job_name != plan.request.job_name:
+        found.append("the plan's record differs from its WriteRecord step's, or is not where its request's output "
+                     "goes: change both (Plan.steps)")
     ensured: set[str] = set()
     for step in steps:
         if isinstance(step, EnsureBucket):
             ensured.add(step.bucket)
-        elif isinstance(step, (Upload, CopyCheckpoints)):
-            uri = step.s3_uri if isinstance(step, Upload) else step.to_uri
+        elif isinstance(step, (Upload, CopyCheckpoints, WriteRecord)):
+            uri = step.to_uri if isinstance(step, CopyCheckpoints) else step.s3_uri
             if split_s3_uri(uri)[0] not in ensured:
                 found.append(f"the step writing to {uri} comes before any EnsureBucket step for its bucket")
     return found
@@ -129,6 +153,12 @@ class Plan:
     """The generated module a ``__main__`` function travels in (it is inside the source archive)."""
     spending: Spending | None = None
     """The QPU's spending limit and what it leaves; None for a simulator or a local device."""
+    provenance: Provenance
+    """Where the job's code comes from: the archive's digest, what planned it, the source folder's git facts. The
+    request's tags carry it (``model.provenance.TAGS``), and so does ``record``."""
+    record: PlannedRecord
+    """The job's planned record: a cloud plan's ``WriteRecord`` step writes it beside the job's outputs, a local run
+    into the job's folder (``model.provenance.RECORD_NAME``)."""
 
 
 # Which setting produced each request member, for messages about the member.
@@ -422,6 +452,8 @@ class Prepared:
     """The QPU's spending limit once a call's plan looked it up: a sweep's other calls reuse it."""
     local: bool = False
     """Planned for a run on this machine: no step in AWS."""
+    provenance: Provenance
+    """Where the code comes from: the same for every call of a sweep."""
 
 
 _UNPACKAGED = SourceArchive(path=Path("unpackaged"), sha256="0" * 64, size=0, files=0, source_bytes=0, warnings=[])
@@ -437,7 +469,6 @@ def prepare(target: Target, resolved: Resolved, *, aws: Aws | None = None, offli
     ``aws`` is the gateway to look up account values with (and the region of the AWS
     configuration, even offline); None makes no lookup at all, as offline.
     """
-    settings = resolved.settings
     deferred = resolved.problems  # resolve's, when it left them to be reported with the plan's
     if resolved.device is None:  # not "no device" when resolve refused the one given, or a misspelling of device
         given = resolved.settings.device is not None or any(
@@ -449,6 +480,25 @@ def prepare(target: Target, resolved: Resolved, *, aws: Aws | None = None, offli
     project_root = resolved.pyproject.parent if resolved.pyproject else target.import_root
     try:
         source_root = _source_root(resolved, target, project_root)
+    except InvalidInput as error:
+        raise InvalidInput(_merged(deferred, error.problems)) from None
+    probe = None
+    if not deferred:  # git answers while the plan goes on; .braketkit/ (ignored: its .gitignore) is made first, so
+        make_folder(archives_folder(project_root))  # that packaging into it cannot show git an untracked folder
+        probe = git.start(source_root)
+    try:
+        return _prepare(target, resolved, aws=aws, offline=offline, local=local, environ=environ,
+                        project_root=project_root, source_root=source_root, probe=probe)
+    finally:
+        if probe is not None:
+            probe.facts()  # read once (and kept): here it reaps git when the plan failed before reading it
+
+
+def _prepare(target: Target, resolved: Resolved, *, aws: Aws | None, offline: bool, local: bool,
+             environ: Mapping[str, str], project_root: Path, source_root: Path, probe: git.Probe | None) -> Prepared:
+    settings = resolved.settings
+    deferred = resolved.problems
+    try:
         # A __main__ function is captured now, at submission: a notebook's re-run cell counts, not the first one.
         # Its module sits where its script is (or the notebook's folder), so __file__ and sibling files are as here.
         captured = capture(target.function) if target.from_main and target.function else None
@@ -485,25 +535,46 @@ def prepare(target: Target, resolved: Resolved, *, aws: Aws | None = None, offli
             channels = _channels(resolved, inputs)
         except InvalidInput as error:
             raise InvalidInput(_merged(problems, error.problems)) from None
+    facts = probe.facts() if probe is not None else git.GitFacts()
+    provenance = Provenance(archive_sha256=archive.sha256, braketkit_version=__version__,
+                            python_version=platform.python_version(), git_commit=facts.commit,
+                            git_branch=facts.branch, git_dirty=facts.dirty, git_diff_sha256=facts.diff_sha256)
     runs_in = working_dir.relative_to(source_root).as_posix() if working_dir.is_relative_to(source_root) else None
     return Prepared(target=target, resolved=resolved, project_root=project_root, source_root=source_root,
                     region=region, image=image, archive=archive,
                     channels=channels, links=_input_links(inputs, source_root),
                     offline=offline or local or aws is None, aws=None if offline or local else aws,
                     local=local, captured=captured,
-                    working_dir=runs_in if captured and runs_in != "." else None, problems=problems)
+                    working_dir=runs_in if captured and runs_in != "." else None, problems=problems,
+                    provenance=provenance)
 
 
-def _own_tags(resolved: Resolved, own: Mapping[str, str]) -> list[Problem]:
-    """Tags braketkit adds (a sweep's) must not clash with the settings' tags, nor take the job over the limit."""
+_OWN_TAG_MEANINGS = {
+    **{tag: "braketkit gives every job (its provenance)" for tag in TAGS.values()},
+    SWEEP_TAG: "braketkit gives each job of a sweep (braketkit:sweep = <sweep id>)",
+    RERUN_TAG: "braketkit gives a job that reruns another (braketkit:rerun-of = <its ARN>)",
+}
+
+
+def _own_tags(resolved: Resolved) -> list[Problem]:
+    """braketkit's tags (``OWN_TAGS``) are its own: the settings' tags may neither take their names (nor any name
+    starting ``braketkit:``) nor leave them too few of the tags a job may carry.
+
+    The budget is the same for every job, whatever tags it gets (a clean tree has no diff tag, a job of no sweep no
+    sweep tag): a project that plans today still plans with a dirty tree, in a sweep, or rerun.
+    """
     settings_tags = resolved.settings.tags
-    problems = [Problem(f"is the tag braketkit gives each job of a sweep ({key} = <sweep id>); name yours otherwise",
-                        f"tags.{key}", resolved.origin(f"tags.{key}")) for key in sorted(set(settings_tags) & set(own))]
+    problems = [Problem(f"is a tag {_OWN_TAG_MEANINGS[key]}; name yours otherwise" if key in _OWN_TAG_MEANINGS
+                        else f"starts with {OWN_TAGS_PREFIX!r}, which braketkit keeps for the tags it gives jobs; "
+                             "name yours otherwise", f"tags.{key}", resolved.origin(f"tags.{key}"))
+                for key in sorted(settings_tags) if key.startswith(OWN_TAGS_PREFIX)]
     most = SUPPLEMENTS["TagsMap"]["max"]
-    if own and len(settings_tags) + len(own) > most and not problems:
+    allowed = most - len(OWN_TAGS)
+    if len(settings_tags) > allowed:
         problems.append(Problem(
-            f"has {len(settings_tags)} tags, and a sweep adds {', '.join(own)} to each job, over the {most} a job may "
-            f"carry; give at most {most - len(own)}", "tags", resolved.origins.get("tags")))
+            f"has {len(settings_tags)} tags; a job carries at most {most}, and braketkit keeps {len(OWN_TAGS)} of "
+            f"them for its own (provenance, sweep, rerun: docs/reproducibility.md), so give at most {allowed}",
+            "tags", resolved.origins.get("tags")))
     return problems
 
 
@@ -511,13 +582,15 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
               tags: Mapping[str, str] | None = None) -> Plan:
     """The validated request for one call: arguments, job name and client token are its own.
 
-    ``tags`` are braketkit's own for this job (a sweep's), added to the settings' tags.
+    ``tags`` are braketkit's own for this job (``braketkit:sweep``, ``braketkit:rerun-of``: then the record's
+    ``rerun_of`` too), added with the provenance's to the settings' tags.
     """
     target, resolved, region = prepared.target, prepared.resolved, prepared.region
     settings = resolved.settings
     hyperparameter_shape = service_model.shapes()["CreateJobRequest"]["members"]["hyperParameters"]["shape"]
     value_shape = service_model.shapes()[hyperparameter_shape]["value"]["shape"]
-    problems = _merged(prepared.problems, _own_tags(resolved, tags or {}))
+    problems = _merged(prepared.problems, _own_tags(resolved))
+    own = {**provenance_tags(prepared.provenance, longest=SUPPLEMENTS[("TagsMap", "value")]["max"]), **(tags or {})}
     try:
         if target.function is None:  # script mode: what follows `--` reaches the script as get_hyperparameters()
             arguments = {name: str(value) for name, value in (kwargs or {}).items()}
@@ -536,7 +609,7 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
 
     def build(account: str | None, role: str | None) -> tuple[api.CreateJobRequest, list[Upload]]:
         return _request(resolved, job_name, bucket(account), settings.role or role or UNRESOLVED_ROLE, prepared.image,
-                        hyperparameters, prepared.archive, prepared.channels, {**settings.tags, **(tags or {})})
+                        hyperparameters, prepared.archive, prepared.channels, {**settings.tags, **own})
 
     copy_from = None if prepared.local else settings.checkpoint.copy_from_job
     copy_origin = resolved.origin("checkpoint.copy_from_job")
@@ -571,20 +644,29 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
     failed_lookup = prepared.aws is not None and prepared.aws.has_credentials()
     limit_note = [limit.note] if limit is not None and limit.note else []
     unresolved += [] if failed_lookup else limit_note
+    record = PlannedRecord(job_name=request.job_name, planned_at=_now(), entry=hyperparameters.get(contract.ENTRY, ""),
+                           provenance=prepared.provenance, settings=planned_settings(resolved),
+                           rerun_of=own.get(RERUN_TAG))
     steps = [] if prepared.local or region is None else _steps(
-        request, uploads, bucket(owner), region, owner, copy_from, earlier.s3_uri if earlier else None)
+        request, uploads, bucket(owner), region, owner, copy_from, earlier.s3_uri if earlier else None, record)
     return Plan(steps=steps, request=request, uploads=uploads, resolved=resolved, archive=prepared.archive,
                 region=region,
                 project_root=prepared.project_root, unresolved=unresolved,
                 warnings=[*(prepared.captured.warnings if prepared.captured else []), *prepared.archive.warnings,
                           *spending.runtime_warning(resolved, resolved.device), *(limit_note if failed_lookup else []),
                           *([earlier.warning] if earlier and earlier.warning else [])],
-                copy_checkpoints_from=settings.checkpoint.copy_from_job, captured=prepared.captured, spending=limit)
+                copy_checkpoints_from=settings.checkpoint.copy_from_job, captured=prepared.captured, spending=limit,
+                provenance=prepared.provenance, record=record)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _steps(request: api.CreateJobRequest, uploads: list[Upload], bucket: str, region: str, owner: str | None,
-           copy_from_job: str | None, copy_from_uri: str | None) -> list[Step]:
-    """What a submission of ``request`` does in AWS, in order: the bucket, the uploads, the checkpoints, CreateJob.
+           copy_from_job: str | None, copy_from_uri: str | None, record: PlannedRecord) -> list[Step]:
+    """What a submission of ``request`` does in AWS, in order: the bucket, the uploads, the checkpoints, the planned
+    record, CreateJob.
 
     ``owner`` is the caller's account when the plan looked it up (the default bucket is named by it); None leaves
     it to the executor, which reads it when the bucket's step runs.
@@ -593,6 +675,8 @@ def _steps(request: api.CreateJobRequest, uploads: list[Upload], bucket: str, re
     if copy_from_job is not None and request.checkpoint_config is not None:
         steps.append(CopyCheckpoints(from_job=copy_from_job, to_uri=request.checkpoint_config.s3_uri,
                                      from_uri=copy_from_uri))
+    steps.append(WriteRecord(s3_uri=f"{request.output_data_config.s3_path}/{RECORD_NAME}", record=record,
+                             client_token=request.client_token))
     return [*steps, CreateJob(request=request)]
 
 

@@ -26,20 +26,21 @@ from .. import catalog
 from ..converter import converter
 from ..errors import InvalidInput, Problem
 from ..model import request as api
-from ..model.job import SWEEP_TAG
-from ..model.provenance import RERUN_TAG, TAGS
+from ..model.provenance import OWN_TAGS_PREFIX, RECORD_NAME, RERUN_TAG, SWEEP_TAG, PlannedRecord, Provenance
 from ..model.settings import S3, Checkpoint, Instance, Settings, Stopping
-from ..model.steps import CreateJob, Upload
+from ..model.steps import CreateJob, EnsureBucket, Step, Upload, WriteRecord
 from ..package import SourceArchive
+from ..package.git import GitFacts
 from ..resolve import Resolved, leaves
 from ..resolve.keys import maps
+from ..resolve.planned import planned_settings
 from ..runtime import contract
 from ..s3uri import split_s3_uri
 from . import Plan, _validate, service_model
 from .jobname import default_job_name
 
 __all__ = ["CHANGEABLE", "HOW", "OVERRIDE_ORIGINS", "Changes", "Rerun", "changes_asked", "entry_of", "is_function_job",
-           "original_request", "rerun_plan", "rerun_request", "text_arguments"]
+           "original_request", "rerun_plan", "rerun_record", "rerun_request", "text_arguments", "tree_note"]
 
 CHANGEABLE = ("device", "instance.*", "stopping.max_runtime", "role", "reservation", "image", "tags.*",
               "hyperparameters.*", "job_name", "s3.kms_key", "checkpoint.local_path")
@@ -55,7 +56,6 @@ OVERRIDE_ORIGINS = ("--set", "options() in ")
 _TIMESTAMPED = re.compile(r"-\d{8}-\d{6}-\d{3}-[0-9a-z]{3}\Z")
 """The tail ``default_job_name`` gives a name: taken off the original's name before a fresh one is added."""
 
-_OWN_TAG = "braketkit:"
 
 
 @attrs.frozen(kw_only=True)
@@ -226,7 +226,7 @@ def _setting_problems(changes: Changes, request: api.CreateJobRequest, region: s
     problems = []
     for key in sorted(values):
         head, _, name = key.partition(".")
-        if head == "tags" and name.startswith(_OWN_TAG):
+        if head == "tags" and name.startswith(OWN_TAGS_PREFIX):
             problems.append(Problem("is a tag braketkit gives jobs itself (provenance, sweeps, reruns); name "
                                     "yours otherwise", key, origins[key]))
         if head == "hyperparameters" and name in contract.RESERVED:
@@ -329,7 +329,7 @@ def _resolved(request: api.CreateJobRequest, changes: Changes, *, reran_name: st
         device=request.device_config.device, region=region, role=request.role_arn,
         image=image.uri if image is not None else Settings().image, job_name=request.job_name,
         hyperparameters={name: value for name, value in hyperparameters.items() if name not in hidden},
-        tags=dict(request.tags or {}),
+        tags={name: value for name, value in (request.tags or {}).items() if not name.startswith(OWN_TAGS_PREFIX)},
         reservation=request.associations[0].arn if request.associations else None,
         local=local, wait=bool(changes.values.get("wait", False)),
         instance=Instance(type=request.instance_config.instance_type,
@@ -344,9 +344,8 @@ def _resolved(request: api.CreateJobRequest, changes: Changes, *, reran_name: st
     derived = {"device", "region", "role", "image", "reservation", "instance.type", "instance.count",
                "instance.volume_gb", "stopping.max_runtime", "s3.bucket", "s3.prefix", "s3.kms_key",
                "checkpoint.local_path", *(f"hyperparameters.{name}" for name in settings.hyperparameters),
-               *(f"tags.{name}" for name in settings.tags if name != RERUN_TAG)}
+               *(f"tags.{name}" for name in settings.tags)}
     origins = {key: from_job for key in derived}
-    origins[f"tags.{RERUN_TAG}"] = "rerun"
     origins["job_name"] = "default" if not named else changes.origins.get("job_name", "default")
     origins |= changes.origins
     return Resolved(settings=settings, origins=origins, profile=None, pyproject=None, device=settings.device)
@@ -376,22 +375,55 @@ def rerun_request(original: api.CreateJobRequest, *, reran: str, changes: Change
     return request, resolved
 
 
+def rerun_record(request: api.CreateJobRequest, resolved: Resolved, changes: Changes, *, provenance: Provenance,
+                 reran: str, earlier: PlannedRecord | None, planned_at: str) -> PlannedRecord:
+    """The rerun's planned record: its provenance is the job's (the same archive), and its settings the job's
+    record's as they were planned, with their origins, but for those the rerun changed (and its name); a job
+    without a record gets the settings of its request."""
+    fresh = planned_settings(resolved)
+    settings = dict(fresh)
+    if earlier is not None:
+        settings = dict(earlier.settings)
+        settings |= {key: fresh[key] for key in (*changes.origins, "job_name") if key in fresh}
+    return PlannedRecord(job_name=request.job_name, planned_at=planned_at, entry=entry_of(request) or "",
+                         provenance=provenance, settings=dict(sorted(settings.items())), rerun_of=reran)
+
+
 def rerun_plan(request: api.CreateJobRequest, resolved: Resolved, *, archive: SourceArchive, region: str | None,
-               project_root: Path, local: bool = False, channels: Sequence[Upload] = (),
-               warnings: Iterable[str] = ()) -> Plan:
-    """The plan of a rerun: for the cloud, CreateJob alone (S3 holds the archive and the inputs already: no
-    bucket, no upload); for this machine, no step, with the archive and the input files at hand
+               project_root: Path, provenance: Provenance, record: PlannedRecord, local: bool = False,
+               channels: Sequence[Upload] = (), warnings: Iterable[str] = ()) -> Plan:
+    """The plan of a rerun. For the cloud: the output bucket made sure of (the job's own: it exists, and must be
+    the caller's), the record written beside the new job's outputs, and CreateJob; S3 holds the archive and the
+    inputs already, so no upload. For this machine: no step, with the archive and the input files at hand
     (``channels``: a local file for each object of a channel, at its S3 URI)."""
     uploads: list[Upload] = []
+    steps: list[Step] = []
+    output = request.output_data_config.s3_path
     if local:
         script = request.algorithm_specification.script_mode_config.s3_uri
         uploads = [Upload(path=archive.path, s3_uri=script, size=archive.size, sha256=archive.sha256), *channels]
-    return Plan(steps=[] if local else [CreateJob(request=request)], request=request, uploads=uploads,
-                resolved=resolved, archive=archive, region=region, project_root=project_root, unresolved=[],
-                warnings=list(warnings), copy_checkpoints_from=None)
+    elif region is not None:
+        steps = [EnsureBucket(bucket=split_s3_uri(output)[0], region=region, owner=None),
+                 WriteRecord(s3_uri=f"{output}/{RECORD_NAME}", record=record, client_token=request.client_token),
+                 CreateJob(request=request)]
+    return Plan(steps=steps, request=request, uploads=uploads, resolved=resolved, archive=archive, region=region,
+                project_root=project_root, unresolved=[], warnings=list(warnings), copy_checkpoints_from=None,
+                provenance=provenance, record=record)
 
 
-def provenance_tags(tags: Mapping[str, str] | None) -> dict[str, str]:
-    """The provenance a job's tags record, by field name (``archive_sha256``...)."""
-    found = tags or {}
-    return {field: found[tag] for field, tag in TAGS.items() if tag in found}
+def tree_note(job: str, planned: Provenance, now: GitFacts) -> str | None:
+    """What changed in the working tree since ``job`` was planned, as git tells (``planned``'s git facts against
+    ``now``'s), or None: nothing did, or git cannot tell on one side."""
+    if planned.git_commit is None or now.commit is None:
+        return None
+    changed = []
+    if now.commit != planned.git_commit:
+        changed.append(f"commit {planned.git_commit[:7]} → {now.commit[:7]}")
+    if now.dirty and (not planned.git_dirty or now.diff_sha256 != planned.git_diff_sha256):
+        changed.append("other uncommitted changes than it had" if planned.git_dirty else "uncommitted changes")
+    elif now.dirty is False and planned.git_dirty:
+        changed.append("the uncommitted changes it had are gone")
+    if not changed:
+        return None
+    return (f"the working tree has changed since job {job} was planned ({'; '.join(changed)}); the rerun runs the "
+            f"job's own archive (sha256 {planned.archive_sha256})")

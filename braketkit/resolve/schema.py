@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from .. import catalog, duration
+from ..model.provenance import OWN_TAGS, OWN_TAGS_PREFIX
 from ..model.settings import Instance, ParameterText, Seconds, Settings
 from ..model.types import field_types, shape
 from ..plan import service_model
@@ -53,7 +54,7 @@ INEXACT = (
     "the bucket and the job's name); any device when the table defines devices (it must name one of them, or a "
     "built-in alias, ARN or local device); a device ARN in another region than region, and a region Braket's "
     "images are not offered in; hyperparameters named like the function's arguments, or more than the service's "
-    "100 with braketkit's own and the arguments; one tag more than a sweep leaves room for. It refuses: a "
+    "100 with braketkit's own and the arguments. It refuses: a "
     "device defined in the decorator or the environment but not in the file; an entry of devices naming "
     "another entry. It does not require device or region, which may come from elsewhere."
 )
@@ -177,6 +178,10 @@ def _sent_as(key: str, schema: dict[str, Any], kind: Any) -> dict[str, Any]:
             return {**schema, **_limits(model), "maxProperties": model["max"] - 1, "propertyNames": names,
                     "additionalProperties": value}
         entry = {**schema["additionalProperties"], **value}
+        if key == "tags":  # braketkit keeps some of the service's tags for its own, and their names' prefix
+            names["allOf"] = [{"not": {"pattern": "^" + re.escape(OWN_TAGS_PREFIX)}}]
+            return {**schema, **_limits(model), "maxProperties": model["max"] - len(OWN_TAGS),
+                    "propertyNames": names, "additionalProperties": entry}
         return {**schema, **_limits(model), "propertyNames": names, "additionalProperties": entry}
     limits = _limits(model)
     if kind is Seconds:

@@ -1,0 +1,35 @@
+"""The settings as they are shown and recorded: every leaf with its origin, secrets redacted.
+
+One vocabulary for ``braketkit config show --json``, ``plan --json`` and a job's planned record
+(``model.provenance.PlannedRecord.settings``), so that what a plan records is what ``config show``
+would have shown.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from ..model.provenance import PlannedSetting
+
+if TYPE_CHECKING:
+    from . import Resolved
+
+__all__ = ["REDACTED", "planned_settings", "redact"]
+
+REDACTED = "<redacted>"
+_SECRET = re.compile(r"(?i)secret|token|password|passwd|credential|api[_-]?key|private")
+
+
+def redact(key: str, value: Any) -> Any:
+    """``value``, or ``REDACTED`` when ``key``'s last part names a secret (``s3.api_key``, ``hyperparameters.token``)
+    and it is set."""
+    return REDACTED if _SECRET.search(key.rpartition(".")[2]) and value not in (None, "") else value
+
+
+def planned_settings(resolved: Resolved) -> dict[str, PlannedSetting]:
+    """Every leaf of the settings by flat key, in key order: its value (secrets redacted) and its origin."""
+    from . import leaves
+
+    return {key: PlannedSetting(value=redact(key, value), origin=resolved.origin(key))
+            for key, value in sorted(leaves(resolved.settings).items())}
