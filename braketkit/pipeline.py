@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from .aws import Aws
     from .execute.local import Echo
     from .job import Job
+    from .job.original import Original
+    from .job.source import JobSource
     from .plan import Plan
     from .plan.rerun import Rerun
     from .sweep import Sweep
@@ -184,7 +186,6 @@ def plan_rerun(
     from . import __version__
     from .errors import InvalidInput, Problem
     from .job.original import find_original
-    from .job.source import cached_source, fetch_source, recorded_digest
     from .model.provenance import Provenance
     from .package import SourceArchive, git
     from .plan import service_model
@@ -223,29 +224,17 @@ def plan_rerun(
         encoded = text_arguments({key: str(value) for key, value in (arguments or {}).items()}, request)
     new, resolved = rerun_request(request, reran=original.reran, changes=changes, arguments=encoded,
                                   region=original.region, local=local)
-    cache = archives_folder(root)
-    script = request.algorithm_specification.script_mode_config.s3_uri
-    if original.metadata is not None:
-        assert original.region is not None  # a cloud job's ARN names its region
-        source = fetch_source(original.metadata, _gateway(aws), original.region, cache, fresh=not local)
-    else:
-        digest = recorded_digest(request.tags, script)
-        found = cached_source(cache, digest, name) if digest else None
-        if found is None:
-            why = f"its archive (sha256 {digest}) is no longer in {cache}" if digest else "it records no archive digest"
-            raise InvalidInput([Problem(f"cannot rerun local job {name}: {why}; run it with `braketkit run` instead",
-                                        "JOB")])
-        source = found
+    script = request.algorithm_specification.script_mode_config
+    if local and entry is None and script.compression_type != "GZIP":
+        raise InvalidInput([Problem(
+            f"job {name} was not made by braketkit, and its script ({script.s3_uri}) is no gzip archive "
+            f"(compressionType {script.compression_type or 'NONE'}): braketkit runs such a job here only from a gzip "
+            "archive; rerun it in the cloud (without --local)", "--local")])
+    source = _archive_of(original, archives_folder(root), aws, local)
     notes = list(original.notes)
     if not source.verified:
         notes.append(f"job {name} records no provenance (braketkit did not make it): its archive is used as S3 holds "
-                     f"it now ({script}, sha256 {source.sha256})")
-    compression = request.algorithm_specification.script_mode_config.compression_type
-    if local and entry is None and compression != "GZIP":
-        raise InvalidInput([Problem(
-            f"job {name} was not made by braketkit, and its script ({script}) is no gzip archive "
-            f"(compressionType {compression or 'NONE'}): braketkit runs such a job here only from a gzip archive; "
-            "rerun it in the cloud (without --local)", "--local")])
+                     f"it now ({script.s3_uri}, sha256 {source.sha256})")
     provenance = original.provenance or Provenance(  # a job another tool made: what braketkit knows of it now
         archive_sha256=source.sha256, braketkit_version=__version__, python_version=platform.python_version())
     if provenance.git_commit is not None:  # the working tree here against the job's, as git tells
@@ -260,6 +249,25 @@ def plan_rerun(
     plan = rerun_plan(new, resolved, archive=archive, region=original.region, project_root=root, local=local,
                       channels=original.channels, provenance=provenance, record=record)
     return Rerun(plan=plan, reran=original.reran, reran_name=name, notes=notes, verified=source.verified)
+
+
+def _archive_of(original: Original, cache: Path, aws: Aws | None, local: bool) -> JobSource:
+    """The job's archive, verified: a cloud job's downloaded from S3 (what a cloud rerun runs is what S3 holds now;
+    from the cache when run here), a local job's from the cache, where its provenance names it."""
+    from .errors import InvalidInput, Problem
+    from .job.source import cached_source, fetch_source, recorded_digest
+
+    request = original.request
+    if original.metadata is not None:
+        assert original.region is not None  # a cloud job's ARN names its region
+        return fetch_source(original.metadata, _gateway(aws), original.region, cache, fresh=not local)
+    digest = recorded_digest(request.tags, request.algorithm_specification.script_mode_config.s3_uri)
+    found = cached_source(cache, digest, request.job_name) if digest else None
+    if found is None:
+        why = f"its archive (sha256 {digest}) is no longer in {cache}" if digest else "it records no archive digest"
+        raise InvalidInput([Problem(f"cannot rerun local job {request.job_name}: {why}; run it with `braketkit run` "
+                                    "instead", "JOB")])
+    return found
 
 
 def rerun_job(

@@ -18,6 +18,7 @@ from braketkit.runtime import contract
 from braketkit.s3uri import split_s3_uri
 
 from .conftest import Cloud, Project, run_cli
+from .s3_gate import CALLER
 
 REPLACED = '''
 from __future__ import annotations
@@ -70,6 +71,7 @@ def test_a_rerun_runs_the_jobs_own_archive_after_the_tree_changed(cloud_project:
     seen = len(cloud.gate.seen)
     second, _ = _rerun(capsys, first)
     assert _source_puts(cloud, seen) == []  # 0 bytes uploaded: S3 holds the archive
+    assert {request.expected_owner for request in cloud.gate.seen[seen:]} == {CALLER}  # every S3 call names it
     old, new = cloud.braket.jobs[first], cloud.braket.jobs[second]
     script = old["algorithmSpecification"]["scriptModeConfig"]["s3Uri"]
     assert new["algorithmSpecification"] == old["algorithmSpecification"]
