@@ -400,3 +400,26 @@ def test_a_local_job_reruns_here_from_its_cached_archive(cloud_project: Project,
         archive.unlink()  # as `braketkit clean --archives` may have
     code, out, err = run_cli(capsys, "rerun", first.name)
     assert code == 2 and "cannot rerun local job" in err and "is no longer in" in err, err
+
+
+@pytest.mark.parametrize(("planned", "now", "said"), [
+    (("a" * 40, False, None), ("a" * 40, False, None), None),
+    (("a" * 40, True, "d1"), ("a" * 40, True, "d1"), None),
+    (("a" * 40, False, None), ("b" * 40, False, None), "commit aaaaaaa → bbbbbbb"),
+    (("a" * 40, False, None), ("a" * 40, True, "d1"), "uncommitted changes"),
+    (("a" * 40, True, "d1"), ("a" * 40, True, "d2"), "other uncommitted changes than it had"),
+    (("a" * 40, True, "d1"), ("b" * 40, False, None),
+     "commit aaaaaaa → bbbbbbb; the uncommitted changes it had are gone"),
+    ((None, None, None), ("a" * 40, True, "d1"), None),  # no git facts recorded: nothing known to compare
+    (("a" * 40, False, None), (None, None, None), None),  # no git here
+])
+def test_what_the_tree_note_says(planned: tuple[Any, ...], now: tuple[Any, ...], said: str | None) -> None:
+    from braketkit.model.provenance import Provenance
+    from braketkit.package.git import GitFacts
+    from braketkit.plan.rerun import tree_note
+
+    recorded = Provenance(archive_sha256="f" * 64, braketkit_version="0.1.0", python_version="3.11.7",
+                          git_commit=planned[0], git_dirty=planned[1], git_diff_sha256=planned[2])
+    note = tree_note("train-1", recorded, GitFacts(commit=now[0], dirty=now[1], diff_sha256=now[2]))
+    assert note == (None if said is None else f"the working tree has changed since job train-1 was planned ({said}); "
+                    f"the rerun runs the job's own archive (sha256 {'f' * 64})")
