@@ -136,8 +136,6 @@ class _ReferenceGroup(click.Group):
         formatter.write_usage(ctx.command_path, "REF [OPTIONS] [FUNCTION OPTIONS]")
 
 
-
-
 def _plan(target: Target, given: dict[str, Any], profile: str | None, assignments: Sequence[str], as_json: bool,
           offline: bool) -> None:
     from ..pipeline import plan_target
