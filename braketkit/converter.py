@@ -176,6 +176,11 @@ def _is_request_shape(kind: Any) -> bool:
     return attrs.has(kind) and getattr(kind, "__module__", None) in (request.__name__, _SPENDING)
 
 
+def _is_request_only(kind: Any) -> bool:
+    """A CreateJob request shape: structured from a GetJob answer (``rerun``), whose members are CreateJob's."""
+    return attrs.has(kind) and getattr(kind, "__module__", None) == request.__name__
+
+
 def _is_spending_shape(kind: Any) -> bool:
     return attrs.has(kind) and getattr(kind, "__module__", None) == _SPENDING
 
@@ -254,6 +259,7 @@ def _shown_unstructure(kind: Any) -> Any:
 
 converter.register_unstructure_hook_factory(_is_shown, _shown_unstructure)
 converter.register_structure_hook_factory(_is_spending_shape, _response_structure)
+converter.register_structure_hook_factory(_is_request_only, _response_structure)
 converter.register_structure_hook(Decimal, _decimal)
 converter.register_unstructure_hook(Decimal, str)
 converter.register_structure_hook(datetime, _datetime)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast, overlo
 
 from .errors import InvalidInput, Problem, show_plainly_when_uncaught
 from .model.settings import Settings, SettingsKeywords
-from .pipeline import plan_target, run_many, run_target
+from .pipeline import plan_target, rerun_job, run_many, run_target
 from .places import MAIN_MODULES, is_main, where_defined
 from .resolve import Keywords, KeywordSource
 from .resolve.sources import keyword_problems
@@ -164,7 +164,8 @@ class HybridJob(Generic[P, R]):
     """A function that runs as an Amazon Braket hybrid job: what ``@hybrid_job`` makes of it.
 
     Calling it submits the job; ``.local``, ``.plan``, ``.map`` and ``.options`` run, plan, sweep or
-    re-configure the same job, and ``.function`` is the function itself, undecorated.
+    re-configure the same job, ``.rerun`` runs an earlier job of it again from its own archive, and
+    ``.function`` is the function itself, undecorated.
 
     Args:
         function: The function the job runs, found in the job by its module and name (or captured as source
@@ -258,6 +259,29 @@ class HybridJob(Generic[P, R]):
         """
         calls = [(args, fixed) for args in zip(*iterables, strict=True)]
         return cast("Sweep[R]", run_many(self._runnable_target(), calls, max_workers=max_workers))
+
+    def rerun(self, job: Job[Any] | str, /, **arguments: Any) -> Job[R]:
+        """Run an earlier job of this function again, from the very archive it ran (fetched by its digest and
+        verified, never rebuilt from the files here), with its inputs and arguments unless changed.
+
+        ``train.rerun(job, steps=50)`` changes one argument; settings a rerun may change (device, instance,
+        runtime, role, reservation, image, tags, hyperparameters, job name, KMS key, checkpoint folder) come from
+        ``.options``: ``train.options(device="dm1").rerun(job)``; the decorator's own settings and
+        pyproject.toml's are the job's already, so they change nothing. A local job, or
+        ``.options(local=True)``, reruns on this machine. Says on stderr when the working tree has changed since
+        the job was planned.
+
+        Args:
+            job: The job: a handle (``train(...)``'s, a ``LocalJob``, ``AwsJob.attach(...)``), a cloud job's ARN
+                or name, or a local job's name; it must be a run of this function.
+            **arguments: Arguments to change, by parameter name, encoded through the function's signature as a
+                call's are; the others are the job's own.
+        """
+        options = tuple(item for item in self.keywords if isinstance(item, tuple))
+        if any(isinstance(source, Mapping) and "profile" in source for source, _ in options):
+            raise InvalidInput([Problem("a rerun changes only the settings given to .options by name; a profile "
+                                        "would change many at once", "profile")])
+        return cast("Job[R]", rerun_job(job, arguments, target=self._runnable_target(), keywords=options))
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Job[R]:
         """Submit the job to Amazon Braket (or run it here when the settings say ``local = true``).

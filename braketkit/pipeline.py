@@ -10,22 +10,26 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .errors import InvalidInput, Problem
-from .resolve import Resolved, resolve
+from .resolve import Keywords, Resolved, resolve
 from .target import Target
 
 if TYPE_CHECKING:
     from .aws import Aws
     from .execute.local import Echo
     from .job import Job
+    from .job.original import Original
+    from .job.source import JobSource
     from .plan import Plan
+    from .plan.rerun import Rerun
     from .sweep import Sweep
 
-__all__ = ["plan_target", "resolve_target", "run_many", "run_target"]
+__all__ = ["plan_rerun", "plan_target", "rerun_job", "resolve_target", "run_many", "run_target"]
 
 
 def resolve_target(target: Target, profile: str | None = None, assignments: Sequence[str] = ()) -> Resolved:
@@ -82,8 +86,10 @@ def run_target(
     wait: bool | None = None,
     quiet: bool = False,
     aws: Aws | None = None,
+    debug: bool = False,
 ) -> Job:
-    """Plan one call and carry it out, here or on Amazon Braket (shared by decorator and CLI)."""
+    """Plan one call and carry it out, here or on Amazon Braket (shared by decorator and CLI); ``debug`` (a run
+    here only): the job's uncaught exception opens ``pdb`` at this terminal."""
     from .plan import make_plan
 
     resolved = resolve_target(target, profile, assignments)
@@ -92,7 +98,10 @@ def run_target(
 
         plan = _warned(make_plan(target, resolved, args, kwargs, local=True, environ=os.environ), quiet)
         return run_local(plan, target.function, echo=None if echo is False else sys.stdout if echo is True else echo,
-                         aws=aws)
+                         aws=aws, debug=debug)
+    if debug:
+        raise InvalidInput([Problem("debugs a job on this machine; add --local (a job in the cloud has no terminal "
+                                    "to debug at)", "--pdb")])
     from .execute.cloud import submit
     from .job import AwsJob
 
@@ -133,3 +142,186 @@ def run_many(
     if planned:
         _warned(planned[0].plan, quiet=False)  # the same for every call of a sweep: said once
     return Sweep(sweep, planned, local=local, function=target.function, aws=aws).resume(max_workers=max_workers)
+
+
+def _project_of(target: Target | None) -> Path:
+    """The project a rerun belongs to (its archive cache, its local jobs): the function's, else the one here."""
+    from .workspace import project_root
+
+    if target is not None:
+        resolved = resolve_target(target)
+        return resolved.pyproject.parent if resolved.pyproject else target.import_root
+    return project_root(Path.cwd())
+
+
+def _target_region(target: Target) -> str | None:
+    """Where the function's jobs run: its region setting, else its device's; None leaves it to the AWS configuration."""
+    from . import catalog
+
+    resolved = resolve_target(target)
+    return resolved.settings.region or (catalog.device_region(resolved.device) if resolved.device else None)
+
+
+def plan_rerun(
+    job: Job | str,
+    arguments: Mapping[str, Any] | None = None,
+    *,
+    target: Target | None = None,
+    assignments: Sequence[str] = (),
+    keywords: Keywords = (),
+    local: bool = False,
+    region: str | None = None,
+    aws: Aws | None = None,
+) -> Rerun:
+    """Plan ``job`` again from its own archive (fetched by its digest and verified), with the changes asked for.
+
+    The CLI gives ``arguments`` as text (``--NAME VALUE``, ``plan.rerun.text_arguments``); the decorator gives
+    values and its ``target``, through whose signature they are encoded as a call's are, and whose function the
+    job must be a run of. Changed settings come from ``assignments`` (``--set``) or ``keywords``
+    (``.options``). A local job, ``local`` or a change ``local = true`` plans a run on this machine.
+    """
+    import platform
+    from datetime import datetime, timezone
+
+    from . import __version__
+    from .errors import InvalidInput, Problem
+    from .job.original import find_original
+    from .model.provenance import Provenance
+    from .package import SourceArchive, git
+    from .plan import service_model
+    from .plan.arguments import encode_arguments
+    from .plan.rerun import (
+        Rerun,
+        changes_asked,
+        entry_of,
+        rerun_plan,
+        rerun_record,
+        rerun_request,
+        text_arguments,
+        tree_note,
+    )
+    from .workspace import archives_folder, jobs_folder
+
+    root = _project_of(target)
+    changes = changes_asked(resolve(start=root, keywords=keywords, assignments=assignments, environ={},
+                                    defer_problems=True))
+    local = local or bool(changes.values.get("local"))
+    if region is None and target is not None and not (isinstance(job, str) and job.startswith("arn:")):
+        region = _target_region(target)
+    original = find_original(job, region=region, aws=aws, jobs=jobs_folder(root))
+    request, name = original.request, original.request.job_name
+    local = local or original.folder is not None
+    entry = entry_of(request)
+    if target is not None and entry != f"{target.module}:{target.qualname}":
+        ran = f"a run of {entry}" if entry else "not a job braketkit made"
+        raise InvalidInput([Problem(f"job {name} is {ran}, not of {target.module}:{target.qualname}; rerun it "
+                                    f"through its own function, or with `braketkit rerun {name}`", "job")])
+    if target is not None and target.function is not None:
+        hyperparameter = service_model.shapes()["CreateJobRequest"]["members"]["hyperParameters"]["shape"]
+        most = service_model.limit(service_model.shapes()[hyperparameter]["value"]["shape"], "max")
+        encoded = encode_arguments(target.function, (), arguments or {}, most, partial=True)
+    else:
+        encoded = text_arguments({key: str(value) for key, value in (arguments or {}).items()}, request)
+    new, resolved = rerun_request(request, reran=original.reran, changes=changes, arguments=encoded,
+                                  region=original.region, local=local)
+    script = request.algorithm_specification.script_mode_config
+    if local and entry is None and script.compression_type != "GZIP":
+        raise InvalidInput([Problem(
+            f"job {name} was not made by braketkit, and its script ({script.s3_uri}) is no gzip archive "
+            f"(compressionType {script.compression_type or 'NONE'}): braketkit runs such a job here only from a gzip "
+            "archive; rerun it in the cloud (without --local)", "--local")])
+    source = _archive_of(original, archives_folder(root), aws, local)
+    notes = list(original.notes)
+    if not source.verified:
+        notes.append(f"job {name} records no provenance (braketkit did not make it): its archive is used as S3 holds "
+                     f"it now ({script.s3_uri}, sha256 {source.sha256})")
+    provenance = original.provenance or Provenance(  # a job another tool made: what braketkit knows of it now
+        archive_sha256=source.sha256, braketkit_version=__version__, python_version=platform.python_version())
+    if provenance.git_commit is not None:  # the working tree here against the job's, as git tells
+        recorded = original.record.settings.get("source") if original.record is not None else None
+        folder = root / recorded.value if recorded is not None and isinstance(recorded.value, str) else root
+        note = tree_note(name, provenance, git.git_facts(folder))
+        notes += [note] if note else []
+    record = rerun_record(new, resolved, changes, provenance=provenance, reran=original.reran,
+                          earlier=original.record, planned_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    archive = SourceArchive(path=source.path, sha256=source.sha256, size=source.path.stat().st_size, files=0,
+                            source_bytes=0, warnings=[])
+    plan = rerun_plan(new, resolved, archive=archive, region=original.region, project_root=root, local=local,
+                      channels=original.channels, provenance=provenance, record=record)
+    return Rerun(plan=plan, reran=original.reran, reran_name=name, notes=notes, verified=source.verified)
+
+
+def _archive_of(original: Original, cache: Path, aws: Aws | None, local: bool) -> JobSource:
+    """The job's archive, verified: a cloud job's downloaded from S3 (what a cloud rerun runs is what S3 holds now;
+    from the cache when run here), a local job's from the cache, where its provenance names it."""
+    from .errors import InvalidInput, Problem
+    from .job.source import cached_source, fetch_source, recorded_digest
+
+    request = original.request
+    if original.metadata is not None:
+        assert original.region is not None  # a cloud job's ARN names its region
+        return fetch_source(original.metadata, _gateway(aws), original.region, cache, fresh=not local)
+    digest = recorded_digest(request.tags, request.algorithm_specification.script_mode_config.s3_uri)
+    found = cached_source(cache, digest, request.job_name) if digest else None
+    if found is None:
+        why = f"its archive (sha256 {digest}) is no longer in {cache}" if digest else "it records no archive digest"
+        raise InvalidInput([Problem(f"cannot rerun local job {request.job_name}: {why}; run it with `braketkit run` "
+                                    "instead", "JOB")])
+    return found
+
+
+def rerun_job(
+    job: Job | str,
+    arguments: Mapping[str, Any] | None = None,
+    *,
+    target: Target | None = None,
+    assignments: Sequence[str] = (),
+    keywords: Keywords = (),
+    local: bool = False,
+    debug: bool = False,
+    echo: bool | Echo = True,
+    wait: bool | None = None,
+    quiet: bool = False,
+    region: str | None = None,
+    aws: Aws | None = None,
+) -> Job:
+    """Run ``job`` again (``plan_rerun``): submitted under a new name and client token, or run on this machine
+    with its inputs downloaded and verified (``debug``: a post-mortem debugger at the job's exception)."""
+    rerun = plan_rerun(job, arguments, target=target, assignments=assignments, keywords=keywords, local=local,
+                       region=region, aws=aws)
+    plan = rerun.plan
+    for note in rerun.notes:  # said even when quiet: what the rerun runs is not what the user may think
+        print(f"note: {note}", file=sys.stderr)
+    function = target.function if target is not None else None
+    if not plan.steps:
+        return _rerun_here(rerun, function, None if echo is False else sys.stdout if echo is True else echo, debug,
+                           aws)
+    from .execute.cloud import submit
+    from .job import AwsJob
+
+    aws = _gateway(aws)
+    submission = submit(plan, aws=aws, quiet=quiet)
+    handle = AwsJob(submission.job_arn, name=submission.job_name, function=function, aws=aws)
+    if plan.resolved.settings.wait if wait is None else wait:
+        handle.wait(display=None if quiet else sys.stderr)
+    return handle
+
+
+def _rerun_here(rerun: Rerun, function: Any, echo: Echo | None, debug: bool, aws: Aws | None) -> Job:
+    """Run the rerun's plan on this machine, a cloud job's inputs downloaded (and verified) first."""
+    import tempfile
+
+    from .execute.local import run_local
+    from .job.inputs import addressed_digest, fetch_channels
+    from .workspace import FOLDER, make_folder
+
+    plan = rerun.plan
+    addressed = any(addressed_digest(channel.data_source.s3_data_source.s3_uri)
+                    for channel in plan.request.input_data_config or [])
+    if plan.region is None or not addressed:  # a local job's inputs are in its folder; s3:// ones: run_local's
+        return run_local(plan, function, echo=echo, aws=aws, debug=debug)
+    aws = _gateway(aws)
+    with tempfile.TemporaryDirectory(prefix="inputs-", dir=make_folder(plan.project_root / FOLDER)) as folder:
+        channels = fetch_channels(plan.request, aws, plan.region, Path(folder), rerun.reran_name)
+        return run_local(attrs.evolve(plan, uploads=(*plan.uploads, *channels)), function, echo=echo, aws=aws,
+                         debug=debug)

@@ -37,6 +37,10 @@ METRICS_JOB = {  # a local job's folder as a run leaves it: its record and the l
     ".braketkit/jobs/demo/job.json": '{"name": "demo", "state": "COMPLETED", "device": "local:braket/braket_sv", "entry": "train:train", "started_at": "2026-11-27T10:00:00+00:00"}',
     ".braketkit/jobs/demo/log.txt": "Metrics - timestamp=100.0; cost=0.5; iteration_number=0;\nMetrics - timestamp=100.5; energy=-1.5; iteration_number=0;\n",
 }
+RERUN_JOB = {  # a local job's folder from before braketkit recorded provenance: no archive digest to rerun it from
+    ".braketkit/jobs/demo/job.json": '{"name": "demo", "state": "FAILED", "device": "local:braket/braket_sv", "entry": "train:train", "started_at": "2026-11-27T10:00:00+00:00"}',
+    ".braketkit/jobs/demo/input/config/hyperparameters.json": '{"braketkit_entry": "train:train", "braketkit_args": "steps", "steps": "3"}',
+}
 
 CASES = [
     Case("invalid-toml", "[tool.braketkit]\ndevice = sv1\n", PLAN, 'error: pyproject.toml:5:10: invalid TOML: Invalid value\n'),
@@ -232,6 +236,19 @@ CASES = [
     Case("bucket-as-upper-case-uri", GOOD + "[tool.braketkit.s3]\nbucket = 'S3://my-bucket/jobs'\n", PLAN, "error: pyproject.toml:9: s3.bucket: 'S3://my-bucket/jobs' is a URI; give the bucket's name alone, and the folder as s3.prefix\n"),
     Case("checkpoint-path-a-uri", GOOD + "[tool.braketkit.checkpoint]\nlocal_path = 's3://my-bucket/checkpoints'\n", PLAN, "error: pyproject.toml:9: checkpoint.local_path: 's3://my-bucket/checkpoints' is a URI; checkpoint.local_path is the folder inside the job that holds its checkpoints (such as /opt/jobs/checkpoints), which the service copies to S3 under s3.bucket and s3.prefix\n"),
     Case("run-raw-without-follow", GOOD, ("run", "train.py:train", "--raw"), "error: --raw: shows the followed log as it is; it goes with --follow\n"),
+    Case("run-pdb-in-the-cloud", GOOD, ("run", "train.py:train", "--pdb"), "error: --pdb: debugs a job on this machine; add --local (a job in the cloud has no terminal to debug at)\n"),
+    Case("rerun-source", GOOD, ("rerun", "train-1", "--set", "source=src"), "error: --set source: source: a rerun runs the job's own archive and inputs as they were, so it cannot change source; `braketkit run` (or calling the function) makes a new job with it changed. A rerun may change device, instance.*, stopping.max_runtime, role, reservation, image, tags.*, hyperparameters.*, job_name, s3.kms_key, checkpoint.local_path\n"),
+    Case("rerun-input-and-region", GOOD, ("rerun", "train-1", "--set", "input.data=s3://b/data/", "--set", "region=us-west-2"), "error: 2 problems:\n  - --set input.data: input.data: a rerun runs the job's own archive and inputs as they were, so it cannot change input.data; `braketkit run` (or calling the function) makes a new job with it changed. A rerun may change device, instance.*, stopping.max_runtime, role, reservation, image, tags.*, hyperparameters.*, job_name, s3.kms_key, checkpoint.local_path\n  - --set region: region: a rerun runs the job's own archive and inputs as they were, so it cannot change region; `braketkit run` (or calling the function) makes a new job with it changed. A rerun may change device, instance.*, stopping.max_runtime, role, reservation, image, tags.*, hyperparameters.*, job_name, s3.kms_key, checkpoint.local_path\n"),
+    Case("rerun-count-not-a-number", GOOD, ("rerun", "train-1", "--set", "instance.count=many"), "error: --set instance.count: instance.count: expected an integer, got a string ('many')\n"),
+    Case("rerun-unknown-key", GOOD, ("rerun", "train-1", "--set", "instance.cont=2"), "error: --set instance.cont: instance.cont: unknown setting; did you mean 'instance.count'?\n"),
+    Case("rerun-pdb-in-the-cloud", GOOD, ("rerun", "train-1", "--pdb"), "error: --pdb: debugs a job on this machine; add --local (a job in the cloud has no terminal to debug at)\n"),
+    Case("rerun-argument-without-value", GOOD, ("rerun", "train-1", "--steps"), "error: arguments: --steps has no value; give it one (--steps VALUE)\n"),
+    Case("rerun-argument-twice", GOOD, ("rerun", "train-1", "--steps", "2", "--steps=3"), "error: arguments: --steps is given twice\n"),
+    Case("rerun-raw-without-follow", GOOD, ("rerun", "train-1", "--raw"), "error: --raw: shows the followed log as it is; it goes with --follow\n"),
+    Case("rerun-local-job-without-archive", GOOD, ("rerun", "demo"), "error: JOB: cannot rerun local job demo: it records no archive digest; run it with `braketkit run` instead\n", files=RERUN_JOB),
+    Case("rerun-own-tag", GOOD, ("rerun", "demo", "--set", "tags.braketkit:rerun-of=x"), "error: --set tags.braketkit:rerun-of: tags.braketkit:rerun-of: is a tag braketkit gives jobs itself (provenance, sweeps, reruns); name yours otherwise\n", files=RERUN_JOB),
+    Case("rerun-reserved-argument", GOOD, ("rerun", "demo", "--braketkit_entry", "os:getcwd"), "error: argument braketkit_entry: is a name braketkit's own hyperparameters use; pass it under another name\n", files=RERUN_JOB),
+    Case("rerun-argument-as-hyperparameter", GOOD, ("rerun", "demo", "--set", "hyperparameters.steps=4"), "error: --set hyperparameters.steps: hyperparameters.steps: is an argument of the job's function; give it as --steps VALUE (train.rerun(job, steps=...))\n", files=RERUN_JOB),
 ]
 
 

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import AwsError, BraketkitError, InvalidInput, Problem
+from ..errors import BraketkitError
 from ..target import Target, load_reference
+from .launch import carry_out, script_hyperparameters
 from .options import function_options
 
 if TYPE_CHECKING:
@@ -48,6 +49,8 @@ def _run_options() -> list[click.Option]:
     return [
         *_common_options(),
         click.Option(["--local"], is_flag=True, help="Run on this machine, as the cloud would; no AWS needed."),
+        click.Option(["--pdb", "debug"], is_flag=True,
+                     help="With --local: the job's uncaught exception opens pdb at this terminal."),
         click.Option(["--wait/--no-wait"], default=None,
                      help="Wait for the job to end, then print its result; default: the wait setting (false)."),
         click.Option(["--follow"], is_flag=True, help="Stream the job's logs until it ends, then print its result; "
@@ -133,28 +136,6 @@ class _ReferenceGroup(click.Group):
         formatter.write_usage(ctx.command_path, "REF [OPTIONS] [FUNCTION OPTIONS]")
 
 
-def script_hyperparameters(tokens: Sequence[str]) -> dict[str, str]:
-    """``--steps 5 --lr=0.1`` as ``{"steps": "5", "lr": "0.1"}``: a script's hyperparameters are text."""
-    values: dict[str, str] = {}
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        name, equals, value = token.removeprefix("--").partition("=")
-        if not token.startswith("--") or not name:
-            raise InvalidInput([Problem(f"expected --NAME VALUE, got {token!r}", "script arguments")])
-        if not equals:
-            if index + 1 == len(tokens) or tokens[index + 1].startswith("--"):
-                raise InvalidInput([Problem(f"--{name} has no value; give it one (--{name} VALUE)",
-                                            "script arguments")])
-            index += 1
-            value = tokens[index]
-        if name in values:
-            raise InvalidInput([Problem(f"--{name} is given twice", "script arguments")])
-        values[name] = value
-        index += 1
-    return values
-
-
 def _plan(target: Target, given: dict[str, Any], profile: str | None, assignments: Sequence[str], as_json: bool,
           offline: bool) -> None:
     from ..pipeline import plan_target
@@ -165,73 +146,22 @@ def _plan(target: Target, given: dict[str, Any], profile: str | None, assignment
 
 
 def _run(target: Target, given: dict[str, Any], profile: str | None, assignments: Sequence[str], as_json: bool,
-         local: bool, wait: bool | None, follow: bool, raw: bool, quiet: bool, poll: float, allow_pickle: bool) -> None:
-    from ..errors import LocalRunCancelled, SubmissionInterrupted
-    from ..job import AwsJob
-    from ..job.cloud import talking_to_aws
+         local: bool, debug: bool, wait: bool | None, follow: bool, raw: bool, quiet: bool, poll: float,
+         allow_pickle: bool) -> None:
     from ..pipeline import resolve_target, run_target
-    from .jobs_text import reattach_text, result_text, run_document, submitted_text
-    from .live import SummarisedLog
 
-    if raw and not follow:
-        raise InvalidInput([Problem("shows the followed log as it is; it goes with --follow", "--raw")])
-    summarised = SummarisedLog(sys.stdout) if follow and not raw and not as_json else None
-    try:
-        job = run_target(target, (), given, profile=profile, assignments=assignments, local=local,
-                         echo=summarised or not as_json, wait=False, quiet=quiet or as_json)
-    except LocalRunCancelled as cancelled:  # reported like any job that did not complete
-        job = cancelled.job
-    except SubmissionInterrupted as interrupted:  # whether the job may exist, and how to find it
-        click.echo(f"\n{interrupted}", err=True)
-        sys.exit(130)
-    finally:
-        if summarised is not None:  # a local run (--local, or local = true) has echoed its whole log into it
-            summarised.close()
-    if isinstance(job, AwsJob):
-        job.poll = poll
-        if wait is None:  # the wait setting (pyproject.toml, BRAKETKIT_WAIT, --set wait=...), as the Python API
-            wait = resolve_target(target, profile, assignments).settings.wait
-        try:  # from here on the job exists: Ctrl-C stops watching it, never the job
-            if not as_json:
-                click.echo(submitted_text(job))
-            if not (wait or follow):
-                if as_json:
-                    click.echo(json.dumps(run_document(job, with_result=False), indent=2))
-                return
-            with talking_to_aws(job.arn):
-                _watch(job, follow=follow, quiet=quiet or as_json, summarised=summarised)
-        except KeyboardInterrupt:
-            click.echo(reattach_text(job.arn), err=True)
-            sys.exit(130)
-        except AwsError as error:  # contact lost while watching: the job goes on all the same
-            click.echo(f"error: {error}", err=True)
-            click.echo(reattach_text(job.arn), err=True)
-            sys.exit(error.exit_status)
-    if as_json:
-        document = run_document(job, allow_pickle=allow_pickle)
-        click.echo(json.dumps(document, indent=2))
-        if document["state"] != "COMPLETED":
-            sys.exit(1)
-        return
-    click.echo(result_text(job, allow_pickle=allow_pickle))
+    def start(summarised: SummarisedLog | None) -> Any:
+        return run_target(target, (), given, profile=profile, assignments=assignments, local=local,
+                          echo=summarised or not as_json, wait=False, quiet=quiet or as_json, debug=debug)
+
+    def wait_setting() -> bool:  # the wait setting (pyproject.toml, BRAKETKIT_WAIT, --set wait=...), as the Python API
+        return resolve_target(target, profile, assignments).settings.wait
+
+    carry_out(start, wait_setting, as_json=as_json, wait=wait, follow=follow, raw=raw, quiet=quiet, poll=poll,
+              allow_pickle=allow_pickle)
 
 
-def _watch(job: Any, follow: bool, quiet: bool, summarised: SummarisedLog | None = None) -> None:
-    """Stream logs (``summarised``: metric lines folded into one summary) or show progress until the job ends."""
-    if follow and summarised is not None:
-        try:
-            for line in job.logs(follow=True):
-                summarised.line(line)
-        finally:
-            summarised.close()
-    elif follow:
-        for line in job.logs(follow=True):
-            click.echo(line)
-    else:
-        job.wait(display=None if quiet else sys.stderr)
-
-
-_JOB_COMMANDS = ("cancel", "clean", "diff", "limits", "list", "logs", "metrics", "result", "show", "status")
+_JOB_COMMANDS = ("cancel", "clean", "diff", "limits", "list", "logs", "metrics", "rerun", "result", "show", "status")
 """The commands about jobs that exist already, made when one of them is named (or ``--help`` lists them all)."""
 
 
@@ -240,9 +170,10 @@ def _job_commands() -> list[click.Command]:
     from .jobs import cancel, clean, list_jobs, logs, result, status
     from .limits import limits
     from .metrics import metrics
+    from .rerun import rerun
     from .show import show
 
-    return [cancel, clean, diff, limits, list_jobs, logs, metrics, result, show, status]
+    return [cancel, clean, diff, limits, list_jobs, logs, metrics, rerun, result, show, status]
 
 
 class _Commands(click.Group):

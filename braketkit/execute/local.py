@@ -28,6 +28,7 @@ from ..errors import BraketkitError, InvalidInput, LocalRunCancelled, LocalRunEr
 from ..job import LocalJob
 from ..model.job import LocalJobRecord
 from ..model.provenance import RECORD_NAME
+from ..package import RUNTIME_PACKAGE, runtime_members
 from ..places import display_path
 from ..plan import UNRESOLVED_ACCOUNT, Plan
 from ..runtime import contract
@@ -184,6 +185,11 @@ def _lay_out(plan: Plan, folder: Path, checkpoints: Path | None, aws: Aws | None
     (folder / "input" / "config" / "hyperparameters.json").write_text(
         json.dumps(plan.request.hyper_parameters or {}, indent=2), encoding="utf-8")
     _unpack(plan.archive.path, folder / "code")
+    if not (folder / "code" / RUNTIME_PACKAGE).is_dir():  # a job another tool made: braketkit's runtime runs it
+        for member in runtime_members():                    # as its container would (runtime/entry.py)
+            assert isinstance(member.source, bytes)
+            (folder / "code" / member.name).parent.mkdir(exist_ok=True)
+            (folder / "code" / member.name).write_bytes(member.source)
     _channels(plan, folder / "input" / "data", aws)
     if checkpoints is not None:
         shutil.copytree(checkpoints, folder / "checkpoints", dirs_exist_ok=True)
@@ -211,10 +217,12 @@ class _Signals:
     main thread, where Python sets no handler, nothing changes.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, debugging: bool = False) -> None:
         self._previous: dict[int, Any] = {}
         self.ending = False
         self.held: list[int] = []
+        self.debugging = debugging
+        """The job's process is at the terminal (``--pdb``): Ctrl-C is its, to stop or to use in the debugger."""
 
     def __enter__(self) -> _Signals:
         if threading.current_thread() is threading.main_thread():
@@ -227,6 +235,8 @@ class _Signals:
         return self
 
     def _arrived(self, number: int, frame: object) -> None:
+        if number == signal.SIGINT and self.debugging and not self.ending:
+            return  # the terminal sent it to the job's process too, which decides
         if self.ending:
             self.held.append(number)
             return
@@ -302,17 +312,26 @@ def _stop_child(child: subprocess.Popen[str], number: int) -> int:
 
 
 def _supervise(plan: Plan, folder: Path, log: _Log, echo: Echo | None, signals: _Signals) -> _End:
-    """Run the job's child process to its end, or stop it when this process is interrupted."""
+    """Run the job's child process to its end, or stop it when this process is interrupted.
+
+    Debugging (``--pdb``), the child has this process's terminal, not a pipe: its output is not in the log.
+    """
     environment = os.environ | job_environment(plan, folder)
     environment["AMZN_BRAKET_JOB_NAME"] = folder.name
+    if signals.debugging:
+        environment[contract.DEBUG] = "1"
+        log.note("--pdb: the job's output went to the terminal, not to this log")
+    piped, merged = (None, None) if signals.debugging else (subprocess.PIPE, subprocess.STDOUT)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()  # what this process wrote comes before the job's, on a terminal they share
     try:
         child = subprocess.Popen([sys.executable, "-c", _LAUNCH], cwd=folder / "code", env=environment,
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+                                 stdout=piped, stderr=merged, text=True, errors="replace")
     except OSError as error:
         raise LocalRunError(f"cannot start {sys.executable} for the job: {error.strerror or error}") from None
-    assert child.stdout is not None
     try:
-        for line in child.stdout:
+        for line in child.stdout or ():
             log.write(line)
             if echo is not None:
                 try:
@@ -357,7 +376,7 @@ def _unprepared(jobs: Path, error: OSError) -> LocalRunError:
 
 
 def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: Echo | None = None,
-              aws: Aws | None = None) -> LocalJob:
+              aws: Aws | None = None, debug: bool = False) -> LocalJob:
     """Lay out the job folder, run the job in a child process, return its handle once it ends.
 
     The job's record (``job.json``) carries its provenance, and its planned record is written beside it
@@ -369,7 +388,8 @@ def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: Echo
     signal is delivered again then, and by default ends this process). Inputs that cannot work
     (``checkpoint.copy_from_job`` naming no local job, an s3:// channel without credentials) are
     refused before any folder exists. ``aws`` is the gateway an s3:// channel is downloaded through
-    (default: the process's).
+    (default: the process's). ``debug`` (``--pdb``): the job runs at this terminal, and its uncaught exception
+    opens ``pdb.post_mortem`` before the failure is recorded; Ctrl-C is the job's then, not a cancellation.
     """
     jobs = jobs_folder(plan.project_root)
     checkpoints = _checkpoint_source(plan, jobs)
@@ -387,7 +407,7 @@ def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: Echo
         planned.write_text(record_text(attrs.evolve(plan.record, job_name=folder.name)), encoding="utf-8")
     except OSError as error:
         raise _unprepared(jobs, error) from None
-    signals = _Signals()
+    signals = _Signals(debugging=debug)
     with signals:
         try:
             end = _run(plan, folder, checkpoints, echo, signals, aws)

@@ -78,18 +78,19 @@ def cached_source(cache: Path, digest: str, job: str) -> JobSource | None:
     return JobSource(path=path, sha256=digest, verified=True, script_uri=None, downloaded=False)
 
 
-def fetch_source(metadata: Mapping[str, Any], aws: Aws, region: str, cache: Path) -> JobSource:
+def fetch_source(metadata: Mapping[str, Any], aws: Aws, region: str, cache: Path, fresh: bool = False) -> JobSource:
     """The source archive of the cloud job GetJob described (``metadata``), verified against its digest.
 
     Looked for in ``cache`` first; downloaded from its script URI (the caller's account as the expected bucket
-    owner, as for every braketkit S3 call) into the cache otherwise.
+    owner, as for every braketkit S3 call) into the cache otherwise. ``fresh``: downloaded (and verified) even
+    when the cache has it, for what S3 holds now is what a cloud rerun of the job will run.
     """
     from botocore.exceptions import BotoCoreError, ClientError
 
     name = str(metadata.get("jobName", "?"))
     uri = str(metadata["algorithmSpecification"]["scriptModeConfig"]["s3Uri"])
     expected = recorded_digest(metadata.get("tags"), uri)
-    if expected is not None:
+    if expected is not None and not fresh:
         found = cached_source(cache, expected, name)
         if found is not None:
             return attrs.evolve(found, script_uri=uri)

@@ -16,7 +16,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
 import attrs
@@ -28,8 +28,8 @@ from . import cache as index
 from .archive import Member, members, write_archive
 from .select import SourceFile, looks_secret, open_regular, select_files, shown
 
-__all__ = ["RUNTIME_PACKAGE", "InputChannel", "InputFile", "SourceArchive", "collect_channel", "file_digest",
-           "package_source"]
+__all__ = ["RUNTIME_PACKAGE", "InputChannel", "InputFile", "SourceArchive", "channel_digest", "collect_channel",
+           "file_digest", "package_source"]
 
 RUNTIME_PACKAGE = "braketkit_runtime"
 WARN_BYTES = 50 * 1000 * 1000
@@ -267,5 +267,11 @@ def collect_channel(name: str, path: Path, origin: str) -> InputChannel:
         raise InvalidInput([Problem(message, f"input.{name}", origin)])
     files = [InputFile(name=file.name, path=file.path, size=file.size, sha256=file_digest(file.path))
              for file in chosen]
-    manifest = "".join(f"{file.name}\0{file.sha256}\n" for file in files)
-    return InputChannel(name=name, files=files, digest=hashlib.sha256(manifest.encode()).hexdigest())
+    return InputChannel(name=name, files=files, digest=channel_digest((file.name, file.sha256) for file in files))
+
+
+def channel_digest(files: Iterable[tuple[str, str]]) -> str:
+    """A channel's digest from its files' names (relative, ``/``-separated) and SHA-256s: the S3 key it is
+    uploaded under names it, and a rerun on this machine checks the files it downloads against it."""
+    manifest = "".join(f"{name}\0{sha256}\n" for name, sha256 in sorted(files))
+    return hashlib.sha256(manifest.encode()).hexdigest()

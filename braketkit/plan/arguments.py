@@ -43,16 +43,18 @@ def _json_problem(value: Any, where: str) -> str | None:
 
 
 def encode_arguments(
-    function: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any], max_length: int
+    function: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any], max_length: int,
+    partial: bool = False,
 ) -> dict[str, str]:
-    """Hyperparameter text for each argument given, by parameter name."""
+    """Hyperparameter text for each argument given, by parameter name; ``partial``: some of a call's arguments
+    (a rerun's changes), the others being the job's own."""
     signature = inspect.signature(function)
     label = f"{function.__qualname__}{signature}"
     if inspect.isgeneratorfunction(function) or inspect.isasyncgenfunction(function):
         raise InvalidInput([Problem(f"{function.__qualname__} is a generator: what it yields is not a result the "
                                     "job can store; return a list instead", "entry")])
     try:
-        bound = signature.bind(*args, **kwargs)
+        bound = signature.bind_partial(*args, **kwargs) if partial else signature.bind(*args, **kwargs)
     except TypeError as error:
         raise InvalidInput([Problem(f"{error} (signature: {label})", "arguments")]) from None
     named: list[tuple[str, Any]] = []

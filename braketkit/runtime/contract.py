@@ -25,7 +25,10 @@ FAILURE_FILE = "BRAKETKIT_FAILURE_FILE"
 DEFAULT_FAILURE_FILE = "/opt/ml/output/failure"
 LOCAL_RUN = "BRAKETKIT_LOCAL_RUN"
 """Set (to "1") in local runs, where requirements.txt is not installed for the job."""
-RUNTIME_VARIABLES = (FAILURE_FILE, LOCAL_RUN)
+DEBUG = "BRAKETKIT_PDB"
+"""Set (to "1") by a local run with ``--pdb``: the job's uncaught exception opens ``pdb.post_mortem`` at the
+terminal before the failure is recorded. Only local runs set it; the cloud never does."""
+RUNTIME_VARIABLES = (FAILURE_FILE, LOCAL_RUN, DEBUG)
 
 RESULTS_FILE = "results.json"
 RETURN_KEY = "result"

@@ -8,6 +8,7 @@ hyperparameter file is the source of truth.
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import importlib
 import inspect
@@ -177,6 +178,28 @@ def _record_failure(error: BaseException) -> None:
         pass  # the traceback on stderr still reaches the log
 
 
+def _foreign(entry: str, hyperparameters: dict[str, str]) -> None:
+    """A job braketkit did not make, run here (``braketkit rerun --local``) as Braket's container runs it: its
+    entry point by import (a bare module as ``python -m``), called with the hyperparameters when they bind to its
+    signature, each cast by its annotation (default ``str``), its return value ignored."""
+    if not entry or entry == contract.ENTRY_POINT:
+        raise KeyError(f"no {contract.ENTRY} hyperparameter names the function to run")
+    module_name, _, name = entry.partition(":")
+    if not name:
+        runpy.run_module(module_name, run_name="__main__", alter_sys=True)
+        return
+    function = _function({contract.ENTRY: entry})
+    parameters = inspect.signature(function).parameters
+    try:
+        inspect.signature(function).bind(**hyperparameters)
+    except TypeError:
+        function()
+        return
+    casts = {key: parameter.annotation if callable(parameter.annotation) and parameter.annotation is not
+             parameter.empty else str for key, parameter in parameters.items()}
+    function(**{key: casts.get(key, str)(value) for key, value in hyperparameters.items()})
+
+
 def main(**_bound: Any) -> None:
     """Run the user's function as the job; exit non-zero if it raises."""
     try:
@@ -185,6 +208,9 @@ def main(**_bound: Any) -> None:
         _link_inputs(hyperparameters)
         if contract.WORKING_DIR in hyperparameters:  # a notebook's function runs in the notebook's folder
             os.chdir(CODE_ROOT / hyperparameters[contract.WORKING_DIR])
+        if contract.ENTRY not in hyperparameters:  # a job another tool made, rerun here: its own entry point
+            _foreign(os.environ.get("AMZN_BRAKET_SCRIPT_ENTRY_POINT", ""), hyperparameters)
+            return
         if ":" not in hyperparameters[contract.ENTRY]:  # script mode: the module runs as `python -m` runs it
             runpy.run_module(hyperparameters[contract.ENTRY], run_name="__main__", alter_sys=True)
             return
@@ -197,10 +223,26 @@ def main(**_bound: Any) -> None:
         if isinstance(error, ModuleNotFoundError) and (hint := _requirement_hint(error)):
             error.msg = f"{error.msg}{hint}"
             error.args = (error.msg,)
+        if os.environ.get(contract.DEBUG) and not isinstance(error, (SystemExit, KeyboardInterrupt)):
+            traceback.print_exc()
+            sys.stderr.flush()
+            _post_mortem(error)
+            _record_failure(error)
+            sys.exit(1)
         _record_failure(error)
         traceback.print_exc()
         sys.stderr.flush()
         sys.exit(1)
+
+
+def _post_mortem(error: BaseException) -> None:
+    """``pdb`` at the frame that raised, at the terminal (a local run with ``--pdb``); the job ends as it quits."""
+    import pdb
+
+    print(f"\n[braketkit] --pdb: the job raised {type(error).__name__}; pdb opens where it was raised "
+          "(q quits, and the failure is recorded)", file=sys.stderr, flush=True)
+    with contextlib.suppress(BaseException):  # the debugger stopped (a closed terminal): the failure is recorded
+        pdb.post_mortem(error.__traceback__)
 
 
 if __name__ == "__main__":

@@ -67,11 +67,14 @@ assert_type(sweep[0].result(), list[float])
 assert_type(sweep.job(1), "Job[list[float]] | None")
 assert_type(sweep.resume(), Sweep[list[float]])
 assert_type([job.result() for job in sweep], list[list[float]])
+assert_type(train.rerun(train(3), lr=0.2), "Job[list[float]]")
+assert_type(train.options(local=True).rerun("train-20261126-183400-123-k4z").result(), list[float])
 
 train("three")  # type: ignore[arg-type]
 train.local(steps="three")  # type: ignore[arg-type]
 train.plan(3, 0.1, 7)  # type: ignore[call-arg]
 train.options(device="dm1")(3, lr="fast")  # type: ignore[arg-type]
+train.rerun(3)  # type: ignore[arg-type]
 
 # Handles made from a job's name or folder alone hold a result of any type.
 assert_type(AwsJob("arn:aws:braket:us-east-1:111122223333:job/x"), AwsJob[Any])

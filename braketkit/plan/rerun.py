@@ -1,0 +1,429 @@
+"""Stage 3 for a rerun: a new request from the one a job was created with, changed only where asked.
+
+A rerun runs the job's own archive (the same script URI: nothing is packaged, nothing uploaded) with its
+own inputs and hyperparameters. What may change is what leaves the code and the data as they were: the
+device, the instances, the runtime, the role, the reservation, the image, tags, hyperparameters, the call's
+arguments, the name, the KMS key and the checkpoint folder (``CHANGEABLE``). The rest is refused with one
+message: a job with other code, inputs or dependencies is a new job (``braketkit run``).
+
+Pure: the job's description (GetJob's answer, structured into the request's classes) comes in, a
+validated request and its plan go out; fetching the archive, downloading inputs and submitting are the
+pipeline's, the job stage's and the executor's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .. import catalog
+from ..converter import converter
+from ..errors import InvalidInput, Problem
+from ..model import request as api
+from ..model.provenance import OWN_TAGS_PREFIX, RECORD_NAME, RERUN_TAG, SWEEP_TAG, PlannedRecord, Provenance
+from ..model.settings import S3, Checkpoint, Instance, Settings, Stopping
+from ..model.steps import CreateJob, EnsureBucket, Step, Upload, WriteRecord
+from ..package import SourceArchive
+from ..package.git import GitFacts
+from ..resolve import Resolved, leaves
+from ..resolve.keys import maps
+from ..resolve.planned import planned_settings
+from ..runtime import contract
+from ..s3uri import split_s3_uri
+from . import Plan, _validate, service_model
+from .jobname import default_job_name
+
+__all__ = ["CHANGEABLE", "HOW", "OVERRIDE_ORIGINS", "Changes", "Rerun", "changes_asked", "entry_of", "is_function_job",
+           "original_request", "rerun_plan", "rerun_record", "rerun_request", "text_arguments", "tree_note"]
+
+CHANGEABLE = ("device", "instance.*", "stopping.max_runtime", "role", "reservation", "image", "tags.*",
+              "hyperparameters.*", "job_name", "s3.kms_key", "checkpoint.local_path")
+"""The settings of a job a rerun may change (``--set``, ``.options``); ``*``: any field of a table or entry of a map."""
+
+HOW = ("devices.*", "wait", "local")
+"""Settings a rerun takes too, which change no setting of the job: ``devices.*`` only name devices for ``device``;
+``wait`` and ``local`` say how the rerun is carried out."""
+
+OVERRIDE_ORIGINS = ("--set", "options() in ")
+"""How the origin of a setting a rerun was asked to change begins: the command line's, or ``.options(...)``'s."""
+
+_TIMESTAMPED = re.compile(r"-\d{8}-\d{6}-\d{3}-[0-9a-z]{3}\Z")
+"""The tail ``default_job_name`` gives a name: taken off the original's name before a fresh one is added."""
+
+
+
+@attrs.frozen(kw_only=True)
+class Changes:
+    """The settings a rerun was asked to change, by flat key (``instance.count``, ``tags.team``).
+
+    Attributes:
+        values: Each one's value, read as ``run --set`` reads it (durations in seconds, ``device`` expanded
+            through the aliases).
+        origins: Where each was asked for (``--set device``, ``options() in train.py:12``).
+    """
+
+    values: dict[str, Any] = attrs.field(factory=dict)
+    origins: dict[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class Rerun:
+    """A rerun, planned: what will run, and what the user should know before it does.
+
+    Attributes:
+        plan: The plan: its request is the new job's; its steps create it in AWS (none for a local rerun).
+        reran: The job it reruns: its ARN, or a local job's name.
+        reran_name: That job's name.
+        notes: What to tell the user first (no provenance recorded, the working tree changed since).
+        verified: Whether the archive's bytes are the ones the job records (a digest); False only for a job not
+            made by braketkit.
+    """
+
+    plan: Plan
+    reran: str
+    reran_name: str
+    notes: list[str]
+    verified: bool
+
+
+def _changeable(key: str) -> bool:
+    head, dot, _ = key.partition(".")
+    return any(key in group or (bool(dot) and f"{head}.*" in group) for group in (CHANGEABLE, HOW))
+
+
+def _refused(key: str, origin: str) -> Problem:
+    return Problem(f"a rerun runs the job's own archive and inputs as they were, so it cannot change {key}; "
+                   f"`braketkit run` (or calling the function) makes a new job with it changed. A rerun may change "
+                   f"{', '.join(CHANGEABLE)}", key, origin)
+
+
+def changes_asked(resolved: Resolved) -> Changes:
+    """The settings ``resolved`` was given by ``--set`` or ``.options`` (``OVERRIDE_ORIGINS``), as a rerun's changes.
+
+    Problems resolve found in them, and any key a rerun cannot change, raise ``InvalidInput``, all at once;
+    the project's own settings (pyproject.toml) are not looked at, only its device aliases used.
+    """
+    given = {key: origin for key, origin in resolved.origins.items()
+             if origin.startswith(OVERRIDE_ORIGINS) and key not in maps()}
+    refused = {key for key in given if not _changeable(key)}
+    problems = [problem for problem in resolved.problems if problem.origin is not None
+                and problem.origin.startswith(OVERRIDE_ORIGINS) and problem.key not in refused]
+    problems += [_refused(key, given[key]) for key in sorted(refused)]
+    if problems:
+        raise InvalidInput(problems)
+    flat = leaves(resolved.settings)
+    values = {key: resolved.device if key == "device" else flat.get(key) for key in given
+              if not key.startswith("devices.")}
+    return Changes(values=values, origins={key: given[key] for key in values})
+
+
+def original_request(metadata: Mapping[str, Any]) -> api.CreateJobRequest:
+    """The request a job was created with, from GetJob's answer (whose members are CreateJob's, but the token)."""
+    members = service_model.shapes()[service_model.input_shape("CreateJob")]["members"]
+    data = {name: metadata[name] for name in members if name in metadata and name != "clientToken"}
+    name = str(metadata.get("jobName", "?"))
+    try:
+        request: api.CreateJobRequest = converter.structure({**data, "clientToken": "reran"}, api.CreateJobRequest)
+    except Exception as error:  # cattrs raises many kinds: each means GetJob described it in a way not foreseen
+        raise InvalidInput([Problem(f"braketkit cannot read GetJob's description of job {name}: {error}",
+                                    "JOB")]) from error
+    script = data.get("algorithmSpecification", {}).get("scriptModeConfig", {})
+    if "compressionType" not in script:  # the service's default, not the request class's
+        request = attrs.evolve(request, algorithm_specification=attrs.evolve(
+            request.algorithm_specification, script_mode_config=attrs.evolve(
+                request.algorithm_specification.script_mode_config, compression_type=None)))
+    return request
+
+
+def entry_of(request: api.CreateJobRequest) -> str | None:
+    """What a braketkit job runs (``module:function``, or a script's module); None for a job not made by braketkit."""
+    return (request.hyper_parameters or {}).get(contract.ENTRY)
+
+
+def is_function_job(request: api.CreateJobRequest) -> bool:
+    """A job of a function (its arguments are JSON), not a script or a job of another tool (plain text)."""
+    return ":" in (entry_of(request) or "")
+
+
+def _argument_names(hyperparameters: Mapping[str, str]) -> list[str]:
+    return [name for name in hyperparameters.get(contract.ARGUMENTS, "").split(",") if name]
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not JSON a job's argument can hold")
+
+
+def text_arguments(texts: Mapping[str, str], request: api.CreateJobRequest) -> dict[str, str]:
+    """``--NAME VALUE`` of ``braketkit rerun`` as the hyperparameters the job reads.
+
+    A function's argument (``--learning-rate`` for ``learning_rate``) is JSON, typed as the job's own value
+    was: where that was a JSON string the new value is the text as a string; otherwise the text read as
+    JSON, failing that as a string. A script's (or another tool's job's) hyperparameter is the text itself,
+    as ``run`` gives scripts.
+    """
+    if not is_function_job(request):
+        return dict(texts)
+    before = request.hyper_parameters or {}
+    encoded: dict[str, str] = {}
+    for option, text in texts.items():
+        name = option.replace("-", "_")  # --learning-rate: a Python name has none, as run's options spell them
+        try:
+            was_text = isinstance(json.loads(before[name]), str) if name in before else False
+        except ValueError:
+            was_text = False
+        value: Any = text
+        if not was_text:
+            try:
+                value = json.loads(text, parse_constant=_no_constant)
+            except ValueError:
+                value = text
+        encoded[name] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return encoded
+
+
+def _argument_problems(arguments: Mapping[str, str], request: api.CreateJobRequest) -> list[Problem]:
+    before = request.hyper_parameters or {}
+    called = set(_argument_names(before))
+    problems = [Problem("is a name braketkit's own hyperparameters use; pass it under another name",
+                        f"argument {name}") for name in sorted(set(arguments) & set(contract.RESERVED))]
+    if is_function_job(request):
+        problems += [Problem(f"is one of the job's hyperparameters, not an argument of its function; change it "
+                             f"with --set hyperparameters.{name}=VALUE", f"argument {name}")
+                     for name in sorted(set(arguments) & set(before) - called - set(contract.RESERVED))]
+    return problems
+
+
+def _renamed(uri: str, old: str, new: str) -> str:
+    """``uri`` with its last path segment naming ``old`` renamed ``new``; without one, ``new`` added below it."""
+    bucket, key = split_s3_uri(uri)
+    parts = key.rstrip("/").split("/") if key.strip("/") else []
+    for index in reversed(range(len(parts))):
+        if parts[index] == old:
+            parts[index] = new
+            return "s3://" + "/".join([bucket, *parts])
+    return "s3://" + "/".join([bucket, *parts, new])
+
+
+def _fresh_name(request: api.CreateJobRequest) -> str:
+    """The name a rerun gets unless given one: as ``run`` names a job of the same function (or script)."""
+    entry = entry_of(request)
+    if entry:
+        module, _, qualname = entry.partition(":")
+        return default_job_name(qualname or module)
+    return default_job_name(_TIMESTAMPED.sub("", request.job_name))
+
+
+def _setting_problems(changes: Changes, request: api.CreateJobRequest, region: str | None,
+                      local: bool) -> list[Problem]:
+    values, origins = changes.values, changes.origins
+    before = request.hyper_parameters or {}
+    problems = []
+    for key in sorted(values):
+        head, _, name = key.partition(".")
+        if head == "tags" and name.startswith(OWN_TAGS_PREFIX):
+            problems.append(Problem("is a tag braketkit gives jobs itself (provenance, sweeps, reruns); name "
+                                    "yours otherwise", key, origins[key]))
+        if head == "hyperparameters" and name in contract.RESERVED:
+            problems.append(Problem("is one of braketkit's own hyperparameters, which a rerun keeps", key,
+                                    origins[key]))
+        elif head == "hyperparameters" and name in _argument_names(before):
+            function = (entry_of(request) or ":function").partition(":")[2].rpartition(".")[2]
+            problems.append(Problem(f"is an argument of the job's function; give it as --{name} VALUE "
+                                    f"({function}.rerun(job, {name}=...))", key, origins[key]))
+    device = values.get("device")
+    if isinstance(device, str) and not local:
+        if device.startswith("local:"):
+            problems.append(Problem(f"{device} is a simulator inside the job; a cloud job's device is a Braket "
+                                    "device (or rerun it here with --local)", "device", origins["device"]))
+        elif region and (where := catalog.device_region(device)) and where != region:
+            problems.append(Problem(f"the device {device} is in {where}, but the job ran in {region}, where its "
+                                    "archive and outputs are; a rerun runs in the job's region", "device",
+                                    origins["device"]))
+    image = values.get("image")
+    if isinstance(image, str) and not local and not catalog.is_image_uri(image) and (
+            region not in catalog.IMAGE_REGIONS):
+        problems.append(Problem(f"Braket's {image} image is not offered in {region}; it is in "
+                                f"{', '.join(catalog.IMAGE_REGIONS)} (or give a full ECR image URI)", "image",
+                                origins["image"]))
+    return problems
+
+
+def _hyperparameters(request: api.CreateJobRequest, changes: Changes, arguments: Mapping[str, str]) -> dict[str, str]:
+    values = dict(request.hyper_parameters or {})
+    values |= {key.partition(".")[2]: str(value) for key, value in changes.values.items()
+               if key.startswith("hyperparameters.")}
+    if "instance.type" in changes.values and "sagemaker_instance_type" in values:  # data_parallel names it
+        values["sagemaker_instance_type"] = str(changes.values["instance.type"])
+    values |= arguments
+    if arguments and is_function_job(request):
+        names = _argument_names(values)
+        values[contract.ARGUMENTS] = ",".join([*names, *(name for name in arguments if name not in names)])
+    return values
+
+
+def _tags(request: api.CreateJobRequest, changes: Changes, reran: str) -> dict[str, str]:
+    """The job's tags (its provenance among them: the same archive) but a sweep's, the changes, and ``rerun-of``."""
+    tags = {key: value for key, value in (request.tags or {}).items() if key not in (SWEEP_TAG, RERUN_TAG)}
+    tags |= {key.partition(".")[2]: str(value) for key, value in changes.values.items() if key.startswith("tags.")}
+    return tags | {RERUN_TAG: reran}
+
+
+def _changed(request: api.CreateJobRequest, changes: Changes, *, reran: str, job_name: str, region: str | None,
+             arguments: Mapping[str, str]) -> api.CreateJobRequest:
+    values = changes.values
+    instance = request.instance_config
+    algorithm = request.algorithm_specification
+    image = values.get("image")
+    if isinstance(image, str):
+        uri = image if catalog.is_image_uri(image) or region is None else catalog.image_uri(image, region)
+        algorithm = attrs.evolve(algorithm, container_image=api.ContainerImage(uri=uri))
+    associations = request.associations
+    if "reservation" in values:
+        reservation = values["reservation"]
+        associations = [api.Association(arn=reservation)] if reservation else None  # "": none
+    checkpoint = request.checkpoint_config
+    if checkpoint is not None:
+        checkpoint = api.JobCheckpointConfig(s3_uri=_renamed(checkpoint.s3_uri, request.job_name, job_name),
+                                             local_path=values.get("checkpoint.local_path", checkpoint.local_path))
+    stopping = request.stopping_condition
+    if "stopping.max_runtime" in values:
+        stopping = api.JobStoppingCondition(max_runtime_in_seconds=int(values["stopping.max_runtime"]))
+    output = request.output_data_config
+    return attrs.evolve(
+        request,
+        client_token=str(uuid.uuid4()),
+        job_name=job_name,
+        role_arn=values.get("role", request.role_arn),
+        algorithm_specification=algorithm,
+        device_config=api.DeviceConfig(device=values.get("device", request.device_config.device)),
+        instance_config=api.InstanceConfig(
+            instance_type=values.get("instance.type", instance.instance_type),
+            volume_size_in_gb=values.get("instance.volume_gb", instance.volume_size_in_gb),
+            instance_count=values.get("instance.count", instance.instance_count)),
+        output_data_config=api.JobOutputDataConfig(s3_path=_renamed(output.s3_path, request.job_name, job_name),
+                                                   kms_key_id=values.get("s3.kms_key", output.kms_key_id)),
+        checkpoint_config=checkpoint,
+        stopping_condition=stopping,
+        hyper_parameters=_hyperparameters(request, changes, arguments) or None,
+        tags=_tags(request, changes, reran),
+        associations=associations,
+    )
+
+
+def _resolved(request: api.CreateJobRequest, changes: Changes, *, reran_name: str, region: str | None,
+              local: bool, named: bool) -> Resolved:
+    """The rerun's settings as a plan shows them: each as the new request has it, from the job unless changed."""
+    hyperparameters = request.hyper_parameters or {}
+    hidden = {*contract.RESERVED, *_argument_names(hyperparameters)} if entry_of(request) else set()
+    bucket, key = split_s3_uri(request.output_data_config.s3_path)
+    image = request.algorithm_specification.container_image
+    checkpoint = request.checkpoint_config
+    stopping = request.stopping_condition
+    settings = Settings(
+        device=request.device_config.device, region=region, role=request.role_arn,
+        image=image.uri if image is not None else Settings().image, job_name=request.job_name,
+        hyperparameters={name: value for name, value in hyperparameters.items() if name not in hidden},
+        tags={name: value for name, value in (request.tags or {}).items() if not name.startswith(OWN_TAGS_PREFIX)},
+        reservation=request.associations[0].arn if request.associations else None,
+        local=local, wait=bool(changes.values.get("wait", False)),
+        instance=Instance(type=request.instance_config.instance_type,
+                          count=request.instance_config.instance_count or 1,
+                          volume_gb=request.instance_config.volume_size_in_gb),
+        stopping=Stopping(max_runtime=stopping.max_runtime_in_seconds) if stopping and
+        stopping.max_runtime_in_seconds is not None else Stopping(),
+        s3=S3(bucket=bucket, prefix=key.rpartition("/")[0] or "/", kms_key=request.output_data_config.kms_key_id),
+        checkpoint=Checkpoint(local_path=checkpoint.local_path) if checkpoint and checkpoint.local_path else
+        Checkpoint())
+    from_job = f"job {reran_name}"
+    derived = {"device", "region", "role", "image", "reservation", "instance.type", "instance.count",
+               "instance.volume_gb", "stopping.max_runtime", "s3.bucket", "s3.prefix", "s3.kms_key",
+               "checkpoint.local_path", *(f"hyperparameters.{name}" for name in settings.hyperparameters),
+               *(f"tags.{name}" for name in settings.tags)}
+    origins = {key: from_job for key in derived}
+    origins["job_name"] = "default" if not named else changes.origins.get("job_name", "default")
+    origins |= changes.origins
+    return Resolved(settings=settings, origins=origins, profile=None, pyproject=None, device=settings.device)
+
+
+def rerun_request(original: api.CreateJobRequest, *, reran: str, changes: Changes,
+                  arguments: Mapping[str, str], region: str | None, local: bool = False) -> tuple[
+                      api.CreateJobRequest, Resolved]:
+    """The rerun's request, validated against the service model, and its settings as a plan shows them.
+
+    ``reran`` is the original's ARN (a local job's name): the new job's ``braketkit:rerun-of`` tag.
+    ``arguments`` are hyperparameter text already (``text_arguments``, or the function's
+    ``encode_arguments``). Refused, all at once: an argument of a reserved name or one that is a
+    setting's hyperparameter, a tag or hyperparameter braketkit keeps, a device in another region or
+    a local device for the cloud, and whatever the service model refuses.
+    """
+    problems = [*_argument_problems(arguments, original),
+                *_setting_problems(changes, original, region, local)]
+    if problems:
+        raise InvalidInput(problems)
+    named = "job_name" in changes.values and changes.values["job_name"]
+    job_name = str(changes.values["job_name"]) if named else _fresh_name(original)
+    request = _changed(original, changes, reran=reran, job_name=job_name, region=region, arguments=arguments)
+    resolved = _resolved(request, changes, reran_name=original.job_name, region=region, local=local,
+                         named=bool(named))
+    _validate(request, resolved, arguments)
+    return request, resolved
+
+
+def rerun_record(request: api.CreateJobRequest, resolved: Resolved, changes: Changes, *, provenance: Provenance,
+                 reran: str, earlier: PlannedRecord | None, planned_at: str) -> PlannedRecord:
+    """The rerun's planned record: its provenance is the job's (the same archive), and its settings the job's
+    record's as they were planned, with their origins, but for those the rerun changed (and its name); a job
+    without a record gets the settings of its request."""
+    fresh = planned_settings(resolved)
+    settings = dict(fresh)
+    if earlier is not None:
+        settings = dict(earlier.settings)
+        settings |= {key: fresh[key] for key in (*changes.origins, "job_name") if key in fresh}
+    return PlannedRecord(job_name=request.job_name, planned_at=planned_at, entry=entry_of(request) or "",
+                         provenance=provenance, settings=dict(sorted(settings.items())), rerun_of=reran)
+
+
+def rerun_plan(request: api.CreateJobRequest, resolved: Resolved, *, archive: SourceArchive, region: str | None,
+               project_root: Path, provenance: Provenance, record: PlannedRecord, local: bool = False,
+               channels: Sequence[Upload] = (), warnings: Iterable[str] = ()) -> Plan:
+    """The plan of a rerun. For the cloud: the output bucket made sure of (the job's own: it exists, and must be
+    the caller's), the record written beside the new job's outputs, and CreateJob; S3 holds the archive and the
+    inputs already, so no upload. For this machine: no step, with the archive and the input files at hand
+    (``channels``: a local file for each object of a channel, at its S3 URI)."""
+    uploads: list[Upload] = []
+    steps: list[Step] = []
+    output = request.output_data_config.s3_path
+    if local:
+        script = request.algorithm_specification.script_mode_config.s3_uri
+        uploads = [Upload(path=archive.path, s3_uri=script, size=archive.size, sha256=archive.sha256), *channels]
+    elif region is not None:
+        steps = [EnsureBucket(bucket=split_s3_uri(output)[0], region=region, owner=None),
+                 WriteRecord(s3_uri=f"{output}/{RECORD_NAME}", record=record, client_token=request.client_token),
+                 CreateJob(request=request)]
+    return Plan(steps=steps, request=request, uploads=uploads, resolved=resolved, archive=archive, region=region,
+                project_root=project_root, unresolved=[], warnings=list(warnings), copy_checkpoints_from=None,
+                provenance=provenance, record=record)
+
+
+def tree_note(job: str, planned: Provenance, now: GitFacts) -> str | None:
+    """What changed in the working tree since ``job`` was planned, as git tells (``planned``'s git facts against
+    ``now``'s), or None: nothing did, or git cannot tell on one side."""
+    if planned.git_commit is None or now.commit is None:
+        return None
+    changed = []
+    if now.commit != planned.git_commit:
+        changed.append(f"commit {planned.git_commit[:7]} → {now.commit[:7]}")
+    if now.dirty and (not planned.git_dirty or now.diff_sha256 != planned.git_diff_sha256):
+        changed.append("other uncommitted changes than it had" if planned.git_dirty else "uncommitted changes")
+    elif now.dirty is False and planned.git_dirty:
+        changed.append("the uncommitted changes it had are gone")
+    if not changed:
+        return None
+    return (f"the working tree has changed since job {job} was planned ({'; '.join(changed)}); the rerun runs the "
+            f"job's own archive (sha256 {planned.archive_sha256})")
