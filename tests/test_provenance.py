@@ -265,20 +265,39 @@ def test_submitting_the_same_plan_again_writes_the_same_record(cloud_project: Pr
     assert read_record(json.dumps(written), "here") == plan.record
 
 
-def test_a_record_left_by_a_submission_that_made_no_job_is_replaced(cloud_project: Project, cloud: Cloud) -> None:
-    """A fixed job_name whose first CreateJob was refused: the next submission may use the name and its place."""
+def test_a_record_is_withdrawn_when_createjob_refuses_the_job(cloud_project: Project, cloud: Cloud) -> None:
+    """A fixed job_name whose first CreateJob was refused: its record is taken back, and the next submission may use
+    the name and its place."""
     cloud_project.pyproject(CLOUD_SETTINGS + 'job_name = "vqe-h2"\n')
     cloud.braket.faults["CreateJob"].append("denied")
     refused = plan_of("jobs.py:train")
     with pytest.raises(AwsError, match="not allowed to create the job"):
         submit(refused, policy=FAST, quiet=True)
-    assert record_in_s3(cloud, refused)["planned_at"] == refused.record.planned_at  # written, then CreateJob refused
+    listed = cloud.client("s3").list_objects_v2(Bucket=BUCKET, Prefix="jobs/vqe-h2/")
+    assert listed.get("Contents", []) == []  # written, then withdrawn when CreateJob refused for certain
     retried = plan_of("jobs.py:train")
     submission = submit(retried, policy=FAST, quiet=True)
     assert submission.job_name == "vqe-h2"
     head = cloud.client("s3").head_object(Bucket=BUCKET, Key="jobs/vqe-h2/braketkit/planned.json")
     assert head["Metadata"]["client-token"] == retried.request.client_token
-    assert cloud.braket.calls.count("SearchJobs") == 1  # asked once whether a job of the name exists
+
+
+def test_a_refused_name_leaves_another_tools_job_without_a_record(cloud_project: Project, cloud: Cloud) -> None:
+    """A job another tool made, whose outputs are where braketkit's job of that name would put its record: asking
+    braketkit for that name is refused by CreateJob, and that job is left with no record claiming braketkit's
+    provenance."""
+    plan = plan_of("jobs.py:train")
+    submit(plan, policy=FAST, quiet=True)
+    braket = boto3.Session(region_name="us-east-1").client("braket", endpoint_url=cloud.braket.url)
+    request = {key: value for key, value in converter.unstructure(plan.request).items()
+               if key not in ("tags", "clientToken", "jobName", "hyperParameters")}
+    request["outputDataConfig"] = {"s3Path": f"s3://{BUCKET}/jobs/taken"}
+    request["checkpointConfig"] = {"s3Uri": f"s3://{BUCKET}/jobs/taken/checkpoints"}
+    arn = braket.create_job(**request, jobName="taken", clientToken="other-tool")["jobArn"]
+    with pytest.raises(AwsError, match="a job named taken already exists"):
+        submit(plan_of("jobs.py:train", assignments=("job_name=taken",)), policy=FAST, quiet=True)
+    job = AwsJob(arn)
+    assert (job.provenance, job.planned()) == (None, None)
 
 
 def test_the_plan_shows_the_provenance(cloud_project: Project, capsys: pytest.CaptureFixture[str]) -> None:

@@ -234,6 +234,21 @@ def _write_record(aws: Aws, s3: S3Client, step: WriteRecord, plan: Plan, region:
                        "was created") from error
 
 
+def _withdraw_record(s3: S3Client, step: WriteRecord, account: str) -> None:
+    """Remove the record this submission wrote when CreateJob refused it for certain: no job of this plan exists, so
+    the record would describe none, or worse another tool's job of the same name. Best effort: the refusal is what
+    gets reported."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    bucket, key = split_s3_uri(step.s3_uri)
+    try:
+        head = s3.head_object(Bucket=bucket, Key=key, ExpectedBucketOwner=account)
+        if head.get("Metadata", {}).get(_TOKEN_KEY) == step.client_token:  # this plan's record, no other's
+            s3.delete_object(Bucket=bucket, Key=key, ExpectedBucketOwner=account)
+    except (BotoCoreError, ClientError):
+        pass
+
+
 def _explain(error: ClientError, request: CreateJobRequest, plan: Plan) -> AwsError:
     code = error_code(error)
     message = error.response.get("Error", {}).get("Message", "") or str(error)
@@ -363,6 +378,7 @@ def _submit(aws: Aws, plan: Plan, region: str, policy: RetryPolicy, attempts: At
     owner: str | None = None
     sent = skipped = 0
     arn = job_name = None
+    written: WriteRecord | None = None
     for step in plan.steps:
         if isinstance(step, EnsureBucket):
             owner = step.owner or aws.account(region)
@@ -378,8 +394,14 @@ def _submit(aws: Aws, plan: Plan, region: str, policy: RetryPolicy, attempts: At
             _copy_checkpoints(s3, step, owner or aws.account(region))
         elif isinstance(step, WriteRecord):
             _write_record(aws, s3, step, plan, region, owner or aws.account(region))
+            written = step
         else:
-            arn = _create_job(aws, step, plan, region, policy, attempts, line, stop)
+            try:
+                arn = _create_job(aws, step, plan, region, policy, attempts, line, stop)
+            except Exception:
+                if written is not None and attempts.maybe_done == 0:
+                    _withdraw_record(s3, written, owner or aws.account(region))
+                raise
             job_name = step.request.job_name
     assert arn is not None and job_name is not None  # _refusal: a plan without CreateJob is not carried out
     return Submission(job_arn=arn, job_name=job_name, region=region, bytes_uploaded=sent, bytes_skipped=skipped,

@@ -100,6 +100,7 @@ def send_retried(
         except ClientError as error:
             status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
             if error_code(error) not in RETRYABLE_CODES and status < 500:
+                attempts.maybe_done -= 1  # refused: this attempt changed nothing
                 if refused is None:
                     raise
                 raise refused(error) from error
