@@ -38,8 +38,17 @@ from .model.settings import (
 )
 from .model.types import shape
 
-__all__ = ["MOMENT_FORMS", "converter", "parse_moment", "provenance_of_tags", "provenance_tags", "read_record",
-           "record_text", "tag_value"]
+__all__ = [
+    "MOMENT_FORMS",
+    "RECORD_MAX_BYTES",
+    "converter",
+    "parse_moment",
+    "provenance_of_tags",
+    "provenance_tags",
+    "read_record",
+    "record_text",
+    "tag_value",
+]
 
 converter = cattrs.Converter(forbid_extra_keys=True)
 
@@ -326,13 +335,23 @@ def record_text(record: PlannedRecord) -> str:
     return json.dumps(converter.unstructure(record), indent=2, ensure_ascii=False) + "\n"
 
 
+RECORD_MAX_BYTES = 1_000_000
+"""The largest planned record read: a real one is a few kB; a bigger one is damaged, or made to exhaust memory."""
+
+
 def read_record(data: bytes | str, where: str) -> PlannedRecord:
     """A planned record from its JSON; a record of another format, or damaged, is a ``BraketkitError`` naming
     ``where`` it was read from."""
+    if len(data) > RECORD_MAX_BYTES:
+        raise BraketkitError(f"the planned record {where} is damaged: it is over {RECORD_MAX_BYTES // 1000} kB, "
+                             "and braketkit writes records of a few kB")
     try:
         document = json.loads(data)
     except ValueError as error:  # UnicodeDecodeError included
         raise BraketkitError(f"the planned record {where} is damaged: it is no JSON ({error})") from None
+    except RecursionError:
+        raise BraketkitError(f"the planned record {where} is damaged: it nests deeper than JSON braketkit "
+                             "writes") from None
     found = document.get("format") if isinstance(document, dict) else None
     if found != RECORD_FORMAT:
         what = f"of format {shown(found)}" if isinstance(found, str) else "of no format braketkit knows"

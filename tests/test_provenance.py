@@ -356,3 +356,41 @@ def test_provenance_reads_back_from_tags_only_when_braketkit_made_them() -> None
     assert provenance_of_tags({"team": "qml"}) is None
     assert provenance_of_tags({**tags, "braketkit:git-dirty": "maybe"}) is None
     assert provenance_of_tags({key: value for key, value in tags.items() if key != "braketkit:version"}) is None
+
+
+def test_a_record_that_is_not_the_jobs_own_is_refused(cloud_project: Project, cloud: Cloud) -> None:
+    """Anyone who may write the bucket can change a record; the job's name and script URI are the service's."""
+    plan = plan_of("jobs.py:train")
+    job = AwsJob(submit(plan, policy=FAST, quiet=True).job_arn)
+    key = f"jobs/{plan.request.job_name}/braketkit/planned.json"
+    document = record_in_s3(cloud, plan)
+    forged = {**document, "provenance": {**document["provenance"], "archive_sha256": "d" * 64}}
+    cloud.client("s3").put_object(Bucket=BUCKET, Key=key, Body=json.dumps(forged).encode())
+    with pytest.raises(BraketkitError, match=f"is not this job's: it names the archive sha256 {'d' * 64}, and the "
+                                             f"job runs {plan.archive.sha256}"):
+        job.planned()
+    cloud.client("s3").put_object(Bucket=BUCKET, Key=key, Body=json.dumps({**document, "job_name": "other"}).encode())
+    with pytest.raises(BraketkitError, match="is not this job's: it names job other"):
+        job.planned()
+    code, out, err = run_cli_plain("show", job.arn)
+    assert code == 0 and "not this job's" in out + err and "d" * 64 not in out
+
+
+def test_a_record_made_to_exhaust_the_reader_is_refused(cloud_project: Project, cloud: Cloud) -> None:
+    plan = plan_of("jobs.py:train")
+    job = AwsJob(submit(plan, policy=FAST, quiet=True).job_arn)
+    key = f"jobs/{plan.request.job_name}/braketkit/planned.json"
+    cloud.client("s3").put_object(Bucket=BUCKET, Key=key, Body=b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(BraketkitError, match="nests deeper than JSON braketkit writes"):
+        job.planned()
+    cloud.client("s3").put_object(Bucket=BUCKET, Key=key, Body=b" " * 2_000_000)
+    with pytest.raises(BraketkitError, match="is over 1000 kB"):
+        job.planned()
+
+
+def run_cli_plain(*argv: str) -> tuple[int, str, str]:
+    """The CLI in a child process, as a person runs it (its own stdout and stderr)."""
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "braketkit", *argv], capture_output=True, text=True)
+    return done.returncode, done.stdout, done.stderr

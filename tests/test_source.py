@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from braketkit.aws import Aws
-from braketkit.errors import SourceMismatch
+from braketkit.errors import InvalidInput, SourceMismatch
 from braketkit.execute.cloud import RetryPolicy, submit
 from braketkit.job.source import fetch_source, recorded_digest
 from braketkit.package import file_digest
@@ -68,10 +68,19 @@ def test_a_job_not_made_by_braketkit_gives_its_archive_unverified(cloud: Cloud, 
     assert (fetched.verified, fetched.path.read_bytes()) == (False, b"the SDK's archive")
 
 
-def test_the_recorded_digest_is_the_tag_else_the_content_addressed_uri() -> None:
-    digest = "a" * 64
+def test_the_recorded_digest_is_the_content_addressed_uri_else_the_tag_and_never_a_path() -> None:
+    digest, other = "a" * 64, "b" * 64
     uri = f"s3://b/p/sources/{digest}/source.tar.gz"
-    assert recorded_digest({"braketkit:archive-sha256": "B" * 64}, uri) == "b" * 64
+    assert recorded_digest({"braketkit:archive-sha256": other}, uri) == digest  # the request's own, not a tag
+    assert recorded_digest({"braketkit:archive-sha256": other}, "s3://b/p/script/source.tar.gz") == other
     assert recorded_digest({}, uri) == digest
     assert recorded_digest(None, "s3://b/p/script/source.tar.gz") is None
     assert recorded_digest(None, f"s3://b/p/sources/{digest}/source.tar.gz.bak") is None
+    for forged in ("../../../tmp/evil", "B" * 64, digest + "0", ""):
+        assert recorded_digest({"braketkit:archive-sha256": forged}, "s3://b/p/script/source.tar.gz") is None
+
+
+def test_a_job_without_a_script_has_no_source_to_fetch(tmp_path: Path) -> None:
+    metadata = {"jobName": "byoc", "algorithmSpecification": {"containerImage": {"uri": "1.dkr.ecr/x:1"}}}
+    with pytest.raises(InvalidInput, match="job byoc has no script"):
+        fetch_source(metadata, Aws(), "us-east-1", tmp_path)

@@ -406,7 +406,8 @@ class AwsJob(HasMetrics, Generic[R]):
         """
         from botocore.exceptions import BotoCoreError, ClientError
 
-        from ..converter import read_record
+        from ..converter import RECORD_MAX_BYTES, read_record
+        from .source import record_of_job, recorded_digest
 
         uri = str(self.metadata(refresh=False)["outputDataConfig"]["s3Path"]).rstrip("/") + f"/{RECORD_NAME}"
         bucket, key = split_s3_uri(uri)
@@ -414,14 +415,17 @@ class AwsJob(HasMetrics, Generic[R]):
         try:
             answer = gateway.s3(self.region).get_object(Bucket=bucket, Key=key,
                                                         ExpectedBucketOwner=gateway.account(self.region))
-            data = answer["Body"].read()
+            data = answer["Body"].read(RECORD_MAX_BYTES + 1)  # more than that is refused unread (read_record)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 return None
             raise AwsError(f"cannot read the planned record of job {self.name} from {uri}: {error}") from error
         except BotoCoreError as error:
             raise AwsError(f"cannot read the planned record of job {self.name} from {uri}: {error}") from error
-        return read_record(data, f"of job {self.name} at {uri}")
+        where = f"of job {self.name} at {uri}"
+        metadata = self.metadata(refresh=False)
+        return record_of_job(read_record(data, where), self.name, recorded_digest(metadata.get("tags"), (
+            (metadata.get("algorithmSpecification") or {}).get("scriptModeConfig") or {}).get("s3Uri")), where)
 
     def planned_result_format(self) -> str:
         """The ``result_format`` the job was planned with (its hyperparameters, from GetJob)."""

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, cast
 
-from ..converter import converter, read_record
+from ..converter import RECORD_MAX_BYTES, converter, read_record
 from ..errors import JobFailed
 from ..execute.record import settle
 from ..model.job import TERMINAL_STATES, JobInfo, LocalJobRecord, R
@@ -95,12 +95,18 @@ class LocalJob(HasMetrics, Generic[R]):
         None when there is none (a job run before braketkit wrote records); a record of a format this braketkit
         does not know, or damaged, is a ``BraketkitError``.
         """
+        from .source import record_of_job
+
         path = self.folder / RECORD_NAME
         try:
-            data = path.read_bytes()
+            with path.open("rb") as handle:
+                data = handle.read(RECORD_MAX_BYTES + 1)  # more than that is refused unread (read_record)
         except FileNotFoundError:
             return None
-        return read_record(data, f"of job {self.name} in {path}")
+        where = f"of job {self.name} in {path}"
+        provenance = self.metadata().provenance
+        return record_of_job(read_record(data, where), self.name,
+                             provenance.archive_sha256 if provenance is not None else None, where)
 
     def info(self) -> JobInfo:
         """The job as braketkit shows it: state, device, times, folder, failure reason (``--json``)."""

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..errors import AwsError, SourceMismatch
-from ..model.provenance import TAGS
+from ..errors import AwsError, BraketkitError, InvalidInput, Problem, SourceMismatch
+from ..model.provenance import TAGS, PlannedRecord
 from ..package import file_digest
 from ..s3uri import split_s3_uri
 from ..workspace import make_folder
@@ -28,9 +28,10 @@ from ..workspace import make_folder
 if TYPE_CHECKING:
     from ..aws import Aws
 
-__all__ = ["JobSource", "cached_source", "fetch_source", "recorded_digest"]
+__all__ = ["JobSource", "cached_source", "fetch_source", "record_of_job", "recorded_digest", "script_uri"]
 
 _ADDRESSED = re.compile(r"/sources/([0-9a-f]{64})/source\.tar\.gz\Z")
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 @attrs.frozen(kw_only=True)
@@ -54,12 +55,29 @@ class JobSource:
 
 
 def recorded_digest(tags: Mapping[str, str] | None, script_uri: str | None) -> str | None:
-    """The archive digest a job records: its provenance tag, else its content-addressed script URI; None if neither."""
-    tagged = (tags or {}).get(TAGS["archive_sha256"])
-    if tagged:
-        return tagged.lower()
+    """The archive digest a job records: its content-addressed script URI's (part of the request, which nothing
+    changes), else its provenance tag; None if neither holds one. Only a SHA-256 as braketkit writes it (64
+    lowercase hex digits) counts: anything else in the tag is no digest, and never part of a path."""
     found = _ADDRESSED.search(script_uri or "")
-    return found.group(1) if found else None
+    if found:
+        return found.group(1)
+    tagged = (tags or {}).get(TAGS["archive_sha256"], "")
+    return tagged if _DIGEST.fullmatch(tagged) else None
+
+
+def record_of_job(record: PlannedRecord, job_name: str, digest: str | None, where: str) -> PlannedRecord:
+    """``record``, once it is known to be this job's: its name the job's, and the archive its provenance names the
+    one the job records (when the job records one). A record is a file anyone who may write the bucket (or the
+    folder) can change, while the job's name and script URI are the service's: a record that disagrees with them
+    describes another job, and is refused rather than shown as this one's."""
+    wrong = []
+    if record.job_name != job_name:
+        wrong.append(f"it names job {record.job_name}")
+    if digest is not None and record.provenance.archive_sha256 != digest:
+        wrong.append(f"it names the archive sha256 {record.provenance.archive_sha256}, and the job runs {digest}")
+    if wrong:
+        raise BraketkitError(f"the planned record {where} is not this job's: {'; '.join(wrong)}")
+    return record
 
 
 def _mismatch(what: str, expected: str, actual: str) -> SourceMismatch:
@@ -78,6 +96,16 @@ def cached_source(cache: Path, digest: str, job: str) -> JobSource | None:
     return JobSource(path=path, sha256=digest, verified=True, script_uri=None, downloaded=False)
 
 
+def script_uri(metadata: Mapping[str, Any]) -> str:
+    """Where the job GetJob described keeps its code (``scriptModeConfig.s3Uri``); a job that runs its container
+    image's own code has none, which is said plainly."""
+    uri = ((metadata.get("algorithmSpecification") or {}).get("scriptModeConfig") or {}).get("s3Uri")
+    if not isinstance(uri, str) or not uri:
+        raise InvalidInput([Problem(f"job {metadata.get('jobName', '?')} has no script (its container image runs its "
+                                    "own code), so it has no source archive braketkit can fetch", "JOB")])
+    return uri
+
+
 def fetch_source(metadata: Mapping[str, Any], aws: Aws, region: str, cache: Path, fresh: bool = False) -> JobSource:
     """The source archive of the cloud job GetJob described (``metadata``), verified against its digest.
 
@@ -88,7 +116,7 @@ def fetch_source(metadata: Mapping[str, Any], aws: Aws, region: str, cache: Path
     from botocore.exceptions import BotoCoreError, ClientError
 
     name = str(metadata.get("jobName", "?"))
-    uri = str(metadata["algorithmSpecification"]["scriptModeConfig"]["s3Uri"])
+    uri = script_uri(metadata)
     expected = recorded_digest(metadata.get("tags"), uri)
     if expected is not None and not fresh:
         found = cached_source(cache, expected, name)
