@@ -423,3 +423,23 @@ def test_what_the_tree_note_says(planned: tuple[Any, ...], now: tuple[Any, ...],
     note = tree_note("train-1", recorded, GitFacts(commit=now[0], dirty=now[1], diff_sha256=now[2]))
     assert note == (None if said is None else f"the working tree has changed since job train-1 was planned ({said}); "
                     f"the rerun runs the job's own archive (sha256 {'f' * 64})")
+
+
+def test_a_hostile_archive_of_another_tool_is_unpacked_as_untrusted_input(cloud_project: Project, cloud: Cloud,
+                                                                          tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """A member reaching out of the code folder: refused on every Python, Debian's 3.11.2 (no tarfile filter)
+    included; nothing is written outside, and the local job records the failure."""
+    import io
+
+    first = _foreign_job(cloud, tmp_path)
+    hostile = tmp_path / "hostile.tar.gz"
+    with tarfile.open(hostile, "w:gz") as tar:
+        for name, data in (("algo.py", b"def main():\n    print('ran')\n"), ("../../escaped.txt", b"out")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    cloud.client("s3").upload_file(str(hostile), "other-tool", "jobs/script/source.tar.gz")
+    code, out, err = run_cli(capsys, "rerun", first, "--local")
+    assert code == 1 and "../../escaped.txt" in err and "ran" not in out
+    assert not list(cloud_project.root.rglob("escaped.txt")) and not list(tmp_path.rglob("escaped.txt"))

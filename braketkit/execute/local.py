@@ -14,7 +14,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tarfile
 import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -71,11 +70,11 @@ def _new_folder(jobs: Path, name: str) -> Path:
 
 
 def _unpack(archive: Path, code: Path) -> None:
-    with tarfile.open(archive) as opened:
-        if hasattr(tarfile, "data_filter"):
-            opened.extractall(code, filter="data")
-        else:  # pragma: no cover - Python before 3.10.12 / 3.11.4
-            opened.extractall(code)
+    """Unpack the job's archive as untrusted input (``job.extract``), on every Python alike: a rerun may run an
+    archive another tool made, and Debian's 3.11.2 has no tarfile filter."""
+    from ..job.extract import safe_extract
+
+    safe_extract(archive, code, label=f"the source archive {archive.name}")
 
 
 def _channel_sources(plan: Plan) -> list[tuple[str, str, dict[str, Path]]]:
