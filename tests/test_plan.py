@@ -390,6 +390,15 @@ def test_local_input_channels_stay_out_of_the_source_archive(project: Project) -
     assert sorted(upload.path.name for upload in plan.uploads[1:]) == ["a.csv", "labels [v2].csv"]
 
 
+def test_a_channel_named_dot_or_dot_dot_is_refused(project: Project) -> None:
+    """The service's pattern lets ``.`` and ``..`` through; no job can have a data folder of that name."""
+    project.pyproject(BASIC.replace('region = "us-east-1"', 'region = "us-east-1"\ninput = { ".." = "data" }'))
+    project.write("train.py", TRAIN)
+    project.write("data/a.csv", "1\n")
+    with pytest.raises(InvalidInput, match=r"input: the channel '\.\.' names no folder a job can have its data in"):
+        plan_of(offline=True)
+
+
 def test_arguments_may_not_take_braketkits_own_names(basic_project: Project) -> None:
     basic_project.write("loose.py", "def job(**options):\n    return options\n")
     with pytest.raises(InvalidInput) as caught:

@@ -13,11 +13,14 @@ from typing import Any
 
 import pytest
 
+from braketkit.execute.cloud import RetryPolicy, submit
 from braketkit.model.provenance import RERUN_TAG, TAGS
+from braketkit.pipeline import plan_target
 from braketkit.runtime import contract
 from braketkit.s3uri import split_s3_uri
+from braketkit.target import load_reference
 
-from .conftest import Cloud, Project, run_cli
+from .conftest import CLOUD_SETTINGS, Cloud, Project, run_cli
 from .s3_gate import CALLER
 
 REPLACED = '''
@@ -443,3 +446,35 @@ def test_a_hostile_archive_of_another_tool_is_unpacked_as_untrusted_input(cloud_
     code, out, err = run_cli(capsys, "rerun", first, "--local")
     assert code == 1 and "../../escaped.txt" in err and "ran" not in out
     assert not list(cloud_project.root.rglob("escaped.txt")) and not list(tmp_path.rglob("escaped.txt"))
+
+
+def test_a_job_described_with_channels_no_folder_can_hold_is_refused_here(cloud_project: Project, cloud: Cloud,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """GetJob could describe channels named ``..`` (the service's pattern allows it) or two of one name."""
+    arn = _submitted_with_input(cloud_project)
+    job = cloud.braket.jobs[arn]
+    channel = job["inputDataConfig"][0]
+    job["inputDataConfig"] = [{**channel, "channelName": ".."}]
+    code, _, err = run_cli(capsys, "rerun", arn, "--local")
+    assert code == 2 and err == ("error: input: the channel '..' names no folder a job can have its data in (the "
+                                 "service's pattern allows it); name the channel otherwise\n")
+    job["inputDataConfig"] = [channel, channel]
+    code, _, err = run_cli(capsys, "rerun", arn, "--local")
+    assert code == 2 and f"'{channel['channelName']}' (a channel named . or .., or two of one name)" in err
+
+
+def test_a_job_without_a_script_is_said_to_have_none(cloud_project: Project, cloud: Cloud,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    arn = _submitted_with_input(cloud_project)
+    cloud.braket.jobs[arn]["algorithmSpecification"] = {"containerImage": {"uri": "1.dkr.ecr.us-east-1/x:1"}}
+    code, _, err = run_cli(capsys, "rerun", arn)
+    assert code == 2 and "has no script (its container image runs its own code)" in err
+
+
+FAST = RetryPolicy(deadline=30.0, base=0.001, cap=0.01)
+
+
+def _submitted_with_input(project: Project) -> str:
+    project.write("data/a.csv", "1\n")
+    project.pyproject(CLOUD_SETTINGS + 'input = { train = "data" }\n')
+    return submit(plan_target(load_reference("jobs.py:train"), (), {}), policy=FAST, quiet=True).job_arn

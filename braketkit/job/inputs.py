@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import AwsError, SourceMismatch
+from ..errors import AwsError, InvalidInput, Problem, SourceMismatch
 from ..model.request import CreateJobRequest
 from ..model.steps import Upload
 from ..package import channel_digest, file_digest
@@ -40,6 +40,12 @@ def fetch_channels(request: CreateJobRequest, aws: Aws, region: str, folder: Pat
     verified: each as a local file at its S3 URI. Channels passed through as ``s3://`` URIs are left out."""
     from botocore.exceptions import BotoCoreError, ClientError
 
+    names = [channel.channel_name for channel in request.input_data_config or []]
+    odd = sorted({name for name in names if name in (".", "..") or names.count(name) > 1})
+    if odd:
+        raise InvalidInput([Problem(f"job {job} has input channels braketkit cannot lay out as folders here: "
+                                    f"{', '.join(map(repr, odd))} (a channel named . or .., or two of one name)",
+                                    "JOB")])
     found: list[Upload] = []
     for channel in request.input_data_config or []:
         uri = channel.data_source.s3_data_source.s3_uri

@@ -419,6 +419,9 @@ def _validate(
     names = [channel.channel_name for channel in request.input_data_config or []]
     problems += [_problem_for(path, message, resolved, arguments, names) for path, message in violations
                  if path not in too_long]
+    problems += [Problem(f"the channel {name!r} names no folder a job can have its data in (the service's pattern "
+                         "allows it); name the channel otherwise", "input", resolved.origins.get(f"input.{name}"))
+                 for name in names if name in (".", "..")]
     copy_from = resolved.settings.checkpoint.copy_from_job
     wrong = job_reference_problem(copy_from) if copy_from is not None else None
     if wrong is not None:

@@ -128,6 +128,9 @@ def original_request(metadata: Mapping[str, Any]) -> api.CreateJobRequest:
     members = service_model.shapes()[service_model.input_shape("CreateJob")]["members"]
     data = {name: metadata[name] for name in members if name in metadata and name != "clientToken"}
     name = str(metadata.get("jobName", "?"))
+    if not ((data.get("algorithmSpecification") or {}).get("scriptModeConfig") or {}).get("s3Uri"):
+        raise InvalidInput([Problem(f"job {name} has no script (its container image runs its own code), so it has no "
+                                    "archive to rerun; braketkit reruns jobs that run a script", "JOB")])
     try:
         request: api.CreateJobRequest = converter.structure({**data, "clientToken": "reran"}, api.CreateJobRequest)
     except Exception as error:  # cattrs raises many kinds: each means GetJob described it in a way not foreseen
