@@ -394,3 +394,13 @@ def run_cli_plain(*argv: str) -> tuple[int, str, str]:
 
     done = subprocess.run([sys.executable, "-m", "braketkit", *argv], capture_output=True, text=True)
     return done.returncode, done.stdout, done.stderr
+
+
+@pytest.mark.parametrize(("key", "hidden"), [
+    ("hyperparameters.db_pass", True), ("wandb_key", True), ("auth_token", True), ("api-key", True),
+    ("hyperparameters.passphrase", True), ("pwd", True), ("s3.kms_key", False), ("steps", False),
+    ("author", False), ("keyboard", False), ("passes", False)])
+def test_values_whose_names_look_secret_are_redacted(key: str, hidden: bool) -> None:
+    from braketkit.resolve.planned import REDACTED, redact
+
+    assert (redact(key, "hunter2") == REDACTED) is hidden

@@ -18,13 +18,18 @@ if TYPE_CHECKING:
 __all__ = ["REDACTED", "planned_settings", "redact"]
 
 REDACTED = "<redacted>"
-_SECRET = re.compile(r"(?i)secret|token|password|passwd|credential|api[_-]?key|private")
+_SECRET = re.compile(r"(?i)secret|token|password|passwd|passphrase|credential|api[_-]?key|access[_-]?key|private"
+                     r"|(?:^|[_-])(?:pass|pwd|key)(?:$|[_-])|auth(?:$|[_-]|orization)")
+
+_NAMED_NOT_SECRET = frozenset({"s3.kms_key"})
+"""Settings whose names look secret and whose values are not: a KMS key's ID or ARN grants nothing by itself."""
 
 
 def redact(key: str, value: Any) -> Any:
     """``value``, or ``REDACTED`` when ``key``'s last part names a secret (``s3.api_key``, ``hyperparameters.token``)
     and it is set."""
-    return REDACTED if _SECRET.search(key.rpartition(".")[2]) and value not in (None, "") else value
+    secret = key not in _NAMED_NOT_SECRET and _SECRET.search(key.rpartition(".")[2])
+    return REDACTED if secret and value not in (None, "") else value
 
 
 def planned_settings(resolved: Resolved) -> dict[str, PlannedSetting]:
