@@ -404,3 +404,11 @@ def test_values_whose_names_look_secret_are_redacted(key: str, hidden: bool) -> 
     from braketkit.resolve.planned import REDACTED, redact
 
     assert (redact(key, "hunter2") == REDACTED) is hidden
+
+
+def test_a_password_in_a_url_is_redacted_whatever_the_key() -> None:
+    from braketkit.resolve.planned import redact
+
+    assert redact("dependencies", ["numpy", "git+https://me:ghp_abc@github.com/x/y.git"]) == [
+        "numpy", "git+https://me:<redacted>@github.com/x/y.git"]
+    assert redact("image", "https://host/x") == "https://host/x"
