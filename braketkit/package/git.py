@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import subprocess
     from hashlib import _Hash as Hash
 
-__all__ = ["GitFacts", "Probe", "git_facts", "start"]
+__all__ = ["GitFacts", "Probe", "git_facts", "has_commit", "start"]
 
 TIMEOUT = 10.0
 """Seconds git may take for each command: a repository on a hung network share leaves the facts absent."""
@@ -264,3 +264,11 @@ def start(folder: Path) -> Probe:
 def git_facts(folder: Path) -> GitFacts:
     """The git facts of ``folder`` (the source folder), read now."""
     return start(folder).facts()
+
+
+def has_commit(folder: Path, commit: str) -> bool:
+    """Whether the repository of ``folder`` holds ``commit`` (a full hex object name): False too when git cannot
+    tell, or ``commit`` is no object name at all."""
+    if not (len(commit) in (40, 64) and all(character in "0123456789abcdef" for character in commit)):
+        return False
+    return _output(_spawn(folder, "cat-file", "-e", f"{commit}^{{commit}}")) is not None
