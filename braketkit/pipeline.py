@@ -240,7 +240,9 @@ def plan_rerun(
     if provenance.git_commit is not None:  # the working tree here against the job's, as git tells
         recorded = original.record.settings.get("source") if original.record is not None else None
         folder = root / recorded.value if recorded is not None and isinstance(recorded.value, str) else root
-        note = tree_note(name, provenance, git.git_facts(folder))
+        now = git.git_facts(folder)
+        here = now.commit in (None, provenance.git_commit) or git.has_commit(folder, provenance.git_commit)
+        note = tree_note(name, provenance, now, commit_here=here)
         notes += [note] if note else []
     record = rerun_record(new, resolved, changes, provenance=provenance, reran=original.reran,
                           earlier=original.record, planned_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))

@@ -12,6 +12,7 @@ import os
 import platform
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -412,3 +413,99 @@ def test_a_password_in_a_url_is_redacted_whatever_the_key() -> None:
     assert redact("dependencies", ["numpy", "git+https://me:ghp_abc@github.com/x/y.git"]) == [
         "numpy", "git+https://me:<redacted>@github.com/x/y.git"]
     assert redact("image", "https://host/x") == "https://host/x"
+
+
+# -- clean means the commit holds what the archive ships --------------------------------------------------------
+
+SCRIPT = '''
+import json
+import os
+import sys
+
+from braketkit import hybrid_job
+from braketkit.converter import converter
+
+SCALE = float(os.environ["SCALE"])
+
+@hybrid_job()
+def train(steps: int = 2) -> float:
+    return steps * SCALE
+
+plan = train.plan()
+print(json.dumps({"provenance": converter.unstructure(plan.provenance), "text": plan.captured.text,
+                  "sources": plan.archive.sources}))
+'''
+
+LOCAL_DEVICE = '''
+[tool.braketkit]
+device = "local"
+region = "us-east-1"
+role = "arn:aws:iam::111122223333:role/r"
+'''
+
+
+def _script_plan(project: Project, scale: str) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "script.py"], cwd=project.root, capture_output=True, text=True,
+                          check=False, env=os.environ | {"SCALE": scale}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    planned: dict[str, Any] = json.loads(done.stdout)
+    return planned
+
+
+def test_a_script_s_captured_function_in_a_clean_repository_is_dirty(project: Project) -> None:
+    """The commit holds the script, not the values its globals had: the generated module is in the digest."""
+    project.pyproject(LOCAL_DEVICE)
+    project.write("script.py", SCRIPT)
+    project.write("requirements.txt", "numpy\n")
+    top = committed(project)
+    first = _script_plan(project, "1.5")
+    assert first["sources"] == ["pyproject.toml", "requirements.txt", "script.py"]  # the project's own, all shipped
+    assert git(top, "status", "--porcelain") == ""  # nothing changed in git's eyes
+    provenance = first["provenance"]
+    assert provenance["git_commit"] == git(top, "rev-parse", "HEAD") and provenance["git_dirty"] is True
+    text = first["text"].encode()
+    documented = hashlib.sha256(b"\0\0braketkit_main.py\0" + str(len(text)).encode() + b"\0" + text).hexdigest()
+    assert provenance["git_diff_sha256"] == documented
+    assert _script_plan(project, "1.5")["provenance"] == provenance  # the same cell again: the same digest
+    second = _script_plan(project, "2.5")  # a global changed: another archive, another digest
+    assert second["provenance"]["archive_sha256"] != provenance["archive_sha256"]
+    assert second["provenance"]["git_diff_sha256"] not in (None, provenance["git_diff_sha256"])
+    assert second["provenance"]["git_commit"] == provenance["git_commit"]
+
+
+def test_an_ignored_file_shipped_by_include_makes_the_source_dirty(cloud_project: Project) -> None:
+    cloud_project.write(".gitignore", "data/\n")
+    cloud_project.write("data/points.csv", "1,2\n")
+    cloud_project.write("data/unshipped.txt", "ignored and not shipped\n")
+    cloud_project.pyproject(CLOUD_SETTINGS + 'include = ["data/*.csv"]\n')
+    top = committed(cloud_project)
+    assert git(top, "status", "--porcelain") == ""
+    plan = plan_of("jobs.py:train")
+    assert "data/points.csv" in plan.archive.sources and "data/unshipped.txt" not in plan.archive.sources
+    assert plan.provenance.git_dirty is True
+    assert plan.provenance.git_diff_sha256 == expected_digest(cloud_project.root, ["data/points.csv"])
+    assert plan_of("jobs.py:train").provenance == plan.provenance  # the cache-hit path lists the files too
+
+    cloud_project.write("data/unshipped.txt", "changed, but not shipped\n")
+    assert plan_of("jobs.py:train").provenance.git_diff_sha256 == plan.provenance.git_diff_sha256
+    cloud_project.write("data/points.csv", "1,2\n3,4\n")
+    changed = plan_of("jobs.py:train").provenance
+    assert changed.archive_sha256 != plan.provenance.archive_sha256
+    assert changed.git_diff_sha256 == expected_digest(cloud_project.root, ["data/points.csv"]) \
+        != plan.provenance.git_diff_sha256
+    # With an edit git sees too: one digest over both, the untracked part as one sorted set.
+    cloud_project.write("notes.txt", "untracked, not ignored\n")
+    both = plan_of("jobs.py:train").provenance
+    assert both.git_diff_sha256 == expected_digest(cloud_project.root, ["data/points.csv", "notes.txt"])
+
+
+def test_a_clean_tree_shipping_only_tracked_files_stays_clean(cloud_project: Project) -> None:
+    """Ignored files not shipped, braketkit's runtime, a requirements.txt made from a list: none makes it dirty."""
+    cloud_project.write(".gitignore", "scratch/\n")
+    cloud_project.write("scratch/big.bin", "not shipped\n")
+    cloud_project.pyproject(CLOUD_SETTINGS + 'dependencies = ["numpy"]\n')
+    committed(cloud_project)
+    plan = plan_of("jobs.py:train")
+    assert "requirements.txt" not in plan.archive.sources and not any(
+        name.startswith("braketkit_runtime/") for name in plan.archive.sources)
+    assert (plan.provenance.git_dirty, plan.provenance.git_diff_sha256) == (False, None)

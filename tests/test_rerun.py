@@ -478,3 +478,26 @@ def _submitted_with_input(project: Project) -> str:
     project.write("data/a.csv", "1\n")
     project.pyproject(CLOUD_SETTINGS + 'input = { train = "data" }\n')
     return submit(plan_target(load_reference("jobs.py:train"), (), {}), policy=FAST, quiet=True).job_arn
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_rerun_from_another_repository_compares_no_trees(cloud_project: Project, cloud: Cloud,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """The job's commit is not in the repository here: no "changed" note comparing unrelated code, but that."""
+    (cloud_project.root / ".gitignore").write_text(".braketkit/\n__pycache__/\n")
+    _git(cloud_project.root, "init", "-q", "-b", "main")
+    _git(cloud_project.root, "add", "-A")
+    _git(cloud_project.root, "commit", "-q", "-m", "first")
+    planned_at = _git(cloud_project.root, "rev-parse", "HEAD")
+    first = _run(capsys, "jobs.py:train", "--steps", "2")
+    shutil.rmtree(cloud_project.root / ".git")  # an unrelated repository in its place
+    _git(cloud_project.root, "init", "-q", "-b", "main")
+    _git(cloud_project.root, "add", "-A")
+    _git(cloud_project.root, "commit", "-q", "-m", "unrelated", "--date", "2001-01-01T00:00:00")
+    assert _git(cloud_project.root, "rev-parse", "HEAD") != planned_at
+    _, err = _rerun(capsys, first)
+    old = cloud.braket.jobs[first]
+    assert err == (f"note: job {old['jobName']} was planned at commit {planned_at[:7]}, which the repository here "
+                   "does not hold (another repository, or a commit not fetched here): its tree is not compared with "
+                   f"this one; the rerun runs the job's own archive (sha256 {old['tags'][TAGS['archive_sha256']]})\n")
+    assert "working tree has changed" not in err

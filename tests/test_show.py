@@ -283,3 +283,76 @@ def test_a_planned_record_that_cannot_be_read_leaves_the_rest_shown(cloud_projec
     assert "settings" not in document and document["record_problem"].startswith("the planned record of job")
     code, out, _ = run_cli(capsys, "diff", arn, arn)  # the jobs' own settings compared instead
     assert (code, out.splitlines()[-1]) == (0, "no differences")
+
+
+# -- show --source: the job's exact files -------------------------------------------------------------------------
+
+
+def _archive_files(data: bytes) -> dict[str, bytes]:
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+        return {member.name: archive.extractfile(member).read()  # type: ignore[union-attr]
+                for member in archive.getmembers() if member.isfile()}
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+def _s3_archive(cloud: Cloud, arn: str) -> tuple[str, str]:
+    uri = cloud.braket.jobs[arn]["algorithmSpecification"]["scriptModeConfig"]["s3Uri"]
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    return bucket, key
+
+
+def test_show_source_extracts_the_exact_files_of_a_cloud_job(cloud_project: Project, cloud: Cloud,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    arn = _run(capsys, "jobs.py:train", "--steps", "4")
+    name = cloud.braket.jobs[arn]["jobName"]
+    ran = (cloud_project.root / "jobs.py").read_text()
+    cloud_project.write("jobs.py", ran + "\n# edited since the job ran\n")  # the working tree moves on
+    shutil.rmtree(cloud_project.root / ".braketkit" / "archives")  # fetched from S3, by its digest
+    bucket, key = _s3_archive(cloud, arn)
+    expected = _archive_files(cloud.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read())
+
+    code, out, err = run_cli(capsys, "show", arn, "--source", "sources")
+    assert (code, out) == (0, ""), err
+    target = cloud_project.root / "sources" / name
+    digest = key.split("/")[-2]
+    assert err == f"source of job {name} (archive sha256 {digest}) extracted to sources/{name}\n"
+    assert _tree(target) == expected  # the archive's files, no more, no fewer
+    assert (target / "jobs.py").read_text() == ran and "braketkit_runtime/entry.py" in expected
+
+    code, _, err = run_cli(capsys, "show", name, "--source", "sources")  # by name: the folder is in the way now
+    assert code == 2 and "--source" in err and f"sources/{name} already exists" in err
+    assert _tree(target) == expected
+
+
+def test_show_source_refuses_an_archive_replaced_in_s3(cloud_project: Project, cloud: Cloud,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    arn = _run(capsys, "jobs.py:train", "--steps", "4")
+    shutil.rmtree(cloud_project.root / ".braketkit" / "archives")
+    bucket, key = _s3_archive(cloud, arn)
+    cloud.client("s3").put_object(Bucket=bucket, Key=key, Body=b"not what the job ran")
+    code, out, err = run_cli(capsys, "show", arn, "--source", "sources")
+    assert (code, out) == (1, "")
+    assert "changed or replaced" in err and "Traceback" not in err
+    assert not (cloud_project.root / "sources").exists()  # nothing extracted
+
+
+def test_show_source_of_a_local_job_and_of_one_whose_archive_is_gone(cloud_project: Project,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "run", "jobs.py:train", "--local", "--steps", "2", "--json", "--quiet")
+    assert code == 0, err
+    folder = Path(json.loads(out)["folder"])
+    [archive] = (cloud_project.root / ".braketkit" / "archives").glob("*.tar.gz")
+    expected = _archive_files(archive.read_bytes())
+    cloud_project.write("jobs.py", "# rewritten\n")
+    code, out, err = run_cli(capsys, "show", folder.name, "--source", "out")
+    assert (code, out) == (0, ""), err
+    assert _tree(cloud_project.root / "out" / folder.name) == expected
+    archive.unlink()
+    code, _, err = run_cli(capsys, "show", folder.name, "--source", "again")
+    assert code == 2 and f"sha256 {archive.name.removesuffix('.tar.gz')}) is no longer in" in err
+    assert not (cloud_project.root / "again").exists()
+    code, _, err = run_cli(capsys, "show", folder.name, "--source", "again", "--json")
+    assert code == 2 and "--source" in err

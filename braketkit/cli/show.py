@@ -210,7 +210,11 @@ def show_text(details: JobDetails) -> str:
 @_REGION
 @click.option("--json", "as_json", is_flag=True, help="Print everything as one JSON document (the fields of "
                                                       "docs/cli.md).")
-def show(job: str, region: str | None, as_json: bool) -> None:
+@click.option("--source", "source", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
+              help="Instead: extract the job's source archive, verified against its recorded SHA-256, into "
+                   "DIR/<job name>/ (which must not exist, or be empty): the exact files the job ran, braketkit's "
+                   "runtime included.")
+def show(job: str, region: str | None, as_json: bool, source: Path | None) -> None:
     """Everything about one job: state, times, billed duration, failure, where its results and logs are, arguments,
     provenance and settings as planned.
 
@@ -220,6 +224,35 @@ def show(job: str, region: str | None, as_json: bool) -> None:
     from ..job.details import job_details
     from .jobs_text import on_terminal
 
+    if source is not None:
+        if as_json:
+            raise InvalidInput([Problem("extracts the job's source; --json shows the job: give one of them",
+                                        "--source")])
+        _extract(job, region, source)
+        return
     with _aws(job):
         details = redacted(job_details(existing_job(job, region)))
     click.echo(json.dumps(converter.unstructure(details), indent=2) if as_json else on_terminal(show_text(details)))
+
+
+def _extract(job: str, region: str | None, folder: Path) -> None:
+    """``show --source DIR``: the job's archive into ``DIR/<job name>/``; where it went, on stderr."""
+    from ..errors import ResultsError
+    from ..job.extract import printable, refuse_existing_target
+    from ..job.source import extract_source
+    from ..places import display_path
+    from ..workspace import archives_folder
+
+    with _aws(job):
+        handle = existing_job(job, region)
+        target = folder / handle.name
+        try:  # checked before anything is fetched: a folder in the way is bad input
+            refuse_existing_target(target, f"the source of job {handle.name}")
+        except ResultsError as error:
+            raise InvalidInput([Problem(f"{error} (the source goes into DIR/<job name>/, which must not exist, "
+                                        "or be empty)", "--source")]) from None
+        target, found = extract_source(handle, folder, archives_folder(project_root(Path.cwd())))
+    unverified = "" if found.verified else (" (not verified: the job records no digest, braketkit did not make it; "
+                                            "this is its archive as S3 holds it now)")
+    click.echo(printable(f"source of job {handle.name} (archive sha256 {found.sha256}) extracted to "
+                         f"{display_path(target)}{unverified}"), err=True)

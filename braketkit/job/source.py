@@ -6,6 +6,9 @@ archive cache (``.braketkit/archives/<sha256>.tar.gz``) is looked in first, then
 downloaded; either way the bytes are hashed, and an archive whose digest is not the job's is refused
 (``SourceMismatch``), never used. A job not made by braketkit records no digest: its archive is taken
 as S3 holds it now, and ``JobSource.verified`` says so.
+
+``extract_source`` unpacks a job's archive, so found, into a folder of its own (``braketkit show JOB
+--source DIR``): the exact files the job ran, whatever the working tree holds now.
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ from ..workspace import make_folder
 
 if TYPE_CHECKING:
     from ..aws import Aws
+    from . import Job
 
-__all__ = ["JobSource", "cached_source", "fetch_source", "record_of_job", "recorded_digest", "script_uri"]
+__all__ = ["JobSource", "cached_source", "extract_source", "fetch_source", "job_source", "record_of_job",
+           "recorded_digest", "script_uri"]
 
 _ADDRESSED = re.compile(r"/sources/([0-9a-f]{64})/source\.tar\.gz\Z")
 _DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -140,3 +145,40 @@ def fetch_source(metadata: Mapping[str, Any], aws: Aws, region: str, cache: Path
         with contextlib.suppress(OSError):
             partial.unlink()
     return JobSource(path=final, sha256=actual, verified=expected is not None, script_uri=uri, downloaded=True)
+
+
+def job_source(job: Job, cache: Path) -> JobSource:
+    """The source archive of ``job``, verified: a cloud job's from ``cache`` or its script URI (``fetch_source``),
+    a local job's from the archive cache of its project (else ``cache``), the only place it is kept."""
+    from ..errors import InvalidInput, Problem
+    from ..workspace import FOLDER
+    from .cloud import AwsJob, talking_to_aws
+
+    if isinstance(job, AwsJob):
+        with talking_to_aws(job.arn):
+            return fetch_source(job.metadata(refresh=False), job._gateway(), job.region, cache)
+    record = job.metadata()
+    digest = record.provenance.archive_sha256 if record.provenance is not None else recorded_digest(record.tags, None)
+    if job.folder.parent.parent.name == FOLDER:  # <project>/.braketkit/jobs/<name>: its own project's cache
+        cache = job.folder.parent.parent / "archives"
+    found = cached_source(cache, digest, job.name) if digest else None
+    if found is None:
+        why = f"its archive (sha256 {digest}) is no longer in {cache}" if digest else "it records no archive digest"
+        raise InvalidInput([Problem(f"cannot get the source of local job {job.name}: {why} (a local job's archive "
+                                    "is kept only there, and `braketkit clean` may have removed it)", "JOB")])
+    return found
+
+
+def extract_source(job: Job, folder: Path, cache: Path) -> tuple[Path, JobSource]:
+    """Unpack ``job``'s source archive (``job_source``) into ``folder/<job name>``, all or nothing, as
+    ``safe_extract`` does (a target that exists and is not an empty folder is refused before anything is
+    fetched); return that folder and the archive. braketkit's runtime (``braketkit_runtime/``) is in it: it is
+    part of what ran."""
+    from .extract import refuse_existing_target, safe_extract
+
+    target = folder / job.name
+    label = f"the source archive of job {job.name}"
+    refuse_existing_target(target, label)
+    source = job_source(job, cache)
+    safe_extract(source.path, target, label=label)
+    return target, source

@@ -48,6 +48,11 @@ class SourceArchive:
     files: int
     source_bytes: int
     warnings: list[str]
+    sources: tuple[str, ...] = ()
+    """The project files it ships, by their names relative to the source folder, sorted: what provenance compares
+    with what git tracks. Not braketkit's own members (its runtime, a generated ``__main__`` module, a
+    requirements.txt made from a ``dependencies`` list); a requirements file ``dependencies`` names is, by its own
+    name."""
 
 
 @attrs.frozen(kw_only=True)
@@ -167,6 +172,18 @@ def _clean_partials(cache: Path) -> list[Path]:
     return removed
 
 
+def _source_names(root: Path, shipped: Sequence[SourceFile], dependencies: str | list[str] | None) -> tuple[str, ...]:
+    """``SourceArchive.sources``: the shipped files' names, and a requirements file named by ``dependencies`` (shipped
+    as requirements.txt) by its name in the source folder when it is in it."""
+    names = {file.name for file in shipped}
+    if isinstance(dependencies, str):
+        base = root.resolve()
+        path = Path(os.path.normpath(base / dependencies))
+        if path.is_relative_to(base) and path != base:
+            names.add(path.relative_to(base).as_posix())
+    return tuple(sorted(names))
+
+
 def package_source(
     root: Path,
     *,
@@ -194,7 +211,8 @@ def package_source(
     if clashes:
         raise InvalidInput([Problem(f"{name} has a name braketkit uses for its own module in the job; rename it",
                                     "source") for name in clashes])
-    extra = [member for member in (_requirements(root, dependencies, dependencies_origin),) if member]
+    requirements = _requirements(root, dependencies, dependencies_origin)
+    extra = [member for member in (requirements,) if member]
     extra += generated
     total = sum(file.size for file in files)
     warnings: list[str] = []
@@ -209,14 +227,15 @@ def package_source(
     if nested:
         warnings.append("the job's container installs every requirements.txt in the tree, nested ones too: "
                         + ", ".join(nested))
-    entries = members(file for file in files if not (extra and file.name == "requirements.txt"))
-    entries += extra + runtime_members()
+    shipped = [file for file in files if not (requirements and file.name == "requirements.txt")]
+    entries = members(shipped) + extra + runtime_members()
+    sources = _source_names(root, shipped, dependencies)
     key = index.fingerprint(root, files, [*extra, *runtime_members()], [*exclude, "\0", *include])
     found = index.look_up(cache, key)
     if found is not None:
         return SourceArchive(path=cache / f"{found.sha256}.tar.gz", sha256=found.sha256, size=found.size,
                              files=found.files, source_bytes=found.source_bytes,
-                             warnings=warnings + _secrets_warning(files, found.secrets))
+                             warnings=warnings + _secrets_warning(files, found.secrets), sources=sources)
     contents: dict[str, str] = {}
 
     def inspect(name: str, head: bytes) -> None:
@@ -238,7 +257,7 @@ def package_source(
         Path(handle.name).unlink(missing_ok=True)
         raise
     archive = SourceArchive(path=final, sha256=sha256, size=size, files=len(entries), source_bytes=total,
-                            warnings=warnings + _secrets_warning(files, contents))
+                            warnings=warnings + _secrets_warning(files, contents), sources=sources)
     if index.settled(files, walked_at):
         index.remember(cache, key, index.Entry(sha256=sha256, size=size, files=len(entries), source_bytes=total,
                                                archive_mtime_ns=final.stat().st_mtime_ns, secrets=contents))

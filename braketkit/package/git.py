@@ -8,6 +8,12 @@ recorded where it can be, and never stops a plan. git runs with its optional loc
 (``GIT_OPTIONAL_LOCKS=0``: planning never writes the repository's index), no pager, stdin closed
 and stderr discarded, so nothing of it shows.
 
+Clean means the commit holds the code the archive ships. So besides git's own changes, a shipped file
+git does not track (one ``.gitignore`` leaves out but ``include`` ships) and a module braketkit generated
+from ``__main__`` (a notebook's or script's function) make the source dirty, and the digest covers them:
+``Probe.facts`` is given the archive's file names (``SourceArchive.sources``) and the generated modules,
+and compares the names with git's tracked files (``git ls-files``, asked beside ``git status``).
+
 ``start`` sets git going and returns at once: the plan packages the source meanwhile, and
 ``Probe.facts`` collects the answer. git is started by ``os.posix_spawnp`` where there is one:
 importing ``subprocess`` alone would cost ``braketkit plan`` more than git takes to answer
@@ -19,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -26,7 +33,7 @@ if TYPE_CHECKING:
     import subprocess
     from hashlib import _Hash as Hash
 
-__all__ = ["GitFacts", "Probe", "git_facts", "start"]
+__all__ = ["GitFacts", "Probe", "git_facts", "has_commit", "start"]
 
 TIMEOUT = 10.0
 """Seconds git may take for each command: a repository on a hung network share leaves the facts absent."""
@@ -47,8 +54,11 @@ class GitFacts(NamedTuple):
     Attributes:
         commit: The commit checked out (``HEAD``).
         branch: The branch checked out; None when detached.
-        dirty: Whether the source folder has changes not committed, untracked files (not ignored) included.
-        diff_sha256: A SHA-256 of those changes; None when there are none.
+        dirty: Whether the source the archive ships differs from what the commit holds: the source folder has
+            changes not committed (untracked files not ignored included), ships a file git does not track, or
+            ships a module generated from ``__main__``.
+        diff_sha256: A SHA-256 of all of those (``Probe.facts``); None when there are none, or a file of them
+            could not be read.
     """
 
     commit: str | None = None
@@ -158,13 +168,16 @@ def _hash_file(digest: Hash, path: Path) -> None:
             digest.update(chunk)
 
 
-def _diff_sha256(folder: Path, diff: bytes, untracked: bytes) -> str | None:
-    """SHA-256 over the diff against HEAD, then each untracked file, by name: ``NUL name NUL size NUL content``.
+def _diff_sha256(folder: Path, diff: bytes, untracked: Iterable[bytes], generated: Sequence[tuple[str, bytes]]) \
+        -> str | None:
+    """SHA-256 over the diff against HEAD, then each untracked file by name (git's untracked files and the shipped
+    files git does not track, one set, sorted by their UTF-8 bytes): ``NUL name NUL size NUL content``, then each
+    generated module by name: ``NUL NUL name NUL size NUL content``.
 
     None when an untracked file cannot be read (it vanished, or is not readable): no digest rather than a wrong one.
     """
     digest = hashlib.sha256(diff)
-    for name in sorted(name for name in untracked.split(b"\0") if name):
+    for name in sorted(set(untracked)):
         path = folder / os.fsdecode(name)
         try:
             size = path.lstat().st_size
@@ -172,44 +185,75 @@ def _diff_sha256(folder: Path, diff: bytes, untracked: bytes) -> str | None:
             _hash_file(digest, path)
         except OSError:
             return None
+    for module, text in sorted(generated):
+        digest.update(b"\0\0" + module.encode() + b"\0" + str(len(text)).encode() + b"\0" + text)
     return digest.hexdigest()
 
 
+def _not_tracked(shipped: Iterable[str], tracked: bytes) -> list[bytes]:
+    """The shipped names git does not track (``git ls-files -z``'s output). A file below a tracked link to a
+    folder, or in a submodule, counts as tracked: the commit names the link, or the submodule's commit."""
+    known = set(tracked.split(b"\0"))
+    found = []
+    for name in shipped:
+        encoded = name.encode("utf-8", "surrogateescape")
+        if encoded in known:
+            continue
+        parts = encoded.split(b"/")
+        if not any(b"/".join(parts[:end]) in known for end in range(1, len(parts))):
+            found.append(encoded)
+    return found
+
+
 class Probe:
-    """git asked about a folder, answering in the background; ``facts()`` waits for the answer (call it, even when
-    the plan fails meanwhile: it reaps git's process)."""
+    """git asked about a folder, answering in the background; ``facts()`` waits for the answer (call it, or
+    ``wait()``, even when the plan fails meanwhile: it reaps git's processes)."""
 
     def __init__(self, folder: Path) -> None:
         self._folder = folder
         self._status = _spawn(folder, "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=normal",
                               "--", ".")
-        self._facts: GitFacts | None = None
+        self._tracked = _spawn(folder, "ls-files", "-z", "--", ".")
+        self._answers: tuple[bytes | None, bytes | None] | None = None
 
-    def facts(self) -> GitFacts:
-        """The folder's git facts; all None when git could not tell."""
-        if self._facts is None:
-            self._facts = self._collect()
-        return self._facts
+    def wait(self) -> tuple[bytes | None, bytes | None]:
+        """git's answers, status and tracked files (each None when git failed), read once and kept."""
+        if self._answers is None:
+            self._answers = (_output(self._status), _output(self._tracked))
+        return self._answers
 
-    def _collect(self) -> GitFacts:
-        out = _output(self._status)
+    def facts(self, shipped: Iterable[str] = (), generated: Sequence[tuple[str, bytes]] = ()) -> GitFacts:
+        """The folder's git facts; all None when git could not tell.
+
+        ``shipped``: the names (relative to the folder) of the files the archive ships; ``generated``: the modules
+        braketkit generated into it, by name and content. Either makes the source dirty when the commit does not
+        hold it.
+        """
+        out, tracked = self.wait()
         if out is None:
             return GitFacts()
         commit, branch, changed, untracked = _status(out)
         if commit is None:  # no commit yet: nothing to be relative to
             return GitFacts()
-        if not (changed or untracked):
+        shipped = list(shipped)
+        outside = _not_tracked(shipped, tracked) if tracked is not None else []
+        if not (changed or untracked or outside or generated or (shipped and tracked is None)):
             return GitFacts(commit=commit, branch=branch, dirty=False)
+        if tracked is None:  # git said what changed but not what it tracks: dirty, as far as anyone can tell
+            return GitFacts(commit=commit, branch=branch, dirty=True)
         folder = self._folder
         diff = _spawn(folder, "diff", "--binary", "--no-color", "--no-ext-diff", "--no-textconv",
-                      f"-O{os.devnull}", "HEAD", "--", ".")
+                      f"-O{os.devnull}", "HEAD", "--", ".") if changed else None
         # Both at once; the untracked files one by one (a folder shows in status as one entry), by their names
         # relative to the source folder.
         listing = _spawn(folder, "ls-files", "-z", "--others", "--exclude-standard", "--", ".") if untracked else None
-        diff_out, listed = _output(diff), _output(listing) if untracked else b""
+        diff_out = _output(diff) if changed else b""
+        listed = _output(listing) if untracked else b""
         if diff_out is None or listed is None:
             return GitFacts(commit=commit, branch=branch, dirty=True)
-        return GitFacts(commit=commit, branch=branch, dirty=True, diff_sha256=_diff_sha256(folder, diff_out, listed))
+        names = [name for name in listed.split(b"\0") if name] + outside
+        return GitFacts(commit=commit, branch=branch, dirty=True,
+                        diff_sha256=_diff_sha256(folder, diff_out, names, generated))
 
 
 def start(folder: Path) -> Probe:
@@ -220,3 +264,11 @@ def start(folder: Path) -> Probe:
 def git_facts(folder: Path) -> GitFacts:
     """The git facts of ``folder`` (the source folder), read now."""
     return start(folder).facts()
+
+
+def has_commit(folder: Path, commit: str) -> bool:
+    """Whether the repository of ``folder`` holds ``commit`` (a full hex object name): False too when git cannot
+    tell, or ``commit`` is no object name at all."""
+    if not (len(commit) in (40, 64) and all(character in "0123456789abcdef" for character in commit)):
+        return False
+    return _output(_spawn(folder, "cat-file", "-e", f"{commit}^{{commit}}")) is not None

@@ -494,7 +494,7 @@ def prepare(target: Target, resolved: Resolved, *, aws: Aws | None = None, offli
                         project_root=project_root, source_root=source_root, probe=probe)
     finally:
         if probe is not None:
-            probe.facts()  # read once (and kept): here it reaps git when the plan failed before reading it
+            probe.wait()  # read once (and kept): here it reaps git when the plan failed before reading it
 
 
 def _prepare(target: Target, resolved: Resolved, *, aws: Aws | None, offline: bool, local: bool,
@@ -523,6 +523,7 @@ def _prepare(target: Target, resolved: Resolved, *, aws: Aws | None, offline: bo
     working_dir = Path.cwd()
     inputs = _local_inputs(resolved, target, project_root, working_dir)
     module_path = (target.file.parent / f"{CAPTURED_MODULE}.py").relative_to(source_root).as_posix()
+    generated = [(module_path, captured.text.encode())] if captured else []
     archive = _UNPACKAGED
     channels: list[InputChannel | tuple[str, str]] = [(name, "s3://unpackaged/") for name in sorted(settings.input)]
     if not deferred:  # settings resolve refused stand at their defaults: packaging by them would only mislead
@@ -533,12 +534,13 @@ def _prepare(target: Target, resolved: Resolved, *, aws: Aws | None, offline: bo
                 dependencies=settings.dependencies, dependencies_origin=resolved.origin("dependencies"),
                 max_source_mb=settings.max_source_mb, max_origin=resolved.origin("max_source_mb"),
                 cache=archives_folder(project_root),
-                generated=[Member(module_path, captured.text.encode())] if captured else [],
+                generated=[Member(name, text) for name, text in generated],
             )
             channels = _channels(resolved, inputs)
         except InvalidInput as error:
             raise InvalidInput(_merged(problems, error.problems)) from None
-    facts = probe.facts() if probe is not None else git.GitFacts()
+    # Clean only when the commit holds what the archive ships: its files all tracked, no module generated.
+    facts = probe.facts(archive.sources, generated) if probe is not None else git.GitFacts()
     provenance = Provenance(archive_sha256=archive.sha256, braketkit_version=__version__,
                             python_version=platform.python_version(), git_commit=facts.commit,
                             git_branch=facts.branch, git_dirty=facts.dirty, git_diff_sha256=facts.diff_sha256)

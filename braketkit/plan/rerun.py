@@ -414,11 +414,19 @@ def rerun_plan(request: api.CreateJobRequest, resolved: Resolved, *, archive: So
                 provenance=provenance, record=record)
 
 
-def tree_note(job: str, planned: Provenance, now: GitFacts) -> str | None:
+def tree_note(job: str, planned: Provenance, now: GitFacts, commit_here: bool = True) -> str | None:
     """What changed in the working tree since ``job`` was planned, as git tells (``planned``'s git facts against
-    ``now``'s), or None: nothing did, or git cannot tell on one side."""
+    ``now``'s), or None: nothing did, or git cannot tell on one side.
+
+    ``commit_here``: whether the repository here holds the job's commit. When it does not (another repository, or a
+    commit never fetched here), comparing the trees would compare unrelated code: the note says only that.
+    """
     if planned.git_commit is None or now.commit is None:
         return None
+    if now.commit != planned.git_commit and not commit_here:
+        return (f"job {job} was planned at commit {planned.git_commit[:7]}, which the repository here does not "
+                f"hold (another repository, or a commit not fetched here): its tree is not compared with this "
+                f"one; the rerun runs the job's own archive (sha256 {planned.archive_sha256})")
     changed = []
     if now.commit != planned.git_commit:
         changed.append(f"commit {planned.git_commit[:7]} → {now.commit[:7]}")
