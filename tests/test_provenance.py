@@ -27,7 +27,7 @@ from braketkit.execute.cloud import submit
 from braketkit.job import AwsJob, LocalJob
 from braketkit.model.provenance import RECORD_FORMAT, TAGS, Provenance
 from braketkit.package.git import GitFacts, git_facts
-from braketkit.pipeline import run_target
+from braketkit.pipeline import plan_target, run_target
 from braketkit.plan import Plan
 from braketkit.target import load_reference
 
@@ -509,3 +509,36 @@ def test_a_clean_tree_shipping_only_tracked_files_stays_clean(cloud_project: Pro
     assert "requirements.txt" not in plan.archive.sources and not any(
         name.startswith("braketkit_runtime/") for name in plan.archive.sources)
     assert (plan.provenance.git_dirty, plan.provenance.git_diff_sha256) == (False, None)
+
+
+def test_untracked_files_the_archive_leaves_out_neither_dirty_the_tree_nor_reach_the_digest(
+        cloud_project: Project) -> None:
+    """An ``.env`` braketkit does not ship is not the job's; a PIN in it must not be guessable from a public tag."""
+    committed(cloud_project)
+    (cloud_project.root / ".env").write_text("PIN=4821\n", encoding="utf-8")  # left out as a secret by default
+    (cloud_project.root / "notes.txt").write_text("scratch\n", encoding="utf-8")
+    cloud_project.pyproject(CLOUD_SETTINGS + 'exclude = ["notes.txt"]\n')  # changes the tree: commit it
+    git(cloud_project.root, "commit", "-q", "-am", "exclude notes")
+    plan = plan_target(load_reference("jobs.py:train"), offline=True)
+    assert ".env" not in plan.archive.sources and "notes.txt" not in plan.archive.sources
+    assert (plan.provenance.git_dirty, plan.provenance.git_diff_sha256) == (False, None)
+    cloud_project.write("extra.py", "X = 1\n")  # shipped and untracked: dirty, and only it in the digest
+    plan = plan_target(load_reference("jobs.py:train"), offline=True)
+    assert plan.provenance.git_dirty is True
+    assert plan.provenance.git_diff_sha256 == expected_digest(cloud_project.root, ["extra.py"])
+
+
+def test_git_facts_are_the_source_folders_whatever_the_environment_and_run_no_monitor(
+        cloud_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    top = committed(cloud_project)
+    other = tmp_path / "other"
+    other.mkdir()
+    git(other, "init", "-q")
+    git(other, "commit", "-q", "--allow-empty", "-m", "elsewhere")
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))  # as inside a git hook of another repository
+    marker = tmp_path / "monitor-ran"
+    git(top, "config", "core.fsmonitor", f"touch {marker}; false")
+    facts = git_facts(cloud_project.root)
+    assert facts.commit == git(top, "--git-dir", str(top / ".git"), "rev-parse", "HEAD") != git(other, "rev-parse",
+                                                                                                 "HEAD")
+    assert not marker.exists()

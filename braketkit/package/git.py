@@ -43,9 +43,15 @@ _CHUNK = 1024 * 1024
 _CONFIG = ("-c", "core.quotePath=true", "-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false",
            "-c", "diff.relative=false", "-c", "diff.renames=true", "-c", "diff.algorithm=myers",
            "-c", "diff.context=3", "-c", "diff.interHunkContext=0", "-c", "diff.indentHeuristic=true",
-           "-c", "diff.suppressBlankEmpty=false")
-"""What a user's git configuration could change in the diff's text: pinned, so that equal changes give an equal
-digest on any machine (``-O`` with an empty file: no order file, either)."""
+           "-c", "diff.suppressBlankEmpty=false", "-c", "diff.ignoreSubmodules=none", "-c", "core.fsmonitor=false")
+"""What a user's git configuration could change in the diff's text or in what counts as changed: pinned, so that
+equal changes give an equal digest on any machine (``-O`` with an empty file: no order file, either). No file
+system monitor: it is a command the repository's configuration names, and planning runs none."""
+
+_LOCATING = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+             "GIT_COMMON_DIR", "GIT_NAMESPACE", "GIT_PREFIX")
+"""Variables that point git at another repository or index than the source folder's (set in a git hook, say):
+left out, so the facts are always the source folder's own."""
 
 
 class GitFacts(NamedTuple):
@@ -68,7 +74,8 @@ class GitFacts(NamedTuple):
 
 
 def _environment() -> dict[str, str]:
-    return {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat"}
+    inherited = {name: value for name, value in os.environ.items() if name not in _LOCATING}
+    return {**inherited, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat"}
 
 
 def _spawn(folder: Path, *arguments: str) -> tuple[int, int] | subprocess.Popen[bytes] | None:
@@ -222,12 +229,14 @@ class Probe:
             self._answers = (_output(self._status), _output(self._tracked))
         return self._answers
 
-    def facts(self, shipped: Iterable[str] = (), generated: Sequence[tuple[str, bytes]] = ()) -> GitFacts:
+    def facts(self, shipped: Iterable[str] | None = None, generated: Sequence[tuple[str, bytes]] = ()) -> GitFacts:
         """The folder's git facts; all None when git could not tell.
 
         ``shipped``: the names (relative to the folder) of the files the archive ships; ``generated``: the modules
         braketkit generated into it, by name and content. Either makes the source dirty when the commit does not
-        hold it.
+        hold it. With ``shipped`` given, a file git sees as untracked counts only when shipped: the others are not
+        the job's, and their contents (an ``.env`` the archive leaves out) must not reach the digest, which anyone
+        who may list jobs reads. Without it (no archive at hand), every untracked file counts.
         """
         out, tracked = self.wait()
         if out is None:
@@ -235,9 +244,10 @@ class Probe:
         commit, branch, changed, untracked = _status(out)
         if commit is None:  # no commit yet: nothing to be relative to
             return GitFacts()
-        shipped = list(shipped)
+        every_untracked = untracked and shipped is None
+        shipped = list(shipped or ())
         outside = _not_tracked(shipped, tracked) if tracked is not None else []
-        if not (changed or untracked or outside or generated or (shipped and tracked is None)):
+        if not (changed or every_untracked or outside or generated or (shipped and tracked is None)):
             return GitFacts(commit=commit, branch=branch, dirty=False)
         if tracked is None:  # git said what changed but not what it tracks: dirty, as far as anyone can tell
             return GitFacts(commit=commit, branch=branch, dirty=True)
@@ -246,9 +256,10 @@ class Probe:
                       f"-O{os.devnull}", "HEAD", "--", ".") if changed else None
         # Both at once; the untracked files one by one (a folder shows in status as one entry), by their names
         # relative to the source folder.
-        listing = _spawn(folder, "ls-files", "-z", "--others", "--exclude-standard", "--", ".") if untracked else None
+        listing = _spawn(folder, "ls-files", "-z", "--others", "--exclude-standard", "--", ".") \
+            if every_untracked else None
         diff_out = _output(diff) if changed else b""
-        listed = _output(listing) if untracked else b""
+        listed = _output(listing) if every_untracked else b""
         if diff_out is None or listed is None:
             return GitFacts(commit=commit, branch=branch, dirty=True)
         names = [name for name in listed.split(b"\0") if name] + outside
