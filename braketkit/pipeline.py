@@ -7,6 +7,7 @@ when a call first needs it: importing this module (and the decorator over it) st
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -238,9 +239,9 @@ def plan_rerun(
     provenance = original.provenance or Provenance(  # a job another tool made: what braketkit knows of it now
         archive_sha256=source.sha256, braketkit_version=__version__, python_version=platform.python_version())
     if provenance.git_commit is not None:  # the working tree here against the job's, as git tells
-        recorded = original.record.settings.get("source") if original.record is not None else None
-        folder = root / recorded.value if recorded is not None and isinstance(recorded.value, str) else root
-        now = git.git_facts(folder)
+        folder = _source_folder(root, original)
+        shipped, generated = _shipped(source.path, original, folder)
+        now = git.start(folder).facts(shipped, generated)
         here = now.commit in (None, provenance.git_commit) or git.has_commit(folder, provenance.git_commit)
         note = tree_note(name, provenance, now, commit_here=here)
         notes += [note] if note else []
@@ -251,6 +252,46 @@ def plan_rerun(
     plan = rerun_plan(new, resolved, archive=archive, region=original.region, project_root=root, local=local,
                       channels=original.channels, provenance=provenance, record=record)
     return Rerun(plan=plan, reran=original.reran, reran_name=name, notes=notes, verified=source.verified)
+
+
+def _source_folder(root: Path, original: Original) -> Path:
+    """The folder the job's source came from, here: its recorded ``source`` setting, when that is a folder inside
+    the project (a record is a file in a bucket: one naming a folder elsewhere, whose git configuration could name
+    commands, is not followed), else the project's."""
+    recorded = original.record.settings.get("source") if original.record is not None else None
+    if recorded is None or not isinstance(recorded.value, str) or not recorded.value:
+        return root
+    folder = (root / recorded.value).resolve()
+    return folder if folder.is_relative_to(root.resolve()) and folder.is_dir() else root
+
+
+def _shipped(archive: Path, original: Original, folder: Path) -> tuple[list[str], list[tuple[str, bytes]]]:
+    """What the job's archive shipped of the project and what a plan of the tree here would (by the job's own
+    include and exclude), and the modules braketkit generated into the archive: so that git's view of the tree here
+    is judged by the files that make a job, as the job's was at plan (``package.git``)."""
+    from .job.extract import read_members
+    from .package import RUNTIME_PACKAGE
+    from .package.capture import MODULE
+
+    members = read_members(archive, label=f"the archive of job {original.request.job_name}", max_size=1_000_000,
+                           max_kept=16_000_000)
+    record = original.record
+    listed = record.settings.get("dependencies") if record is not None else None
+    written = {"requirements.txt"} if listed is not None and isinstance(listed.value, list) else set()
+    files = {name: member for name, member in members.items() if member.kind == "file"
+             and not name.startswith(f"{RUNTIME_PACKAGE}/") and name not in written}
+    generated = [(name, member.data or b"") for name, member in files.items()
+                 if name.rpartition("/")[2] == f"{MODULE}.py"]
+    shipped = {name for name in files if name.rpartition("/")[2] != f"{MODULE}.py"}
+    patterns = {key: record.settings.get(key) for key in ("exclude", "include")} if record is not None else {}
+    given = {key: setting.value for key, setting in patterns.items() if setting is not None}
+    if all(isinstance(value, list) for value in given.values()) and len(given) == 2:
+        from .errors import InvalidInput
+        from .package.select import select_files
+
+        with contextlib.suppress(InvalidInput, OSError):  # what a plan here would ship too: new files count
+            shipped |= {file.name for file in select_files(folder, given["exclude"], given["include"])}
+    return sorted(shipped), generated
 
 
 def _archive_of(original: Original, cache: Path, aws: Aws | None, local: bool) -> JobSource:

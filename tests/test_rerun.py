@@ -501,3 +501,46 @@ def test_a_rerun_from_another_repository_compares_no_trees(cloud_project: Projec
                    "does not hold (another repository, or a commit not fetched here): its tree is not compared with "
                    f"this one; the rerun runs the job's own archive (sha256 {old['tags'][TAGS['archive_sha256']]})\n")
     assert "working tree has changed" not in err
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_files_no_job_ships_make_no_tree_change(cloud_project: Project, cloud: Cloud,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """An ``.env`` (left out of every archive) neither dirties the job nor reads as a change at its rerun; a new file
+    a plan here would ship does."""
+    (cloud_project.root / ".gitignore").write_text(".braketkit/\n__pycache__/\n")
+    _git(cloud_project.root, "init", "-q", "-b", "main")
+    _git(cloud_project.root, "add", "-A")
+    _git(cloud_project.root, "commit", "-q", "-m", "first")
+    (cloud_project.root / ".env").write_text("PIN=4821\n")
+    first = _run(capsys, "jobs.py:train", "--steps", "2")
+    assert cloud.braket.jobs[first]["tags"][TAGS["git_dirty"]] == "false"
+    (cloud_project.root / ".env").write_text("PIN=1234\n")
+    _, err = _rerun(capsys, first)
+    assert "working tree" not in err
+    cloud_project.write("helpers.py", "X = 1\n")
+    _, err = _rerun(capsys, first)
+    assert "(uncommitted changes)" in err
+
+
+def test_a_records_source_folder_outside_the_project_is_not_followed(tmp_path: Path) -> None:
+    """A record is a file in a bucket; a folder it names elsewhere (whose git configuration could name commands) is
+    never where git runs."""
+    from types import SimpleNamespace
+    from typing import cast
+
+    from braketkit.job.original import Original
+    from braketkit.model.provenance import PlannedSetting
+    from braketkit.pipeline import _source_folder
+
+    root = tmp_path / "project"
+    (root / "src").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+
+    def original(source: object) -> Original:
+        settings = {"source": PlannedSetting(value=source, origin="pyproject.toml:3")}
+        return cast(Original, SimpleNamespace(record=SimpleNamespace(settings=settings)))
+
+    assert _source_folder(root, original("src")) == (root / "src").resolve()
+    for hostile in ("../elsewhere", str(tmp_path / "elsewhere"), "missing", 7, ""):
+        assert _source_folder(root, original(hostile)) == root
