@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .job import Job
     from .job.original import Original
     from .job.source import JobSource
+    from .model.request import CreateJobRequest
     from .plan import Plan
     from .plan.rerun import Rerun
     from .sweep import Sweep
@@ -193,6 +194,7 @@ def plan_rerun(
     from .plan.rerun import (
         Rerun,
         changes_asked,
+        declared_parameters,
         entry_of,
         rerun_plan,
         rerun_record,
@@ -221,7 +223,8 @@ def plan_rerun(
         most = service_model.limit(service_model.shapes()[hyperparameter]["value"]["shape"], "max")
         encoded = encode_arguments(target.function, (), arguments or {}, most, partial=True)
     else:
-        encoded = text_arguments({key: str(value) for key, value in (arguments or {}).items()}, request)
+        texts = {key: str(value) for key, value in (arguments or {}).items()}
+        encoded = text_arguments(texts, request, provisional=True)  # checked once the archive is at hand
     new, resolved = rerun_request(request, reran=original.reran, changes=changes, arguments=encoded,
                                   region=original.region, local=local)
     script = request.algorithm_specification.script_mode_config
@@ -231,6 +234,13 @@ def plan_rerun(
             f"(compressionType {script.compression_type or 'NONE'}): braketkit runs such a job here only from a gzip "
             "archive; rerun it in the cloud (without --local)", "--local")])
     source = _archive_of(original, archives_folder(root), aws, local)
+    if (target is None or target.function is None) and arguments and entry and ":" in entry:
+        # the CLI's text, checked against the function as its archive declares it (read, never run)
+        declared = declared_parameters(module, entry.partition(":")[2]) if (
+            module := _module_source(source.path, request)) is not None else None
+        if (checked := text_arguments(texts, request, declared)) != encoded:
+            new, resolved = rerun_request(request, reran=original.reran, changes=changes, arguments=checked,
+                                          region=original.region, local=local)
     notes = list(original.notes)
     if not source.verified:
         notes.append(f"job {name} records no provenance (braketkit did not make it): its archive is used as S3 holds "
@@ -249,6 +259,30 @@ def plan_rerun(
     plan = rerun_plan(new, resolved, archive=archive, region=original.region, project_root=root, local=local,
                       channels=original.channels, provenance=provenance, record=record)
     return Rerun(plan=plan, reran=original.reran, reran_name=name, notes=notes, verified=source.verified)
+
+
+_MODULE_BYTES = 16 * 1024**2
+"""The most of a job's module ``rerun`` reads from its archive to check the arguments it is given."""
+
+
+def _module_source(archive: Path, request: CreateJobRequest) -> str | None:
+    """The source of a function job's module in its (verified) archive, read in memory; None when it is not there
+    or cannot be read (then the arguments are taken as they were before such a check)."""
+    from .errors import BraketkitError
+    from .job.extract import read_member
+    from .plan.rerun import module_member
+
+    for name in module_member(request):
+        try:
+            data = read_member(archive, name, max_size=_MODULE_BYTES)
+        except BraketkitError:
+            return None
+        if data is not None:
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+    return None
 
 
 def _archive_of(original: Original, cache: Path, aws: Aws | None, local: bool) -> JobSource:

@@ -94,7 +94,7 @@ def rerun(ctx: click.Context, job: str, assignments: tuple[str, ...], local: boo
     from .jobs import project_region
 
     arguments = _arguments(list(ctx.args))
-    if debug and not local and not dry_run and not _is_local_job(job):
+    if debug and not local and not _is_local_job(job):
         raise InvalidInput([Problem("debugs a job on this machine; add --local (a job in the cloud has no terminal to "
                                     "debug at)", "--pdb")])
     where = region if job.startswith("arn:") else project_region(region)
