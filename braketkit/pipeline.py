@@ -207,12 +207,15 @@ def plan_rerun(
     root = _project_of(target)
     changes = changes_asked(resolve(start=root, keywords=keywords, assignments=assignments, environ={},
                                     defer_problems=True))
-    local = local or bool(changes.values.get("local"))
+    local_origin = "--local"
+    if not local and changes.values.get("local"):
+        local, local_origin = True, changes.origins["local"]
     if region is None and target is not None and not (isinstance(job, str) and job.startswith("arn:")):
         region = _target_region(target)
     original = find_original(job, region=region, aws=aws, jobs=jobs_folder(root))
     request, name = original.request, original.request.job_name
-    local = local or original.folder is not None
+    if not local and original.folder is not None:
+        local, local_origin = True, "a local job"
     entry = entry_of(request)
     if target is not None and entry != f"{target.module}:{target.qualname}":
         ran = f"a run of {entry}" if entry else "not a job braketkit made"
@@ -226,7 +229,7 @@ def plan_rerun(
         texts = {key: str(value) for key, value in (arguments or {}).items()}
         encoded = text_arguments(texts, request, provisional=True)  # checked once the archive is at hand
     new, resolved = rerun_request(request, reran=original.reran, changes=changes, arguments=encoded,
-                                  region=original.region, local=local)
+                                  region=original.region, local=local, local_origin=local_origin)
     script = request.algorithm_specification.script_mode_config
     if local and entry is None and script.compression_type != "GZIP":
         raise InvalidInput([Problem(
@@ -240,7 +243,7 @@ def plan_rerun(
             module := _module_source(source.path, request)) is not None else None
         if (checked := text_arguments(texts, request, declared)) != encoded:
             new, resolved = rerun_request(request, reran=original.reran, changes=changes, arguments=checked,
-                                          region=original.region, local=local)
+                                          region=original.region, local=local, local_origin=local_origin)
     notes = list(original.notes)
     if not source.verified:
         notes.append(f"job {name} records no provenance (braketkit did not make it): its archive is used as S3 holds "

@@ -88,6 +88,33 @@ def test_diff_of_a_job_with_itself_finds_no_difference(cloud_project: Project, c
     assert json.loads(run_cli(capsys, "diff", arn, arn, "--json")[1])["differ"] is False
 
 
+def test_a_job_and_its_unchanged_rerun_differ_in_nothing(cloud_project: Project, cloud: Cloud,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """The rerun's name is its own, not a planned setting: only --set job_name= is a difference; a local rerun
+    records local = true and why."""
+    arn = _run(capsys, "jobs.py:train", "--steps", "3")
+    code, out, err = run_cli(capsys, "rerun", arn, "--quiet")
+    again = out.splitlines()[1].split()[-1]
+    code, out, err = run_cli(capsys, "diff", arn, again)
+    assert (code, err, out.splitlines()[-1]) == (0, "", "no differences"), out
+    code, out, err = run_cli(capsys, "rerun", arn, "--quiet", "--set", "job_name=renamed-1")
+    code, out, err = run_cli(capsys, "diff", arn, out.splitlines()[1].split()[-1], "--json")
+    assert (code, json.loads(out)["settings"]) == (1, [
+        {"key": "job_name", "second": "renamed-1", "first_origin": "default", "second_origin": "--set job_name"}]), out
+    from braketkit.model.provenance import PlannedSetting
+    from braketkit.pipeline import plan_rerun
+
+    record = plan_rerun(arn, local=True).plan.record
+    assert record is not None and record.settings["local"] == PlannedSetting(value=True, origin="--local")
+    code, out, err = run_cli(capsys, "run", "jobs.py:train", "--local", "--steps", "3", "--json", "--quiet")
+    local = json.loads(out)["name"]
+    code, out, err = run_cli(capsys, "rerun", local, "--quiet", "--json")
+    assert code == 0, err
+    code, out, err = run_cli(capsys, "diff", local, json.loads(out)["name"], "--json")
+    local_setting = [setting for setting in json.loads(out)["settings"] if setting["key"] == "local"]
+    assert (local_setting[0]["second"], local_setting[0]["second_origin"]) == (True, "a local job"), out
+
+
 def test_a_changed_archive_in_s3_is_refused(cloud_project: Project, cloud: Cloud,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     first, second = _two_versions(cloud_project, capsys)

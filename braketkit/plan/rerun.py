@@ -488,7 +488,7 @@ def _changed(request: api.CreateJobRequest, changes: Changes, *, reran: str, job
 
 
 def _resolved(request: api.CreateJobRequest, changes: Changes, *, reran_name: str, region: str | None,
-              local: bool, named: bool) -> Resolved:
+              local: bool, named: bool, local_origin: str) -> Resolved:
     """The rerun's settings as a plan shows them: each as the new request has it, from the job unless changed."""
     hyperparameters = request.hyper_parameters or {}
     hidden = {*contract.RESERVED, *_argument_names(hyperparameters)} if entry_of(request) else set()
@@ -518,18 +518,21 @@ def _resolved(request: api.CreateJobRequest, changes: Changes, *, reran_name: st
                *(f"tags.{name}" for name in settings.tags)}
     origins = {key: from_job for key in derived}
     origins["job_name"] = "default" if not named else changes.origins.get("job_name", "default")
+    if local:
+        origins["local"] = local_origin
     origins |= changes.origins
     return Resolved(settings=settings, origins=origins, profile=None, pyproject=None, device=settings.device)
 
 
 def rerun_request(original: api.CreateJobRequest, *, reran: str, changes: Changes,
-                  arguments: Mapping[str, str], region: str | None, local: bool = False) -> tuple[
-                      api.CreateJobRequest, Resolved]:
+                  arguments: Mapping[str, str], region: str | None, local: bool = False,
+                  local_origin: str = "--local") -> tuple[api.CreateJobRequest, Resolved]:
     """The rerun's request, validated against the service model, and its settings as a plan shows them.
 
     ``reran`` is the original's ARN (a local job's name): the new job's ``braketkit:rerun-of`` tag.
     ``arguments`` are hyperparameter text already (``text_arguments``, or the function's
-    ``encode_arguments``). Refused, all at once: an argument of a reserved name or one that is a
+    ``encode_arguments``). ``local_origin`` says why a local rerun runs here (``--local``, ``a local job``).
+    Refused, all at once: an argument of a reserved name or one that is a
     setting's hyperparameter, a tag or hyperparameter braketkit keeps, a device in another region or
     a local device for the cloud, and whatever the service model refuses.
     """
@@ -541,7 +544,7 @@ def rerun_request(original: api.CreateJobRequest, *, reran: str, changes: Change
     job_name = str(changes.values["job_name"]) if named else _fresh_name(original)
     request = _changed(original, changes, reran=reran, job_name=job_name, region=region, arguments=arguments)
     resolved = _resolved(request, changes, reran_name=original.job_name, region=region, local=local,
-                         named=bool(named))
+                         named=bool(named), local_origin=local_origin)
     _validate(request, resolved, arguments)
     return request, resolved
 
@@ -549,13 +552,16 @@ def rerun_request(original: api.CreateJobRequest, *, reran: str, changes: Change
 def rerun_record(request: api.CreateJobRequest, resolved: Resolved, changes: Changes, *, provenance: Provenance,
                  reran: str, earlier: PlannedRecord | None, planned_at: str) -> PlannedRecord:
     """The rerun's planned record: its provenance is the job's (the same archive), and its settings the job's
-    record's as they were planned, with their origins, but for those the rerun changed (and its name); a job
-    without a record gets the settings of its request."""
+    record's as they were planned, with their origins, but for those the rerun changed and ``local`` when it runs
+    here; its name is kept as planned unless changed, so that a job and its unchanged rerun record the same
+    settings. A job without a record gets the settings of its request."""
     fresh = planned_settings(resolved)
     settings = dict(fresh)
-    if earlier is not None:
+    if earlier is not None:  # job_name as the job planned it unless changed: the new name is the job's own
         settings = dict(earlier.settings)
-        settings |= {key: fresh[key] for key in (*changes.origins, "job_name") if key in fresh}
+        settings |= {key: fresh[key] for key in changes.origins if key in fresh}
+    if resolved.settings.local:  # a local rerun, as said and why (--local, a local job)
+        settings["local"] = fresh["local"]
     return PlannedRecord(job_name=request.job_name, planned_at=planned_at, entry=entry_of(request) or "",
                          provenance=provenance, settings=dict(sorted(settings.items())), rerun_of=reran)
 
