@@ -42,9 +42,9 @@ from ..s3uri import split_s3_uri
 from . import Plan, _validate, service_model
 from .jobname import default_job_name
 
-__all__ = ["CHANGEABLE", "HOW", "OVERRIDE_ORIGINS", "Changes", "Declared", "Rerun", "changes_asked", "declared_parameters",
-           "entry_of", "is_function_job", "module_member", "original_request", "rerun_plan", "rerun_record",
-           "rerun_request", "text_arguments", "tree_note"]
+__all__ = ["CHANGEABLE", "HOW", "OVERRIDE_ORIGINS", "Changes", "Declared", "Rerun", "changes_asked",
+           "declared_parameters", "entry_of", "is_function_job", "module_member", "original_request", "rerun_plan",
+           "rerun_record", "rerun_request", "text_arguments", "tree_note"]
 
 CHANGEABLE = ("device", "instance.*", "stopping.max_runtime", "role", "reservation", "image", "tags.*",
               "hyperparameters.*", "job_name", "s3.kms_key", "checkpoint.local_path")
