@@ -327,8 +327,10 @@ def rerun_job(
     rerun = plan_rerun(job, arguments, target=target, assignments=assignments, keywords=keywords, local=local,
                        region=region, aws=aws)
     plan = rerun.plan
+    from .job.extract import on_terminal
+
     for note in rerun.notes:  # said even when quiet: what the rerun runs is not what the user may think
-        print(f"note: {note}", file=sys.stderr)
+        print(on_terminal(f"note: {note}"), file=sys.stderr)
     function = target.function if target is not None else None
     if not plan.steps:
         return _rerun_here(rerun, function, None if echo is False else sys.stdout if echo is True else echo, debug,

@@ -503,3 +503,18 @@ def _function_request() -> Any:
         "outputDataConfig": {"s3Path": "s3://b/p/jobs/f-1"},
         "hyperParameters": {contract.ENTRY: "m:f", contract.ARGUMENTS: "x", "x": "1"},
     }, api.CreateJobRequest)
+
+
+def test_what_rerun_prints_as_text_cannot_drive_the_terminal(rerun_project: Project, cloud: Cloud,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    first = _run(capsys, "more.py:tagged", "--label", "\x1b]0;owned\x07")
+    code, out, err = run_cli(capsys, "rerun", first, "--dry-run", "--label", "\x1b[2J", "--set",
+                             "hyperparameters.note=\x1b[31mred")
+    assert code == 0, err
+    assert "\x1b" not in out + err and "\x07" not in out
+    assert 'label="\\u001b[2J"' in out and "\\x1b[31mred" in out, out
+    code, out, err = run_cli(capsys, "rerun", first, "--dry-run", "--set", "device=\x1b[2Jsv9")
+    assert code == 2 and "\x1b" not in err and err.startswith("error: --set device: device: unknown device "
+                                                              "'\\x1b[2Jsv9'"), err
+    out = run_cli(capsys, "rerun", first, "--dry-run", "--json", "--label", "\x1b[2J")[1]
+    assert "\x1b" not in out and json.loads(out)["request"]["hyperParameters"]["label"] == '"\\u001b[2J"'  # JSON's own
