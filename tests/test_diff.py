@@ -264,3 +264,22 @@ def test_reading_an_archive_in_memory_is_capped_and_checked(tmp_path: Path) -> N
     (tmp_path / "cut.tar.gz").write_bytes(data[: len(data) // 2])
     with pytest.raises(DamagedResults, match="truncated"):
         read_members(tmp_path / "cut.tar.gz", max_size=100, max_kept=100)
+
+
+def test_member_names_cannot_forge_lines_of_the_diff(tmp_path: Path) -> None:
+    from braketkit.cli.diff import diff_text
+    from braketkit.cli.jobs_text import on_terminal
+    from braketkit.model.details import JobComparison
+
+    forged = "x.py\nno differences"
+    first = _archive(tmp_path / "a.tar.gz", {"train.py": b"a = 1\n", forged: b"1\n", "e\x1b[2J.py": b""})
+    second = _archive(tmp_path / "b.tar.gz", {"train.py": b"a = 1\n", forged: b"2\n", "new\r.py": b""})
+    source = compare_sources(first, second, "one", "two")
+    text = on_terminal(diff_text(JobComparison(first="one", second="two", settings_from="planned", source=source,
+                                               differ=True)))
+    lines = text.splitlines()
+    assert "no differences" not in lines and "\x1b" not in text and "\r" not in text
+    named = [line for line in lines if line.startswith(("  added", "  removed", "  changed", "---", "+++"))]
+    assert named == ["  added:   new\\r.py", "  removed: e\\x1b[2J.py", "  changed: x.py\\nno differences",
+                     "--- a/x.py\\nno differences", "+++ b/x.py\\nno differences"]
+    assert source.changed[0].path == forged  # JSON keeps the name as it is: its own escaping is safe
