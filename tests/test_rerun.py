@@ -518,3 +518,27 @@ def test_what_rerun_prints_as_text_cannot_drive_the_terminal(rerun_project: Proj
                                                               "'\\x1b[2Jsv9'"), err
     out = run_cli(capsys, "rerun", first, "--dry-run", "--json", "--label", "\x1b[2J")[1]
     assert "\x1b" not in out and json.loads(out)["request"]["hyperParameters"]["label"] == '"\\u001b[2J"'  # JSON's own
+
+
+def test_plan_and_rerun_never_print_a_secret_argument(cloud_project: Project, cloud: Cloud,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    cloud_project.write("secret.py", "from braketkit import hybrid_job\n\n\n@hybrid_job()\n"
+                                     "def login(password: str = '', api_key: str = '', steps: int = 1) -> int:\n"
+                                     "    return steps\n")
+    outputs = []
+    for json_flag in ((), ("--json",)):
+        code, out, err = run_cli(capsys, "plan", "secret.py:login", "--password", "hunter2", "--steps", "2",
+                                 "--set", "hyperparameters.db_token=tok3n", *json_flag)
+        assert code == 0, err
+        outputs.append(out + err)
+    first = _run(capsys, "secret.py:login", "--password", "hunter2", "--api-key", "k3y")
+    for json_flag in ((), ("--json",)):
+        code, out, err = run_cli(capsys, "rerun", first, "--dry-run", "--password", "hunter3",
+                                 "--set", "hyperparameters.db_token=tok3n", *json_flag)
+        assert code == 0, err
+        outputs.append(out + err)
+    assert 'password=<redacted>' in outputs[0] and "steps=2" in outputs[0], outputs[0]
+    assert 'password=<redacted>' in outputs[2] and "api_key=<redacted>" in outputs[2], outputs[2]
+    for said in outputs:
+        assert "hunter" not in said and "k3y" not in said and "tok3n" not in said, said
+    assert cloud.braket.jobs[first]["hyperParameters"]["password"] == '"hunter2"'  # redacted only where shown
