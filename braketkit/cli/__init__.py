@@ -257,8 +257,6 @@ def config_schema() -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI and turn braketkit errors into messages and exit codes."""
-    from ..job.extract import on_terminal
-
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
@@ -268,6 +266,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             import traceback
 
             traceback.print_exc()
+        from ..job.extract import on_terminal  # only now: a plan that succeeds loads no job module
+
         click.echo(on_terminal(f"error: {error}"), err=True)  # a message may quote anything the input held
         sys.exit(error.exit_status)
     except click.exceptions.Abort:
@@ -281,6 +281,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     except Exception as error:
         if debug:
             raise
+        from ..job.extract import on_terminal
+
         click.echo(on_terminal(f"internal error: {type(error).__name__}: {error} (rerun with --debug for details)"),
                    err=True)
         sys.exit(1)
