@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .job import Job
     from .job.original import Original
     from .job.source import JobSource
+    from .model.request import CreateJobRequest
     from .plan import Plan
     from .plan.rerun import Rerun
     from .sweep import Sweep
@@ -194,6 +195,7 @@ def plan_rerun(
     from .plan.rerun import (
         Rerun,
         changes_asked,
+        declared_parameters,
         entry_of,
         rerun_plan,
         rerun_record,
@@ -206,12 +208,15 @@ def plan_rerun(
     root = _project_of(target)
     changes = changes_asked(resolve(start=root, keywords=keywords, assignments=assignments, environ={},
                                     defer_problems=True))
-    local = local or bool(changes.values.get("local"))
+    local_origin = "--local"
+    if not local and changes.values.get("local"):
+        local, local_origin = True, changes.origins["local"]
     if region is None and target is not None and not (isinstance(job, str) and job.startswith("arn:")):
         region = _target_region(target)
     original = find_original(job, region=region, aws=aws, jobs=jobs_folder(root))
     request, name = original.request, original.request.job_name
-    local = local or original.folder is not None
+    if not local and original.folder is not None:
+        local, local_origin = True, "a local job"
     entry = entry_of(request)
     if target is not None and entry != f"{target.module}:{target.qualname}":
         ran = f"a run of {entry}" if entry else "not a job braketkit made"
@@ -222,9 +227,10 @@ def plan_rerun(
         most = service_model.limit(service_model.shapes()[hyperparameter]["value"]["shape"], "max")
         encoded = encode_arguments(target.function, (), arguments or {}, most, partial=True)
     else:
-        encoded = text_arguments({key: str(value) for key, value in (arguments or {}).items()}, request)
+        texts = {key: str(value) for key, value in (arguments or {}).items()}
+        encoded = text_arguments(texts, request, provisional=True)  # checked once the archive is at hand
     new, resolved = rerun_request(request, reran=original.reran, changes=changes, arguments=encoded,
-                                  region=original.region, local=local)
+                                  region=original.region, local=local, local_origin=local_origin)
     script = request.algorithm_specification.script_mode_config
     if local and entry is None and script.compression_type != "GZIP":
         raise InvalidInput([Problem(
@@ -232,6 +238,13 @@ def plan_rerun(
             f"(compressionType {script.compression_type or 'NONE'}): braketkit runs such a job here only from a gzip "
             "archive; rerun it in the cloud (without --local)", "--local")])
     source = _archive_of(original, archives_folder(root), aws, local)
+    if (target is None or target.function is None) and arguments and entry and ":" in entry:
+        # the CLI's text, checked against the function as its archive declares it (read, never run)
+        declared = declared_parameters(module, entry.partition(":")[2]) if (
+            module := _module_source(source.path, request)) is not None else None
+        if (checked := text_arguments(texts, request, declared)) != encoded:
+            new, resolved = rerun_request(request, reran=original.reran, changes=changes, arguments=checked,
+                                          region=original.region, local=local, local_origin=local_origin)
     notes = list(original.notes)
     if not source.verified:
         notes.append(f"job {name} records no provenance (braketkit did not make it): its archive is used as S3 holds "
@@ -294,6 +307,30 @@ def _shipped(archive: Path, original: Original, folder: Path) -> tuple[list[str]
     return sorted(shipped), generated
 
 
+_MODULE_BYTES = 16 * 1024**2
+"""The most of a job's module ``rerun`` reads from its archive to check the arguments it is given."""
+
+
+def _module_source(archive: Path, request: CreateJobRequest) -> str | None:
+    """The source of a function job's module in its (verified) archive, read in memory; None when it is not there
+    or cannot be read (then the arguments are taken as they were before such a check)."""
+    from .errors import BraketkitError
+    from .job.extract import read_member
+    from .plan.rerun import module_member
+
+    for name in module_member(request):
+        try:
+            data = read_member(archive, name, max_size=_MODULE_BYTES)
+        except BraketkitError:
+            return None
+        if data is not None:
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
 def _archive_of(original: Original, cache: Path, aws: Aws | None, local: bool) -> JobSource:
     """The job's archive, verified: a cloud job's downloaded from S3 (what a cloud rerun runs is what S3 holds now;
     from the cache when run here), a local job's from the cache, where its provenance names it."""
@@ -333,8 +370,10 @@ def rerun_job(
     rerun = plan_rerun(job, arguments, target=target, assignments=assignments, keywords=keywords, local=local,
                        region=region, aws=aws)
     plan = rerun.plan
+    from .job.extract import on_terminal
+
     for note in rerun.notes:  # said even when quiet: what the rerun runs is not what the user may think
-        print(f"note: {note}", file=sys.stderr)
+        print(on_terminal(f"note: {note}"), file=sys.stderr)
     function = target.function if target is not None else None
     if not plan.steps:
         return _rerun_here(rerun, function, None if echo is False else sys.stdout if echo is True else echo, debug,

@@ -243,6 +243,7 @@ CASES = [
     Case("rerun-count-not-a-number", GOOD, ("rerun", "train-1", "--set", "instance.count=many"), "error: --set instance.count: instance.count: expected an integer, got a string ('many')\n"),
     Case("rerun-unknown-key", GOOD, ("rerun", "train-1", "--set", "instance.cont=2"), "error: --set instance.cont: instance.cont: unknown setting; did you mean 'instance.count'?\n"),
     Case("rerun-pdb-in-the-cloud", GOOD, ("rerun", "train-1", "--pdb"), "error: --pdb: debugs a job on this machine; add --local (a job in the cloud has no terminal to debug at)\n"),
+    Case("rerun-pdb-dry-run-in-the-cloud", GOOD, ("rerun", "train-1", "--pdb", "--dry-run"), "error: --pdb: debugs a job on this machine; add --local (a job in the cloud has no terminal to debug at)\n"),
     Case("rerun-argument-without-value", GOOD, ("rerun", "train-1", "--steps"), "error: arguments: --steps has no value; give it one (--steps VALUE)\n"),
     Case("rerun-argument-twice", GOOD, ("rerun", "train-1", "--steps", "2", "--steps=3"), "error: arguments: --steps is given twice\n"),
     Case("rerun-raw-without-follow", GOOD, ("rerun", "train-1", "--raw"), "error: --raw: shows the followed log as it is; it goes with --follow\n"),

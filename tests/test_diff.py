@@ -88,6 +88,33 @@ def test_diff_of_a_job_with_itself_finds_no_difference(cloud_project: Project, c
     assert json.loads(run_cli(capsys, "diff", arn, arn, "--json")[1])["differ"] is False
 
 
+def test_a_job_and_its_unchanged_rerun_differ_in_nothing(cloud_project: Project, cloud: Cloud,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """The rerun's name is its own, not a planned setting: only --set job_name= is a difference; a local rerun
+    records local = true and why."""
+    arn = _run(capsys, "jobs.py:train", "--steps", "3")
+    code, out, err = run_cli(capsys, "rerun", arn, "--quiet")
+    again = out.splitlines()[1].split()[-1]
+    code, out, err = run_cli(capsys, "diff", arn, again)
+    assert (code, err, out.splitlines()[-1]) == (0, "", "no differences"), out
+    code, out, err = run_cli(capsys, "rerun", arn, "--quiet", "--set", "job_name=renamed-1")
+    code, out, err = run_cli(capsys, "diff", arn, out.splitlines()[1].split()[-1], "--json")
+    assert (code, json.loads(out)["settings"]) == (1, [
+        {"key": "job_name", "second": "renamed-1", "first_origin": "default", "second_origin": "--set job_name"}]), out
+    from braketkit.model.provenance import PlannedSetting
+    from braketkit.pipeline import plan_rerun
+
+    record = plan_rerun(arn, local=True).plan.record
+    assert record is not None and record.settings["local"] == PlannedSetting(value=True, origin="--local")
+    code, out, err = run_cli(capsys, "run", "jobs.py:train", "--local", "--steps", "3", "--json", "--quiet")
+    local = json.loads(out)["name"]
+    code, out, err = run_cli(capsys, "rerun", local, "--quiet", "--json")
+    assert code == 0, err
+    code, out, err = run_cli(capsys, "diff", local, json.loads(out)["name"], "--json")
+    local_setting = [setting for setting in json.loads(out)["settings"] if setting["key"] == "local"]
+    assert (local_setting[0]["second"], local_setting[0]["second_origin"]) == (True, "a local job"), out
+
+
 def test_a_changed_archive_in_s3_is_refused(cloud_project: Project, cloud: Cloud,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     first, second = _two_versions(cloud_project, capsys)
@@ -237,3 +264,22 @@ def test_reading_an_archive_in_memory_is_capped_and_checked(tmp_path: Path) -> N
     (tmp_path / "cut.tar.gz").write_bytes(data[: len(data) // 2])
     with pytest.raises(DamagedResults, match="truncated"):
         read_members(tmp_path / "cut.tar.gz", max_size=100, max_kept=100)
+
+
+def test_member_names_cannot_forge_lines_of_the_diff(tmp_path: Path) -> None:
+    from braketkit.cli.diff import diff_text
+    from braketkit.cli.jobs_text import on_terminal
+    from braketkit.model.details import JobComparison
+
+    forged = "x.py\nno differences"
+    first = _archive(tmp_path / "a.tar.gz", {"train.py": b"a = 1\n", forged: b"1\n", "e\x1b[2J.py": b""})
+    second = _archive(tmp_path / "b.tar.gz", {"train.py": b"a = 1\n", forged: b"2\n", "new\r.py": b""})
+    source = compare_sources(first, second, "one", "two")
+    text = on_terminal(diff_text(JobComparison(first="one", second="two", settings_from="planned", source=source,
+                                               differ=True)))
+    lines = text.splitlines()
+    assert "no differences" not in lines and "\x1b" not in text and "\r" not in text
+    named = [line for line in lines if line.startswith(("  added", "  removed", "  changed", "---", "+++"))]
+    assert named == ["  added:   new\\r.py", "  removed: e\\x1b[2J.py", "  changed: x.py\\nno differences",
+                     "--- a/x.py\\nno differences", "+++ b/x.py\\nno differences"]
+    assert source.changed[0].path == forged  # JSON keeps the name as it is: its own escaping is safe

@@ -285,3 +285,29 @@ def test_command_lines_parse(block: Block, tmp_path: Path, monkeypatch: pytest.M
         except (click.ClickException, click.exceptions.Exit, BraketkitError) as error:  # REF: braketkit's own
             pytest.fail(f"{block}: `{shlex.join(words)}` does not parse: {error}")
     assert tripwire.requests == []
+
+
+def test_the_exception_tree_names_every_error_braketkit_raises() -> None:
+    """docs/errors.md draws the tree of ``braketkit.errors``: a class added there and not drawn is a gap."""
+    import braketkit.errors as errors
+
+    tree = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8").split("BraketkitError                 ", 1)[1]
+    drawn = set(re.findall(r"(?:[├└]── |^)(\w+)", tree.split("```", 1)[0], re.M))
+    defined = {name for name, value in vars(errors).items() if isinstance(value, type) and issubclass(
+        value, (errors.BraketkitError, KeyboardInterrupt)) and value.__module__ == errors.__name__}
+    assert defined - drawn - {"BraketkitError"} == set()
+
+
+def test_the_job_handles_documented_have_what_the_docs_say() -> None:
+    """docs/cloud.md's and docs/local-runs.md's handle tables name members the handles have, and the other way."""
+    from braketkit import AwsJob, LocalJob
+
+    cloud = (ROOT / "docs" / "cloud.md").read_text(encoding="utf-8")
+    for name in ("provenance", "planned", "rerun"):
+        assert f"`{name}" in cloud or f".{name}(" in cloud, name
+        assert hasattr(AwsJob, name) or name == "rerun"
+    local = (ROOT / "docs" / "local-runs.md").read_text(encoding="utf-8")
+    shared = local.split("`LocalJob` offers the cloud handle's interface:", 1)[1].split("; and, of its own", 1)[0]
+    names = [name for name in re.findall(r"`(\w+)(?:\(\))?`", shared) if name.islower() and name != "name"]
+    assert len(names) >= 10  # the states (RUNNING, ...) aside, and name, which each handle sets as it is made
+    assert [name for name in names if not (hasattr(AwsJob, name) and hasattr(LocalJob, name))] == []

@@ -158,7 +158,7 @@ def test_a_rerun_says_the_tree_changed_and_carries_the_jobs_provenance(cloud_pro
     assert record is not None and earlier is not None
     assert (record.job_name, record.rerun_of, record.provenance) == (new["jobName"], first, earlier.provenance)
     assert record.settings["device"] == earlier.settings["device"]  # as planned, with its origin
-    assert record.settings["job_name"].value == new["jobName"]
+    assert record.settings["job_name"] == earlier.settings["job_name"]  # as planned: the new name is the job's own
 
 
 def test_changed_arguments_and_settings_land_in_the_new_request(rerun_project: Project, cloud: Cloud,
@@ -544,3 +544,122 @@ def test_a_records_source_folder_outside_the_project_is_not_followed(tmp_path: P
     assert _source_folder(root, original("src")) == (root / "src").resolve()
     for hostile in ("../elsewhere", str(tmp_path / "elsewhere"), "missing", 7, ""):
         assert _source_folder(root, original(hostile)) == root
+
+
+def test_rerun_checks_arguments_against_the_function_in_its_archive(rerun_project: Project, cloud: Cloud,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    first = _run(capsys, "more.py:tagged", "--steps", "2")
+    rerun_project.write("more.py", "def tagged(**anything):\n    pass\n")  # the tree's function takes anything now
+    refused = {
+        ("--stepz", "3"): "error: argument stepz: tagged has no parameter stepz; did you mean --steps? it takes "
+                          "--label, --steps, --scale\n",
+        ("--steps", "abc"): "error: argument steps: 'abc' is not an integer, which tagged's steps (int) takes\n",
+        ("--steps", "2.5"): "error: argument steps: '2.5' is not an integer, which tagged's steps (int) takes\n",
+        ("--scale", "1e999"): "error: argument scale: '1e999' is not a finite number (JSON, which a job's arguments "
+                              "are, holds no infinity or NaN), which tagged's scale (float) takes\n",
+        ("--label", "nan", "--scale", "inf"): "error: argument scale: 'inf' is not a finite number (JSON, which a "
+                                              "job's arguments are, holds no infinity or NaN), which tagged's scale "
+                                              "(float) takes\n",
+    }
+    for argv, message in refused.items():
+        for dry in ((), ("--dry-run",)):
+            code, out, err = run_cli(capsys, "rerun", first, *argv, *dry, "--quiet")
+            assert (code, out, err) == (2, "", message), argv
+    code, out, err = run_cli(capsys, "rerun", first, "--dry-run", "--json", "--steps", "4", "--scale", "2",
+                             "--label", "7")
+    assert code == 0, err
+    hyperparameters = json.loads(out)["request"]["hyperParameters"]
+    assert (hyperparameters["steps"], hyperparameters["scale"], hyperparameters["label"]) == ("4", "2.0", '"7"')
+    assert cloud.braket.calls.count("CreateJob") == 1
+
+
+def test_what_the_archive_declares_of_a_function() -> None:
+    from braketkit.plan.rerun import declared_parameters
+
+    source = ("from typing import Optional, Union\nimport typing\n\n"
+              "def f(a: int, b: 'float', c: Optional[bool] = None, d: str | None = None, *args: int,\n"
+              "      e: typing.Optional[int] = 1, g: Union[None, str] = None, h: list[int] = [], i=3) -> None: ...\n\n"
+              "class Model:\n    def fit(self, steps: int, /, rate: float = 1, **rest: float) -> None: ...\n")
+    declared = declared_parameters(source, "f")
+    assert declared is not None and declared.names == ["a", "b", "c", "d", "e", "g", "h", "i"]
+    assert declared.types == {"a": "int", "b": "float", "c": "bool", "d": "str", "e": "int", "g": "str"}
+    assert declared.any_keyword is False
+    method = declared_parameters(source, "Model.fit")
+    assert method is not None and method.any_keyword and method.names == ["rate"]  # self, steps: by position only
+    assert declared_parameters(source, "g") is None and declared_parameters("def f(:\n", "f") is None
+
+
+@pytest.mark.parametrize(("text", "kind", "encoded"), [
+    ("5", "int", "5"), ("-3", "int", "-3"), ("2", "float", "2.0"), ("1e-3", "float", "0.001"),
+    ("true", "bool", "true"), ("No", "bool", "false"), ("nan", "str", '"nan"'), ("5", "str", '"5"'),
+    ("5", None, "5"), ("[1, 2]", None, "[1,2]"), ("abc", None, '"abc"'),
+])
+def test_rerun_text_is_encoded_as_the_parameter_is_annotated(text: str, kind: str | None, encoded: str) -> None:
+    from braketkit.plan.rerun import Declared, text_arguments
+
+    request = _function_request()
+    declared = Declared(function="f", names=["x"], types={"x": kind} if kind else {}, any_keyword=False)
+    assert text_arguments({"x": text}, request, declared) == {"x": encoded}
+
+
+@pytest.mark.parametrize("text", ["1e999", "-inf", "nan", "Infinity", "[1e999]"])
+def test_a_number_json_cannot_hold_is_refused_without_a_declaration(text: str) -> None:
+    from braketkit.errors import InvalidInput
+    from braketkit.plan.rerun import text_arguments
+
+    with pytest.raises(InvalidInput, match="JSON, which holds no infinity or NaN"):
+        text_arguments({"x": text}, _function_request())
+
+
+def _function_request() -> Any:
+    from braketkit.converter import converter
+    from braketkit.model import request as api
+
+    return converter.structure({
+        "clientToken": "t", "jobName": "f-1", "roleArn": "arn:aws:iam::111122223333:role/r",
+        "algorithmSpecification": {"scriptModeConfig": {"entryPoint": "braketkit_runtime.entry:main",
+                                                        "s3Uri": "s3://b/p/source.tar.gz"}},
+        "deviceConfig": {"device": "arn:aws:braket:::device/quantum-simulator/amazon/sv1"},
+        "instanceConfig": {"instanceType": "ml.m5.large", "volumeSizeInGb": 30},
+        "outputDataConfig": {"s3Path": "s3://b/p/jobs/f-1"},
+        "hyperParameters": {contract.ENTRY: "m:f", contract.ARGUMENTS: "x", "x": "1"},
+    }, api.CreateJobRequest)
+
+
+def test_what_rerun_prints_as_text_cannot_drive_the_terminal(rerun_project: Project, cloud: Cloud,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    first = _run(capsys, "more.py:tagged", "--label", "\x1b]0;owned\x07")
+    code, out, err = run_cli(capsys, "rerun", first, "--dry-run", "--label", "\x1b[2J", "--set",
+                             "hyperparameters.note=\x1b[31mred")
+    assert code == 0, err
+    assert "\x1b" not in out + err and "\x07" not in out
+    assert 'label="\\u001b[2J"' in out and "\\x1b[31mred" in out, out
+    code, out, err = run_cli(capsys, "rerun", first, "--dry-run", "--set", "device=\x1b[2Jsv9")
+    assert code == 2 and "\x1b" not in err and err.startswith("error: --set device: device: unknown device "
+                                                              "'\\x1b[2Jsv9'"), err
+    out = run_cli(capsys, "rerun", first, "--dry-run", "--json", "--label", "\x1b[2J")[1]
+    assert "\x1b" not in out and json.loads(out)["request"]["hyperParameters"]["label"] == '"\\u001b[2J"'  # JSON's own
+
+
+def test_plan_and_rerun_never_print_a_secret_argument(cloud_project: Project, cloud: Cloud,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    cloud_project.write("secret.py", "from braketkit import hybrid_job\n\n\n@hybrid_job()\n"
+                                     "def login(password: str = '', api_key: str = '', steps: int = 1) -> int:\n"
+                                     "    return steps\n")
+    outputs = []
+    for json_flag in ((), ("--json",)):
+        code, out, err = run_cli(capsys, "plan", "secret.py:login", "--password", "hunter2", "--steps", "2",
+                                 "--set", "hyperparameters.db_token=tok3n", *json_flag)
+        assert code == 0, err
+        outputs.append(out + err)
+    first = _run(capsys, "secret.py:login", "--password", "hunter2", "--api-key", "k3y")
+    for json_flag in ((), ("--json",)):
+        code, out, err = run_cli(capsys, "rerun", first, "--dry-run", "--password", "hunter3",
+                                 "--set", "hyperparameters.db_token=tok3n", *json_flag)
+        assert code == 0, err
+        outputs.append(out + err)
+    assert 'password=<redacted>' in outputs[0] and "steps=2" in outputs[0], outputs[0]
+    assert 'password=<redacted>' in outputs[2] and "api_key=<redacted>" in outputs[2], outputs[2]
+    for said in outputs:
+        assert "hunter" not in said and "k3y" not in said and "tok3n" not in said, said
+    assert cloud.braket.jobs[first]["hyperParameters"]["password"] == '"hunter2"'  # redacted only where shown

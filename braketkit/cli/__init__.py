@@ -266,7 +266,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             import traceback
 
             traceback.print_exc()
-        click.echo(f"error: {error}", err=True)
+        from ..job.extract import on_terminal  # only now: a plan that succeeds loads no job module
+
+        click.echo(on_terminal(f"error: {error}"), err=True)  # a message may quote anything the input held
         sys.exit(error.exit_status)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
@@ -279,5 +281,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     except Exception as error:
         if debug:
             raise
-        click.echo(f"internal error: {type(error).__name__}: {error} (rerun with --debug for details)", err=True)
+        from ..job.extract import on_terminal
+
+        click.echo(on_terminal(f"internal error: {type(error).__name__}: {error} (rerun with --debug for details)"),
+                   err=True)
         sys.exit(1)

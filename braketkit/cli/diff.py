@@ -17,6 +17,7 @@ import attrs
 import click
 
 from ..errors import BraketkitError, shown
+from ..job.extract import printable
 from .jobs import _REGION, _aws, gateway
 from .show import existing_job
 
@@ -84,9 +85,11 @@ def _source_lines(comparison: JobComparison) -> Iterator[str]:
         yield f"source: same source archive (sha256 {source.first_sha256})"
         return
     yield f"source: sha256 {source.first_sha256} -> {source.second_sha256}"
-    yield from (f"  added:   {path}" for path in source.added)
-    yield from (f"  removed: {path}" for path in source.removed)
-    yield from (f"  changed: {change.path}" + (f" ({change.note})" if change.note else "") for change in source.changed)
+    # a member's name can hold a newline: escaped here, as one line, so that it cannot forge lines of its own
+    yield from (f"  added:   {printable(path)}" for path in source.added)
+    yield from (f"  removed: {printable(path)}" for path in source.removed)
+    yield from (f"  changed: {printable(change.path)}" + (f" ({change.note})" if change.note else "")
+                for change in source.changed)
     if source.note:
         yield f"  {source.note}"
     for change in source.changed:

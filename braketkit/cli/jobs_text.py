@@ -9,7 +9,7 @@ from typing import Any
 
 from ..converter import converter
 from ..job import AwsJob, Job, LocalJob, fields_text
-from ..job.extract import printable
+from ..job.extract import on_terminal, printable
 from ..job.info import fields, local_time, state_line
 from ..model.job import CleanReport, JobInfo
 from ..places import display_path
@@ -17,12 +17,6 @@ from .render import _size, jsonable
 
 __all__ = ["clean_text", "job_document", "jobs_table", "on_terminal", "reattach_text", "result_text", "run_document",
            "status_text", "submitted_text"]
-
-
-def on_terminal(text: str) -> str:
-    """``text`` line by line with every character a terminal would act on shown escaped (``\\x1b``): a local job's
-    name is its folder's, and a folder can be named anything, escape sequences included."""
-    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 def job_document(info: JobInfo) -> dict[str, Any]:

@@ -234,7 +234,7 @@ def plan_text(plan: Plan) -> str:
          if request.algorithm_specification.container_image else "service default"),
         ("role", request.role_arn),
         ("output", request.output_data_config.s3_path),
-        ("arguments", ", ".join(f"{name}={parameters[name]}" for name in arguments) or "none"),
+        ("arguments", ", ".join(f"{name}={_redact(name, parameters[name])}" for name in arguments) or "none"),
     ]
     user_parameters = {k: _redact(k, v) for k, v in parameters.items()
                        if k not in arguments and k not in contract.RESERVED}

@@ -90,11 +90,12 @@ def rerun(ctx: click.Context, job: str, assignments: tuple[str, ...], local: boo
     tree has changed since the job was planned. Exit status: 0 submitted or completed, 1 failed or
     cancelled, 2 bad input.
     """
+    from ..job.extract import on_terminal
     from ..pipeline import plan_rerun, rerun_job
     from .jobs import project_region
 
     arguments = _arguments(list(ctx.args))
-    if debug and not local and not dry_run and not _is_local_job(job):
+    if debug and not local and not _is_local_job(job):
         raise InvalidInput([Problem("debugs a job on this machine; add --local (a job in the cloud has no terminal to "
                                     "debug at)", "--pdb")])
     where = region if job.startswith("arn:") else project_region(region)
@@ -104,8 +105,8 @@ def rerun(ctx: click.Context, job: str, assignments: tuple[str, ...], local: boo
             click.echo(json.dumps(rerun_document(planned), indent=2))
         else:
             for note in planned.notes:
-                click.echo(f"note: {note}", err=True)
-            click.echo(rerun_text(planned))
+                click.echo(on_terminal(f"note: {note}"), err=True)
+            click.echo(on_terminal(rerun_text(planned)))
         return
 
     from .launch import carry_out

@@ -128,7 +128,7 @@ def _file_change(path: str, first: ArchiveMember, second: ArchiveMember) -> File
     old, new = _text(first), _text(second)
     if old is not None and new is not None:
         lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                     fromfile=f"a/{path}", tofile=f"b/{path}")
+                                     fromfile=f"a/{printable(path)}", tofile=f"b/{printable(path)}")
         return FileChange(path=path, diff="".join(line if line.endswith("\n") else line + "\n\\ No newline at end "
                                                   "of file\n" for line in lines))
     if first.data is None or second.data is None:

@@ -151,6 +151,13 @@ def printable(text: str) -> str:
     return "".join(character if character.isprintable() else repr(character)[1:-1] for character in text)
 
 
+def on_terminal(text: str) -> str:
+    """``text`` line by line with every character a terminal would act on shown escaped (``\\x1b``): the one
+    escaping of what braketkit prints as text (never JSON), since job names, hyperparameters, archive member
+    names and messages quoting them can hold anything, escape sequences included."""
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
 def _damage(error: BaseException, position: int) -> str:
     """What a reading error means, in words (``position``: how far the decompressed stream had got)."""
     text = printable(str(error))

@@ -13,7 +13,10 @@ pipeline's, the job stage's and the executor's.
 
 from __future__ import annotations
 
+import ast
+import difflib
 import json
+import math
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,7 +27,7 @@ import attrs
 
 from .. import catalog
 from ..converter import converter
-from ..errors import InvalidInput, Problem
+from ..errors import InvalidInput, Problem, shown
 from ..model import request as api
 from ..model.provenance import OWN_TAGS_PREFIX, RECORD_NAME, RERUN_TAG, SWEEP_TAG, PlannedRecord, Provenance
 from ..model.settings import S3, Checkpoint, Instance, Settings, Stopping
@@ -39,8 +42,9 @@ from ..s3uri import split_s3_uri
 from . import Plan, _validate, service_model
 from .jobname import default_job_name
 
-__all__ = ["CHANGEABLE", "HOW", "OVERRIDE_ORIGINS", "Changes", "Rerun", "changes_asked", "entry_of", "is_function_job",
-           "original_request", "rerun_plan", "rerun_record", "rerun_request", "text_arguments", "tree_note"]
+__all__ = ["CHANGEABLE", "HOW", "OVERRIDE_ORIGINS", "Changes", "Declared", "Rerun", "changes_asked",
+           "declared_parameters", "entry_of", "is_function_job", "module_member", "original_request", "rerun_plan",
+           "rerun_record", "rerun_request", "text_arguments", "tree_note"]
 
 CHANGEABLE = ("device", "instance.*", "stopping.max_runtime", "role", "reservation", "image", "tags.*",
               "hyperparameters.*", "job_name", "s3.kms_key", "checkpoint.local_path")
@@ -158,35 +162,202 @@ def _argument_names(hyperparameters: Mapping[str, str]) -> list[str]:
     return [name for name in hyperparameters.get(contract.ARGUMENTS, "").split(",") if name]
 
 
+@attrs.frozen(kw_only=True)
+class Declared:
+    """A function's parameters as its source declares them, read with ``ast`` (the module is never imported).
+
+    Attributes:
+        function: Its qualified name, as messages name it.
+        names: The parameters a keyword can give, in order.
+        types: Those annotated ``int``, ``float``, ``bool`` or ``str`` (or one of them or None), by name.
+        any_keyword: Whether it takes ``**kwargs``: then any name is an argument.
+    """
+
+    function: str
+    names: list[str]
+    types: dict[str, str]
+    any_keyword: bool
+
+
+_PLAIN = ("int", "float", "bool", "str")
+"""The annotations whose values ``rerun``'s text is checked against and encoded as; the rest keep JSON-else-text."""
+
+
+def module_member(request: api.CreateJobRequest) -> list[str]:
+    """Where a function job's module may be in its archive (``braketkit_path`` first, then the archive's root, as
+    the job's imports look), a module file before a package's ``__init__.py``; none for other jobs."""
+    entry = entry_of(request)
+    if not entry or ":" not in entry:
+        return []
+    module = entry.partition(":")[0].replace(".", "/")
+    root = (request.hyper_parameters or {}).get(contract.PATH, "").strip("/")
+    folders = [root, ""] if root not in ("", ".") else [""]
+    return [f"{folder}/{name}".lstrip("/") for folder in folders for name in (f"{module}.py", f"{module}/__init__.py")]
+
+
+def _plain(annotation: ast.expr | None) -> str | None:
+    """``int`` for ``int``, ``Optional[int]``, ``int | None``, ``"int"`` and the like; None for any other."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return None
+    if isinstance(annotation, ast.Name):
+        return annotation.id if annotation.id in _PLAIN else None
+    members: list[ast.expr] = []
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        members = [annotation.left, annotation.right]
+    elif isinstance(annotation, ast.Subscript):
+        head = annotation.value
+        name = head.id if isinstance(head, ast.Name) else head.attr if isinstance(head, ast.Attribute) else ""
+        inner = annotation.slice
+        if name == "Optional":
+            members = [inner, ast.Constant(value=None)]
+        elif name == "Union" and isinstance(inner, ast.Tuple):
+            members = list(inner.elts)
+    rest = [member for member in members if not (isinstance(member, ast.Constant) and member.value is None)]
+    return _plain(rest[0]) if len(members) == 2 and len(rest) == 1 else None
+
+
+def declared_parameters(source: str, qualname: str) -> Declared | None:
+    """The parameters of ``qualname`` (``train``, ``Model.fit``) in a module's ``source``, or None when the source
+    does not parse or does not define it at its top level (or in a class there)."""
+    try:
+        body: list[ast.stmt] = ast.parse(source).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    found: ast.stmt | None = None
+    for part in qualname.split("."):
+        found = None
+        for statement in body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and statement.name == part:
+                found = statement  # the last definition: the one the module is left with
+        if found is None:
+            return None
+        body = found.body
+    if not isinstance(found, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    given = [*found.args.args, *found.args.kwonlyargs]
+    types = {argument.arg: kind for argument in given if (kind := _plain(argument.annotation))}
+    return Declared(function=qualname, names=[argument.arg for argument in given], types=types,
+                    any_keyword=found.args.kwarg is not None)
+
+
 def _no_constant(text: str) -> Any:
     raise ValueError(f"{text} is not JSON a job's argument can hold")
 
 
-def text_arguments(texts: Mapping[str, str], request: api.CreateJobRequest) -> dict[str, str]:
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise OverflowError(text)
+    return value
+
+
+def _not_finite(text: str) -> bool:
+    """Whether ``text`` reads as a number JSON cannot hold (``1e999``, ``nan``, ``-inf``)."""
+    try:
+        return not math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+_TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
+
+
+def _typed(text: str, kind: str) -> Any:
+    """``text`` as a value of the plain type ``kind``; ValueError saying what it is not."""
+    if kind == "str":
+        return text
+    if kind == "bool":
+        if text.strip().lower() in (*_TRUE, *_FALSE):
+            return text.strip().lower() in _TRUE
+        raise ValueError("is not true or false")
+    if kind == "int":
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError("is not an integer") from None
+    try:
+        return _finite(text)
+    except OverflowError:
+        raise ValueError("is not a finite number (JSON, which a job's arguments are, holds no infinity or NaN)") \
+            from None
+    except ValueError:
+        raise ValueError("is not a number") from None
+
+
+def _infinite(text: str, name: str) -> Problem:
+    return Problem(f"{shown(text)} holds a number a job's argument cannot: it is JSON, which holds no infinity or NaN",
+                   f"argument {name}")
+
+
+def _declared_problems(names: Sequence[str], declared: Declared) -> list[Problem]:
+    if declared.any_keyword:
+        return []
+    takes = ", ".join(f"--{name}" for name in declared.names) or "no arguments"
+    problems = []
+    for name in names:
+        if name in declared.names:
+            continue
+        close = difflib.get_close_matches(name, declared.names, n=1, cutoff=0.6)
+        hint = f"did you mean --{close[0]}? " if close else ""
+        problems.append(Problem(f"{declared.function} has no parameter {name}; {hint}it takes {takes}",
+                                f"argument {name}"))
+    return problems
+
+
+def text_arguments(texts: Mapping[str, str], request: api.CreateJobRequest, declared: Declared | None = None, *,
+                   provisional: bool = False) -> dict[str, str]:
     """``--NAME VALUE`` of ``braketkit rerun`` as the hyperparameters the job reads.
 
-    A function's argument (``--learning-rate`` for ``learning_rate``) is JSON, typed as the job's own value
-    was: where that was a JSON string the new value is the text as a string; otherwise the text read as
-    JSON, failing that as a string. A script's (or another tool's job's) hyperparameter is the text itself,
-    as ``run`` gives scripts.
+    A function's argument (``--learning-rate`` for ``learning_rate``) is JSON. With the function's ``declared``
+    parameters (read from the job's archive), a name it does not take is refused, and a parameter annotated
+    ``int``, ``float``, ``bool`` or ``str`` (or one of those or None) gets its text checked and encoded as that
+    type. Otherwise the value is typed as the job's own value was: where that was a JSON string the new value is
+    the text as a string; else the text read as JSON, failing that as a string. A number JSON cannot hold
+    (``1e999``, ``nan``, ``inf``) is refused but for a ``str`` parameter. A script's (or another tool's job's)
+    hyperparameter is the text itself, as ``run`` gives scripts. Problems raise ``InvalidInput``, all at once;
+    ``provisional``: a first reading, before the archive is at hand, that refuses nothing a declaration may allow.
     """
     if not is_function_job(request):
         return dict(texts)
     before = request.hyper_parameters or {}
+    named = {option: option.replace("-", "_") for option in texts}  # --learning-rate: as run's options spell them
+    problems = _declared_problems(list(named.values()), declared) if declared is not None else []
     encoded: dict[str, str] = {}
     for option, text in texts.items():
-        name = option.replace("-", "_")  # --learning-rate: a Python name has none, as run's options spell them
-        try:
-            was_text = isinstance(json.loads(before[name]), str) if name in before else False
-        except ValueError:
-            was_text = False
+        name = named[option]
+        kind = declared.types.get(name) if declared is not None else None
         value: Any = text
-        if not was_text:
+        if kind is not None:
             try:
-                value = json.loads(text, parse_constant=_no_constant)
+                value = _typed(text, kind)
+            except ValueError as error:
+                assert declared is not None
+                problems.append(Problem(f"{shown(text)} {error}, which {declared.function}'s {name} ({kind}) takes",
+                                        f"argument {name}"))
+                continue
+        else:
+            try:
+                was_text = isinstance(json.loads(before[name]), str) if name in before else False
             except ValueError:
-                value = text
-        encoded[name] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+                was_text = False
+            if not was_text and _not_finite(text):
+                if not provisional:
+                    problems.append(_infinite(text, name))
+                continue
+            if not was_text:
+                try:
+                    value = json.loads(text, parse_constant=_no_constant)
+                except ValueError:
+                    value = text
+        try:
+            encoded[name] = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        except ValueError:  # inside JSON: [1e999]
+            problems.append(_infinite(text, name))
+    if problems:
+        raise InvalidInput(problems)
     return encoded
 
 
@@ -320,7 +491,7 @@ def _changed(request: api.CreateJobRequest, changes: Changes, *, reran: str, job
 
 
 def _resolved(request: api.CreateJobRequest, changes: Changes, *, reran_name: str, region: str | None,
-              local: bool, named: bool) -> Resolved:
+              local: bool, named: bool, local_origin: str) -> Resolved:
     """The rerun's settings as a plan shows them: each as the new request has it, from the job unless changed."""
     hyperparameters = request.hyper_parameters or {}
     hidden = {*contract.RESERVED, *_argument_names(hyperparameters)} if entry_of(request) else set()
@@ -350,18 +521,21 @@ def _resolved(request: api.CreateJobRequest, changes: Changes, *, reran_name: st
                *(f"tags.{name}" for name in settings.tags)}
     origins = {key: from_job for key in derived}
     origins["job_name"] = "default" if not named else changes.origins.get("job_name", "default")
+    if local:
+        origins["local"] = local_origin
     origins |= changes.origins
     return Resolved(settings=settings, origins=origins, profile=None, pyproject=None, device=settings.device)
 
 
 def rerun_request(original: api.CreateJobRequest, *, reran: str, changes: Changes,
-                  arguments: Mapping[str, str], region: str | None, local: bool = False) -> tuple[
-                      api.CreateJobRequest, Resolved]:
+                  arguments: Mapping[str, str], region: str | None, local: bool = False,
+                  local_origin: str = "--local") -> tuple[api.CreateJobRequest, Resolved]:
     """The rerun's request, validated against the service model, and its settings as a plan shows them.
 
     ``reran`` is the original's ARN (a local job's name): the new job's ``braketkit:rerun-of`` tag.
     ``arguments`` are hyperparameter text already (``text_arguments``, or the function's
-    ``encode_arguments``). Refused, all at once: an argument of a reserved name or one that is a
+    ``encode_arguments``). ``local_origin`` says why a local rerun runs here (``--local``, ``a local job``).
+    Refused, all at once: an argument of a reserved name or one that is a
     setting's hyperparameter, a tag or hyperparameter braketkit keeps, a device in another region or
     a local device for the cloud, and whatever the service model refuses.
     """
@@ -373,7 +547,7 @@ def rerun_request(original: api.CreateJobRequest, *, reran: str, changes: Change
     job_name = str(changes.values["job_name"]) if named else _fresh_name(original)
     request = _changed(original, changes, reran=reran, job_name=job_name, region=region, arguments=arguments)
     resolved = _resolved(request, changes, reran_name=original.job_name, region=region, local=local,
-                         named=bool(named))
+                         named=bool(named), local_origin=local_origin)
     _validate(request, resolved, arguments)
     return request, resolved
 
@@ -381,13 +555,16 @@ def rerun_request(original: api.CreateJobRequest, *, reran: str, changes: Change
 def rerun_record(request: api.CreateJobRequest, resolved: Resolved, changes: Changes, *, provenance: Provenance,
                  reran: str, earlier: PlannedRecord | None, planned_at: str) -> PlannedRecord:
     """The rerun's planned record: its provenance is the job's (the same archive), and its settings the job's
-    record's as they were planned, with their origins, but for those the rerun changed (and its name); a job
-    without a record gets the settings of its request."""
+    record's as they were planned, with their origins, but for those the rerun changed and ``local`` when it runs
+    here; its name is kept as planned unless changed, so that a job and its unchanged rerun record the same
+    settings. A job without a record gets the settings of its request."""
     fresh = planned_settings(resolved)
     settings = dict(fresh)
-    if earlier is not None:
+    if earlier is not None:  # job_name as the job planned it unless changed: the new name is the job's own
         settings = dict(earlier.settings)
-        settings |= {key: fresh[key] for key in (*changes.origins, "job_name") if key in fresh}
+        settings |= {key: fresh[key] for key in changes.origins if key in fresh}
+    if resolved.settings.local:  # a local rerun, as said and why (--local, a local job)
+        settings["local"] = fresh["local"]
     return PlannedRecord(job_name=request.job_name, planned_at=planned_at, entry=entry_of(request) or "",
                          provenance=provenance, settings=dict(sorted(settings.items())), rerun_of=reran)
 
