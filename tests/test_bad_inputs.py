@@ -84,3 +84,10 @@ def test_bad_global_in_a_script(case: ScriptCase, project: Project, tripwire: Tr
                           check=False, timeout=60)
     assert (done.returncode, done.stderr, done.stdout) == (2, case.message, "")
     assert tripwire.requests == []
+
+
+def test_errors_md_counts_the_corpus() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "errors.md").read_text(encoding="utf-8")
+    assert f"corpus of {len(CASES)} bad command lines and {len(SCRIPT_CASES)} bad scripts" in text
