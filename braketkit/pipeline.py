@@ -334,20 +334,14 @@ def _module_source(archive: Path, request: CreateJobRequest) -> str | None:
 def _archive_of(original: Original, cache: Path, aws: Aws | None, local: bool) -> JobSource:
     """The job's archive, verified: a cloud job's downloaded from S3 (what a cloud rerun runs is what S3 holds now;
     from the cache when run here), a local job's from the cache, where its provenance names it."""
-    from .errors import InvalidInput, Problem
-    from .job.source import cached_source, fetch_source, recorded_digest
+    from .job.source import fetch_source, local_source, recorded_digest
 
     request = original.request
     if original.metadata is not None:
         assert original.region is not None  # a cloud job's ARN names its region
         return fetch_source(original.metadata, _gateway(aws), original.region, cache, fresh=not local)
     digest = recorded_digest(request.tags, request.algorithm_specification.script_mode_config.s3_uri)
-    found = cached_source(cache, digest, request.job_name) if digest else None
-    if found is None:
-        why = f"its archive (sha256 {digest}) is no longer in {cache}" if digest else "it records no archive digest"
-        raise InvalidInput([Problem(f"cannot rerun local job {request.job_name}: {why}; run it with `braketkit run` "
-                                    "instead", "JOB")])
-    return found
+    return local_source(cache, digest, request.job_name, "rerun")
 
 
 def rerun_job(

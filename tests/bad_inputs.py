@@ -247,7 +247,7 @@ CASES = [
     Case("rerun-argument-without-value", GOOD, ("rerun", "train-1", "--steps"), "error: arguments: --steps has no value; give it one (--steps VALUE)\n"),
     Case("rerun-argument-twice", GOOD, ("rerun", "train-1", "--steps", "2", "--steps=3"), "error: arguments: --steps is given twice\n"),
     Case("rerun-raw-without-follow", GOOD, ("rerun", "train-1", "--raw"), "error: --raw: shows the followed log as it is; it goes with --follow\n"),
-    Case("rerun-local-job-without-archive", GOOD, ("rerun", "demo"), "error: JOB: cannot rerun local job demo: it records no archive digest; run it with `braketkit run` instead\n", files=RERUN_JOB),
+    Case("rerun-local-job-without-archive", GOOD, ("rerun", "demo"), "error: JOB: cannot rerun local job demo: it records no archive digest (a local job's archive is kept only there, and `braketkit clean --archives` may have removed it)\n", files=RERUN_JOB),
     Case("rerun-own-tag", GOOD, ("rerun", "demo", "--set", "tags.braketkit:rerun-of=x"), "error: --set tags.braketkit:rerun-of: tags.braketkit:rerun-of: is a tag braketkit gives jobs itself (provenance, sweeps, reruns); name yours otherwise\n", files=RERUN_JOB),
     Case("rerun-reserved-argument", GOOD, ("rerun", "demo", "--braketkit_entry", "os:getcwd"), "error: argument braketkit_entry: is a name braketkit's own hyperparameters use; pass it under another name\n", files=RERUN_JOB),
     Case("rerun-argument-as-hyperparameter", GOOD, ("rerun", "demo", "--set", "hyperparameters.steps=4"), "error: --set hyperparameters.steps: hyperparameters.steps: is an argument of the job's function; give it as --steps VALUE (train.rerun(job, steps=...))\n", files=RERUN_JOB),

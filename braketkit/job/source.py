@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from ..aws import Aws
     from . import Job
 
-__all__ = ["JobSource", "cached_source", "extract_source", "fetch_source", "job_source", "record_of_job",
-           "recorded_digest", "script_uri"]
+__all__ = ["JobSource", "cached_source", "extract_source", "fetch_source", "job_source", "local_source",
+           "record_of_job", "recorded_digest", "script_uri"]
 
 _ADDRESSED = re.compile(r"/sources/([0-9a-f]{64})/source\.tar\.gz\Z")
 _DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -150,7 +150,6 @@ def fetch_source(metadata: Mapping[str, Any], aws: Aws, region: str, cache: Path
 def job_source(job: Job, cache: Path) -> JobSource:
     """The source archive of ``job``, verified: a cloud job's from ``cache`` or its script URI (``fetch_source``),
     a local job's from the archive cache of its project (else ``cache``), the only place it is kept."""
-    from ..errors import InvalidInput, Problem
     from ..workspace import FOLDER
     from .cloud import AwsJob, talking_to_aws
 
@@ -161,11 +160,17 @@ def job_source(job: Job, cache: Path) -> JobSource:
     digest = record.provenance.archive_sha256 if record.provenance is not None else recorded_digest(record.tags, None)
     if job.folder.parent.parent.name == FOLDER:  # <project>/.braketkit/jobs/<name>: its own project's cache
         cache = job.folder.parent.parent / "archives"
-    found = cached_source(cache, digest, job.name) if digest else None
+    return local_source(cache, digest, job.name, "get the source of")
+
+
+def local_source(cache: Path, digest: str | None, job: str, doing: str) -> JobSource:
+    """A local job's archive from ``cache``, verified: the only place it is kept. When it is gone (or the job records
+    no digest), ``InvalidInput`` says what could not be done (``doing``: ``rerun``, ``get the source of``)."""
+    found = cached_source(cache, digest, job) if digest else None
     if found is None:
         why = f"its archive (sha256 {digest}) is no longer in {cache}" if digest else "it records no archive digest"
-        raise InvalidInput([Problem(f"cannot get the source of local job {job.name}: {why} (a local job's archive "
-                                    "is kept only there, and `braketkit clean` may have removed it)", "JOB")])
+        raise InvalidInput([Problem(f"cannot {doing} local job {job}: {why} (a local job's archive is kept only "
+                                    "there, and `braketkit clean --archives` may have removed it)", "JOB")])
     return found
 
 

@@ -2,7 +2,7 @@
 
 Data only: ``job.details`` and ``job.compare`` build them, the converter writes them as the ``--json``
 documents of docs/cli.md (a field without a value left out, times in ISO 8601 UTC), and the CLI's text
-is made from them. ``JobDetails`` shares its first fields with ``JobInfo``: one vocabulary.
+is made from them. ``JobDetails`` is a ``JobInfo`` with more: one vocabulary.
 """
 
 from __future__ import annotations
@@ -11,49 +11,20 @@ from typing import Any
 
 import attrs
 
-from .job import UtcTime
+from .job import JobInfo
 from .provenance import PlannedSetting, Provenance
 
 __all__ = ["Change", "FileChange", "JobComparison", "JobDetails", "SourceComparison"]
 
 
 @attrs.frozen(kw_only=True)
-class JobDetails:
-    """Everything braketkit knows of one job, cloud or local (``braketkit show --json``).
+class JobDetails(JobInfo):
+    """Everything braketkit knows of one job, cloud or local (``braketkit show --json``): what every job command
+    shows of it (``JobInfo``'s fields, first), then the rest.
 
     A field the job has no value for is None (or empty), and left out of JSON.
     """
 
-    name: str
-    """The job's name (a local job's: its folder's)."""
-    arn: str | None = None
-    """A cloud job's ARN."""
-    state: str
-    """``QUEUED``, ``RUNNING``, ``COMPLETED``, ``FAILED``, ``CANCELLING`` or ``CANCELLED``."""
-    device: str | None = None
-    """The device's ARN, or ``local:<provider>/<name>``."""
-    created: UtcTime | None = None
-    """When the job was created (a local job: when it started)."""
-    started: UtcTime | None = None
-    """When it started running."""
-    ended: UtcTime | None = None
-    """When it ended."""
-    region: str | None = None
-    """A cloud job's region."""
-    console: str | None = None
-    """A cloud job's page in the Amazon Braket console."""
-    folder: str | None = None
-    """A local job's folder."""
-    failure_reason: str | None = None
-    """Why it failed or was cancelled, whole."""
-    queue: str | None = None
-    """The queue a queued cloud job waits in."""
-    queue_position: str | None = None
-    """Its place in that queue, as the service gives it."""
-    queue_message: str | None = None
-    """What the service says about the queue, if anything."""
-    sweep: str | None = None
-    """The id of the sweep the job is part of (its ``braketkit:sweep`` tag)."""
     queued_seconds: int | None = None
     """From created to started, whole seconds."""
     ran_seconds: int | None = None
