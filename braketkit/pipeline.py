@@ -334,7 +334,8 @@ def _module_source(archive: Path, request: CreateJobRequest) -> str | None:
 def _archive_of(original: Original, cache: Path, aws: Aws | None, local: bool) -> JobSource:
     """The job's archive, verified: a cloud job's downloaded from S3 (what a cloud rerun runs is what S3 holds now;
     from the cache when run here), a local job's from the cache, where its provenance names it."""
-    from .job.source import fetch_source, local_source, recorded_digest
+    from .job.planned import recorded_digest
+    from .job.source import fetch_source, local_source
 
     request = original.request
     if original.metadata is not None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from braketkit.errors import DamagedResults, UnsafeArchive
-from braketkit.job import AwsJob
+from braketkit.job import AwsJob, LocalJob
 from braketkit.job.compare import MAX_FILE_BYTES, compare_sources
 from braketkit.job.extract import read_members
 from braketkit.job.source import JobSource
@@ -111,8 +111,13 @@ def test_a_job_and_its_unchanged_rerun_differ_in_nothing(cloud_project: Project,
     code, out, err = run_cli(capsys, "rerun", local, "--quiet", "--json")
     assert code == 0, err
     code, out, err = run_cli(capsys, "diff", local, json.loads(out)["name"], "--json")
-    local_setting = [setting for setting in json.loads(out)["settings"] if setting["key"] == "local"]
-    assert (local_setting[0]["second"], local_setting[0]["second_origin"]) == (True, "a local job"), out
+    assert [setting for setting in json.loads(out).get("settings", []) if setting["key"] == "local"] == [], out
+    first, second = (LocalJob(cloud_project.root / ".braketkit" / "jobs" / name).planned() for name in (
+        local, json.loads(run_cli(capsys, "rerun", local, "--quiet", "--json")[1])["name"]))
+    assert first is not None and second is not None  # both ran here, each recorded with why
+    assert (first.settings["local"], second.settings["local"]) == (
+        PlannedSetting(value=True, origin="run here (--local, or .local())"),
+        PlannedSetting(value=True, origin="a local job"))
 
 
 def test_a_changed_archive_in_s3_is_refused(cloud_project: Project, cloud: Cloud,
@@ -132,14 +137,17 @@ def test_a_changed_archive_in_s3_is_refused(cloud_project: Project, cloud: Cloud
 
 def test_diff_of_a_local_and_a_cloud_job_of_the_same_call(cloud_project: Project, cloud: Cloud,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
-    """The same code, settings and arguments, run here and in the cloud: nothing differs that was planned."""
+    """The same code, settings and arguments, run here and in the cloud: only where it ran differs."""
     arn = _run(capsys, "jobs.py:train", "--steps", "3")
     code, out, err = run_cli(capsys, "run", "jobs.py:train", "--local", "--steps", "3", "--json", "--quiet")
     local = json.loads(out)["name"]
-    code, out, err = run_cli(capsys, "diff", local, arn)
-    assert (code, err) == (0, "")
-    assert out.splitlines()[2:] == [out.splitlines()[2], "no differences"]
-    assert out.splitlines()[2].startswith("source: same source archive (sha256 ")
+    code, out, err = run_cli(capsys, "diff", local, "--json", arn)
+    assert (code, err) == (1, "")
+    document = json.loads(out)
+    assert document["settings"] == [{"key": "local", "first": True, "second": False,
+                                     "first_origin": "run here (--local, or .local())", "second_origin": "default"}]
+    assert set(document) - {"first", "second", "settings", "settings_from", "differ", "source"} == set(), document
+    assert document["source"]["same"] is True
     code, out, err = run_cli(capsys, "run", "jobs.py:train", "--local", "--steps", "5", "--json", "--quiet")
     assert run_cli(capsys, "diff", local, json.loads(out)["name"])[1].splitlines()[2:4] == [
         "arguments:", "  steps: 3 -> 5"]

@@ -9,7 +9,8 @@ import pytest
 from braketkit.aws import Aws
 from braketkit.errors import InvalidInput, SourceMismatch
 from braketkit.execute.cloud import RetryPolicy, submit
-from braketkit.job.source import fetch_source, recorded_digest
+from braketkit.job.planned import recorded_digest
+from braketkit.job.source import fetch_source
 from braketkit.package import file_digest
 from braketkit.pipeline import plan_target
 from braketkit.s3uri import split_s3_uri

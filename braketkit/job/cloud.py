@@ -407,7 +407,7 @@ class AwsJob(HasMetrics, Generic[R]):
         from botocore.exceptions import BotoCoreError, ClientError
 
         from ..converter import RECORD_MAX_BYTES, read_record
-        from .source import record_of_job, recorded_digest
+        from .planned import record_of_job, recorded_digest
 
         uri = str(self.metadata(refresh=False)["outputDataConfig"]["s3Path"]).rstrip("/") + f"/{RECORD_NAME}"
         bucket, key = split_s3_uri(uri)

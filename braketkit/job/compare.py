@@ -21,7 +21,8 @@ from ..model.details import Change, FileChange, JobComparison, JobDetails, Sourc
 from ..model.provenance import Provenance
 from ..workspace import FOLDER, archives_folder
 from .extract import ArchiveMember, printable, read_members, size_text
-from .source import JobSource, cached_source, fetch_source, recorded_digest
+from .planned import recorded_digest
+from .source import JobSource, cached_source, fetch_source
 
 if TYPE_CHECKING:
     from ..aws import Aws

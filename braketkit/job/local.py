@@ -95,7 +95,7 @@ class LocalJob(HasMetrics, Generic[R]):
         None when there is none (a job run before braketkit wrote records); a record of a format this braketkit
         does not know, or damaged, is a ``BraketkitError``.
         """
-        from .source import record_of_job
+        from .planned import record_of_job
 
         path = self.folder / RECORD_NAME
         try:

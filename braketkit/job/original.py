@@ -107,7 +107,7 @@ def _cloud(job: AwsJob[Any]) -> Original:
     """A cloud job as GetJob describes it, with its planned record when braketkit made it."""
     from ..converter import provenance_of_tags
     from .cloud import talking_to_aws
-    from .source import recorded_digest
+    from .planned import recorded_digest
 
     with talking_to_aws(job.arn):
         metadata = job.metadata(refresh=False)

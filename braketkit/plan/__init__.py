@@ -32,6 +32,7 @@ from ..model.provenance import (
     SWEEP_TAG,
     TAGS,
     PlannedRecord,
+    PlannedSetting,
     Provenance,
 )
 from ..model.steps import CopyCheckpoints, CreateJob, EnsureBucket, Step, Upload, WriteRecord
@@ -650,7 +651,7 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
     limit_note = [limit.note] if limit is not None and limit.note else []
     unresolved += [] if failed_lookup else limit_note
     record = PlannedRecord(job_name=request.job_name, planned_at=_now(), entry=hyperparameters.get(contract.ENTRY, ""),
-                           provenance=prepared.provenance, settings=planned_settings(resolved),
+                           provenance=prepared.provenance, settings=_as_run(planned_settings(resolved), prepared),
                            rerun_of=own.get(RERUN_TAG))
     steps = [] if prepared.local or region is None else _steps(
         request, uploads, bucket(owner), region, owner, copy_from, earlier.s3_uri if earlier else None, record)
@@ -666,6 +667,14 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _as_run(settings: dict[str, PlannedSetting], prepared: Prepared) -> dict[str, PlannedSetting]:
+    """The settings as the job ran: a run here asked for by ``--local`` or ``.local()`` (not the ``local`` setting)
+    is recorded as ``local = true``, with why."""
+    if prepared.local and not prepared.resolved.settings.local:
+        return {**settings, "local": PlannedSetting(value=True, origin="run here (--local, or .local())")}
+    return settings
 
 
 def _steps(request: api.CreateJobRequest, uploads: list[Upload], bucket: str, region: str, owner: str | None,
