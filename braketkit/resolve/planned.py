@@ -7,7 +7,6 @@ would have shown.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from ..model.provenance import PlannedSetting
@@ -15,28 +14,44 @@ from ..model.provenance import PlannedSetting
 if TYPE_CHECKING:
     from . import Resolved
 
-__all__ = ["REDACTED", "planned_settings", "redact"]
+__all__ = ["REDACTED", "looks_secret", "planned_settings", "redact"]
 
 REDACTED = "<redacted>"
-_SECRET = re.compile(r"(?i)secret|token|password|passwd|passphrase|credential|api[_-]?key|access[_-]?key|private"
-                     r"|(?:^|[_-])(?:pass|pwd|key)(?:$|[_-])|auth(?:$|[_-]|orization)")
-
-_URL_PASSWORD = re.compile(r"(?<=://)([^/@:\s]+):[^/@\s]+@")
-"""A password in a URL (``git+https://user:token@host/...`` among the dependencies): the user is kept, it is not."""
+_SECRET_WORDS = ("secret", "token", "password", "passwd", "passphrase", "credential", "private", "apikey", "api_key",
+                 "api-key", "accesskey", "access_key", "access-key", "authorization")
+"""Found anywhere in a name, in any case: it names a secret."""
+_SECRET_PARTS = frozenset({"pass", "pwd", "key", "auth"})
+"""Found as a whole part of a name (parts split at ``_`` and ``-``): ``db_pass``, ``wandb_key``, ``auth``."""
 _NAMED_NOT_SECRET = frozenset({"s3.kms_key"})
 """Settings whose names look secret and whose values are not: a KMS key's ID or ARN grants nothing by itself."""
+
+
+def looks_secret(name: str) -> bool:
+    """Whether a setting's, argument's or hyperparameter's name says its value is a secret. Plain string tests: every
+    plan redacts its settings, and compiling a pattern for it would cost each plan's start more than the tests."""
+    lowered = name.lower()
+    return any(word in lowered for word in _SECRET_WORDS) or not _SECRET_PARTS.isdisjoint(
+        lowered.replace("-", "_").split("_"))
+
+
+def _without_password(text: str) -> str:
+    """``text`` with a password inside a URL (``git+https://user:token@host/...``) redacted; the user is kept."""
+    if "://" not in text or "@" not in text:
+        return text
+    import re
+
+    return re.sub(r"(?<=://)([^/@:\s]+):[^/@\s]+@", rf"\1:{REDACTED}@", text)
 
 
 def redact(key: str, value: Any) -> Any:
     """``value``, or ``REDACTED`` when ``key``'s last part names a secret (``s3.api_key``, ``hyperparameters.token``)
     and it is set; a password inside a URL is redacted whatever the key."""
-    secret = key not in _NAMED_NOT_SECRET and _SECRET.search(key.rpartition(".")[2])
-    if secret and value not in (None, ""):
+    if key not in _NAMED_NOT_SECRET and looks_secret(key.rpartition(".")[2]) and value not in (None, ""):
         return REDACTED
     if isinstance(value, str):
-        return _URL_PASSWORD.sub(rf"\1:{REDACTED}@", value)
+        return _without_password(value)
     if isinstance(value, list):
-        return [_URL_PASSWORD.sub(rf"\1:{REDACTED}@", item) if isinstance(item, str) else item for item in value]
+        return [_without_password(item) if isinstance(item, str) else item for item in value]
     return value
 
 
