@@ -31,7 +31,7 @@ __all__ = [
     "plot_metrics",
 ]
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _HOMES = {
     "hybrid_job": "braketkit.decorator",

@@ -24,7 +24,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from .duration import parse_duration
 from .errors import BraketkitError, shown
 from .model import request
-from .model.provenance import RECORD_FORMAT, TAGS, PlannedRecord, PlannedSetting, Provenance
+from .model.provenance import READABLE_FORMATS, RECORD_FORMAT, TAGS, JobCall, PlannedRecord, PlannedSetting, Provenance
 from .model.settings import (
     S3,
     Checkpoint,
@@ -41,6 +41,7 @@ from .model.types import shape
 __all__ = [
     "MOMENT_FORMS",
     "RECORD_MAX_BYTES",
+    "call_digest",
     "converter",
     "parse_moment",
     "provenance_of_tags",
@@ -282,7 +283,7 @@ def _by_field(instance: Any) -> dict[str, Any]:
     return {field.name: converter.unstructure(getattr(instance, field.name)) for field in attrs.fields(type(instance))}
 
 
-for _provenance_class in (Provenance, PlannedSetting, PlannedRecord):
+for _provenance_class in (Provenance, PlannedSetting, PlannedRecord, JobCall):
     converter.register_unstructure_hook(_provenance_class, _by_field)
 
 _TAG_SAFE = re.compile(r"[A-Za-z0-9 _.:/=+\-@]*")
@@ -335,6 +336,15 @@ def record_text(record: PlannedRecord) -> str:
     return json.dumps(converter.unstructure(record), indent=2, ensure_ascii=False) + "\n"
 
 
+def call_digest(call: JobCall) -> str:
+    """The SHA-256 of a call's JSON, written one way only (keys sorted, no spaces): its ``braketkit:call-sha256``
+    tag, which a reader compares with the call a record holds."""
+    import hashlib
+
+    text = json.dumps(converter.unstructure(call), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 RECORD_MAX_BYTES = 1_000_000
 """The largest planned record read: a real one is a few kB; a bigger one is damaged, or made to exhaust memory."""
 
@@ -353,14 +363,16 @@ def read_record(data: bytes | str, where: str) -> PlannedRecord:
         raise BraketkitError(f"the planned record {where} is damaged: it nests deeper than JSON braketkit "
                              "writes") from None
     found = document.get("format") if isinstance(document, dict) else None
-    if found != RECORD_FORMAT:
+    if found not in READABLE_FORMATS:
         what = f"of format {shown(found)}" if isinstance(found, str) else "of no format braketkit knows"
-        raise BraketkitError(f"the planned record {where} is {what}; this braketkit reads {RECORD_FORMAT} "
-                             "(a newer braketkit may read it)")
+        raise BraketkitError(f"the planned record {where} is {what}; this braketkit reads "
+                             f"{' and '.join(READABLE_FORMATS)} (a newer braketkit may read it)")
+    if found != RECORD_FORMAT and "call" in document:
+        raise BraketkitError(f"the planned record {where} is damaged: {found} records hold no call")
     try:
         return converter.structure(document, PlannedRecord)
     except (cattrs.errors.BaseValidationError, TypeError, ValueError, KeyError) as error:
-        raise BraketkitError(f"the planned record {where} is damaged: it does not read as {RECORD_FORMAT} "
+        raise BraketkitError(f"the planned record {where} is damaged: it does not read as {found} "
                              f"({_first_cause(error)})") from None
 
 

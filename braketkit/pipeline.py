@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .job import Job
     from .job.original import Original
     from .job.source import JobSource
-    from .model.request import CreateJobRequest
+    from .model.provenance import JobCall
     from .plan import Plan
     from .plan.rerun import Rerun
     from .sweep import Sweep
@@ -182,21 +182,21 @@ def plan_rerun(
     job must be a run of. Changed settings come from ``assignments`` (``--set``) or ``keywords``
     (``.options``). A local job, ``local`` or a change ``local = true`` plans a run on this machine.
     """
+    import functools
     import platform
     from datetime import datetime, timezone
 
     from . import __version__
+    from .converter import RECORD_MAX_BYTES
     from .errors import InvalidInput, Problem
     from .job.original import find_original
     from .model.provenance import Provenance
     from .package import SourceArchive, git
-    from .plan import service_model
     from .plan.arguments import encode_arguments
     from .plan.rerun import (
         Rerun,
         changes_asked,
         declared_parameters,
-        entry_of,
         rerun_plan,
         rerun_record,
         rerun_request,
@@ -214,23 +214,22 @@ def plan_rerun(
     if region is None and target is not None and not (isinstance(job, str) and job.startswith("arn:")):
         region = _target_region(target)
     original = find_original(job, region=region, aws=aws, jobs=jobs_folder(root))
-    request, name = original.request, original.request.job_name
+    request, name, entry = original.request, original.request.job_name, original.entry
     if not local and original.folder is not None:
         local, local_origin = True, "a local job"
-    entry = entry_of(request)
     if target is not None and entry != f"{target.module}:{target.qualname}":
         ran = f"a run of {entry}" if entry else "not a job braketkit made"
         raise InvalidInput([Problem(f"job {name} is {ran}, not of {target.module}:{target.qualname}; rerun it "
                                     f"through its own function, or with `braketkit rerun {name}`", "job")])
     if target is not None and target.function is not None:
-        hyperparameter = service_model.shapes()["CreateJobRequest"]["members"]["hyperParameters"]["shape"]
-        most = service_model.limit(service_model.shapes()[hyperparameter]["value"]["shape"], "max")
-        encoded = encode_arguments(target.function, (), arguments or {}, most, partial=True)
+        encoded = encode_arguments(target.function, (), arguments or {}, RECORD_MAX_BYTES, partial=True)
     else:
         texts = {key: str(value) for key, value in (arguments or {}).items()}
-        encoded = text_arguments(texts, request, provisional=True)  # checked once the archive is at hand
-    new, resolved = rerun_request(request, reran=original.reran, changes=changes, arguments=encoded,
-                                  region=original.region, local=local, local_origin=local_origin)
+        encoded = text_arguments(texts, original.call, provisional=True)  # checked once the archive is at hand
+    request_with = functools.partial(rerun_request, request, reran=original.reran, changes=changes,
+                                     region=original.region, local=local, local_origin=local_origin,
+                                     call=original.call, record=original.record, entry=entry, legacy=original.legacy)
+    new, resolved, call = request_with(arguments=encoded)
     script = request.algorithm_specification.script_mode_config
     if local and entry is None and script.compression_type != "GZIP":
         raise InvalidInput([Problem(
@@ -238,13 +237,12 @@ def plan_rerun(
             f"(compressionType {script.compression_type or 'NONE'}): braketkit runs such a job here only from a gzip "
             "archive; rerun it in the cloud (without --local)", "--local")])
     source = _archive_of(original, archives_folder(root), aws, local)
-    if (target is None or target.function is None) and arguments and entry and ":" in entry:
+    if (target is None or target.function is None) and arguments and original.call is not None:
         # the CLI's text, checked against the function as its archive declares it (read, never run)
-        declared = declared_parameters(module, entry.partition(":")[2]) if (
-            module := _module_source(source.path, request)) is not None else None
-        if (checked := text_arguments(texts, request, declared)) != encoded:
-            new, resolved = rerun_request(request, reran=original.reran, changes=changes, arguments=checked,
-                                          region=original.region, local=local, local_origin=local_origin)
+        declared = declared_parameters(module, original.call.entry.partition(":")[2]) if (
+            module := _module_source(source.path, original.call)) is not None else None
+        if (checked := text_arguments(texts, original.call, declared)) != encoded:
+            new, resolved, call = request_with(arguments=checked)
     notes = list(original.notes)
     if not source.verified:
         notes.append(f"job {name} records no provenance (braketkit did not make it): its archive is used as S3 holds "
@@ -259,7 +257,8 @@ def plan_rerun(
         note = tree_note(name, provenance, now, commit_here=here)
         notes += [note] if note else []
     record = rerun_record(new, resolved, changes, provenance=provenance, reran=original.reran,
-                          earlier=original.record, planned_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                          earlier=original.record, planned_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                          call=None if original.legacy else call, entry=entry)
     archive = SourceArchive(path=source.path, sha256=source.sha256, size=source.path.stat().st_size, files=0,
                             source_bytes=0, warnings=[])
     plan = rerun_plan(new, resolved, archive=archive, region=original.region, project_root=root, local=local,
@@ -283,7 +282,7 @@ def _shipped(archive: Path, original: Original, folder: Path) -> tuple[list[str]
     include and exclude), and the modules braketkit generated into the archive: so that git's view of the tree here
     is judged by the files that make a job, as the job's was at plan (``package.git``)."""
     from .job.extract import read_members
-    from .package import RUNTIME_PACKAGE
+    from .package import is_runtime_member
     from .package.capture import MODULE
 
     members = read_members(archive, label=f"the archive of job {original.request.job_name}", max_size=1_000_000,
@@ -292,7 +291,7 @@ def _shipped(archive: Path, original: Original, folder: Path) -> tuple[list[str]
     listed = record.settings.get("dependencies") if record is not None else None
     written = {"requirements.txt"} if listed is not None and isinstance(listed.value, list) else set()
     files = {name: member for name, member in members.items() if member.kind == "file"
-             and not name.startswith(f"{RUNTIME_PACKAGE}/") and name not in written}
+             and not is_runtime_member(name) and name not in written}
     generated = [(name, member.data or b"") for name, member in files.items()
                  if name.rpartition("/")[2] == f"{MODULE}.py"]
     shipped = {name for name in files if name.rpartition("/")[2] != f"{MODULE}.py"}
@@ -311,14 +310,14 @@ _MODULE_BYTES = 16 * 1024**2
 """The most of a job's module ``rerun`` reads from its archive to check the arguments it is given."""
 
 
-def _module_source(archive: Path, request: CreateJobRequest) -> str | None:
+def _module_source(archive: Path, call: JobCall) -> str | None:
     """The source of a function job's module in its (verified) archive, read in memory; None when it is not there
     or cannot be read (then the arguments are taken as they were before such a check)."""
     from .errors import BraketkitError
     from .job.extract import read_member
     from .plan.rerun import module_member
 
-    for name in module_member(request):
+    for name in module_member(call):
         try:
             data = read_member(archive, name, max_size=_MODULE_BYTES)
         except BraketkitError:

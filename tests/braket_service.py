@@ -324,7 +324,8 @@ class FakeBraket:
             for channel in job.get("inputDataConfig", []):  # the container downloads each channel's prefix
                 in_bucket, _, prefix = channel["dataSource"]["s3DataSource"]["s3Uri"][5:].partition("/")
                 for item in s3.list_objects_v2(Bucket=in_bucket, Prefix=prefix).get("Contents", []):
-                    local = root / "inputs" / channel["channelName"] / item["Key"][len(prefix):].lstrip("/")
+                    relative = item["Key"][len(prefix):].lstrip("/") or item["Key"].rpartition("/")[2]  # one file
+                    local = root / "inputs" / channel["channelName"] / relative
                     local.parent.mkdir(parents=True, exist_ok=True)
                     s3.download_file(in_bucket, item["Key"], str(local))
             run = run_in_container([self.python or "python3"], job, root / "source.tar.gz", root / "container",

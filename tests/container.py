@@ -3,10 +3,10 @@
 It does what the container does, in order: download the archive named by
 scriptModeConfig.s3Uri, unpack it when compressionType is GZIP, find every
 requirements.txt (the container pip-installs them; here they are only listed),
-append the folder to sys.path, resolve the entry point by import, bind the
-hyperparameters to its signature when they bind (each cast by annotation,
-default str) and run it in a child process with the folder as working
-directory; an exception's text lands in the failure file.
+append the folder to sys.path, resolve the entry point by import (a bare module
+runs as ``python -m``), bind the hyperparameters to its signature when they bind
+(each cast by annotation, default str) and run it in a child process with the
+folder as working directory; an exception's text lands in the failure file.
 """
 
 from __future__ import annotations
@@ -20,12 +20,19 @@ from pathlib import Path
 
 import attrs
 
+from braketkit.converter import record_text
+from braketkit.model.provenance import RECORD_CHANNEL, PlannedRecord
+
 CHILD = '''
-import importlib, inspect, json, os, sys
+import importlib, inspect, json, os, runpy, sys
 code, entry, bind = sys.argv[1], sys.argv[2], sys.argv[3] == "bind"
 sys.path.append(code)
 module_name, _, function_name = entry.partition(":")
-function = getattr(importlib.import_module(module_name), function_name)
+if function_name:
+    function = getattr(importlib.import_module(module_name), function_name)
+else:  # a bare module runs as `python -m` would
+    def function():
+        return runpy.run_module(module_name, run_name="__main__")
 with open(os.environ["AMZN_BRAKET_HP_FILE"]) as handle:
     hyperparameters = json.load(handle)
 signature = inspect.signature(function)
@@ -34,12 +41,17 @@ try:
     binds = True
 except TypeError:
     binds = False
-if bind and binds:
-    casts = {name: (p.annotation if callable(p.annotation) and p.annotation is not p.empty else str)
-             for name, p in signature.parameters.items()}
-    function(**{k: casts.get(k, str)(v) if k in casts else v for k, v in hyperparameters.items()})
-else:
-    function()
+try:
+    if bind and binds:
+        casts = {name: (p.annotation if callable(p.annotation) and p.annotation is not p.empty else str)
+                 for name, p in signature.parameters.items()}
+        function(**{k: casts.get(k, str)(v) if k in casts else v for k, v in hyperparameters.items()})
+    else:
+        function()
+except Exception as error:  # the container's own line; braketkit's runtime records a fuller one and exits first
+    with open(os.environ["BRAKETKIT_FAILURE_FILE"], "a") as failure:
+        failure.write(f"{type(error).__name__}: {error}" if str(error) else type(error).__name__)
+    raise
 '''
 
 
@@ -66,6 +78,14 @@ def extract_built_archive(archive: Path, target: Path) -> None:
             opened.extractall(target, filter="data")
         else:  # Debian 12's 3.11.2, 3.10 before 3.10.12
             opened.extractall(target)
+
+
+def record_inputs(record: PlannedRecord, folder: Path) -> Path:
+    """An input folder holding the record's channel, as the container downloads it: ``braketkit/planned.json``."""
+    channel = folder / RECORD_CHANNEL
+    channel.mkdir(parents=True)
+    (channel / "planned.json").write_text(record_text(record), encoding="utf-8")
+    return folder
 
 
 def run_in_container(python: list[str], request: dict[str, object], archive: Path, root: Path,

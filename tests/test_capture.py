@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 
 from braketkit import LocalJob
+from braketkit.converter import read_record
 
 from .conftest import Cloud, Project, interruptible, run_cli
-from .container import run_in_container
+from .container import record_inputs, run_in_container
 from .test_runtime import _interpreters
 
 LOCAL = '''
@@ -95,8 +96,8 @@ def test_python_dash_m_captures_relative_imports_by_their_package(scripts: Proje
     (folder,) = (scripts.root / ".braketkit" / "jobs").iterdir()
     # beside the script, in its package: __file__ and the files next to it are where they are here
     assert "from pkg.helpers import double\n" in (folder / "code" / "pkg" / "braketkit_main.py").read_text()
-    hyperparameters = json.loads((folder / "input" / "config" / "hyperparameters.json").read_text())
-    assert hyperparameters["braketkit_entry"] == "pkg.braketkit_main:train"
+    record = json.loads((folder / "input" / "data" / "braketkit" / "planned.json").read_text())
+    assert record["call"]["entry"] == "pkg.braketkit_main:train"
 
 
 def test_stdin_from_a_file_is_captured(scripts: Project, tmp_path: Path) -> None:
@@ -124,6 +125,7 @@ PLANNED = '''
 import json, sys
 from braketkit import hybrid_job
 from braketkit.cli.render import plan_document, plan_text
+from braketkit.converter import record_text
 
 MODES = {"fast", "slow", "exact", "tight"}
 NAMES = ("a", "b")
@@ -143,7 +145,8 @@ plan = train.plan(steps=1)
 if sys.argv[1:] == ["text"]:
     print(plan_text(plan))
 else:
-    print(json.dumps({"document": plan_document(plan), "archive": str(plan.archive.path)}))
+    print(json.dumps({"document": plan_document(plan), "archive": str(plan.archive.path),
+                      "record": record_text(plan.record)}))
 '''
 
 
@@ -164,7 +167,7 @@ def test_the_generated_module_is_deterministic_and_shown_by_plan(scripts: Projec
     assert captured["names"] == ["LIMITS", "MODES", "NAMES", "Options", "pick", "train"]
     assert "MODES = {'exact', 'fast', 'slow', 'tight'}\n" in captured["text"]
     assert "LIMITS = {'steps': [1, 2.5, float(\"inf\")], 'flags': (True, None), 'raw': b'\\x00'}\n" in captured["text"]
-    assert first["document"]["request"]["hyperParameters"]["braketkit_entry"] == "braketkit_main:train"  # type: ignore[index]
+    assert first["document"]["call"]["entry"] == "braketkit_main:train"  # type: ignore[index]
     text = _python(scripts, "plan.py", "text").stdout
     assert "in it: braketkit_main.py, generated from __main__ with LIMITS, MODES, NAMES, Options, pick, train" in text
 
@@ -175,7 +178,9 @@ def test_the_captured_module_runs_under_another_python(scripts: Project, tmp_pat
     scripts.write("plan.py", PLANNED)
     planned = _planned(scripts, "0")
     request = planned["document"]["request"]  # type: ignore[index]
-    run = run_in_container([python, "-I", "-S"], request, Path(planned["archive"]), tmp_path / "container")  # type: ignore[arg-type]
+    inputs = record_inputs(read_record(str(planned["record"]), "of the plan"), tmp_path / "inputs")
+    run = run_in_container([python, "-I", "-S"], request, Path(planned["archive"]), tmp_path / "container",  # type: ignore[arg-type]
+                           inputs=inputs)
     assert run.returncode == 0, run.output
     data = json.loads(run.results.read_text())["dataDictionary"]
     assert data == {"ok": True, "names": ["a", "b"], "limit": 2.5, "kind": "Options"}
@@ -199,8 +204,7 @@ def test_script_mode_runs_a_script_as_braket_does_locally(scripts: Project, caps
     assert document["state"] == "COMPLETED" and document["result"] == {"steps": 5, "twice": 10}
     folder = Path(document["folder"])
     assert folder.name.startswith("algorithm-script-")
-    assert json.loads((folder / "input" / "config" / "hyperparameters.json").read_text()) == {
-        "braketkit_entry": "algorithm_script", "steps": "5"}
+    assert json.loads((folder / "input" / "config" / "hyperparameters.json").read_text()) == {"steps": "5"}
     assert "script mode with 5 steps" in (folder / "log.txt").read_text()
 
 
@@ -211,8 +215,9 @@ def test_script_mode_in_the_cloud(cloud_project: Project, cloud: Cloud, capsys: 
     assert code == 0, err
     document = json.loads(out)
     assert document["result"] == {"steps": 6, "twice": 12}
-    assert cloud.braket.jobs[document["arn"]]["hyperParameters"] == {"braketkit_entry": "algorithm_script",
-                                                                     "steps": "6"}
+    created = cloud.braket.jobs[document["arn"]]
+    assert created["hyperParameters"] == {"steps": "6"}  # the script's own, as Braket's script mode gives them
+    assert created["algorithmSpecification"]["scriptModeConfig"]["entryPoint"] == "algorithm_script"
 
 
 def test_a_script_s_function_runs_once_in_the_cloud(cloud_project: Project, cloud: Cloud) -> None:
@@ -226,7 +231,8 @@ def test_a_script_s_function_runs_once_in_the_cloud(cloud_project: Project, clou
     assert done.returncode == 0, done.stderr
     assert "RESULT {'value': 30} ['called']" in done.stdout
     (created,) = cloud.braket.jobs.values()
-    assert created["hyperParameters"]["braketkit_entry"] == "braketkit_main:train"
+    assert created["hyperParameters"] == {"steps": "5"}
+    assert created["algorithmSpecification"]["scriptModeConfig"]["entryPoint"] == "braketkit_job:train"
 
 
 INPUTS = '''
@@ -263,8 +269,8 @@ def test_input_data_is_also_at_its_relative_path_locally(scripts: Project, tmp_p
     import jobs  # type: ignore[import-not-found]
 
     plan = jobs.train.plan()
-    assert json.loads(plan.request.hyper_parameters["braketkit_inputs"]) == {
-        "data.npy": "weights/data.npy", "sets/train": "train"}
+    assert plan.record.call is not None
+    assert plan.record.call.inputs == {"data.npy": "weights/data.npy", "sets/train": "train"}
     assert jobs.train.local().result() == EXPECTED_INPUTS
 
 

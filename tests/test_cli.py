@@ -66,9 +66,9 @@ def test_function_parameters_become_typed_options(typed: Project, capsys: pytest
     )
     assert (code, err) == (0, "")
     document = json.loads(out)
-    parameters = document["request"]["hyperParameters"]
-    assert parameters["braketkit_entry"] == "solve:solve" and parameters["braketkit_path"] == "jobs"
-    assert {k: parameters[k] for k in parameters["braketkit_args"].split(",")} == {
+    call = document["call"]
+    assert call["entry"] == "solve:solve" and call["paths"] == ["jobs"]
+    assert call["arguments"] == {
         "graph": "[[0,1],[1,2]]", "depth": "3", "gamma": "0.25", "warm_start": "true", "optimizer": '"adam"',
         "ansatz": '{"layers":2,"entangler":"cnot"}', "budget": '{"shots":5}', "json": "7"}
     assert document["request"]["instanceConfig"] == {"instanceType": "ml.c5.xlarge", "volumeSizeInGb": 30,
@@ -186,7 +186,7 @@ def test_plan_in_a_real_process(typed: Project) -> None:
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "--version")
-    assert code == 0 and "0.1.0" in out
+    assert code == 0 and "0.2.0" in out
 
 
 def test_through_clicks_runner(typed: Project) -> None:
@@ -196,7 +196,9 @@ def test_through_clicks_runner(typed: Project) -> None:
 
     result = CliRunner().invoke(cli, ["plan", "jobs/solve.py:solve", "--graph", "[[0,1]]", "--offline", "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["request"]["hyperParameters"]["graph"] == "[[0,1]]"
+    document = json.loads(result.output)
+    assert document["call"]["arguments"]["graph"] == "[[0,1]]"  # exact, as JSON
+    assert document["request"]["hyperParameters"]["graph"] == "[[0, 1]]"  # as the Braket SDK's decorator shows it
 
 
 def test_options_that_take_a_value_may_come_before_the_ref(typed: Project,

@@ -166,8 +166,9 @@ def test_the_job_sees_the_container_contract_inside_its_folder(local_project: Pr
     assert value["checkpoints"] == str(folder / "checkpoints")
     assert value["lr"] == "0.1"
     assert value["cwd"] == str(folder / "code")
-    assert value["env"]["AMZN_BRAKET_SCRIPT_ENTRY_POINT"] == "braketkit_runtime.entry:main"
-    assert json.loads((folder / "input" / "config" / "hyperparameters.json").read_text())["lr"] == "0.1"
+    assert value["env"]["AMZN_BRAKET_SCRIPT_ENTRY_POINT"] == "braketkit_job:inspect_job"  # as a job of the SDK's
+    assert json.loads((folder / "input" / "config" / "hyperparameters.json").read_text()) == {
+        "lr": "0.1", "ansatz": "Ansatz{layers=3}", "point": "Point{x=0, y=0}"}  # as the Braket SDK's decorator does
     assert (folder / "code" / "requirements.txt").read_text() == "qiskit-nature>=0.7\n"
     assert "hello from the job" in "\n".join(job.logs())
     assert job.metadata().exit_code == 0

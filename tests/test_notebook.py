@@ -298,7 +298,7 @@ def test_a_notebook_in_a_subfolder_runs_there_with_its_files(session: Session, p
     session.run(f"HERE = str(Path.cwd())\n\n@hybrid_job({LOCAL}, input={{'table': 'table.csv'}})\ndef read():\n"
                 "    return [Path('notes.txt').read_text(), Path('table.csv').read_text(), Path.cwd().name, HERE]")
     plan = session.run("read.plan()")
-    assert plan.request.hyper_parameters["braketkit_cwd"] == "notebooks"
+    assert plan.record.call is not None and plan.record.call.cwd == "notebooks"
     assert any("HERE = " in warning and "a path on this machine" in warning for warning in plan.warnings)
     job = session.run("read.local()")
     assert job.result()[:3] == ["from the notebook's folder", "1,2,3", "notebooks"]

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from braketkit import InvalidInput, Settings
-from braketkit.converter import provenance_tags
+from braketkit.converter import call_digest, provenance_tags
+from braketkit.model.provenance import CALL_TAG
 from braketkit.resolve.pyproject import display_path
 
 from .conftest import Project, Tripwire
@@ -56,7 +57,8 @@ def test_options_take_a_settings_object_and_chain(jobs: object) -> None:
     train = jobs.train  # type: ignore[attr-defined]
     plan = train.options(Settings(job_name="from-settings")).options(tags={"run": "7"}).plan()
     assert plan.request.job_name == "from-settings"
-    assert plan.request.tags == {"team": "qml", "run": "7", **provenance_tags(plan.provenance, longest=256)}
+    assert plan.request.tags == {"team": "qml", "run": "7", **provenance_tags(plan.provenance, longest=256),
+                                 CALL_TAG: call_digest(plan.record.call)}
 
 
 def test_options_local_and_map(jobs: object) -> None:

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 import braketkit
 from braketkit import InvalidInput
-from braketkit.package import RUNTIME_PACKAGE, collect_channel, package_source
+from braketkit.package import RUNTIME_PACKAGE, collect_channel, is_runtime_member, package_source
 from braketkit.package.archive import Member, write_archive
 from braketkit.package.select import SourceFile, select_files
 
@@ -103,8 +103,8 @@ def test_archive_holds_sources_requirements_and_the_runtime(project: Project, tm
     archive = package_source(project.root, dependencies=["numpy>=1.26", "scipy"], cache=tmp_path / "cache")
     runtime = sorted(p.name for p in (Path(braketkit.__file__).parent / "runtime").glob("*.py"))
     assert "entry.py" in runtime and "stand_in.py" in runtime
-    assert _tar_names(archive.path) == [*(f"{RUNTIME_PACKAGE}/{name}" for name in runtime), "main.py",
-                                        "requirements.txt"]
+    assert _tar_names(archive.path) == ["braketkit_job.py", *(f"{RUNTIME_PACKAGE}/{name}" for name in runtime),
+                                        "main.py", "requirements.txt"]
     with tarfile.open(archive.path) as opened:
         assert opened.extractfile("requirements.txt").read() == b"numpy>=1.26\nscipy\n"  # type: ignore[union-attr]
         member = opened.getmember("main.py")
@@ -275,7 +275,7 @@ def _planned(capsys: pytest.CaptureFixture[str]) -> tuple[list[str], list[str]]:
     assert (code, err) == (0, "")
     document = json.loads(out)
     names = [name for name in _tar_names(Path(document["uploads"][0]["path"]))
-             if not name.startswith(RUNTIME_PACKAGE + "/")]
+             if not is_runtime_member(name)]
     return names, document["warnings"]
 
 

@@ -17,7 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from braketkit import InvalidInput, Plan, __version__
-from braketkit.converter import converter
+from braketkit.converter import call_digest, converter
+from braketkit.model.provenance import JobCall
+from braketkit.package import is_runtime_member
 from braketkit.pipeline import plan_target
 from braketkit.plan import service_model
 from braketkit.plan.arguments import encode_arguments
@@ -35,6 +37,11 @@ def plan_of(ref: str = "train.py:train", *args: Any, **kwargs: Any) -> Plan:
 
 def request_of(**kwargs: Any) -> dict[str, Any]:
     return converter.unstructure(plan_of(**kwargs).request)  # type: ignore[no-any-return]
+
+
+def _call(plan: Plan) -> JobCall:
+    assert plan.record.call is not None, "a function's plan has a call"
+    return plan.record.call
 
 
 def provenance_tags(plan: Plan) -> dict[str, str]:
@@ -55,7 +62,7 @@ def test_the_request_is_exactly_what_create_job_takes(basic_project: Project) ->
         "jobName": name,
         "roleArn": "arn:aws:iam::111122223333:role/service-role/AmazonBraketJobsExecutionRole",
         "algorithmSpecification": {
-            "scriptModeConfig": {"entryPoint": "braketkit_runtime.entry:main",
+            "scriptModeConfig": {"entryPoint": "braketkit_job:train",
                                  "s3Uri": f"{bucket}/sources/{sha}/source.tar.gz", "compressionType": "GZIP"},
             "containerImage": {"uri": "292282985366.dkr.ecr.us-east-1.amazonaws.com/amazon-braket-base-jobs:latest"},
         },
@@ -64,9 +71,12 @@ def test_the_request_is_exactly_what_create_job_takes(basic_project: Project) ->
         "outputDataConfig": {"s3Path": f"{bucket}/{name}"},
         "checkpointConfig": {"s3Uri": f"{bucket}/{name}/checkpoints", "localPath": "/opt/jobs/checkpoints"},
         "stoppingCondition": {"maxRuntimeInSeconds": 432000},
-        "hyperParameters": {"braketkit_entry": "train:train", "braketkit_args": "steps,lr", "steps": "5", "lr": "0.25"},
-        "tags": provenance_tags(plan),
+        "hyperParameters": {"steps": "5", "lr": "0.25"},  # as the Braket SDK's decorator writes them
+        "inputDataConfig": [{"channelName": "braketkit",
+                             "dataSource": {"s3DataSource": {"s3Uri": f"{bucket}/{name}/braketkit/planned.json"}}}],
+        "tags": {**provenance_tags(plan), "braketkit:call-sha256": call_digest(_call(plan))},
     }
+    assert plan.record.call == JobCall(entry="train:train", arguments={"steps": "5", "lr": "0.25"})
     assert [(u.s3_uri, u.sha256, u.size) for u in plan.uploads] == [
         (f"{bucket}/sources/{sha}/source.tar.gz", sha, plan.archive.path.stat().st_size)]
 
@@ -95,7 +105,8 @@ input = { train = "data", shared = "s3://other-bucket/shared/" }'''))
     request = converter.unstructure(plan.request)
     assert request["associations"] == [{"arn": "arn:aws:braket:us-east-1:111122223333:reservation/abc",
                                         "type": "RESERVATION_TIME_WINDOW_ARN"}]
-    assert request["tags"] == {"team": "qml", **provenance_tags(plan)}
+    assert request["tags"] == {"team": "qml", **provenance_tags(plan),
+                               "braketkit:call-sha256": call_digest(_call(plan))}
     parameters = request["hyperParameters"]
     assert parameters["optimizer"] == "adam" and parameters["layers"] == "3"
     assert parameters["sagemaker_distributed_dataparallel_enabled"] == "true"
@@ -172,7 +183,7 @@ def test_too_many_hyperparameters(basic_project: Project) -> None:
         plan_of(offline=True, assignments=assignments)
     assert [str(p) for p in caught.value.problems] == [
         "--set hyperparameters.h0, --set hyperparameters.h1 and 98 more: hyperparameters: must have at most 100 "
-        "entries (has 101) (request member hyperParameters)"]
+        "entries (has 102) (request member hyperParameters)"]  # and train's steps and lr, defaults shown
 
 
 def test_every_violation_is_reported_at_once(basic_project: Project) -> None:
@@ -264,7 +275,7 @@ def test_long_arguments_and_bad_calls_are_refused() -> None:
 def test_arguments_may_not_shadow_hyperparameters(project: Project) -> None:
     project.pyproject(BASIC.replace('region = "us-east-1"', 'region = "us-east-1"\nhyperparameters = { steps = 3 }'))
     project.write("train.py", TRAIN)
-    with pytest.raises(InvalidInput, match=r"hyperparameters\.steps: is also the name of a call argument"):
+    with pytest.raises(InvalidInput, match=r"hyperparameters\.steps: is also the name of a parameter of the function"):
         plan_of("train.py:train", steps=4, offline=True)
 
 
@@ -308,9 +319,9 @@ def test_package_entries_get_their_import_folder(project: Project) -> None:
     project.write("src/lab/__init__.py", "")
     project.write("src/lab/jobs.py", TRAIN)
     plan = plan_of("src/lab/jobs.py:train", offline=True)
-    parameters = plan.request.hyper_parameters or {}
-    assert parameters["braketkit_entry"] == "lab.jobs:train"
-    assert parameters["braketkit_path"] == "src"
+    assert plan.record.call is not None
+    assert (plan.record.call.entry, plan.record.call.paths) == ("lab.jobs:train", ["src"])
+    assert plan.request.algorithm_specification.script_mode_config.entry_point == "braketkit_job:train"
 
 
 def test_account_values_are_looked_up_read_only(basic_project: Project, aws: str) -> None:
@@ -368,8 +379,8 @@ def test_the_decorated_function_plans_itself(basic_project: Project) -> None:
     train = importlib.import_module("train").train
     plan = train.plan(7, lr=0.5)
     assert isinstance(plan, Plan)
-    parameters = plan.request.hyper_parameters or {}
-    assert (parameters["steps"], parameters["lr"], parameters["braketkit_entry"]) == ("7", "0.5", "train:train")
+    assert plan.request.hyper_parameters == {"steps": "7", "lr": "0.5"}
+    assert plan.record.call is not None and plan.record.call.entry == "train:train"
     with pytest.raises(InvalidInput, match="unexpected keyword argument 'lrr'"):
         train.plan(lrr=1)
 
@@ -385,7 +396,7 @@ def test_local_input_channels_stay_out_of_the_source_archive(project: Project) -
     project.write("extra/keep.py", "")
     plan = plan_of(offline=True)
     with tarfile.open(plan.archive.path) as archive:
-        names = [name for name in archive.getnames() if not name.startswith("braketkit_runtime/")]
+        names = [name for name in archive.getnames() if not is_runtime_member(name)]
     assert names == ["extra/keep.py", "pyproject.toml", "train.py"]
     assert sorted(upload.path.name for upload in plan.uploads[1:]) == ["a.csv", "labels [v2].csv"]
 
@@ -399,12 +410,24 @@ def test_a_channel_named_dot_or_dot_dot_is_refused(project: Project) -> None:
         plan_of(offline=True)
 
 
-def test_arguments_may_not_take_braketkits_own_names(basic_project: Project) -> None:
+def test_the_hyperparameters_are_the_users_alone(basic_project: Project) -> None:
+    """Any name is the user's: braketkit keeps its own data in the job's record, not beside the arguments."""
     basic_project.write("loose.py", "def job(**options):\n    return options\n")
+    plan = plan_of("loose.py:job", braketkit_entry="x:y", note="a (b) & c", offline=True)
+    assert plan.request.hyper_parameters == {"braketkit_entry": "x:y", "note": "a {b} + c"}  # as the SDK writes it
+    assert plan.record.call is not None and plan.record.call.arguments == {"braketkit_entry": '"x:y"',
+                                                                          "note": '"a (b) & c"'}
+
+
+def test_braketkits_own_channel_name_is_refused(project: Project) -> None:
+    project.pyproject(BASIC.replace('region = "us-east-1"', 'region = "us-east-1"\ninput = { braketkit = "data" }'))
+    project.write("train.py", TRAIN)
+    project.write("data/a.csv", "1\n")
     with pytest.raises(InvalidInput) as caught:
-        plan_of("loose.py:job", braketkit_entry="x:y", offline=True)
+        plan_of(offline=True)
     assert [str(p) for p in caught.value.problems] == [
-        "argument braketkit_entry: is a name braketkit's own hyperparameters use; pass it under another name"]
+        "pyproject.toml:7: input.braketkit: the channel 'braketkit' is braketkit's own: a function's job reads its "
+        "planned record from it; name the channel otherwise"]
 
 
 def test_the_region_can_come_from_the_aws_profile(project: Project, tmp_path: Path,
@@ -430,11 +453,11 @@ def test_the_region_can_come_from_the_aws_profile(project: Project, tmp_path: Pa
          "(is 129)"),
         ([f"tags.team={'v' * 257}"], "--set tags.team: tags.team: must be at most 256 characters long (is 257)"),
         ([f"tags.t{i}=x" for i in range(51)], "--set tags.t0, --set tags.t1 and 49 more: tags: has 51 tags; a job "
-         "carries at most 50, and braketkit keeps 9 of them for its own (provenance, sweep, rerun: "
-         "docs/reproducibility.md), so give at most 41"),
+         "carries at most 50, and braketkit keeps 10 of them for its own (provenance, sweep, rerun, call: "
+         "docs/reproducibility.md), so give at most 40"),
         ([f"tags.t{i}=x" for i in range(42)], "--set tags.t0, --set tags.t1 and 40 more: tags: has 42 tags; a job "
-         "carries at most 50, and braketkit keeps 9 of them for its own (provenance, sweep, rerun: "
-         "docs/reproducibility.md), so give at most 41"),
+         "carries at most 50, and braketkit keeps 10 of them for its own (provenance, sweep, rerun, call: "
+         "docs/reproducibility.md), so give at most 40"),
         (["tags.braketkit:sweep=mine"], "--set tags.braketkit:sweep: tags.braketkit:sweep: is a tag braketkit gives "
          "each job of a sweep (braketkit:sweep = <sweep id>); name yours otherwise"),
         (["tags.braketkit:git-commit=abc"], "--set tags.braketkit:git-commit: tags.braketkit:git-commit: is a tag "
@@ -450,13 +473,14 @@ def test_tags_follow_aws_tagging_rules(basic_project: Project, assignments: list
 
 
 def test_tags_at_the_limits_are_accepted(basic_project: Project) -> None:
-    """41 of the user's, braketkit keeping 9 of the service's 50 for its own (here: 3, outside any git repository);
-    "Braketkit:" is no name of braketkit's (tags are case sensitive)."""
-    assignments = [f"tags.t{i}=x" for i in range(38)] + [f"tags.{'k' * 128}={'v' * 256}", "tags.empty=",
+    """40 of the user's, braketkit keeping 10 of the service's 50 for its own (here: 4, outside any git
+    repository); "Braketkit:" is no name of braketkit's (tags are case sensitive)."""
+    assignments = [f"tags.t{i}=x" for i in range(37)] + [f"tags.{'k' * 128}={'v' * 256}", "tags.empty=",
                                                          "tags.Braketkit:x=y"]
     plan = plan_of(offline=True, assignments=assignments)
-    assert len(plan.resolved.settings.tags) == 41
-    assert plan.request.tags == {**plan.resolved.settings.tags, **provenance_tags(plan)}
+    assert len(plan.resolved.settings.tags) == 40
+    assert plan.request.tags == {**plan.resolved.settings.tags, **provenance_tags(plan),
+                                 "braketkit:call-sha256": call_digest(_call(plan))}
 
 
 def test_supplements_give_way_to_limits_the_model_states() -> None:
@@ -593,7 +617,8 @@ def test_the_plan_lists_every_step_a_run_takes_in_aws(basic_project: Project) ->
         f"  4. copy checkpoints from job {earlier} (only keys not already there)",
         "     from not looked up (offline): such a plan cannot be submitted",
         f"     -> {checkpoints}",
-        f"  5. write the planned record (settings with their origins, provenance), {len(body.encode()) / 1000:.1f} kB",
+        "  5. write the planned record (the call the job reads as its input channel braketkit, settings with their "
+        f"origins, provenance), {len(body.encode()) / 1000:.1f} kB",
         f"     -> {record}",
         f"  6. CreateJob {plan.request.job_name} (client token {plan.request.client_token}, the same on every retry)"]
     steps = json.loads(json.dumps(plan_document(plan)))["steps"]

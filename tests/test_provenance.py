@@ -25,7 +25,7 @@ from braketkit.converter import converter, provenance_of_tags, provenance_tags, 
 from braketkit.errors import AwsError, BraketkitError
 from braketkit.execute.cloud import submit
 from braketkit.job import AwsJob, LocalJob
-from braketkit.model.provenance import RECORD_FORMAT, TAGS, Provenance
+from braketkit.model.provenance import CALL_TAG, RECORD_FORMAT, TAGS, Provenance
 from braketkit.package.git import GitFacts, git_facts
 from braketkit.pipeline import plan_target, run_target
 from braketkit.plan import Plan
@@ -74,7 +74,8 @@ def tags_of(cloud: Cloud, arn: str) -> dict[str, str]:
 
 
 def own(tags: dict[str, str]) -> dict[str, str]:
-    return {name: value for name, value in tags.items() if name.startswith("braketkit:")}
+    """braketkit's provenance tags (the call's digest, a tag of every function's job, aside)."""
+    return {name: value for name, value in tags.items() if name.startswith("braketkit:") and name != CALL_TAG}
 
 
 def record_in_s3(cloud: Cloud, plan: Plan) -> dict[str, Any]:
@@ -201,7 +202,7 @@ def test_a_local_run_records_its_provenance_and_planned_record(cloud_project: Pr
     provenance = job.provenance
     assert provenance is not None and provenance.git_commit == git(top, "rev-parse", "HEAD")
     assert (provenance.git_branch, provenance.git_dirty) == ("main", False)
-    assert job.metadata().tags == {tag: value for tag, value in {
+    assert own(job.metadata().tags) == {tag: value for tag, value in {
         TAGS["archive_sha256"]: provenance.archive_sha256, TAGS["braketkit_version"]: __version__,
         TAGS["python_version"]: platform.python_version(), TAGS["git_commit"]: provenance.git_commit,
         TAGS["git_branch"]: "main", TAGS["git_dirty"]: "false"}.items()}
@@ -223,7 +224,7 @@ def test_an_old_local_record_without_provenance_still_reads(project: Project) ->
     (folder / "braketkit" / "planned.json").write_text('{"format": "braketkit-planned-99"}')
     with pytest.raises(BraketkitError, match=r"^the planned record of job old in .*planned\.json is of format "
                                              r"'braketkit-planned-99'; this braketkit reads braketkit-planned-1 "
-                                             r"\(a newer braketkit may read it\)$"):
+                                             r"and braketkit-planned-2 \(a newer braketkit may read it\)$"):
         job.planned()
 
 
@@ -311,7 +312,8 @@ def test_the_plan_shows_the_provenance(cloud_project: Project, capsys: pytest.Ca
     assert rows["git"] == f"commit {commit} on branch main, clean"
     assert rows["provenance"].startswith("archive sha256 ") and rows["provenance"].endswith(
         f", braketkit {__version__}, Python {platform.python_version()}")
-    assert "write the planned record (settings with their origins, provenance)" in out
+    assert "write the planned record (the call the job reads as its input channel braketkit, settings with their " \
+           "origins, provenance)" in out
     cloud_project.write("extra.txt", "x\n")
     code, out, _ = run_cli(capsys, "plan", "jobs.py:train", "--offline", "--json")
     document = json.loads(out)

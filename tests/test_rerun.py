@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from braketkit.execute.cloud import RetryPolicy, submit
-from braketkit.model.provenance import RERUN_TAG, TAGS
+from braketkit.model.provenance import RERUN_TAG, TAGS, JobCall
 from braketkit.pipeline import plan_target
 from braketkit.runtime import contract
 from braketkit.s3uri import split_s3_uri
@@ -172,9 +172,12 @@ def test_changed_arguments_and_settings_land_in_the_new_request(rerun_project: P
                        "--set", "hyperparameters.optimizer=adam")
     old, new = cloud.braket.jobs[first], cloud.braket.jobs[second]
     hyperparameters = new["hyperParameters"]
-    assert (hyperparameters["label"], hyperparameters["steps"], hyperparameters["scale"]) == ('"7"', "3", "0.5")
-    assert hyperparameters[contract.ARGUMENTS] == "label,steps,scale"
+    assert (hyperparameters["label"], hyperparameters["steps"], hyperparameters["scale"]) == ("7", "3", "0.5")
     assert hyperparameters["optimizer"] == "adam"
+    from braketkit.job import AwsJob
+
+    call = AwsJob(second).call()  # the exact arguments, which the job's runtime reads
+    assert call is not None and call.arguments == {"label": '"7"', "steps": "3", "scale": "0.5"}
     assert new["instanceConfig"]["instanceCount"] == 2
     assert new["deviceConfig"]["device"] == "arn:aws:braket:::device/quantum-simulator/amazon/dm1"
     assert new["stoppingCondition"]["maxRuntimeInSeconds"] == 7200
@@ -193,7 +196,7 @@ def test_changed_arguments_and_settings_land_in_the_new_request(rerun_project: P
     (["--set", "tags.braketkit:sweep=x"], ["is a tag braketkit gives jobs itself"]),
     (["--set", "hyperparameters.steps=4"], ["is an argument of the job's function; give it as --steps VALUE"]),
     (["--set", "device=local"], ["is a simulator inside the job"]),
-    (["--braketkit_entry", "os:getcwd"], ["argument braketkit_entry: is a name braketkit's own"]),
+    (["--braketkit_entry", "os:getcwd"], ["argument braketkit_entry: train has no parameter braketkit_entry"]),
     (["--set", "job_name=bad_name!"], ["--set job_name: job_name:"]),
 ])
 def test_what_a_rerun_cannot_change_is_refused(cloud_project: Project, cloud: Cloud,
@@ -267,7 +270,8 @@ def test_a_rerun_here_downloads_the_inputs_and_refuses_changed_ones(rerun_projec
     code, out, err = run_cli(capsys, "rerun", first, "--local", "--json")
     assert code == 0, err
     assert json.loads(out)["result"] == "the data"
-    [channel] = cloud.braket.jobs[first]["inputDataConfig"]
+    channel, record = cloud.braket.jobs[first]["inputDataConfig"]
+    assert record["channelName"] == "braketkit"  # the job's planned record: the rerun writes its own
     bucket, prefix = split_s3_uri(channel["dataSource"]["s3DataSource"]["s3Uri"])
     cloud.client("s3").put_object(Bucket=bucket, Key=f"{prefix}x.txt", Body=b"other data")
     jobs = rerun_project.root / ".braketkit" / "jobs"
@@ -568,8 +572,8 @@ def test_rerun_checks_arguments_against_the_function_in_its_archive(rerun_projec
     code, out, err = run_cli(capsys, "rerun", first, "--dry-run", "--json", "--steps", "4", "--scale", "2",
                              "--label", "7")
     assert code == 0, err
-    hyperparameters = json.loads(out)["request"]["hyperParameters"]
-    assert (hyperparameters["steps"], hyperparameters["scale"], hyperparameters["label"]) == ("4", "2.0", '"7"')
+    arguments = json.loads(out)["call"]["arguments"]
+    assert (arguments["steps"], arguments["scale"], arguments["label"]) == ("4", "2.0", '"7"')
     assert cloud.braket.calls.count("CreateJob") == 1
 
 
@@ -597,9 +601,8 @@ def test_what_the_archive_declares_of_a_function() -> None:
 def test_rerun_text_is_encoded_as_the_parameter_is_annotated(text: str, kind: str | None, encoded: str) -> None:
     from braketkit.plan.rerun import Declared, text_arguments
 
-    request = _function_request()
     declared = Declared(function="f", names=["x"], types={"x": kind} if kind else {}, any_keyword=False)
-    assert text_arguments({"x": text}, request, declared) == {"x": encoded}
+    assert text_arguments({"x": text}, JobCall(entry="m:f", arguments={"x": "1"}), declared) == {"x": encoded}
 
 
 @pytest.mark.parametrize("text", ["1e999", "-inf", "nan", "Infinity", "[1e999]"])
@@ -608,22 +611,7 @@ def test_a_number_json_cannot_hold_is_refused_without_a_declaration(text: str) -
     from braketkit.plan.rerun import text_arguments
 
     with pytest.raises(InvalidInput, match="JSON, which holds no infinity or NaN"):
-        text_arguments({"x": text}, _function_request())
-
-
-def _function_request() -> Any:
-    from braketkit.converter import converter
-    from braketkit.model import request as api
-
-    return converter.structure({
-        "clientToken": "t", "jobName": "f-1", "roleArn": "arn:aws:iam::111122223333:role/r",
-        "algorithmSpecification": {"scriptModeConfig": {"entryPoint": "braketkit_runtime.entry:main",
-                                                        "s3Uri": "s3://b/p/source.tar.gz"}},
-        "deviceConfig": {"device": "arn:aws:braket:::device/quantum-simulator/amazon/sv1"},
-        "instanceConfig": {"instanceType": "ml.m5.large", "volumeSizeInGb": 30},
-        "outputDataConfig": {"s3Path": "s3://b/p/jobs/f-1"},
-        "hyperParameters": {contract.ENTRY: "m:f", contract.ARGUMENTS: "x", "x": "1"},
-    }, api.CreateJobRequest)
+        text_arguments({"x": text}, JobCall(entry="m:f", arguments={"x": "1"}))
 
 
 def test_what_rerun_prints_as_text_cannot_drive_the_terminal(rerun_project: Project, cloud: Cloud,
@@ -638,7 +626,9 @@ def test_what_rerun_prints_as_text_cannot_drive_the_terminal(rerun_project: Proj
     assert code == 2 and "\x1b" not in err and err.startswith("error: --set device: device: unknown device "
                                                               "'\\x1b[2Jsv9'"), err
     out = run_cli(capsys, "rerun", first, "--dry-run", "--json", "--label", "\x1b[2J")[1]
-    assert "\x1b" not in out and json.loads(out)["request"]["hyperParameters"]["label"] == '"\\u001b[2J"'  # JSON's own
+    document = json.loads(out)
+    assert "\x1b" not in out and document["request"]["hyperParameters"]["label"] == "\x1b[2J"  # JSON's escape
+    assert document["call"]["arguments"]["label"] == '"\\u001b[2J"'  # JSON in JSON
 
 
 def test_plan_and_rerun_never_print_a_secret_argument(cloud_project: Project, cloud: Cloud,
@@ -662,4 +652,4 @@ def test_plan_and_rerun_never_print_a_secret_argument(cloud_project: Project, cl
     assert 'password=<redacted>' in outputs[2] and "api_key=<redacted>" in outputs[2], outputs[2]
     for said in outputs:
         assert "hunter" not in said and "k3y" not in said and "tok3n" not in said, said
-    assert cloud.braket.jobs[first]["hyperParameters"]["password"] == '"hunter2"'  # redacted only where shown
+    assert cloud.braket.jobs[first]["hyperParameters"]["password"] == "hunter2"  # redacted only where shown

@@ -20,8 +20,10 @@ from typing import Any
 
 import pytest
 
-from braketkit.errors import DamagedResults, PickledResults, UnsafeArchive
+from braketkit.converter import call_digest, record_text
+from braketkit.errors import BraketkitError, DamagedResults, PickledResults, UnsafeArchive
 from braketkit.job import AwsJob, LocalJob, read_results
+from braketkit.model.provenance import CALL_TAG, JobCall, PlannedRecord, Provenance
 from braketkit.runtime import contract
 
 from .conftest import Cloud, Project, run_cli
@@ -55,20 +57,39 @@ class Trap:
         return (os.mkdir, (str(self.path),))
 
 
-def cloud_job(cloud: Cloud, archive: bytes | None, result_format: str | None = None) -> tuple[str, str]:
-    """A COMPLETED job in the loopback service, its results archive in S3; (name, arn)."""
+def planned(name: str, result_format: str) -> tuple[str, dict[str, str]]:
+    """A function job's planned record, its call of ``result_format``, and the tag that vouches for the call."""
+    call = JobCall(entry="jobs:train", result_format=result_format)
+    record = PlannedRecord(job_name=name, planned_at="2026-01-01T00:00:00+00:00", entry=call.entry, settings={},
+                           provenance=Provenance(archive_sha256="0" * 64, braketkit_version="0.2.0",
+                                                 python_version="3.11.7"), call=call)
+    return record_text(record), {CALL_TAG: call_digest(call)}
+
+
+def cloud_job(cloud: Cloud, archive: bytes | None, result_format: str | None = None, *,
+              legacy: bool = False) -> tuple[str, str]:
+    """A COMPLETED job in the loopback service, its results archive in S3; (name, arn). ``result_format``: a
+    function's job planned with it (its record beside its output, its tag), or with ``legacy`` a job of braketkit
+    0.1, which kept it in a hyperparameter."""
     s3 = cloud.client("s3")
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
         s3.create_bucket(Bucket=BUCKET)
     name = f"crafted-{uuid.uuid4().hex[:8]}"
     arn = f"arn:aws:braket:us-east-1:123456789012:job/{uuid.uuid4()}"
-    hyperparameters = {contract.RESULT_FORMAT: result_format} if result_format else {}
-    cloud.braket.jobs[arn] = {
+    output = f"jobs/{name}/output"
+    job: dict[str, Any] = {
         "jobArn": arn, "jobName": name, "status": "COMPLETED", "createdAt": time.time(), "endedAt": time.time(),
-        "deviceConfig": {"device": SV1}, "hyperParameters": hyperparameters,
-        "outputDataConfig": {"s3Path": f"s3://{BUCKET}/jobs/{name}/output"}}
+        "deviceConfig": {"device": SV1}, "outputDataConfig": {"s3Path": f"s3://{BUCKET}/{output}"}}
+    if result_format is not None and legacy:
+        job |= {"algorithmSpecification": {"scriptModeConfig": {"entryPoint": "braketkit_runtime.entry:main"}},
+                "hyperParameters": {"braketkit_entry": "jobs:train", "braketkit_result_format": result_format}}
+    elif result_format is not None:
+        text, tags = planned(name, result_format)
+        s3.put_object(Bucket=BUCKET, Key=f"{output}/braketkit/planned.json", Body=text.encode())
+        job |= {"algorithmSpecification": {"scriptModeConfig": {"entryPoint": "braketkit_job:train"}}, "tags": tags}
+    cloud.braket.jobs[arn] = job
     if archive is not None:
-        s3.put_object(Bucket=BUCKET, Key=f"jobs/{name}/output/output/model.tar.gz", Body=archive)
+        s3.put_object(Bucket=BUCKET, Key=f"{output}/output/model.tar.gz", Body=archive)
     return name, arn
 
 
@@ -191,6 +212,28 @@ def test_pickled_results_need_both_the_request_and_the_plan(cloud: Cloud, capsys
     assert trap.is_dir()  # asked for, for a job planned to pickle: it ran
 
 
+def test_a_job_cannot_change_its_planned_format(cloud: Cloud, tmp_path: Path) -> None:
+    """The record is a file the job may write; its call's digest is a tag the service keeps. A job planned plaintext
+    that rewrites its record to say pickled_v4 (and writes pickles) is refused: nothing is unpickled."""
+    trap = tmp_path / "code-ran"
+    hostile = results_archive(document({"value": Trap(trap)}, "pickled_v4"))
+    name, arn = cloud_job(cloud, hostile, "plaintext")
+    rewritten = planned(name, "pickled_v4")[0]  # what the job's own code writes over its record
+    cloud.client("s3").put_object(Bucket=BUCKET, Key=f"jobs/{name}/output/braketkit/planned.json", Body=rewritten)
+    with pytest.raises(BraketkitError) as caught:
+        AwsJob(arn, poll=0.01).result(allow_pickle=True)
+    assert str(caught.value) == (f"the call in the planned record of job {name} is not the one the job was created "
+                                 "with (its braketkit:call-sha256 tag): the record was changed after the job was "
+                                 "planned")
+    assert not trap.exists()
+
+
+def test_jobs_of_braketkit_0_1_keep_their_format_in_a_hyperparameter(cloud: Cloud) -> None:
+    _, arn = cloud_job(cloud, results_archive(document({"result": 5 + 1j}, "pickled_v4", returned=True)),
+                       "pickled_v4", legacy=True)
+    assert AwsJob(arn, poll=0.01).result(allow_pickle=True) == 5 + 1j
+
+
 def test_pickled_values_asked_for_come_back(cloud: Cloud, capsys: pytest.CaptureFixture[str]) -> None:
     name, arn = cloud_job(cloud, results_archive(document({"result": 1 + 2j}, "pickled_v4", returned=True)),
                           result_format="pickled_v4")
@@ -210,7 +253,7 @@ def test_pickled_values_asked_for_come_back(cloud: Cloud, capsys: pytest.Capture
 def test_damaged_pickles(value: Any, what: str) -> None:
     text = json.dumps({"dataDictionary": {"x": value}, "dataFormat": "pickled_v4"})
     with pytest.raises(DamagedResults) as caught:
-        read_results(text, job="j", allow_pickle=True, planned_format="pickled_v4")
+        read_results(text, job="j", allow_pickle=True, planned_format=lambda: "pickled_v4")
     assert str(caught.value).startswith(f"cannot read the results of job j: {what}")
 
 
@@ -218,7 +261,7 @@ def test_messages_never_carry_control_characters() -> None:
     text = json.dumps({"dataDictionary": {"x": base64.b64encode(b"\x1b[2J\x07 not a pickle").decode()},
                        "dataFormat": "pickled_v4"})
     with pytest.raises(DamagedResults) as caught:
-        read_results(text, job="j", allow_pickle=True, planned_format="pickled_v4")
+        read_results(text, job="j", allow_pickle=True, planned_format=lambda: "pickled_v4")
     assert str(caught.value).isprintable() and "\\x1b" in str(caught.value)
 
 
@@ -296,11 +339,16 @@ def local_job(project: Project, results: bytes | None, result_format: str | None
     folder = project.root / ".braketkit" / "jobs" / name
     (folder / "model").mkdir(parents=True)
     (folder / "input" / "config").mkdir(parents=True)
-    hyperparameters = {contract.RESULT_FORMAT: result_format} if result_format else {}
-    (folder / "input" / "config" / "hyperparameters.json").write_text(json.dumps(hyperparameters))
+    (folder / "input" / "config" / "hyperparameters.json").write_text("{}")
+    tags: dict[str, str] = {}
+    if result_format is not None:
+        text, tags = planned(name, result_format)
+        (folder / "braketkit").mkdir()
+        (folder / "braketkit" / "planned.json").write_text(text)
     (folder / "job.json").write_text(json.dumps({
         "name": name, "state": "COMPLETED", "device": "local:braket/braket_sv", "entry": "jobs:train",
-        "started_at": "2026-01-01T00:00:00+00:00", "ended_at": "2026-01-01T00:00:01+00:00", "exit_code": 0}))
+        "started_at": "2026-01-01T00:00:00+00:00", "ended_at": "2026-01-01T00:00:01+00:00", "exit_code": 0,
+        "tags": tags}))
     if results is not None:
         (folder / "model" / "results.json").write_bytes(results)
     return LocalJob(folder)

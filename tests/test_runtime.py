@@ -16,7 +16,7 @@ from braketkit.runtime.entry import FAILURE_LIMIT
 from braketkit.target import load_reference
 
 from .conftest import Project
-from .container import extract_built_archive, run_in_container
+from .container import extract_built_archive, record_inputs, run_in_container
 
 PROJECT = '''
 [tool.braketkit]
@@ -82,9 +82,11 @@ def _interpreters() -> list[str]:
     return found
 
 
-def _plan(ref: str, *args: object, **kwargs: object) -> tuple[dict[str, object], Path]:
+def _plan(ref: str, *args: object, **kwargs: object) -> tuple[dict[str, object], Path, Path]:
+    """The request, the archive, and an input folder with the job's record channel."""
     plan = plan_target(load_reference(ref), args, kwargs, offline=True)
-    return converter.unstructure(plan.request), plan.archive.path
+    inputs = record_inputs(plan.record, Path.cwd().parent / f"inputs-{plan.request.job_name}")
+    return converter.unstructure(plan.request), plan.archive.path, inputs
 
 
 @pytest.mark.parametrize("python", _interpreters(), ids=lambda p: Path(p).name)
@@ -92,8 +94,9 @@ def _plan(ref: str, *args: object, **kwargs: object) -> tuple[dict[str, object],
 def test_runtime_runs_with_the_standard_library_only(job_project: Project, tmp_path: Path, python: str,
                                                      bind: bool) -> None:
     """-I -S: no site-packages, so no braketkit, attrs, cattrs or numpy, in the job's interpreter."""
-    request, archive = _plan("jobs.py:train", {"steps": 4, "rates": [0.5, 0.25]}, ["a", "b"], pair=(1, 2))
-    run = run_in_container([python, "-I", "-S"], request, archive, tmp_path / "container", bind=bind)
+    request, archive, inputs = _plan("jobs.py:train", {"steps": 4, "rates": [0.5, 0.25]}, ["a", "b"], pair=(1, 2))
+    run = run_in_container([python, "-I", "-S"], request, archive, tmp_path / "container", bind=bind,
+                           inputs=inputs)
     assert run.returncode == 0, run.output
     assert run.requirements == ["requirements.txt", "tools/requirements.txt"]
     document = json.loads(run.results.read_text())
@@ -108,8 +111,8 @@ def test_runtime_runs_with_the_standard_library_only(job_project: Project, tmp_p
 
 
 def test_an_exception_becomes_the_failure_reason(job_project: Project, tmp_path: Path) -> None:
-    request, archive = _plan("jobs.py:explode")
-    run = run_in_container([sys.executable, "-I", "-S"], request, archive, tmp_path / "container")
+    request, archive, inputs = _plan("jobs.py:explode")
+    run = run_in_container([sys.executable, "-I", "-S"], request, archive, tmp_path / "container", inputs=inputs)
     assert run.returncode == 1
     failure = run.failure.read_text()
     assert len(failure) <= FAILURE_LIMIT
@@ -131,8 +134,8 @@ def test_a_non_dict_return_is_marked_for_braketkit_and_readable_by_the_sdk(job_p
                                                                          tmp_path: Path) -> None:
     from braket.jobs.data_persistence import load_job_result
 
-    request, archive = _plan("jobs.py:scalar")
-    run = run_in_container([sys.executable, "-I", "-S"], request, archive, tmp_path / "container")
+    request, archive, inputs = _plan("jobs.py:scalar")
+    run = run_in_container([sys.executable, "-I", "-S"], request, archive, tmp_path / "container", inputs=inputs)
     assert run.returncode == 0, run.output
     assert load_job_result(run.results) == {"result": 0.25}
     from braketkit.job import read_results
@@ -142,17 +145,18 @@ def test_a_non_dict_return_is_marked_for_braketkit_and_readable_by_the_sdk(job_p
 
 def test_a_full_disk_leaves_no_results_and_says_why(job_project: Project, tmp_path: Path) -> None:
     """/dev/full answers every write with ENOSPC: the results file is never half-written."""
-    request, archive = _plan("jobs.py:scalar")
+    request, archive, inputs = _plan("jobs.py:scalar")
     model = tmp_path / "model"
     model.mkdir()
     (model / ".results.json.partial").symlink_to("/dev/full")
-    environment = {"AMZN_BRAKET_JOB_RESULTS_DIR": str(model), "BRAKETKIT_FAILURE_FILE": str(tmp_path / "failure")}
+    environment = {"AMZN_BRAKET_JOB_RESULTS_DIR": str(model), "BRAKETKIT_FAILURE_FILE": str(tmp_path / "failure"),
+                   "AMZN_BRAKET_INPUT_DIR": str(inputs)}
     hp_file = tmp_path / "hyperparameters.json"
     hp_file.write_text(json.dumps(request["hyperParameters"]))
     code = tmp_path / "code"
     extract_built_archive(archive, code)
     done = subprocess.run([sys.executable, "-I", "-S", "-c",
-                           "import sys; sys.path.append('.'); from braketkit_runtime.entry import main; main()"],
+                           "import sys; sys.path.append('.'); import braketkit_job; braketkit_job.scalar()"],
                           cwd=code, env={**environment, "AMZN_BRAKET_HP_FILE": str(hp_file)},
                           capture_output=True, text=True, check=False)
     assert done.returncode == 1, done.stderr

@@ -157,7 +157,7 @@ def test_show_of_a_job_braketkit_did_not_make(cloud_project: Project, cloud: Clo
     assert (code, err) == (0, "")
     assert out.splitlines()[0] == "sdk-job: COMPLETED"
     assert _fields(out)["arn"] == arn
-    assert "entry" not in _fields(out)
+    assert _fields(out)["entry"] == "algo:main"  # its entry point: what Braket's container runs
     assert "arguments: none\nhyperparameters:\n  shots = '100'\ntags:\n  team = 'qml'\n" in out
     assert "provenance: none recorded (not made by braketkit)\n" in out
     assert "planned settings: no planned record (not made by braketkit)" in out
@@ -274,7 +274,8 @@ def test_a_planned_record_that_cannot_be_read_leaves_the_rest_shown(cloud_projec
     cloud.client("s3").put_object(Bucket=bucket, Key=f"{prefix}/{RECORD_NAME}", Body=b"{damaged")
     code, out, err = run_cli(capsys, "show", arn)
     assert (code, err) == (0, "")
-    assert out.splitlines()[0].endswith(": COMPLETED") and "arguments:\n  steps = 2\n" in out
+    assert out.splitlines()[0].endswith(": COMPLETED")  # the call is in the record: its arguments are not known,
+    assert "arguments: none\nhyperparameters:\n  steps = '2'\n" in out  # and the hyperparameters show them as text
     assert out.splitlines()[-1].startswith(
         f"planned settings: its planned record cannot be read: the planned record of job {AwsJob(arn).name} at "
         f"{output}/{RECORD_NAME} is damaged: it is no JSON (")

@@ -22,6 +22,7 @@ import pytest
 from braketkit import AwsJob, InvalidInput, LocalJob, Sweep, SweepFailed
 from braketkit.converter import provenance_tags
 from braketkit.execute.pacing import PacingStopped, TokenBucket
+from braketkit.model.provenance import CALL_TAG
 
 from .conftest import Cloud, Project, Tripwire, interruptible, run_cli
 
@@ -88,7 +89,9 @@ def test_twelve_calls_make_twelve_jobs_each_once_at_the_service_s_limits(
     arrivals = [arrived for arrived, _, _ in cloud.braket.create_log]
     assert _within_rate_and_burst(arrivals, RATE, BURST)
     own = provenance_tags(sweep.calls[0].plan.provenance, longest=256)  # the same for every job of the sweep
-    assert all(job["tags"] == {"braketkit:sweep": sweep.id, **own} for job in cloud.braket.jobs.values())
+    assert all(job["tags"] == {"braketkit:sweep": sweep.id, **own, CALL_TAG: job["tags"][CALL_TAG]}
+               for job in cloud.braket.jobs.values())
+    assert len({job["tags"][CALL_TAG] for job in cloud.braket.jobs.values()}) == 12  # each its own call
     assert re.fullmatch(r"train-sweep-\d{8}-\d{6}-[0-9a-z]{3}", sweep.id)
     err = capsys.readouterr().err
     assert re.search(rf"^sweep {sweep.id}: 3 of 12 jobs created; the service's quota of concurrent jobs is used up, "
@@ -212,17 +215,17 @@ def test_bad_settings_and_a_clashing_tag_stop_before_any_aws_call(project: Proje
                         r"each job of a sweep \(braketkit:sweep = <sweep id>\); name yours otherwise",
                         str(caught.value)), str(caught.value)
     with pytest.raises(InvalidInput, match=r"^options\(\) in .*test_sweeps\.py:\d+: tags: has 42 tags; a job carries "
-                                           r"at most 50, and braketkit keeps 9 of them for its own \(provenance, "
-                                           r"sweep, rerun: docs/reproducibility\.md\), so give at most 41$"):
+                                           r"at most 50, and braketkit keeps 10 of them for its own \(provenance, "
+                                           r"sweep, rerun, call: docs/reproducibility\.md\), so give at most 40$"):
         jobs.train.options(tags={f"t{n}": "x" for n in range(42)}).map([1])
     with pytest.raises(InvalidInput, match=r"^max_workers: must be at least 1 \(is 0\)$"):
         jobs.train.map([1, 2], max_workers=0)
     assert len(jobs.train.map([])) == 0
     assert tripwire.requests == []
-    with pytest.raises(InvalidInput, match=r"tags: has 42 tags; .* so give at most 41$"):  # a single job: the same
-        jobs.train.options(tags={f"t{n}": "x" for n in range(42)}).plan()
-    tags = jobs.train.options(tags={f"t{n}": "x" for n in range(41)}).plan().request.tags
-    assert len(tags) == 41 + 3  # the archive, braketkit and Python: the project is in no git repository
+    with pytest.raises(InvalidInput, match=r"tags: has 41 tags; .* so give at most 40$"):  # a single job: the same
+        jobs.train.options(tags={f"t{n}": "x" for n in range(41)}).plan()
+    tags = jobs.train.options(tags={f"t{n}": "x" for n in range(40)}).plan().request.tags
+    assert len(tags) == 40 + 4  # the archive, braketkit, Python and the call: the project is in no git repository
 
 
 def test_list_sweep_shows_a_sweep_s_jobs_together(sweep_project: Project, cloud: Cloud,

@@ -53,8 +53,7 @@ def planned(capsys: pytest.CaptureFixture[str], *options: str) -> dict[str, str]
     """The call arguments' hyperparameters of ``braketkit plan train.py:train --offline --json OPTIONS``."""
     code, out, err = run_cli(capsys, "plan", "train.py:train", "--offline", "--json", *options)
     assert (code, err) == (0, "")
-    parameters = json.loads(out)["request"]["hyperParameters"]
-    return {name: parameters[name] for name in parameters["braketkit_args"].split(",")}
+    return json.loads(out)["call"]["arguments"]  # type: ignore[no-any-return]
 
 
 def test_options_are_typed_by_their_defaults(notebook: Project, capsys: pytest.CaptureFixture[str]) -> None:

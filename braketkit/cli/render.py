@@ -8,7 +8,7 @@ from typing import Any
 
 from ..converter import converter, record_text
 from ..model import request as api
-from ..model.provenance import Provenance
+from ..model.provenance import RECORD_CHANNEL, JobCall, Provenance
 from ..model.steps import CopyCheckpoints, EnsureBucket, Step, Upload, WriteRecord
 from ..package.capture import MODULE as CAPTURED_MODULE
 from ..plan import Plan
@@ -16,7 +16,6 @@ from ..plan.spending import Spending, instance_seconds, money, period_text
 from ..resolve import Resolved, leaves
 from ..resolve.planned import REDACTED, planned_settings
 from ..resolve.planned import redact as _redact
-from ..runtime import contract
 
 __all__ = ["REDACTED", "jsonable", "plan_document", "plan_text", "settings_document", "settings_text"]
 
@@ -56,9 +55,21 @@ def _step_document(step: Step) -> dict[str, Any]:
     if isinstance(step, CopyCheckpoints):
         return {"step": "CopyCheckpoints", "from_job": step.from_job, "from_uri": step.from_uri, "to_uri": step.to_uri}
     if isinstance(step, WriteRecord):
+        record: dict[str, Any] = jsonable(step.record)
+        if step.record.call is not None:
+            record["call"] = _call_document(step.record.call)
         return {"step": "WriteRecord", "s3_uri": step.s3_uri, "bytes": len(record_text(step.record).encode()),
-                "record": jsonable(step.record)}
+                "record": record}
     return {"step": "CreateJob", "request": _request_document(step.request)}
+
+
+def _call_document(call: JobCall | None) -> dict[str, Any] | None:
+    """How the job's runtime calls the function (None for a script), its secret-named arguments redacted."""
+    if call is None:
+        return None
+    document: dict[str, Any] = jsonable(call)
+    document["arguments"] = {name: _redact(name, text) for name, text in call.arguments.items()}
+    return document
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:
@@ -68,6 +79,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "request": _request_document(plan.request),
         "uploads": [_upload_document(upload) for upload in plan.uploads],
         "settings": settings_document(plan.resolved),
+        "call": _call_document(plan.record.call),
         "provenance": jsonable(plan.provenance),
         "region": plan.region,
         "unresolved": plan.unresolved,
@@ -187,7 +199,8 @@ def _step_text(step: Step, plan: Plan) -> list[str]:
                 f"-> {step.to_uri}"]
     if isinstance(step, WriteRecord):
         size = _size(len(record_text(step.record).encode()))
-        return [f"write the planned record (settings with their origins, provenance), {size}",
+        holds = "the call the job reads as its input channel braketkit, " if step.record.call is not None else ""
+        return [f"write the planned record ({holds}settings with their origins, provenance), {size}",
                 f"-> {step.s3_uri}"]
     return [f"CreateJob {step.request.job_name} (client token {step.request.client_token}, the same on every retry)"]
 
@@ -220,10 +233,11 @@ def plan_text(plan: Plan) -> str:
     request = plan.request
     origin = plan.resolved.origin
     parameters = request.hyper_parameters or {}
-    arguments = [name for name in parameters.get(contract.ARGUMENTS, "").split(",") if name]
+    call = plan.record.call
     rows = [
         ("job name", request.job_name),
-        ("entry", parameters.get(contract.ENTRY, "")),
+        ("entry", plan.record.entry),
+        ("entry point", request.algorithm_specification.script_mode_config.entry_point),
         ("device", f"{request.device_config.device}  ({origin('device')})"),
         ("region", plan.region or "none (a local run)"),
         ("instance", f"{request.instance_config.instance_type} x{request.instance_config.instance_count}, "
@@ -234,14 +248,16 @@ def plan_text(plan: Plan) -> str:
          if request.algorithm_specification.container_image else "service default"),
         ("role", request.role_arn),
         ("output", request.output_data_config.s3_path),
-        ("arguments", ", ".join(f"{name}={_redact(name, parameters[name])}" for name in arguments) or "none"),
     ]
-    user_parameters = {k: _redact(k, v) for k, v in parameters.items()
-                       if k not in arguments and k not in contract.RESERVED}
-    if user_parameters:
-        rows.append(("hyperparameters", ", ".join(f"{k}={v}" for k, v in user_parameters.items())))
+    if call is not None:  # a script has no call: its hyperparameters are what it is given
+        rows.append(("arguments", ", ".join(f"{name}={_redact(name, text)}" for name, text in call.arguments.items())
+                     or "none"))
+    if parameters:
+        rows.append(("hyperparameters", ", ".join(f"{k}={_redact(k, v)}" for k, v in parameters.items())))
     for channel in request.input_data_config or []:
-        rows.append((f"input {channel.channel_name}", channel.data_source.s3_data_source.s3_uri))
+        ours = channel.channel_name == RECORD_CHANNEL and call is not None
+        rows.append((f"input {channel.channel_name}", channel.data_source.s3_data_source.s3_uri
+                     + ("  (the planned record: the job reads its call there)" if ours else "")))
     if plan.copy_checkpoints_from:
         rows.append(("checkpoints from", plan.copy_checkpoints_from))
     rows += _provenance_rows(plan.provenance)

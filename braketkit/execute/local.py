@@ -26,8 +26,7 @@ from ..converter import record_text
 from ..errors import BraketkitError, InvalidInput, LocalRunCancelled, LocalRunError, Problem
 from ..job import LocalJob
 from ..model.job import LocalJobRecord
-from ..model.provenance import RECORD_NAME
-from ..package import RUNTIME_PACKAGE, runtime_members
+from ..model.provenance import RECORD_CHANNEL, RECORD_NAME
 from ..places import display_path
 from ..plan import UNRESOLVED_ACCOUNT, Plan
 from ..runtime import contract
@@ -40,7 +39,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Echo", "run_local"]
 
-_LAUNCH = "from braketkit_runtime.entry import main; main()"
+_CONTAINER = Path(__file__).resolve().parent / "container.py"
+"""What runs the job here as Braket's container would: its entry point, from the job's code folder."""
 
 
 class Echo(Protocol):
@@ -78,10 +78,14 @@ def _unpack(archive: Path, code: Path) -> None:
 
 
 def _channel_sources(plan: Plan) -> list[tuple[str, str, dict[str, Path]]]:
-    """Each input channel: its name, its S3 URI, and its local files by relative name (none: an s3:// channel)."""
+    """Each input channel: its name, its S3 URI, and its local files by relative name (none: an s3:// channel).
+
+    The planned record's channel (``RECORD_CHANNEL``) is not among them: the runner writes the record itself."""
     local_files = {upload.s3_uri: upload.path for upload in plan.uploads[1:]}
     sources = []
     for channel in plan.request.input_data_config or []:
+        if channel.channel_name == RECORD_CHANNEL and plan.record.call is not None:
+            continue
         uri = channel.data_source.s3_data_source.s3_uri
         files = {s3_uri[len(uri):]: path for s3_uri, path in local_files.items() if s3_uri.startswith(uri)}
         sources.append((channel.channel_name, uri, files))
@@ -178,18 +182,17 @@ def job_environment(plan: Plan, folder: Path) -> dict[str, str]:
     return variables
 
 
-def _lay_out(plan: Plan, folder: Path, checkpoints: Path | None, aws: Aws | None) -> None:
+def _lay_out(plan: Plan, folder: Path, record: str, checkpoints: Path | None, aws: Aws | None) -> None:
     for part in ("code", "input/config", "input/data", "model", "checkpoints", "output"):
         (folder / part).mkdir(parents=True, exist_ok=True)
     (folder / "input" / "config" / "hyperparameters.json").write_text(
         json.dumps(plan.request.hyper_parameters or {}, indent=2), encoding="utf-8")
     _unpack(plan.archive.path, folder / "code")
-    if not (folder / "code" / RUNTIME_PACKAGE).is_dir():  # a job another tool made: braketkit's runtime runs it
-        for member in runtime_members():                    # as its container would (runtime/entry.py)
-            assert isinstance(member.source, bytes)
-            (folder / "code" / member.name).parent.mkdir(exist_ok=True)
-            (folder / "code" / member.name).write_bytes(member.source)
     _channels(plan, folder / "input" / "data", aws)
+    if plan.record.call is not None:  # the record's channel: what the runtime reads its call from
+        channel = folder / "input" / "data" / RECORD_CHANNEL
+        channel.mkdir()
+        (channel / RECORD_NAME.rpartition("/")[2]).write_text(record, encoding="utf-8")
     if checkpoints is not None:
         shutil.copytree(checkpoints, folder / "checkpoints", dirs_exist_ok=True)
 
@@ -325,7 +328,7 @@ def _supervise(plan: Plan, folder: Path, log: _Log, echo: Echo | None, signals: 
         with contextlib.suppress(Exception):
             stream.flush()  # what this process wrote comes before the job's, on a terminal they share
     try:
-        child = subprocess.Popen([sys.executable, "-c", _LAUNCH], cwd=folder / "code", env=environment,
+        child = subprocess.Popen([sys.executable, str(_CONTAINER)], cwd=folder / "code", env=environment,
                                  stdout=piped, stderr=merged, text=True, errors="replace")
     except OSError as error:
         raise LocalRunError(f"cannot start {sys.executable} for the job: {error.strerror or error}") from None
@@ -350,14 +353,14 @@ def _supervise(plan: Plan, folder: Path, log: _Log, echo: Echo | None, signals: 
         return _fail(folder, log, error, code)
 
 
-def _run(plan: Plan, folder: Path, checkpoints: Path | None, echo: Echo | None, signals: _Signals,
+def _run(plan: Plan, folder: Path, record: str, checkpoints: Path | None, echo: Echo | None, signals: _Signals,
          aws: Aws | None) -> _End:
     """Prepare the job folder and run the job: how it ended, whatever happened."""
     with (folder / "log.txt").open("w", encoding="utf-8", buffering=1) as handle:
         log = _Log(handle)
         try:
             try:
-                _lay_out(plan, folder, checkpoints, aws)
+                _lay_out(plan, folder, record, checkpoints, aws)
             except OSError as error:
                 raise _unprepared(folder.parent, error) from None
             return _supervise(plan, folder, log, echo, signals)
@@ -397,19 +400,19 @@ def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: Echo
     try:
         folder = _new_folder(jobs, request.job_name)
         record = with_this_runner(LocalJobRecord(
-            name=folder.name, state="RUNNING", device=request.device_config.device,
-            entry=(request.hyper_parameters or {}).get(contract.ENTRY, ""), started_at=_now(),
-            tags=dict(request.tags or {}), provenance=plan.provenance))
+            name=folder.name, state="RUNNING", device=request.device_config.device, entry=plan.record.entry,
+            started_at=_now(), tags=dict(request.tags or {}), provenance=plan.provenance))
         write_record(folder, record)
         planned = folder / RECORD_NAME  # the job's name is its folder's, which may have a suffix the plan's lacks
         planned.parent.mkdir()
-        planned.write_text(record_text(attrs.evolve(plan.record, job_name=folder.name)), encoding="utf-8")
+        planned_text = record_text(attrs.evolve(plan.record, job_name=folder.name))
+        planned.write_text(planned_text, encoding="utf-8")
     except OSError as error:
         raise _unprepared(jobs, error) from None
     signals = _Signals(debugging=debug)
     with signals:
         try:
-            end = _run(plan, folder, checkpoints, echo, signals, aws)
+            end = _run(plan, folder, planned_text, checkpoints, echo, signals, aws)
         except BaseException as error:  # the log itself could not be opened
             signals.ending = True
             end = _End("FAILED", None, error)

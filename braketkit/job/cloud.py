@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING, Any, Generic, Literal, cast
 from ..errors import AwsError, BraketkitError, InvalidInput, JobFailed, Problem
 from ..execute.progress import NotebookLine, in_notebook
 from ..model.job import TERMINAL_STATES, JobInfo, R
-from ..model.provenance import RECORD_NAME, PlannedRecord, Provenance
+from ..model.provenance import CALL_TAG, RECORD_NAME, JobCall, PlannedRecord, Provenance
 from ..runtime import contract
 from ..s3uri import split_s3_uri
 from . import results
@@ -176,6 +176,8 @@ class AwsJob(HasMetrics, Generic[R]):
         self._cached: dict[str, Any] | None = None
         self._downloaded: Path | None = None
         """The folder ``download()`` extracted the results into: ``result()`` reads them there, not again from S3."""
+        self._record: tuple[PlannedRecord | None] | None = None
+        """The planned record once read (``planned()``): written before the job was created, it does not change."""
 
     @classmethod
     def attach(cls, job: str, *, region: str | None = None, session: Any = None, poll: float | None = None,
@@ -404,6 +406,11 @@ class AwsJob(HasMetrics, Generic[R]):
         expected owner. None when there is none (a job braketkit did not make, or made before it wrote records);
         a record of a format this braketkit does not know, or damaged, is a ``BraketkitError``.
         """
+        if self._record is None:
+            self._record = (self._read_planned(),)
+        return self._record[0]
+
+    def _read_planned(self) -> PlannedRecord | None:
         from botocore.exceptions import BotoCoreError, ClientError
 
         from ..converter import RECORD_MAX_BYTES, read_record
@@ -427,10 +434,25 @@ class AwsJob(HasMetrics, Generic[R]):
         return record_of_job(read_record(data, where), self.name, recorded_digest(metadata.get("tags"), (
             (metadata.get("algorithmSpecification") or {}).get("scriptModeConfig") or {}).get("s3Uri")), where)
 
+    def call(self) -> JobCall | None:
+        """How the job's function was called (``JobCall``): its planned record's, checked against its
+        ``braketkit:call-sha256`` tag (which the service keeps); None for a script's job or one braketkit did not
+        make. A job of braketkit 0.1 kept it in its hyperparameters. A call that does not match its tag is a
+        ``BraketkitError``."""
+        from ..plan.legacy import is_legacy, legacy_call
+        from .call import trusted_call
+
+        metadata = self.metadata(refresh=False)
+        script = (metadata.get("algorithmSpecification") or {}).get("scriptModeConfig") or {}
+        if is_legacy(script.get("entryPoint")):
+            return legacy_call(metadata.get("hyperParameters") or {})
+        tags = metadata.get("tags") or {}
+        return trusted_call(self.planned() if CALL_TAG in tags else None, tags, self.name)
+
     def planned_result_format(self) -> str:
-        """The ``result_format`` the job was planned with (its hyperparameters, from GetJob)."""
-        hyperparameters = self.metadata(refresh=False).get("hyperParameters") or {}
-        return str(hyperparameters.get(contract.RESULT_FORMAT, "plaintext"))
+        """The ``result_format`` the job was planned with: its call's (``call()``), else plaintext."""
+        call = self.call()
+        return call.result_format if call is not None else "plaintext"
 
     def result(self, allow_pickle: bool = False) -> R:
         """What the function returned; JobFailed (with failure reason and log tail) if it did not complete.
@@ -452,7 +474,7 @@ class AwsJob(HasMetrics, Generic[R]):
         if data is None:
             return cast("R", None)
         return cast("R", read_results(data, return_annotation(self._function), job=self.name,
-                                      allow_pickle=allow_pickle, planned_format=self.planned_result_format()))
+                                      allow_pickle=allow_pickle, planned_format=self.planned_result_format))
 
     def cancel(self) -> str:
         """Ask the service to cancel the job; returns the cancellation status."""

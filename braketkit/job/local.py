@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, cast
 
 from ..converter import RECORD_MAX_BYTES, converter, read_record
-from ..errors import JobFailed
+from ..errors import BraketkitError, JobFailed
 from ..execute.record import settle
 from ..model.job import TERMINAL_STATES, JobInfo, LocalJobRecord, R
-from ..model.provenance import RECORD_NAME, PlannedRecord, Provenance
+from ..model.provenance import CALL_TAG, RECORD_NAME, JobCall, PlannedRecord, Provenance
 from ..runtime import contract
 from .info import Field, fields, local_info
 from .metrics import Record, parse_line
@@ -170,16 +170,30 @@ class LocalJob(HasMetrics, Generic[R]):
         except FileNotFoundError:
             return None
 
+    def call(self) -> JobCall | None:
+        """How the job's function was called (``JobCall``): its planned record's, checked against the
+        ``braketkit:call-sha256`` tag in ``job.json``; None for a script's job. A job of braketkit 0.1 kept it in its
+        hyperparameters.json. A call that does not match its tag is a ``BraketkitError``."""
+        from ..plan.legacy import legacy_call
+        from .call import trusted_call
+
+        record = self.metadata()
+        if record.entry and not record.tags.get(CALL_TAG) and (self.folder / "input" / "config").is_dir():
+            try:
+                found = json.loads((self.folder / "input" / "config" / "hyperparameters.json").read_text("utf-8"))
+            except (OSError, ValueError):
+                found = None
+            if isinstance(found, dict) and "braketkit_entry" in found:  # braketkit 0.1's local job
+                return legacy_call({str(key): str(value) for key, value in found.items()})
+        return trusted_call(self.planned() if CALL_TAG in record.tags else None, record.tags, self.name)
+
     def planned_result_format(self) -> str | None:
-        """The ``result_format`` the job was planned with (its hyperparameters.json), None if unreadable."""
+        """The ``result_format`` the job was planned with (its call's), None if unreadable."""
         try:
-            path = self.folder / "input" / "config" / "hyperparameters.json"
-            hyperparameters = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            call = self.call()
+        except BraketkitError:
             return None
-        if not isinstance(hyperparameters, dict):
-            return None
-        return str(hyperparameters.get(contract.RESULT_FORMAT, "plaintext"))
+        return call.result_format if call is not None else "plaintext"
 
     def result(self, allow_pickle: bool = False) -> R:
         """What the function returned (None if it returned nothing); JobFailed if it did not finish.
@@ -196,7 +210,7 @@ class LocalJob(HasMetrics, Generic[R]):
         if data is None:
             return cast("R", None)
         return cast("R", read_results(data, return_annotation(self._function), job=self.name,
-                                      allow_pickle=allow_pickle, planned_format=self.planned_result_format()))
+                                      allow_pickle=allow_pickle, planned_format=self.planned_result_format))
 
 
 def summary(job: Job) -> list[Field]:

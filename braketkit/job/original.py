@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..errors import BraketkitError, InvalidInput, Problem
-from ..model.provenance import TAGS, PlannedRecord, Provenance
+from ..model.provenance import RECORD_CHANNEL, RECORD_NAME, TAGS, JobCall, PlannedRecord, Provenance
 from ..model.request import (
     AlgorithmSpecification,
     CreateJobRequest,
@@ -29,8 +29,9 @@ from ..model.request import (
 from ..model.steps import Upload
 from ..package import collect_channel
 from ..plan import UNRESOLVED_ACCOUNT, UNRESOLVED_ROLE
+from ..plan.legacy import LEGACY_ENTRY_POINT, LEGACY_HYPERPARAMETERS, is_legacy
 from ..plan.rerun import original_request
-from ..runtime import contract
+from ..runtime.contract import JOB_MODULE
 from .info import region_of
 from .local import LocalJob
 
@@ -59,6 +60,10 @@ class Original:
             braketkit did not make.
         record: Its planned record; None for a job without one (made by another tool, or before braketkit
             wrote records).
+        call: How braketkit's runtime called its function (``JobCall``: the record's, as its tag vouches, or a
+            braketkit 0.1 job's hyperparameters'); None for a script's job or another tool's.
+        entry: What it runs: its function (``module:qualname``) or script (its entry point); None for a job
+            braketkit did not make.
         notes: What could not be read of it, for the user.
     """
 
@@ -70,7 +75,14 @@ class Original:
     channels: tuple[Upload, ...] = ()
     provenance: Provenance | None = None
     record: PlannedRecord | None = None
+    call: JobCall | None = None
+    entry: str | None = None
     notes: tuple[str, ...] = ()
+
+    @property
+    def legacy(self) -> bool:
+        """Made by braketkit 0.1: its archive's runtime reads the call from the hyperparameters."""
+        return is_legacy(self.request.algorithm_specification.script_mode_config.entry_point)
 
 
 def _local_folder(job: str, jobs: Path) -> Path | None:
@@ -114,44 +126,70 @@ def _cloud(job: AwsJob[Any]) -> Original:
     request = original_request(metadata)
     provenance = provenance_of_tags(request.tags or {})
     record, notes = None, []
-    if provenance is not None or recorded_digest(request.tags, request.algorithm_specification.script_mode_config
-                                                 .s3_uri):  # braketkit made it: it may have a record
+    made_here = provenance is not None or recorded_digest(
+        request.tags, request.algorithm_specification.script_mode_config.s3_uri) is not None
+    if made_here:  # braketkit made it: it may have a record
         try:
             record = job.planned()
         except BraketkitError as error:  # S3 refused, a damaged record: the rerun goes on without it
             notes.append(f"{error}; the rerun's record has the settings of the job's request")
+    with talking_to_aws(job.arn):
+        call = job.call()  # a function's job: without its call (a changed record) there is nothing to rerun
     return Original(request=request, reran=job.arn, region=job.region, metadata=metadata,
                     provenance=record.provenance if record is not None else provenance, record=record,
-                    notes=tuple(notes))
+                    call=call, entry=_entry(request, call, record, made_here), notes=tuple(notes))
+
+
+def _entry(request: CreateJobRequest, call: JobCall | None, record: PlannedRecord | None,
+           made_here: bool) -> str | None:
+    """What a job runs, as braketkit names it; None for a job of another tool."""
+    if call is not None:
+        return call.entry
+    if record is not None:
+        return record.entry
+    if is_legacy(request.algorithm_specification.script_mode_config.entry_point):
+        return (request.hyper_parameters or {}).get(LEGACY_HYPERPARAMETERS["entry"])
+    return request.algorithm_specification.script_mode_config.entry_point if made_here else None
 
 
 def _local(folder: Path) -> Original:
     """A local job's request, read back from its folder."""
-    record = LocalJob(folder).metadata()
+    job = LocalJob(folder)
+    record = job.metadata()
+    call = job.call()  # a function's job: without its call (a changed record) there is nothing to rerun
     try:
         hyperparameters = json.loads((folder / "input" / "config" / "hyperparameters.json").read_text("utf-8"))
     except (OSError, ValueError) as error:
         raise InvalidInput([Problem(f"cannot read the hyperparameters of local job {folder.name} "
                                     f"({error}); its folder is damaged", "JOB")]) from None
+    legacy = isinstance(hyperparameters, dict) and LEGACY_HYPERPARAMETERS["entry"] in hyperparameters
     digest = record.provenance.archive_sha256 if record.provenance is not None else record.tags.get(
         TAGS["archive_sha256"], "unrecorded")  # no digest: no archive to find
     channels: list[Upload] = []
     inputs: list[InputFileConfig] = []
     data = folder / "input" / "data"
     for path in sorted(data.iterdir()) if data.is_dir() else []:
+        if path.name == RECORD_CHANNEL and call is not None and not legacy:
+            continue  # the job's record: a rerun's is its own
         channel = collect_channel(path.name, path, f"local job {folder.name}")
         uri = f"{_LOCAL_BUCKET}/inputs/{channel.digest}/"
         channels += [Upload(path=file.path, s3_uri=uri + file.name, size=file.size, sha256=file.sha256)
                      for file in channel.files]
         inputs.append(InputFileConfig(channel_name=path.name, data_source=DataSource(
             s3_data_source=S3DataSource(s3_uri=uri))))
+    output = f"{_LOCAL_BUCKET}/{folder.name}"
+    if call is not None and not legacy:
+        inputs.append(InputFileConfig(channel_name=RECORD_CHANNEL, data_source=DataSource(
+            s3_data_source=S3DataSource(s3_uri=f"{output}/{RECORD_NAME}"))))
+    entry_point = (LEGACY_ENTRY_POINT if legacy else f"{JOB_MODULE}:{call.entry.partition(':')[2]}"
+                   if call is not None else record.entry)
     request = CreateJobRequest(
         client_token="reran", job_name=folder.name, role_arn=UNRESOLVED_ROLE,
         algorithm_specification=AlgorithmSpecification(script_mode_config=ScriptModeConfig(
-            entry_point=contract.ENTRY_POINT, s3_uri=f"{_LOCAL_BUCKET}/sources/{digest}/source.tar.gz")),
+            entry_point=entry_point, s3_uri=f"{_LOCAL_BUCKET}/sources/{digest}/source.tar.gz")),
         device_config=DeviceConfig(device=record.device),
         instance_config=InstanceConfig(instance_type="ml.m5.large", volume_size_in_gb=30, instance_count=1),
-        output_data_config=JobOutputDataConfig(s3_path=f"{_LOCAL_BUCKET}/{folder.name}"),
+        output_data_config=JobOutputDataConfig(s3_path=output),
         hyper_parameters={str(key): str(value) for key, value in hyperparameters.items()} or None,
         input_data_config=inputs or None, tags=dict(record.tags) or None)
     notes: tuple[str, ...] = ()
@@ -161,4 +199,4 @@ def _local(folder: Path) -> Original:
         record_of, notes = None, (f"{error}; the rerun's record has the settings of the job's folder",)
     return Original(request=request, reran=folder.name, region=None, folder=folder, channels=tuple(channels),
                     provenance=record_of.provenance if record_of is not None else record.provenance,
-                    record=record_of, notes=notes)
+                    record=record_of, call=call, entry=record.entry or None, notes=notes)

@@ -19,6 +19,7 @@ import json
 import os
 import pickle
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ def _damaged(job: str | None, what: str) -> DamagedResults:
     return DamagedResults(f"cannot read {_name(job)}: {printable(what)}")
 
 
-def _refuse_pickle(job: str | None, allow_pickle: bool, planned_format: str | None) -> None:
+def _refuse_pickle(job: str | None, allow_pickle: bool, planned_format: Callable[[], str | None] | None) -> None:
     name = _name(job)
     if not allow_pickle:
         command = f"braketkit result {job} --allow-pickle" if job else "braketkit result JOB --allow-pickle"
@@ -52,7 +53,7 @@ def _refuse_pickle(job: str | None, allow_pickle: bool, planned_format: str | No
             f"{name} are pickled (dataFormat pickled_v4), and unpickling runs whatever code they hold; if you "
             f"trust the job's code, every package it installed, and everyone who can write its output, read them "
             f"with result(allow_pickle=True) or {command}")
-    if planned_format != "pickled_v4":
+    if planned_format is None or planned_format() != "pickled_v4":
         raise PickledResults(
             f"{name} are pickled, but the job was not planned with result_format = \"pickled_v4\", so braketkit "
             "will not unpickle them, even with allow_pickle: something other than braketkit's runtime wrote them "
@@ -61,11 +62,11 @@ def _refuse_pickle(job: str | None, allow_pickle: bool, planned_format: str | No
 
 
 def read_results(text: str | bytes, annotation: Any = Any, *, job: str | None = None, allow_pickle: bool = False,
-                 planned_format: str | None = None) -> Any:
+                 planned_format: Callable[[], str | None] | None = None) -> Any:
     """What the function returned, from results.json's text.
 
-    ``job`` names the job in messages; ``planned_format`` is the ``result_format`` the job was planned with
-    (its ``braketkit_result_format`` hyperparameter; absent means plaintext).
+    ``job`` names the job in messages; ``planned_format`` tells the ``result_format`` the job was planned with (its
+    call's), asked only when pickled results are to be read (for a cloud job it reads the planned record).
     """
     if isinstance(text, bytes):
         try:

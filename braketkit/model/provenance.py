@@ -14,8 +14,8 @@ from typing import Any
 
 import attrs
 
-__all__ = ["OWN_TAGS", "OWN_TAGS_PREFIX", "RECORD_FORMAT", "RECORD_NAME", "RERUN_TAG", "SWEEP_TAG", "TAGS",
-           "PlannedRecord", "PlannedSetting", "Provenance"]
+__all__ = ["CALL_TAG", "OWN_TAGS", "OWN_TAGS_PREFIX", "READABLE_FORMATS", "RECORD_CHANNEL", "RECORD_FORMAT",
+           "RECORD_NAME", "RERUN_TAG", "SWEEP_TAG", "TAGS", "JobCall", "PlannedRecord", "PlannedSetting", "Provenance"]
 
 
 @attrs.frozen(kw_only=True)
@@ -60,7 +60,11 @@ RERUN_TAG = "braketkit:rerun-of"
 SWEEP_TAG = "braketkit:sweep"
 """The tag each job of a sweep carries, its value the sweep's id (``braketkit list --sweep ID``)."""
 
-OWN_TAGS = (*TAGS.values(), SWEEP_TAG, RERUN_TAG)
+CALL_TAG = "braketkit:call-sha256"
+"""The tag of a function's job: the SHA-256 of its call (``JobCall``) as its planned record holds it. The record is a
+file the job itself may write; the tag is the service's, so a reader believes the call only when the digests agree."""
+
+OWN_TAGS = (*TAGS.values(), SWEEP_TAG, RERUN_TAG, CALL_TAG)
 """Every tag braketkit may give a job: the user may give as many as the service allows a job less these."""
 
 OWN_TAGS_PREFIX = "braketkit:"
@@ -69,7 +73,39 @@ OWN_TAGS_PREFIX = "braketkit:"
 RECORD_NAME = "braketkit/planned.json"
 """The planned record's place: under the job's output path in S3, and in a local job's folder."""
 
-RECORD_FORMAT = "braketkit-planned-1"
+RECORD_CHANNEL = "braketkit"
+"""The input channel a function's job reads its record from (``$AMZN_BRAKET_INPUT_DIR/braketkit/planned.json``): the
+record is written before CreateJob, and the channel names it, so braketkit's own data never sits in the
+hyperparameters."""
+
+RECORD_FORMAT = "braketkit-planned-2"
+READABLE_FORMATS = ("braketkit-planned-1", RECORD_FORMAT)
+"""The record formats this braketkit reads: 1 has no ``call`` (its jobs kept it in their hyperparameters)."""
+
+
+@attrs.frozen(kw_only=True)
+class JobCall:
+    """How braketkit's runtime calls the function inside the job: what a job of the Braket SDK's decorator keeps in
+    its pickle, kept here as data. The runtime of the job's archive reads it (``runtime/entry.py``), so its JSON
+    form is a contract with every archive braketkit has written: members are added, never renamed.
+
+    Attributes:
+        entry: The function, ``module:qualname``.
+        paths: Folders, relative to the code folder, put first on ``sys.path`` (in this order) before importing it.
+        arguments: The call's arguments as given, each as JSON text by parameter name (the job's hyperparameters
+            show them as the Braket SDK's decorator does: text, defaults included).
+        result_format: How the runtime stores what the function returns: ``plaintext`` or ``pickled_v4``.
+        inputs: For each input channel declared by a relative path: that path, relative to the code folder, and
+            where the channel's copy is under the input folder (``{"data.npy": "data/data.npy"}``).
+        cwd: For a function from a notebook or script: the folder, relative to the code folder, it runs in.
+    """
+
+    entry: str
+    paths: list[str] = attrs.field(factory=list)
+    arguments: dict[str, str] = attrs.field(factory=dict)
+    result_format: str = "plaintext"
+    inputs: dict[str, str] = attrs.field(factory=dict)
+    cwd: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -97,6 +133,8 @@ class PlannedRecord:
         provenance: Where its code came from; the git branch exact, as its tag may not be.
         settings: Every setting as planned, by key (``instance.type``), with its origin.
         rerun_of: The job this one reran, if it is a rerun.
+        call: How the runtime calls the function (``JobCall``); None for a script's job, which Braket's container
+            runs itself, and in records of format 1.
     """
 
     format: str = RECORD_FORMAT
@@ -106,3 +144,4 @@ class PlannedRecord:
     provenance: Provenance
     settings: dict[str, PlannedSetting]
     rerun_of: str | None = None
+    call: JobCall | None = None

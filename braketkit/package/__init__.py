@@ -23,13 +23,14 @@ import attrs
 
 from ..errors import InvalidInput, Problem
 from ..places import display_path
+from ..runtime.contract import JOB_MODULE
 from ..workspace import make_folder
 from . import cache as index
 from .archive import Member, members, write_archive
 from .select import SourceFile, looks_secret, open_regular, select_files, shown
 
 __all__ = ["RUNTIME_PACKAGE", "InputChannel", "InputFile", "SourceArchive", "channel_digest", "collect_channel",
-           "file_digest", "package_source"]
+           "file_digest", "is_runtime_member", "package_source"]
 
 RUNTIME_PACKAGE = "braketkit_runtime"
 WARN_BYTES = 50 * 1000 * 1000
@@ -70,12 +71,26 @@ class InputChannel:
     digest: str
 
 
+_JOB_MODULE_TEXT = f'''"""The entry point of a function's job: Braket's container calls {JOB_MODULE}.<function>,
+which is braketkit's runtime calling that function as the job's planned record says ({RUNTIME_PACKAGE}/entry.py)."""
+
+from {RUNTIME_PACKAGE}.entry import job_function as __getattr__  # noqa: F401
+'''
+
+
+def is_runtime_member(name: str) -> bool:
+    """Whether an archive member is braketkit's runtime (its package, or the entry module at the root)."""
+    return name.startswith(f"{RUNTIME_PACKAGE}/") or name == f"{JOB_MODULE}.py"
+
+
 @functools.cache
 def runtime_members() -> list[Member]:
-    """The job-side runtime, shipped in every archive under its own package name."""
+    """The job-side runtime, shipped in every archive under its own package name, and the module a function's job
+    names as its entry point, at the archive's root."""
     return [
-        Member(f"{RUNTIME_PACKAGE}/{path.name}", path.read_bytes())
-        for path in sorted(_RUNTIME_FOLDER.glob("*.py"))
+        *(Member(f"{RUNTIME_PACKAGE}/{path.name}", path.read_bytes())
+          for path in sorted(_RUNTIME_FOLDER.glob("*.py"))),
+        Member(f"{JOB_MODULE}.py", _JOB_MODULE_TEXT.encode()),
     ]
 
 
@@ -205,7 +220,7 @@ def package_source(
         raise InvalidInput([Problem(f"source folder {str(root)!r} does not exist", "source")])
     walked_at = time.time_ns()
     files = select_files(root, exclude, include)
-    ours = {member.name for member in generated}
+    ours = {member.name for member in [*generated, *runtime_members()]}
     clashes = sorted(file.name for file in files
                      if file.name in ours or file.name.partition("/")[0] == RUNTIME_PACKAGE)
     if clashes:
@@ -239,7 +254,7 @@ def package_source(
     contents: dict[str, str] = {}
 
     def inspect(name: str, head: bytes) -> None:
-        if not name.startswith(RUNTIME_PACKAGE + "/") and (what := looks_secret(head)):
+        if not is_runtime_member(name) and (what := looks_secret(head)):
             contents[name] = what
 
     import tempfile  # only when an archive is written: a replan of an unchanged tree never is

@@ -9,7 +9,6 @@ service model here, so nothing invalid ever leaves the machine.
 
 from __future__ import annotations
 
-import json
 import platform
 import re
 import uuid
@@ -21,16 +20,19 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .. import __version__, catalog
-from ..converter import converter, provenance_tags
+from ..converter import RECORD_MAX_BYTES, call_digest, converter, provenance_tags, record_text
 from ..errors import InvalidInput, Problem
 from ..model import request as api
 from ..model.provenance import (
+    CALL_TAG,
     OWN_TAGS,
     OWN_TAGS_PREFIX,
+    RECORD_CHANNEL,
     RECORD_NAME,
     RERUN_TAG,
     SWEEP_TAG,
     TAGS,
+    JobCall,
     PlannedRecord,
     PlannedSetting,
     Provenance,
@@ -44,12 +46,13 @@ from ..resolve import Resolved
 from ..resolve.keys import closest, known_keys, maps
 from ..resolve.planned import planned_settings
 from ..resolve.pyproject import display_path
-from ..runtime import contract
+from ..runtime.contract import JOB_MODULE
 from ..s3uri import split_s3_uri
 from ..target import Target
 from ..workspace import archives_folder, make_folder
 from . import lookups, service_model, spending
-from .arguments import encode_arguments
+from .arguments import HINT as _ARGUMENT_HINT
+from .arguments import encode_arguments, shown_arguments
 from .jobname import default_job_name
 from .spending import Spending
 from .validate import SUPPLEMENTS, job_reference_problem, strings_under, validate
@@ -216,35 +219,41 @@ def _image(resolved: Resolved, region: str) -> str:
     return catalog.image_uri(image, region)
 
 
-def _hyperparameters(prepared: Prepared, arguments: dict[str, str]) -> dict[str, str]:
-    target, resolved = prepared.target, prepared.resolved
+def _hyperparameters(prepared: Prepared, shown: dict[str, str]) -> dict[str, str]:
+    """The job's hyperparameters: the settings' own, ``data_parallel``'s, and the call's as the user wrote it (a
+    script's text, or a function's arguments as the Braket SDK's decorator shows them); nothing of braketkit's."""
+    resolved = prepared.resolved
     settings = resolved.settings
-    reserved = sorted(set(arguments) & set(contract.RESERVED))
-    if reserved:
-        raise InvalidInput([Problem("is a name braketkit's own hyperparameters use; pass it under another name",
-                                    f"argument {name}") for name in reserved])
-    clashes = sorted(set(settings.hyperparameters) & (set(arguments) | set(contract.RESERVED)))
+    clashes = sorted(set(settings.hyperparameters) & set(shown))
     if clashes:
+        what = "a parameter of the function" if prepared.target.function else "one of the script's arguments"
         raise InvalidInput([Problem(
-            "is also the name of a call argument or a braketkit hyperparameter; rename it",
+            f"is also the name of {what}, which the job's hyperparameters show under its own name; rename it",
             f"hyperparameters.{name}", resolved.origin(f"hyperparameters.{name}")) for name in clashes])
     values: dict[str, str] = dict(settings.hyperparameters)
     if settings.distribution == "data_parallel":
         values |= {"sagemaker_distributed_dataparallel_enabled": "true",
                    "sagemaker_instance_type": settings.instance.type}
-    values[contract.ENTRY] = f"{target.module}:{target.qualname}" if target.function else target.module
+    return values | shown
+
+
+def _call(prepared: Prepared, arguments: dict[str, str]) -> JobCall | None:
+    """How the runtime calls the function in the job; None for a script, which Braket's container runs itself."""
+    target = prepared.target
+    if target.function is None:
+        return None
     import_path = target.import_root.relative_to(prepared.source_root).as_posix()
-    if import_path != ".":
-        values[contract.PATH] = import_path
-    if arguments and target.function:  # a script's own hyperparameters are plain text, not call arguments
-        values[contract.ARGUMENTS] = ",".join(arguments)
-    if settings.result_format != "plaintext":
-        values[contract.RESULT_FORMAT] = settings.result_format
-    if prepared.links:
-        values[contract.INPUT_LINKS] = json.dumps(prepared.links, separators=(",", ":"))
-    if prepared.working_dir:
-        values[contract.WORKING_DIR] = prepared.working_dir
-    return values | arguments
+    return JobCall(entry=f"{target.module}:{target.qualname}", paths=[import_path] if import_path != "." else [],
+                   arguments=arguments, result_format=prepared.resolved.settings.result_format,
+                   inputs=dict(prepared.links), cwd=prepared.working_dir)
+
+
+def entry_point(target: Target) -> str:
+    """The request's entry point: ``braketkit_job:<function>`` for a function (braketkit's runtime calls it), the
+    script's module (run as ``python -m``) or ``module:function`` (called by the container) for a script."""
+    if target.function is not None:
+        return f"{JOB_MODULE}:{target.qualname}"
+    return f"{target.module}:{target.qualname}" if target.qualname else target.module
 
 
 def _source_root(resolved: Resolved, target: Target, project_root: Path) -> Path:
@@ -344,7 +353,11 @@ def _request(
     archive: SourceArchive,
     channels: list[InputChannel | tuple[str, str]],
     tags: dict[str, str],
+    entry: str,
+    record_channel: bool,
 ) -> tuple[api.CreateJobRequest, list[Upload]]:
+    """The request and its uploads; ``record_channel``: the job reads its planned record as the input channel
+    ``RECORD_CHANNEL`` (a function's job: the record holds its call)."""
     settings = resolved.settings
     prefix = settings.s3.prefix
     uploads = [Upload(path=archive.path, s3_uri=_s3(bucket, prefix, "sources", archive.sha256, "source.tar.gz"),
@@ -360,19 +373,23 @@ def _request(
             name, uri = channel
         inputs.append(api.InputFileConfig(channel_name=name, data_source=api.DataSource(
             s3_data_source=api.S3DataSource(s3_uri=uri))))
+    output = _s3(bucket, prefix, job_name)
+    if record_channel:
+        inputs.append(api.InputFileConfig(channel_name=RECORD_CHANNEL, data_source=api.DataSource(
+            s3_data_source=api.S3DataSource(s3_uri=f"{output}/{RECORD_NAME}"))))
     request = api.CreateJobRequest(
         client_token=str(uuid.uuid4()),
         job_name=job_name,
         role_arn=role,
         algorithm_specification=api.AlgorithmSpecification(
-            script_mode_config=api.ScriptModeConfig(entry_point=contract.ENTRY_POINT, s3_uri=uploads[0].s3_uri),
+            script_mode_config=api.ScriptModeConfig(entry_point=entry, s3_uri=uploads[0].s3_uri),
             container_image=api.ContainerImage(uri=image) if image else None,
         ),
         device_config=api.DeviceConfig(device=resolved.device or ""),
         instance_config=api.InstanceConfig(instance_type=settings.instance.type,
                                            volume_size_in_gb=settings.instance.volume_gb,
                                            instance_count=settings.instance.count),
-        output_data_config=api.JobOutputDataConfig(s3_path=_s3(bucket, prefix, job_name),
+        output_data_config=api.JobOutputDataConfig(s3_path=output,
                                                    kms_key_id=settings.s3.kms_key),
         checkpoint_config=api.JobCheckpointConfig(s3_uri=_s3(bucket, prefix, job_name, "checkpoints"),
                                                   local_path=settings.checkpoint.local_path),
@@ -423,6 +440,10 @@ def _validate(
     problems += [Problem(f"the channel {name!r} names no folder a job can have its data in (the service's pattern "
                          "allows it); name the channel otherwise", "input", resolved.origins.get(f"input.{name}"))
                  for name in names if name in (".", "..")]
+    if RECORD_CHANNEL in resolved.settings.input:
+        problems.append(Problem(f"the channel {RECORD_CHANNEL!r} is braketkit's own: a function's job reads its "
+                                "planned record from it; name the channel otherwise", f"input.{RECORD_CHANNEL}",
+                                resolved.origin(f"input.{RECORD_CHANNEL}")))
     copy_from = resolved.settings.checkpoint.copy_from_job
     wrong = job_reference_problem(copy_from) if copy_from is not None else None
     if wrong is not None:
@@ -579,7 +600,7 @@ def _own_tags(resolved: Resolved) -> list[Problem]:
     if len(settings_tags) > allowed:
         problems.append(Problem(
             f"has {len(settings_tags)} tags; a job carries at most {most}, and braketkit keeps {len(OWN_TAGS)} of "
-            f"them for its own (provenance, sweep, rerun: docs/reproducibility.md), so give at most {allowed}",
+            f"them for its own (provenance, sweep, rerun, call: docs/reproducibility.md), so give at most {allowed}",
             "tags", resolved.origins.get("tags")))
     return problems
 
@@ -593,29 +614,34 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
     """
     target, resolved, region = prepared.target, prepared.resolved, prepared.region
     settings = resolved.settings
-    hyperparameter_shape = service_model.shapes()["CreateJobRequest"]["members"]["hyperParameters"]["shape"]
-    value_shape = service_model.shapes()[hyperparameter_shape]["value"]["shape"]
     problems = _merged(prepared.problems, _own_tags(resolved))
     own = {**provenance_tags(prepared.provenance, longest=SUPPLEMENTS[("TagsMap", "value")]["max"]), **(tags or {})}
+    arguments: dict[str, str] = {}
+    shown: dict[str, str] = {}
     try:
         if target.function is None:  # script mode: what follows `--` reaches the script as get_hyperparameters()
-            arguments = {name: str(value) for name, value in (kwargs or {}).items()}
+            shown = {name: str(value) for name, value in (kwargs or {}).items()}
         else:
-            arguments = encode_arguments(target.function, args, kwargs or {}, service_model.limit(value_shape, "max"))
+            arguments = encode_arguments(target.function, args, kwargs or {}, RECORD_MAX_BYTES)
+            shown = shown_arguments(target.function, args, kwargs or {}, service_model.hyperparameter_limit())
     except InvalidInput as error:
-        problems, arguments = _merged(problems, error.problems), {}
+        problems = _merged(problems, error.problems)
+    call = _call(prepared, arguments)
+    if call is not None:
+        own[CALL_TAG] = call_digest(call)
     job_name = settings.job_name or default_job_name(target.qualname or target.file.stem)
     try:
-        hyperparameters = _hyperparameters(prepared, arguments)
+        hyperparameters = _hyperparameters(prepared, shown)
     except InvalidInput as error:
-        problems, hyperparameters = _merged(problems, error.problems), dict(arguments)
+        problems, hyperparameters = _merged(problems, error.problems), dict(shown)
 
     def bucket(account: str | None) -> str:
         return settings.s3.bucket or f"amazon-braket-{region or 'local'}-{account or UNRESOLVED_ACCOUNT}"
 
     def build(account: str | None, role: str | None) -> tuple[api.CreateJobRequest, list[Upload]]:
         return _request(resolved, job_name, bucket(account), settings.role or role or UNRESOLVED_ROLE, prepared.image,
-                        hyperparameters, prepared.archive, prepared.channels, {**settings.tags, **own})
+                        hyperparameters, prepared.archive, prepared.channels, {**settings.tags, **own},
+                        entry_point(target), record_channel=call is not None)
 
     copy_from = None if prepared.local else settings.checkpoint.copy_from_job
     copy_origin = resolved.origin("checkpoint.copy_from_job")
@@ -624,10 +650,19 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
         problems = _merged(problems, [Problem(
             f"the job {copy_from} ran in {copy_region}, but this job runs in {region}; checkpoints are copied "
             "from a job of the same region", "checkpoint.copy_from_job", copy_origin)])
+    record = PlannedRecord(job_name=job_name, planned_at=_now(),
+                           entry=call.entry if call is not None else entry_point(target),
+                           provenance=prepared.provenance, settings=_as_run(planned_settings(resolved), prepared),
+                           rerun_of=own.get(RERUN_TAG), call=call)
+    if arguments and len(record_text(record).encode()) > RECORD_MAX_BYTES:  # what the job and its readers take
+        largest = max(arguments, key=lambda name: len(arguments[name]))
+        problems = _merged(problems, [Problem(f"makes the job's planned record, which holds the call, over "
+                                              f"{RECORD_MAX_BYTES // 1000} kB; {_ARGUMENT_HINT}",
+                                              f"argument {largest}")])
     # Validate first, the default bucket with the longest account ID: a bad setting stops here, before any AWS call.
     request, uploads = build(None, None)
     _validate(build(lookups.ACCOUNT_FOR_CHECKS, None)[0] if settings.s3.bucket is None else request,
-              resolved, arguments, problems)
+              resolved, shown, problems)
     unresolved = ["offline: account-dependent values were not looked up"] if prepared.offline and not prepared.local \
         else []
     need_account, need_role = settings.s3.bucket is None, settings.role is None
@@ -637,7 +672,7 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
         unresolved += facts.notes
         owner = facts.account
         request, uploads = build(facts.account, facts.role)
-        _validate(request, resolved, arguments)
+        _validate(request, resolved, shown)
     earlier = None
     if copy_from is not None and region is not None and prepared.aws is not None:
         earlier = lookups.earlier_job(prepared.aws, region, copy_from, owner)
@@ -650,9 +685,6 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
     failed_lookup = prepared.aws is not None and prepared.aws.has_credentials()
     limit_note = [limit.note] if limit is not None and limit.note else []
     unresolved += [] if failed_lookup else limit_note
-    record = PlannedRecord(job_name=request.job_name, planned_at=_now(), entry=hyperparameters.get(contract.ENTRY, ""),
-                           provenance=prepared.provenance, settings=_as_run(planned_settings(resolved), prepared),
-                           rerun_of=own.get(RERUN_TAG))
     steps = [] if prepared.local or region is None else _steps(
         request, uploads, bucket(owner), region, owner, copy_from, earlier.s3_uri if earlier else None, record)
     return Plan(steps=steps, request=request, uploads=uploads, resolved=resolved, archive=prepared.archive,

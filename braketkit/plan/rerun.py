@@ -26,10 +26,20 @@ from typing import Any
 import attrs
 
 from .. import catalog
-from ..converter import converter
+from ..converter import call_digest, converter
 from ..errors import InvalidInput, Problem, shown
 from ..model import request as api
-from ..model.provenance import OWN_TAGS_PREFIX, RECORD_NAME, RERUN_TAG, SWEEP_TAG, PlannedRecord, Provenance
+from ..model.provenance import (
+    CALL_TAG,
+    OWN_TAGS_PREFIX,
+    RECORD_CHANNEL,
+    RECORD_NAME,
+    RERUN_TAG,
+    SWEEP_TAG,
+    JobCall,
+    PlannedRecord,
+    Provenance,
+)
 from ..model.settings import S3, Checkpoint, Instance, Settings, Stopping
 from ..model.steps import CreateJob, EnsureBucket, Step, Upload, WriteRecord
 from ..package import SourceArchive
@@ -37,13 +47,14 @@ from ..package.git import GitFacts
 from ..resolve import Resolved, leaves
 from ..resolve.keys import maps
 from ..resolve.planned import planned_settings
-from ..runtime import contract
 from ..s3uri import split_s3_uri
 from . import Plan, _validate, service_model
+from .arguments import shown_text
 from .jobname import default_job_name
+from .legacy import LEGACY_HYPERPARAMETERS, legacy_hyperparameters
 
 __all__ = ["CHANGEABLE", "HOW", "OVERRIDE_ORIGINS", "Changes", "Declared", "Rerun", "changes_asked",
-           "declared_parameters", "entry_of", "is_function_job", "module_member", "original_request", "rerun_plan",
+           "declared_parameters", "module_member", "original_request", "own_hyperparameters", "rerun_plan",
            "rerun_record", "rerun_request", "text_arguments", "tree_note"]
 
 CHANGEABLE = ("device", "instance.*", "stopping.max_runtime", "role", "reservation", "image", "tags.*",
@@ -148,18 +159,18 @@ def original_request(metadata: Mapping[str, Any]) -> api.CreateJobRequest:
     return request
 
 
-def entry_of(request: api.CreateJobRequest) -> str | None:
-    """What a braketkit job runs (``module:function``, or a script's module); None for a job not made by braketkit."""
-    return (request.hyper_parameters or {}).get(contract.ENTRY)
-
-
-def is_function_job(request: api.CreateJobRequest) -> bool:
-    """A job of a function (its arguments are JSON), not a script or a job of another tool (plain text)."""
-    return ":" in (entry_of(request) or "")
-
-
-def _argument_names(hyperparameters: Mapping[str, str]) -> list[str]:
-    return [name for name in hyperparameters.get(contract.ARGUMENTS, "").split(",") if name]
+def own_hyperparameters(request: api.CreateJobRequest, call: JobCall | None, record: PlannedRecord | None,
+                        legacy: bool) -> set[str]:
+    """The job's hyperparameters that are not its call's: the settings' own (and ``data_parallel``'s). A script's
+    are all its own; a function's show its parameters too (a braketkit 0.1 job's: its arguments and its own
+    ``braketkit_*``), told apart by the record's settings."""
+    before = request.hyper_parameters or {}
+    if call is None:
+        return set(before)
+    if legacy:
+        return set(before) - set(call.arguments) - set(LEGACY_HYPERPARAMETERS.values())
+    settings = record.settings if record is not None else {}
+    return {name for name in before if f"hyperparameters.{name}" in settings or name.startswith("sagemaker_")}
 
 
 @attrs.frozen(kw_only=True)
@@ -183,15 +194,13 @@ _PLAIN = ("int", "float", "bool", "str")
 """The annotations whose values ``rerun``'s text is checked against and encoded as; the rest keep JSON-else-text."""
 
 
-def module_member(request: api.CreateJobRequest) -> list[str]:
-    """Where a function job's module may be in its archive (``braketkit_path`` first, then the archive's root, as
+def module_member(call: JobCall | None) -> list[str]:
+    """Where a function job's module may be in its archive (its import folders first, then the archive's root, as
     the job's imports look), a module file before a package's ``__init__.py``; none for other jobs."""
-    entry = entry_of(request)
-    if not entry or ":" not in entry:
+    if call is None:
         return []
-    module = entry.partition(":")[0].replace(".", "/")
-    root = (request.hyper_parameters or {}).get(contract.PATH, "").strip("/")
-    folders = [root, ""] if root not in ("", ".") else [""]
+    module = call.entry.partition(":")[0].replace(".", "/")
+    folders = [*(path.strip("/") for path in call.paths if path.strip("/") not in ("", ".")), ""]
     return [f"{folder}/{name}".lstrip("/") for folder in folders for name in (f"{module}.py", f"{module}/__init__.py")]
 
 
@@ -307,7 +316,7 @@ def _declared_problems(names: Sequence[str], declared: Declared) -> list[Problem
     return problems
 
 
-def text_arguments(texts: Mapping[str, str], request: api.CreateJobRequest, declared: Declared | None = None, *,
+def text_arguments(texts: Mapping[str, str], call: JobCall | None, declared: Declared | None = None, *,
                    provisional: bool = False) -> dict[str, str]:
     """``--NAME VALUE`` of ``braketkit rerun`` as the hyperparameters the job reads.
 
@@ -320,9 +329,9 @@ def text_arguments(texts: Mapping[str, str], request: api.CreateJobRequest, decl
     hyperparameter is the text itself, as ``run`` gives scripts. Problems raise ``InvalidInput``, all at once;
     ``provisional``: a first reading, before the archive is at hand, that refuses nothing a declaration may allow.
     """
-    if not is_function_job(request):
+    if call is None:
         return dict(texts)
-    before = request.hyper_parameters or {}
+    before = call.arguments
     named = {option: option.replace("-", "_") for option in texts}  # --learning-rate: as run's options spell them
     problems = _declared_problems(list(named.values()), declared) if declared is not None else []
     encoded: dict[str, str] = {}
@@ -361,15 +370,16 @@ def text_arguments(texts: Mapping[str, str], request: api.CreateJobRequest, decl
     return encoded
 
 
-def _argument_problems(arguments: Mapping[str, str], request: api.CreateJobRequest) -> list[Problem]:
-    before = request.hyper_parameters or {}
-    called = set(_argument_names(before))
+def _argument_problems(arguments: Mapping[str, str], request: api.CreateJobRequest, call: JobCall | None,
+                       record: PlannedRecord | None, legacy: bool) -> list[Problem]:
+    if call is None:
+        return []
     problems = [Problem("is a name braketkit's own hyperparameters use; pass it under another name",
-                        f"argument {name}") for name in sorted(set(arguments) & set(contract.RESERVED))]
-    if is_function_job(request):
-        problems += [Problem(f"is one of the job's hyperparameters, not an argument of its function; change it "
-                             f"with --set hyperparameters.{name}=VALUE", f"argument {name}")
-                     for name in sorted(set(arguments) & set(before) - called - set(contract.RESERVED))]
+                        f"argument {name}") for name in sorted(set(arguments) & set(LEGACY_HYPERPARAMETERS.values()))
+                if legacy]
+    problems += [Problem(f"is one of the job's hyperparameters, not an argument of its function; change it with "
+                         f"--set hyperparameters.{name}=VALUE", f"argument {name}")
+                 for name in sorted(set(arguments) & own_hyperparameters(request, call, record, legacy))]
     return problems
 
 
@@ -384,30 +394,31 @@ def _renamed(uri: str, old: str, new: str) -> str:
     return "s3://" + "/".join([bucket, *parts, new])
 
 
-def _fresh_name(request: api.CreateJobRequest) -> str:
+def _fresh_name(request: api.CreateJobRequest, entry: str | None) -> str:
     """The name a rerun gets unless given one: as ``run`` names a job of the same function (or script)."""
-    entry = entry_of(request)
     if entry:
         module, _, qualname = entry.partition(":")
         return default_job_name(qualname or module)
     return default_job_name(_TIMESTAMPED.sub("", request.job_name))
 
 
-def _setting_problems(changes: Changes, request: api.CreateJobRequest, region: str | None,
-                      local: bool) -> list[Problem]:
+def _setting_problems(changes: Changes, request: api.CreateJobRequest, region: str | None, local: bool,
+                      call: JobCall | None, record: PlannedRecord | None, legacy: bool) -> list[Problem]:
     values, origins = changes.values, changes.origins
     before = request.hyper_parameters or {}
+    parameters = set(before) - own_hyperparameters(request, call, record, legacy) if not legacy else set(
+        call.arguments if call is not None else ())
     problems = []
     for key in sorted(values):
         head, _, name = key.partition(".")
         if head == "tags" and name.startswith(OWN_TAGS_PREFIX):
             problems.append(Problem("is a tag braketkit gives jobs itself (provenance, sweeps, reruns); name "
                                     "yours otherwise", key, origins[key]))
-        if head == "hyperparameters" and name in contract.RESERVED:
+        if head == "hyperparameters" and legacy and name in LEGACY_HYPERPARAMETERS.values():
             problems.append(Problem("is one of braketkit's own hyperparameters, which a rerun keeps", key,
                                     origins[key]))
-        elif head == "hyperparameters" and name in _argument_names(before):
-            function = (entry_of(request) or ":function").partition(":")[2].rpartition(".")[2]
+        elif head == "hyperparameters" and call is not None and name in parameters:
+            function = call.entry.partition(":")[2].rpartition(".")[2]
             problems.append(Problem(f"is an argument of the job's function; give it as --{name} VALUE "
                                     f"({function}.rerun(job, {name}=...))", key, origins[key]))
     device = values.get("device")
@@ -428,28 +439,35 @@ def _setting_problems(changes: Changes, request: api.CreateJobRequest, region: s
     return problems
 
 
-def _hyperparameters(request: api.CreateJobRequest, changes: Changes, arguments: Mapping[str, str]) -> dict[str, str]:
+def _hyperparameters(request: api.CreateJobRequest, changes: Changes, arguments: Mapping[str, str],
+                     call: JobCall | None, legacy: bool) -> dict[str, str]:
+    """The rerun's hyperparameters: the job's, with the settings' changed and the arguments' (a script's as text; a
+    function's shown as the Braket SDK's decorator shows them; a braketkit 0.1 job's as its runtime reads them)."""
     values = dict(request.hyper_parameters or {})
     values |= {key.partition(".")[2]: str(value) for key, value in changes.values.items()
                if key.startswith("hyperparameters.")}
     if "instance.type" in changes.values and "sagemaker_instance_type" in values:  # data_parallel names it
         values["sagemaker_instance_type"] = str(changes.values["instance.type"])
-    values |= arguments
-    if arguments and is_function_job(request):
-        names = _argument_names(values)
-        values[contract.ARGUMENTS] = ",".join([*names, *(name for name in arguments if name not in names)])
-    return values
+    if call is None:
+        return values | dict(arguments)
+    if legacy:
+        return legacy_hyperparameters(attrs.evolve(call, arguments=call.arguments | dict(arguments)), values)
+    longest = service_model.hyperparameter_limit()
+    return values | {name: text for name, value in arguments.items() if (text := shown_text(json.loads(value),
+                                                                                            longest))}
 
 
-def _tags(request: api.CreateJobRequest, changes: Changes, reran: str) -> dict[str, str]:
-    """The job's tags (its provenance among them: the same archive) but a sweep's, the changes, and ``rerun-of``."""
-    tags = {key: value for key, value in (request.tags or {}).items() if key not in (SWEEP_TAG, RERUN_TAG)}
+def _tags(request: api.CreateJobRequest, changes: Changes, reran: str, call: JobCall | None) -> dict[str, str]:
+    """The job's tags (its provenance among them: the same archive) but a sweep's, the changes, ``rerun-of``, and
+    the new call's digest (a function's job)."""
+    tags = {key: value for key, value in (request.tags or {}).items() if key not in (SWEEP_TAG, RERUN_TAG, CALL_TAG)}
     tags |= {key.partition(".")[2]: str(value) for key, value in changes.values.items() if key.startswith("tags.")}
-    return tags | {RERUN_TAG: reran}
+    return tags | {RERUN_TAG: reran} | ({CALL_TAG: call_digest(call)} if call is not None else {})
 
 
 def _changed(request: api.CreateJobRequest, changes: Changes, *, reran: str, job_name: str, region: str | None,
-             arguments: Mapping[str, str]) -> api.CreateJobRequest:
+             arguments: Mapping[str, str], call: JobCall | None, new_call: JobCall | None,
+             legacy: bool) -> api.CreateJobRequest:
     values = changes.values
     instance = request.instance_config
     algorithm = request.algorithm_specification
@@ -469,6 +487,11 @@ def _changed(request: api.CreateJobRequest, changes: Changes, *, reran: str, job
     if "stopping.max_runtime" in values:
         stopping = api.JobStoppingCondition(max_runtime_in_seconds=int(values["stopping.max_runtime"]))
     output = request.output_data_config
+    channels = request.input_data_config
+    if channels is not None:  # the record's channel names the rerun's own record
+        channels = [attrs.evolve(channel, data_source=api.DataSource(s3_data_source=api.S3DataSource(
+            s3_uri=_renamed(channel.data_source.s3_data_source.s3_uri, request.job_name, job_name))))
+            if channel.channel_name == RECORD_CHANNEL and new_call is not None else channel for channel in channels]
     return attrs.evolve(
         request,
         client_token=str(uuid.uuid4()),
@@ -484,17 +507,20 @@ def _changed(request: api.CreateJobRequest, changes: Changes, *, reran: str, job
                                                    kms_key_id=values.get("s3.kms_key", output.kms_key_id)),
         checkpoint_config=checkpoint,
         stopping_condition=stopping,
-        hyper_parameters=_hyperparameters(request, changes, arguments) or None,
-        tags=_tags(request, changes, reran),
+        hyper_parameters=_hyperparameters(request, changes, arguments, call, legacy) or None,
+        input_data_config=channels,
+        tags=_tags(request, changes, reran, new_call),
         associations=associations,
     )
 
 
 def _resolved(request: api.CreateJobRequest, changes: Changes, *, reran_name: str, region: str | None,
-              local: bool, named: bool, local_origin: str) -> Resolved:
-    """The rerun's settings as a plan shows them: each as the new request has it, from the job unless changed."""
+              local: bool, named: bool, local_origin: str, own: set[str]) -> Resolved:
+    """The rerun's settings as a plan shows them: each as the new request has it, from the job unless changed
+    (``own``: the hyperparameters that are settings, not the call's)."""
     hyperparameters = request.hyper_parameters or {}
-    hidden = {*contract.RESERVED, *_argument_names(hyperparameters)} if entry_of(request) else set()
+    hidden = set(hyperparameters) - own - {key.partition(".")[2] for key in changes.values
+                                           if key.startswith("hyperparameters.")}
     bucket, key = split_s3_uri(request.output_data_config.s3_path)
     image = request.algorithm_specification.container_image
     checkpoint = request.checkpoint_config
@@ -529,31 +555,39 @@ def _resolved(request: api.CreateJobRequest, changes: Changes, *, reran_name: st
 
 def rerun_request(original: api.CreateJobRequest, *, reran: str, changes: Changes,
                   arguments: Mapping[str, str], region: str | None, local: bool = False,
-                  local_origin: str = "--local") -> tuple[api.CreateJobRequest, Resolved]:
-    """The rerun's request, validated against the service model, and its settings as a plan shows them.
+                  local_origin: str = "--local", call: JobCall | None = None, record: PlannedRecord | None = None,
+                  entry: str | None = None, legacy: bool = False,
+                  ) -> tuple[api.CreateJobRequest, Resolved, JobCall | None]:
+    """The rerun's request, validated against the service model, its settings as a plan shows them, and its call.
 
     ``reran`` is the original's ARN (a local job's name): the new job's ``braketkit:rerun-of`` tag.
-    ``arguments`` are hyperparameter text already (``text_arguments``, or the function's
-    ``encode_arguments``). ``local_origin`` says why a local rerun runs here (``--local``, ``a local job``).
-    Refused, all at once: an argument of a reserved name or one that is a
-    setting's hyperparameter, a tag or hyperparameter braketkit keeps, a device in another region or
-    a local device for the cloud, and whatever the service model refuses.
+    ``arguments`` are the changed arguments' text already (``text_arguments``, or the function's
+    ``encode_arguments``); ``call`` the job's (None for a script's, whose arguments are its hyperparameters), and
+    ``record`` its planned record; ``legacy``: a braketkit 0.1 job, whose call is in its hyperparameters.
+    ``local_origin`` says why a local rerun runs here (``--local``, ``a local job``).
+    Refused, all at once: an argument that is a setting's hyperparameter (or a braketkit 0.1 job's own name), a tag
+    or hyperparameter braketkit keeps, a device in another region or a local device for the cloud, and whatever the
+    service model refuses.
     """
-    problems = [*_argument_problems(arguments, original),
-                *_setting_problems(changes, original, region, local)]
+    problems = [*_argument_problems(arguments, original, call, record, legacy),
+                *_setting_problems(changes, original, region, local, call, record, legacy)]
     if problems:
         raise InvalidInput(problems)
     named = "job_name" in changes.values and changes.values["job_name"]
-    job_name = str(changes.values["job_name"]) if named else _fresh_name(original)
-    request = _changed(original, changes, reran=reran, job_name=job_name, region=region, arguments=arguments)
+    job_name = str(changes.values["job_name"]) if named else _fresh_name(original, entry)
+    new_call = attrs.evolve(call, arguments=call.arguments | dict(arguments)) if call is not None else None
+    request = _changed(original, changes, reran=reran, job_name=job_name, region=region, arguments=arguments,
+                       call=call, new_call=None if legacy else new_call, legacy=legacy)
+    own = own_hyperparameters(original, call, record, legacy)
     resolved = _resolved(request, changes, reran_name=original.job_name, region=region, local=local,
-                         named=bool(named), local_origin=local_origin)
+                         named=bool(named), local_origin=local_origin, own=own)
     _validate(request, resolved, arguments)
-    return request, resolved
+    return request, resolved, new_call
 
 
 def rerun_record(request: api.CreateJobRequest, resolved: Resolved, changes: Changes, *, provenance: Provenance,
-                 reran: str, earlier: PlannedRecord | None, planned_at: str) -> PlannedRecord:
+                 reran: str, earlier: PlannedRecord | None, planned_at: str, call: JobCall | None,
+                 entry: str | None) -> PlannedRecord:
     """The rerun's planned record: its provenance is the job's (the same archive), and its settings the job's
     record's as they were planned, with their origins, but for those the rerun changed and ``local`` when it runs
     here; its name is kept as planned unless changed, so that a job and its unchanged rerun record the same
@@ -565,8 +599,8 @@ def rerun_record(request: api.CreateJobRequest, resolved: Resolved, changes: Cha
         settings |= {key: fresh[key] for key in changes.origins if key in fresh}
     if resolved.settings.local:  # a local rerun, as said and why (--local, a local job)
         settings["local"] = fresh["local"]
-    return PlannedRecord(job_name=request.job_name, planned_at=planned_at, entry=entry_of(request) or "",
-                         provenance=provenance, settings=dict(sorted(settings.items())), rerun_of=reran)
+    return PlannedRecord(job_name=request.job_name, planned_at=planned_at, entry=entry or "",
+                         provenance=provenance, settings=dict(sorted(settings.items())), rerun_of=reran, call=call)
 
 
 def rerun_plan(request: api.CreateJobRequest, resolved: Resolved, *, archive: SourceArchive, region: str | None,

@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-__all__ = ["limit", "matches", "model_path", "shapes"]
+__all__ = ["hyperparameter_limit", "limit", "matches", "model_path", "shapes"]
 
 
 def model_path() -> Path:
@@ -47,6 +47,12 @@ def input_shape(operation: str) -> str:
 def limit(shape: str, name: str) -> Any:
     """A limit (``min``, ``max``, ``enum``, ``pattern``) of a named shape."""
     return shapes()[shape].get(name)
+
+
+def hyperparameter_limit() -> int:
+    """The most characters CreateJob takes in a hyperparameter's value."""
+    shape = shapes()[input_shape("CreateJob")]["members"]["hyperParameters"]["shape"]
+    return int(limit(shapes()[shape]["value"]["shape"], "max"))
 
 
 def matches(pattern: str, value: str) -> bool:

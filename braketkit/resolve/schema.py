@@ -17,12 +17,11 @@ from typing import Any
 import attrs
 
 from .. import catalog, duration
-from ..model.provenance import OWN_TAGS, OWN_TAGS_PREFIX
+from ..model.provenance import OWN_TAGS, OWN_TAGS_PREFIX, RECORD_CHANNEL
 from ..model.settings import Instance, ParameterText, Seconds, Settings
 from ..model.types import field_types, shape
 from ..plan import service_model
 from ..plan.validate import SUPPLEMENTS, WIRE_RANGES
-from ..runtime import contract
 from ..s3uri import ALMOST_PATTERN
 from . import rules
 from .keys import BOUNDS, MIN_SOURCE_MB
@@ -172,11 +171,9 @@ def _sent_as(key: str, schema: dict[str, Any], kind: Any) -> dict[str, Any]:
     if model["type"] == "map":
         value = _limits(_map_part(name, "value"))
         names = {"minLength": 1, **_limits(_map_part(name, "key"))}
-        if key == "hyperparameters":  # braketkit's own always go too, the entry point at least
-            names["not"] = {"enum": list(contract.RESERVED)}
+        if key == "hyperparameters":  # numbers and booleans are written as text
             value = {"anyOf": [{"type": "string", **value}, {"type": ["number", "boolean"]}]}
-            return {**schema, **_limits(model), "maxProperties": model["max"] - 1, "propertyNames": names,
-                    "additionalProperties": value}
+            return {**schema, **_limits(model), "propertyNames": names, "additionalProperties": value}
         entry = {**schema["additionalProperties"], **value}
         if key == "tags":  # braketkit keeps some of the service's tags for its own, and their names' prefix
             names["allOf"] = [{"not": {"pattern": "^" + re.escape(OWN_TAGS_PREFIX)}}]
@@ -219,7 +216,8 @@ def _rules(key: str, schema: dict[str, Any]) -> dict[str, Any]:
         _, location = _member("inputDataConfig[].dataSource.s3DataSource.s3Uri")
         local = {"minLength": 1, "not": {"pattern": ALMOST_PATTERN}}
         remote = {"allOf": [{"pattern": rules.S3_URI_PATTERN}, _limits(location)]}
-        return {**schema, "maxProperties": channels["max"], "propertyNames": _limits(channel),
+        names = {**_limits(channel), "not": {"enum": [RECORD_CHANNEL]}}  # a function's job reads its record there
+        return {**schema, "maxProperties": channels["max"] - 1, "propertyNames": names,
                 "additionalProperties": {"type": "string", "anyOf": [local, remote]}}
     if key == "checkpoint.copy_from_job":
         _, arn = _member("jobArn", "GetJobRequest")

@@ -4,21 +4,15 @@ The planner imports this file from the package; the job imports its copy in
 the archive. It must stay standard-library only.
 """
 
-ENTRY_POINT = "braketkit_runtime.entry:main"
-ENTRY = "braketkit_entry"
-"""Hyperparameter naming the user's function, ``module:qualname``, or a bare ``module`` run as a script."""
-PATH = "braketkit_path"
-"""Hyperparameter with the folder, relative to the archive root, that imports start from."""
-ARGUMENTS = "braketkit_args"
-"""Hyperparameter listing, comma-separated, the hyperparameters that are call arguments (JSON)."""
-RESULT_FORMAT = "braketkit_result_format"
-INPUT_LINKS = "braketkit_inputs"
-"""Hyperparameter, JSON: a path relative to the code folder for each input channel declared by a relative path,
-and where under the input folder its copy is (``{"data.npy": "data/data.npy"}``)."""
-WORKING_DIR = "braketkit_cwd"
-"""Hyperparameter: for a function from a notebook or script, the folder (relative to the code folder) it runs in,
-as it ran in that folder on the user's machine."""
-RESERVED = (ENTRY, PATH, ARGUMENTS, RESULT_FORMAT, INPUT_LINKS, WORKING_DIR)
+JOB_MODULE = "braketkit_job"
+"""The module at the archive's root that a function's job names as its entry point: ``braketkit_job:<function>``.
+Braket's container imports it and calls ``<function>``, which is braketkit's runtime calling the user's function
+(``entry.job_function``); the job's ``AMZN_BRAKET_SCRIPT_ENTRY_POINT`` ends with the function's name, as in a job of
+the Braket SDK's decorator."""
+RECORD_CHANNEL = "braketkit"
+RECORD_FILE = "planned.json"
+"""The planned record, in the input channel ``RECORD_CHANNEL``: ``$AMZN_BRAKET_INPUT_DIR/braketkit/planned.json``.
+Its ``call`` member says how to call the function (``model.provenance.JobCall``)."""
 
 FAILURE_FILE = "BRAKETKIT_FAILURE_FILE"
 """Environment variable a local run sets; the container's path is the default."""

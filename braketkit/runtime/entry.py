@@ -1,8 +1,9 @@
-"""The job's entry point: find the user's function, rebuild its arguments, call it.
+"""The runtime's side of a function's job: find the user's function, rebuild its arguments, call it, keep its result.
 
-Braket's container imports this module and calls ``main``, with the
-hyperparameters bound as keyword arguments or with none; either way the
-hyperparameter file is the source of truth.
+Braket's container imports ``braketkit_job`` (the entry point the request names, ``braketkit_job:<function>``) and
+calls ``<function>``: that is ``job_function``'s runner, which reads the call from the job's planned record (the input
+channel ``braketkit``) and does the rest here. The hyperparameters the container passes are the user's arguments as
+text, for people and for scripts that read them; the call in the record has them exact.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import json
 import os
 import pickle
 import re
-import runpy
 import sys
 import traceback
 from collections.abc import Callable
@@ -32,31 +32,37 @@ FAILURE_LIMIT = 1024
 CODE_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _hyperparameters() -> dict[str, str]:
-    path = os.environ.get("AMZN_BRAKET_HP_FILE", "/opt/braket/input/config/hyperparameters.json")
+def _call() -> dict[str, Any]:
+    """The ``call`` member of the job's planned record: what ``model.provenance.JobCall`` holds, as JSON."""
+    inputs = Path(os.environ.get("AMZN_BRAKET_INPUT_DIR", "/opt/braket/input/data"))
+    path = inputs / contract.RECORD_CHANNEL / contract.RECORD_FILE
     try:
         with open(path, encoding="utf-8") as handle:
-            return dict(json.load(handle))
+            call = json.load(handle).get("call")
     except FileNotFoundError:
-        return {}
+        raise RuntimeError(f"the job has no planned record at {path} (its input channel "
+                           f"{contract.RECORD_CHANNEL!r}), which says which function to call and how") from None
+    if not isinstance(call, dict) or not isinstance(call.get("entry"), str):
+        raise RuntimeError(f"the planned record at {path} holds no call of a function")
+    return call
 
 
-def _prepare_imports(hyperparameters: dict[str, str]) -> None:
-    # The container appends the code folder to sys.path; put the import folder first so a
-    # user module named like an installed package (utils, qaoa) is the one imported. The
-    # code folder itself holds the module a __main__ function was captured into.
-    for folder in (str(CODE_ROOT), str(CODE_ROOT / hyperparameters.get(contract.PATH, ""))):
+def _prepare_imports(call: dict[str, Any]) -> None:
+    # The container appends the code folder to sys.path; put the import folders first so a user module named like
+    # an installed package (utils, qaoa) is the one imported. The code folder itself holds braketkit_runtime, and the
+    # module a __main__ function was captured into when it sits at the root.
+    for folder in [str(CODE_ROOT), *(str(CODE_ROOT / path) for path in reversed(call.get("paths") or []))]:
         while folder in sys.path:
             sys.path.remove(folder)
         sys.path.insert(0, folder)
     stand_in.install()
 
 
-def _link_inputs(hyperparameters: dict[str, str]) -> None:
+def _link_inputs(links: dict[str, str]) -> None:
     """Input channels declared by a relative path: reachable at that path from the working directory too."""
     inputs = Path(os.environ.get("AMZN_BRAKET_INPUT_DIR", "/opt/braket/input/data"))
     code = CODE_ROOT.resolve()
-    for relative, channel_path in json.loads(hyperparameters.get(contract.INPUT_LINKS, "{}")).items():
+    for relative, channel_path in links.items():
         link = code / relative
         if os.path.lexists(link) or not link.resolve().is_relative_to(code):
             continue  # never replace a file of the job's, never reach outside the code folder
@@ -64,20 +70,19 @@ def _link_inputs(hyperparameters: dict[str, str]) -> None:
         link.symlink_to(inputs / channel_path, target_is_directory=(inputs / channel_path).is_dir())
 
 
-def _function(hyperparameters: dict[str, str]) -> Callable[..., Any]:
-    module_name, _, qualname = hyperparameters[contract.ENTRY].partition(":")
+def _function(entry: str) -> Callable[..., Any]:
+    module_name, _, qualname = entry.partition(":")
     target: Any = importlib.import_module(module_name)
     for part in qualname.split("."):
         target = getattr(target, part)
     return target  # type: ignore[no-any-return]
 
 
-def _arguments(function: Callable[..., Any], hyperparameters: dict[str, str]) -> dict[str, Any]:
-    names = [name for name in hyperparameters.get(contract.ARGUMENTS, "").split(",") if name]
-    return rebuild(function, {name: json.loads(hyperparameters[name]) for name in names})
+def _arguments(function: Callable[..., Any], arguments: dict[str, str]) -> dict[str, Any]:
+    return rebuild(function, {name: json.loads(text) for name, text in arguments.items()})
 
 
-def _call(function: Callable[..., Any], arguments: dict[str, Any]) -> Any:
+def _invoke(function: Callable[..., Any], arguments: dict[str, Any]) -> Any:
     """Call with keyword arguments, but positional-only parameters (``def f(a, /)``) by position."""
     positional = []
     for name, parameter in inspect.signature(function).parameters.items():
@@ -178,61 +183,54 @@ def _record_failure(error: BaseException) -> None:
         pass  # the traceback on stderr still reaches the log
 
 
-def _foreign(entry: str, hyperparameters: dict[str, str]) -> None:
-    """A job braketkit did not make, run here (``braketkit rerun --local``) as Braket's container runs it: its
-    entry point by import (a bare module as ``python -m``), called with the hyperparameters when they bind to its
-    signature, each cast by its annotation (default ``str``), its return value ignored."""
-    if not entry or entry == contract.ENTRY_POINT:
-        raise KeyError(f"no {contract.ENTRY} hyperparameter names the function to run")
-    module_name, _, name = entry.partition(":")
-    if not name:
-        runpy.run_module(module_name, run_name="__main__", alter_sys=True)
-        return
-    function = _function({contract.ENTRY: entry})
-    parameters = inspect.signature(function).parameters
-    try:
-        inspect.signature(function).bind(**hyperparameters)
-    except TypeError:
-        function()
-        return
-    casts = {key: parameter.annotation if callable(parameter.annotation) and parameter.annotation is not
-             parameter.empty else str for key, parameter in parameters.items()}
-    function(**{key: casts.get(key, str)(value) for key, value in hyperparameters.items()})
+def main() -> None:
+    """Run the user's function as the job, as its call says; exit non-zero if it raises.
 
-
-def main(**_bound: Any) -> None:
-    """Run the user's function as the job; exit non-zero if it raises."""
+    The failure is recorded here, with the innermost frames, and the process ends with ``SystemExit``, which the
+    container's own handler (``except Exception``) lets through: its shorter line is not added.
+    """
     try:
-        hyperparameters = _hyperparameters()
-        _prepare_imports(hyperparameters)
-        _link_inputs(hyperparameters)
-        if contract.WORKING_DIR in hyperparameters:  # a notebook's function runs in the notebook's folder
-            os.chdir(CODE_ROOT / hyperparameters[contract.WORKING_DIR])
-        if contract.ENTRY not in hyperparameters:  # a job another tool made, rerun here: its own entry point
-            _foreign(os.environ.get("AMZN_BRAKET_SCRIPT_ENTRY_POINT", ""), hyperparameters)
-            return
-        if ":" not in hyperparameters[contract.ENTRY]:  # script mode: the module runs as `python -m` runs it
-            runpy.run_module(hyperparameters[contract.ENTRY], run_name="__main__", alter_sys=True)
-            return
-        function = _function(hyperparameters)
-        value = _call(function, _arguments(function, hyperparameters))
-        _persist(value, hyperparameters.get(contract.RESULT_FORMAT, "plaintext"))
+        call = _call()
+        _prepare_imports(call)
+        _link_inputs(dict(call.get("inputs") or {}))
+        if call.get("cwd"):  # a notebook's function runs in the notebook's folder
+            os.chdir(CODE_ROOT / call["cwd"])
+        function = _function(call["entry"])
+        value = _invoke(function, _arguments(function, dict(call.get("arguments") or {})))
+        _persist(value, call.get("result_format") or "plaintext")
     except BaseException as error:
         if isinstance(error, SystemExit) and not error.code:
             return
         if isinstance(error, ModuleNotFoundError) and (hint := _requirement_hint(error)):
             error.msg = f"{error.msg}{hint}"
             error.args = (error.msg,)
-        if os.environ.get(contract.DEBUG) and not isinstance(error, (SystemExit, KeyboardInterrupt)):
-            traceback.print_exc()
-            sys.stderr.flush()
-            _post_mortem(error)
-            _record_failure(error)
-            sys.exit(1)
-        _record_failure(error)
         traceback.print_exc()
         sys.stderr.flush()
+        if os.environ.get(contract.DEBUG) and not isinstance(error, (SystemExit, KeyboardInterrupt)):
+            _post_mortem(error)
+        _record_failure(error)
         sys.exit(1)
+
+
+def job_function(name: str) -> Callable[..., None]:
+    """``braketkit_job.<name>``: what Braket's container calls for the job of the function ``name``.
+
+    It takes any keyword (the container passes the hyperparameters when they bind, each as text) and ignores them:
+    the call in the record has the arguments exact. Made once per name and kept in ``braketkit_job``, so that it is
+    found again by its module and name (``multiprocessing``, which the container runs it in, may pickle it so).
+    """
+    if name.startswith("__"):
+        raise AttributeError(f"module {contract.JOB_MODULE!r} has no attribute {name!r}")
+
+    def run(**_hyperparameters):  # type: ignore[no-untyped-def]  # unannotated: the container casts by annotation
+        main()
+
+    run.__name__ = run.__qualname__ = name
+    run.__module__ = contract.JOB_MODULE
+    module = sys.modules.get(contract.JOB_MODULE)
+    if module is not None:
+        setattr(module, name, run)
+    return run
 
 
 def _post_mortem(error: BaseException) -> None:
@@ -243,7 +241,3 @@ def _post_mortem(error: BaseException) -> None:
           "(q quits, and the failure is recorded)", file=sys.stderr, flush=True)
     with contextlib.suppress(BaseException):  # the debugger stopped (a closed terminal): the failure is recorded
         pdb.post_mortem(error.__traceback__)
-
-
-if __name__ == "__main__":
-    main()
