@@ -24,7 +24,8 @@ from typing import Any, Literal, Union, cast
 import attrs
 
 __all__ = ["HYBRID_JOB", "Defined", "LiteralSettings", "SourceDefault", "Undefined", "find_function",
-           "imported_names", "is_name", "literal_settings", "parse", "stand_in", "standard_library", "user_module"]
+           "imported_names", "is_name", "literal_settings", "parse", "parse_text", "stand_in", "standard_library",
+           "user_module"]
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -41,9 +42,14 @@ def parse(file: Path) -> ast.Module | None:
     """The module's syntax tree; None when it cannot be read or parsed (importing it would say why)."""
     try:
         with tokenize.open(file) as handle:  # the encoding its coding line (or UTF-8) says, as Python reads it
-            return ast.parse(handle.read(), str(file))
+            return parse_text(handle.read(), str(file))
     except (OSError, SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
         return None
+
+
+def parse_text(text: str, filename: str = "<source>") -> ast.Module:
+    """A module's syntax tree from its text; SyntaxError (or ValueError, for a null byte) when it has none."""
+    return ast.parse(text, filename)
 
 
 @attrs.frozen
