@@ -24,7 +24,7 @@ from typing import Any, Literal, Union, cast
 import attrs
 
 __all__ = ["HYBRID_JOB", "Defined", "LiteralSettings", "SourceDefault", "Undefined", "find_function",
-           "imported_names", "is_name", "literal_settings", "parse", "parse_text", "stand_in", "standard_library",
+           "imported_modules", "is_name", "literal_settings", "parse", "parse_text", "stand_in", "standard_library",
            "user_module"]
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -418,35 +418,50 @@ def stand_in(found: Defined, module: str) -> Callable[..., Any]:
 # -- what the module imports, and which of it is the user's own -----------------------------------------------
 
 
-def imported_names(tree: ast.Module) -> set[str]:
-    """The top-level names of the modules it imports absolutely, anywhere in it (``qaoa`` for ``qaoa.utils``)."""
+def imported_modules(tree: ast.Module) -> set[str]:
+    """The modules it imports absolutely, anywhere in it, by their dotted names (``qaoa.utils``)."""
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found |= {alias.name.partition(".")[0] for alias in node.names}
+            found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
-            found.add(node.module.partition(".")[0])
+            found.add(node.module)
     return found
 
 
-def user_module(name: str, folders: Iterable[Path]) -> Path | None:
-    """The user's own module or folder named ``name`` next to one of ``folders`` (the folders the job imports
-    from, as they are on this machine): the folder itself, a folder or ``.py`` file in it, or beside it. A folder
-    counts when it holds Python (``.py`` files, or a package's ``__init__.py``)."""
+def _python(path: Path) -> bool:
+    """A ``.py`` file, or a folder holding one (a package's ``__init__.py`` among them)."""
+    if path.is_file():
+        return path.suffix == ".py"
+    try:
+        return path.is_dir() and any(child.suffix == ".py" for child in path.iterdir())
+    except OSError:
+        return False
 
-    def python(path: Path) -> bool:
-        if path.is_file():
-            return path.suffix == ".py"
-        try:
-            return path.is_dir() and any(child.suffix == ".py" for child in path.iterdir())
-        except OSError:
-            return False
 
-    for folder in folders:
-        for candidate in (folder, folder / name, folder / f"{name}.py", folder.parent / name,
-                          folder.parent / f"{name}.py"):
-            if (candidate.name == name or candidate.name == f"{name}.py") and python(candidate):
-                return candidate
+def _holds(folder: Path, parts: list[str]) -> bool:
+    """Whether the modules ``parts`` name are in ``folder`` (``["utils"]``: ``utils.py`` or ``utils/``)."""
+    if not parts:
+        return _python(folder)
+    *inner, last = parts
+    place = folder.joinpath(*inner)
+    return (place / f"{last}.py").is_file() or _python(place / last)
+
+
+def user_module(dotted: str, folders: Iterable[Path]) -> Path | None:
+    """The user's own module or folder that ``dotted`` (``qaoa.utils``) starts with, in or beside one of
+    ``folders`` (the folders the job imports from, as they are on this machine): ``qaoa.py``, or a ``qaoa/``
+    holding Python. One of ``folders`` itself counts only when the rest of the name is in it (``utils.py``, when
+    planned from inside ``qaoa/``): a project folder named like a package it uses is no module of the user's."""
+    top, *rest = dotted.split(".")
+    roots = list(folders)
+    for folder in roots:
+        for base in (folder, folder.parent):
+            if not rest and (base / f"{top}.py").is_file():
+                return base / f"{top}.py"
+            package = base / top
+            if package.is_dir() and (rest or package not in roots) and _holds(package, rest):
+                return package
     return None
 
 

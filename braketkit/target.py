@@ -41,7 +41,8 @@ __all__ = ["Target", "import_roots", "load_reference", "own_module_hint", "scrip
 @attrs.frozen(kw_only=True)
 class Target:
     function: Callable[..., Any] | None
-    """None for a script run as a whole (script mode): nothing of it is imported here."""
+    """None for a script run as a whole (script mode): nothing of it is imported here. For a function read from
+    its source, a stand-in with its signature that runs none of the module's code (``module_source.stand_in``)."""
     module: str
     qualname: str
     """Empty in script mode."""
@@ -197,19 +198,22 @@ def _module_file(module: str, root: Path, ref: str, *, script: bool) -> Path:
     raise InvalidInput([Problem(f"no module named {module!r} in {place}", ref)])
 
 
+def _module_of(text: str, ref: str, cwd: Path, *, script: bool) -> tuple[Path, str, Path]:
+    """The file, import name and root of the module ``text`` names, by its path or its dotted name."""
+    if text.endswith(".py") or (not script and ("/" in text or "\\" in text)):
+        file = (cwd / text).resolve()
+        if not file.is_file():
+            raise InvalidInput([Problem(f"no such file: {text}", ref)])
+        return (file, *_module_from_path(file, cwd))
+    if _is_dotted(text):
+        return _module_file(text, cwd, ref, script=script), text, cwd
+    raise InvalidInput([Problem(_EXPECTED, ref)])
+
+
 def script_target(ref: str, cwd: Path) -> Target:
     """A module run as a whole (``path/to/script.py``, ``package.module``), as Braket's script mode runs it:
     ``python -m`` in the job, never imported here."""
-    if ref.endswith(".py"):
-        file = (cwd / ref).resolve()
-        if not file.is_file():
-            raise InvalidInput([Problem(f"no such file: {ref}", ref)])
-        module, root = _module_from_path(file, cwd)
-    elif _is_dotted(ref):
-        module, root = ref, cwd
-        file = _module_file(ref, cwd, ref, script=True)
-    else:
-        raise InvalidInput([Problem(_EXPECTED, ref)])
+    file, module, root = _module_of(ref, ref, cwd, script=True)
     return Target(function=None, module=module, qualname="", file=file, import_root=root,
                   import_roots=import_roots(file, module, root), keywords_origin=f"script {file.name}")
 
@@ -254,7 +258,10 @@ def _import(module: str, file: Path, roots: tuple[Path, ...], ref: str) -> Any:
             place = "the working directory" if place == "." else place
             raise InvalidInput([Problem(f"no module named {module!r} in {place}", ref)]) from None
         top = (error.name or "").partition(".")[0]
-        own = module_source.user_module(top, roots) if top else None
+        tree = module_source.parse(file)
+        named = sorted((name for name in module_source.imported_modules(tree) if name.partition(".")[0] == top),
+                       key=len, reverse=True) if tree is not None else [top]
+        own = next((found for name in named if (found := module_source.user_module(name, roots))), None)
         if own is not None:
             pyproject = find_pyproject(file.parent)
             hint = own_module_hint(top, own, file, pyproject.parent if pyproject else None)
@@ -330,14 +337,5 @@ def load_reference(ref: str, cwd: Path | None = None) -> Target:
         return script_target(ref, here)
     if not left or not name:
         raise InvalidInput([Problem(_EXPECTED, ref)])
-    if left.endswith(".py") or "/" in left or "\\" in left:
-        file = (here / left).resolve()
-        if not file.is_file():
-            raise InvalidInput([Problem(f"no such file: {left}", ref)])
-        module, root = _module_from_path(file, here)
-    elif _is_dotted(left):
-        module, root = left, here
-        file = _module_file(left, here, ref, script=False)
-    else:
-        raise InvalidInput([Problem(_EXPECTED, ref)])
+    file, module, root = _module_of(left, ref, here, script=False)
     return _function_target(ref, file, module, root, name)

@@ -393,3 +393,17 @@ def test_config_show_reads_a_function_from_its_source(project: Project, capsys: 
     code, out, err = run_cli(capsys, "config", "show", "chemistry.py:solve", "--json")
     assert (code, err) == (0, "")
     assert json.loads(out)["device"] == {"value": "sv1", "origin": "@hybrid_job in chemistry.py"}
+
+
+def test_a_project_folder_named_like_a_package_it_uses_is_not_taken_for_it(project: Project,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """Planned in ``~/project``, ``import project`` is a package the job installs; ``from project.helpers import``
+    with ``helpers.py`` right here is this folder, run from inside it."""
+    assert project.root.name == "project"
+    project.write("run.py", "import project\n\n\ndef main():\n    pass\n")
+    code, out, _ = run_cli(capsys, "plan", "run.py:main", *OFFLINE)
+    assert code == 0 and "warning" not in out
+    project.write("helpers.py", "")
+    project.write("run.py", "from project.helpers import x\n\n\ndef main():\n    pass\n")
+    code, out, _ = run_cli(capsys, "plan", "run.py:main", *OFFLINE)
+    assert code == 0 and f"warning: run imports project; project is your own folder {project.root}, " in out

@@ -307,8 +307,12 @@ def _own_imports(target: Target, layout: SourceLayout, sources: Sequence[str], p
         provided |= {name[len(prefix):].partition("/")[0].removesuffix(".py") for name in sources
                      if name.startswith(prefix)}
     folders = [layout.code_folder / path for path in layout.import_paths]
-    own = {name: found for name in sorted(module_source.imported_names(tree) - provided)
-           if not module_source.standard_library(name) and (found := module_source.user_module(name, folders))}
+    own: dict[str, Path] = {}
+    for dotted in sorted(module_source.imported_modules(tree)):
+        name = dotted.partition(".")[0]
+        if name not in provided and name not in own and not module_source.standard_library(name) \
+                and (found := module_source.user_module(dotted, folders)):
+            own[name] = found
     installed = _installed() if own else {}  # asked only when needed: it reads every installed distribution
     return [f"{target.module} imports {name}; {own_module_hint(name, path, target.file, project_root)}"
             for name, path in own.items() if name not in installed]
