@@ -107,6 +107,14 @@ def test_with_a_pyproject_the_project_ships_as_before(sdk: Project, capsys: pyte
     assert _shipped(document) == ["notes.txt", "pyproject.toml", "qaoa/qaoa_algorithm.py", "qaoa/utils.py"]
 
 
+def test_a_module_at_the_top_ships_its_folder(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    project.write("train.py", "def train(steps: int = 1) -> int:\n    return steps\n")
+    project.write("train/checkpoint.txt", "a folder named like the module")
+    document = _planned(capsys, "train.py:train")
+    assert document["source"]["shipped"] == str(project.root) and document["source"]["import_paths"] == ["."]
+    assert _shipped(document) == ["train.py", "train/checkpoint.txt"]
+
+
 def test_the_sdk_folder_runs_here(sdk: Project, capsys: pytest.CaptureFixture[str]) -> None:
     """A module importing its own folder as a package (``from qaoa.utils import ...``) runs in a local job."""
     code, out, err = run_cli(capsys, "run", "qaoa.qaoa_algorithm:main", "--local", "--json", "--set", "device=local",

@@ -284,7 +284,8 @@ def _layout(resolved: Resolved, target: Target, project_root: Path) -> SourceLay
             f"outside the source folder {_place(code)}, which is all the job gets; set source to a folder holding "
             f"both{within}", "source", resolved.origins.get("source"))])
     top = target.import_root / target.module.partition(".")[0]
-    sdk_rule = resolved.pyproject is None and not source and not target.from_main and top.is_dir()
+    sdk_rule = resolved.pyproject is None and not source and not target.from_main and top.is_dir() \
+        and target.file.is_relative_to(top)  # train.py beside a train/ folder is a module at the top
     return SourceLayout(code_folder=code, shipped=top if sdk_rule else code,
                         import_paths=tuple(root.relative_to(code).as_posix() for root in target.import_roots))
 
