@@ -34,8 +34,9 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Ite
     path = list(sys.path)
     yield
     sys.path[:] = path
-    for name, module in list(sys.modules.items()):  # the test project's modules, imported by reference
-        if str(getattr(module, "__file__", None) or "").startswith(str(tmp_path)):
+    for name, module in list(sys.modules.items()):  # the test project's modules, imported by reference, and its
+        places = [getattr(module, "__file__", None) or "", *(getattr(module, "__path__", None) or [])]  # folders
+        if any(str(place).startswith(str(tmp_path)) for place in places):  # imported as namespace packages
             del sys.modules[name]
 
 

@@ -67,7 +67,8 @@ def test_function_parameters_become_typed_options(typed: Project, capsys: pytest
     assert (code, err) == (0, "")
     document = json.loads(out)
     call = document["call"]
-    assert call["entry"] == "solve:solve" and call["paths"] == ["jobs"]
+    assert call["entry"] == "jobs.solve:solve"  # named from here, as `python -m jobs.solve` names it
+    assert call["paths"] == ["jobs"]  # imported from the code folder, then jobs/ (a script's sibling imports)
     assert call["arguments"] == {
         "graph": "[[0,1],[1,2]]", "depth": "3", "gamma": "0.25", "warm_start": "true", "optimizer": '"adam"',
         "ansatz": '{"layers":2,"entangler":"cnot"}', "budget": '{"shots":5}', "json": "7"}
@@ -114,7 +115,12 @@ def test_human_plan_output(typed: Project, capsys: pytest.CaptureFixture[str]) -
     code, out, _ = run_cli(capsys, "plan", "jobs/solve.py:solve", "--graph", "[[0,1]]", "--offline")
     assert code == 0
     lines = out.splitlines()
-    assert lines[1] == "           entry  solve:solve"
+    assert lines[1:6] == [
+        "           entry  jobs.solve:solve",
+        "     entry point  braketkit_job:solve",
+        f"         project  {typed.root}  (pyproject.toml)",
+        "         shipped  ./  (the project)",
+        "   imported from  ., jobs  (folders of the job's code, first wins)"]
     assert "arguments  graph=[[0,1]]" in out
     assert "instance  ml.c5.xlarge x1, 30 GB  (type: @hybrid_job in solve.py)" in out
     assert out.rstrip().endswith("Nothing was sent. `--json` prints the exact create_job request.")

@@ -138,6 +138,11 @@ SETUPS = {
         code="import numpy as np\n\nfrom braketkit import hybrid_job\n\nnp.save(\"data.npy\", np.arange(3.0))\n",
         after="train.local().result()\n"),
     "repository": Setup(clone=True),
+    "example 4's qaoa folder": Setup(files={  # the Braket SDK's layout: a plain folder, no pyproject.toml of its own
+        "qaoa/qaoa_algorithm.py": "from qaoa.utils import get_device\n\n\ndef main(steps: int = 2) -> dict:\n"
+                                  "    return {\"device\": get_device(), \"steps\": steps}\n\n\n"
+                                  "if __name__ == \"__main__\":\n    print(main())\n",
+        "qaoa/utils.py": "import os\n\n\ndef get_device():\n    return os.environ[\"AMZN_BRAKET_DEVICE_ARN\"]\n"}),
 }
 
 

@@ -32,7 +32,7 @@ from braketkit.package.select import SourceFile, select_files
 from .conftest import Project, run_cli
 
 
-def names(root: Path, **kwargs: list[str]) -> list[str]:
+def names(root: Path, **kwargs: Any) -> list[str]:
     return [file.name for file in select_files(root, **kwargs)]
 
 
@@ -84,6 +84,21 @@ def test_symlinks_inside_are_stored_as_content_and_outside_are_refused(project: 
         f"escape.txt: symbolic link points outside the source folder, to {outside}; "
         "copy the file in, or add '/escape.txt' to exclude"
     )
+
+
+def test_within_ships_one_folder_named_from_the_root(project: Project) -> None:
+    """The Braket SDK's ``source_module`` folder: ``qaoa/`` alone, as ``qaoa/...``, under the root's rules."""
+    project.write(".gitignore", "*.log\n")
+    for name in ["qaoa/qaoa_algorithm.py", "qaoa/utils.py", "qaoa/debug.log", "qaoa/.env", "notes.txt",
+                 "figures/plot.png", "qaoa_notes.py"]:
+        project.write(name, "x")
+    assert names(project.root, within="qaoa", exclude=["utils.py"]) == ["qaoa/qaoa_algorithm.py"]
+    assert names(project.root, within="qaoa") == ["qaoa/qaoa_algorithm.py", "qaoa/utils.py"]
+    os.symlink(project.root / "figures", project.root / "qaoa" / "figures")  # inside the root, but not the folder
+    with pytest.raises(InvalidInput) as caught:
+        select_files(project.root, within="qaoa")
+    assert str(caught.value) == ("qaoa/figures: symbolic link points outside the source folder, to figures; copy the "
+                                 "file in, or add 'qaoa/figures/' to exclude")
 
 
 def test_symlink_cycles_end(project: Project) -> None:

@@ -152,7 +152,7 @@ def test_a_full_disk_leaves_no_results_and_says_why(job_project: Project, tmp_pa
     environment = {"AMZN_BRAKET_JOB_RESULTS_DIR": str(model), "BRAKETKIT_FAILURE_FILE": str(tmp_path / "failure"),
                    "AMZN_BRAKET_INPUT_DIR": str(inputs)}
     hp_file = tmp_path / "hyperparameters.json"
-    hp_file.write_text(json.dumps(request["hyperParameters"]))
+    hp_file.write_text(json.dumps(request.get("hyperParameters", {})))
     code = tmp_path / "code"
     extract_built_archive(archive, code)
     done = subprocess.run([sys.executable, "-I", "-S", "-c",

@@ -135,6 +135,18 @@ class _ReferenceGroup(click.Group):
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage(ctx.command_path, "REF [OPTIONS] [FUNCTION OPTIONS]")
 
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Every option the command takes, though they belong to REF's command (made once REF is known), and a
+        word on the function's own."""
+        help_option = self.get_help_option(ctx)
+        options = [*self._fixed(), *([help_option] if help_option is not None else [])]
+        records = [record for option in options if (record := option.get_help_record(ctx)) is not None]
+        with formatter.section("Options"):
+            formatter.write_dl(records)
+        with formatter.section("Function options"):
+            formatter.write_text(f"The function's parameters become options too (--steps 50); "
+                                 f"`{ctx.command_path} REF --help` lists them. A script's own arguments follow --.")
+
 
 def _plan(target: Target, given: dict[str, Any], profile: str | None, assignments: Sequence[str], as_json: bool,
           offline: bool) -> None:
@@ -201,8 +213,9 @@ def cli(debug: bool) -> None:
 def plan() -> None:
     """Show the CreateJob request and uploads a run of REF would make; send nothing.
 
-    REF is path/to/file.py:function, package.module:function, or path/to/script.py (run as a whole, as
-    Braket's script mode runs it; its own arguments follow --).
+    REF is path/to/file.py:function, package.module:function, or a module run as a whole, as Braket's script
+    mode runs it: path/to/script.py or package.module (its own arguments follow --). Modules are named from the
+    working directory, as python -m names them.
     """
 
 
@@ -211,10 +224,11 @@ def plan() -> None:
 def run() -> None:
     """Run REF as a hybrid job on Amazon Braket, or on this machine with --local.
 
-    REF is path/to/file.py:function, package.module:function, or path/to/script.py (run as a whole, as
-    Braket's script mode runs it; its own arguments follow --). Prints the job's ARN and console
-    link; --wait (or the wait setting) or --follow stay until it ends. Exit status: 0 submitted or completed, 1 failed
-    or cancelled, 2 bad input.
+    REF is path/to/file.py:function, package.module:function, or a module run as a whole, as Braket's script
+    mode runs it: path/to/script.py or package.module (its own arguments follow --). Modules are named from the
+    working directory, as python -m names them. Prints the job's ARN and console link; --wait (or the wait
+    setting) or --follow stay until it ends. Exit status: 0 submitted or completed, 1 failed or cancelled, 2 bad
+    input.
     """
 
 

@@ -122,7 +122,9 @@ def _click_type(kind: Any, source: str) -> Any:
     return _Json(kind)
 
 
-def _type_text(found: ParameterType) -> str:
+def _type_text(found: ParameterType, annotation: Any) -> str:
+    if isinstance(annotation, str) and found.kind is Any:  # not resolvable here (a function read from its source)
+        return f"{annotation}, as JSON"
     if found.source == "neither":
         return "str (no annotation or default: given as text)"
     if found.source == "default":
@@ -144,7 +146,7 @@ def function_options(function: Callable[..., Any], taken: set[str]) -> list[tupl
         kind = without_none(found.kind)
         required = default is inspect.Parameter.empty
         shown = "" if required else f" [default: {default!r}]"
-        help_text = f"argument {name}: {_type_text(found)}{shown}"
+        help_text = f"argument {name}: {_type_text(found, parameters[name].annotation)}{shown}"
         key = f"arg_{name}"
         if kind is bool:
             option = click.Option([f"--{flag}/--no-{flag}", key], default=None, required=required, help=help_text)

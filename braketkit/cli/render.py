@@ -36,8 +36,8 @@ def settings_text(resolved: Resolved) -> str:
 
 def _request_document(request: api.CreateJobRequest) -> dict[str, Any]:
     document: dict[str, Any] = converter.unstructure(request)
-    hyperparameters = document.get("hyperParameters", {})
-    document["hyperParameters"] = {key: _redact(key, value) for key, value in hyperparameters.items()}
+    if "hyperParameters" in document:
+        document["hyperParameters"] = {key: _redact(key, value) for key, value in document["hyperParameters"].items()}
     return document
 
 
@@ -89,6 +89,10 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "captured": None if plan.captured is None else {
             "module": f"{CAPTURED_MODULE}.py", "entry": plan.captured.entry, "names": plan.captured.names,
             "text": plan.captured.text},
+        "source": None if plan.layout is None else {
+            "project_root": str(plan.project_root), "pyproject": plan.resolved.pyproject is not None,
+            "code_folder": str(plan.layout.code_folder), "shipped": str(plan.layout.shipped),
+            "import_paths": list(plan.layout.import_paths)},
     }
 
 
@@ -205,6 +209,28 @@ def _step_text(step: Step, plan: Plan) -> list[str]:
     return [f"CreateJob {step.request.job_name} (client token {step.request.client_token}, the same on every retry)"]
 
 
+def _source_rows(plan: Plan) -> list[tuple[str, str]]:
+    """The project, what of it ships and where the job imports the entry from: what a ``pyproject.toml`` (or its
+    absence) decided."""
+    layout = plan.layout
+    if layout is None:
+        return []
+    pyproject = plan.resolved.pyproject
+    shipped = layout.shipped.relative_to(plan.project_root).as_posix() + "/" \
+        if layout.shipped.is_relative_to(plan.project_root) else str(layout.shipped)
+    if pyproject is not None and layout.shipped == plan.project_root:
+        why = "the project"
+    elif plan.resolved.settings.source is not None:
+        why = f"source: {plan.resolved.origin('source')}"
+    elif layout.shipped != layout.code_folder:
+        why = "no pyproject.toml: the folder the import needs, as the Braket SDK ships a source_module"
+    else:
+        why = "no pyproject.toml: the entry's folder"
+    return [("project", f"{plan.project_root}  ({'pyproject.toml' if pyproject else 'no pyproject.toml'})"),
+            ("shipped", f"{shipped}  ({why})"),
+            ("imported from", f"{', '.join(layout.import_paths)}  (folders of the job's code, first wins)")]
+
+
 def _provenance_rows(provenance: Provenance) -> list[tuple[str, str]]:
     """Where the code comes from, as the job's tags and record keep it."""
     if provenance.git_commit is None:
@@ -238,6 +264,7 @@ def plan_text(plan: Plan) -> str:
         ("job name", request.job_name),
         ("entry", plan.record.entry),
         ("entry point", request.algorithm_specification.script_mode_config.entry_point),
+        *_source_rows(plan),
         ("device", f"{request.device_config.device}  ({origin('device')})"),
         ("region", plan.region or "none (a local run)"),
         ("instance", f"{request.instance_config.instance_type} x{request.instance_config.instance_count}, "

@@ -32,7 +32,7 @@ class JobDetails(JobInfo):
     billed_ms: int | None = None
     """GetJob's ``billableDuration``: the milliseconds Amazon Braket bills the job's instances for."""
     entry: str | None = None
-    """What the job runs, ``module:function`` (its ``braketkit_entry`` hyperparameter)."""
+    """What the job runs: a function's ``module:function`` (its call's), a script's entry point."""
     instance_type: str | None = None
     """The instance type (``instanceConfig.instanceType``)."""
     instance_count: int | None = None

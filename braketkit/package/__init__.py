@@ -210,16 +210,19 @@ def package_source(
     max_origin: str = "default",
     cache: Path,
     generated: Sequence[Member] = (),
+    within: str = "",
 ) -> SourceArchive:
     """Select, guard and archive the source tree into ``cache/<sha256>.tar.gz``.
 
     ``generated`` members (a captured ``__main__`` module) are braketkit's own: a
     project file of the same name is an error rather than silently replaced.
+    ``within``: a folder of ``root`` (``qaoa``) whose files alone ship, named from
+    ``root`` (``qaoa/run.py``), as the Braket SDK ships a ``source_module`` folder.
     """
     if not root.is_dir():
         raise InvalidInput([Problem(f"source folder {str(root)!r} does not exist", "source")])
     walked_at = time.time_ns()
-    files = select_files(root, exclude, include)
+    files = select_files(root, exclude, include, within=within)
     ours = {member.name for member in [*generated, *runtime_members()]}
     clashes = sorted(file.name for file in files
                      if file.name in ours or file.name.partition("/")[0] == RUNTIME_PACKAGE)

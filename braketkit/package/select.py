@@ -196,8 +196,12 @@ class _Place:
 
 
 class _Selection:
-    def __init__(self, root: Path, exclude: Sequence[str], include: Sequence[str]) -> None:
+    def __init__(self, root: Path, exclude: Sequence[str], include: Sequence[str], within: str = "") -> None:
         self.root = root
+        self.within = within
+        """The one folder of the root that is walked, or empty: the whole root."""
+        self.boundary = (root / within).resolve() if within else root
+        """Where a link may lead."""
         self.always = _always
         self.excluded = parse(exclude)
         self.included = parse(include)
@@ -297,6 +301,8 @@ class _Selection:
         if real is None:
             self.places[place.prefix[:-1]] = place
         for entry in entries:
+            if not place.prefix and self.within and entry.name != self.within:
+                continue
             self.entry(entry, folder, place, real, seen)
 
     def entry(self, entry: os.DirEntry[str], folder: Path, place: _Place, real: str | None,
@@ -375,8 +381,8 @@ class _Selection:
             self.problem(path, f"symbolic link loop (following it leads back to itself); remove the link, or {hint}")
             return
         target = os.path.realpath(path)
-        root = str(self.root)
-        if target != root and not target.startswith(root.rstrip(os.sep) + os.sep):
+        boundary = str(self.boundary)
+        if target != boundary and not target.startswith(boundary.rstrip(os.sep) + os.sep):
             self.problem(path, f"symbolic link points outside the source folder, to {shown(target)}; "
                                f"copy the file in, or {hint}")
             return
@@ -385,6 +391,7 @@ class _Selection:
                 self.problem(path, f"cannot read what the link points to: {failure.strerror}; make it readable, "
                                    f"or {hint}")
             return  # a dangling link (an editor's lock file, say): nothing to ship
+        root = str(self.root)
         relative = os.path.relpath(target, root).replace(os.sep, "/") if target != root else ""
         if is_folder:
             if target in seen:
@@ -399,10 +406,16 @@ class _Selection:
             self.file(name, path, info, place, decided, secret)
 
 
-def select_files(root: Path, exclude: Sequence[str] = (), include: Sequence[str] = ()) -> list[SourceFile]:
-    """Walk ``root`` and return the chosen files, sorted by name in the archive."""
+def select_files(root: Path, exclude: Sequence[str] = (), include: Sequence[str] = (), *,
+                 within: str = "") -> list[SourceFile]:
+    """Walk ``root`` and return the chosen files, sorted by name in the archive.
+
+    ``within`` (a folder's name, ``qaoa``): only that folder of ``root`` is walked, its files named from ``root``
+    (``qaoa/run.py``), with ``root``'s ``.gitignore`` and the patterns applying as for the whole tree; a link
+    leaving it leaves the source folder.
+    """
     root = root.resolve()
-    selection = _Selection(root, exclude, include)
+    selection = _Selection(root, exclude, include, within)
     selection.walk(root, _Place("", (), False, False), None, frozenset({str(root)}), False)
     if selection.problems:
         raise InvalidInput(selection.problems)

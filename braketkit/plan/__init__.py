@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .. import __version__, catalog
+from .. import __version__, catalog, module_source
 from ..converter import RECORD_MAX_BYTES, call_digest, converter, provenance_tags, record_text
 from ..errors import InvalidInput, Problem
 from ..model import request as api
@@ -38,7 +38,7 @@ from ..model.provenance import (
     Provenance,
 )
 from ..model.steps import CopyCheckpoints, CreateJob, EnsureBucket, Step, Upload, WriteRecord
-from ..package import InputChannel, SourceArchive, collect_channel, git, package_source
+from ..package import RUNTIME_PACKAGE, InputChannel, SourceArchive, collect_channel, git, package_source
 from ..package.archive import Member
 from ..package.capture import MODULE as CAPTURED_MODULE
 from ..package.capture import CapturedModule, capture
@@ -48,7 +48,7 @@ from ..resolve.planned import planned_settings
 from ..resolve.pyproject import display_path
 from ..runtime.contract import JOB_MODULE
 from ..s3uri import split_s3_uri
-from ..target import Target
+from ..target import Target, own_module_hint
 from ..workspace import archives_folder, make_folder
 from . import lookups, service_model, spending
 from .arguments import HINT as _ARGUMENT_HINT
@@ -60,7 +60,8 @@ from .validate import SUPPLEMENTS, job_reference_problem, strings_under, validat
 if TYPE_CHECKING:
     from ..aws import Aws
 
-__all__ = ["UNRESOLVED_ACCOUNT", "UNRESOLVED_ROLE", "Plan", "Step", "Upload", "inconsistencies", "make_plan"]
+__all__ = ["UNRESOLVED_ACCOUNT", "UNRESOLVED_ROLE", "Plan", "SourceLayout", "Step", "Upload", "inconsistencies",
+           "make_plan"]
 
 UNRESOLVED_ACCOUNT = "<account>"
 UNRESOLVED_ROLE = "<role>"
@@ -163,6 +164,8 @@ class Plan:
     record: PlannedRecord
     """The job's planned record: a cloud plan's ``WriteRecord`` step writes it beside the job's outputs, a local run
     into the job's folder (``model.provenance.RECORD_NAME``)."""
+    layout: SourceLayout | None = None
+    """What of the project ships, and where the job imports the entry from; None for a rerun, which ships nothing."""
 
 
 # Which setting produced each request member, for messages about the member.
@@ -242,10 +245,10 @@ def _call(prepared: Prepared, arguments: dict[str, str]) -> JobCall | None:
     target = prepared.target
     if target.function is None:
         return None
-    import_path = target.import_root.relative_to(prepared.source_root).as_posix()
-    return JobCall(entry=f"{target.module}:{target.qualname}", paths=[import_path] if import_path != "." else [],
-                   arguments=arguments, result_format=prepared.resolved.settings.result_format,
-                   inputs=dict(prepared.links), cwd=prepared.working_dir)
+    paths = [path for path in prepared.layout.import_paths if path != "."]  # the code folder comes after them
+    return JobCall(entry=f"{target.module}:{target.qualname}", paths=paths, arguments=arguments,
+                   result_format=prepared.resolved.settings.result_format, inputs=dict(prepared.links),
+                   cwd=prepared.working_dir)
 
 
 def entry_point(target: Target) -> str:
@@ -256,16 +259,80 @@ def entry_point(target: Target) -> str:
     return f"{target.module}:{target.qualname}" if target.qualname else target.module
 
 
-def _source_root(resolved: Resolved, target: Target, project_root: Path) -> Path:
+@attrs.frozen(kw_only=True)
+class SourceLayout:
+    """Where the job's code comes from on this machine, and where the job imports its entry from.
+
+    Attributes:
+        code_folder: The folder the archive's paths are relative to: in the job, the code folder (and working
+            directory). The project's folder, or ``source``.
+        shipped: The folder whose files the archive holds: ``code_folder`` itself, or, without a pyproject.toml,
+            the folder the entry's import name starts with, as the Braket SDK ships a ``source_module`` folder
+            (``qaoa/`` for ``qaoa.run``, not the whole working directory).
+        import_paths: The folders of the code folder the job imports from, first wins (``.``, ``qaoa``):
+            ``Target.import_roots``, relative.
+    """
+
+    code_folder: Path
+    shipped: Path
+    import_paths: tuple[str, ...]
+
+
+def _layout(resolved: Resolved, target: Target, project_root: Path) -> SourceLayout:
+    """The project's folder (or ``source``) ships; without a pyproject.toml, the Braket SDK's rule: the folder
+    that makes the entry's import work, which for a module of a folder (``qaoa.run``) is that folder alone."""
     source = resolved.settings.source
-    root = (project_root / source).resolve() if source else project_root
-    if not root.is_dir():
-        raise InvalidInput([Problem(f"no such folder: {display_path(root)}", "source", resolved.origin("source"))])
-    if not target.import_root.is_relative_to(root) or not target.file.is_relative_to(root):
+    code = (project_root / source).resolve() if source else project_root
+    if not code.is_dir():
+        raise InvalidInput([Problem(f"no such folder: {display_path(code)}", "source", resolved.origin("source"))])
+    if not target.import_root.is_relative_to(code) or not target.file.is_relative_to(code):
+        within = f", or run braketkit from {_place(code)}, naming the entry from there" \
+            if target.file.is_relative_to(code) else ""
         raise InvalidInput([Problem(
-            f"the entry {target.file} (imported from {target.import_root}) is outside the source folder {root}",
-            "source", resolved.origin("source"))])
-    return root
+            f"the entry {target.module} ({display_path(target.file)}, imported from {_place(target.import_root)}) is "
+            f"outside the source folder {_place(code)}, which is all the job gets; set source to a folder holding "
+            f"both{within}", "source", resolved.origins.get("source"))])
+    top = target.import_root / target.module.partition(".")[0]
+    sdk_rule = resolved.pyproject is None and not source and not target.from_main and top.is_dir() \
+        and target.file.is_relative_to(top)  # train.py beside a train/ folder is a module at the top
+    return SourceLayout(code_folder=code, shipped=top if sdk_rule else code,
+                        import_paths=tuple(root.relative_to(code).as_posix() for root in target.import_roots))
+
+
+def _place(folder: Path) -> str:
+    """A folder for a message: from the working directory, which is named so."""
+    shown = display_path(folder)
+    return "the working directory" if shown == "." else shown
+
+
+def _own_imports(target: Target, layout: SourceLayout, sources: Sequence[str], project_root: Path | None) -> list[str]:
+    """Warnings for what the entry imports that is the user's own folder or module but not in the archive (it
+    would fail in the job as a missing package): each names the folder and what to do."""
+    tree = module_source.parse(target.file) if not target.from_main else None
+    if tree is None:
+        return []
+    provided = {RUNTIME_PACKAGE, "braketkit"}  # the runtime gives the job a braketkit of its own
+    for path in layout.import_paths:
+        prefix = "" if path == "." else f"{path}/"
+        provided |= {name[len(prefix):].partition("/")[0].removesuffix(".py") for name in sources
+                     if name.startswith(prefix)}
+    folders = [layout.code_folder / path for path in layout.import_paths]
+    own: dict[str, Path] = {}
+    for dotted in sorted(module_source.imported_modules(tree)):
+        name = dotted.partition(".")[0]
+        if name not in provided and name not in own and not module_source.standard_library(name) \
+                and (found := module_source.user_module(dotted, folders)):
+            own[name] = found
+    installed = _installed() if own else {}  # asked only when needed: it reads every installed distribution
+    return [f"{target.module} imports {name}; {own_module_hint(name, path, target.file, project_root)}"
+            for name, path in own.items() if name not in installed]
+
+
+def _installed() -> Mapping[str, list[str]]:
+    """The top-level modules installed here, by the distributions giving them."""
+    from importlib.metadata import packages_distributions
+
+    return packages_distributions()
 
 
 LocalInputs = dict[str, tuple[str, Path]]
@@ -394,7 +461,7 @@ def _request(
         checkpoint_config=api.JobCheckpointConfig(s3_uri=_s3(bucket, prefix, job_name, "checkpoints"),
                                                   local_path=settings.checkpoint.local_path),
         stopping_condition=api.JobStoppingCondition(max_runtime_in_seconds=settings.stopping.max_runtime),
-        hyper_parameters=hyperparameters,
+        hyper_parameters=hyperparameters or None,
         input_data_config=inputs or None,
         tags=tags or None,
         associations=[api.Association(arn=settings.reservation)] if settings.reservation else None,
@@ -460,6 +527,8 @@ class Prepared:
     resolved: Resolved
     project_root: Path
     source_root: Path
+    """The code folder: ``layout.code_folder``."""
+    layout: SourceLayout
     region: str | None
     image: str | None
     archive: SourceArchive
@@ -479,6 +548,8 @@ class Prepared:
     """Planned for a run on this machine: no step in AWS."""
     provenance: Provenance
     """Where the code comes from: the same for every call of a sweep."""
+    warnings: list[str] = attrs.field(factory=list)
+    """About the entry and what ships of it (an import that failed here, a folder of the user's the job lacks)."""
 
 
 _UNPACKAGED = SourceArchive(path=Path("unpackaged"), sha256="0" * 64, size=0, files=0, source_bytes=0, warnings=[])
@@ -504,24 +575,26 @@ def prepare(target: Target, resolved: Resolved, *, aws: Aws | None = None, offli
             "@hybrid_job(device=...) or --set device=...", "device")]))
     project_root = resolved.pyproject.parent if resolved.pyproject else target.import_root
     try:
-        source_root = _source_root(resolved, target, project_root)
+        layout = _layout(resolved, target, project_root)
     except InvalidInput as error:
         raise InvalidInput(_merged(deferred, error.problems)) from None
     probe = None
     if not deferred:  # git answers while the plan goes on; .braketkit/ (ignored: its .gitignore) is made first, so
         make_folder(archives_folder(project_root))  # that packaging into it cannot show git an untracked folder
-        probe = git.start(source_root)
+        probe = git.start(layout.code_folder)
     try:
         return _prepare(target, resolved, aws=aws, offline=offline, local=local, environ=environ,
-                        project_root=project_root, source_root=source_root, probe=probe)
+                        project_root=project_root, layout=layout, probe=probe)
     finally:
         if probe is not None:
             probe.wait()  # read once (and kept): here it reaps git when the plan failed before reading it
 
 
 def _prepare(target: Target, resolved: Resolved, *, aws: Aws | None, offline: bool, local: bool,
-             environ: Mapping[str, str], project_root: Path, source_root: Path, probe: git.Probe | None) -> Prepared:
+             environ: Mapping[str, str], project_root: Path, layout: SourceLayout,
+             probe: git.Probe | None) -> Prepared:
     settings = resolved.settings
+    source_root = layout.code_folder
     deferred = resolved.problems
     try:
         # A __main__ function is captured now, at submission: a notebook's re-run cell counts, not the first one.
@@ -553,6 +626,7 @@ def _prepare(target: Target, resolved: Resolved, *, aws: Aws | None, offline: bo
             archive = package_source(
                 source_root, exclude=[*settings.exclude, *_channel_exclusions(inputs, source_root)],
                 include=settings.include,
+                within="" if layout.shipped == source_root else layout.shipped.relative_to(source_root).as_posix(),
                 dependencies=settings.dependencies, dependencies_origin=resolved.origin("dependencies"),
                 max_source_mb=settings.max_source_mb, max_origin=resolved.origin("max_source_mb"),
                 cache=archives_folder(project_root),
@@ -567,7 +641,13 @@ def _prepare(target: Target, resolved: Resolved, *, aws: Aws | None, offline: bo
                             python_version=platform.python_version(), git_commit=facts.commit,
                             git_branch=facts.branch, git_dirty=facts.dirty, git_diff_sha256=facts.diff_sha256)
     runs_in = working_dir.relative_to(source_root).as_posix() if working_dir.is_relative_to(source_root) else None
+    failed_import = [f"importing {target.module} failed here ({target.import_failure}), so {target.qualname} and its "
+                     "@hybrid_job settings were read from its source; the job imports it where it runs (a run with "
+                     "--local needs the import to work here)"] if target.import_failure else []
+    own = _own_imports(target, layout, archive.sources, resolved.pyproject.parent if resolved.pyproject else None) \
+        if archive is not _UNPACKAGED else []
     return Prepared(target=target, resolved=resolved, project_root=project_root, source_root=source_root,
+                    layout=layout, warnings=[*failed_import, *own],
                     region=region, image=image, archive=archive,
                     channels=channels, links=_input_links(inputs, source_root),
                     offline=offline or local or aws is None, aws=None if offline or local else aws,
@@ -690,11 +770,12 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
     return Plan(steps=steps, request=request, uploads=uploads, resolved=resolved, archive=prepared.archive,
                 region=region,
                 project_root=prepared.project_root, unresolved=unresolved,
-                warnings=[*(prepared.captured.warnings if prepared.captured else []), *prepared.archive.warnings,
+                warnings=[*prepared.warnings, *(prepared.captured.warnings if prepared.captured else []),
+                          *prepared.archive.warnings,
                           *spending.runtime_warning(resolved, resolved.device), *(limit_note if failed_lookup else []),
                           *([earlier.warning] if earlier and earlier.warning else [])],
                 copy_checkpoints_from=settings.checkpoint.copy_from_job, captured=prepared.captured, spending=limit,
-                provenance=prepared.provenance, record=record)
+                provenance=prepared.provenance, record=record, layout=prepared.layout)
 
 
 def _now() -> str:
