@@ -128,14 +128,16 @@ def _type_name(value: object) -> str:
     return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
 
 
-def _job(function: Callable[P, R], keywords: Keywords, caller: FrameType) -> HybridJob[P, R]:
-    """The job for ``function``, refused here (no later) when it cannot be one (``_function_problem``)."""
+def _job(function: Callable[P, R], keywords: Keywords, caller: FrameType,
+         make: Callable[[Callable[P, R], Keywords], HybridJob[P, R]] | None = None) -> HybridJob[P, R]:
+    """The job for ``function`` (``make``: a kind of ``HybridJob`` of its own), refused here (no later) when it
+    cannot be one (``_function_problem``)."""
     problem = _function_problem(function)
     if problem is not None:
         code = getattr(getattr(function, "__func__", function), "__code__", None)  # a static or class method's too
         where = where_defined(code.co_filename, code.co_firstlineno) if isinstance(code, CodeType) else _where(caller)
         raise _refused([Problem(problem, origin=f"@hybrid_job in {where}")], caller)
-    return HybridJob(function, keywords)
+    return (make or HybridJob)(function, keywords)
 
 
 F = TypeVar("F", bound=Callable[..., Any])

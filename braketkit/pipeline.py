@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,11 +68,15 @@ def plan_target(
                      local=local or resolved.settings.local, environ=os.environ)
 
 
-def _warned(plan: Plan, quiet: bool) -> Plan:
-    """Say the plan's warnings (a file shipped that looks like a secret, a name not defined) before it runs."""
+def _warned(plan: Plan, quiet: bool, warn: Callable[[str], object] | None = None) -> Plan:
+    """Say the plan's warnings (a file shipped that looks like a secret, a name not defined) before it runs: to
+    ``warn`` (a logger's ``warning``, say) when given, else on stderr."""
     if not quiet:
         for warning in plan.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            if warn is not None:
+                warn(warning)
+            else:
+                print(f"warning: {warning}", file=sys.stderr)
     return plan
 
 
@@ -89,16 +93,18 @@ def run_target(
     quiet: bool = False,
     aws: Aws | None = None,
     debug: bool = False,
+    warn: Callable[[str], object] | None = None,
 ) -> Job:
     """Plan one call and carry it out, here or on Amazon Braket (shared by decorator and CLI); ``debug`` (a run
-    here only): the job's uncaught exception opens ``pdb`` at this terminal."""
+    here only): the job's uncaught exception opens ``pdb`` at this terminal; ``warn``: where the plan's warnings go
+    (default: stderr)."""
     from .plan import make_plan
 
     resolved = resolve_target(target, profile, assignments)
     if local or resolved.settings.local:
         from .execute.local import run_local
 
-        plan = _warned(make_plan(target, resolved, args, kwargs, local=True, environ=os.environ), quiet)
+        plan = _warned(make_plan(target, resolved, args, kwargs, local=True, environ=os.environ), quiet, warn)
         return run_local(plan, target.function, echo=None if echo is False else sys.stdout if echo is True else echo,
                          aws=aws, debug=debug)
     if debug:
@@ -108,7 +114,7 @@ def run_target(
     from .job import AwsJob
 
     aws = _gateway(aws)
-    plan = _warned(make_plan(target, resolved, args, kwargs, aws=aws, environ=os.environ), quiet)
+    plan = _warned(make_plan(target, resolved, args, kwargs, aws=aws, environ=os.environ), quiet, warn)
     submission = submit(plan, aws=aws, quiet=quiet)
     job = AwsJob(submission.job_arn, name=submission.job_name, function=target.function, aws=aws)
     if resolved.settings.wait if wait is None else wait:

@@ -35,7 +35,8 @@ from .places import display_path, is_main, where_defined
 from .resolve import Keywords
 from .resolve.pyproject import find_pyproject
 
-__all__ = ["Target", "import_roots", "load_reference", "own_module_hint", "script_target", "target_of"]
+__all__ = ["Target", "import_roots", "load_reference", "own_module_hint", "script_target", "source_module_target",
+           "target_of"]
 
 
 @attrs.frozen(kw_only=True)
@@ -61,6 +62,9 @@ class Target:
     ``__init__.py``), that folder too (``import_roots``)."""
     import_failure: str = ""
     """Why importing the module failed here, when its function was read from source instead (the plan warns)."""
+    ships: str = ""
+    """The one file or folder of ``import_root`` the job gets, as the Braket SDK ships a ``source_module``
+    (``qaoa``, ``algorithm_script.py``); empty: what the project says (``plan``'s layout)."""
 
     @import_roots.default
     def _import_root_alone(self) -> tuple[Path, ...]:
@@ -216,6 +220,45 @@ def script_target(ref: str, cwd: Path) -> Target:
     file, module, root = _module_of(ref, ref, cwd, script=True)
     return Target(function=None, module=module, qualname="", file=file, import_root=root,
                   import_roots=import_roots(file, module, root), keywords_origin=f"script {file.name}")
+
+
+def source_module_target(source_module: str, entry_point: str | None, cwd: Path, *, keywords: Keywords = (),
+                         origin: str = "source_module") -> Target:
+    """A script job of the Braket SDK's ``create``: ``source_module`` (a file or a folder, from ``cwd``) ships
+    alone, and Braket's container runs ``entry_point`` (``module`` or ``module:function``, the module named from
+    the folder holding ``source_module``; default: its name) from the code folder. Nothing is imported here.
+
+    The settings' ``source`` is that folder (``origin`` says why), so the job's code folder is where the entry is
+    named from, as the container needs it.
+    """
+    if source_module.startswith("s3://"):
+        raise InvalidInput([Problem(
+            f"{source_module} is an archive in S3; braketkit ships the source it packs itself (content-addressed, "
+            "checked before it goes): name the file or folder here", "source_module", origin)])
+    place = (cwd / source_module).resolve()
+    if not place.exists():
+        raise InvalidInput([Problem(f"no such file or folder: {source_module}", "source_module", origin)])
+    root, top = place.parent, place.stem if place.is_file() else place.name
+    entry = entry_point or top
+    module, _, function = entry.partition(":")
+    if not _is_dotted(module) or (function and not module_source.is_name(function)):
+        raise InvalidInput([Problem(f"{entry!r} is not module or module:function", "entry_point", origin)])
+    if place.is_dir() and module.partition(".")[0] != top:
+        raise InvalidInput([Problem(f"{entry!r} is not in {source_module}: a folder's entry point starts with its "
+                                    f"name ({top}.module, {top}.module:function)", "entry_point", origin)])
+    if place.is_file() and module != top:
+        raise InvalidInput([Problem(f"{entry!r} is not {source_module}: a file's entry point is its module "
+                                    f"({top}, or {top}:function)", "entry_point", origin)])
+    file = _module_file(module, root, entry, script=not function)
+    source = Path(os.path.relpath(root, _project_of(root))).as_posix()
+    return Target(function=None, module=module, qualname=function, file=file, import_root=root,
+                  keywords=(*keywords, ({"source": source}, origin)), keywords_origin=origin, ships=place.name)
+
+
+def _project_of(folder: Path) -> Path:
+    """The folder ``source`` is relative to: the nearest pyproject.toml's at or above ``folder``, else ``folder``."""
+    pyproject = find_pyproject(folder)
+    return pyproject.parent if pyproject is not None else folder
 
 
 def own_module_hint(name: str, own: Path, entry: Path, project: Path | None) -> str:

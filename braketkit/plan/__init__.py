@@ -292,10 +292,17 @@ def _layout(resolved: Resolved, target: Target, project_root: Path) -> SourceLay
             f"the entry {target.module} ({display_path(target.file)}, imported from {_place(target.import_root)}) is "
             f"outside the source folder {_place(code)}, which is all the job gets; set source to a folder holding "
             f"both{within}", "source", resolved.origins.get("source"))])
+    if target.function is None and target.import_root != code:
+        raise InvalidInput([Problem(
+            f"the script {target.module} is imported from {_place(target.import_root)}, and Braket's container, "
+            f"which runs a script's job itself, imports from the code folder alone ({_place(code)}); run braketkit "
+            f"from {_place(code)}, naming the script from there, or set source to the folder it is named from",
+            "source", resolved.origins.get("source"))])
     top = target.import_root / target.module.partition(".")[0]
     sdk_rule = resolved.pyproject is None and not source and not target.from_main and top.is_dir() \
         and target.file.is_relative_to(top)  # train.py beside a train/ folder is a module at the top
-    return SourceLayout(code_folder=code, shipped=top if sdk_rule else code,
+    shipped = target.import_root / target.ships if target.ships else top if sdk_rule else code
+    return SourceLayout(code_folder=code, shipped=shipped,
                         import_paths=tuple(root.relative_to(code).as_posix() for root in target.import_roots))
 
 

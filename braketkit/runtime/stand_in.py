@@ -51,8 +51,13 @@ def _missing(name: str) -> Any:
     )
 
 
+def sdk_hybrid_job(**_keywords: Any) -> Any:
+    """``braketkit.sdk.hybrid_job(device=..., ...)`` inside the job: the decorated function is just the function."""
+    return _inert
+
+
 def install() -> None:
-    """Make ``import braketkit`` inside the job resolve to this stand-in."""
+    """Make ``import braketkit`` (and ``braketkit.sdk``) inside the job resolve to this stand-in."""
     module = types.ModuleType("braketkit", __doc__)
     module.__dict__.update(
         hybrid_job=hybrid_job, BraketkitError=BraketkitError, InvalidInput=InvalidInput,
@@ -60,6 +65,12 @@ def install() -> None:
            for name in ("Settings", "Instance", "Stopping", "S3", "Checkpoint", "SweepLimits")},
     )
     module.__getattr__ = _missing  # type: ignore[method-assign]
+    sdk = types.ModuleType("braketkit.sdk", "The Braket SDK's decorator, inert inside a job.")
+    sdk.__dict__.update(hybrid_job=sdk_hybrid_job)
+    sdk.__getattr__ = lambda name: _missing(f"sdk.{name}")  # type: ignore[method-assign]
+    module.__dict__["sdk"] = sdk
+    module.__path__ = []  # a package, so that `import braketkit.sdk` finds its submodule in sys.modules
     for name in [name for name in sys.modules if name == "braketkit" or name.startswith("braketkit.")]:
         del sys.modules[name]
     sys.modules["braketkit"] = module
+    sys.modules["braketkit.sdk"] = sdk
