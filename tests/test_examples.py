@@ -34,7 +34,7 @@ def copy_of(tmp_path: Path) -> CopyOf:
 
 
 def test_every_example_has_a_test() -> None:
-    assert sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()) == ["bell", "notebook", "qaoa", "scripts"]
+    assert sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()) == ["bell", "notebook", "qaoa", "scripts", "sdk"]
     # notebook/ runs in a real Jupyter kernel in test_notebook.py
 
 
@@ -93,3 +93,17 @@ def test_script_mode_reads_its_hyperparameters(copy_of: CopyOf) -> None:
                           env=dict(os.environ))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["result"] == {"shots": 300, "agree": 1.0}
+
+
+def _python(folder: Path, script: str) -> str:
+    done = subprocess.run([sys.executable, script], cwd=folder, capture_output=True, text=True, check=False,
+                          env=dict(os.environ))
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_sdk_script_job(copy_of: CopyOf) -> None:
+    """A folder of scripts reading their own hyperparameters, as Amazon's embedded-simulator example has it."""
+    out = _python(copy_of("sdk"), "run_script_job.py")
+    assert "LocalQuantumJob('arn':'local:job/qaoa-algorithm-" in out  # after the job's own lines, echoed
+    assert "'device': 'local:braket/braket_sv'" in out and "'best_cut': " in out
