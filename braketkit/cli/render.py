@@ -11,6 +11,7 @@ from ..model import request as api
 from ..model.provenance import Provenance
 from ..model.steps import CopyCheckpoints, EnsureBucket, Step, Upload, WriteRecord
 from ..package.capture import MODULE as CAPTURED_MODULE
+from ..package.capture import CapturedModule
 from ..plan import Plan
 from ..plan.spending import Spending, instance_seconds, money, period_text
 from ..resolve import Resolved, leaves
@@ -76,6 +77,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "spending": jsonable(plan.spending),
         "captured": None if plan.captured is None else {
             "module": f"{CAPTURED_MODULE}.py", "entry": plan.captured.entry, "names": plan.captured.names,
+            "values": jsonable(plan.captured.values), "replayed": jsonable(plan.captured.replayed),
             "text": plan.captured.text},
     }
 
@@ -180,6 +182,7 @@ def _step_text(step: Step, plan: Plan) -> list[str]:
                  "(skipped when already there)", f"-> {step.s3_uri}"]
         if plan.captured is not None:
             lines.append(f"in it: {CAPTURED_MODULE}.py, generated from __main__ with " + ", ".join(plan.captured.names))
+            lines += _captured_lines(plan.captured)
         return lines
     if isinstance(step, CopyCheckpoints):
         where = step.from_uri or "not looked up (offline): such a plan cannot be submitted"
@@ -190,6 +193,21 @@ def _step_text(step: Step, plan: Plan) -> list[str]:
         return [f"write the planned record (settings with their origins, provenance), {size}",
                 f"-> {step.s3_uri}"]
     return [f"CreateJob {step.request.job_name} (client token {step.request.client_token}, the same on every retry)"]
+
+
+def _captured_lines(captured: CapturedModule) -> list[str]:
+    """How each global that is neither a definition nor an import travels: as its value, or by the statements
+    of the session that made it, replayed in order (each with its cell and why it is needed)."""
+    lines = []
+    for value in captured.values:
+        made = f"the same object as {value.same_as}" if value.same_as else f"{value.source_bytes} B of source"
+        lines.append(f"  value {value.name}: {value.type}, {made}" + (f" ({value.place})" if value.place else ""))
+    for statement in captured.replayed:
+        first, *rest = statement.text.splitlines()
+        why = "; ".join(f"{'updates' if reason.update else 'makes'} {reason.name}, for {reason.used_by}"
+                        for reason in statement.needed_for)
+        lines.append(f"  replays {statement.place}: {first}" + (" ..." if rest else "") + f"  ({why})")
+    return lines
 
 
 def _provenance_rows(provenance: Provenance) -> list[tuple[str, str]]:
