@@ -10,6 +10,7 @@ keeps for each cell, and a ``__main__`` that is the shell's namespace.
 from __future__ import annotations
 
 import atexit
+import random
 import builtins
 import shutil
 import sys
@@ -71,7 +72,7 @@ def test_the_example_notebook_runs_in_a_kernel(kernel_home: Path, tmp_path: Path
                    resources={"metadata": {"path": str(folder)}}).execute()
     cells = {cell.id: cell for cell in notebook.cells}
     assert _text(cells["which-python"]).strip() == sys.executable
-    assert [cell.execution_count for cell in notebook.cells if cell.cell_type == "code"] == list(range(1, 11))
+    assert [cell.execution_count for cell in notebook.cells if cell.cell_type == "code"] == list(range(1, 14))
     assert not [cell.id for cell in notebook.cells if _text(cell, "stderr")]  # no warning, no stray traceback
     (error,) = cells["uncaught"].outputs
     assert (error["output_type"], error["ename"]) == ("error", "InvalidInput")
@@ -102,13 +103,20 @@ def test_the_example_notebook_runs_in_a_kernel(kernel_home: Path, tmp_path: Path
     )
     assert _value(cells["run"]) == "{'steps': 2, 'horizon': 3, 'rates': [0.1, 0.0866]}"
     assert _value(cells["rerun"]) == "{'steps': 2, 'horizon': 4, 'rates': [0.1, 0.0924]}"
-    assert cells["refusal"].execution_count == 8
+    assert _text(cells["built"]) == (
+        "value wires (cell [8], line 5)\n"
+        "replays cell [8], line 3: graph = nx.gnm_random_graph(5, 6, seed=1967)\n"
+        "replays cell [8], line 4: graph.add_edge(0, 4)\n")
+    assert _value(cells["built-run"]) == "True"
+    assert cells["refusal"].execution_count == 11
     assert _text(cells["refusal"]) == (
-        "cell [8], line 7: jitter uses rng, a random.Random object, which cannot be written as source for the job; "
-        "pass it to noisy as an argument or as input data, create it inside noisy, or move it into a module\n")
+        "cell [11], line 3: `rng = random.Random()` makes rng, which jitter uses, with randomness without a seed "
+        "(random.Random), which would draw otherwise in the job; give it a seed (seed=..., random_state=..., or a "
+        "generator such as numpy.random.default_rng(1234)), or create rng inside noisy\n")
     modules = [(job / "code" / "braketkit_main.py").read_text() for job in (folder / ".braketkit" / "jobs").iterdir()]
     assert sorted(line for text in modules for line in text.splitlines() if line.startswith("STEPS")) == [
-        "STEPS = 3", "STEPS = 4"]  # one module per job, each as it was at submission; the refused job never ran
+        "STEPS = 3", "STEPS = 4"]
+    assert sum("\ngraph.add_edge(0, 4)\n" in text for text in modules) == 1  # one module per job, each as it was at submission; the refused job never ran
 
 
 # -- cell by cell, in IPython's InteractiveShell -----------------------------------------------------------
@@ -278,14 +286,21 @@ def test_tables_of_functions_and_numpy_scalars_travel(session: Session) -> None:
     assert session.run("pick.local('sgd')").result() == [0, 5.0, "float64"]
 
 
-def test_a_part_of_a_value_that_cannot_travel_is_named(session: Session) -> None:
+def test_an_object_inside_a_value_is_rebuilt_by_its_statement(session: Session) -> None:
+    """A seeded generator inside a dict: the statement that made it runs again in the job, so the job draws what the
+    session would have drawn. Without a seed it is refused, naming the statement and the call."""
     session.run("import random\n\nfrom braketkit import hybrid_job")
     session.run("SETTINGS = {'seed': 1, 'rng': random.Random(1)}")
     session.run(f"@hybrid_job({LOCAL})\ndef sample():\n    return SETTINGS['rng'].random()")
+    plan = session.run("sample.plan()")
+    assert "\n\n# cell [2]\nSETTINGS = {'seed': 1, 'rng': random.Random(1)}\n" in plan.captured.text
+    assert session.run("sample.local()").result() == random.Random(1).random()
+    session.run("SETTINGS = {'seed': 1, 'rng': random.Random()}")
     error = session.fails("sample.plan()")
-    assert str(error) == ("cell [3], line 3: sample uses SETTINGS, whose ['rng'] is a random.Random object, which "
-                          "cannot be written as source for the job; pass it to sample as an argument or as input "
-                          "data, create it inside sample, or move it into a module")
+    assert str(error) == (
+        "cell [6]: `SETTINGS = {'seed': 1, 'rng': random.Random()}` makes SETTINGS, which sample uses, with "
+        "randomness without a seed (random.Random), which would draw otherwise in the job; give it a seed (seed=..., "
+        "random_state=..., or a generator such as numpy.random.default_rng(1234)), or create SETTINGS inside sample")
 
 
 def test_a_notebook_in_a_subfolder_runs_there_with_its_files(session: Session, project: Project,
@@ -318,15 +333,13 @@ def test_lambdas_classes_redefined_in_one_cell_and_odd_values(session: Session) 
     expected = session.run("odd.function()")
     assert [expected[index] for index in (0, 1, 2, 4)] == [3, 1, 2, "data/x.csv"] and len(expected[3]) == 3
     assert session.run("odd.local()").result() == expected
-    session.run("sys.set_int_max_str_digits(0)\nBIG = 10 ** 5000\nQUAD = np.longdouble(0.5)")
-    session.run(f"@hybrid_job({LOCAL})\ndef big():\n    return [BIG, QUAD]")
-    assert str(session.fails("big.plan()")) == (
-        "2 problems:\n"
-        "  - cell [9], line 3: big uses BIG, an int with more digits than Python reads back, which cannot be written "
-        "as source for the job; pass it to big as an argument or as input data, create it inside big, or move it "
-        "into a module\n"
-        "  - cell [9], line 3: big uses QUAD, a numpy.longdouble object, which cannot be written as source for the "
-        "job; pass it to big as an argument or as input data, create it inside big, or move it into a module")
+    session.run("sys.set_int_max_str_digits(0)\nBIG = 10 ** 5000 + 7\nQUAD = np.longdouble(0.5)")
+    session.run(f"@hybrid_job({LOCAL})\ndef big():\n    return [BIG % 1000003, str(QUAD), type(QUAD).__name__]")
+    text = session.run("big.plan().captured.text")
+    assert "\nBIG = 0x" in text  # hexadecimal: no digit limit applies to it in the job
+    assert "\n\n# cell [8]\nsys.set_int_max_str_digits(0)\n" not in text
+    assert "\n\n# cell [8], line 3\nQUAD = np.longdouble(0.5)\n" in text  # no exact value: its statement, replayed
+    assert session.run("big.local()").result() == session.run("big.function()")
     session.run("sys.set_int_max_str_digits(4300)")
 
 
