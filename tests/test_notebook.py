@@ -10,8 +10,8 @@ keeps for each cell, and a ``__main__`` that is the shell's namespace.
 from __future__ import annotations
 
 import atexit
-import random
 import builtins
+import random
 import shutil
 import sys
 from collections.abc import Iterator
@@ -115,8 +115,8 @@ def test_the_example_notebook_runs_in_a_kernel(kernel_home: Path, tmp_path: Path
         "generator such as numpy.random.default_rng(1234)), or create rng inside noisy\n")
     modules = [(job / "code" / "braketkit_main.py").read_text() for job in (folder / ".braketkit" / "jobs").iterdir()]
     assert sorted(line for text in modules for line in text.splitlines() if line.startswith("STEPS")) == [
-        "STEPS = 3", "STEPS = 4"]
-    assert sum("\ngraph.add_edge(0, 4)\n" in text for text in modules) == 1  # one module per job, each as it was at submission; the refused job never ran
+        "STEPS = 3", "STEPS = 4"]  # one module per job, each as it was at submission; the refused job never ran
+    assert sum("\ngraph.add_edge(0, 4)\n" in text for text in modules) == 1
 
 
 # -- cell by cell, in IPython's InteractiveShell -----------------------------------------------------------
@@ -379,3 +379,159 @@ def test_what_was_changed_after_a_definition_is_warned_about(session: Session) -
         "Model.scale, Model.sizes changed after Model was defined (cell [2]); the job gets Model as its source "
         "makes it",
         "shift.offset changed after shift was defined (cell [4]); the job gets shift as its source makes it"]
+
+
+# -- objects made in cells: values and replayed statements --------------------------------------------------
+
+
+QAOA_CELLS = [
+    "import networkx as nx\nimport numpy as np\nfrom braket.circuits import Circuit, observables\n"
+    "from braket.devices import LocalSimulator\n\nfrom braketkit import hybrid_job",
+    # the shape of amazon-braket-examples' "Using PennyLane with Braket Hybrid Jobs", with the SDK's own objects
+    "num_nodes = 5\nnum_edges = 6\nseed = 1967\n\np = 2\n\n"
+    "graph = nx.gnm_random_graph(num_nodes, num_edges, seed=seed)\n"
+    "positions = nx.spring_layout(graph, seed=seed)",
+    "p = 2  # number of layers\nwires = range(num_nodes)\nparams = np.random.rand(2, p)\n"
+    "cost_h = [observables.Z(i) @ observables.Z(j) for i, j in graph.edges]\ndev = LocalSimulator()\n\n\n"
+    "def qaoa_layer(circuit, gamma, alpha):\n    for i, j in graph.edges:\n        circuit.zz(i, j, gamma)\n"
+    "    for w in wires:\n        circuit.rx(w, alpha)\n\n\n"
+    "def circuit(params):\n    built = Circuit()\n    for w in wires:\n        built.h(w)\n"
+    "    for gamma, alpha in zip(params[0], params[1]):\n        qaoa_layer(built, gamma, alpha)\n    return built",
+    "graph.add_edge(0, 4)",
+    f"@hybrid_job({LOCAL})\ndef run_qaoa():\n    built = circuit(params).expectation(cost_h[0])\n"
+    "    energy = dev.run(built, shots=0).result().values[0]\n"
+    "    return {'edges': [list(edge) for edge in sorted(graph.edges)], 'gates': len(built.instructions),\n"
+    "            'params': params.tolist(), 'wires': list(wires), 'energy': round(float(energy), 9)}",
+]
+
+
+def test_a_notebook_shaped_like_amazon_s_qaoa_example_travels(session: Session) -> None:
+    """A graph, observables and a device made in cells are replayed (with the graph's later update); the range
+    and the NumPy parameters travel as values. The job computes what the notebook computes."""
+    for cell in QAOA_CELLS:
+        session.run(cell)
+    plan = session.run("run_qaoa.plan()")
+    captured = plan.captured
+    assert [(value.name, value.type, value.place) for value in captured.values] == [
+        ("num_edges", "int", "cell [2], line 2"), ("num_nodes", "int", "cell [2]"),
+        ("params", "numpy.ndarray", "cell [3], line 3"), ("seed", "int", "cell [2], line 3"),
+        ("wires", "range", "cell [3], line 2")]
+    assert [(statement.place, statement.text) for statement in captured.replayed] == [
+        ("cell [2], line 7", "graph = nx.gnm_random_graph(num_nodes, num_edges, seed=seed)"),
+        ("cell [3], line 4", "cost_h = [observables.Z(i) @ observables.Z(j) for i, j in graph.edges]"),
+        ("cell [3], line 5", "dev = LocalSimulator()"),
+        ("cell [4]", "graph.add_edge(0, 4)")]
+    assert [[(reason.name, reason.used_by, reason.update) for reason in statement.needed_for]
+            for statement in captured.replayed] == [
+        [("graph", "qaoa_layer", False)], [("cost_h", "run_qaoa", False)],
+        [("dev", "run_qaoa", False)], [("graph", "qaoa_layer", True)]]
+    assert "positions" not in captured.names and "spring_layout" not in captured.text
+    assert "\nwires = range(0, 5, 1)\n" in captured.text
+    assert session.run("run_qaoa.local()").result() == session.run("run_qaoa.function()")
+
+
+def test_the_plan_lists_values_and_replayed_statements(session: Session) -> None:
+    from braketkit.cli.render import plan_document, plan_text
+
+    for cell in QAOA_CELLS:
+        session.run(cell)
+    plan = session.run("run_qaoa.plan()")
+    text = plan_text(plan)
+    assert ("in it: braketkit_main.py, generated from __main__ with Circuit, LocalSimulator, np, nx, observables, "
+            "num_edges, num_nodes, params, seed, wires, graph, cost_h, dev, qaoa_layer, circuit, run_qaoa\n"
+            "  value num_edges: int, 1 B of source (cell [2], line 2)\n") in text
+    assert "\nsteps: none in AWS (a local run, of the source archive, sha256 " in text
+    assert "\n  value wires: range, 14 B of source (cell [3], line 2)\n" in text
+    assert ("\n  replays cell [2], line 7: graph = nx.gnm_random_graph(num_nodes, num_edges, seed=seed)  (makes graph,"
+            " for qaoa_layer)\n") in text
+    assert "\n  replays cell [4]: graph.add_edge(0, 4)  (updates graph, for qaoa_layer)\n" in text
+    document = plan_document(plan)["captured"]
+    assert document["values"][4] == {"name": "wires", "type": "range", "place": "cell [3], line 2",
+                                      "source_bytes": 14, "same_as": None}
+    assert document["replayed"][3] == {"text": "graph.add_edge(0, 4)", "place": "cell [4]", "binds": [],
+                                        "needed_for": [{"name": "graph", "used_by": "qaoa_layer", "update": True}]}
+
+
+def test_aliases_shadowed_builtins_and_rebinding_read_as_in_the_session(session: Session) -> None:
+    """Two names of one list stay one list; a value that uses a builtin the session rebound still means the
+    builtin; a statement replayed reads what it read then, though the name was bound again since."""
+    session.run("import collections\n\nfrom braketkit import hybrid_job")
+    session.run("a = [1]\nb = a\nwires = range(3)\nz = complex(-0.0, 0.0)")
+    session.run("scale = 2\ncounts = collections.Counter({'x': scale})")
+    session.run("scale = 3\nrange = 7\ncomplex = 'shadowed'\ncounts['y'] += 1")
+    session.run(f"@hybrid_job({LOCAL})\ndef same():\n    b.append(2)\n"
+                "    return [a, a is b, list(wires), str(z), range, complex, scale, sorted(counts.items())]")
+    text = session.run("same.plan().captured.text")
+    assert "\nb = a\n" in text and "\nwires = builtins.range(0, 3, 1)\n" in text
+    assert text.index("scale = 2\n") < text.index("counts = collections.Counter") < text.index("scale = 3\n")
+    expected = [[1, 2], True, [0, 1, 2], "(-0+0j)", 7, "shadowed", 3, [["x", 2], ["y", 1]]]
+    assert session.run("same.local()").result() == expected
+    assert session.run("same.function()") == [[1, 2], True, [0, 1, 2], "(-0+0j)", 7, "shadowed", 3,
+                                              [("x", 2), ("y", 1)]]
+
+
+REFUSALS = {
+    "unseeded": ("import random\nrng = random.Random()",
+                 "cell [2], line 2: `rng = random.Random()` makes rng, which train uses, with randomness without a "
+                 "seed (random.Random), which would draw otherwise in the job; give it a seed (seed=..., "
+                 "random_state=..., or a generator such as numpy.random.default_rng(1234)), or create rng inside "
+                 "train"),
+    "unseeded-library": ("import networkx as nx\nrng = nx.gnm_random_graph(5, 6)",
+                         "cell [2], line 2: `rng = nx.gnm_random_graph(5, 6)` makes rng, which train uses, with "
+                         "randomness without a seed (nx.gnm_random_graph), which would draw otherwise in the job; "
+                         "give it a seed (seed=..., random_state=..., or a generator such as "
+                         "numpy.random.default_rng(1234)), or create rng inside train"),
+    "aws": ("import boto3\nrng = boto3.Session(region_name='us-east-1')",
+            "cell [2], line 2: `rng = boto3.Session(region_name='us-east-1')` makes rng, which train uses, by calling "
+            "AWS (boto3.Session), which the job must not do again as it starts; create rng inside train"),
+    "tracker": ("from braket.tracking import Tracker\nrng = Tracker()",
+                "cell [2], line 2: `rng = Tracker()` makes rng, which train uses, by calling AWS (Tracker), which the "
+                "job must not do again as it starts; create rng inside train"),
+    "mutates-a-value": ("import collections\nedges = [1, 2]\nrng = collections.Counter([edges.pop()])",
+                        "cell [2], line 3: `rng = collections.Counter([edges.pop()])` changes edges (edges.pop()), "
+                        "which braketkit writes as a value as it is now: the job would change it once more; copy it "
+                        "first (edges.copy()), or create what the statement makes inside train"),
+    "absolute-path": ("import collections\npath = 'ABSOLUTE'\nrng = collections.Counter(open(path).read())",
+                      "cell [2], line 3: `rng = collections.Counter(open(path).read())` makes rng, which train "
+                      "uses, reading ABSOLUTE, a path of this machine, which the job does not have; name it relative "
+                      "to the working directory, within the project, or create rng inside train"),
+    "builtin-rebound-since": ("import collections\nrng = collections.Counter(range(3))\nrange = 5",
+                              "cell [2], line 2: `rng = collections.Counter(range(3))` reads range, which cell [2], "
+                              "line 3 bound only after it ran; run cell [2], line 2 again, so that it reads range as "
+                              "it is now"),
+    "magic": ("import collections\nrng = collections.Counter(get_ipython().getoutput('echo a'))",
+              "cell [2], line 2: `rng = collections.Counter(get_ipython().getoutput('echo a'))` makes rng, which "
+              "train uses, through IPython's get_ipython (a magic or a shell command), which the job does not have; "
+              "write it in plain Python, or create rng inside train"),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSALS))
+def test_a_statement_that_would_not_mean_the_same_in_the_job_is_refused(session: Session, tmp_path: Path,
+                                                                          case: str) -> None:
+    cell, message = REFUSALS[case]
+    outside = tmp_path / "outside.txt"
+    outside.write_text("abc")
+    session.run("from braketkit import hybrid_job")
+    session.run(cell.replace("ABSOLUTE", str(outside)))
+    session.run(f"@hybrid_job({LOCAL})\ndef train():\n    return [rng, range]")
+    error = session.fails("train.plan()")
+    assert isinstance(error, InvalidInput)
+    assert str(error) == message.replace("ABSOLUTE", str(outside))
+
+
+def test_a_file_a_replayed_statement_reads_must_be_shipped(session: Session, project: Project) -> None:
+    """Shipped in the archive, the job reads its copy; excluded (and not input data), the plan is refused."""
+    project.write("edges.txt", "0 1\n1 2\n")
+    session.run("import networkx as nx\n\nfrom braketkit import hybrid_job")
+    session.run("graph = nx.read_edgelist('edges.txt', nodetype=int)")
+    session.run(f"@hybrid_job({LOCAL})\ndef nodes():\n    return sorted(graph.nodes)")
+    assert session.run("nodes.local()").result() == [0, 1, 2]
+    session.run(f"@hybrid_job({LOCAL}, exclude=['edges.txt'])\ndef nodes():\n    return sorted(graph.nodes)")
+    assert str(session.fails("nodes.plan()")) == (
+        "cell [2]: `graph = nx.read_edgelist('edges.txt', nodetype=int)` makes graph, which nodes uses, reading "
+        "edges.txt, which the job will not have: it is neither in the source archive (include = [\"edges.txt\"] ships "
+        "it) nor input data at that path (input = {\"data\": \"edges.txt\"} links it)")
+    session.run(f"@hybrid_job({LOCAL}, exclude=['edges.txt'], input={{'data': 'edges.txt'}})\n"
+                "def nodes():\n    return sorted(graph.nodes)")
+    assert session.run("nodes.local()").result() == [0, 1, 2]

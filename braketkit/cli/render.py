@@ -181,7 +181,6 @@ def _step_text(step: Step, plan: Plan) -> list[str]:
         lines = [f"upload source archive, {archive.files} files, {_size(archive.size)}, sha256 {archive.sha256[:12]} "
                  "(skipped when already there)", f"-> {step.s3_uri}"]
         if plan.captured is not None:
-            lines.append(f"in it: {CAPTURED_MODULE}.py, generated from __main__ with " + ", ".join(plan.captured.names))
             lines += _captured_lines(plan.captured)
         return lines
     if isinstance(step, CopyCheckpoints):
@@ -198,7 +197,7 @@ def _step_text(step: Step, plan: Plan) -> list[str]:
 def _captured_lines(captured: CapturedModule) -> list[str]:
     """How each global that is neither a definition nor an import travels: as its value, or by the statements
     of the session that made it, replayed in order (each with its cell and why it is needed)."""
-    lines = []
+    lines = [f"in it: {CAPTURED_MODULE}.py, generated from __main__ with " + ", ".join(captured.names)]
     for value in captured.values:
         made = f"the same object as {value.same_as}" if value.same_as else f"{value.source_bytes} B of source"
         lines.append(f"  value {value.name}: {value.type}, {made}" + (f" ({value.place})" if value.place else ""))
@@ -226,7 +225,10 @@ def _provenance_rows(provenance: Provenance) -> list[tuple[str, str]]:
 def _steps_text(plan: Plan) -> list[str]:
     """The plan's steps, numbered: all that a run changes in AWS, in order."""
     if not plan.steps:
-        return ["steps: none in AWS (a local run)"]
+        if plan.captured is None:
+            return ["steps: none in AWS (a local run)"]
+        return ["steps: none in AWS (a local run, of the source archive, sha256 "
+                f"{plan.archive.sha256[:12]})", *_captured_lines(plan.captured)]
     lines = ["steps (a run does these, in this order, and nothing else in AWS):"]
     for number, step in enumerate(plan.steps, 1):
         first, *rest = _step_text(step, plan)

@@ -134,8 +134,10 @@ def _own_scope(node: ast.AST) -> Iterator[ast.AST]:
 def bound_names(tree: ast.stmt) -> set[str]:
     """Names the statement binds (or deletes) at the top level: targets, imports, definitions, walruses."""
     names: set[str] = set()
+    scoped = {id(target) for node in _own_scope(tree) if isinstance(node, ast.comprehension)
+              for target in ast.walk(node.target)}  # a comprehension's variables are its own
     for node in _own_scope(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) and id(node) not in scoped:
             names.add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
