@@ -369,13 +369,15 @@ class Writer:
             return
         finally:
             self.writing.discard(name)
+        if len(text) > MAX_LITERAL:  # too big to write: made again by its statement, if the history has one
+            if not self.replay(name, used_by):
+                self.refuse(f"{used_by} uses {name}, a {_kind(value)} that takes {len(text)} characters as source, "
+                            f"over the {MAX_LITERAL} braketkit writes into the job, and no statement this session ran "
+                            "binds it; " + _HINT.format(entry=self.entry), where)
+            return
         self.objects[name] = value
         self.sizes[name] = len(text.encode())
-        if len(text) > MAX_LITERAL:
-            self.refuse(f"{used_by} uses {name}, a {_kind(value)} that takes {len(text)} characters as source, "
-                        f"over the {MAX_LITERAL} braketkit writes into the job; " + _HINT.format(entry=self.entry),
-                        where)
-        elif use.needs:  # it names the script's own definitions: it goes after them
+        if use.needs:  # it names the script's own definitions: it goes after them
             order = max((self.definitions[need].order for need in use.needs if need in self.definitions),
                         default=(0, "", 0))
             shell, update = _refill(name, value, text) or (None, None)
@@ -458,7 +460,7 @@ class Writer:
                 self.refuse_replay(statement, reason, f"with randomness without a seed ({call.text}), which would "
                                    "draw otherwise in the job", "give it a seed (seed=..., random_state=..., or a "
                                    f"generator such as numpy.random.default_rng(1234)), or {inside}")
-        for path in file_paths(statement, self.namespace, reads):
+        for path in file_paths(statement, self.namespace, {name for name in reads if not name.startswith("__")}):
             if os.path.isabs(path):
                 self.refuse_replay(statement, reason, f"reading {path}, a path of this machine, which the job "
                                    "does not have", "name it relative to the working directory, within the "
@@ -475,8 +477,11 @@ class Writer:
         later = [item for item in self.bindings(name, after=statement.index)
                  if seen is None or not _rerun(seen, item)]
         if seen is None and later:  # it read a builtin (or nothing) that a later statement bound
-            self.refuse(f"{_quoted(statement)} reads {name}, which {later[0].place} bound only after it ran; run "
-                        f"{statement.place} again, so that it reads {name} as it is now", statement.place)
+            reason = entry.reasons[0]
+            self.refuse_replay(statement, reason, f"reading {name}, which {later[0].place} bound only after it ran: "
+                               f"the job would give it {name} as it is now", f"run the statement again after "
+                               f"{later[0].place} (or name {name} otherwise), or create {reason.name} inside "
+                               f"{self.entry}")
             return
         if seen is None:
             if name in self.namespace:  # bound by nothing the history shows (exec, a function's global)
@@ -654,6 +659,8 @@ class Writer:
     def shared(self, value: Any, use: Use, path: str, depth: int, seen: frozenset[int]) -> str:
         """A list, dict, set or array, one object in the job wherever the session holds it: inside another value
         it is named through the global that holds it, if one does; held twice within one value, it is refused."""
+        if id(value) in seen:  # a container around it: refused as such
+            return self.unshared(value, use, path, depth, seen)
         held = self.names_of.get(id(value)) if path and use.references else None
         if held is not None:
             if held in self.writing:
@@ -661,7 +668,7 @@ class Writer:
             self.need(held, use.used_by, use.where)
             use.needs.add(held)
             return held
-        if id(value) in use.parts and id(value) not in seen:
+        if id(value) in use.parts:
             first = use.parts[id(value)] or "the value itself"
             raise Unwritable(_whose(path, f"is the very {_kind(value)} that is also at {first}"))
         use.parts[id(value)] = path
