@@ -457,17 +457,20 @@ def test_aliases_shadowed_builtins_and_rebinding_read_as_in_the_session(session:
     builtin; a statement replayed reads what it read then, though the name was bound again since."""
     session.run("import collections\n\nfrom braketkit import hybrid_job")
     session.run("a = [1]\nb = a\nwires = range(3)\nz = complex(-0.0, 0.0)")
-    session.run("scale = 2\ncounts = collections.Counter({'x': scale})")
+    session.run("scale = 2\ncounts = collections.Counter({'x': scale})\nsizes = collections.Counter(range(2))")
     session.run("scale = 3\nrange = 7\ncomplex = 'shadowed'\ncounts['y'] += 1")
     session.run(f"@hybrid_job({LOCAL})\ndef same():\n    b.append(2)\n"
-                "    return [a, a is b, list(wires), str(z), range, complex, scale, sorted(counts.items())]")
+                "    return [a, a is b, list(wires), str(z), range, complex, scale, sorted(counts.items()),\n"
+                "            sorted(sizes)]")
     text = session.run("same.plan().captured.text")
     assert "\nb = a\n" in text and "\nwires = builtins.range(0, 3, 1)\n" in text
     assert text.index("scale = 2\n") < text.index("counts = collections.Counter") < text.index("scale = 3\n")
-    expected = [[1, 2], True, [0, 1, 2], "(-0+0j)", 7, "shadowed", 3, [["x", 2], ["y", 1]]]
+    shadowing = "\n# cell [4], line 2, as it is now\nrange = 7\n"  # after the statement that read the builtin
+    assert text.index("sizes = collections.Counter(range(2))") < text.index(shadowing)
+    expected = [[1, 2], True, [0, 1, 2], "(-0+0j)", 7, "shadowed", 3, [["x", 2], ["y", 1]], [0, 1]]
     assert session.run("same.local()").result() == expected
     assert session.run("same.function()") == [[1, 2], True, [0, 1, 2], "(-0+0j)", 7, "shadowed", 3,
-                                              [("x", 2), ("y", 1)]]
+                                              [("x", 2), ("y", 1)], [0, 1]]
 
 
 REFUSALS = {
@@ -495,10 +498,6 @@ REFUSALS = {
                       "cell [2], line 3: `rng = collections.Counter(open(path).read())` makes rng, which train "
                       "uses, reading ABSOLUTE, a path of this machine, which the job does not have; name it relative "
                       "to the working directory, within the project, or create rng inside train"),
-    "builtin-rebound-since": ("import collections\nrng = collections.Counter(range(3))\nrange = 5",
-                              "cell [2], line 2: `rng = collections.Counter(range(3))` reads range, which cell [2], "
-                              "line 3 bound only after it ran; run cell [2], line 2 again, so that it reads range as "
-                              "it is now"),
     "magic": ("import collections\nrng = collections.Counter(get_ipython().getoutput('echo a'))",
               "cell [2], line 2: `rng = collections.Counter(get_ipython().getoutput('echo a'))` makes rng, which "
               "train uses, through IPython's get_ipython (a magic or a shell command), which the job does not have; "

@@ -313,6 +313,8 @@ class Writer:
         """The statements replayed, by their place in the history."""
         self.reads: list[FileRead] = []
         self.sizes: dict[str, int] = {}
+        self.late: set[str] = set()
+        """Globals a replayed statement read as builtins, bound only after it: written where they were bound."""
 
     def refuse(self, message: str, where: str) -> None:
         self.problems.append(Problem(message, origin=where))
@@ -476,12 +478,9 @@ class Writer:
         seen = self.last_binding(name, before=statement.index)
         later = [item for item in self.bindings(name, after=statement.index)
                  if seen is None or not _rerun(seen, item)]
-        if seen is None and later:  # it read a builtin (or nothing) that a later statement bound
-            reason = entry.reasons[0]
-            self.refuse_replay(statement, reason, f"reading {name}, which {later[0].place} bound only after it ran: "
-                               f"the job would give it {name} as it is now", f"run the statement again after "
-                               f"{later[0].place} (or name {name} otherwise), or create {reason.name} inside "
-                               f"{self.entry}")
+        if seen is None and later:  # it read a builtin (or nothing) that a later statement bound: bound after it
+            self.need(name, statement.place, statement.place)
+            self.late.add(name)
             return
         if seen is None:
             if name in self.namespace:  # bound by nothing the history shows (exec, a function's global)
@@ -740,8 +739,9 @@ class Writer:
     def array(self, value: Any, use: Use, path: str) -> str:
         """A NumPy array of numbers or booleans: its dtype and shape, and its bytes exactly.
 
-        Small arrays of finite numbers read as a list (``np.array([0.5, -0.0], dtype='<f8')``); others are
-        written byte for byte. A PennyLane tensor keeps ``requires_grad``.
+        Small arrays read as a list (``np.array([0.5, -0.0], dtype='<f8')``) when the list gives back the very
+        bytes; others (a NaN's payload, a bool stored as 2, another byte order) are written byte for byte. A
+        PennyLane tensor keeps ``requires_grad``.
         """
         numpy = sys.modules["numpy"]
         dtype = value.dtype
@@ -751,9 +751,8 @@ class Writer:
             raise Unwritable(_whose(path, detail) if path else detail)
         plain = value.view(numpy.ndarray)
         np = self.module_reference("numpy")
-        native = dtype.isnative or dtype.itemsize == 1
-        finite = dtype.kind in "biu" or bool(numpy.isfinite(plain).all())
-        if native and finite and plain.ndim and 0 < plain.size <= _LISTED_ITEMS:
+        listed = plain.ndim and 0 < plain.size <= _LISTED_ITEMS and (dtype.isnative or dtype.itemsize == 1)
+        if listed and numpy.array(plain.tolist(), dtype=dtype).tobytes() == plain.tobytes():  # the list is exact
             items = self.write(plain.tolist(), Use(use.used_by, use.where, references=False), path)
             text = f"{np}.array({items}, dtype={dtype.str!r})"
         else:
@@ -896,7 +895,8 @@ class Writer:
 
         A global written as a value (or import) that a replayed statement binds too is left to that statement
         when it is the global's last binding; else it is written where its last binding ran, after the replayed
-        statements before that, so that each reads what it read in the session.
+        statements before that, so that each reads what it read in the session. So is one that shadows a builtin
+        a replayed statement read before the session bound it (``wires = range(3)``, later ``range = 7``).
         """
         made = self.made_by_replay()
         previous: str | None = None
@@ -912,7 +912,7 @@ class Writer:
             previous = _key(statement)
             self.definitions[previous] = Definition(statement.order, f"# {statement.place}\n{statement.text}",
                                                     frozenset(needs))
-        for name in sorted(made):
+        for name in sorted(made.keys() | self.late):
             written = name in self.objects or name in self.aliases or name in self.imports
             if not written:
                 continue
@@ -926,6 +926,7 @@ class Writer:
                 continue
             definition = self.definitions.get(name)
             text = definition.text if definition is not None else value_text or f"{import_text}\n"
+            text = f"# {last.place}, as it is now\n{text}" if last is not None else text
             order = last.order if last is not None else (sys.maxsize, "", 0)
             earlier = {_key(entry.statement) for entry in self.replays.values() if entry.statement.order < order}
             self.definitions[name] = Definition(order, text, frozenset(
