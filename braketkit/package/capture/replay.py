@@ -11,6 +11,7 @@ import builtins
 import inspect
 import os
 import pathlib
+import sys
 import types
 from collections.abc import Iterator
 from typing import Any
@@ -77,7 +78,10 @@ def _chain(node: ast.expr, namespace: dict[str, Any]) -> tuple[Any, ...]:
         try:
             item = inspect.getattr_static(item, name)
         except AttributeError:
-            return ()
+            lazy = sys.modules.get(f"{item.__name__}.{name}") if isinstance(item, types.ModuleType) else None
+            if lazy is None:  # a lazily loaded submodule is in sys.modules once loaded; anything else is unknown
+                return ()
+            item = lazy
         if isinstance(item, (staticmethod, classmethod)):
             item = item.__func__
         found.append(item)
@@ -138,7 +142,7 @@ def unseeded(call: Call) -> bool:
             isinstance(item, ast.Constant) and item.value is None for item in arguments))
     try:
         signature = inspect.signature(callee)
-    except (TypeError, ValueError):
+    except Exception:  # what an object says of its signature is its own code: anything may go wrong
         return False
     positional = [name for name, parameter in signature.parameters.items()
                   if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD)]

@@ -51,6 +51,8 @@ _MUTABLE = (list, dict, set, bytearray)
 """Kinds of value whose identity shows: two names bound to one of them stay one object in the job."""
 MAX_DEPTH = 50
 """How deeply a captured value may nest; Python's parser stops not far beyond."""
+_UNBOUND = "no statement this session ran binds it (exec and cell magics such as %%time hide theirs)"
+"""Why a global that is not a value cannot be replayed either."""
 _HINT = "pass it to {entry} as an argument or as input data, create it inside {entry}, or move it into a module"
 
 
@@ -367,15 +369,15 @@ class Writer:
         except Unwritable as error:
             if not self.replay(name, used_by):
                 self.refuse(f"{used_by} uses {name}, {error}, which cannot be written as source for the job, and "
-                            "no statement this session ran binds it; " + _HINT.format(entry=self.entry), where)
+                            f"{_UNBOUND}; " + _HINT.format(entry=self.entry), where)
             return
         finally:
             self.writing.discard(name)
         if len(text) > MAX_LITERAL:  # too big to write: made again by its statement, if the history has one
             if not self.replay(name, used_by):
                 self.refuse(f"{used_by} uses {name}, a {_kind(value)} that takes {len(text)} characters as source, "
-                            f"over the {MAX_LITERAL} braketkit writes into the job, and no statement this session ran "
-                            "binds it; " + _HINT.format(entry=self.entry), where)
+                            f"over the {MAX_LITERAL} braketkit writes into the job, and {_UNBOUND}; "
+                            + _HINT.format(entry=self.entry), where)
             return
         self.objects[name] = value
         self.sizes[name] = len(text.encode())
