@@ -534,3 +534,37 @@ def test_a_file_a_replayed_statement_reads_must_be_shipped(session: Session, pro
     session.run(f"@hybrid_job({LOCAL}, exclude=['edges.txt'], input={{'data': 'edges.txt'}})\n"
                 "def nodes():\n    return sorted(graph.nodes)")
     assert session.run("nodes.local()").result() == [0, 1, 2]
+
+
+def test_amazon_s_pennylane_notebook_travels_as_it_is(session: Session) -> None:
+    """The cells of amazon-braket-examples' "Using PennyLane with Braket Hybrid Jobs" (smaller): the graph, the
+    QAOA Hamiltonians and the device are replayed, the initial parameters (a PennyLane tensor) travel as a value
+    with ``requires_grad``, and the QNode the function builds uses them all."""
+    session.run("import networkx as nx\nimport pennylane as qml\nfrom pennylane import numpy as np\n\n"
+                "from braketkit import hybrid_job")
+    session.run("num_nodes = 4\nnum_edges = 4\nseed = 1967\n\np = 2\n\n"
+                "graph = nx.gnm_random_graph(num_nodes, num_edges, seed=seed)\n\n"
+                "positions = nx.spring_layout(graph, seed=seed)")
+    session.run("from pennylane import qaoa\n\np = 2  # number of QAOA layers\nwires = range(num_nodes)\n\n"
+                "params = np.random.rand(2, p)\n\ncost_h, mixer_h = qaoa.maxcut(graph)\n\n"
+                "dev = qml.device('default.qubit', wires=len(wires))\n\n\n"
+                "def qaoa_layer(gamma, alpha):\n    qaoa.cost_layer(gamma, cost_h)\n"
+                "    qaoa.mixer_layer(alpha, mixer_h)\n\n\n"
+                "def circuit(params, **kwargs):\n    for w in wires:\n        qml.Hadamard(wires=w)\n"
+                "    qml.layer(qaoa_layer, p, params[0], params[1])")
+    session.run(f"@hybrid_job({LOCAL})\ndef run_qaoa(steps=2):\n"
+                "    @qml.qnode(dev)\n    def cost_function(params):\n        circuit(params)\n"
+                "        return qml.expval(cost_h)\n\n"
+                "    optimizer = qml.GradientDescentOptimizer()\n    costs = []\n    trained = params\n"
+                "    for _ in range(steps):\n        trained = optimizer.step(cost_function, trained)\n"
+                "        costs.append(round(float(cost_function(trained)), 9))\n"
+                "    return {'costs': costs, 'requires_grad': params.requires_grad}")
+    captured = session.run("run_qaoa.plan().captured")
+    assert [value.name for value in captured.values] == ["num_edges", "num_nodes", "p", "params", "seed", "wires"]
+    assert "\nparams = np.tensor(numpy.array([[" in captured.text and "requires_grad=True)\n" in captured.text
+    assert [statement.text for statement in captured.replayed] == [
+        "graph = nx.gnm_random_graph(num_nodes, num_edges, seed=seed)", "cost_h, mixer_h = qaoa.maxcut(graph)",
+        "dev = qml.device('default.qubit', wires=len(wires))"]
+    here = session.run("run_qaoa.function()")
+    assert here["requires_grad"] is True and len(here["costs"]) == 2
+    assert session.run("run_qaoa.local()").result() == here
