@@ -491,9 +491,9 @@ REFUSALS = {
                 "cell [2], line 2: `rng = Tracker()` makes rng, which train uses, by calling AWS (Tracker), which the "
                 "job must not do again as it starts; create rng inside train"),
     "mutates-a-value": ("import collections\nedges = [1, 2]\nrng = collections.Counter([edges.pop()])",
-                        "cell [2], line 3: `rng = collections.Counter([edges.pop()])` changes edges (edges.pop()), "
-                        "which braketkit writes as a value as it is now: the job would change it once more; copy it "
-                        "first (edges.copy()), or create what the statement makes inside train"),
+                        "cell [2], line 3: `rng = collections.Counter([edges.pop()])` makes rng, which train uses, "
+                        "changing edges (edges.pop()), which braketkit writes as a value as it is now: the job would "
+                        "change it once more; copy it first (edges.copy()), or create rng inside train"),
     "absolute-path": ("import collections\npath = 'ABSOLUTE'\nrng = collections.Counter(open(path).read())",
                       "cell [2], line 3: `rng = collections.Counter(open(path).read())` makes rng, which train "
                       "uses, reading ABSOLUTE, a path of this machine, which the job does not have; name it relative "

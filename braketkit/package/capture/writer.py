@@ -499,10 +499,11 @@ class Writer:
         self.need(name, statement.place, statement.place)
         entry.needs.add(_key(seen) if seen.index in self.replays else name)
         value = self.namespace.get(name)
+        reason = entry.reasons[0]
         for method in self.changes(statement, name, value):
-            self.refuse(f"{_quoted(statement)} changes {name} ({method}), which braketkit writes as a value as it "
-                        f"is now: the job would change it once more; copy it first ({name}.copy()), or create what "
-                        f"the statement makes inside {self.entry}", statement.place)
+            self.refuse_replay(statement, reason, f"changing {name} ({method}), which braketkit writes as a value as "
+                               "it is now: the job would change it once more", f"copy it first ({name}.copy()), or "
+                               f"create {reason.name} inside {self.entry}")
 
     def value_updates(self, name: str, statement: Statement) -> list[Statement]:
         """Statements after ``statement`` that changed the list, dict, set or array ``name`` in place."""
