@@ -1,9 +1,12 @@
-"""The generated module, written: imports, then values, then definitions in an order that runs.
+"""The generated module, written: imports, then values, then definitions and replayed statements in an order
+that runs.
 
 Each global the captured code uses is written once, as what it is: a module as an
 import, an importable object as an import or a reference through a global that
 holds it, a ``__main__`` function or class as its source (then what that uses,
-in turn), a value as its source form. Definitions keep the order they ran in,
+in turn), a value as its exact source form, and any other object as the statements
+of the session that made and updated it, replayed (then what those read, in turn,
+as they read it). Definitions and replayed statements keep the order they ran in,
 except that a definition is never placed before what its decorators, defaults,
 annotations, base classes or class body name.
 """
@@ -118,8 +121,7 @@ _NOT_CHANGING: dict[type, set[str]] = {
                 "isdigit", "islower", "isspace", "istitle", "isupper", "startswith", "rfind", "rindex"},
 }
 """Methods that leave their list, dict, set or bytearray as it is; any other may change it."""
-_CHANGING_ARRAY = {"fill", "sort", "resize", "put", "itemset", "partition", "setfield", "setflags", "byteswap",
-                   "requires_grad"}
+_CHANGING_ARRAY = {"fill", "sort", "resize", "put", "itemset", "partition", "setfield", "setflags", "byteswap"}
 """NumPy array methods that change the array (the others make new arrays, or read)."""
 
 
