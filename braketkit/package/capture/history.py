@@ -24,7 +24,7 @@ import attrs
 from ... import ipython
 from ...places import cell_numbers, where_defined
 
-__all__ = ["Statement", "bound_names", "executed", "read_names", "update_roots"]
+__all__ = ["Statement", "bound_names", "executed", "own_scope", "read_names", "update_roots"]
 
 
 @attrs.frozen(kw_only=True)
@@ -119,7 +119,7 @@ def _runs_now(node: ast.AST) -> list[ast.AST]:
     return found
 
 
-def _own_scope(node: ast.AST) -> Iterator[ast.AST]:
+def own_scope(node: ast.AST) -> Iterator[ast.AST]:
     """The nodes of a statement that run in its own scope: not the bodies of functions, lambdas and classes."""
     pending = [node]
     while pending:
@@ -134,9 +134,9 @@ def _own_scope(node: ast.AST) -> Iterator[ast.AST]:
 def bound_names(tree: ast.stmt) -> set[str]:
     """Names the statement binds (or deletes) at the top level: targets, imports, definitions, walruses."""
     names: set[str] = set()
-    scoped = {id(target) for node in _own_scope(tree) if isinstance(node, ast.comprehension)
+    scoped = {id(target) for node in own_scope(tree) if isinstance(node, ast.comprehension)
               for target in ast.walk(node.target)}  # a comprehension's variables are its own
-    for node in _own_scope(tree):
+    for node in own_scope(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) and id(node) not in scoped:
             names.add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -193,7 +193,7 @@ def update_roots(tree: ast.stmt, draws: frozenset[str] = frozenset()) -> dict[st
     an object (``nx.draw(graph)``) is not an update.
     """
     found: dict[str, str] = {}
-    for node in _own_scope(tree):
+    for node in own_scope(tree):
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and isinstance(node.value.func,
                                                                                         ast.Attribute):
             root = _root(node.value.func)

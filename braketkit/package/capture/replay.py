@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from .history import Statement
+from .history import Statement, own_scope
 
 __all__ = ["AWS_MODULES", "RANDOM_MODULES", "Call", "calls", "calls_aws", "file_paths", "is_generator", "unseeded"]
 
@@ -90,9 +90,7 @@ def _chain(node: ast.expr, namespace: dict[str, Any]) -> tuple[Any, ...]:
 
 def calls(statement: Statement, namespace: dict[str, Any]) -> Iterator[Call]:
     """Every call the statement makes as it runs (not those in functions it defines), callee resolved."""
-    from .history import _own_scope
-
-    for node in _own_scope(statement.tree):
+    for node in own_scope(statement.tree):
         if isinstance(node, ast.Call):
             yield Call(node, ast.unparse(node.func), _chain(node.func, namespace))
 
@@ -167,9 +165,7 @@ def _path(text: str) -> str | None:
 def file_paths(statement: Statement, namespace: dict[str, Any], reads: set[str]) -> list[str]:
     """Paths of files or folders here that the statement names: a string in it, or a str or path global it
     reads. Found by what exists, not by which call takes them."""
-    from .history import _own_scope
-
-    texts = [node.value for node in _own_scope(statement.tree)
+    texts = [node.value for node in own_scope(statement.tree)
              if isinstance(node, ast.Constant) and isinstance(node.value, str)]
     for name in sorted(reads):
         value = namespace.get(name)
