@@ -38,7 +38,8 @@ docs: $(STAMP)
 # filter) and pyenv's newest 3.10, 3.12 and 3.13. Each gets a venv of its own, .venv-ci-<version>, made
 # from nothing when missing; an interpreter this machine lacks is skipped with a line saying so.
 PYTHONS ?= /usr/bin/python3 3.10 3.12 3.13
-PORTABLE_TESTS := tests/test_extract.py $(wildcard tests/test_results.py) tests/test_runtime.py tests/test_capture.py
+PORTABLE_TESTS := tests/test_extract.py $(wildcard tests/test_results.py) tests/test_runtime.py tests/test_capture.py \
+                  tests/test_capture_fidelity.py
 
 test-pythons:
 	@passed=""; skipped=""; failed=""; \

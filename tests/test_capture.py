@@ -445,3 +445,64 @@ print(train.local().result())
     done = _python(scripts, "train.py")
     assert done.returncode == 0, done.stderr
     assert done.stderr.startswith("warning: train uses later_defined_helper (train.py:5), which is not defined now")
+
+
+BUILT = '''
+import json
+import collections
+import networkx as nx
+import numpy as np
+from braket.circuits import Circuit
+from braketkit import hybrid_job
+
+seed = 7
+graph = nx.random_regular_graph(3, 6, seed=seed)
+graph.add_edge(0, 3)
+counts = collections.Counter("abracadabra")
+wires = range(6)
+angles = np.array([-0.0, 0.5, 1.0], dtype=np.float32)
+
+
+def layer(circuit):
+    for i, j in sorted(graph.edges):
+        circuit.cz(i, j)
+    return circuit
+
+
+@hybrid_job()
+def train(steps=1):
+    built = layer(bell.copy())
+    return {"edges": [list(edge) for edge in sorted(graph.edges)], "gates": len(built.instructions),
+            "counts": sorted(counts.items()), "wires": list(wires), "angles": angles.tolist(),
+            "signs": [str(angle) for angle in angles[:1]], "cells": built.qubit_count}
+
+
+if __name__ == "__main__":
+    bell = Circuit().h(0).cnot(0, 1)
+    for qubit in wires:
+        bell.rx(qubit, 0.5)
+    counts.update("zz")
+    direct = train.function()
+    plan = train.plan()
+    print(json.dumps({"direct": direct, "job": train.local().result(),
+                      "replayed": [statement.place for statement in plan.captured.replayed],
+                      "values": [value.name for value in plan.captured.values]}))
+'''
+
+
+def test_a_script_s_objects_are_rebuilt_by_its_own_statements(scripts: Project) -> None:
+    """``python train.py``: the graph, counter and circuit are made again in the job by the top-level statements
+    that made them (the main guard's too, up to the call), with their updates; the rest travels as values."""
+    scripts.write("train.py", BUILT)
+    done = _python(scripts, "train.py")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout.strip().splitlines()[-1])
+    assert document["job"] == json.loads(json.dumps(document["direct"]))
+    assert document["direct"]["signs"] == ["-0.0"]
+    assert document["replayed"] == ["train.py:9", "train.py:10", "train.py:11", "train.py:31", "train.py:32",
+                                    "train.py:34"]
+    assert document["values"] == ["angles", "seed", "wires"]
+    (folder,) = (scripts.root / ".braketkit" / "jobs").iterdir()
+    generated = (folder / "code" / "braketkit_main.py").read_text()
+    assert "\n# train.py:32\nfor qubit in wires:\n    bell.rx(qubit, 0.5)\n" in generated
+    assert "train.plan()" not in generated and "json.dumps" not in generated

@@ -107,3 +107,14 @@ def test_sdk_script_job(copy_of: CopyOf) -> None:
     out = _python(copy_of("sdk"), "run_script_job.py")
     assert "LocalQuantumJob('arn':'local:job/qaoa-algorithm-" in out  # after the job's own lines, echoed
     assert "'device': 'local:braket/braket_sv'" in out and "'best_cut': " in out
+
+
+def test_sdk_decorated_function(copy_of: CopyOf) -> None:
+    """Amazon's first example's shape: the SDK's keywords, a device made in the script and replayed in the job."""
+    folder = copy_of("sdk")
+    out = _python(folder, "qubit_rotation.py")
+    assert "LocalQuantumJob('arn':'local:job/qubit-rotation-" in out and "state: COMPLETED" in out
+    last = float(out.split("last expval: ")[1].split()[0])
+    assert last < -0.99  # |0> turned to |1>: <Z> near -1
+    (job,) = (folder / ".braketkit" / "jobs").iterdir()
+    assert "device = LocalSimulator()" in next(job.glob("code/**/braketkit_main.py")).read_text()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import builtins
+import random
 import shutil
 import sys
 from collections.abc import Iterator
@@ -71,7 +72,7 @@ def test_the_example_notebook_runs_in_a_kernel(kernel_home: Path, tmp_path: Path
                    resources={"metadata": {"path": str(folder)}}).execute()
     cells = {cell.id: cell for cell in notebook.cells}
     assert _text(cells["which-python"]).strip() == sys.executable
-    assert [cell.execution_count for cell in notebook.cells if cell.cell_type == "code"] == list(range(1, 11))
+    assert [cell.execution_count for cell in notebook.cells if cell.cell_type == "code"] == list(range(1, 14))
     assert not [cell.id for cell in notebook.cells if _text(cell, "stderr")]  # no warning, no stray traceback
     (error,) = cells["uncaught"].outputs
     assert (error["output_type"], error["ename"]) == ("error", "InvalidInput")
@@ -102,13 +103,20 @@ def test_the_example_notebook_runs_in_a_kernel(kernel_home: Path, tmp_path: Path
     )
     assert _value(cells["run"]) == "{'steps': 2, 'horizon': 3, 'rates': [0.1, 0.0866]}"
     assert _value(cells["rerun"]) == "{'steps': 2, 'horizon': 4, 'rates': [0.1, 0.0924]}"
-    assert cells["refusal"].execution_count == 8
+    assert _text(cells["built"]) == (
+        "value wires (cell [8], line 5)\n"
+        "replays cell [8], line 3: graph = nx.gnm_random_graph(5, 6, seed=1967)\n"
+        "replays cell [8], line 4: graph.add_edge(0, 4)\n")
+    assert _value(cells["built-run"]) == "True"
+    assert cells["refusal"].execution_count == 11
     assert _text(cells["refusal"]) == (
-        "cell [8], line 7: jitter uses rng, a random.Random object, which cannot be written as source for the job; "
-        "pass it to noisy as an argument or as input data, create it inside noisy, or move it into a module\n")
+        "cell [11], line 3: `rng = random.Random()` makes rng, which jitter uses, with randomness without a seed "
+        "(random.Random), which would draw otherwise in the job; give it a seed (seed=..., random_state=..., or a "
+        "generator such as numpy.random.default_rng(1234)), or create rng inside noisy\n")
     modules = [(job / "code" / "braketkit_main.py").read_text() for job in (folder / ".braketkit" / "jobs").iterdir()]
     assert sorted(line for text in modules for line in text.splitlines() if line.startswith("STEPS")) == [
         "STEPS = 3", "STEPS = 4"]  # one module per job, each as it was at submission; the refused job never ran
+    assert sum("\ngraph.add_edge(0, 4)\n" in text for text in modules) == 1
 
 
 # -- cell by cell, in IPython's InteractiveShell -----------------------------------------------------------
@@ -278,14 +286,21 @@ def test_tables_of_functions_and_numpy_scalars_travel(session: Session) -> None:
     assert session.run("pick.local('sgd')").result() == [0, 5.0, "float64"]
 
 
-def test_a_part_of_a_value_that_cannot_travel_is_named(session: Session) -> None:
+def test_an_object_inside_a_value_is_rebuilt_by_its_statement(session: Session) -> None:
+    """A seeded generator inside a dict: the statement that made it runs again in the job, so the job draws what the
+    session would have drawn. Without a seed it is refused, naming the statement and the call."""
     session.run("import random\n\nfrom braketkit import hybrid_job")
     session.run("SETTINGS = {'seed': 1, 'rng': random.Random(1)}")
     session.run(f"@hybrid_job({LOCAL})\ndef sample():\n    return SETTINGS['rng'].random()")
+    plan = session.run("sample.plan()")
+    assert "\n\n# cell [2]\nSETTINGS = {'seed': 1, 'rng': random.Random(1)}\n" in plan.captured.text
+    assert session.run("sample.local()").result() == random.Random(1).random()
+    session.run("SETTINGS = {'seed': 1, 'rng': random.Random()}")
     error = session.fails("sample.plan()")
-    assert str(error) == ("cell [3], line 3: sample uses SETTINGS, whose ['rng'] is a random.Random object, which "
-                          "cannot be written as source for the job; pass it to sample as an argument or as input "
-                          "data, create it inside sample, or move it into a module")
+    assert str(error) == (
+        "cell [6]: `SETTINGS = {'seed': 1, 'rng': random.Random()}` makes SETTINGS, which sample uses, with "
+        "randomness without a seed (random.Random), which would draw otherwise in the job; give it a seed (seed=..., "
+        "random_state=..., or a generator such as numpy.random.default_rng(1234)), or create SETTINGS inside sample")
 
 
 def test_a_notebook_in_a_subfolder_runs_there_with_its_files(session: Session, project: Project,
@@ -318,15 +333,13 @@ def test_lambdas_classes_redefined_in_one_cell_and_odd_values(session: Session) 
     expected = session.run("odd.function()")
     assert [expected[index] for index in (0, 1, 2, 4)] == [3, 1, 2, "data/x.csv"] and len(expected[3]) == 3
     assert session.run("odd.local()").result() == expected
-    session.run("sys.set_int_max_str_digits(0)\nBIG = 10 ** 5000\nQUAD = np.longdouble(0.5)")
-    session.run(f"@hybrid_job({LOCAL})\ndef big():\n    return [BIG, QUAD]")
-    assert str(session.fails("big.plan()")) == (
-        "2 problems:\n"
-        "  - cell [9], line 3: big uses BIG, an int with more digits than Python reads back, which cannot be written "
-        "as source for the job; pass it to big as an argument or as input data, create it inside big, or move it "
-        "into a module\n"
-        "  - cell [9], line 3: big uses QUAD, a numpy.longdouble object, which cannot be written as source for the "
-        "job; pass it to big as an argument or as input data, create it inside big, or move it into a module")
+    session.run("sys.set_int_max_str_digits(0)\nBIG = 10 ** 5000 + 7\nQUAD = np.longdouble(0.5)")
+    session.run(f"@hybrid_job({LOCAL})\ndef big():\n    return [BIG % 1000003, str(QUAD), type(QUAD).__name__]")
+    text = session.run("big.plan().captured.text")
+    assert "\nBIG = 0x" in text  # hexadecimal: no digit limit applies to it in the job
+    assert "\n\n# cell [8]\nsys.set_int_max_str_digits(0)\n" not in text
+    assert "\n\n# cell [8], line 3\nQUAD = np.longdouble(0.5)\n" in text  # no exact value: its statement, replayed
+    assert session.run("big.local()").result() == session.run("big.function()")
     session.run("sys.set_int_max_str_digits(4300)")
 
 
@@ -366,3 +379,192 @@ def test_what_was_changed_after_a_definition_is_warned_about(session: Session) -
         "Model.scale, Model.sizes changed after Model was defined (cell [2]); the job gets Model as its source "
         "makes it",
         "shift.offset changed after shift was defined (cell [4]); the job gets shift as its source makes it"]
+
+
+# -- objects made in cells: values and replayed statements --------------------------------------------------
+
+
+QAOA_CELLS = [
+    "import networkx as nx\nimport numpy as np\nfrom braket.circuits import Circuit, observables\n"
+    "from braket.devices import LocalSimulator\n\nfrom braketkit import hybrid_job",
+    # the shape of amazon-braket-examples' "Using PennyLane with Braket Hybrid Jobs", with the SDK's own objects
+    "num_nodes = 5\nnum_edges = 6\nseed = 1967\n\np = 2\n\n"
+    "graph = nx.gnm_random_graph(num_nodes, num_edges, seed=seed)\n"
+    "positions = nx.spring_layout(graph, seed=seed)",
+    "p = 2  # number of layers\nwires = range(num_nodes)\nparams = np.random.rand(2, p)\n"
+    "cost_h = [observables.Z(i) @ observables.Z(j) for i, j in graph.edges]\ndev = LocalSimulator()\n\n\n"
+    "def qaoa_layer(circuit, gamma, alpha):\n    for i, j in graph.edges:\n        circuit.zz(i, j, gamma)\n"
+    "    for w in wires:\n        circuit.rx(w, alpha)\n\n\n"
+    "def circuit(params):\n    built = Circuit()\n    for w in wires:\n        built.h(w)\n"
+    "    for gamma, alpha in zip(params[0], params[1]):\n        qaoa_layer(built, gamma, alpha)\n    return built",
+    "graph.add_edge(0, 4)",
+    f"@hybrid_job({LOCAL})\ndef run_qaoa():\n    built = circuit(params).expectation(cost_h[0])\n"
+    "    energy = dev.run(built, shots=0).result().values[0]\n"
+    "    return {'edges': [list(edge) for edge in sorted(graph.edges)], 'gates': len(built.instructions),\n"
+    "            'params': params.tolist(), 'wires': list(wires), 'energy': round(float(energy), 9)}",
+]
+
+
+def test_a_notebook_shaped_like_amazon_s_qaoa_example_travels(session: Session) -> None:
+    """A graph, observables and a device made in cells are replayed (with the graph's later update); the range
+    and the NumPy parameters travel as values. The job computes what the notebook computes."""
+    for cell in QAOA_CELLS:
+        session.run(cell)
+    plan = session.run("run_qaoa.plan()")
+    captured = plan.captured
+    assert [(value.name, value.type, value.place) for value in captured.values] == [
+        ("num_edges", "int", "cell [2], line 2"), ("num_nodes", "int", "cell [2]"),
+        ("params", "numpy.ndarray", "cell [3], line 3"), ("seed", "int", "cell [2], line 3"),
+        ("wires", "range", "cell [3], line 2")]
+    assert [(statement.place, statement.text) for statement in captured.replayed] == [
+        ("cell [2], line 7", "graph = nx.gnm_random_graph(num_nodes, num_edges, seed=seed)"),
+        ("cell [3], line 4", "cost_h = [observables.Z(i) @ observables.Z(j) for i, j in graph.edges]"),
+        ("cell [3], line 5", "dev = LocalSimulator()"),
+        ("cell [4]", "graph.add_edge(0, 4)")]
+    assert [[(reason.name, reason.used_by, reason.update) for reason in statement.needed_for]
+            for statement in captured.replayed] == [
+        [("graph", "qaoa_layer", False)], [("cost_h", "run_qaoa", False)],
+        [("dev", "run_qaoa", False)], [("graph", "qaoa_layer", True)]]
+    assert "positions" not in captured.names and "spring_layout" not in captured.text
+    assert "\nwires = range(0, 5, 1)\n" in captured.text
+    assert session.run("run_qaoa.local()").result() == session.run("run_qaoa.function()")
+
+
+def test_the_plan_lists_values_and_replayed_statements(session: Session) -> None:
+    from braketkit.cli.render import plan_document, plan_text
+
+    for cell in QAOA_CELLS:
+        session.run(cell)
+    plan = session.run("run_qaoa.plan()")
+    text = plan_text(plan)
+    assert ("in it: braketkit_main.py, generated from __main__ with Circuit, LocalSimulator, np, nx, observables, "
+            "num_edges, num_nodes, params, seed, wires, graph, cost_h, dev, qaoa_layer, circuit, run_qaoa\n"
+            "  value num_edges: int, 1 B of source (cell [2], line 2)\n") in text
+    assert "\nsteps: none in AWS (a local run, of the source archive, sha256 " in text
+    assert "\n  value wires: range, 14 B of source (cell [3], line 2)\n" in text
+    assert ("\n  replays cell [2], line 7: graph = nx.gnm_random_graph(num_nodes, num_edges, seed=seed)  (makes graph,"
+            " for qaoa_layer)\n") in text
+    assert "\n  replays cell [4]: graph.add_edge(0, 4)  (updates graph, for qaoa_layer)\n" in text
+    document = plan_document(plan)["captured"]
+    assert document["values"][4] == {"name": "wires", "type": "range", "place": "cell [3], line 2",
+                                      "source_bytes": 14, "same_as": None}
+    assert document["replayed"][3] == {"text": "graph.add_edge(0, 4)", "place": "cell [4]", "binds": [],
+                                        "needed_for": [{"name": "graph", "used_by": "qaoa_layer", "update": True}]}
+
+
+def test_aliases_shadowed_builtins_and_rebinding_read_as_in_the_session(session: Session) -> None:
+    """Two names of one list stay one list; a value that uses a builtin the session rebound still means the
+    builtin; a statement replayed reads what it read then, though the name was bound again since."""
+    session.run("import collections\n\nfrom braketkit import hybrid_job")
+    session.run("a = [1]\nb = a\nwires = range(3)\nz = complex(-0.0, 0.0)")
+    session.run("scale = 2\ncounts = collections.Counter({'x': scale})\nsizes = collections.Counter(range(2))")
+    session.run("scale = 3\nrange = 7\ncomplex = 'shadowed'\ncounts['y'] += 1")
+    session.run(f"@hybrid_job({LOCAL})\ndef same():\n    b.append(2)\n"
+                "    return [a, a is b, list(wires), str(z), range, complex, scale, sorted(counts.items()),\n"
+                "            sorted(sizes)]")
+    text = session.run("same.plan().captured.text")
+    assert "\nb = a\n" in text and "\nwires = builtins.range(0, 3, 1)\n" in text
+    assert text.index("scale = 2\n") < text.index("counts = collections.Counter") < text.index("scale = 3\n")
+    shadowing = "\n# cell [4], line 2, as it is now\nrange = 7\n"  # after the statement that read the builtin
+    assert text.index("sizes = collections.Counter(range(2))") < text.index(shadowing)
+    expected = [[1, 2], True, [0, 1, 2], "(-0+0j)", 7, "shadowed", 3, [["x", 2], ["y", 1]], [0, 1]]
+    assert session.run("same.local()").result() == expected
+    assert session.run("same.function()") == [[1, 2], True, [0, 1, 2], "(-0+0j)", 7, "shadowed", 3,
+                                              [("x", 2), ("y", 1)], [0, 1]]
+
+
+REFUSALS = {
+    "unseeded": ("import random\nrng = random.Random()",
+                 "cell [2], line 2: `rng = random.Random()` makes rng, which train uses, with randomness without a "
+                 "seed (random.Random), which would draw otherwise in the job; give it a seed (seed=..., "
+                 "random_state=..., or a generator such as numpy.random.default_rng(1234)), or create rng inside "
+                 "train"),
+    "unseeded-library": ("import networkx as nx\nrng = nx.gnm_random_graph(5, 6)",
+                         "cell [2], line 2: `rng = nx.gnm_random_graph(5, 6)` makes rng, which train uses, with "
+                         "randomness without a seed (nx.gnm_random_graph), which would draw otherwise in the job; "
+                         "give it a seed (seed=..., random_state=..., or a generator such as "
+                         "numpy.random.default_rng(1234)), or create rng inside train"),
+    "aws": ("import boto3\nrng = boto3.Session(region_name='us-east-1')",
+            "cell [2], line 2: `rng = boto3.Session(region_name='us-east-1')` makes rng, which train uses, by calling "
+            "AWS (boto3.Session), which the job must not do again as it starts; create rng inside train"),
+    "tracker": ("from braket.tracking import Tracker\nrng = Tracker()",
+                "cell [2], line 2: `rng = Tracker()` makes rng, which train uses, by calling AWS (Tracker), which the "
+                "job must not do again as it starts; create rng inside train"),
+    "mutates-a-value": ("import collections\nedges = [1, 2]\nrng = collections.Counter([edges.pop()])",
+                        "cell [2], line 3: `rng = collections.Counter([edges.pop()])` makes rng, which train uses, "
+                        "changing edges (edges.pop()), which braketkit writes as a value as it is now: the job would "
+                        "change it once more; copy it first (edges.copy()), or create rng inside train"),
+    "absolute-path": ("import collections\npath = 'ABSOLUTE'\nrng = collections.Counter(open(path).read())",
+                      "cell [2], line 3: `rng = collections.Counter(open(path).read())` makes rng, which train "
+                      "uses, reading ABSOLUTE, a path of this machine, which the job does not have; name it relative "
+                      "to the working directory, within the project, or create rng inside train"),
+    "magic": ("import collections\nrng = collections.Counter(get_ipython().getoutput('echo a'))",
+              "cell [2], line 2: `rng = collections.Counter(get_ipython().getoutput('echo a'))` makes rng, which "
+              "train uses, through IPython's get_ipython (a magic or a shell command), which the job does not have; "
+              "write it in plain Python, or create rng inside train"),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSALS))
+def test_a_statement_that_would_not_mean_the_same_in_the_job_is_refused(session: Session, tmp_path: Path,
+                                                                          case: str) -> None:
+    cell, message = REFUSALS[case]
+    outside = tmp_path / "outside.txt"
+    outside.write_text("abc")
+    session.run("from braketkit import hybrid_job")
+    session.run(cell.replace("ABSOLUTE", str(outside)))
+    session.run(f"@hybrid_job({LOCAL})\ndef train():\n    return [rng, range]")
+    error = session.fails("train.plan()")
+    assert isinstance(error, InvalidInput)
+    assert str(error) == message.replace("ABSOLUTE", str(outside))
+
+
+def test_a_file_a_replayed_statement_reads_must_be_shipped(session: Session, project: Project) -> None:
+    """Shipped in the archive, the job reads its copy; excluded (and not input data), the plan is refused."""
+    project.write("edges.txt", "0 1\n1 2\n")
+    session.run("import networkx as nx\n\nfrom braketkit import hybrid_job")
+    session.run("graph = nx.read_edgelist('edges.txt', nodetype=int)")
+    session.run(f"@hybrid_job({LOCAL})\ndef nodes():\n    return sorted(graph.nodes)")
+    assert session.run("nodes.local()").result() == [0, 1, 2]
+    session.run(f"@hybrid_job({LOCAL}, exclude=['edges.txt'])\ndef nodes():\n    return sorted(graph.nodes)")
+    assert str(session.fails("nodes.plan()")) == (
+        "cell [2]: `graph = nx.read_edgelist('edges.txt', nodetype=int)` makes graph, which nodes uses, reading "
+        "edges.txt, which the job will not have: it is neither in the source archive (include = [\"edges.txt\"] ships "
+        "it) nor input data at that path (input = {\"data\": \"edges.txt\"} links it)")
+    session.run(f"@hybrid_job({LOCAL}, exclude=['edges.txt'], input={{'data': 'edges.txt'}})\n"
+                "def nodes():\n    return sorted(graph.nodes)")
+    assert session.run("nodes.local()").result() == [0, 1, 2]
+
+
+def test_amazon_s_pennylane_notebook_travels_as_it_is(session: Session) -> None:
+    """The cells of amazon-braket-examples' "Using PennyLane with Braket Hybrid Jobs" (smaller): the graph, the
+    QAOA Hamiltonians and the device are replayed, the initial parameters (a PennyLane tensor) travel as a value
+    with ``requires_grad``, and the QNode the function builds uses them all."""
+    session.run("import networkx as nx\nimport pennylane as qml\nfrom pennylane import numpy as np\n\n"
+                "from braketkit import hybrid_job")
+    session.run("num_nodes = 4\nnum_edges = 4\nseed = 1967\n\np = 2\n\n"
+                "graph = nx.gnm_random_graph(num_nodes, num_edges, seed=seed)\n\n"
+                "positions = nx.spring_layout(graph, seed=seed)")
+    session.run("from pennylane import qaoa\n\np = 2  # number of QAOA layers\nwires = range(num_nodes)\n\n"
+                "params = np.random.rand(2, p)\n\ncost_h, mixer_h = qaoa.maxcut(graph)\n\n"
+                "dev = qml.device('default.qubit', wires=len(wires))\n\n\n"
+                "def qaoa_layer(gamma, alpha):\n    qaoa.cost_layer(gamma, cost_h)\n"
+                "    qaoa.mixer_layer(alpha, mixer_h)\n\n\n"
+                "def circuit(params, **kwargs):\n    for w in wires:\n        qml.Hadamard(wires=w)\n"
+                "    qml.layer(qaoa_layer, p, params[0], params[1])")
+    session.run(f"@hybrid_job({LOCAL})\ndef run_qaoa(steps=2):\n"
+                "    @qml.qnode(dev)\n    def cost_function(params):\n        circuit(params)\n"
+                "        return qml.expval(cost_h)\n\n"
+                "    optimizer = qml.GradientDescentOptimizer()\n    costs = []\n    trained = params\n"
+                "    for _ in range(steps):\n        trained = optimizer.step(cost_function, trained)\n"
+                "        costs.append(round(float(cost_function(trained)), 9))\n"
+                "    return {'costs': costs, 'requires_grad': params.requires_grad}")
+    captured = session.run("run_qaoa.plan().captured")
+    assert [value.name for value in captured.values] == ["num_edges", "num_nodes", "p", "params", "seed", "wires"]
+    assert "\nparams = np.tensor(numpy.array([[" in captured.text and "requires_grad=True)\n" in captured.text
+    assert [statement.text for statement in captured.replayed] == [
+        "graph = nx.gnm_random_graph(num_nodes, num_edges, seed=seed)", "cost_h, mixer_h = qaoa.maxcut(graph)",
+        "dev = qml.device('default.qubit', wires=len(wires))"]
+    here = session.run("run_qaoa.function()")
+    assert here["requires_grad"] is True and len(here["costs"]) == 2
+    assert session.run("run_qaoa.local()").result() == here

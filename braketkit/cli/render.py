@@ -11,6 +11,7 @@ from ..model import request as api
 from ..model.provenance import RECORD_CHANNEL, JobCall, Provenance
 from ..model.steps import CopyCheckpoints, EnsureBucket, Step, Upload, WriteRecord
 from ..package.capture import MODULE as CAPTURED_MODULE
+from ..package.capture import CapturedModule
 from ..plan import Plan
 from ..plan.spending import Spending, instance_seconds, money, period_text
 from ..resolve import Resolved, leaves
@@ -88,6 +89,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "spending": jsonable(plan.spending),
         "captured": None if plan.captured is None else {
             "module": f"{CAPTURED_MODULE}.py", "entry": plan.captured.entry, "names": plan.captured.names,
+            "values": jsonable(plan.captured.values), "replayed": jsonable(plan.captured.replayed),
             "text": plan.captured.text},
         "source": None if plan.layout is None else {
             "project_root": str(plan.project_root), "pyproject": plan.resolved.pyproject is not None,
@@ -195,7 +197,7 @@ def _step_text(step: Step, plan: Plan) -> list[str]:
         lines = [f"upload source archive, {archive.files} files, {_size(archive.size)}, sha256 {archive.sha256[:12]} "
                  "(skipped when already there)", f"-> {step.s3_uri}"]
         if plan.captured is not None:
-            lines.append(f"in it: {CAPTURED_MODULE}.py, generated from __main__ with " + ", ".join(plan.captured.names))
+            lines += _captured_lines(plan.captured)
         return lines
     if isinstance(step, CopyCheckpoints):
         where = step.from_uri or "not looked up (offline): such a plan cannot be submitted"
@@ -231,6 +233,21 @@ def _source_rows(plan: Plan) -> list[tuple[str, str]]:
             ("imported from", f"{', '.join(layout.import_paths)}  (folders of the job's code, first wins)")]
 
 
+def _captured_lines(captured: CapturedModule) -> list[str]:
+    """How each global that is neither a definition nor an import travels: as its value, or by the statements
+    of the session that made it, replayed in order (each with its cell and why it is needed)."""
+    lines = [f"in it: {CAPTURED_MODULE}.py, generated from __main__ with " + ", ".join(captured.names)]
+    for value in captured.values:
+        made = f"the same object as {value.same_as}" if value.same_as else f"{value.source_bytes} B of source"
+        lines.append(f"  value {value.name}: {value.type}, {made}" + (f" ({value.place})" if value.place else ""))
+    for statement in captured.replayed:
+        first, *rest = statement.text.splitlines()
+        why = "; ".join(f"{'updates' if reason.update else 'makes'} {reason.name}, for {reason.used_by}"
+                        for reason in statement.needed_for)
+        lines.append(f"  replays {statement.place}: {first}" + (" ..." if rest else "") + f"  ({why})")
+    return lines
+
+
 def _provenance_rows(provenance: Provenance) -> list[tuple[str, str]]:
     """Where the code comes from, as the job's tags and record keep it."""
     if provenance.git_commit is None:
@@ -247,7 +264,10 @@ def _provenance_rows(provenance: Provenance) -> list[tuple[str, str]]:
 def _steps_text(plan: Plan) -> list[str]:
     """The plan's steps, numbered: all that a run changes in AWS, in order."""
     if not plan.steps:
-        return ["steps: none in AWS (a local run)"]
+        if plan.captured is None:
+            return ["steps: none in AWS (a local run)"]
+        return ["steps: none in AWS (a local run, of the source archive, sha256 "
+                f"{plan.archive.sha256[:12]})", *_captured_lines(plan.captured)]
     lines = ["steps (a run does these, in this order, and nothing else in AWS):"]
     for number, step in enumerate(plan.steps, 1):
         first, *rest = _step_text(step, plan)

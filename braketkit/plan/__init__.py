@@ -642,6 +642,9 @@ def _prepare(target: Target, resolved: Resolved, *, aws: Aws | None, offline: bo
             channels = _channels(resolved, inputs)
         except InvalidInput as error:
             raise InvalidInput(_merged(problems, error.problems)) from None
+        if captured is not None:
+            problems += _unshipped_reads(captured, archive.sources, _input_links(inputs, source_root), working_dir,
+                                         source_root)
     # Clean only when the commit holds what the archive ships: its files all tracked, no module generated.
     facts = probe.facts(archive.sources, generated) if probe is not None else git.GitFacts()
     provenance = Provenance(archive_sha256=archive.sha256, braketkit_version=__version__,
@@ -661,6 +664,28 @@ def _prepare(target: Target, resolved: Resolved, *, aws: Aws | None, offline: bo
                     local=local, captured=captured,
                     working_dir=runs_in if captured and runs_in != "." else None, problems=problems,
                     provenance=provenance)
+
+
+def _unshipped_reads(captured: CapturedModule, sources: Sequence[str], links: Mapping[str, str], working_dir: Path,
+                     source_root: Path) -> list[Problem]:
+    """A file a replayed statement reads must be in the job: shipped in the archive, or input data linked at its
+    relative path. The statement runs in the job's copy of the working directory, so the path is resolved as here."""
+    root = source_root.resolve()
+    problems = []
+    for read in captured.reads:
+        found = (working_dir / read.path).resolve()
+        relative = found.relative_to(root).as_posix() if found.is_relative_to(root) else None
+        present = relative is not None and any(
+            name == relative or name.startswith(f"{relative}/") or relative.startswith(f"{name}/")
+            for name in (*sources, *links))
+        if present:
+            continue
+        cause = ("it is outside the project" if relative is None else
+                 f"it is neither in the source archive (include = [\"{relative}\"] ships it) nor input data at that "
+                 f"path (input = {{\"data\": \"{read.path}\"}} links it)")
+        problems.append(Problem(f"{read.statement} makes {read.reason.name}, which {read.reason.used_by} uses, reading "
+                                f"{read.path}, which the job will not have: {cause}", origin=read.place))
+    return problems
 
 
 _OWN_TAG_MEANINGS = {

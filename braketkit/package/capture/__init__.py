@@ -5,8 +5,10 @@ functions in ``__main__``, which the job cannot import without running the user'
 top-level code again. So the function's own source is written into a generated
 module, with what it uses from its globals: an import for a module or an importable
 object, the source of other ``__main__`` functions and classes (recursively, with
-their decorators), and values as they are at submission. Anything else is refused
-by name. No pickle, so no Python-version lock between here and the job.
+their decorators), values as they are at submission when they can be written exactly,
+and, for any other object, the statements of the session that made it, replayed in
+their order. What could not mean the same in the job is refused by name. No pickle,
+so no Python-version lock between here and the job.
 
 Pure: it reads the live objects and the source Python keeps for them (files, and
 the cells IPython registers in ``linecache``), and writes nothing.
@@ -21,8 +23,10 @@ import attrs
 
 from ...errors import InvalidInput, Problem
 from ...places import MAIN_MODULES, is_main, where_defined
+from .account import CapturedValue, FileRead, Reason, ReplayedStatement
 
-__all__ = ["MAIN_MODULES", "MODULE", "CapturedModule", "capture", "is_main", "where_defined"]
+__all__ = ["MAIN_MODULES", "MODULE", "CapturedModule", "CapturedValue", "FileRead", "Reason", "ReplayedStatement",
+           "capture", "is_main", "where_defined"]
 
 MODULE = "braketkit_main"
 """The generated module's name in the archive (``braketkit_main.py`` at its root)."""
@@ -30,12 +34,18 @@ MODULE = "braketkit_main"
 
 @attrs.frozen(kw_only=True)
 class CapturedModule:
-    """The generated module: its text, the globals it defines, and the entry function's name in it."""
+    """The generated module: its text, the globals it defines, the entry function's name in it, and how each
+    global that is not a definition or an import travels (as a value, or by replayed statements)."""
 
     text: str
     names: list[str]
     entry: str
     warnings: list[str]
+    values: list[CapturedValue] = attrs.field(factory=list)
+    replayed: list[ReplayedStatement] = attrs.field(factory=list)
+    """In the order the module runs them, which is the order they ran in the session."""
+    reads: list[FileRead] = attrs.field(factory=list)
+    """Files the replayed statements name: the planner checks that the job has them."""
 
 
 def capture(function: Callable[..., Any]) -> CapturedModule:
@@ -52,6 +62,7 @@ def capture(function: Callable[..., Any]) -> CapturedModule:
     writer.define(name, function, where_defined(code.co_filename, code.co_firstlineno))
     if writer.problems:
         raise InvalidInput(writer.problems)
+    writer.settle()
     values, order = writer.layout()
     text = writer.text(where_defined(code.co_filename), values, order)
     try:  # a guard: what was written must read back (nesting and digit limits are checked as values are written)
@@ -60,6 +71,9 @@ def capture(function: Callable[..., Any]) -> CapturedModule:
         raise InvalidInput([Problem(f"the module braketkit wrote for {name} does not compile ({error}); move "
                                     "what it uses into a module of your project", origin=where_defined(
                                         code.co_filename, code.co_firstlineno))]) from error
-    names = [*sorted(writer.imports), *sorted(writer.values), *dict.fromkeys(name for name, _ in order)]
-    return CapturedModule(text=text, names=[item for item in names if "." not in item], entry=name,
-                          warnings=writer.warnings)
+    replayed = writer.replayed(order)
+    defined = [bound for key, _ in order for bound in writer.names_in(key)]
+    names = [*sorted(writer.imports), *sorted(writer.values), *defined]
+    return CapturedModule(text=text, names=list(dict.fromkeys(item for item in names if "." not in item)),
+                          entry=name, warnings=writer.warnings, values=writer.account(), replayed=replayed,
+                          reads=writer.reads)
