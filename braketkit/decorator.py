@@ -29,13 +29,13 @@ if TYPE_CHECKING:
     from .plan import Plan
     from .sweep import Sweep
 
-__all__ = ["HybridJob", "hybrid_job"]
+__all__ = ["HybridJob", "called_from", "hybrid_job", "job_of", "refused"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _refused(problems: list[Problem], caller: FrameType) -> InvalidInput:
+def refused(problems: list[Problem], caller: FrameType) -> InvalidInput:
     """The error for a mistake in decorating or ``.options``. Called from a script (``__main__``), it will show as
     the CLI shows it (``error: ...``, exit 2), as any braketkit error does once a job is planned there."""
     if caller.f_globals.get("__name__") in MAIN_MODULES:
@@ -43,7 +43,8 @@ def _refused(problems: list[Problem], caller: FrameType) -> InvalidInput:
     return InvalidInput(problems)
 
 
-def _where(caller: FrameType) -> str:
+def called_from(caller: FrameType) -> str:
+    """Where the call a frame is making is, as a user finds it: ``train.py:12``, ``cell [3], line 2``."""
     return where_defined(caller.f_code.co_filename, caller.f_lineno)
 
 
@@ -74,8 +75,8 @@ def _given(settings: object, keywords: dict[str, Any], label: str, caller: Frame
     for source in added:
         problems += keyword_problems(source, label)
     if problems:
-        origin = f"{label} in {_where(caller)}"
-        raise _refused([Problem(problem.message, problem.key, origin) for problem in problems], caller)
+        origin = f"{label} in {called_from(caller)}"
+        raise refused([Problem(problem.message, problem.key, origin) for problem in problems], caller)
     return added
 
 
@@ -128,15 +129,16 @@ def _type_name(value: object) -> str:
     return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
 
 
-def _job(function: Callable[P, R], keywords: Keywords, caller: FrameType,
-         make: Callable[[Callable[P, R], Keywords], HybridJob[P, R]] | None = None) -> HybridJob[P, R]:
+def job_of(function: Callable[P, R], keywords: Keywords, caller: FrameType,
+           make: Callable[[Callable[P, R], Keywords], HybridJob[P, R]] | None = None) -> HybridJob[P, R]:
     """The job for ``function`` (``make``: a kind of ``HybridJob`` of its own), refused here (no later) when it
     cannot be one (``_function_problem``)."""
     problem = _function_problem(function)
     if problem is not None:
         code = getattr(getattr(function, "__func__", function), "__code__", None)  # a static or class method's too
-        where = where_defined(code.co_filename, code.co_firstlineno) if isinstance(code, CodeType) else _where(caller)
-        raise _refused([Problem(problem, origin=f"@hybrid_job in {where}")], caller)
+        where = where_defined(code.co_filename, code.co_firstlineno) if isinstance(code, CodeType) \
+            else called_from(caller)
+        raise refused([Problem(problem, origin=f"@hybrid_job in {where}")], caller)
     return (make or HybridJob)(function, keywords)
 
 
@@ -200,7 +202,7 @@ class HybridJob(Generic[P, R]):
                 setting is refused with "did you mean" (a type checker refuses it first).
         """
         caller = sys._getframe(1)
-        origin = f"options() in {_where(caller)}"
+        origin = f"options() in {called_from(caller)}"
         given = _given(settings, dict(keywords), "options()", caller)
         return HybridJob(self.function, (*self.keywords, *((source, origin) for source in given)))
 
@@ -333,10 +335,10 @@ def hybrid_job(
     """
     caller = sys._getframe(1)
     if callable(function) and not isinstance(function, Settings):
-        return _job(function, _given(None, keywords, "@hybrid_job", caller), caller)
+        return job_of(function, _given(None, keywords, "@hybrid_job", caller), caller)
     sources = _given(function, keywords, "@hybrid_job", caller)
 
     def decorate(function: Callable[P, R]) -> HybridJob[P, R]:
-        return _job(function, sources, sys._getframe(1))
+        return job_of(function, sources, sys._getframe(1))
 
     return decorate

@@ -154,11 +154,11 @@ def run_many(
 
 def _project_of(target: Target | None) -> Path:
     """The project a rerun belongs to (its archive cache, its local jobs): the function's, else the one here."""
+    from .plan import project_root_of
     from .workspace import project_root
 
     if target is not None:
-        resolved = resolve_target(target)
-        return resolved.pyproject.parent if resolved.pyproject else target.import_root
+        return project_root_of(target, resolve_target(target))
     return project_root(Path.cwd())
 
 

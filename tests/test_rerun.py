@@ -653,3 +653,19 @@ def test_plan_and_rerun_never_print_a_secret_argument(cloud_project: Project, cl
     for said in outputs:
         assert "hunter" not in said and "k3y" not in said and "tok3n" not in said, said
     assert cloud.braket.jobs[first]["hyperParameters"]["password"] == "hunter2"  # redacted only where shown
+
+
+def test_a_pickled_job_reruns_here_with_allow_pickle(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    """``rerun`` takes ``--allow-pickle`` as ``run`` does: a job planned to pickle its results is rerun here and its
+    result read; without the flag, the refusal says how to ask."""
+    project.pyproject('[tool.braketkit]\ndevice = "local"\nresult_format = "pickled_v4"\n')
+    project.write("spin.py", "def spin(steps: int = 2) -> complex:\n    return complex(steps, -0.0)\n")
+    code, out, err = run_cli(capsys, "run", "spin.py:spin", "--local", "--steps", "3", "--allow-pickle", "--json")
+    assert (code, err) == (0, ""), err
+    first = json.loads(out)
+    assert first["result"] == "(3-0j)"
+    code, out, err = run_cli(capsys, "rerun", first["name"], "--local", "--steps", "4", "--allow-pickle", "--json")
+    assert (code, err) == (0, ""), err
+    assert json.loads(out)["result"] == "(4-0j)"
+    code, out, err = run_cli(capsys, "rerun", first["name"], "--local", "--json")
+    assert code == 1 and "read them with result(allow_pickle=True)" in err, err

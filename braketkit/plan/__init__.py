@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from ..aws import Aws
 
 __all__ = ["UNRESOLVED_ACCOUNT", "UNRESOLVED_ROLE", "Plan", "SourceLayout", "Step", "Upload", "inconsistencies",
-           "make_plan"]
+           "make_plan", "project_root_of", "source_layout"]
 
 UNRESOLVED_ACCOUNT = "<account>"
 UNRESOLVED_ROLE = "<role>"
@@ -276,6 +276,18 @@ class SourceLayout:
     code_folder: Path
     shipped: Path
     import_paths: tuple[str, ...]
+
+
+def project_root_of(target: Target, resolved: Resolved) -> Path:
+    """The project a target belongs to: the folder of its ``pyproject.toml``, else the folder it is imported from.
+    Its ``.braketkit/`` holds the archives and the local jobs."""
+    return resolved.pyproject.parent if resolved.pyproject else target.import_root
+
+
+def source_layout(target: Target, resolved: Resolved) -> SourceLayout:
+    """Where the target's code comes from and what of it ships (``SourceLayout``); ``InvalidInput`` when the entry
+    is outside the source folder."""
+    return _layout(resolved, target, project_root_of(target, resolved))
 
 
 def _layout(resolved: Resolved, target: Target, project_root: Path) -> SourceLayout:
@@ -580,7 +592,7 @@ def prepare(target: Target, resolved: Resolved, *, aws: Aws | None = None, offli
         raise InvalidInput(_merged(deferred, [] if given and deferred else [Problem(
             "no device: set device = \"sv1\" (or another alias or ARN) in [tool.braketkit], "
             "@hybrid_job(device=...) or --set device=...", "device")]))
-    project_root = resolved.pyproject.parent if resolved.pyproject else target.import_root
+    project_root = project_root_of(target, resolved)
     try:
         layout = _layout(resolved, target, project_root)
     except InvalidInput as error:

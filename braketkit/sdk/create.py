@@ -14,7 +14,7 @@ from logging import Logger
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..decorator import _where
+from ..decorator import called_from
 from ..errors import InvalidInput, Problem, show_plainly_when_uncaught
 from ..places import MAIN_MODULES
 from .keywords import gateway, origin_of, sdk_settings, session_settings
@@ -58,7 +58,7 @@ def create(*, local: bool, device: str, source_module: str, entry_point: str | N
     caller = sys._getframe(2)
     if caller.f_globals.get("__name__") in MAIN_MODULES:
         show_plainly_when_uncaught()
-    where = f"{'LocalQuantumJob' if local else 'AwsQuantumJob'}.create in {_where(caller)}"
+    where = f"{'LocalQuantumJob' if local else 'AwsQuantumJob'}.create in {called_from(caller)}"
     given = {name: value for name, value in {
         "device": device, "job_name": job_name, "image_uri": image_uri, "role_arn": role_arn,
         "wait_until_complete": wait_until_complete or None, "input_data": input_data,
@@ -76,7 +76,7 @@ def create(*, local: bool, device: str, source_module: str, entry_point: str | N
     if aws_session is not None and (bucket := session_settings(aws_session)):
         sources.append((bucket, origin_of("aws_session", where)))
     if local:
-        sources.append(({"local": True}, f"LocalQuantumJob.create in {_where(caller)}"))
+        sources.append(({"local": True}, f"LocalQuantumJob.create in {called_from(caller)}"))
     target = source_module_target(source_module, entry_point, Path.cwd(), keywords=tuple(sources),
                                   origin=origin_of("source_module", where))
     texts = {str(name): str(value) for name, value in (hyperparameters or {}).items()}

@@ -20,7 +20,7 @@ from typing import Any, Generic, ParamSpec, TypeVar
 
 import attrs
 
-from ..decorator import HybridJob, _job, _refused, _where
+from ..decorator import HybridJob, called_from, job_of, refused
 from ..errors import InvalidInput, Problem
 from ..resolve import Keywords
 from ..resolve.sources import keyword_problems
@@ -78,10 +78,9 @@ def _module_includes(target: Any, how: _How) -> list[tuple[dict[str, Any], str]]
     """``include_modules`` as braketkit's ``include`` patterns: each module's file or folder, which must be inside
     the folder braketkit ships (the SDK pickles such modules by value; braketkit ships their source)."""
     from ..pipeline import resolve_target
+    from ..plan import source_layout
 
-    resolved = resolve_target(target)
-    project = resolved.pyproject.parent if resolved.pyproject else target.import_root
-    root = (project / resolved.settings.source).resolve() if resolved.settings.source else project.resolve()
+    root = source_layout(target, resolve_target(target)).code_folder.resolve()
     origin = origin_of("include_modules", how.where)
     patterns, problems = [], []
     for module in how.include_modules:
@@ -191,7 +190,7 @@ def hybrid_job(
         data_format: How results are stored: ``"plaintext"`` or ``"pickle"``.
     """
     caller = sys._getframe(1)
-    where = f"@hybrid_job in {_where(caller)}"
+    where = f"@hybrid_job in {called_from(caller)}"
     defaults = {"include_modules": None, "dependencies": None, "local": False, "job_name": None, "image_uri": None,
                 "input_data": None, "wait_until_complete": False, "instance_config": None, "distribution": None,
                 "copy_checkpoints_from_job": None, "checkpoint_config": None, "role_arn": None,
@@ -211,10 +210,10 @@ def hybrid_job(
             sources = (*sources, (bucket, origin_of("aws_session", where)))
         gateway(aws_session)  # an AwsSession, or refused now
     except InvalidInput as error:
-        raise _refused(error.problems, caller) from None
+        raise refused(error.problems, caller) from None
     problems = [problem for source, origin in sources for problem in keyword_problems(source, origin)]
     if problems:
-        raise _refused(problems, caller)
+        raise refused(problems, caller)
     how = _How(aws_session=aws_session, logger=None if logger is _DEFAULT_LOGGER else logger, quiet=bool(quiet),
                include_modules=_modules(include_modules), where=where)
 
@@ -222,6 +221,6 @@ def hybrid_job(
         def make(function: Callable[P, R], keywords: Keywords) -> SdkHybridJob[P, R]:
             return SdkHybridJob(function, keywords, how)
 
-        return _job(function, sources, sys._getframe(1), make=make)  # type: ignore[return-value]
+        return job_of(function, sources, sys._getframe(1), make=make)  # type: ignore[return-value]
 
     return decorate
