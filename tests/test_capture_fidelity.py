@@ -4,8 +4,9 @@ Notebooks are generated (hypothesis): cells binding ints (huge ones too), floats
 NaN, infinities), fractions, decimals, datetimes, ranges, frozensets, NumPy arrays and scalars of several dtypes
 and byte orders, aliases, shadowed builtins, objects only their statements can make (``collections.Counter``,
 ``re.compile``, ``functools.partial``, deques), updates of those objects, and names bound again. Each runs cell by
-cell in IPython's real shell; its function is called there, and its captured module is imported in a fresh process
-of this interpreter, as the job's runtime imports it; the two digests must be equal. A fixed stdlib-only notebook's
+cell in IPython's real shell; its function is called there, and through braketkit's job runtime in a fresh process
+of this interpreter, as Braket's container calls it (the captured module imported by the runtime, the result
+persisted and read back); the two digests must be equal. A fixed stdlib-only notebook's
 module also runs under each other interpreter this machine has (``-I -S``: the standard library only).
 """
 
@@ -26,6 +27,10 @@ from hypothesis import strategies as st
 from IPython.core.interactiveshell import InteractiveShell
 from traitlets.config import Config
 
+from braketkit.model.provenance import JobCall, PlannedRecord, Provenance
+from braketkit.package import runtime_members
+
+from .container import record_inputs
 from .test_runtime import _interpreters
 
 PRELUDE = """\
@@ -208,14 +213,25 @@ def _here_and_captured(tmp_path: Path, cells: list[str]) -> tuple[str, str]:
 
 
 def _job_side(python: list[str], folder: Path, text: str) -> str:
-    """The digest as the job computes it: the module imported by name, in a fresh process, from its folder."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "braketkit_main.py").write_text(text)
-    done = subprocess.run([*python, "-c", "import json, sys\nsys.path.insert(0, '.')\nimport braketkit_main\n"
-                           "print(json.dumps(braketkit_main.digest()))"], cwd=folder, capture_output=True,
-                          text=True, check=False, timeout=120)
+    """The digest as the job computes it: through braketkit's job runtime, in a fresh process, as Braket's container
+    runs a function's job (``braketkit_job:digest``, its call read from the record channel, the result persisted)."""
+    code, inputs, results = folder / "code", folder / "input", folder / "model"
+    for member in runtime_members():
+        assert isinstance(member.source, bytes)
+        (code / member.name).parent.mkdir(parents=True, exist_ok=True)
+        (code / member.name).write_bytes(member.source)
+    (code / "braketkit_main.py").write_text(text)
+    call = JobCall(entry="braketkit_main:digest")
+    provenance = Provenance(archive_sha256="0" * 64, braketkit_version="0", python_version="3")
+    record_inputs(PlannedRecord(job_name="fidelity", planned_at="2026-01-01T00:00:00+00:00", entry=call.entry,
+                                provenance=provenance, settings={}, call=call), inputs)
+    container = "import sys\nsys.path.append('.')\nimport braketkit_job\nbraketkit_job.digest()"
+    done = subprocess.run([*python, "-c", container], cwd=code, capture_output=True, text=True, check=False,
+                          timeout=120, env={"AMZN_BRAKET_INPUT_DIR": str(inputs), "PATH": "",
+                                            "AMZN_BRAKET_JOB_RESULTS_DIR": str(results),
+                                            "BRAKETKIT_FAILURE_FILE": str(folder / "failure")})
     assert done.returncode == 0, f"{done.stderr}\n--- the module:\n{text}"
-    return done.stdout.strip()
+    return json.dumps(json.loads((results / "results.json").read_text())["dataDictionary"]["result"])
 
 
 @settings(max_examples=12, deadline=None, database=None,
