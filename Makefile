@@ -6,9 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint typecheck unit docs test-pythons portable-tests plan bench clean
 
+EXTRAS ?= dev
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[$(EXTRAS)]'
 	touch $(STAMP)
 
 test: lint typecheck unit
@@ -36,7 +38,8 @@ docs: $(STAMP)
 # The tests that must hold on every Python we support (extraction, results, the job-side runtime, captured
 # scripts), under each other interpreter this machine has: Debian's python3 (3.11.2, no tarfile extraction
 # filter) and pyenv's newest 3.10, 3.12 and 3.13. Each gets a venv of its own, .venv-ci-<version>, made
-# from nothing when missing; an interpreter this machine lacks is skipped with a line saying so.
+# from nothing when missing, with the test extras only (no linters, no PennyLane: quicker to install); an
+# interpreter this machine lacks is skipped with a line saying so.
 PYTHONS ?= /usr/bin/python3 3.10 3.12 3.13
 PORTABLE_TESTS := tests/test_extract.py $(wildcard tests/test_results.py) tests/test_runtime.py tests/test_capture.py \
                   tests/test_capture_fidelity.py
@@ -60,7 +63,7 @@ test-pythons:
 	    skipped="$$skipped $$want"; continue; \
 	  fi; \
 	  echo "test-pythons: Python $$version ($$python) in .venv-ci-$$version"; \
-	  if $(MAKE) --no-print-directory portable-tests VENV=.venv-ci-$$version PYTHON="$$python"; then \
+	  if $(MAKE) --no-print-directory portable-tests VENV=.venv-ci-$$version PYTHON="$$python" EXTRAS=test; then \
 	    passed="$$passed $$version"; else failed="$$failed $$version"; fi; \
 	done; \
 	echo "test-pythons: passed:$${passed:- none}; failed:$${failed:- none}; skipped:$${skipped:- none}"; \
