@@ -9,6 +9,7 @@ plan time.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import warnings
@@ -41,11 +42,13 @@ REGION_PATTERN = r"^(?![0-9]+$)(?!-)(?![\s\S]*-$)[a-zA-Z0-9-]{0,63}$"
 """A region name as botocore accepts it (``us-east-1``), as one regular expression."""
 
 
-def _braket_regions() -> list[str]:
-    """The regions botocore's endpoint data lists for Amazon Braket (read only to suggest one)."""
+@functools.cache
+def _braket_regions() -> tuple[str, ...]:
+    """The regions botocore's endpoint data lists for Amazon Braket (read only to suggest one, and once: a session
+    reads the endpoint data anew, a fifth of a second)."""
     import botocore.session
 
-    return botocore.session.get_session().get_available_regions("braket")
+    return tuple(botocore.session.get_session().get_available_regions("braket"))
 
 
 def region_problem(region: str) -> str | None:
