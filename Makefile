@@ -38,14 +38,15 @@ docs: $(STAMP)
 # The tests that must hold on every Python we support (extraction, results, the job-side runtime, captured
 # scripts), under each other interpreter this machine has: Debian's python3 (3.11.2, no tarfile extraction
 # filter) and pyenv's newest 3.10, 3.12 and 3.13. Each gets a venv of its own, .venv-ci-<version>, made
-# from nothing when missing, with the test extras only (no linters, no PennyLane: quicker to install); an
-# interpreter this machine lacks is skipped with a line saying so.
+# from nothing when missing, with the test extras only (no linters, no PennyLane: quicker to install); they run
+# side by side, each one's output shown whole once all have ended. An interpreter this machine lacks is skipped
+# with a line saying so.
 PYTHONS ?= /usr/bin/python3 3.10 3.12 3.13
 PORTABLE_TESTS := tests/test_extract.py $(wildcard tests/test_results.py) tests/test_runtime.py tests/test_capture.py \
                   tests/test_capture_fidelity.py
 
 test-pythons:
-	@passed=""; skipped=""; failed=""; \
+	@passed=""; skipped=""; failed=""; started=""; logs=$$(mktemp -d); \
 	for want in $(PYTHONS); do \
 	  case "$$want" in \
 	    */*) python="$$want" ;; \
@@ -63,9 +64,17 @@ test-pythons:
 	    skipped="$$skipped $$want"; continue; \
 	  fi; \
 	  echo "test-pythons: Python $$version ($$python) in .venv-ci-$$version"; \
-	  if $(MAKE) --no-print-directory portable-tests VENV=.venv-ci-$$version PYTHON="$$python" EXTRAS=test; then \
-	    passed="$$passed $$version"; else failed="$$failed $$version"; fi; \
+	  ( $(MAKE) --no-print-directory portable-tests VENV=.venv-ci-$$version PYTHON="$$python" EXTRAS=test \
+	      > "$$logs/$$version.log" 2>&1; echo $$? > "$$logs/$$version.status" ) & \
+	  started="$$started $$version"; \
 	done; \
+	wait; \
+	for version in $$started; do \
+	  echo "test-pythons: Python $$version:"; cat "$$logs/$$version.log"; \
+	  if [ "$$(cat "$$logs/$$version.status")" = 0 ]; then passed="$$passed $$version"; \
+	  else failed="$$failed $$version"; fi; \
+	done; \
+	rm -rf "$$logs"; \
 	echo "test-pythons: passed:$${passed:- none}; failed:$${failed:- none}; skipped:$${skipped:- none}"; \
 	test -z "$$failed"
 
