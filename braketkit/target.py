@@ -250,6 +250,8 @@ def source_module_target(source_module: str, entry_point: str | None, cwd: Path,
         raise InvalidInput([Problem(f"{entry!r} is not {source_module}: a file's entry point is its module "
                                     f"({top}, or {top}:function)", "entry_point", origin)])
     file = _module_file(module, root, entry, script=not function)
+    if function:
+        _read_function(file, module, function, Problem("", "entry_point", origin))
     source = Path(os.path.relpath(root, _project_of(root))).as_posix()
     return Target(function=None, module=module, qualname=function, file=file, import_root=root,
                   keywords=(*keywords, ({"source": source}, origin)), keywords_origin=origin, ships=place.name)
@@ -337,17 +339,24 @@ def _imported(ref: str, file: Path, module: str, roots: tuple[Path, ...], name: 
     return target_of(found)
 
 
-def _function_target(ref: str, file: Path, module: str, root: Path, name: str) -> Target:
-    """The function ``name`` of ``module``: read from its source unless braketkit's ``@hybrid_job`` decorates it,
-    whose settings need the import (when it fails here, they are read from the source as literals)."""
-    roots = import_roots(file, module, root)
+def _read_function(file: Path, module: str, name: str, at: Problem) -> module_source.Defined | None:
+    """What ``module``'s source says of its function ``name`` (None: only running it can tell); refused, with a
+    "did you mean", when nothing in it binds the name. ``at``: the problem's key and origin."""
     tree = module_source.parse(file)
     found = module_source.find_function(tree, name) if tree is not None else None
     if isinstance(found, module_source.Undefined):
         close = difflib.get_close_matches(name, found.functions, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else \
             f"; it has {', '.join(found.functions)}" if found.functions else ""
-        raise InvalidInput([Problem(f"{module} has no {name!r}{hint}", ref)])
+        raise InvalidInput([attrs.evolve(at, message=f"{module} has no {name!r}{hint}")])
+    return found
+
+
+def _function_target(ref: str, file: Path, module: str, root: Path, name: str) -> Target:
+    """The function ``name`` of ``module``: read from its source unless braketkit's ``@hybrid_job`` decorates it,
+    whose settings need the import (when it fails here, they are read from the source as literals)."""
+    roots = import_roots(file, module, root)
+    found = _read_function(file, module, name, Problem("", ref))
 
     def from_source(read: module_source.Defined, keywords: Keywords = (), failure: str = "") -> Target:
         return Target(function=module_source.stand_in(read, module), module=module, qualname=name, file=file,

@@ -357,12 +357,51 @@ def test_create_runs_sdk_script_jobs_in_the_cloud(cloud_project: Project, cloud:
      "the file or folder here"),
     ('source_module="src", entry_point="src.notebook_runner:run_notebook", code_location="bucket/x"',
      "code_location (SDK keyword) of AwsQuantumJob.create in go.py:3: code_location: 'bucket/x' is no s3:// URI"),
+    ('source_module="src", entry_point="src.notebook_runner:run_notebok"',
+     "source_module (SDK keyword) of AwsQuantumJob.create in go.py:3: entry_point: src.notebook_runner has no "
+     "'run_notebok'; did you mean 'run_notebook'?"),
+    ('source_module="src", hyperparamters={"shots": 10}',
+     "AwsQuantumJob.create in go.py:3: hyperparamters: not a keyword of the Braket SDK's AwsQuantumJob.create; did "
+     "you mean 'hyperparameters'?"),
 ])
 def test_create_refuses_what_cannot_run(project: Project, tripwire: Tripwire, arguments: str, message: str) -> None:
     _create_project(project)
     project.write("go.py", "from braketkit.sdk import AwsQuantumJob\n\n"
                            f"AwsQuantumJob.create(device='sv1', {arguments})\n")
     done = subprocess.run([sys.executable, "go.py"], cwd=project.root, capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stderr) == (2, f"error: {message}\n")
+    assert tripwire.requests == []
+
+
+def test_local_true_runs_create_here_too(project: Project, tripwire: Tripwire) -> None:
+    """``local = true`` (here from the environment) reaches code written for the cloud: its handle is a
+    ``LocalQuantumJob``, also under ``python -O``."""
+    _create_project(project)
+    project.write("go.py", "from braketkit.sdk import AwsQuantumJob\n\n"
+                           "job = AwsQuantumJob.create('sv1', 'algorithm_script.py', hyperparameters={'steps': 2})\n"
+                           "print(type(job).__name__, job.arn, job.state(), job.result()['hyperparameters'])\n")
+    done = subprocess.run([sys.executable, "-O", "go.py"], cwd=project.root, capture_output=True, text=True,
+                          check=False, env={**os.environ, "BRAKETKIT_LOCAL": "true"})
+    assert done.returncode == 0, done.stderr
+    kind, arn, state, hyperparameters = done.stdout.split(" ", 3)
+    assert (kind, state, hyperparameters) == ("LocalQuantumJob", "COMPLETED", "{'steps': '2'}\n")
+    assert arn.startswith("local:job/algorithm-script")
+    assert tripwire.requests == []
+
+
+@pytest.mark.parametrize(("decorator", "message"), [
+    ("@hybrid_job(device=None, instance_confg=None, local=True)",
+     "@hybrid_job in jobs.py:3: instance_confg: not a keyword of the Braket SDK's @hybrid_job; did you mean "
+     "'instance_config'?"),
+    ("@hybrid_job(local=True)",
+     "@hybrid_job in jobs.py:3: the call does not fit the Braket SDK's @hybrid_job: missing a required argument: "
+     "'device'"),
+])
+def test_a_call_that_does_not_fit_the_sdk_is_refused(project: Project, tripwire: Tripwire, decorator: str,
+                                                      message: str) -> None:
+    """Python's TypeError would be a traceback; the SDK's keywords are input, refused as braketkit refuses it."""
+    project.write("jobs.py", f"from braketkit.sdk import hybrid_job\n\n{decorator}\ndef train():\n    pass\n")
+    done = subprocess.run([sys.executable, "jobs.py"], cwd=project.root, capture_output=True, text=True, check=False)
     assert (done.returncode, done.stderr) == (2, f"error: {message}\n")
     assert tripwire.requests == []
 

@@ -55,7 +55,7 @@ def create(*, local: bool, device: str, source_module: str, entry_point: str | N
     from ..pipeline import resolve_target, run_target
     from ..target import source_module_target
 
-    caller = sys._getframe(2)
+    caller = sys._getframe(3)  # past AwsQuantumJob.create and checked_call
     if caller.f_globals.get("__name__") in MAIN_MODULES:
         show_plainly_when_uncaught()
     where = f"{'LocalQuantumJob' if local else 'AwsQuantumJob'}.create in {called_from(caller)}"

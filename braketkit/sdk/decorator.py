@@ -24,8 +24,8 @@ from ..decorator import HybridJob, called_from, job_of, refused
 from ..errors import InvalidInput, Problem
 from ..resolve import Keywords
 from ..resolve.sources import keyword_problems
-from .jobs import AwsQuantumJob, LocalQuantumJob
-from .keywords import gateway, origin_of, sdk_settings, session_settings
+from .jobs import AwsQuantumJob, LocalQuantumJob, sdk_job
+from .keywords import checked_call, gateway, origin_of, sdk_settings, session_settings
 
 __all__ = ["SdkHybridJob", "hybrid_job"]
 
@@ -60,7 +60,6 @@ class SdkHybridJob(HybridJob[P, R], Generic[P, R]):
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> AwsQuantumJob | LocalQuantumJob:  # type: ignore[override]
         """Create the job, as the SDK's decorated function does: an ``AwsQuantumJob``, or with ``local=True`` a
         ``LocalQuantumJob`` once it has run here; ``wait_until_complete`` prints its log until it ends."""
-        from ..job import LocalJob
         from ..pipeline import resolve_target, run_target
 
         target = self._runnable_target()
@@ -69,9 +68,7 @@ class SdkHybridJob(HybridJob[P, R], Generic[P, R]):
         warn = self.how.logger.warning if self.how.logger is not None else None
         job = run_target(target, args, kwargs, aws=gateway(self.how.aws_session), quiet=self.how.quiet, wait=False,
                          warn=warn)
-        if isinstance(job, LocalJob):
-            return LocalQuantumJob.of(job)
-        return AwsQuantumJob.of(job, wait=resolve_target(target).settings.wait, quiet=self.how.quiet)
+        return sdk_job(job, wait=resolve_target(target).settings.wait, quiet=self.how.quiet)
 
 
 def _module_includes(target: Any, how: _How) -> list[tuple[dict[str, Any], str]]:
@@ -128,6 +125,7 @@ def _modules(value: str | ModuleType | Iterable[str | ModuleType] | None) -> tup
     return tuple(value)
 
 
+@checked_call("@hybrid_job")
 def hybrid_job(
     *,
     device: str | None,
@@ -189,7 +187,7 @@ def hybrid_job(
         reservation_arn: A Braket Direct reservation to run in.
         data_format: How results are stored: ``"plaintext"`` or ``"pickle"``.
     """
-    caller = sys._getframe(1)
+    caller = sys._getframe(2)  # past checked_call's frame
     where = f"@hybrid_job in {called_from(caller)}"
     defaults = {"include_modules": None, "dependencies": None, "local": False, "job_name": None, "image_uri": None,
                 "input_data": None, "wait_until_complete": False, "instance_config": None, "distribution": None,

@@ -13,15 +13,15 @@ import time
 from collections.abc import Callable
 from logging import Logger, getLogger
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ..errors import InvalidInput, Problem
-from .keywords import gateway
+from .keywords import checked_call, gateway
 
 if TYPE_CHECKING:
     from ..job import AwsJob, Job, LocalJob
 
-__all__ = ["AwsQuantumJob", "LocalQuantumJob", "QueueInfo", "data_dictionary"]
+__all__ = ["AwsQuantumJob", "LocalQuantumJob", "QueueInfo", "data_dictionary", "sdk_job"]
 
 TERMINAL_STATES = ("COMPLETED", "FAILED", "CANCELLED")
 DEFAULT_RESULTS_POLL_TIMEOUT = 864000.0
@@ -103,6 +103,7 @@ class AwsQuantumJob(_SdkJob):
         self._quiet = quiet
 
     @classmethod
+    @checked_call("AwsQuantumJob.create")
     def create(cls, device: str, source_module: str, entry_point: str | None = None, image_uri: str | None = None,
                job_name: str | None = None, code_location: str | None = None, role_arn: str | None = None,
                wait_until_complete: bool = False, hyperparameters: dict[str, Any] | None = None,
@@ -110,10 +111,12 @@ class AwsQuantumJob(_SdkJob):
                stopping_condition: Any = None, output_data_config: Any = None,
                copy_checkpoints_from_job: str | None = None, checkpoint_config: Any = None, aws_session: Any = None,
                tags: dict[str, str] | None = None, logger: Logger = _CREATE_LOGGER, quiet: bool = False,
-               reservation_arn: str | None = None) -> AwsQuantumJob:
+               reservation_arn: str | None = None) -> AwsQuantumJob | LocalQuantumJob:
         """Create a script job on Amazon Braket, as the SDK's ``AwsQuantumJob.create`` does, keyword for keyword.
 
-        The keywords it shares with ``hybrid_job`` mean what they mean there (docs/migration.md).
+        The keywords it shares with ``hybrid_job`` mean what they mean there (docs/migration.md). With the setting
+        ``local = true`` (a profile, ``BRAKETKIT_LOCAL``) the job runs here instead, and its handle is a
+        ``LocalQuantumJob``.
 
         Args:
             device: The device ARN, an alias (``sv1``), ``local:<provider>/<name>``, or a ``Devices`` member.
@@ -152,25 +155,7 @@ class AwsQuantumJob(_SdkJob):
                               copy_checkpoints_from_job=copy_checkpoints_from_job, checkpoint_config=checkpoint_config,
                               aws_session=aws_session, tags=tags, logger=None if logger is _CREATE_LOGGER else logger,
                               quiet=quiet, reservation_arn=reservation_arn)
-        return AwsQuantumJob.of(native, wait, quiet)
-
-    @classmethod
-    def of(cls, job: Job[Any], wait: bool = False, quiet: bool = False) -> AwsQuantumJob:
-        """The SDK's handle on a job braketkit created.
-
-        Args:
-            job: braketkit's handle on it.
-            wait: Print its log until it ends, as the SDK's ``wait_until_complete`` does.
-            quiet: Say less while waiting.
-        """
-        from ..job import AwsJob
-
-        assert isinstance(job, AwsJob), "a job created in the cloud"
-        handle = cls(job.arn, job=job, quiet=quiet)
-        if wait:
-            print(f"Initializing Braket Job: {job.arn}")
-            handle.logs(wait=True, poll_interval_seconds=job.poll)
-        return handle
+        return sdk_job(native, wait, quiet)
 
     @property
     def arn(self) -> str:
@@ -280,6 +265,7 @@ class LocalQuantumJob(_SdkJob):
         """The braketkit handle underneath: its folder, ``show``, ``rerun`` and the rest."""
 
     @classmethod
+    @checked_call("LocalQuantumJob.create")
     def create(cls, device: str, source_module: str, entry_point: str | None = None, image_uri: str | None = None,
                job_name: str | None = None, code_location: str | None = None, role_arn: str | None = None,
                hyperparameters: dict[str, Any] | None = None, input_data: Any = None,
@@ -311,19 +297,7 @@ class LocalQuantumJob(_SdkJob):
                            hyperparameters=hyperparameters, input_data=input_data,
                            output_data_config=output_data_config, checkpoint_config=checkpoint_config,
                            aws_session=aws_session)
-        return LocalQuantumJob.of(native)
-
-    @classmethod
-    def of(cls, job: Job[Any]) -> LocalQuantumJob:
-        """The SDK's handle on a job braketkit ran here.
-
-        Args:
-            job: braketkit's handle on it.
-        """
-        from ..job import LocalJob
-
-        assert isinstance(job, LocalJob), "a job run here"
-        return cls(job.folder.name, job=job)
+        return cast(LocalQuantumJob, sdk_job(native))  # local: run here, always
 
     @property
     def arn(self) -> str:
@@ -403,3 +377,23 @@ class LocalQuantumJob(_SdkJob):
 
     def __hash__(self) -> int:
         return hash(self.job.folder)
+
+
+def sdk_job(job: Job[Any], wait: bool = False, quiet: bool = False) -> AwsQuantumJob | LocalQuantumJob:
+    """The SDK's handle on a job braketkit made: a ``LocalQuantumJob`` for a run here (``local = true`` reaches code
+    written for the cloud too), else an ``AwsQuantumJob``.
+
+    Args:
+        job: braketkit's handle on it.
+        wait: Print a cloud job's log until it ends, as the SDK's ``wait_until_complete`` does.
+        quiet: Say less while waiting.
+    """
+    from ..job import AwsJob
+
+    if not isinstance(job, AwsJob):
+        return LocalQuantumJob(job.folder.name, job=job)
+    handle = AwsQuantumJob(job.arn, job=job, quiet=quiet)
+    if wait:
+        print(f"Initializing Braket Job: {job.arn}")
+        handle.logs(wait=True, poll_interval_seconds=job.poll)
+    return handle

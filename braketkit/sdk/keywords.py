@@ -8,18 +8,23 @@ for braketkit's own keywords. The SDK's objects are read by their fields (``inst
 
 from __future__ import annotations
 
+import difflib
 import enum
+import functools
+import inspect
+import sys
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+from ..decorator import called_from, refused
 from ..errors import InvalidInput, Problem
 from ..s3uri import split_s3_uri
 
 if TYPE_CHECKING:
     from ..aws import Aws
 
-__all__ = ["DEFAULT_CHANNEL", "NONE_DEVICE", "SDK_KEYWORD", "gateway", "origin_of", "result_format", "sdk_settings",
-           "session_settings", "text_of"]
+__all__ = ["DEFAULT_CHANNEL", "NONE_DEVICE", "SDK_KEYWORD", "checked_call", "gateway", "origin_of", "result_format",
+           "sdk_settings", "session_settings", "text_of"]
 
 SDK_KEYWORD = "(SDK keyword)"
 """What the origin of a setting says after the SDK keyword it came from."""
@@ -29,6 +34,49 @@ DEFAULT_CHANNEL = "input"
 """The channel ``input_data`` given as one path or URI gets, as in the Braket SDK."""
 
 _UNSET = object()
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def checked_call(label: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """The SDK's entry point ``label`` (``@hybrid_job``), refusing a call that does not fit its signature as braketkit
+    refuses bad input (one message, where the call is, a "did you mean"; ``error: ...`` and exit 2 from a script)
+    rather than with Python's ``TypeError``. The signature ``inspect`` and type checkers see stays the SDK's.
+
+    The function it wraps is one frame further from its caller: ``sys._getframe(2)`` there is the caller's."""
+
+    def check(function: Callable[P, T]) -> Callable[P, T]:
+        signature = inspect.signature(function)
+
+        @functools.wraps(function)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> T:
+            try:
+                signature.bind(*args, **kwargs)
+            except TypeError as error:
+                caller = sys._getframe(1)
+                raise refused(_misfit(signature, kwargs, str(error), label, called_from(caller)), caller) from None
+            return function(*args, **kwargs)
+
+        return checked
+
+    return check
+
+
+def _misfit(signature: inspect.Signature, kwargs: Mapping[str, Any], reason: str, label: str,
+            place: str) -> list[Problem]:
+    """What is wrong with a call of the SDK's ``signature``: each keyword it does not take (with the one meant),
+    else Python's reason (a missing ``device``)."""
+    where = f"{label} in {place}"
+    names = [name for name in signature.parameters if name not in ("cls", "self")]
+    unknown = [name for name in kwargs if name not in signature.parameters]
+    if not unknown:
+        return [Problem(f"the call does not fit the Braket SDK's {label}: {reason}", None, where)]
+    problems = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"it takes {', '.join(names)}"
+        problems.append(Problem(f"not a keyword of the Braket SDK's {label}; {hint}", name, where))
+    return problems
 
 
 def origin_of(keyword: str, where: str) -> str:
