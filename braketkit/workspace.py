@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["FOLDER", "IGNORE_ALL", "archives_folder", "jobs_folder", "make_folder", "project_root"]
+__all__ = ["FOLDER", "IGNORE_ALL", "LOCAL_JOB_PREFIX", "archives_folder", "jobs_folder", "make_folder", "project_root"]
 
 FOLDER = ".braketkit"
 IGNORE_ALL = "*\n"
 """The content of ``.braketkit/.gitignore``: everything in the folder, the file itself included."""
+LOCAL_JOB_PREFIX = "local:job/"
+"""``local:job/<name>``: a local job, as the Braket SDK names one (its ``LocalQuantumJob.arn``)."""
 
 
 def project_root(start: Path) -> Path:

@@ -355,6 +355,9 @@ def resume(earlier: str) -> int:
     first = run("ckpt.py:save")
     second = run("ckpt.py:resume", first.name, assignments=[f"checkpoint.copy_from_job={first.name}"])
     assert second.result() == 5
+    as_the_sdk_names_it = run("ckpt.py:resume", first.name,
+                              assignments=[f"checkpoint.copy_from_job=local:job/{first.name}"])
+    assert as_the_sdk_names_it.result() == 5
     with pytest.raises(InvalidInput, match="no local job 'nope' with checkpoints"):
         run("ckpt.py:resume", "x", assignments=["checkpoint.copy_from_job=nope"])
 

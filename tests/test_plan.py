@@ -506,6 +506,10 @@ def test_supplements_give_way_to_limits_the_model_states() -> None:
          "is arn:aws[a-z\\-]*:braket:[a-z0-9\\-]+:[0-9]{12}:job/.*)"),
         ("a" * 51, f"'{'a' * 51}' is neither a job ARN (the pattern is arn:aws[a-z\\-]*:braket:[a-z0-9\\-]+:"
          "[0-9]{12}:job/.*) nor a job name (1 to 50 characters, the pattern [a-zA-Z0-9](-*[a-zA-Z0-9]){0,50})"),
+        ("local:job/earlier-run", "local:job/earlier-run is a job run on this machine: its checkpoints are here, not "
+         "in S3 where a job in the cloud starts from; name a cloud job (its ARN or name), or run this job here too"),
+        ("local:job/earlier run", "'local:job/earlier run' names no local job (local:job/ and a job name: 1 to 50 "
+         "characters, the pattern [a-zA-Z0-9](-*[a-zA-Z0-9]){0,50})"),
     ],
 )
 def test_copy_from_job_names_a_job(basic_project: Project, value: str, problem: str | None) -> None:

@@ -61,6 +61,7 @@ GOOD = [
     'device = "sv1"\n[tool.braketkit.checkpoint]\ncopy_from_job = "arn:aws:braket:us-east-1:111122223333:job/x"\n'
     'local_path = "/c"',
     'device = "sv1"\n[tool.braketkit.checkpoint]\ncopy_from_job = "earlier-run"',
+    'device = "sv1"\nlocal = true\n[tool.braketkit.checkpoint]\ncopy_from_job = "local:job/earlier-run"',
     'device = "sv1"\n[tool.braketkit.input]\ntrain = "data"\nshared = "s3://shared-data/k/"\nviaalias = "s3://d-s3alias"',
     'device = "sv1"\n[tool.braketkit.profiles.qpu]\ndevice = "dm1"\ninstance = { type = "ml.m5.xlarge" }',
     'device = "sv1"\n[tool.braketkit.profiles.qpu]\ndevice = "mine"\n[tool.braketkit.profiles.qpu.devices]\n'

@@ -49,7 +49,7 @@ from ..resolve.pyproject import display_path
 from ..runtime.contract import JOB_MODULE
 from ..s3uri import split_s3_uri
 from ..target import Target, own_module_hint
-from ..workspace import archives_folder, make_folder
+from ..workspace import LOCAL_JOB_PREFIX, archives_folder, make_folder
 from . import lookups, service_model, spending
 from .arguments import HINT as _ARGUMENT_HINT
 from .arguments import encode_arguments, shown_arguments
@@ -770,6 +770,11 @@ def plan_call(prepared: Prepared, args: Sequence[Any] = (), kwargs: Mapping[str,
     copy_from = None if prepared.local else settings.checkpoint.copy_from_job
     copy_origin = resolved.origin("checkpoint.copy_from_job")
     copy_region = lookups.job_arn_region(copy_from) if copy_from and not job_reference_problem(copy_from) else None
+    if copy_from and copy_from.startswith(LOCAL_JOB_PREFIX) and not job_reference_problem(copy_from):
+        problems = _merged(problems, [Problem(
+            f"{copy_from} is a job run on this machine: its checkpoints are here, not in S3 where a job in the cloud "
+            "starts from; name a cloud job (its ARN or name), or run this job here too", "checkpoint.copy_from_job",
+            copy_origin)])
     if copy_region and region and copy_region != region:
         problems = _merged(problems, [Problem(
             f"the job {copy_from} ran in {copy_region}, but this job runs in {region}; checkpoints are copied "

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import shown
+from ..workspace import LOCAL_JOB_PREFIX
 from . import service_model
 
 __all__ = ["SUPPLEMENTS", "Violation", "job_name_prefix_problem", "job_reference_problem", "strings_under",
@@ -168,9 +169,15 @@ def job_name_prefix_problem(prefix: str) -> str | None:
 
 
 def job_reference_problem(value: str) -> str | None:
-    """What makes ``value`` neither a job's ARN (what GetJob takes) nor a job's name, or None."""
+    """What makes ``value`` neither a job's ARN (what GetJob takes), a job's name, nor ``local:job/<name>`` (a local
+    job, as the Braket SDK names one), or None."""
     arn = _member_shape("GetJobRequest", "jobArn")
     name = _member_shape("CreateJobRequest", "jobName")
+    if value.startswith(LOCAL_JOB_PREFIX):
+        local = value.removeprefix(LOCAL_JOB_PREFIX)
+        return None if not _string(local, name) else (
+            f"{value!r} names no local job ({LOCAL_JOB_PREFIX} and a job name: {name['min']} to {name['max']} "
+            f"characters, the pattern {name['pattern']})")
     if value.startswith("arn:"):
         return None if not _string(value, arn) else f"{value!r} is not a job ARN (the pattern is {arn['pattern']})"
     if not _string(value, name):

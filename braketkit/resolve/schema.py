@@ -23,6 +23,7 @@ from ..model.types import field_types, shape
 from ..plan import service_model
 from ..plan.validate import SUPPLEMENTS, WIRE_RANGES
 from ..s3uri import ALMOST_PATTERN
+from ..workspace import LOCAL_JOB_PREFIX
 from . import rules
 from .keys import BOUNDS, MIN_SOURCE_MB
 
@@ -222,8 +223,11 @@ def _rules(key: str, schema: dict[str, Any]) -> dict[str, Any]:
     if key == "checkpoint.copy_from_job":
         _, arn = _member("jobArn", "GetJobRequest")
         _, name = _member("jobName")
+        named = _limits(name)
+        local = {"pattern": f"^{LOCAL_JOB_PREFIX}{named['pattern'].removeprefix('^')}",
+                 "maxLength": len(LOCAL_JOB_PREFIX) + named["maxLength"]}  # a local job, as the Braket SDK names it
         return {**schema, "anyOf": [{"allOf": [{"pattern": "^arn:"}, _limits(arn)]},
-                                    {"allOf": [{"not": {"pattern": "^arn:"}}, _limits(name)]}]}
+                                    {"allOf": [{"not": {"pattern": "^(arn|local):"}}, named]}, local]}
     return schema
 
 

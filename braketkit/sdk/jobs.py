@@ -253,10 +253,10 @@ class LocalQuantumJob(_SdkJob):
 
     def __init__(self, arn: str, run_log: str | None = None, *, job: LocalJob[Any] | None = None) -> None:
         from ..job import LocalJob
-        from ..workspace import jobs_folder, project_root
+        from ..workspace import LOCAL_JOB_PREFIX, jobs_folder, project_root
 
         if job is None:
-            name = arn.removeprefix("local:job/")
+            name = arn.removeprefix(LOCAL_JOB_PREFIX)
             folder = Path(name) if Path(name).is_dir() else jobs_folder(project_root(Path.cwd())) / name
             if not (folder / "job.json").is_file():
                 raise InvalidInput([Problem(f"no local job {name!r} in {folder.parent}", "arn")])
@@ -302,7 +302,9 @@ class LocalQuantumJob(_SdkJob):
     @property
     def arn(self) -> str:
         """``local:job/<name>``, as the SDK names a local job."""
-        return f"local:job/{self.name}"
+        from ..workspace import LOCAL_JOB_PREFIX
+
+        return f"{LOCAL_JOB_PREFIX}{self.name}"
 
     @property
     def run_log(self) -> str:
