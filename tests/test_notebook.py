@@ -568,3 +568,16 @@ def test_amazon_s_pennylane_notebook_travels_as_it_is(session: Session) -> None:
     here = session.run("run_qaoa.function()")
     assert here["requires_grad"] is True and len(here["costs"]) == 2
     assert session.run("run_qaoa.local()").result() == here
+
+
+def test_the_sdk_s_names_imported_with_its_decorator_are_the_sdk_s(session: Session) -> None:
+    """``from braket.jobs import hybrid_job, save_job_checkpoint``, its module changed: the other names are the
+    Braket SDK's own, in the session and in the job, which imports them from where they are."""
+    session.run("from braketkit.sdk import hybrid_job, load_job_checkpoint, save_job_checkpoint")
+    session.run("@hybrid_job(device=None, local=True)\ndef resumable(step=3):\n"
+                "    save_job_checkpoint({'step': step})\n    return load_job_checkpoint()")
+    assert "\nfrom braket.jobs import load_job_checkpoint\nfrom braket.jobs import save_job_checkpoint\n" in \
+        session.run("resumable.plan().captured.text")
+    job = session.run("resumable(4)")
+    assert type(job).__name__ == "LocalQuantumJob" and job.result() == {"step": 4}
+    assert session["save_job_checkpoint"].__module__ == "braket.jobs.data_persistence"

@@ -446,3 +446,20 @@ def test_a_logger_receives_braketkits_warnings(project: Project, tripwire: Tripw
         assert jobs.train().result() == {"result": 1}
     assert any("notes.txt" in record.getMessage() and "private key" in record.getMessage()
                for record in caplog.records if record.name == "mine"), caplog.records
+
+
+def test_the_sdk_s_other_names_come_with_the_import_line(project: Project, tripwire: Tripwire) -> None:
+    """``from braket.jobs import hybrid_job, save_job_checkpoint`` changes its module only: in the job (whose
+    braketkit is the stand-in) the module imports them the same way."""
+    project.write("jobs.py", "from braketkit.sdk import hybrid_job, load_job_checkpoint, save_job_checkpoint\n\n"
+                             "@hybrid_job(device=None, local=True)\ndef resumable(step=3):\n"
+                             "    save_job_checkpoint({'step': step})\n    return load_job_checkpoint()\n")
+    sys.path.insert(0, str(project.root))
+    import jobs
+
+    assert jobs.resumable(5).result() == {"step": 5}
+    with pytest.raises(AttributeError) as caught:
+        sdk.save_job_checkpiont  # noqa: B018
+    assert str(caught.value) == ("module 'braketkit.sdk' has no attribute 'save_job_checkpiont': it has hybrid_job, "
+                                 "AwsQuantumJob, LocalQuantumJob and the names of braket.jobs and braket.aws")
+    assert tripwire.requests == []

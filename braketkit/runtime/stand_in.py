@@ -8,11 +8,16 @@ than this fails on the laptop exactly as it would in the cloud.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import types
 from typing import Any
 
-__all__ = ["install"]
+__all__ = ["SDK_MODULES", "install", "sdk_attribute"]
+
+SDK_MODULES = ("braket.jobs", "braket.aws")
+"""Where ``braketkit.sdk`` finds the Braket SDK's names it does not make itself, so that an SDK import line that also
+names them (``from braket.jobs import hybrid_job, save_job_checkpoint``) changes its module and nothing else."""
 
 
 def hybrid_job(*settings: Any, **_keywords: Any) -> Any:
@@ -51,6 +56,25 @@ def _missing(name: str) -> Any:
     )
 
 
+def sdk_attribute(name: str) -> Any:
+    """The Braket SDK's ``name``, from the first of ``SDK_MODULES`` that has it: ``braketkit.sdk``'s module
+    ``__getattr__``, on the user's machine and in the job alike."""
+    if name.startswith("_"):  # never the SDK's: import machinery and tools asking (__path__, __wrapped__)
+        raise AttributeError(f"module 'braketkit.sdk' has no attribute {name!r}")
+    missing = []
+    for module_name in SDK_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            missing.append(module_name)
+            continue
+        if hasattr(module, name):
+            return getattr(module, name)
+    unavailable = f" ({', '.join(missing)} cannot be imported: is amazon-braket-sdk installed?)" if missing else ""
+    raise AttributeError(f"module 'braketkit.sdk' has no attribute {name!r}: it has hybrid_job, AwsQuantumJob, "
+                         f"LocalQuantumJob and the names of {' and '.join(SDK_MODULES)}{unavailable}")
+
+
 def sdk_hybrid_job(**_keywords: Any) -> Any:
     """``braketkit.sdk.hybrid_job(device=..., ...)`` inside the job: the decorated function is just the function."""
     return _inert
@@ -65,9 +89,9 @@ def install() -> None:
            for name in ("Settings", "Instance", "Stopping", "S3", "Checkpoint", "SweepLimits")},
     )
     module.__getattr__ = _missing  # type: ignore[method-assign]
-    sdk = types.ModuleType("braketkit.sdk", "The Braket SDK's decorator, inert inside a job.")
+    sdk = types.ModuleType("braketkit.sdk", "The Braket SDK's decorator, inert inside a job; its other names.")
     sdk.__dict__.update(hybrid_job=sdk_hybrid_job)
-    sdk.__getattr__ = lambda name: _missing(f"sdk.{name}")  # type: ignore[method-assign]
+    sdk.__getattr__ = sdk_attribute  # type: ignore[method-assign]
     module.__dict__["sdk"] = sdk
     module.__path__ = []  # a package, so that `import braketkit.sdk` finds its submodule in sys.modules
     for name in [name for name in sys.modules if name == "braketkit" or name.startswith("braketkit.")]:
