@@ -134,8 +134,10 @@ def _bytes(shape_dtype: tuple[str, tuple[int, ...]]) -> int:
 
 
 OBJECTS = [  # made by a statement only: replayed; each with updates that are part of how it was made
-    ("collections.Counter({source!r})", ["{name}.update('xy')", "{name}['z'] += 2", "del {name}['x']"]),
-    ("collections.deque([1, 2, 3], maxlen=5)", ["{name}.append(9)", "{name}.rotate(1)", "{name}[0] = 7"]),
+    ("collections.Counter({source!r})", ["{name}.update('xy')", "{name}['z'] += 2", "del {name}['x']",
+                                         "{name} += collections.Counter('q')"]),
+    ("collections.deque([1, 2, 3], maxlen=5)", ["{name}.append(9)", "{name}.rotate(1)", "{name}[0] = 7",
+                                                "{name} += [4]"]),
     ("re.compile({source!r}, re.IGNORECASE)", []),
     ("functools.partial(max, 3, {length})", []),
 ]

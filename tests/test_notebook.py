@@ -381,6 +381,17 @@ def test_what_was_changed_after_a_definition_is_warned_about(session: Session) -
         "shift.offset changed after shift was defined (cell [4]); the job gets shift as its source makes it"]
 
 
+
+def test_an_augmented_assignment_updates_what_its_statement_made(session: Session) -> None:
+    """``counts += ...`` changes what ``counts = ...`` made: the job replays both, in order."""
+    session.run("import collections\n\nfrom braketkit import hybrid_job")
+    session.run("counts = collections.Counter('ab')")
+    session.run("counts += collections.Counter('bc')")
+    session.run(f"@hybrid_job({LOCAL})\ndef tally():\n    return dict(counts)")
+    assert [item.text for item in session.run("tally.plan().captured.replayed")] == [
+        "counts = collections.Counter('ab')", "counts += collections.Counter('bc')"]
+    assert session.run("tally.local()").result() == {"a": 1, "b": 2, "c": 1}
+
 # -- objects made in cells: values and replayed statements --------------------------------------------------
 
 

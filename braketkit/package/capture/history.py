@@ -132,10 +132,14 @@ def own_scope(node: ast.AST) -> Iterator[ast.AST]:
 
 
 def bound_names(tree: ast.stmt) -> set[str]:
-    """Names the statement binds (or deletes) at the top level: targets, imports, definitions, walruses."""
+    """Names the statement binds (or deletes) at the top level: targets, imports, definitions, walruses.
+
+    ``x += 1`` does not bind ``x``: it updates what an earlier statement bound (``update_roots`` says so), which the
+    job must make first."""
     names: set[str] = set()
     scoped = {id(target) for node in own_scope(tree) if isinstance(node, ast.comprehension)
               for target in ast.walk(node.target)}  # a comprehension's variables are its own
+    scoped |= {id(node.target) for node in own_scope(tree) if isinstance(node, ast.AugAssign)}
     for node in own_scope(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) and id(node) not in scoped:
             names.add(node.id)
