@@ -392,6 +392,28 @@ def test_an_augmented_assignment_updates_what_its_statement_made(session: Sessio
         "counts = collections.Counter('ab')", "counts += collections.Counter('bc')"]
     assert session.run("tally.local()").result() == {"a": 1, "b": 2, "c": 1}
 
+
+def test_a_call_given_a_replayed_object_is_replayed_when_it_is_an_update_else_warned_about(session: Session) -> None:
+    """``next(counter)`` moves the iterator on: replayed. A call given the object that may change it, and is not
+    replayed (``nx.relabel_nodes(..., copy=False)``, a draw of a generator the function does not use), is warned
+    about; one that only looks (``print``, ``len``) is not."""
+    session.run("import itertools\n\nimport networkx as nx\nimport numpy as np\n\nfrom braketkit import hybrid_job")
+    session.run("graph = nx.path_graph(3)\ncounter = itertools.count()\ndata = np.arange(20_000)\n"
+                "rng = np.random.default_rng(7)")
+    session.run("nx.relabel_nodes(graph, {0: 'a'}, copy=False)\nnext(counter)\nrng.shuffle(data)\nprint(graph)\n"
+                "len(data)")
+    session.run(f"@hybrid_job({LOCAL})\ndef summary():\n    return [next(counter), len(graph), len(data)]")
+    plan = session.run("summary.plan()")
+    assert "next(counter)" in [item.text for item in plan.captured.replayed]
+    assert plan.warnings == [
+        "`nx.relabel_nodes(graph, {0: 'a'}, copy=False)` (cell [3]) gives graph, which summary uses, to "
+        "nx.relabel_nodes after graph was made; the job does not replay that call, so a change it made to graph is "
+        "not in the job: make it with graph's own methods (which are replayed), or inside summary",
+        "`rng.shuffle(data)` (cell [3], line 3) gives data, which summary uses, to rng.shuffle after data was made; "
+        "the job does not replay that call, so a change it made to data is not in the job: make it with data's own "
+        "methods (which are replayed), or inside summary"]
+    assert session.run("summary.local()").result() == [1, 3, 20_000]
+
 # -- objects made in cells: values and replayed statements --------------------------------------------------
 
 
@@ -495,6 +517,12 @@ REFUSALS = {
                          "randomness without a seed (nx.gnm_random_graph), which would draw otherwise in the job; "
                          "give it a seed (seed=..., random_state=..., or a generator such as "
                          "numpy.random.default_rng(1234)), or create rng inside train"),
+    "global-state": ("import numpy as np\nnp.random.seed(42)\nrng = np.random.rand(10_000)",  # too big to be a value
+                     "cell [2], line 3: `rng = np.random.rand(10_000)` makes rng, which train uses, with a draw from "
+                     "the global random state (np.random.rand), which the job does not have as it was here: a seed "
+                     "set by another statement (numpy.random.seed, random.seed) is not replayed with it; draw from a "
+                     "generator made with a seed (numpy.random.default_rng(1234), random.Random(1234)), or create "
+                     "rng inside train"),
     "aws": ("import boto3\nrng = boto3.Session(region_name='us-east-1')",
             "cell [2], line 2: `rng = boto3.Session(region_name='us-east-1')` makes rng, which train uses, by calling "
             "AWS (boto3.Session), which the job must not do again as it starts; create rng inside train"),

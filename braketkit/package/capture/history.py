@@ -24,7 +24,10 @@ import attrs
 from ... import ipython
 from ...places import cell_numbers, where_defined
 
-__all__ = ["Statement", "bound_names", "executed", "own_scope", "read_names", "update_roots"]
+__all__ = ["CHANGING_BUILTINS", "Statement", "bound_names", "executed", "own_scope", "read_names", "update_roots"]
+
+CHANGING_BUILTINS = frozenset({"next", "setattr", "delattr"})
+"""Builtins that change what they are given: an iterator moves on, an attribute is set or deleted."""
 
 
 @attrs.frozen(kw_only=True)
@@ -191,10 +194,10 @@ def update_roots(tree: ast.stmt, draws: frozenset[str] = frozenset()) -> dict[st
     """Names whose objects the statement updates in place, each with how (``graph.add_edge``, ``obj[...] =``).
 
     An update is a method called as a statement of its own (``graph.add_edge(1, 2)``), an item or attribute
-    assigned or deleted (``obj.attr = v``, ``obj[k] = v``, ``del obj[k]``), or an augmented assignment
-    (``obj += ...``), anywhere in the statement but in functions it defines. For the names in ``draws`` (random
-    generators), any method called on them counts: every draw moves the generator on. A call that merely passes
-    an object (``nx.draw(graph)``) is not an update.
+    assigned or deleted (``obj.attr = v``, ``obj[k] = v``, ``del obj[k]``), an augmented assignment (``obj += ...``),
+    or ``next``, ``setattr`` or ``delattr`` called on it (``next(counter)``), anywhere in the statement but in
+    functions it defines. For the names in ``draws`` (random generators), any method called on them counts: every
+    draw moves the generator on. Another call that is given an object (``nx.draw(graph)``) is not an update.
     """
     found: dict[str, str] = {}
     for node in own_scope(tree):
@@ -216,6 +219,9 @@ def update_roots(tree: ast.stmt, draws: frozenset[str] = frozenset()) -> dict[st
             root = _root(target)
             if root is not None and (not isinstance(target, ast.Name) or isinstance(node, ast.AugAssign)):
                 found.setdefault(root, f"{ast.unparse(target)} {'+=' if isinstance(node, ast.AugAssign) else '='}")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in CHANGING_BUILTINS \
+                and node.args and isinstance(node.args[0], ast.Name):  # wherever in the statement it is called
+            found.setdefault(node.args[0].id, f"{node.func.id}({node.args[0].id})")
         if draws and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             root = _root(node.func)
             if root in draws:

@@ -20,12 +20,17 @@ import attrs
 
 from .history import Statement, own_scope
 
-__all__ = ["AWS_MODULES", "RANDOM_MODULES", "Call", "calls", "calls_aws", "file_paths", "is_generator", "unseeded"]
+__all__ = ["AWS_MODULES", "RANDOM_MODULES", "Call", "calls", "calls_aws", "file_paths", "given_to", "global_draw",
+           "is_generator", "unseeded"]
 
 AWS_MODULES = ("boto3", "botocore", "aiobotocore", "braket.aws", "braket.tracking")
 """Calling into these reaches AWS (or counts what is spent there): in the job it would run again, as the job."""
 RANDOM_MODULES = ("random", "_random", "numpy.random", "secrets", "jax.random", "torch.random")
 """Randomness: a draw made through these is another draw in the job, unless it comes from a seeded generator."""
+LOOKING_ONLY = ("builtins", "matplotlib", "networkx.drawing", "networkx.readwrite", "IPython", "pprint", "json",
+                "pickle", "logging", "braket", "pennylane")
+"""Calls into these look at what they are given (print, draw, save, display, run a circuit) and leave it as it is
+(the builtins that change it, ``next``, ``setattr`` and ``delattr``, are updates, replayed)."""
 SEED_PARAMETERS = ("seed", "random_state", "rng", "random_seed")
 """A function taking one of these draws randomly when it is not given (networkx's generators, scikit-learn...)."""
 SEEDERS = frozenset({"Random", "seed", "default_rng", "RandomState", "Generator", "SeedSequence", "PCG64",
@@ -95,6 +100,29 @@ def calls(statement: Statement, namespace: dict[str, Any]) -> Iterator[Call]:
             yield Call(node, ast.unparse(node.func), _chain(node.func, namespace))
 
 
+def _held(node: ast.expr) -> str | None:
+    """``graph`` for ``graph``, ``graph.nodes``, ``data[0]``, ``*items``: the global whose object is given itself,
+    not something computed from it (``graph.copy()``)."""
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def given_to(statement: Statement, namespace: dict[str, Any], name: str) -> Iterator[Call]:
+    """Calls made as statements of their own (their result unused: run for what they do) that are given ``name``
+    (``nx.relabel_nodes(graph, mapping, copy=False)``, ``rng.shuffle(data)``), except calls that only look at it."""
+    for node in own_scope(statement.tree):
+        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
+            continue
+        call = node.value
+        given = [*call.args, *(keyword.value for keyword in call.keywords)]
+        if not any(_held(item) == name for item in given):
+            continue
+        found = Call(call, ast.unparse(call.func), _chain(call.func, namespace))
+        if not any(_within(_module_of(item), LOOKING_ONLY) for item in found.chain) and not calls_aws(found):
+            yield found
+
+
 def calls_aws(call: Call) -> bool:
     return any(_within(_module_of(item), AWS_MODULES) for item in call.chain)
 
@@ -118,6 +146,24 @@ def _given(call: ast.Call, parameter: inspect.Parameter, position: int | None) -
     return False
 
 
+def _through_random_module(call: Call) -> bool:
+    return _within(_module_of(call.chain[-1]), RANDOM_MODULES) or (
+        len(call.chain) > 1 and _within(_module_of(call.chain[0]), RANDOM_MODULES))
+
+
+def _on_generator(call: Call) -> bool:
+    """A method of a generator object (``rng.normal``), made by a statement that is checked in turn."""
+    root = call.chain[0]
+    return len(call.chain) > 1 and not isinstance(root, (type, types.ModuleType)) and is_generator(root)
+
+
+def global_draw(call: Call) -> bool:
+    """A draw from a random module's own generator (``np.random.rand(2)``, ``random.shuffle(items)``): its state is
+    the process's, seeded (or not) by statements of its own (``np.random.seed(42)``) that the job does not replay."""
+    return bool(call.chain) and _through_random_module(call) and not _on_generator(call) and \
+        getattr(call.chain[-1], "__name__", "") not in SEEDERS
+
+
 def unseeded(call: Call) -> bool:
     """Does the call draw randomly with nothing to seed it?
 
@@ -129,10 +175,8 @@ def unseeded(call: Call) -> bool:
     if not call.chain:
         return False
     callee = call.chain[-1]
-    if _within(_module_of(callee), RANDOM_MODULES) or (
-            len(call.chain) > 1 and _within(_module_of(call.chain[0]), RANDOM_MODULES)):
-        root = call.chain[0]
-        if len(call.chain) > 1 and not isinstance(root, (type, types.ModuleType)) and is_generator(root):
+    if _through_random_module(call):
+        if _on_generator(call):
             return False
         name = getattr(callee, "__name__", "")
         arguments = [*call.node.args, *(keyword.value for keyword in call.node.keywords)]

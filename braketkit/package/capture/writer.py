@@ -38,7 +38,7 @@ from ...places import MAIN_MODULES, where_defined
 from .account import CapturedValue, FileRead, Reason, ReplayedStatement
 from .history import Statement, executed, read_names, update_roots
 from .names import attribute_paths, defaults, first_use, global_names, is_literal, run_time_only
-from .replay import calls, calls_aws, file_paths, is_generator, unseeded
+from .replay import calls, calls_aws, file_paths, given_to, global_draw, is_generator, unseeded
 from .source import Source, source_of, still_running
 
 __all__ = ["MAX_DEPTH", "MAX_LITERAL", "Writer"]
@@ -462,6 +462,12 @@ class Writer:
             if calls_aws(call):
                 self.refuse_replay(statement, reason, f"by calling AWS ({call.text}), which the job must not do "
                                    "again as it starts", inside)
+            elif global_draw(call):
+                self.refuse_replay(statement, reason, f"with a draw from the global random state ({call.text}), "
+                                   "which the job does not have as it was here: a seed set by another statement "
+                                   "(numpy.random.seed, random.seed) is not replayed with it", "draw from a generator "
+                                   "made with a seed (numpy.random.default_rng(1234), random.Random(1234)), or "
+                                   f"{inside}")
             elif unseeded(call):
                 self.refuse_replay(statement, reason, f"with randomness without a seed ({call.text}), which would "
                                    "draw otherwise in the job", "give it a seed (seed=..., random_state=..., or a "
@@ -542,6 +548,27 @@ class Writer:
         for item in self.history()[statement.index + 1: end]:
             if roots & set(update_roots(item.tree, draws)):
                 self.replay_statement(item, Reason(name=name, used_by=reason.used_by, update=True))
+
+    def warn_of_unseen_changes(self) -> None:
+        """Warn of calls, after a replayed object was made, that were given it and may have changed it: not
+        updates by the object's own methods, so not replayed, and what they changed is not in the job
+        (``nx.relabel_nodes(graph, mapping, copy=False)``, ``rng.shuffle(data)`` when ``rng`` is not replayed)."""
+        found: list[tuple[int, str]] = []
+        for name, key in sorted(self.made_by_replay().items()):
+            made = self.last_binding(name)
+            if made is None or _key(made) != key:  # bound again since: what the job gets is not this object
+                continue
+            reason = next((item for item in self.replays[made.index].reasons if item.name == name),
+                          self.replays[made.index].reasons[0])
+            for statement in self.history()[made.index + 1:]:
+                if statement.index in self.replays:
+                    continue
+                found += [(statement.index, f"{_quoted(statement)} ({statement.place}) gives {name}, which "
+                           f"{reason.used_by} uses, to {call.text} after {name} was made; the job does not replay "
+                           f"that call, so a change it made to {name} is not in the job: make it with {name}'s own "
+                           f"methods (which are replayed), or inside {self.entry}")
+                          for call in given_to(statement, self.namespace, name)]
+        self.warnings += [warning for _, warning in sorted(found)]
 
     def made_by_replay(self) -> dict[str, str]:
         """Each name a replayed statement binds, and the key of the last replayed statement binding it."""
@@ -903,6 +930,7 @@ class Writer:
         statements before that, so that each reads what it read in the session. So is one that shadows a builtin
         a replayed statement read before the session bound it (``wires = range(3)``, later ``range = 7``).
         """
+        self.warn_of_unseen_changes()
         made = self.made_by_replay()
         previous: str | None = None
         for index in sorted(self.replays):
