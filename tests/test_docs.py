@@ -139,9 +139,12 @@ SETUPS = {
         after="train.local().result()\n"),
     "repository": Setup(clone=True),
     "example 4's qaoa folder": Setup(files={  # the Braket SDK's layout: a plain folder, no pyproject.toml of its own
-        "qaoa/qaoa_algorithm.py": "from qaoa.utils import get_device\n\n\ndef main(steps: int = 2) -> dict:\n"
+        "qaoa/qaoa_algorithm.py": "import json\nimport os\n\nfrom qaoa.utils import get_device\n\n\n"
+                                  "def main(steps: int = 2) -> dict:\n"
                                   "    return {\"device\": get_device(), \"steps\": steps}\n\n\n"
-                                  "if __name__ == \"__main__\":\n    print(main())\n",
+                                  "if __name__ == \"__main__\":  # as Braket's script mode runs it\n"
+                                  "    with open(os.environ[\"AMZN_BRAKET_HP_FILE\"]) as file:\n"
+                                  "        print(main(int(json.load(file).get(\"steps\", 2))))\n",
         "qaoa/utils.py": "import os\n\n\ndef get_device():\n    return os.environ[\"AMZN_BRAKET_DEVICE_ARN\"]\n"}),
 }
 
