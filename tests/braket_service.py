@@ -32,6 +32,7 @@ import collections
 import contextlib
 import io
 import json
+import queue
 import re
 import socket
 import tarfile
@@ -59,6 +60,7 @@ _MODEL = botocore.session.get_session().get_service_model("braket")
 SIMULATORS = {"sv1": ("SV1", "braket_sv", 34), "dm1": ("DM1", "braket_dm", 17)}
 """The managed simulators whose tasks run here: their name, the local simulator that runs them, their qubits."""
 SIMULATOR_ARN = "arn:aws:braket:::device/quantum-simulator/amazon/"
+PROGRAM_SET = "braket.ir.openqasm.program_set"
 PRICE_LIST_PATH = "/offers/v1.0/aws/AmazonBraket/current/index.csv"
 SIMULATOR_PRICES = {"SV1": "0.075", "DM1": "0.075", "TN1": "0.275"}
 """USD a minute of simulation, as Amazon Braket's price list has them."""
@@ -112,11 +114,9 @@ class FakeBraket:
         self.create_log: list[tuple[float, str, str]] = []
         """Every CreateJob: when it arrived (``time.monotonic()``), its client token, and the answer (``created``,
         ``same job`` for a token seen before, ``throttled``, ``quota``)."""
-        self.polls_to_start = 2
-        """The GetJob call (per job) at which a queued job is RUNNING."""
-        self.polls_to_end = 3
-        """The GetJob call (per job) at which a running job runs to its end; 1 with ``polls_to_start`` 1: a job runs
-        as it is first polled (code that sleeps between polls, as the SDK's, need not wait)."""
+        self.run_when_created: queue.Queue[dict[str, Any] | None] | None = None
+        """Set by ``run_jobs_when_created``: the jobs waiting for the service's one worker."""
+        self.ended: dict[str, threading.Event] = {}
         self.job_tokens: dict[str, str] = {}
         """The token the service gives each job (AMZN_BRAKET_JOB_TOKEN), and the job's ARN."""
         self.tasks: dict[str, dict[str, Any]] = {}
@@ -170,7 +170,27 @@ class FakeBraket:
         self.price_list_url = self.url + PRICE_LIST_PATH
 
     def close(self) -> None:
+        if self.run_when_created is not None:
+            self.run_when_created.put(None)
         self.loopback.close()
+
+    def run_jobs_when_created(self) -> None:
+        """From now on, run each job as the service does, whether it is polled or not: one after the other, in the
+        order they were created, on a worker of the service's own; GetJob of a job not yet ended waits for its end.
+        Code that sleeps between polls (the SDK's five seconds) finds its job ended when it first asks, and a job's
+        metrics and logs are there once a later job has ended, as a researcher's notebook expects."""
+        self.run_when_created = queue.Queue()
+        work = self.run_when_created
+
+        def worker() -> None:
+            while (job := work.get()) is not None:
+                job |= {"status": "RUNNING", "startedAt": time.time()}
+                try:
+                    self._finish(job)
+                finally:
+                    self.ended[job["jobArn"]].set()
+
+        threading.Thread(target=worker, daemon=True).start()
 
     # -- routing --------------------------------------------------------------------------------------------
 
@@ -262,6 +282,9 @@ class FakeBraket:
                 self.jobs[arn] = {**{k: v for k, v in body.items() if k not in ("clientToken", "associations")},
                                   "jobArn": arn, "status": "QUEUED", "createdAt": time.time()}
                 self.job_tokens[uuid.uuid4().hex] = arn
+                if self.run_when_created is not None:
+                    self.ended[arn] = threading.Event()
+                    self.run_when_created.put(self.jobs[arn])
         if fault == "drop_after_create":
             handler.connection.shutdown(socket.SHUT_RDWR)
             return 0, {}
@@ -283,9 +306,11 @@ class FakeBraket:
         with self.lock:
             self.polls[arn] += 1
             polls = self.polls[arn]
-        if job["status"] == "QUEUED" and polls >= self.polls_to_start:
+        if arn in self.ended:  # run by the service's worker: its end is what there is to see
+            self.ended[arn].wait()
+        elif job["status"] == "QUEUED" and polls >= 2:
             job |= {"status": "RUNNING", "startedAt": time.time()}
-        if job["status"] == "RUNNING" and polls >= self.polls_to_end:
+        elif job["status"] == "RUNNING" and polls >= 3:
             self._finish(job)
         elif job["status"] == "CANCELLING":
             job |= {"status": "CANCELLED", "endedAt": time.time()}
@@ -482,6 +507,7 @@ class FakeBraket:
         except ClientError:  # moto's 404 (or 403): the caller's answer, in the service's words
             raise ServiceError(400, "ValidationException", f"Caller doesn't have access to "
                                                            f"{body['outputS3Bucket']} or it doesn't exist") from None
+        action = _action_metadata(body["action"])
         token = body["clientToken"]
         fingerprint = json.dumps({k: v for k, v in body.items() if k != "clientToken"}, sort_keys=True)
         with self.lock:
@@ -495,6 +521,7 @@ class FakeBraket:
             self.task_tokens[token] = (fingerprint, arn)
             task = {"quantumTaskArn": arn, "status": "QUEUED", "deviceArn": device, "shots": body["shots"],
                     "deviceParameters": body.get("deviceParameters", "{}"), "action": body["action"],
+                    "actionMetadata": action,
                     "outputS3Bucket": body["outputS3Bucket"],
                     "outputS3Directory": f"{body['outputS3KeyPrefix']}/{task_id}", "createdAt": time.time(),
                     "tags": body.get("tags", {}), **({"jobArn": job} if job else {})}
@@ -509,17 +536,19 @@ class FakeBraket:
         return session.client("s3", endpoint_url=self.moto)
 
     def run_task(self, task: dict[str, Any]) -> None:
-        """Run a task's OpenQASM program on the local simulator standing for its device, and write its
-        ``GateModelTaskResult`` to S3 as the service does (with the task's ARN and device, and the simulation's
-        duration, which the SDK's Tracker prices); a program that cannot run fails the task with the reason."""
+        """Run a task's OpenQASM program (or program set) on the local simulator standing for its device, and write
+        its result to S3 as the service does: a ``GateModelTaskResult`` with the task's ARN and device, and the
+        simulation's duration, which the SDK's Tracker prices (a ``ProgramSetTaskResult`` for a program set). A
+        program that cannot run fails the task with the reason."""
         from importlib.metadata import entry_points
 
-        from braket.ir.openqasm import Program
+        from braket.ir.openqasm import Program, ProgramSet
 
         _, backend, _ = SIMULATORS[task["deviceArn"].removeprefix(SIMULATOR_ARN)]
         task["status"] = "RUNNING"
         try:
-            program = Program.parse_raw(task["action"])
+            action = json.loads(task["action"])
+            program = (ProgramSet if action["braketSchemaHeader"]["name"] == PROGRAM_SET else Program).parse_obj(action)
             simulator = entry_points(group="braket.simulators")[backend].load()()
             started = time.perf_counter()
             with warnings.catch_warnings():  # the local simulator's advice to its user is not the service's to print
@@ -530,9 +559,10 @@ class FakeBraket:
             task |= {"status": "FAILED", "failureReason": f"{type(error).__name__}: {error}", "endedAt": time.time()}
             return
         result["taskMetadata"] |= {"id": task["quantumTaskArn"], "deviceId": task["deviceArn"]}
-        result["additionalMetadata"]["simulatorMetadata"] = {
-            "braketSchemaHeader": {"name": "braket.task_result.simulator_metadata", "version": "1"},
-            "executionDuration": duration}
+        if "additionalMetadata" in result:
+            result["additionalMetadata"]["simulatorMetadata"] = {
+                "braketSchemaHeader": {"name": "braket.task_result.simulator_metadata", "version": "1"},
+                "executionDuration": duration}
         self._s3().put_object(Bucket=task["outputS3Bucket"], Key=f"{task['outputS3Directory']}/results.json",
                               Body=json.dumps(result).encode())
         task |= {"status": "COMPLETED", "endedAt": time.time()}
@@ -735,6 +765,22 @@ class FakeBraket:
         if fault == "drop_after_create":  # done, but the answer is lost
             return self._drop(handler)
         return 200, {}
+
+
+def _action_metadata(action: str) -> dict[str, Any]:
+    """What GetQuantumTask says of a task's action: its type, and for a program set how many programs and
+    executables (a program's every set of inputs) it holds."""
+    try:
+        document = json.loads(action)
+        kind = document["braketSchemaHeader"]["name"]
+    except (ValueError, KeyError, TypeError):
+        raise ServiceError(400, "ValidationException", "action is no Braket program") from None
+    if kind != PROGRAM_SET:
+        return {"actionType": kind}
+    programs = document.get("programs", [])
+    executables = sum(max((len(values) for values in (program.get("inputs") or {}).values()
+                           if isinstance(values, list)), default=1) for program in programs)
+    return {"actionType": kind, "programCount": len(programs), "executableCount": executables}
 
 
 def simulator_capabilities(name: str) -> str:

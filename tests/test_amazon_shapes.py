@@ -1,0 +1,174 @@
+"""Amazon's hybrid-job examples 0, 1, 2, 4, 7 and 8, in their shapes (tests/amazon_shapes.py), run as a researcher
+runs them: the notebooks in a real Jupyter kernel, the scripts in this process, each job locally and through the
+loopback AWS, whose Braket runs the jobs as Braket's container would and their quantum tasks on SV1.
+
+Each test looks at what the researcher would: the results and metrics, the job's hyperparameters (exactly theirs) and
+entry point, what was shipped (source: nothing pickled travels), the job's quantum tasks, and that ``braketkit show``
+reads the job. The loopback Braket runs each job as it is created, as SDK code waits five seconds between polls.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tarfile
+from pathlib import Path
+from typing import Any
+
+import boto3
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from braketkit.job import AwsJob
+
+from . import amazon_shapes as shapes
+from .conftest import Cloud, Project, run_cli
+from .test_notebook import _text, _value, kernel_home  # noqa: F401 - kernel_home: the fixture, for a real kernel
+
+SV1 = "arn:aws:braket:::device/quantum-simulator/amazon/sv1"
+
+
+@pytest.fixture
+def amazon(cloud: Cloud, project: Project, monkeypatch: pytest.MonkeyPatch) -> Cloud:
+    """The loopback AWS, running jobs as they are created (SDK code sleeps five seconds between polls), and
+    braketkit's handles in this process polling at once."""
+    cloud.braket.run_jobs_when_created()
+    monkeypatch.setattr(AwsJob, "DEFAULT_POLL", 0.01)
+    return cloud
+
+
+def run_notebook(cells: shapes.Cells, folder: Path) -> dict[str, Any]:
+    """Run the cells in a real Jupyter kernel with ``folder`` as the working directory; each cell by its id. A cell
+    that raises fails the test with its traceback."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source, id=cell_id) for cell_id, source in cells]
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    return {cell.id: cell for cell in notebook.cells}
+
+
+def run_script(text: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """Run a script's text in this process as ``python script.py`` would (``__main__``); what it printed."""
+    capsys.readouterr()
+    exec(compile(text, "script.py", "exec"), {"__name__": "__main__"})
+    return capsys.readouterr().out
+
+
+def jobs_of(cloud: Cloud) -> list[dict[str, Any]]:
+    """The jobs the loopback Braket was asked to create, oldest first: each as CreateJob gave it."""
+    return sorted(cloud.braket.jobs.values(), key=lambda job: job["createdAt"])
+
+
+def shipped(cloud: Cloud, job: dict[str, Any]) -> dict[str, bytes]:
+    """The files of the job's source archive, as the container downloads it: by name, their bytes."""
+    bucket, _, key = job["algorithmSpecification"]["scriptModeConfig"]["s3Uri"].removeprefix("s3://").partition("/")
+    archive = cloud.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    with tarfile.open(fileobj=io.BytesIO(archive)) as opened:
+        return {member.name: opened.extractfile(member).read() for member in opened.getmembers() if member.isfile()}
+
+
+def assert_nothing_pickled(files: dict[str, bytes], job: dict[str, Any]) -> None:
+    """Source and the user's data travel, and the hyperparameters are text: no pickle, in a file or a value."""
+    for name, data in files.items():
+        assert not data.startswith((b"\x80\x04", b"\x80\x05")), f"{name} is a pickle"
+        assert not name.endswith((".pkl", ".pickle")), name
+    for name, value in (job.get("hyperParameters") or {}).items():
+        assert not re.fullmatch(r"[A-Za-z0-9+/=]{40,}", value), f"{name} looks like an encoded pickle"
+
+
+def tasks_of(cloud: Cloud, job_arn: str) -> list[dict[str, Any]]:
+    """The job's quantum tasks, as SearchQuantumTasks by jobArn gives them, every page read."""
+    client = boto3.Session(region_name="us-east-1").client("braket")
+    pages = client.get_paginator("search_quantum_tasks").paginate(
+        filters=[{"name": "jobArn", "operator": "EQUAL", "values": [job_arn]}])
+    return [task for page in pages for task in page["quantumTasks"]]
+
+
+def show(capsys: pytest.CaptureFixture[str], arn: str) -> dict[str, Any]:
+    """``braketkit show --json`` of the job: braketkit's own tools read the SDK's jobs."""
+    code, out, err = run_cli(capsys, "show", arn, "--json")
+    assert code == 0, err
+    document: dict[str, Any] = json.loads(out)
+    return document
+
+
+def _metrics(text: str, name: str) -> list[float]:
+    """The values a cell's ``log_metric`` lines gave ``name``, in order."""
+    return [float(value) for value in re.findall(rf"\b{name}=([-0-9.e]+);", text)]
+
+
+# -- 0: Creating your first hybrid job ------------------------------------------------------------------------
+
+
+def test_first_hybrid_job(amazon: Cloud, project: Project, kernel_home: Path,  # noqa: F811 - the fixture
+                          capsys: pytest.CaptureFixture[str]) -> None:
+    """The decorated function runs in the job as in the notebook (the same parameters, the same metrics); the QPU
+    variant's PennyLane device reaches SV1 from inside the job, whose tasks are the job's."""
+    cells = run_notebook(shapes.FIRST_JOB, project.root)
+    rotation, qpu = jobs_of(amazon)
+    here = _value(cells["here"])
+    assert _value(cells["state"]) == "'COMPLETED'"
+    assert _value(cells["result"]) == f"{{'result': {here}}}"  # the job computed what the notebook did
+    rows = json.loads(_text(cells["frame"]))
+    assert [row["iteration_number"] for row in rows] == [0, 1, 2]
+    assert [row["expval"] for row in rows] == pytest.approx(_metrics(_text(cells["here"]), "expval"))
+    assert rotation["hyperParameters"] == {"num_steps": "3", "stepsize": "0.5"}  # the call's, as the SDK writes them
+    assert rotation["algorithmSpecification"]["scriptModeConfig"]["entryPoint"] == \
+        "braketkit_job:qubit_rotation_hybrid_job"
+    files = shipped(amazon, rotation)
+    assert_nothing_pickled(files, rotation)
+    assert "def qubit_rotation_hybrid_job(num_steps=1, stepsize=0.5):" in files["braketkit_main.py"].decode()
+    assert tasks_of(amazon, rotation["jobArn"]) == []  # its simulator is embedded
+
+    assert _value(cells["qpu-result"]).startswith("{'result': tensor([")
+    assert [row["iteration_number"] for row in json.loads(_text(cells["qpu-frame"]))] == [0, 1]
+    assert qpu["deviceConfig"]["device"] == SV1 and qpu["hyperParameters"] == {"num_steps": "2", "stepsize": "0.5"}
+    tasks = tasks_of(amazon, qpu["jobArn"])
+    assert tasks and {(task["deviceArn"], task["status"]) for task in tasks} == {(SV1, "COMPLETED")}
+    assert {task["quantumTaskArn"] for task in tasks} == set(amazon.braket.tasks)  # every task is the job's
+    assert _text(cells["cost"]) == "Estimated cost to run this example: 0.00 USD\n"  # the notebook ran none
+    local = _text(cells["check-local"])  # its log as it runs, then what it gave
+    assert local.endswith("\nCOMPLETED True\n")
+    assert _metrics(local, "expval") == _metrics(_text(cells["here"]), "expval")
+    details = show(capsys, rotation["jobArn"])
+    assert (details["state"], details["arguments"], details["entry"]) == (
+        "COMPLETED", {"num_steps": 3, "stepsize": 0.5}, "braketkit_main:qubit_rotation_hybrid_job")
+
+
+# -- 1: Quantum machine learning in Amazon Braket Hybrid Jobs --------------------------------------------------
+
+
+def test_quantum_machine_learning(amazon: Cloud, project: Project, kernel_home: Path,  # noqa: F811 - the fixture
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A helper module folder shipped by ``include_modules``, the data file a cell saved as the input channel, a
+    function of another cell called by the decorated one, several jobs made in a loop."""
+    project.write("qcbm/qcbm.py", shapes.QCBM_MODULE)
+    cells = run_notebook(shapes.QML, project.root)
+    first, *looped = jobs_of(amazon)
+    assert [job["hyperParameters"] for job in (first, *looped)] == [
+        {"n_qubits": "2", "n_layers": layers, "n_iterations": "2"} for layers in ("1", "1", "2")]
+    assert _value(cells["state"]) == "'COMPLETED'"
+    rows = json.loads(_text(cells["frame"]))
+    assert [row["iteration_number"] for row in rows] == list(range(1, len(rows) + 1)) and rows
+    assert all(0 <= row["loss"] < 2 for row in rows)
+    assert _text(cells["probabilities"]) == "4 1.0\n"  # the trained parameters, read back in the notebook
+    assert _text(cells["losses"]).endswith(" [6, 12]\n")  # 3 parameters a qubit and a layer
+    assert _text(cells["cost"]) == "Estimated cost to run quantum tasks in these hybrid jobs: 0.0 USD\n"
+    assert _text(cells["check-local"]).endswith("\nCOMPLETED ['estimated cost', 'params', 'task summary']\n")
+    files = shipped(amazon, first)
+    assert_nothing_pickled(files, first)
+    assert files["qcbm/qcbm.py"].decode() == shapes.QCBM_MODULE  # include_modules="qcbm": its source
+    module = files["braketkit_main.py"].decode()
+    assert "\nfrom qcbm.qcbm import QCBM\n" in module and "\ndef train_circuit(n_qubits, n_layers, n_iterations=10):" \
+        in module
+    channels = {channel["channelName"]: channel["dataSource"]["s3DataSource"]["s3Uri"]
+                for channel in first["inputDataConfig"]}
+    assert set(channels) == {"input", "braketkit"}  # the data file, and braketkit's planned record
+    bucket, _, prefix = channels["input"].removeprefix("s3://").partition("/")
+    s3 = amazon.client("s3")
+    (saved,) = s3.list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]
+    assert s3.get_object(Bucket=bucket, Key=saved["Key"])["Body"].read() == (project.root / "data.npy").read_bytes()
+    details = show(capsys, looped[-1]["jobArn"])
+    assert details["arguments"] == {"n_qubits": 2, "n_layers": 2, "n_iterations": 2}
