@@ -6,6 +6,11 @@ notebook a job runs is its file's text. Each is written here as Amazon writes it
 changed to braketkit's (``from braketkit.sdk import hybrid_job``, ``AwsQuantumJob``, ``LocalQuantumJob``), iterations,
 sizes and shots cut, and the waits for metrics (``time.sleep(10)``) and the plots left out. What a test adds to look
 at what a researcher would look at is in cells whose id starts with ``check-``.
+
+Two lines of example 2 differ from Amazon's, which fail with the Braket SDK of today, in Braket's container too:
+``save_job_checkpoint(..., data_format="pickle")`` saves plain text (the SDK's checkpoint helpers know
+``PersistedJobDataFormat.PICKLED_V4`` only, and its NumPy array is no JSON), and ``load_job_checkpoint`` reads a
+pickled checkpoint only with ``allow_pickle=True`` since the SDK stopped unpickling by default. Here they say so.
 """
 
 from __future__ import annotations
@@ -387,6 +392,7 @@ def circuit(params, **kwargs):
     ("decorated", """\
 from braket.jobs import save_job_checkpoint
 from braket.jobs.config import InstanceConfig
+from braket.jobs_data import PersistedJobDataFormat
 from braket.jobs.metrics import log_metric
 from braket.tracking import Tracker
 
@@ -432,7 +438,7 @@ def run_qaoa_hybrid_job_m5(p=1, steps=10):
                 "params": params.numpy(),
                 "cost": cost,
             },
-            data_format="pickle",
+            data_format=PersistedJobDataFormat.PICKLED_V4,
         )
 
     # save final results
@@ -476,7 +482,7 @@ from braket.jobs import load_job_checkpoint
 )
 def continued_run_qaoa_hybrid_job(p=1, steps=10):
     # Resume from last checkpoint
-    checkpoint = load_job_checkpoint(previous_job_name)
+    checkpoint = load_job_checkpoint(previous_job_name, allow_pickle=True)
     start_iteration = checkpoint["iteration"] + 1  # shifting by 1
     params = np.array(checkpoint["params"])  # array needed for gradient calculation
     # code below is similar for both hybrid jobs

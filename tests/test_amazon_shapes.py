@@ -172,3 +172,42 @@ def test_quantum_machine_learning(amazon: Cloud, project: Project, kernel_home: 
     assert s3.get_object(Bucket=bucket, Key=saved["Key"])["Body"].read() == (project.root / "data.npy").read_bytes()
     details = show(capsys, looped[-1]["jobArn"])
     assert details["arguments"] == {"n_qubits": 2, "n_layers": 2, "n_iterations": 2}
+
+
+# -- 2: Using PennyLane with Braket Hybrid Jobs ---------------------------------------------------------------
+
+
+def test_pennylane_qaoa_with_checkpoints(amazon: Cloud, project: Project, kernel_home: Path,  # noqa: F811
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """The graph and the Hamiltonians made in cells by library calls are replayed in the job, ``range`` and the NumPy
+    parameters travel as values; the second job starts from the first one's checkpoint, named by its ARN."""
+    cells = run_notebook(shapes.PENNYLANE, project.root)
+    first, continued = jobs_of(amazon)
+    assert first["hyperParameters"] == {"p": "2", "steps": "2"}
+    assert first["instanceConfig"]["instanceType"] == "ml.m5.xlarge"
+    assert first["deviceConfig"]["device"] == "local:pennylane/lightning.qubit"
+    name = first["jobName"]
+    assert _text(cells["names"]) == f"{first['jobArn']}\n{name}\n"
+    rows = json.loads(_text(cells["frame"]))
+    assert [row["iteration_number"] for row in rows] == [0, 1, 2]
+    checkpoint = first["checkpointConfig"]["s3Uri"].removeprefix("s3://")
+    bucket, _, prefix = checkpoint.partition("/")
+    s3 = amazon.client("s3")
+    assert [item["Key"] for item in s3.list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]] == [
+        f"{prefix}/{name}.json"]  # save_job_checkpoint's file, uploaded by the service when the job ended
+    copied = continued["checkpointConfig"]["s3Uri"].removeprefix("s3://").partition("/")[2]
+    assert [item["Key"] for item in s3.list_objects_v2(Bucket=bucket, Prefix=copied)["Contents"]] == [
+        f"{copied}/{name}.json"]  # copy_checkpoints_from_job=previous_job_arn
+    merged = json.loads(_text(cells["continued-frame"]))
+    assert [row["iteration_number"] for row in merged] == [0, 1, 2, 3, 4]  # the second job went on from 3
+    assert _text(cells["check-costs"]) == "True 0\n"  # its cost is its last loss; no quantum task, no cost
+    files = shipped(amazon, first)
+    assert_nothing_pickled(files, first)
+    module = files["braketkit_main.py"].decode()
+    assert "\nwires = range(0, 4, 1)\n" in module and "\ninput_file_path = 'input-data.adjlist'\n" in module
+    assert "\ngraph = nx.gnm_random_graph(num_nodes, num_edges, seed=seed)\n" in module  # replayed, for circuit
+    assert "\ncost_h, mixer_h = qaoa.maxcut(graph)\n" in module
+    assert "spring_layout" not in module and "write_adjlist" not in module  # what the job does not use stays here
+    assert f"\nprevious_job_name = {name!r}\n" in shipped(amazon, continued)["braketkit_main.py"].decode()
+    details = show(capsys, continued["jobArn"])
+    assert details["arguments"] == {"p": 2, "steps": 4} and details["inputs"].keys() >= {"input"}
