@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
 import io
 import json
 import queue
@@ -127,6 +128,7 @@ class FakeBraket:
         """SearchQuantumTasks' page when the request names none: small, so that clients must paginate."""
         self.price_list_url = ""
         """The Braket price list the SDK's Tracker reads (BRAKET_PRICE_OFFERS_URL), served here."""
+        self._s3_client: Any = None
         self.lock = threading.Lock()
         service = self
 
@@ -531,38 +533,45 @@ class FakeBraket:
         return 201, {"quantumTaskArn": arn}
 
     def _s3(self) -> Any:
-        """The service's own S3 client: credentials of its own, not those of whoever calls it."""
-        session = boto3.Session(region_name=self.region, aws_access_key_id="testing", aws_secret_access_key="testing")
-        return session.client("s3", endpoint_url=self.moto)
+        """The service's own S3 client, made once (clients are thread-safe): credentials of its own, not those of
+        whoever calls it."""
+        with self.lock:
+            if self._s3_client is None:
+                session = boto3.Session(region_name=self.region, aws_access_key_id="testing",
+                                        aws_secret_access_key="testing")
+                self._s3_client = session.client("s3", endpoint_url=self.moto)
+            return self._s3_client
 
     def run_task(self, task: dict[str, Any]) -> None:
         """Run a task's OpenQASM program (or program set) on the local simulator standing for its device, and write
         its result to S3 as the service does: a ``GateModelTaskResult`` with the task's ARN and device, and the
         simulation's duration, which the SDK's Tracker prices (a ``ProgramSetTaskResult`` for a program set). A
         program that cannot run fails the task with the reason."""
-        from importlib.metadata import entry_points
-
         from braket.ir.openqasm import Program, ProgramSet
+        from braket.schema_common import BraketSchemaBase
 
         _, backend, _ = SIMULATORS[task["deviceArn"].removeprefix(SIMULATOR_ARN)]
         task["status"] = "RUNNING"
         try:
             action = json.loads(task["action"])
             program = (ProgramSet if action["braketSchemaHeader"]["name"] == PROGRAM_SET else Program).parse_obj(action)
-            simulator = entry_points(group="braket.simulators")[backend].load()()
+            simulator = _simulator(backend)()
             started = time.perf_counter()
             with warnings.catch_warnings():  # the local simulator's advice to its user is not the service's to print
                 warnings.simplefilter("ignore")
-                result = json.loads(simulator.run(program, shots=task["shots"]).json())
+                result = json.loads(simulator.run(program, shots=task["shots"]).json(exclude_none=True))
             duration = max(1, round((time.perf_counter() - started) * 1000))
+            if result.get("measurements") == []:  # shots=0: result types only; the schema wants none, not empty
+                del result["measurements"]
+            result["taskMetadata"] |= {"id": task["quantumTaskArn"], "deviceId": task["deviceArn"]}
+            if "additionalMetadata" in result:
+                result["additionalMetadata"]["simulatorMetadata"] = {
+                    "braketSchemaHeader": {"name": "braket.task_result.simulator_metadata", "version": "1"},
+                    "executionDuration": duration}
+            BraketSchemaBase.parse_raw_schema(json.dumps(result))  # what the service writes, its schema reads
         except Exception as error:  # whatever the simulator says is the task's failure reason
             task |= {"status": "FAILED", "failureReason": f"{type(error).__name__}: {error}", "endedAt": time.time()}
             return
-        result["taskMetadata"] |= {"id": task["quantumTaskArn"], "deviceId": task["deviceArn"]}
-        if "additionalMetadata" in result:
-            result["additionalMetadata"]["simulatorMetadata"] = {
-                "braketSchemaHeader": {"name": "braket.task_result.simulator_metadata", "version": "1"},
-                "executionDuration": duration}
         self._s3().put_object(Bucket=task["outputS3Bucket"], Key=f"{task['outputS3Directory']}/results.json",
                               Body=json.dumps(result).encode())
         task |= {"status": "COMPLETED", "endedAt": time.time()}
@@ -783,6 +792,15 @@ def _action_metadata(action: str) -> dict[str, Any]:
     return {"actionType": kind, "programCount": len(programs), "executableCount": executables}
 
 
+@functools.cache
+def _simulator(backend: str) -> Any:
+    """The local simulator's class registered under ``backend`` (``braket_sv``, ``braket_dm``)."""
+    from importlib.metadata import entry_points
+
+    return entry_points(group="braket.simulators")[backend].load()
+
+
+@functools.cache
 def simulator_capabilities(name: str) -> str:
     """SV1's or DM1's ``deviceCapabilities``: the Braket SDK's local simulator's properties (the same schema,
     ``GateModelSimulatorDeviceCapabilities``) with the managed simulator's qubits and shots."""

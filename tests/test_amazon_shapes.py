@@ -28,6 +28,8 @@ from .conftest import Cloud, Project, run_cli
 from .test_notebook import _text, _value, kernel_home  # noqa: F401 - kernel_home: the fixture, for a real kernel
 
 SV1 = "arn:aws:braket:::device/quantum-simulator/amazon/sv1"
+RUNTIME = ("braketkit_job.py", "braketkit_runtime/")
+"""What every archive carries of braketkit's: the job-side runtime (docs/job-side.md)."""
 
 
 @pytest.fixture
@@ -211,3 +213,48 @@ def test_pennylane_qaoa_with_checkpoints(amazon: Cloud, project: Project, kernel
     assert f"\nprevious_job_name = {name!r}\n" in shipped(amazon, continued)["braketkit_main.py"].decode()
     details = show(capsys, continued["jobArn"])
     assert details["arguments"] == {"p": 2, "steps": 4} and details["inputs"].keys() >= {"input"}
+
+
+# -- 4: Embedded simulators in Braket Hybrid Jobs -------------------------------------------------------------
+
+
+def test_embedded_simulator_script(amazon: Cloud, project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    """``source_module`` a folder, ``entry_point`` a module of it run as ``python -m``: the script reads every
+    hyperparameter from AMZN_BRAKET_HP_FILE and its device from AMZN_BRAKET_DEVICE_ARN, through ``qaoa.utils``; in
+    the cloud its PennyLane device is SV1, whose tasks the job makes in parallel; here an embedded simulator."""
+    from braket.jobs.image_uris import Framework, retrieve_image
+
+    project.write("qaoa/qaoa_algorithm.py", shapes.QAOA_ALGORITHM)
+    project.write("qaoa/utils.py", shapes.QAOA_UTILS)
+    project.write("results.csv", "not the job's\n")
+    out = run_script(shapes.EMBEDDED, capsys)
+    (job,) = jobs_of(amazon)
+    expected = {"n_nodes": "4", "n_edges": "4", "n_layers": "1", "iterations": "1", "stepsize": "0.1", "seed": "42"}
+    assert job["hyperParameters"] == {**expected, "diff_method": "parameter-shift"}  # each as its str, no more
+    assert job["algorithmSpecification"]["scriptModeConfig"]["entryPoint"] == "qaoa.qaoa_algorithm"
+    assert job["algorithmSpecification"]["containerImage"]["uri"] == retrieve_image(Framework.PL_PYTORCH, "us-east-1")
+    assert job["instanceConfig"]["instanceType"] == "ml.m5.large" and job["jobName"].startswith("embedded-simulation-")
+    assert [channel["channelName"] for channel in job.get("inputDataConfig", [])] == []  # nothing of braketkit's
+    files = shipped(amazon, job)
+    assert sorted(name for name in files if not name.startswith(RUNTIME)) == [
+        "qaoa/qaoa_algorithm.py", "qaoa/utils.py"]  # the folder alone, as the SDK ships it (with braketkit's runtime)
+    assert_nothing_pickled(files, job)
+    lines = dict(line.split(" ", 1) for line in out.splitlines() if line.startswith(("RESULT ", "LOCAL ")))
+    cloud_result, local_result = json.loads(lines["RESULT"]), json.loads(lines["LOCAL"])
+    assert len(cloud_result["params"]) == 2 and len(cloud_result["params"][0]) == 1  # [gammas, alphas], one layer
+    # SV1 from the cloud job and the embedded simulator here, from the same seed, compute the same
+    assert cloud_result["cost"] == pytest.approx(local_result["cost"])
+    assert sum(cloud_result["params"], []) == pytest.approx(sum(local_result["params"], []))
+    log = "\n".join(line for line in AwsJob(job["jobArn"]).logs())
+    assert "Using AWS managed device:  braket.aws.qubit" in log and "Training Successful!!" in log
+    tasks = tasks_of(amazon, job["jobArn"])
+    assert tasks and {task["deviceArn"] for task in tasks} == {SV1}  # the job's, by its token
+    metrics = AwsJob(job["jobArn"]).metrics("iteration_number")
+    assert metrics["iteration_number"] == [0.0, 1.0] and len(metrics["Cost"]) == 2
+    (local,) = (project.root / ".braketkit" / "jobs").iterdir()
+    assert json.loads((local / "input" / "config" / "hyperparameters.json").read_text()) == {
+        **expected, "diff_method": "adjoint"}
+    local_log = (local / "log.txt").read_text()
+    assert "Using local simulator:  default.qubit" in local_log and "Training Successful!!" in local_log
+    details = show(capsys, job["jobArn"])
+    assert (details["entry"], details["hyperparameters"]) == ("qaoa.qaoa_algorithm", job["hyperParameters"])
