@@ -258,3 +258,77 @@ def test_embedded_simulator_script(amazon: Cloud, project: Project, capsys: pyte
     assert "Using local simulator:  default.qubit" in local_log and "Training Successful!!" in local_log
     details = show(capsys, job["jobArn"])
     assert (details["entry"], details["hyperparameters"]) == ("qaoa.qaoa_algorithm", job["hyperParameters"])
+
+
+# -- 7: Running notebooks as hybrid jobs ----------------------------------------------------------------------
+
+
+def test_notebook_runner(amazon: Cloud, project: Project, kernel_home: Path,  # noqa: F811 - the fixture
+                         capsys: pytest.CaptureFixture[str]) -> None:
+    """The runner reads every hyperparameter with ``ast.literal_eval`` and checks how it was started by its entry
+    point: both are exactly the SDK's. It executes the input notebook in a kernel inside the job, whose Bell pair
+    runs on SV1 through the loopback Braket as the job's task; the results come back with ``download_result``."""
+    project.write("src/notebook_runner.py", shapes.NOTEBOOK_RUNNER)
+    project.write("src/0_Getting_started_papermill.ipynb", shapes.INPUT_NOTEBOOK)
+    project.write("src/requirements.txt", "nbclient\nipykernel\n")
+    out = run_script(shapes.NOTEBOOK_JOB, capsys)
+    (job,) = jobs_of(amazon)
+    assert job["hyperParameters"] == {"shots": "100", "label": "bell", "layers": "[1, 2]"}
+    assert job["algorithmSpecification"]["scriptModeConfig"]["entryPoint"] == "src.notebook_runner:run_notebook"
+    assert [channel["channelName"] for channel in job["inputDataConfig"]] == ["input"]
+    log = "\n".join(AwsJob(job["jobArn"]).logs())
+    assert "Papermill parameters are: {'shots': 100, 'label': 'bell', 'layers': [1, 2], 'device_arn': " \
+           f"'{SV1}', 'results_dir': " in log
+    counts = json.loads(out.split("COUNTS ", 1)[1])
+    assert set(counts) <= {"00", "11"} and sum(counts.values()) == 100
+    assert "Braket quantum task cost: $0.00375 USD\n" in out  # $0.075 a minute of SV1, billed 3 seconds at least
+    executed = nbformat.read(project.root / "result" / job["jobName"] / "0_Getting_started_papermill.ipynb",
+                             as_version=4)
+    injected = executed.cells[1]
+    assert injected.metadata["tags"] == ["injected-parameters"] and "layers = [1, 2]\n" in injected.source
+    assert executed.cells[5].outputs[0]["text"] == f"{counts}\n".replace('"', "'")  # the counts it printed
+    (task,) = tasks_of(amazon, job["jobArn"])  # the kernel's task, the job's by its token
+    assert (task["deviceArn"], task["shots"], task["status"]) == (SV1, 100, "COMPLETED")
+    files = shipped(amazon, job)
+    assert sorted(name for name in files if not name.startswith(RUNTIME)) == [
+        "src/notebook_runner.py", "src/requirements.txt"]  # the notebook travels as the channel input, once
+    assert_nothing_pickled(files, job)
+    details = show(capsys, job["jobArn"])
+    assert (details["entry"], details["inputs"].keys()) == ("src.notebook_runner:run_notebook", {"input"})
+
+
+# -- 8: Creating hybrid job scripts ---------------------------------------------------------------------------
+
+
+def test_hybrid_job_script(amazon: Cloud, project: Project, capsys: pytest.CaptureFixture[str],
+                           tmp_path: Path) -> None:
+    """A script that makes an ``AwsDevice`` of AMZN_BRAKET_DEVICE_ARN (SV1), runs its tasks and tracks their cost,
+    in the cloud (the job's tasks, priced as a job's) and here (a local job calling the loopback SV1)."""
+    from braket.aws import AwsQuantumJob
+
+    project.write("algorithm_script.py", shapes.ALGORITHM_SCRIPT)
+    out = run_script(shapes.JOB_SCRIPT, capsys)
+    (job,) = jobs_of(amazon)
+    assert "Initializing Braket Job: " + job["jobArn"] in out  # wait_until_complete: its log as it runs
+    assert out.count("Test job started!!!!!") == 3  # ... job.logs(), and the local job's as it runs
+    assert job["algorithmSpecification"]["scriptModeConfig"]["entryPoint"] == "algorithm_script"
+    assert not job.get("hyperParameters") and "inputDataConfig" not in job
+    files = shipped(amazon, job)
+    assert [name for name in files if not name.startswith(RUNTIME)] == ["algorithm_script.py"]
+    assert_nothing_pickled(files, job)
+    results = json.loads((project.root / job["jobName"] / "results.json").read_text())["dataDictionary"]
+    assert [sum(counts.values()) for counts in results["counts"]] == [100, 100, 100] and len(results["angles"]) == 3
+    assert results["task summary"][SV1]["shots"] == 300 and results["task summary"][SV1]["tasks"] == {"COMPLETED": 3}
+    assert results["estimated cost"] == pytest.approx(3 * 0.075 * 3 / 60)  # three tasks, three seconds each at least
+    assert f"Estimated cost to run quantum tasks in this hybrid job: {results['estimated cost']} USD\n" in out
+    tasks = AwsQuantumJob(job["jobArn"]).get_tasks()  # the SDK's own search by jobArn, over pages of two
+    assert [task.id for task in tasks] == [task["quantumTaskArn"] for task in tasks_of(amazon, job["jobArn"])]
+    assert len(tasks) == 3 and [task.result().task_metadata.shots for task in tasks] == [100, 100, 100]
+    metrics = AwsJob(job["jobArn"]).metrics("iteration_number")
+    assert metrics["braket_tasks_cost"] == pytest.approx([0.00375, 0.0075, 0.01125])
+    local = [task for task in amazon.braket.tasks.values() if "jobArn" not in task]
+    assert len(local) == 3  # the local job's: no job's token, so no job's
+    assert out.count("Estimated cost to run quantum tasks in this hybrid job: ") == 2
+    details = show(capsys, job["jobArn"])
+    assert (details["state"], details["entry"], details.get("hyperparameters")) == ("COMPLETED", "algorithm_script",
+                                                                                     None)
