@@ -127,7 +127,7 @@ def qpu_qubit_rotation_hybrid_job(num_steps=10, stepsize=0.5):
 
     return params"""),
     ("qpu-create", """\
-qpu_job = qpu_qubit_rotation_hybrid_job(num_steps=2, stepsize=0.5)
+qpu_job = qpu_qubit_rotation_hybrid_job(num_steps=1, stepsize=0.5)
 print(qpu_job)"""),
     ("qpu-result", "qpu_job.result(allow_pickle=True)"),
     ("qpu-frame", """\
@@ -333,9 +333,6 @@ for job in jobs:
     cost += job.result(allow_pickle=True)["estimated cost"]
 
 print(f"Estimated cost to run quantum tasks in these hybrid jobs: {cost} USD")"""),
-    ("check-local", """\
-local_job = train_circuit_hybrid_job.local(n_qubits, n_layers=1, n_iterations=1)
-print(local_job.state(), sorted(local_job.result(allow_pickle=True)))"""),
 ]
 
 # -- 2: Using PennyLane with Braket Hybrid Jobs ---------------------------------------------------------------

@@ -29,11 +29,11 @@ The service also serves the Braket price list the SDK's ``Tracker`` reads
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import contextlib
 import functools
 import io
 import json
-import queue
 import re
 import socket
 import tarfile
@@ -115,9 +115,10 @@ class FakeBraket:
         self.create_log: list[tuple[float, str, str]] = []
         """Every CreateJob: when it arrived (``time.monotonic()``), its client token, and the answer (``created``,
         ``same job`` for a token seen before, ``throttled``, ``quota``)."""
-        self.run_when_created: queue.Queue[dict[str, Any] | None] | None = None
-        """Set by ``run_jobs_when_created``: the jobs waiting for the service's one worker."""
+        self.workers: concurrent.futures.ThreadPoolExecutor | None = None
+        """Set by ``run_jobs_when_created``: the service's own workers, which run jobs as they are created."""
         self.ended: dict[str, threading.Event] = {}
+        """Each job run by the workers, by ARN: set once it has ended; in the order the jobs were created."""
         self.job_tokens: dict[str, str] = {}
         """The token the service gives each job (AMZN_BRAKET_JOB_TOKEN), and the job's ARN."""
         self.tasks: dict[str, dict[str, Any]] = {}
@@ -172,27 +173,24 @@ class FakeBraket:
         self.price_list_url = self.url + PRICE_LIST_PATH
 
     def close(self) -> None:
-        if self.run_when_created is not None:
-            self.run_when_created.put(None)
+        if self.workers is not None:
+            self.workers.shutdown(wait=True, cancel_futures=True)
         self.loopback.close()
 
-    def run_jobs_when_created(self) -> None:
-        """From now on, run each job as the service does, whether it is polled or not: one after the other, in the
-        order they were created, on a worker of the service's own; GetJob of a job not yet ended waits for its end.
-        Code that sleeps between polls (the SDK's five seconds) finds its job ended when it first asks, and a job's
-        metrics and logs are there once a later job has ended, as a researcher's notebook expects."""
-        self.run_when_created = queue.Queue()
-        work = self.run_when_created
+    def run_jobs_when_created(self, workers: int = 2) -> None:
+        """From now on, run each job as the service does, whether it is polled or not: as it is created, on one of
+        the service's ``workers``. GetJob waits until the job, and every job created before it, has ended: code that
+        sleeps between polls (the SDK's five seconds) finds its job ended when it first asks, and once a job has
+        ended the metrics and logs of every earlier one are there, as a researcher's notebook expects of jobs made
+        in a loop."""
+        self.workers = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="braket-job")
 
-        def worker() -> None:
-            while (job := work.get()) is not None:
-                job |= {"status": "RUNNING", "startedAt": time.time()}
-                try:
-                    self._finish(job)
-                finally:
-                    self.ended[job["jobArn"]].set()
-
-        threading.Thread(target=worker, daemon=True).start()
+    def _work(self, job: dict[str, Any]) -> None:
+        job |= {"status": "RUNNING", "startedAt": time.time()}
+        try:
+            self._finish(job)
+        finally:
+            self.ended[job["jobArn"]].set()
 
     # -- routing --------------------------------------------------------------------------------------------
 
@@ -284,9 +282,9 @@ class FakeBraket:
                 self.jobs[arn] = {**{k: v for k, v in body.items() if k not in ("clientToken", "associations")},
                                   "jobArn": arn, "status": "QUEUED", "createdAt": time.time()}
                 self.job_tokens[uuid.uuid4().hex] = arn
-                if self.run_when_created is not None:
+                if self.workers is not None:
                     self.ended[arn] = threading.Event()
-                    self.run_when_created.put(self.jobs[arn])
+                    self.workers.submit(self._work, self.jobs[arn])
         if fault == "drop_after_create":
             handler.connection.shutdown(socket.SHUT_RDWR)
             return 0, {}
@@ -308,8 +306,11 @@ class FakeBraket:
         with self.lock:
             self.polls[arn] += 1
             polls = self.polls[arn]
-        if arn in self.ended:  # run by the service's worker: its end is what there is to see
-            self.ended[arn].wait()
+        if arn in self.ended:  # run by the service's workers: its end, and the end of the jobs before it
+            for earlier in list(self.ended):
+                self.ended[earlier].wait()
+                if earlier == arn:
+                    break
         elif job["status"] == "QUEUED" and polls >= 2:
             job |= {"status": "RUNNING", "startedAt": time.time()}
         elif job["status"] == "RUNNING" and polls >= 3:

@@ -46,8 +46,16 @@ def run_notebook(cells: shapes.Cells, folder: Path) -> dict[str, Any]:
     that raises fails the test with its traceback."""
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(source, id=cell_id) for cell_id, source in cells]
-    NotebookClient(notebook, timeout=300, kernel_name="python3",
+    NotebookClient(notebook, timeout=300, kernel_name="python3", record_timing=True,
                    resources={"metadata": {"path": str(folder)}}).execute()
+    from datetime import datetime
+    for cell in notebook.cells:
+        ex = cell.metadata.get("execution", {})
+        a, b = ex.get("iopub.execute_input"), ex.get("shell.execute_reply")
+        if a and b:
+            d = (datetime.fromisoformat(b.replace("Z", "+00:00")) - datetime.fromisoformat(a.replace("Z", "+00:00"))).total_seconds()
+            if d > 0.5:
+                import sys; print("TIMING", cell.id, d, file=sys.__stderr__)
     return {cell.id: cell for cell in notebook.cells}
 
 
@@ -125,8 +133,8 @@ def test_first_hybrid_job(amazon: Cloud, project: Project, kernel_home: Path,  #
     assert tasks_of(amazon, rotation["jobArn"]) == []  # its simulator is embedded
 
     assert _value(cells["qpu-result"]).startswith("{'result': tensor([")
-    assert [row["iteration_number"] for row in json.loads(_text(cells["qpu-frame"]))] == [0, 1]
-    assert qpu["deviceConfig"]["device"] == SV1 and qpu["hyperParameters"] == {"num_steps": "2", "stepsize": "0.5"}
+    assert [row["iteration_number"] for row in json.loads(_text(cells["qpu-frame"]))] == [0]
+    assert qpu["deviceConfig"]["device"] == SV1 and qpu["hyperParameters"] == {"num_steps": "1", "stepsize": "0.5"}
     tasks = tasks_of(amazon, qpu["jobArn"])
     assert tasks and {(task["deviceArn"], task["status"]) for task in tasks} == {(SV1, "COMPLETED")}
     assert {task["quantumTaskArn"] for task in tasks} == set(amazon.braket.tasks)  # every task is the job's
@@ -158,7 +166,6 @@ def test_quantum_machine_learning(amazon: Cloud, project: Project, kernel_home: 
     assert _text(cells["probabilities"]) == "4 1.0\n"  # the trained parameters, read back in the notebook
     assert _text(cells["losses"]).endswith(" [6, 12]\n")  # 3 parameters a qubit and a layer
     assert _text(cells["cost"]) == "Estimated cost to run quantum tasks in these hybrid jobs: 0.0 USD\n"
-    assert _text(cells["check-local"]).endswith("\nCOMPLETED ['estimated cost', 'params', 'task summary']\n")
     files = shipped(amazon, first)
     assert_nothing_pickled(files, first)
     assert files["qcbm/qcbm.py"].decode() == shapes.QCBM_MODULE  # include_modules="qcbm": its source
