@@ -42,6 +42,7 @@ import threading
 import time
 import uuid
 import warnings
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -122,7 +123,11 @@ class FakeBraket:
         self.job_tokens: dict[str, str] = {}
         """The token the service gives each job (AMZN_BRAKET_JOB_TOKEN), and the job's ARN."""
         self.tasks: dict[str, dict[str, Any]] = {}
+        """Each quantum task by ARN: GetQuantumTask's answer, and the action it runs."""
         self.task_tokens: dict[str, tuple[str, str]] = {}
+        """CreateQuantumTask's client tokens: the request each came with, and the task it made."""
+        self.cancel_tokens: dict[str, str] = {}
+        """CancelQuantumTask's client tokens, and the task each cancelled."""
         self.hold_tasks = False
         """Keep new quantum tasks QUEUED rather than running them as they are created (to cancel them, say)."""
         self.task_page_size = 2
@@ -307,8 +312,10 @@ class FakeBraket:
             self.polls[arn] += 1
             polls = self.polls[arn]
         if arn in self.ended:  # run by the service's workers: its end, and the end of the jobs before it
-            for earlier in list(self.ended):
-                self.ended[earlier].wait()
+            with self.lock:
+                events = list(self.ended.items())
+            for earlier, ended in events:
+                ended.wait()
                 if earlier == arn:
                     break
         elif job["status"] == "QUEUED" and polls >= 2:
@@ -356,8 +363,6 @@ class FakeBraket:
         _validate("SearchJobs", body)
         jobs = sorted(self.jobs.values(), key=lambda job: job["createdAt"])
         conditions = body.get("filters", [])
-        compare = {"EQUAL": lambda a, b: a == b, "GT": lambda a, b: a > b, "GTE": lambda a, b: a >= b,
-                   "LT": lambda a, b: a < b, "LTE": lambda a, b: a <= b}
         for condition in conditions:
             name, operator, values = condition["name"], condition["operator"], condition["values"]
             if name == "jobArn" and operator == "EQUAL" and len(conditions) == 1:
@@ -367,24 +372,13 @@ class FakeBraket:
                                                 else values[0] in job["jobName"])]
             elif name == "deviceArn" and operator == "EQUAL":
                 jobs = [job for job in jobs if job["deviceConfig"]["device"] == values[0]]
-            elif name == "createdAt" and operator == "BETWEEN" and len(values) == 2:
-                low, high = _epoch(values[0]), _epoch(values[1])
-                jobs = [job for job in jobs if low <= job["createdAt"] <= high]
-            elif name == "createdAt" and operator in compare and len(values) == 1:
-                moment, test = _epoch(values[0]), compare[operator]
-                jobs = [job for job in jobs if test(job["createdAt"], moment)]
             else:
-                raise ServiceError(400, "ValidationException", f"unsupported filter {name} {operator} {values}")
-        start = int(body.get("nextToken") or 0)
-        size = body.get("maxResults", 3)  # small pages, so that clients must paginate
-        page = jobs[start:start + size]
-        answer: dict[str, Any] = {"jobs": [{"jobArn": job["jobArn"], "jobName": job["jobName"],
-                                            "status": job["status"], "device": job["deviceConfig"]["device"],
-                                            "createdAt": job["createdAt"],
-                                            **{key: job[key] for key in ("startedAt", "endedAt", "tags") if key in job}}
-                                           for job in page]}
-        if start + size < len(jobs):
-            answer["nextToken"] = str(start + size)
+                jobs = _created(jobs, condition)
+        page, answer = _page(jobs, body, 3)  # small pages, so that clients must paginate
+        answer["jobs"] = [{"jobArn": job["jobArn"], "jobName": job["jobName"], "status": job["status"],
+                           "device": job["deviceConfig"]["device"], "createdAt": job["createdAt"],
+                           **{key: job[key] for key in ("startedAt", "endedAt", "tags") if key in job}}
+                          for job in page]
         return 200, answer
 
     # -- running a job --------------------------------------------------------------------------------------
@@ -593,14 +587,23 @@ class FakeBraket:
         return 200, answer
 
     def cancel_quantum_task(self, arn: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        """A task not yet ended is CANCELLING, then CANCELLED when next polled; one that ended cannot be."""
+        """A task not yet ended is CANCELLING, then CANCELLED when next polled; one that ended cannot be. A retry
+        under the same client token is answered as the first request was."""
         self.calls.append("CancelQuantumTask")
         _validate("CancelQuantumTask", {**body, "quantumTaskArn": arn})
-        task = self._task(arn)
-        if task["status"] in ("COMPLETED", "FAILED", "CANCELLED"):
-            raise ServiceError(409, "ConflictException", f"quantum task is {task['status']}")
-        task["status"] = "CANCELLING"
-        return 200, {"quantumTaskArn": arn, "cancellationStatus": "CANCELLING"}
+        answer = {"quantumTaskArn": arn, "cancellationStatus": "CANCELLING"}
+        with self.lock:
+            task = self._task(arn)
+            seen = self.cancel_tokens.get(body["clientToken"])
+            if seen is not None:
+                if seen != arn:
+                    raise ServiceError(409, "ConflictException", "client token reused with a different request")
+                return 200, answer
+            if task["status"] in ("COMPLETED", "FAILED", "CANCELLED"):
+                raise ServiceError(409, "ConflictException", f"quantum task is {task['status']}")
+            task["status"] = "CANCELLING"
+            self.cancel_tokens[body["clientToken"]] = arn
+        return 200, answer
 
     def search_quantum_tasks(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """The filters the model documents (SearchQuantumTasksFilter.name): quantumTaskArn, deviceArn, jobArn and
@@ -609,29 +612,18 @@ class FakeBraket:
         of ``task_page_size`` when the request names none."""
         self.calls.append("SearchQuantumTasks")
         _validate("SearchQuantumTasks", body)
-        tasks = sorted(self.tasks.values(), key=lambda task: task["createdAt"])
-        compare = {"EQUAL": lambda a, b: a == b, "GT": lambda a, b: a > b, "GTE": lambda a, b: a >= b,
-                   "LT": lambda a, b: a < b, "LTE": lambda a, b: a <= b}
+        with self.lock:
+            tasks = sorted(self.tasks.values(), key=lambda task: task["createdAt"])
         for condition in body.get("filters", []):
             name, operator, values = condition["name"], condition["operator"], condition["values"]
             if name in ("quantumTaskArn", "deviceArn", "jobArn", "status") and operator == "EQUAL":
                 tasks = [task for task in tasks if task.get(name) in values]
-            elif name == "createdAt" and operator == "BETWEEN" and len(values) == 2:
-                low, high = _epoch(values[0]), _epoch(values[1])
-                tasks = [task for task in tasks if low <= task["createdAt"] <= high]
-            elif name == "createdAt" and operator in compare and len(values) == 1:
-                moment, test = _epoch(values[0]), compare[operator]
-                tasks = [task for task in tasks if test(task["createdAt"], moment)]
             else:
-                raise ServiceError(400, "ValidationException", f"unsupported filter {name} {operator} {values}")
-        start = int(body.get("nextToken") or 0)
-        size = body.get("maxResults", self.task_page_size)
+                tasks = _created(tasks, condition)
+        page, answer = _page(tasks, body, self.task_page_size)
         summary = ("quantumTaskArn", "status", "deviceArn", "shots", "outputS3Bucket", "outputS3Directory",
                    "createdAt", "endedAt", "tags")
-        answer: dict[str, Any] = {"quantumTasks": [{key: task[key] for key in summary if key in task}
-                                                   for task in tasks[start:start + size]]}
-        if start + size < len(tasks):
-            answer["nextToken"] = str(start + size)
+        answer["quantumTasks"] = [{key: task[key] for key in summary if key in task} for task in page]
         return 200, answer
 
     # -- spending limits ------------------------------------------------------------------------------------
@@ -732,11 +724,8 @@ class FakeBraket:
             if condition["name"] not in ("deviceArn", "spendingLimitArn"):
                 raise ServiceError(400, "ValidationException", f"cannot filter on {condition['name']!r}")
             limits = [limit for limit in limits if limit[condition["name"]] in condition["values"]]
-        start = int(body.get("nextToken") or 0)
-        size = body.get("maxResults", self.limit_page_size)
-        answer: dict[str, Any] = {"spendingLimits": [dict(limit) for limit in limits[start:start + size]]}
-        if start + size < len(limits):
-            answer["nextToken"] = str(start + size)
+        page, answer = _page(limits, body, self.limit_page_size)
+        answer["spendingLimits"] = [dict(limit) for limit in page]
         return 200, answer
 
     def _limit(self, arn: str) -> dict[str, Any]:
@@ -775,6 +764,32 @@ class FakeBraket:
         if fault == "drop_after_create":  # done, but the answer is lost
             return self._drop(handler)
         return 200, {}
+
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "EQUAL": lambda a, b: a == b, "GT": lambda a, b: a > b, "GTE": lambda a, b: a >= b,
+    "LT": lambda a, b: a < b, "LTE": lambda a, b: a <= b}
+
+
+def _created(items: list[dict[str, Any]], condition: dict[str, Any]) -> list[dict[str, Any]]:
+    """The items a search filter on ``createdAt`` keeps: BETWEEN two RFC 3339 times, or EQUAL, GT, GTE, LT or LTE
+    one. Another filter is refused, as an undocumented one may be by the service."""
+    name, operator, values = condition["name"], condition["operator"], condition["values"]
+    if name == "createdAt" and operator == "BETWEEN" and len(values) == 2:
+        low, high = _epoch(values[0]), _epoch(values[1])
+        return [item for item in items if low <= item["createdAt"] <= high]
+    if name == "createdAt" and operator in _COMPARE and len(values) == 1:
+        moment, test = _epoch(values[0]), _COMPARE[operator]
+        return [item for item in items if test(item["createdAt"], moment)]
+    raise ServiceError(400, "ValidationException", f"unsupported filter {name} {operator} {values}")
+
+
+def _page(items: list[dict[str, Any]], body: dict[str, Any], size: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A search's page from ``nextToken`` on, of ``maxResults`` (default ``size``), and the answer's ``nextToken``
+    when more follow."""
+    start = int(body.get("nextToken") or 0)
+    size = body.get("maxResults", size)
+    return items[start:start + size], ({"nextToken": str(start + size)} if start + size < len(items) else {})
 
 
 def _action_metadata(action: str) -> dict[str, Any]:

@@ -111,6 +111,7 @@ def test_a_queued_task_is_cancelled(cloud: Cloud, bucket: str) -> None:
     token = str(uuid.uuid4())
     assert braket.cancel_quantum_task(quantumTaskArn=arn, clientToken=token)["cancellationStatus"] == "CANCELLING"
     assert braket.get_quantum_task(quantumTaskArn=arn)["status"] == "CANCELLED"
+    assert braket.cancel_quantum_task(quantumTaskArn=arn, clientToken=token)["cancellationStatus"] == "CANCELLING"
     with pytest.raises(ClientError) as refused:
         braket.cancel_quantum_task(quantumTaskArn=arn, clientToken=str(uuid.uuid4()))
     assert refused.value.response["Error"]["Code"] == "ConflictException"
