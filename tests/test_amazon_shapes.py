@@ -1,6 +1,8 @@
 """Amazon's hybrid-job examples 0, 1, 2, 4, 7 and 8, in their shapes (tests/amazon_shapes.py), run as a researcher
-runs them: the notebooks in a real Jupyter kernel, the scripts in this process, each job locally and through the
-loopback AWS, whose Braket runs the jobs as Braket's container would and their quantum tasks on SV1.
+runs them: the notebooks in a real Jupyter kernel, the scripts in this process; their jobs through the loopback AWS,
+whose Braket runs them as Braket's container would and their quantum tasks on SV1, and here where the example runs a
+local job (4 and 8: ``LocalQuantumJob.create``) or a check cell does (0: ``.local``, the same parameters as in the
+cloud).
 
 Each test looks at what the researcher would: the results and metrics, the job's hyperparameters (exactly theirs) and
 entry point, what was shipped (source: nothing pickled travels), the job's quantum tasks, and that ``braketkit show``
