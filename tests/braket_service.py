@@ -120,6 +120,8 @@ class FakeBraket:
         """Set by ``run_jobs_when_created``: the service's own workers, which run jobs as they are created."""
         self.ended: dict[str, threading.Event] = {}
         """Each job run by the workers, by ARN: set once it has ended; in the order the jobs were created."""
+        self.longest_wait = 120.0
+        """The longest GetJob waits for the end of a job the workers run, before it answers with what there is."""
         self.job_tokens: dict[str, str] = {}
         """The token the service gives each job (AMZN_BRAKET_JOB_TOKEN), and the job's ARN."""
         self.tasks: dict[str, dict[str, Any]] = {}
@@ -314,9 +316,9 @@ class FakeBraket:
         if arn in self.ended:  # run by the service's workers: its end, and the end of the jobs before it
             with self.lock:
                 events = list(self.ended.items())
-            for earlier, ended in events:
-                ended.wait()
-                if earlier == arn:
+            deadline = time.monotonic() + self.longest_wait
+            for earlier, ended in events:  # past the deadline: the answer at hand (RUNNING), and the client polls on
+                if not ended.wait(max(0.0, deadline - time.monotonic())) or earlier == arn:
                     break
         elif job["status"] == "QUEUED" and polls >= 2:
             job |= {"status": "RUNNING", "startedAt": time.time()}
