@@ -9,15 +9,29 @@ ConflictException). Off by default, it enforces CreateJob's rate and burst
 (``max_concurrent_jobs``: ServiceQuotaExceededException, 402), as the service
 does. Jobs advance QUEUED → RUNNING → COMPLETED/FAILED as they
 are polled and, when ``execute`` is on, really run: the archive is fetched from
-S3 (moto), run as Braket's container would (tests/container.py), the results
-folder is tarred to <s3Path>/output/model.tar.gz and the output goes to
-CloudWatch Logs. Faults can be queued per operation.
+S3 (moto), the checkpoints of ``checkpointConfig.s3Uri`` with it, run as Braket's
+container would (tests/container.py) with what a real job has for AWS (its role's
+credentials, a job token, and these loopback endpoints), the results folder is
+tarred to <s3Path>/output/model.tar.gz, the checkpoints go back to their s3Uri,
+and the output goes to CloudWatch Logs. Faults can be queued per operation.
+
+Quantum tasks (CreateQuantumTask, GetQuantumTask, SearchQuantumTasks,
+CancelQuantumTask) run on the managed simulators SV1 and DM1, whose GetDevice
+answers carry the capabilities of the Braket SDK's local simulators (the same
+schema): a task's OpenQASM action runs through braket_sv or braket_dm as it is
+created, and its ``GateModelTaskResult`` is written where the service writes it,
+``<outputS3Bucket>/<outputS3KeyPrefix>/<task id>/results.json``. A task created
+with a job's token belongs to that job, so SearchQuantumTasks by jobArn finds it.
+The service also serves the Braket price list the SDK's ``Tracker`` reads
+(``price_list_url``, for BRAKET_PRICE_OFFERS_URL).
 """
 
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import contextlib
+import functools
 import io
 import json
 import re
@@ -27,6 +41,8 @@ import tempfile
 import threading
 import time
 import uuid
+import warnings
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -34,6 +50,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import boto3
 import botocore.session
+from botocore.exceptions import ClientError
 from botocore.validate import ParamValidator
 
 from .container import run_in_container
@@ -42,6 +59,13 @@ from .loopback import LoopbackServer, QuietHandler
 ACCOUNT = "123456789012"
 RETRYABLE_FAULTS = ("throttle", "error500", "drop", "drop_after_create", "slow_after_create")
 _MODEL = botocore.session.get_session().get_service_model("braket")
+SIMULATORS = {"sv1": ("SV1", "braket_sv", 34), "dm1": ("DM1", "braket_dm", 17)}
+"""The managed simulators whose tasks run here: their name, the local simulator that runs them, their qubits."""
+SIMULATOR_ARN = "arn:aws:braket:::device/quantum-simulator/amazon/"
+PROGRAM_SET = "braket.ir.openqasm.program_set"
+PRICE_LIST_PATH = "/offers/v1.0/aws/AmazonBraket/current/index.csv"
+SIMULATOR_PRICES = {"SV1": "0.075", "DM1": "0.075", "TN1": "0.275"}
+"""USD a minute of simulation, as Amazon Braket's price list has them."""
 
 
 class ServiceError(Exception):
@@ -92,6 +116,27 @@ class FakeBraket:
         self.create_log: list[tuple[float, str, str]] = []
         """Every CreateJob: when it arrived (``time.monotonic()``), its client token, and the answer (``created``,
         ``same job`` for a token seen before, ``throttled``, ``quota``)."""
+        self.workers: concurrent.futures.ThreadPoolExecutor | None = None
+        """Set by ``run_jobs_when_created``: the service's own workers, which run jobs as they are created."""
+        self.ended: dict[str, threading.Event] = {}
+        """Each job run by the workers, by ARN: set once it has ended; in the order the jobs were created."""
+        self.longest_wait = 120.0
+        """The longest GetJob waits for the end of a job the workers run, before it answers with what there is."""
+        self.job_tokens: dict[str, str] = {}
+        """The token the service gives each job (AMZN_BRAKET_JOB_TOKEN), and the job's ARN."""
+        self.tasks: dict[str, dict[str, Any]] = {}
+        """Each quantum task by ARN: GetQuantumTask's answer, and the action it runs."""
+        self.task_tokens: dict[str, tuple[str, str]] = {}
+        """CreateQuantumTask's client tokens: the request each came with, and the task it made."""
+        self.cancel_tokens: dict[str, str] = {}
+        """CancelQuantumTask's client tokens, and the task each cancelled."""
+        self.hold_tasks = False
+        """Keep new quantum tasks QUEUED rather than running them as they are created (to cancel them, say)."""
+        self.task_page_size = 2
+        """SearchQuantumTasks' page when the request names none: small, so that clients must paginate."""
+        self.price_list_url = ""
+        """The Braket price list the SDK's Tracker reads (BRAKET_PRICE_OFFERS_URL), served here."""
+        self._s3_client: Any = None
         self.lock = threading.Lock()
         service = self
 
@@ -99,6 +144,9 @@ class FakeBraket:
 
             def _answer(self) -> None:
                 time.sleep(service.latency)
+                if self.command == "GET" and self.path == PRICE_LIST_PATH:
+                    self._send(200, "text/csv", price_list(service.region).encode())
+                    return
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 url = urlparse(self.path)
@@ -118,13 +166,38 @@ class FakeBraket:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _send(self, status: int, kind: str, data: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
 
         self.loopback = LoopbackServer(Handler)
         self.url = self.loopback.url
+        self.price_list_url = self.url + PRICE_LIST_PATH
 
     def close(self) -> None:
+        if self.workers is not None:
+            self.workers.shutdown(wait=True, cancel_futures=True)
         self.loopback.close()
+
+    def run_jobs_when_created(self, workers: int = 2) -> None:
+        """From now on, run each job as the service does, whether it is polled or not: as it is created, on one of
+        the service's ``workers``. GetJob waits until the job, and every job created before it, has ended: code that
+        sleeps between polls (the SDK's five seconds) finds its job ended when it first asks, and once a job has
+        ended the metrics and logs of every earlier one are there, as a researcher's notebook expects of jobs made
+        in a loop."""
+        self.workers = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="braket-job")
+
+    def _work(self, job: dict[str, Any]) -> None:
+        job |= {"status": "RUNNING", "startedAt": time.time()}
+        try:
+            self._finish(job)
+        finally:
+            self.ended[job["jobArn"]].set()
 
     # -- routing --------------------------------------------------------------------------------------------
 
@@ -137,6 +210,9 @@ class FakeBraket:
             return self.create_job(body, handler)
         if method == "POST" and path == "/jobs":
             return self.search_jobs(body)
+        task = self.route_quantum_tasks(method, path, query, body)
+        if task is not None:
+            return task
         device = re.fullmatch(r"/device/(.+)", path)
         if device and method == "GET":
             return self.get_device(device.group(1))
@@ -212,6 +288,10 @@ class FakeBraket:
                 self.tokens[token] = (fingerprint, arn)
                 self.jobs[arn] = {**{k: v for k, v in body.items() if k not in ("clientToken", "associations")},
                                   "jobArn": arn, "status": "QUEUED", "createdAt": time.time()}
+                self.job_tokens[uuid.uuid4().hex] = arn
+                if self.workers is not None:
+                    self.ended[arn] = threading.Event()
+                    self.workers.submit(self._work, self.jobs[arn])
         if fault == "drop_after_create":
             handler.connection.shutdown(socket.SHUT_RDWR)
             return 0, {}
@@ -233,7 +313,14 @@ class FakeBraket:
         with self.lock:
             self.polls[arn] += 1
             polls = self.polls[arn]
-        if job["status"] == "QUEUED" and polls >= 2:
+        if arn in self.ended:  # run by the service's workers: its end, and the end of the jobs before it
+            with self.lock:
+                events = list(self.ended.items())
+            deadline = time.monotonic() + self.longest_wait
+            for earlier, ended in events:  # past the deadline: the answer at hand (RUNNING), and the client polls on
+                if not ended.wait(max(0.0, deadline - time.monotonic())) or earlier == arn:
+                    break
+        elif job["status"] == "QUEUED" and polls >= 2:
             job |= {"status": "RUNNING", "startedAt": time.time()}
         elif job["status"] == "RUNNING" and polls >= 3:
             self._finish(job)
@@ -245,12 +332,19 @@ class FakeBraket:
         return 200, answer
 
     def get_device(self, arn: str) -> tuple[int, dict[str, Any]]:
+        """SV1 and DM1 as the service describes them, with their capabilities in full (what the SDK's ``AwsDevice``
+        reads to run a circuit there); another simulator or a QPU with no more than its schema's header."""
         self.calls.append("GetDevice")
         name = arn.rsplit("/", 1)[-1]
         simulator = "quantum-simulator" in arn
+        status = "OFFLINE" if arn in self.offline_devices else "ONLINE"
+        if arn.removeprefix(SIMULATOR_ARN) in SIMULATORS:
+            device_name, _, _ = SIMULATORS[arn.removeprefix(SIMULATOR_ARN)]
+            return 200, {"deviceArn": arn, "deviceName": device_name, "providerName": "Amazon Braket",
+                         "deviceType": "SIMULATOR", "deviceStatus": status,
+                         "deviceCapabilities": simulator_capabilities(arn.removeprefix(SIMULATOR_ARN))}
         return 200, {"deviceArn": arn, "deviceName": name, "providerName": "Amazon Braket" if simulator else "QPU",
-                     "deviceType": "SIMULATOR" if simulator else "QPU",
-                     "deviceStatus": "OFFLINE" if arn in self.offline_devices else "ONLINE",
+                     "deviceType": "SIMULATOR" if simulator else "QPU", "deviceStatus": status,
                      "deviceCapabilities": json.dumps({"braketSchemaHeader": {
                          "name": "braket.device_schema.simulators.gate_model_simulator_device_capabilities",
                          "version": "1"}})}
@@ -271,8 +365,6 @@ class FakeBraket:
         _validate("SearchJobs", body)
         jobs = sorted(self.jobs.values(), key=lambda job: job["createdAt"])
         conditions = body.get("filters", [])
-        compare = {"EQUAL": lambda a, b: a == b, "GT": lambda a, b: a > b, "GTE": lambda a, b: a >= b,
-                   "LT": lambda a, b: a < b, "LTE": lambda a, b: a <= b}
         for condition in conditions:
             name, operator, values = condition["name"], condition["operator"], condition["values"]
             if name == "jobArn" and operator == "EQUAL" and len(conditions) == 1:
@@ -282,24 +374,13 @@ class FakeBraket:
                                                 else values[0] in job["jobName"])]
             elif name == "deviceArn" and operator == "EQUAL":
                 jobs = [job for job in jobs if job["deviceConfig"]["device"] == values[0]]
-            elif name == "createdAt" and operator == "BETWEEN" and len(values) == 2:
-                low, high = _epoch(values[0]), _epoch(values[1])
-                jobs = [job for job in jobs if low <= job["createdAt"] <= high]
-            elif name == "createdAt" and operator in compare and len(values) == 1:
-                moment, test = _epoch(values[0]), compare[operator]
-                jobs = [job for job in jobs if test(job["createdAt"], moment)]
             else:
-                raise ServiceError(400, "ValidationException", f"unsupported filter {name} {operator} {values}")
-        start = int(body.get("nextToken") or 0)
-        size = body.get("maxResults", 3)  # small pages, so that clients must paginate
-        page = jobs[start:start + size]
-        answer: dict[str, Any] = {"jobs": [{"jobArn": job["jobArn"], "jobName": job["jobName"],
-                                            "status": job["status"], "device": job["deviceConfig"]["device"],
-                                            "createdAt": job["createdAt"],
-                                            **{key: job[key] for key in ("startedAt", "endedAt", "tags") if key in job}}
-                                           for job in page]}
-        if start + size < len(jobs):
-            answer["nextToken"] = str(start + size)
+                jobs = _created(jobs, condition)
+        page, answer = _page(jobs, body, 3)  # small pages, so that clients must paginate
+        answer["jobs"] = [{"jobArn": job["jobArn"], "jobName": job["jobName"], "status": job["status"],
+                           "device": job["deviceConfig"]["device"], "createdAt": job["createdAt"],
+                           **{key: job[key] for key in ("startedAt", "endedAt", "tags") if key in job}}
+                          for job in page]
         return 200, answer
 
     # -- running a job --------------------------------------------------------------------------------------
@@ -322,14 +403,20 @@ class FakeBraket:
             bucket, _, key = job["algorithmSpecification"]["scriptModeConfig"]["s3Uri"][5:].partition("/")
             s3.download_file(bucket, key, str(root / "source.tar.gz"))
             for channel in job.get("inputDataConfig", []):  # the container downloads each channel's prefix
-                in_bucket, _, prefix = channel["dataSource"]["s3DataSource"]["s3Uri"][5:].partition("/")
-                for item in s3.list_objects_v2(Bucket=in_bucket, Prefix=prefix).get("Contents", []):
-                    relative = item["Key"][len(prefix):].lstrip("/") or item["Key"].rpartition("/")[2]  # one file
-                    local = root / "inputs" / channel["channelName"] / relative
-                    local.parent.mkdir(parents=True, exist_ok=True)
-                    s3.download_file(in_bucket, item["Key"], str(local))
+                self._download(s3, channel["dataSource"]["s3DataSource"]["s3Uri"],
+                               root / "inputs" / channel["channelName"])
+            checkpoints = job.get("checkpointConfig", {}).get("s3Uri")
+            if checkpoints:  # the service downloads them into the checkpoint folder before the job starts
+                self._download(s3, checkpoints, root / "checkpoints")
             run = run_in_container([self.python or "python3"], job, root / "source.tar.gz", root / "container",
-                                   inputs=root / "inputs")
+                                   inputs=root / "inputs", checkpoints=root / "checkpoints",
+                                   aws=self.job_variables(arn))
+            if checkpoints:  # ... and uploads what the job left there
+                check_bucket, _, check_key = checkpoints[5:].partition("/")
+                for path in sorted(run.checkpoints.rglob("*")):
+                    if path.is_file():
+                        key = f"{check_key.rstrip('/')}/{path.relative_to(run.checkpoints).as_posix()}"
+                        s3.upload_file(str(path), check_bucket, key)
             model = io.BytesIO()
             with tarfile.open(fileobj=model, mode="w:gz") as archive:
                 for path in sorted((run.opt / "braket" / "model").rglob("*")):
@@ -342,6 +429,27 @@ class FakeBraket:
             job |= {"status": "COMPLETED", "endedAt": time.time()}
         else:
             job |= {"status": "FAILED", "endedAt": time.time(), "failureReason": failure or "AlgorithmError"}
+
+    @staticmethod
+    def _download(s3: Any, uri: str, folder: Path) -> None:
+        """Every object under an s3:// prefix into ``folder``, by its key below the prefix (a single object: by its
+        name), as the service downloads a channel or the checkpoints."""
+        bucket, _, prefix = uri[5:].partition("/")
+        for item in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", []):
+            relative = item["Key"][len(prefix):].lstrip("/") or item["Key"].rpartition("/")[2]
+            local = folder / relative
+            local.parent.mkdir(parents=True, exist_ok=True)
+            s3.download_file(bucket, item["Key"], str(local))
+
+    def job_variables(self, arn: str) -> dict[str, str]:
+        """What a job has for AWS: its role's credentials (here moto's), its region, its job token (which the SDK
+        sends with every quantum task it creates), and the loopback endpoints that stand for AWS's."""
+        token = next(token for token, job in self.job_tokens.items() if job == arn)
+        return {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_REGION": self.region, "AWS_DEFAULT_REGION": self.region,
+                "AWS_ENDPOINT_URL": self.moto, "AWS_ENDPOINT_URL_BRAKET": self.url,
+                "AWS_EC2_METADATA_DISABLED": "true", "BRAKET_PRICE_OFFERS_URL": self.price_list_url,
+                "AMZN_BRAKET_JOB_TOKEN": token}
 
     def _log(self, session: Any, name: str, arn: str, lines: list[str], instances: int) -> None:
         """Each line to one instance's stream, round robin, with increasing timestamps."""
@@ -358,6 +466,167 @@ class FakeBraket:
                       for n, line in enumerate(lines) if n % instances == index and line]
             if events:
                 logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+
+    # -- quantum tasks --------------------------------------------------------------------------------------
+
+    def route_quantum_tasks(self, method: str, path: str, query: dict[str, list[str]],
+                            body: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
+        """CreateQuantumTask, GetQuantumTask, CancelQuantumTask and SearchQuantumTasks, or None."""
+        if method == "POST" and path == "/quantum-task":
+            return self.create_quantum_task(body)
+        if method == "POST" and path == "/quantum-tasks":
+            return self.search_quantum_tasks(body)
+        match = re.fullmatch(r"/quantum-task/(.+?)(/cancel)?", path)
+        if match and method == "PUT" and match.group(2):
+            return self.cancel_quantum_task(match.group(1), body)
+        if match and method == "GET":
+            return self.get_quantum_task(match.group(1), query)
+        return None
+
+    def create_quantum_task(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """A task on SV1 or DM1, run as it is created (unless ``hold_tasks``): its result is in S3 by the time it is
+        first polled. A job's token makes it the job's task; an unknown token, a bucket that does not exist, or a
+        device whose tasks cannot run here are refused, as the service refuses them."""
+        self.calls.append("CreateQuantumTask")
+        fault = self._fault("CreateQuantumTask")
+        if fault == "throttle":
+            raise ServiceError(429, "ThrottlingException", "Rate exceeded")
+        _validate("CreateQuantumTask", body)
+        device = body["deviceArn"]
+        if device in self.offline_devices:
+            raise ServiceError(424, "DeviceOfflineException", "Device is offline")
+        if device.removeprefix(SIMULATOR_ARN) not in SIMULATORS:
+            raise ServiceError(400, "ValidationException", f"the loopback Braket runs quantum tasks on SV1 and DM1 "
+                                                           f"only, not on {device}")
+        job = self.job_tokens.get(body["jobToken"]) if "jobToken" in body else None
+        if "jobToken" in body and job is None:
+            raise ServiceError(400, "ValidationException", "jobToken is not the token of a job")
+        try:
+            self._s3().head_bucket(Bucket=body["outputS3Bucket"])
+        except ClientError:  # moto's 404 (or 403): the caller's answer, in the service's words
+            raise ServiceError(400, "ValidationException", f"Caller doesn't have access to "
+                                                           f"{body['outputS3Bucket']} or it doesn't exist") from None
+        action = _action_metadata(body["action"])
+        token = body["clientToken"]
+        fingerprint = json.dumps({k: v for k, v in body.items() if k != "clientToken"}, sort_keys=True)
+        with self.lock:
+            if token in self.task_tokens:
+                seen, arn = self.task_tokens[token]
+                if seen != fingerprint:
+                    raise ServiceError(409, "ConflictException", "client token reused with a different request")
+                return 201, {"quantumTaskArn": arn}
+            task_id = str(uuid.uuid4())
+            arn = f"arn:aws:braket:{self.region}:{ACCOUNT}:quantum-task/{task_id}"
+            self.task_tokens[token] = (fingerprint, arn)
+            task = {"quantumTaskArn": arn, "status": "QUEUED", "deviceArn": device, "shots": body["shots"],
+                    "deviceParameters": body.get("deviceParameters", "{}"), "action": body["action"],
+                    "actionMetadata": action,
+                    "outputS3Bucket": body["outputS3Bucket"],
+                    "outputS3Directory": f"{body['outputS3KeyPrefix']}/{task_id}", "createdAt": time.time(),
+                    "tags": body.get("tags", {}), **({"jobArn": job} if job else {})}
+            self.tasks[arn] = task
+        if not self.hold_tasks:
+            self.run_task(task)
+        return 201, {"quantumTaskArn": arn}
+
+    def _s3(self) -> Any:
+        """The service's own S3 client, made once (clients are thread-safe): credentials of its own, not those of
+        whoever calls it."""
+        with self.lock:
+            if self._s3_client is None:
+                session = boto3.Session(region_name=self.region, aws_access_key_id="testing",
+                                        aws_secret_access_key="testing")
+                self._s3_client = session.client("s3", endpoint_url=self.moto)
+            return self._s3_client
+
+    def run_task(self, task: dict[str, Any]) -> None:
+        """Run a task's OpenQASM program (or program set) on the local simulator standing for its device, and write
+        its result to S3 as the service does: a ``GateModelTaskResult`` with the task's ARN and device, and the
+        simulation's duration, which the SDK's Tracker prices (a ``ProgramSetTaskResult`` for a program set). A
+        program that cannot run fails the task with the reason."""
+        from braket.ir.openqasm import Program, ProgramSet
+        from braket.schema_common import BraketSchemaBase
+
+        _, backend, _ = SIMULATORS[task["deviceArn"].removeprefix(SIMULATOR_ARN)]
+        task["status"] = "RUNNING"
+        try:
+            action = json.loads(task["action"])
+            program = (ProgramSet if action["braketSchemaHeader"]["name"] == PROGRAM_SET else Program).parse_obj(action)
+            simulator = _simulator(backend)()
+            started = time.perf_counter()
+            with warnings.catch_warnings():  # the local simulator's advice to its user is not the service's to print
+                warnings.simplefilter("ignore")
+                result = json.loads(simulator.run(program, shots=task["shots"]).json(exclude_none=True))
+            duration = max(1, round((time.perf_counter() - started) * 1000))
+            if result.get("measurements") == []:  # shots=0: result types only; the schema wants none, not empty
+                del result["measurements"]
+            result["taskMetadata"] |= {"id": task["quantumTaskArn"], "deviceId": task["deviceArn"]}
+            if "additionalMetadata" in result:
+                result["additionalMetadata"]["simulatorMetadata"] = {
+                    "braketSchemaHeader": {"name": "braket.task_result.simulator_metadata", "version": "1"},
+                    "executionDuration": duration}
+            BraketSchemaBase.parse_raw_schema(json.dumps(result))  # what the service writes, its schema reads
+        except Exception as error:  # whatever the simulator says is the task's failure reason
+            task |= {"status": "FAILED", "failureReason": f"{type(error).__name__}: {error}", "endedAt": time.time()}
+            return
+        self._s3().put_object(Bucket=task["outputS3Bucket"], Key=f"{task['outputS3Directory']}/results.json",
+                              Body=json.dumps(result).encode())
+        task |= {"status": "COMPLETED", "endedAt": time.time()}
+
+    def _task(self, arn: str) -> dict[str, Any]:
+        if arn not in self.tasks:
+            raise ServiceError(404, "ResourceNotFoundException", f"no quantum task {arn}")
+        return self.tasks[arn]
+
+    def get_quantum_task(self, arn: str, query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+        self.calls.append("GetQuantumTask")
+        task = self._task(arn)
+        if task["status"] == "CANCELLING":
+            task |= {"status": "CANCELLED", "endedAt": time.time()}
+        answer = {key: value for key, value in task.items() if key != "action"}
+        if task["status"] == "QUEUED" and "QueueInfo" in query.get("additionalAttributeNames", []):
+            answer["queueInfo"] = {"queue": "QUANTUM_TASKS_QUEUE", "position": "1", "queuePriority": "Normal"}
+        return 200, answer
+
+    def cancel_quantum_task(self, arn: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """A task not yet ended is CANCELLING, then CANCELLED when next polled; one that ended cannot be. A retry
+        under the same client token is answered as the first request was."""
+        self.calls.append("CancelQuantumTask")
+        _validate("CancelQuantumTask", {**body, "quantumTaskArn": arn})
+        answer = {"quantumTaskArn": arn, "cancellationStatus": "CANCELLING"}
+        with self.lock:
+            task = self._task(arn)
+            seen = self.cancel_tokens.get(body["clientToken"])
+            if seen is not None:
+                if seen != arn:
+                    raise ServiceError(409, "ConflictException", "client token reused with a different request")
+                return 200, answer
+            if task["status"] in ("COMPLETED", "FAILED", "CANCELLED"):
+                raise ServiceError(409, "ConflictException", f"quantum task is {task['status']}")
+            task["status"] = "CANCELLING"
+            self.cancel_tokens[body["clientToken"]] = arn
+        return 200, answer
+
+    def search_quantum_tasks(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """The filters the model documents (SearchQuantumTasksFilter.name): quantumTaskArn, deviceArn, jobArn and
+        status with EQUAL (any of the values), createdAt with EQUAL, GT, GTE, LT, LTE (one value, RFC 3339) or
+        BETWEEN (two); several filters all hold. Another name or operator is refused. Pages of ``maxResults``, or
+        of ``task_page_size`` when the request names none."""
+        self.calls.append("SearchQuantumTasks")
+        _validate("SearchQuantumTasks", body)
+        with self.lock:
+            tasks = sorted(self.tasks.values(), key=lambda task: task["createdAt"])
+        for condition in body.get("filters", []):
+            name, operator, values = condition["name"], condition["operator"], condition["values"]
+            if name in ("quantumTaskArn", "deviceArn", "jobArn", "status") and operator == "EQUAL":
+                tasks = [task for task in tasks if task.get(name) in values]
+            else:
+                tasks = _created(tasks, condition)
+        page, answer = _page(tasks, body, self.task_page_size)
+        summary = ("quantumTaskArn", "status", "deviceArn", "shots", "outputS3Bucket", "outputS3Directory",
+                   "createdAt", "endedAt", "tags")
+        answer["quantumTasks"] = [{key: task[key] for key in summary if key in task} for task in page]
+        return 200, answer
 
     # -- spending limits ------------------------------------------------------------------------------------
 
@@ -457,11 +726,8 @@ class FakeBraket:
             if condition["name"] not in ("deviceArn", "spendingLimitArn"):
                 raise ServiceError(400, "ValidationException", f"cannot filter on {condition['name']!r}")
             limits = [limit for limit in limits if limit[condition["name"]] in condition["values"]]
-        start = int(body.get("nextToken") or 0)
-        size = body.get("maxResults", self.limit_page_size)
-        answer: dict[str, Any] = {"spendingLimits": [dict(limit) for limit in limits[start:start + size]]}
-        if start + size < len(limits):
-            answer["nextToken"] = str(start + size)
+        page, answer = _page(limits, body, self.limit_page_size)
+        answer["spendingLimits"] = [dict(limit) for limit in page]
         return 200, answer
 
     def _limit(self, arn: str) -> dict[str, Any]:
@@ -500,6 +766,83 @@ class FakeBraket:
         if fault == "drop_after_create":  # done, but the answer is lost
             return self._drop(handler)
         return 200, {}
+
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "EQUAL": lambda a, b: a == b, "GT": lambda a, b: a > b, "GTE": lambda a, b: a >= b,
+    "LT": lambda a, b: a < b, "LTE": lambda a, b: a <= b}
+
+
+def _created(items: list[dict[str, Any]], condition: dict[str, Any]) -> list[dict[str, Any]]:
+    """The items a search filter on ``createdAt`` keeps: BETWEEN two RFC 3339 times, or EQUAL, GT, GTE, LT or LTE
+    one. Another filter is refused, as an undocumented one may be by the service."""
+    name, operator, values = condition["name"], condition["operator"], condition["values"]
+    if name == "createdAt" and operator == "BETWEEN" and len(values) == 2:
+        low, high = _epoch(values[0]), _epoch(values[1])
+        return [item for item in items if low <= item["createdAt"] <= high]
+    if name == "createdAt" and operator in _COMPARE and len(values) == 1:
+        moment, test = _epoch(values[0]), _COMPARE[operator]
+        return [item for item in items if test(item["createdAt"], moment)]
+    raise ServiceError(400, "ValidationException", f"unsupported filter {name} {operator} {values}")
+
+
+def _page(items: list[dict[str, Any]], body: dict[str, Any], size: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A search's page from ``nextToken`` on, of ``maxResults`` (default ``size``), and the answer's ``nextToken``
+    when more follow."""
+    start = int(body.get("nextToken") or 0)
+    size = body.get("maxResults", size)
+    return items[start:start + size], ({"nextToken": str(start + size)} if start + size < len(items) else {})
+
+
+def _action_metadata(action: str) -> dict[str, Any]:
+    """What GetQuantumTask says of a task's action: its type, and for a program set how many programs and
+    executables (a program's every set of inputs) it holds."""
+    try:
+        document = json.loads(action)
+        kind = document["braketSchemaHeader"]["name"]
+    except (ValueError, KeyError, TypeError):
+        raise ServiceError(400, "ValidationException", "action is no Braket program") from None
+    if kind != PROGRAM_SET:
+        return {"actionType": kind}
+    programs = document.get("programs", [])
+    executables = sum(max((len(values) for values in (program.get("inputs") or {}).values()
+                           if isinstance(values, list)), default=1) for program in programs)
+    return {"actionType": kind, "programCount": len(programs), "executableCount": executables}
+
+
+@functools.cache
+def _simulator(backend: str) -> Any:
+    """The local simulator's class registered under ``backend`` (``braket_sv``, ``braket_dm``)."""
+    from importlib.metadata import entry_points
+
+    return entry_points(group="braket.simulators")[backend].load()
+
+
+@functools.cache
+def simulator_capabilities(name: str) -> str:
+    """SV1's or DM1's ``deviceCapabilities``: the Braket SDK's local simulator's properties (the same schema,
+    ``GateModelSimulatorDeviceCapabilities``) with the managed simulator's qubits and shots."""
+    from braket.devices import LocalSimulator
+
+    _, backend, qubits = SIMULATORS[name]
+    capabilities = json.loads(LocalSimulator(backend).properties.json())
+    capabilities["paradigm"]["qubitCount"] = qubits
+    capabilities["service"]["shotsRange"] = [0, 100_000]
+    return json.dumps(capabilities)
+
+
+def price_list(region: str) -> str:
+    """The part of Amazon Braket's price list (the AWS Price List bulk CSV: five lines of metadata, then the
+    columns) that the SDK's Tracker reads for the managed simulators: a minute's price, in and outside jobs."""
+    lines = ['"FormatVersion","v1.0"', '"Disclaimer","The loopback Braket\'s price list, for tests"',
+             '"Publication Date","2024-01-01T00:00:00Z"', '"Version","20240101000000"', '"OfferCode","AmazonBraket"',
+             '"SKU","TermType","Unit","PricePerUnit","Currency","Product Family","operation","Region Code","Version"']
+    for device, price in SIMULATOR_PRICES.items():
+        for family, operation in (("Simulator Task", "CompleteTask"),
+                                  ("Braket Managed Jobs Simulator Task", "Managed-Jobs")):
+            lines.append(f'"{device}-{operation}","OnDemand","minutes","{price}","USD","{family}","{operation}",'
+                         f'"{region}","{device}"')
+    return "\n".join(lines) + "\n"
 
 
 OPEN_END = 253402300799

@@ -174,6 +174,7 @@ def cloud(aws: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
     braket = FakeBraket(aws, execute=True, python=sys.executable)
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", gate.url)
     monkeypatch.setenv("AWS_ENDPOINT_URL_BRAKET", braket.url)
+    monkeypatch.setenv("BRAKET_PRICE_OFFERS_URL", braket.price_list_url)  # the SDK's Tracker prices tasks with it
     monkeypatch.setenv("BRAKETKIT_SWEEP__RATE", "10000")  # the loopback Braket limits no rate unless asked to
     iam = boto3.Session(region_name="us-east-1").client("iam")
     policy = '{"Version": "2012-10-17", "Statement": []}'

@@ -584,7 +584,7 @@ def test_get_device_speaks_the_protocol(cloud: Cloud) -> None:
 
     braket = boto3.Session(region_name="us-east-1").client("braket")
     device = braket.get_device(deviceArn="arn:aws:braket:::device/quantum-simulator/amazon/sv1")
-    assert (device["deviceName"], device["deviceStatus"]) == ("sv1", "ONLINE")
+    assert (device["deviceName"], device["deviceStatus"]) == ("SV1", "ONLINE")  # the service's name for it
 
 
 def test_ctrl_c_while_following_leaves_the_job_running(cli_project: Project, cloud: Cloud) -> None:
