@@ -25,8 +25,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy --strict braketkit
 	$(BIN)/mypy tests
 
+# The whole suite, one worker per core (pytest-xdist): most of it waits on loopback servers and child processes.
+# TEST_WORKERS=0 runs it in this process, one test after another (for --pdb or a single test: call pytest directly).
+TEST_WORKERS ?= auto
 unit: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # The documentation site (mkdocs.yml): docs/ with the README as its home page and the API reference made from the
 # docstrings, into site/. --strict: a broken link or anchor, a page missing from the nav, or a docstring describing
