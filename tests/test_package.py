@@ -287,7 +287,7 @@ class Tree:
 def _planned(capsys: pytest.CaptureFixture[str]) -> tuple[list[str], list[str]]:
     """What a plan ships (braketkit's own runtime left aside) and its warnings."""
     code, out, err = run_cli(capsys, *PLAN, "--json")
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, ""), err
     document = json.loads(out)
     names = [name for name in _tar_names(Path(document["uploads"][0]["path"]))
              if not is_runtime_member(name)]
@@ -692,20 +692,26 @@ SERVICE_ACCOUNT = '''{
 '''
 
 
+SECRET_HOLDERS = {
+    "notes/deploy.txt": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n",
+    "gcp-qml-lab-0123456789ab.json": SERVICE_ACCOUNT,
+    "settings.ini": "[aws]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n",
+    "db.py": 'URL = "postgresql://qml:hunter2@db.example.com/runs"\n',
+}
+
+
 def test_shipped_files_that_look_like_secrets_are_listed_in_a_warning(project: Project,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Secret-looking files an include pattern names are shipped on purpose: the plan's warning lists them."""
     Tree(
         files={
             ".env.job": "TOKEN=x\n", ".aws/config": "[default]\n", ".gitignore": "!.envrc\n!.env.example\n",
-            ".envrc": "export A=1\n", ".env.example": "TOKEN=\n", "main.py": "",
-            "notes/deploy.txt": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n",
-            "gcp-qml-lab-0123456789ab.json": SERVICE_ACCOUNT,
-            "settings.ini": "[aws]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n",
-            "db.py": 'URL = "postgresql://qml:hunter2@db.example.com/runs"\n',
+            ".envrc": "export A=1\n", ".env.example": "TOKEN=\n", "main.py": "", **SECRET_HOLDERS,
             "templates.py": 'URL = f"https://{user}:{password}@{host}/"\nDOCS = "https://docs.aws.amazon.com/x"\n',
             ".npmrc": "//registry.npmjs.org/:_authToken=abc\n", ".gnupg/pubring.kbx": "x"},
         links={"cluster.yaml": ".npmrc", "keyring": ".gnupg"},
-        settings="include = ['.env.job', '.aws/config', '.npmrc', '.gnupg/']\n"
+        settings="include = ['.env.job', '.aws/config', '.npmrc', '.gnupg/', 'notes/', '/gcp-*.json', "
+                 "'/settings.ini', '/db.py', '/pyproject.toml']\n"
                  "dependencies = ['--extra-index-url https://me:s3cret@pypi.example.com/simple', 'numpy']\n",
     ).lay_out(project)
     names, warnings = _planned(capsys)
@@ -716,15 +722,39 @@ def test_shipped_files_that_look_like_secrets_are_listed_in_a_warning(project: P
     assert warnings == [
         "these shipped files look like secrets: .aws/config (named like a secret), .env.job (named like a secret), "
         ".envrc (named like a secret), .gnupg/pubring.kbx (named like a secret), .npmrc (named like a secret), "
-        "cluster.yaml (links to .npmrc, named like a secret), db.py (holds a password in a URL), "
-        "gcp-qml-lab-0123456789ab.json (holds a Google service-account key), keyring/pubring.kbx (named like a "
-        "secret), notes/deploy.txt (holds a private key), pyproject.toml (holds a password in a URL), "
-        "requirements.txt (holds a password in a URL), settings.ini (holds an AWS access key); if the job does "
-        "not need them, add them to exclude (or take them out of include)"]
+        "cluster.yaml (links to .npmrc, named like a secret), db.py (holds a password in a URL (://…) on line 1), "
+        "gcp-qml-lab-0123456789ab.json (holds a private key (-----BEGIN…) on line 5), keyring/pubring.kbx (named "
+        "like a secret), notes/deploy.txt (holds a private key (-----BEGIN…) on line 1), pyproject.toml (holds a "
+        "password in a URL (://…) on line 6), requirements.txt (holds a password in a URL (://…) on line 1), "
+        "settings.ini (holds an AWS access key id (AKIA…) on line 2); if the job does not need them, add them to "
+        "exclude (or take them out of include)"]
     code, out, _ = run_cli(capsys, *PLAN)
     assert code == 0 and f"warning: {warnings[0]}\n" in out
     _, again = _planned(capsys)  # the archive of an unchanged tree is reused: the warning is not lost
     assert again == warnings
+
+
+def test_a_file_holding_a_secret_stops_the_plan_unless_an_include_names_it(
+        project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    """The same files, not named by include: each stops the plan (exit 2) with its first line and the include that
+    ships it on purpose; nothing is left in the archive folder."""
+    Tree(files={**SECRET_HOLDERS, "main.py": ""}).lay_out(project)
+    code, out, err = run_cli(capsys, *PLAN)
+    leak = "a secret in the archive is a secret leaked (to S3, and to the job's container): take it out, or leave"
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: 4 problems:\n"
+        f"  - db.py:1: holds a password in a URL (://…) on line 1; {leak} the file out with exclude = ['/db.py'], "
+        "or, if the job needs it as it is, ship it on purpose with include = ['/db.py']\n"
+        "  - gcp-qml-lab-0123456789ab.json:5: holds a private key (-----BEGIN…) on line 5; "
+        f"{leak} the file out with exclude = ['/gcp-qml-lab-0123456789ab.json'], or, if the job needs it as it is, "
+        "ship it on purpose with include = ['/gcp-qml-lab-0123456789ab.json']\n"
+        f"  - notes/deploy.txt:1: holds a private key (-----BEGIN…) on line 1; {leak} the file out with exclude = "
+        "['notes/deploy.txt'], or, if the job needs it as it is, ship it on purpose with include = "
+        "['notes/deploy.txt']\n"
+        f"  - settings.ini:2: holds an AWS access key id (AKIA…) on line 2; {leak} the file out with exclude = "
+        "['/settings.ini'], or, if the job needs it as it is, ship it on purpose with include = ['/settings.ini']\n")
+    assert list((project.root / ".braketkit" / "archives").glob("*.tar.gz")) == []
 
 
 def test_no_warning_for_an_ordinary_tree(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
@@ -735,18 +765,30 @@ def test_no_warning_for_an_ordinary_tree(project: Project, capsys: pytest.Captur
     assert warnings == []
 
 
-def test_the_secret_search_reads_only_the_start_of_each_file(tmp_path: Path) -> None:
-    from braketkit.package.select import CONTENT_BYTES, looks_secret
+def test_the_secret_search_reads_whole_files_as_they_are_packed(tmp_path: Path) -> None:
+    """Every byte is searched (not the first 4 kB, as braketkit 0.2 did), a token cut by the blocks files are read in
+    too, and each entry once: braketkit's own bytes as well as files."""
+    from braketkit.package.archive import BLOCK
+    from braketkit.package.secrets import FORMATS, Scan
 
-    key = b"-----BEGIN RSA PRIVATE KEY-----\n"
-    assert looks_secret(key) == "a private key"
-    assert looks_secret(b"AKIAIOSFODNN7EXAMPLE") == "an AWS access key"
-    assert looks_secret(b"XAKIAIOSFODNN7EXAMPLE") == looks_secret(b"AKIAIOSFODNN7EXAMPLEX") == ""
-    seen: dict[str, bytes] = {}
-    (tmp_path / "late.txt").write_bytes(b"x" * CONTENT_BYTES + key)
-    write_archive([Member("late.txt", tmp_path / "late.txt"), Member("empty", b"")], io.BytesIO(),
-                  inspect=seen.__setitem__)
-    assert seen == {"late.txt": b"x" * CONTENT_BYTES}
+    github, key, aws = (next(token.example.encode() for token in FORMATS if token.name == name)
+                        for name in ("a GitHub token", "a private key", "an AWS access key id"))
+    before = BLOCK - 10  # the token starts 10 bytes before the first block ends
+    data = (b"x = 1\n" * BLOCK)[:before - 1] + b" " + github + b"\n" + b"y = 2\n" * (BLOCK // 3) + key + b"\n"
+    (tmp_path / "late.txt").write_bytes(data)
+    scans: dict[str, Scan] = {}
+
+    def watch(name: str) -> Scan:
+        scans[name] = Scan()
+        return scans[name]
+
+    write_archive([Member("late.txt", tmp_path / "late.txt"), Member("empty", b""), Member("made.py", b"K = '" + aws)],
+                  io.BytesIO(), watch=watch)
+    assert sorted(scans) == ["empty", "late.txt", "made.py"]
+    assert [(found.start, found.format.name) for found in scans["late.txt"].findings] == [
+        (before, "a GitHub token"), (data.index(key), "a private key")]
+    assert [found.format.name for found in scans["made.py"].findings] == ["an AWS access key id"]
+    assert scans["empty"].findings == []
 
 
 # -- The built-in list is matched as gitignore would, whatever the case ---------------------------------------

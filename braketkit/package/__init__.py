@@ -26,8 +26,10 @@ from ..places import display_path
 from ..runtime.contract import JOB_MODULE
 from ..workspace import make_folder
 from . import cache as index
+from . import secrets
 from .archive import Member, members, write_archive
-from .select import SourceFile, looks_secret, open_regular, select_files, shown
+from .gitignore import last_match, parse
+from .select import SourceFile, exclude_hint, open_regular, select_files, shown
 
 __all__ = ["RUNTIME_PACKAGE", "InputChannel", "InputFile", "SourceArchive", "channel_digest", "collect_channel",
            "file_digest", "is_runtime_member", "package_source"]
@@ -139,7 +141,8 @@ def _size_report(files: Sequence[SourceFile]) -> str:
 
 
 def _secrets_warning(files: Sequence[SourceFile], contents: dict[str, str]) -> list[str]:
-    """Shipped files that look like secrets, by name (they were re-included) or by what they start with."""
+    """Shipped files that look like secrets, by name (they were re-included) or by what they hold (an ``include``
+    pattern names them, or braketkit wrote them from the settings)."""
     found = {file.name: file.secret for file in files if file.secret}
     for name, what in contents.items():
         found[name] = f"{found[name]}, and holds {what}" if name in found else f"holds {what}"
@@ -148,6 +151,43 @@ def _secrets_warning(files: Sequence[SourceFile], contents: dict[str, str]) -> l
     listed = ", ".join(f"{name} ({why})" for name, why in sorted(found.items()))
     return [f"these shipped files look like secrets: {listed}; if the job does not need them, add them to "
             "exclude (or take them out of include)"]
+
+
+def _on_purpose(include: Sequence[str], name: str) -> bool:
+    """An ``include`` pattern names the project file ``name`` (or a folder above it)."""
+    patterns = parse(include)
+    parts = name.split("/")
+    return any(last_match(patterns, "/".join(parts[:count]), count < len(parts)) is not None
+               for count in range(1, len(parts) + 1))
+
+
+def _secrets_found(root: Path, files: Sequence[SourceFile], scans: dict[str, secrets.Scan],
+                   requirements: tuple[Member, str | None] | None,
+                   include: Sequence[str]) -> tuple[dict[str, str], list[Problem]]:
+    """What the shipped files hold, by name: what a warning lists (files shipped on purpose, and a requirements.txt
+    braketkit wrote from a ``dependencies`` list), and a problem for each other file, naming its first line."""
+    by_name = {file.name: file for file in files}
+    listed: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name, scan in sorted(scans.items()):
+        if not scan.findings:
+            continue
+        file = by_name.get(name)
+        project_name = file.name if file is not None else None
+        if requirements is not None and name == requirements[0].name:
+            project_name = requirements[1]  # the file dependencies names, or None: written from a list
+        data = file.path.read_bytes() if file is not None else requirements[0].source if requirements else b""
+        assert isinstance(data, bytes)
+        first, what = secrets.described(data, scan.findings, notebook=name.endswith(".ipynb"))
+        if project_name is None or (file.included if file is not None else _on_purpose(include, project_name)):
+            listed[name] = what
+            continue
+        hint = exclude_hint(project_name, False)
+        problems.append(Problem(
+            f"holds {what}; a secret in the archive is a secret leaked (to S3, and to the job's container): take it "
+            f"out, or leave the file out with exclude = [{hint!r}], or, if the job needs it as it is, ship it on "
+            f"purpose with include = [{hint!r}]", origin=f"{shown(root / project_name)}:{first}"))
+    return listed, problems
 
 
 @functools.cache
@@ -248,17 +288,21 @@ def package_source(
     shipped = [file for file in files if not (requirements and file.name == "requirements.txt")]
     entries = members(shipped) + extra + runtime_members()
     sources = _source_names(root, shipped, dependencies)
-    key = index.fingerprint(root, files, [*extra, *runtime_members()], [*exclude, "\0", *include])
+    key = index.fingerprint(root, files, [*extra, *runtime_members()],
+                            [*exclude, "\0", *include, "\0", secrets.table_version()])
     found = index.look_up(cache, key)
     if found is not None:
         return SourceArchive(path=cache / f"{found.sha256}.tar.gz", sha256=found.sha256, size=found.size,
                              files=found.files, source_bytes=found.source_bytes,
                              warnings=warnings + _secrets_warning(files, found.secrets), sources=sources)
-    contents: dict[str, str] = {}
+    unsearched = {member.name for member in generated}  # a captured module: the planner names its globals
+    scans: dict[str, secrets.Scan] = {}
 
-    def inspect(name: str, head: bytes) -> None:
-        if not is_runtime_member(name) and (what := looks_secret(head)):
-            contents[name] = what
+    def watch(name: str) -> secrets.Scan | None:
+        if is_runtime_member(name) or name in unsearched:
+            return None
+        scans[name] = secrets.Scan()
+        return scans[name]
 
     import tempfile  # only when an archive is written: a replan of an unchanged tree never is
 
@@ -268,18 +312,31 @@ def package_source(
                                          delete=False)
     try:
         with handle:
-            sha256, size = write_archive(entries, handle, inspect=inspect)
+            sha256, size = write_archive(entries, handle, watch=watch)
         final = cache / f"{sha256}.tar.gz"
         os.replace(handle.name, final)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+    named = dependencies if isinstance(dependencies, str) else None
+    contents, problems = _secrets_found(
+        root, shipped, scans, (requirements, named and _relative_in(root, named)) if requirements else None, include)
+    if problems:
+        final.unlink(missing_ok=True)  # nothing of it is kept: the archive holds a secret
+        raise InvalidInput(problems)
     archive = SourceArchive(path=final, sha256=sha256, size=size, files=len(entries), source_bytes=total,
                             warnings=warnings + _secrets_warning(files, contents), sources=sources)
     if index.settled(files, walked_at):
         index.remember(cache, key, index.Entry(sha256=sha256, size=size, files=len(entries), source_bytes=total,
                                                archive_mtime_ns=final.stat().st_mtime_ns, secrets=contents))
     return archive
+
+
+def _relative_in(root: Path, name: str) -> str | None:
+    """``name`` (a path ``dependencies`` gives) relative to the source folder, when it is inside it."""
+    base = root.resolve()
+    path = Path(os.path.normpath(base / name))
+    return path.relative_to(base).as_posix() if path.is_relative_to(base) and path != base else None
 
 
 def file_digest(path: Path) -> str:

@@ -20,18 +20,18 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Protocol
 
 import attrs
 
 from ..errors import InvalidInput, Problem
-from .select import CONTENT_BYTES, NotRegularFile, SourceFile, exclude_hint, open_regular, shown
+from .select import NotRegularFile, SourceFile, exclude_hint, open_regular, shown
 
 if TYPE_CHECKING:
     import tarfile
     from concurrent.futures import Future
 
-__all__ = ["Member", "write_archive"]
+__all__ = ["Member", "Watcher", "write_archive"]
 
 FIXED_MTIME = 315532800  # 1980-01-01, the zip epoch: old enough, and valid everywhere
 BLOCK = 1 << 20
@@ -51,6 +51,14 @@ class Member:
 def _deflate(block: bytes, final: bool) -> bytes:
     compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
     return compressor.compress(block) + compressor.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH)
+
+
+class Watcher(Protocol):
+    """Reads an entry's bytes as they are packed (``secrets.Scan``): every block, in order, then ``close``."""
+
+    def feed(self, data: bytes) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class _ParallelGzip(io.RawIOBase):
@@ -123,12 +131,11 @@ class _Changed(Exception):
 
 
 class _Reader:
-    """A file's bytes for tarfile, exactly ``size`` of them; the first ones go to ``inspect``."""
+    """A file's bytes for tarfile, exactly ``size`` of them, each block shown to ``watcher`` as it is read."""
 
-    def __init__(self, handle: io.FileIO, name: str, inspect: Callable[[str, bytes], None] | None) -> None:
+    def __init__(self, handle: io.FileIO, watcher: Watcher | None) -> None:
         self._handle = handle
-        self._name = name
-        self._inspect = inspect
+        self._watcher = watcher
 
     def read(self, count: int = -1, /) -> bytes:
         if count < 0:  # pragma: no cover - tarfile always asks for a count
@@ -139,9 +146,8 @@ class _Reader:
             if not more:
                 raise _Changed
             data += more
-        if self._inspect is not None:
-            self._inspect(self._name, data[:CONTENT_BYTES])
-            self._inspect = None
+        if self._watcher is not None:
+            self._watcher.feed(data)
         return data
 
 
@@ -151,7 +157,7 @@ def _refusal(entry: Member, path: Path, what: str) -> InvalidInput:
                                  f"{hint!r} to exclude", origin=shown(path))])
 
 
-def _add_file(tar: tarfile.TarFile, entry: Member, path: Path, inspect: Callable[[str, bytes], None] | None) -> None:
+def _add_file(tar: tarfile.TarFile, entry: Member, path: Path, watcher: Watcher | None) -> None:
     try:
         handle = open_regular(path)
     except (FileNotFoundError, NotRegularFile):
@@ -164,7 +170,7 @@ def _add_file(tar: tarfile.TarFile, entry: Member, path: Path, inspect: Callable
     with handle:
         before = os.fstat(handle.fileno())
         try:
-            tar.addfile(_info(entry.name, before.st_size, entry.executable), _Reader(handle, entry.name, inspect))
+            tar.addfile(_info(entry.name, before.st_size, entry.executable), _Reader(handle, watcher))
         except _Changed:
             after = os.fstat(handle.fileno())
             raise _refusal(entry, path, f"shrank while it was being packed ({before.st_size} bytes, then "
@@ -180,10 +186,11 @@ def members(files: Iterable[SourceFile]) -> list[Member]:
 
 
 def write_archive(entries: Iterable[Member], destination: IO[bytes], workers: int | None = None,
-                  inspect: Callable[[str, bytes], None] | None = None) -> tuple[str, int]:
+                  watch: Callable[[str], Watcher | None] | None = None) -> tuple[str, int]:
     """Write the sorted entries as tar.gz; return its SHA-256 and size in bytes.
 
-    ``inspect(name, head)`` is given the first ``CONTENT_BYTES`` of every entry that is not empty.
+    ``watch(name)`` gives what reads an entry's bytes as they are packed (None: nothing does): so the
+    archive's files are read once, for the archive and for whatever looks at them.
     """
     import tarfile
 
@@ -191,11 +198,14 @@ def write_archive(entries: Iterable[Member], destination: IO[bytes], workers: in
     gzip_stream = _ParallelGzip(hashing, workers or os.cpu_count() or 1)  # type: ignore[arg-type]
     with tarfile.open(fileobj=gzip_stream, mode="w", format=tarfile.PAX_FORMAT, copybufsize=BLOCK) as tar:  # type: ignore[call-overload]
         for entry in sorted(entries, key=lambda member: member.name):
+            watcher = watch(entry.name) if watch is not None else None
             if isinstance(entry.source, bytes):
                 tar.addfile(_info(entry.name, len(entry.source), entry.executable), io.BytesIO(entry.source))
-                if inspect is not None and entry.source:
-                    inspect(entry.name, entry.source[:CONTENT_BYTES])
+                if watcher is not None:
+                    watcher.feed(entry.source)
             else:
-                _add_file(tar, entry, entry.source, inspect)
+                _add_file(tar, entry, entry.source, watcher)
+            if watcher is not None:
+                watcher.close()
     gzip_stream.finish()
     return hashing.sha256.hexdigest(), hashing.size

@@ -28,9 +28,10 @@ import attrs
 
 from ..errors import InvalidInput, Problem
 from .gitignore import Matcher, Pattern, first_literal_folder, last_match, parse
+from .secrets import STORES
 
-__all__ = ["ALWAYS_EXCLUDED", "CONTENT_BYTES", "SECRETS", "NotRegularFile", "SourceFile", "exclude_hint",
-           "looks_secret", "open_regular", "select_files", "shown"]
+__all__ = ["ALWAYS_EXCLUDED", "SECRETS", "NotRegularFile", "SourceFile", "exclude_hint", "open_regular",
+           "select_files", "shown"]
 
 CLUTTER = (
     # version control (a .git *file* is a worktree's or submodule's link to its repository), braketkit's own
@@ -42,22 +43,8 @@ CLUTTER = (
     # other tools' installed packages and state
     ".venv/", "venv/", "node_modules/", ".terraform/",
 )
-SECRETS = (
-    # keys and certificates
-    "*.pem", "*.key", "*.p12", "*.pfx", "*.ppk", "*.jks", "*.keystore", "*.kdbx",
-    "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", ".ssh/", ".gnupg/",
-    # environment files
-    ".env*", "*.env",
-    # cloud, cluster and registry credentials
-    ".aws/", ".azure/", "credentials", "credentials.json", "application_default_credentials.json",
-    "client_secret*.json", "*service-account*.json", "*service_account*.json", "*serviceaccount*.json",
-    ".kube/", "kubeconfig", "*.kubeconfig", "kubeconfig.yaml", "kubeconfig.yml",
-    "**/.docker/config.json", ".dockercfg", ".vault-token",
-    "*.tfstate", "*.tfstate.*", "*.tfvars", "*.tfvars.json",
-    # package indexes, databases, other tools' passwords
-    ".netrc", "_netrc", ".pypirc", ".npmrc", ".git-credentials", ".pgpass", ".my.cnf", ".boto", ".s3cfg",
-    ".htpasswd", "secrets.yaml", "secrets.yml", "secrets.json", "secrets.toml",
-)
+SECRETS = tuple(pattern for store in STORES for pattern in store.patterns)
+"""Credential stores, by the table of what braketkit does not ship unless told to (``secrets.STORES``)."""
 ALWAYS_EXCLUDED = CLUTTER + SECRETS
 """Left out unless an ``include`` pattern (or a ``!`` line of a ``.gitignore``) names them; case-insensitive."""
 
@@ -79,6 +66,8 @@ class SourceFile:
     secret: str = ""
     changed: tuple[int, int, int] = (0, 0, 0)
     """Modification time, change time (ns) and inode as walked: what tells an unchanged file (``package.cache``)."""
+    included: bool = False
+    """An ``include`` pattern names it (or a folder above it): it is shipped on purpose, secrets and all."""
 
 
 @functools.cache
@@ -228,6 +217,15 @@ class _Selection:
                 return decided.negated
         return False if self.always(name, is_folder) else None
 
+    def named_by_include(self, *names: str) -> bool:
+        """An ``include`` pattern names one of these paths, or a folder above it: shipped on purpose."""
+        for name in names:
+            parts = name.split("/")
+            if any(last_match(self.included, "/".join(parts[:count]), count < len(parts)) is not None
+                   for count in range(1, len(parts) + 1)):
+                return True
+        return False
+
     def reaches(self, name: str) -> bool:
         """An include pattern spells out a path through this (left out) folder."""
         return any(folder == name or folder.startswith(name + "/") for folder in self.reach)
@@ -324,7 +322,7 @@ class _Selection:
             here = str(path) if real_name is None else os.path.join(self.root, real_name)
             self.folder(name, path, place, decided, real_name, seen | {here})
         elif decided is not False:
-            self.file(name, path, entry, place, decided, "")
+            self.file(name, path, entry, place, decided, "", real_name)
 
     def folder(self, name: str, path: Path, place: _Place, decided: bool | None, real: str | None,
                seen: frozenset[str], secret: bool = False) -> None:
@@ -339,7 +337,7 @@ class _Selection:
         self.walk(path, inner, real, seen, decided is None)
 
     def file(self, name: str, path: Path, entry: os.DirEntry[str] | os.stat_result, place: _Place,
-             decided: bool | None, secret: str) -> None:
+             decided: bool | None, secret: str, real: str | None = None) -> None:
         try:
             info = entry.stat() if isinstance(entry, os.DirEntry) else entry
         except OSError as error:
@@ -355,7 +353,8 @@ class _Selection:
         if not secret and (place.secret or (decided is True and _secret_named(name, False))):
             secret = "named like a secret"
         self.chosen.append(SourceFile(name, path, info.st_size, bool(info.st_mode & stat.S_IXUSR), secret,
-                                      (info.st_mtime_ns, info.st_ctime_ns, info.st_ino)))
+                                      (info.st_mtime_ns, info.st_ctime_ns, info.st_ino),
+                                      self.named_by_include(name, *([real] if real else []))))
 
     def link(self, name: str, path: Path, place: _Place, real: str | None, seen: frozenset[str]) -> None:
         """A symbolic link: shipped as what it points to, when both its name and its target are.
@@ -403,7 +402,7 @@ class _Selection:
             secret = ""
             if _secret_named(relative, False) or self.place_of(relative.rpartition("/")[0]).secret:
                 secret = f"links to {relative}, named like a secret"
-            self.file(name, path, info, place, decided, secret)
+            self.file(name, path, info, place, decided, secret, relative)
 
 
 def select_files(root: Path, exclude: Sequence[str] = (), include: Sequence[str] = (), *,
@@ -420,32 +419,3 @@ def select_files(root: Path, exclude: Sequence[str] = (), include: Sequence[str]
     if selection.problems:
         raise InvalidInput(selection.problems)
     return sorted(selection.chosen, key=lambda file: file.name)
-
-
-_HINTS = rb"PRIVATE KEY|A[KS]IA[A-Z0-9]{16}|://"
-"""One search finds any of the signs below; a file without one (nearly every file) costs nothing more."""
-_CONTENT = [
-    (rb'"type"\s*:\s*"service_account"', "a Google service-account key"),  # holds a private key too
-    (rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----", "a private key"),
-    (rb"(?<![A-Z0-9])A[KS]IA[A-Z0-9]{16}(?![A-Za-z0-9])", "an AWS access key"),
-    (rb"://[^\s/@:'\"{}$%<>]+:[^\s/@'\"{}$%<>]+@", "a password in a URL"),
-]
-CONTENT_BYTES = 4096
-"""How much of the start of each file is searched for what looks like a secret."""
-
-
-@functools.cache
-def _content_patterns() -> tuple[re.Pattern[bytes], list[tuple[re.Pattern[bytes], str]]]:
-    """The patterns above, compiled when an archive is first written: a replan of an unchanged tree reads no file."""
-    return re.compile(_HINTS), [(re.compile(pattern), what) for pattern, what in _CONTENT]
-
-
-def looks_secret(head: bytes) -> str:
-    """What the start of a file holds that looks like a secret ("a private key"), or an empty string."""
-    hints, content = _content_patterns()
-    if hints.search(head) is None:
-        return ""
-    for pattern, what in content:
-        if pattern.search(head):
-            return what
-    return ""  # pragma: no cover - a sign without the rest: an AKIA... alone is found above

@@ -42,6 +42,7 @@ from ..package import RUNTIME_PACKAGE, InputChannel, SourceArchive, collect_chan
 from ..package.archive import Member
 from ..package.capture import MODULE as CAPTURED_MODULE
 from ..package.capture import CapturedModule, capture
+from ..package.secrets import in_module
 from ..resolve import Resolved
 from ..resolve.keys import closest, known_keys, maps
 from ..resolve.planned import planned_settings
@@ -621,7 +622,8 @@ def _prepare(target: Target, resolved: Resolved, *, aws: Aws | None, offline: bo
         captured = capture(target.function) if target.from_main and target.function else None
     except InvalidInput as error:
         raise InvalidInput(_merged(deferred, error.problems)) from None
-    problems = list(deferred)
+    module_path = (target.file.parent / f"{CAPTURED_MODULE}.py").relative_to(source_root).as_posix()
+    problems = list(deferred) + (_captured_secrets(captured, module_path) if captured else [])
     refused = {problem.key for problem in deferred}  # values resolve refused are not looked up again
     region: str | None = None
     image: str | None = None
@@ -636,7 +638,6 @@ def _prepare(target: Target, resolved: Resolved, *, aws: Aws | None, offline: bo
         problems = _merged(problems, error.problems)
     working_dir = Path.cwd()
     inputs = _local_inputs(resolved, target, project_root, working_dir)
-    module_path = (target.file.parent / f"{CAPTURED_MODULE}.py").relative_to(source_root).as_posix()
     generated = [(module_path, captured.text.encode())] if captured else []
     archive = _UNPACKAGED
     channels: list[InputChannel | tuple[str, str]] = [(name, "s3://unpackaged/") for name in sorted(settings.input)]
@@ -676,6 +677,15 @@ def _prepare(target: Target, resolved: Resolved, *, aws: Aws | None, offline: bo
                     local=local, captured=captured,
                     working_dir=runs_in if captured and runs_in != "." else None, problems=problems,
                     provenance=provenance)
+
+
+def _captured_secrets(captured: CapturedModule, module: str) -> list[Problem]:
+    """A secret a global or function of ``__main__`` holds would be written into the job's module as it is: named."""
+    places = {value.name: value.place for value in captured.values}
+    return [Problem(f"{what}, which braketkit would write into the job's module ({module}) as it is: have the job "
+                    "read it where it runs, or, to ship it on purpose, define it in a module of the project that the "
+                    "function uses it through (import lab_keys, then lab_keys.NAME) and name that module in include",
+                    origin=origin) for origin, what in in_module(captured.text, module, places)]
 
 
 def _unshipped_reads(captured: CapturedModule, sources: Sequence[str], links: Mapping[str, str], working_dir: Path,

@@ -1,0 +1,207 @@
+"""Secrets stay out of the source archive: credential stores by their names, tokens by their formats.
+
+The hand-written cases below are the kinds an attack on braketkit 0.2 found shipped, most of them silently:
+credential stores of the tools researchers use, laid out where those tools write them, with real-looking
+content (every token is made up).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import attrs
+import pytest
+
+from braketkit.package import is_runtime_member
+
+from .conftest import Project, run_cli
+from .test_package import PLAN, SETTINGS, TRAIN, _tar_names
+
+# -- What researchers' machines hold, as the tools write it ----------------------------------------------------
+
+_NOTEBOOK = {
+    "cells": [
+        {"cell_type": "markdown", "id": "intro", "metadata": {}, "source": ["# VQE on SV1\n"]},
+        {"cell_type": "code", "execution_count": 1, "id": "setup", "metadata": {}, "outputs": [],
+         "source": ["import numpy as np\n", "from braket.circuits import Circuit\n"]},
+        {"cell_type": "code", "execution_count": 2, "id": "remote", "metadata": {},
+         "outputs": [{"name": "stdout", "output_type": "stream", "text": [
+             "origin\thttps://ghp_ElULtm4UAWTWqIpO0VFwAHUN9ntITvHeUX3n@github.com/qml-lab/vqe.git (fetch)\n",
+             "origin\thttps://ghp_ElULtm4UAWTWqIpO0VFwAHUN9ntITvHeUX3n@github.com/qml-lab/vqe.git (push)\n"]}],
+         "source": ["!git remote -v\n"]},
+        {"cell_type": "code", "execution_count": 3, "id": "circuit", "metadata": {}, "outputs": [],
+         "source": ["bell = Circuit().h(0).cnot(0, 1)\n"]},
+    ],
+    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+@attrs.frozen
+class Seeded:
+    """A file as a tool writes it; ``found`` is what a plan must say of it (empty: it is left out, silently)."""
+
+    path: str
+    text: str | bytes
+    found: tuple[str, ...] = ()
+    """``file:line: what`` heads of the problems that stop the plan: the file is shipped unless they do."""
+
+
+SILENT = {
+    "qiskit-ibm-quantum-account": Seeded(".qiskit/qiskit-ibm.json", json.dumps({"default-ibm-quantum": {
+        "channel": "ibm_quantum", "url": "https://auth.quantum-computing.ibm.com/api", "token":
+        "8d57036cde5798be3cc9a77b7de996e18c68d4a9427e897c95fb0c243da628186d56f82e3384c377594c34adaa708c485864d"
+        "6447803dd1f48beb9fe195cfbfb", "verify": True, "private_endpoint": False}}, indent=4)),
+    "qiskit-legacy-qiskitrc": Seeded(".qiskit/qiskitrc", "[ibmq]\ntoken = 8d57036cde5798be3cc9a77b7de996e18c68d4a9"
+                                                         "427e897c95fb0c243da628186d\nurl = https://auth.quantum-"
+                                                         "computing.ibm.com/api\n"),
+    "d-wave-leap-config": Seeded(".config/dwave/dwave.conf", "[defaults]\nendpoint = https://na-west-1.cloud.dwave"
+                                                              "sys.com/sapi/v2/\n\n[prod]\nsolver = "
+                                                              "Advantage_system4.1\ntoken = DEV-52865eea043d1922fe"
+                                                              "67a9f916f79a8a148bb41b\n"),
+    "terraform-cli-credentials": Seeded(".terraformrc", 'credentials "app.terraform.io" {\n  token = "b0xGMq0kVWg7'
+                                                         'Mn.atlasv1.QuXfpBo0oAg16Ef9MFViXIlqp7i8W2lylRN9UTs8grg1FW'
+                                                         'kpa2bTnMn1daoplbi9HcR"\n}\n'),
+    "terraform-variables": Seeded("infra/terraform.tfvars", 'region = "us-east-1"\ndb_password = "Qu4ntum-'
+                                                             'Lab-2024!"\n'),
+    "terraform-state": Seeded("infra/terraform.tfstate", json.dumps({"version": 4, "resources": [{
+        "type": "aws_iam_access_key", "instances": [{"attributes": {"secret": "4cvxxwykTfDWan4dYhSU1HVB+0tbr"
+                                                                               "MIIV70GFukXd"}}]}]})),
+    "cargo-registry-token": Seeded(".cargo/credentials.toml", '[registry]\ntoken = "cioAbCdEf0123456789AbCdEf01'
+                                                                 '23456789"\n'),
+    "maven-settings": Seeded(".m2/settings.xml", "<settings>\n  <servers>\n    <server>\n      <id>lab-nexus</id>"
+                                                  "\n      <username>ada</username>\n      <password>Qu4ntum-Lab-"
+                                                  "2024!</password>\n    </server>\n  </servers>\n</settings>\n"),
+    "gradle-properties": Seeded("gradle.properties", "org.gradle.jvmargs=-Xmx2g\nossrhUsername=ada\nossrhPassword"
+                                                      "=Qu4ntum-Lab-2024!\nsigning.password=hunter22\n"),
+    "composer-auth": Seeded("auth.json", json.dumps({"http-basic": {"repo.packagist.com": {
+        "username": "token", "password": "e267ff7b776e6b42ed62ee4b1c8cc95daac5bcff5614620b"}}})),
+    "yarn-registry-token": Seeded(".yarnrc.yml", 'nodeLinker: node-modules\nnpmRegistries:\n  "//npm.pkg.lab.'
+                                                  'example":\n    npmAuthToken: "e267ff7b776e6b42ed62ee4b1c8cc95da'
+                                                  'ac5bcff5614620b"\n'),
+    "github-cli-hosts": Seeded(".config/gh/hosts.yml", "github.com:\n    users:\n        ada:\n            "
+                                                        "oauth_token: gho_SWUD7T13PjIn3AdXwOADhUViWuyvwYmuBAuK\n"
+                                                        "    oauth_token: gho_SWUD7T13PjIn3AdXwOADhUViWuyvwYmuBAuK\n"
+                                                        "    user: ada\n    git_protocol: https\n"),
+    "hugging-face-token": Seeded(".cache/huggingface/token", "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"),
+    "hugging-face-stored-tokens": Seeded(".cache/huggingface/stored_tokens", "[lab]\nhf_token = hf_BFNukcXhhxBOl"
+                                                                             "GTgdQBbZrohuIKinKLgBg\n"),
+    "jupyter-server-config": Seeded(".jupyter/jupyter_server_config.py", "c = get_config()  # noqa\nc.Server"
+                                                                           "App.ip = '0.0.0.0'\nc.IdentityProvide"
+                                                                           "r.token = 'e267ff7b776e6b42ed62ee4b1c8"
+                                                                           "cc95daac5bcff5614620b'\n"),
+    "jupyter-notebook-config": Seeded("jupyter_notebook_config.json", json.dumps({"NotebookApp": {
+        "password": "argon2:$argon2id$v=19$m=10240,t=10,p=8$yVERzmBKWO232Zk5eVm9qg$ByyfwTxPKo7UyBTgVowTcV"}})),
+    "python-keyring": Seeded(".local/share/python_keyring/keyring_pass.cfg", "[braket]\nibm-quantum = yVERzmBKWO"
+                                                                              "232Zk5eVm9qgByyfwTxPKo7UyBTgVowTcV\n"),
+    "gnome-keyring": Seeded(".local/share/keyrings/login.keyring", b"GnomeKeyring\n\r\x00\n\x00\x01\x00\x00"),
+    "google-oauth-token": Seeded("token.json", json.dumps({
+        "token": "ya29.a0qo0_Y_5Cf5jIoVUiP98J0WGocF2utybbIhnQuDEJjtfGTkVvnUGb35FesTIa6FU4hsARip6kkDaku7AzD80k1XIs",
+        "refresh_token": "1//0gAK42ks91MIRltyke_BuukGZtPNPR-x4EX5kfe1KvAfnrAkxpnRcnD6y9zbNTXJdj5VO0z6tlKpuC",
+        "client_id": "410274828403-b7k2sa0hk9mq0pmcb1bpe0ls7vq6hfa0.apps.googleusercontent.com",
+        "client_secret": "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", "scopes": ["https://www.googleapis.com/auth/drive"]})),
+    "google-oauth-client": Seeded("client_secrets.json", json.dumps({"installed": {
+        "client_id": "410274828403-b7k2sa0hk9mq0pmcb1bpe0ls7vq6hfa0.apps.googleusercontent.com",
+        "client_secret": "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", "redirect_uris": ["http://localhost"]}})),
+    "google-credentials": Seeded("credentials.json", json.dumps({"type": "authorized_user",
+                                                                "refresh_token": "1//0gAK42ks91MIRltyke_Buuk"})),
+    "gcloud-credentials-db": Seeded(".config/gcloud/credentials.db", b"SQLite format 3\x00\x10\x00\x01\x01"
+                                                                       b"refresh_token1//0gAK42ks91MIRltyke_Buuk"),
+    "gcloud-access-tokens-db": Seeded(".config/gcloud/access_tokens.db", b"SQLite format 3\x00\x10\x00\x01\x01"
+                                                                           b"ya29.a0qo0_Y_5Cf5jIoVUiP98J0WGocF2"),
+    "databricks-config": Seeded(".databrickscfg", "[DEFAULT]\nhost = https://dbc-4f1e2a3b-9c8d.cloud.databricks"
+                                                   ".com\ntoken = dapi0aa659e153f8c1d644b0ebd73aea0de6\n"),
+    "rclone-config": Seeded(".config/rclone/rclone.conf", '[lab-drive]\ntype = drive\nscope = drive\ntoken = {"a'
+                                                           'ccess_token":"ya29.a0qo0_Y_5Cf5jIoVUiP98J0WGocF2utybbIh'
+                                                           'nQuDEJjtfGTkVvnUGb35F","token_type":"Bearer","expiry":"'
+                                                           '2025-01-01T00:00:00Z"}\n'),
+    "oci-config": Seeded(".oci/config", "[DEFAULT]\nuser=ocid1.user.oc1..aaaaaaaa4f1e2a3b9c8d\nfingerprint=20:3b:9"
+                                         "7:13:55:1c:5b:0d:d3:37:d8:50:4e:c5:3a:34\nkey_file=~/.oci/oci_api_key.pem"
+                                         "\ntenancy=ocid1.tenancy.oc1..aaaaaaaa5b0dd337\nregion=us-ashburn-1\n"),
+    "sentry-cli": Seeded(".sentryclirc", "[defaults]\norg = qml-lab\n\n[auth]\ntoken = sntryu_bd1b38fcfe61498d60d"
+                                         "1819c4fdb123119b7220dc3e8472fadec3282eae5539c\n"),
+    "password-store": Seeded(".password-store/aws/braket.gpg", b"\x85\x02\x0c\x03\xa1\xb2\xc3\xd4\x01\x0f\xfe"),
+    "bash-history": Seeded(".bash_history", "cd ~/qml\naws configure\nmysql -u root -pQu4ntumLab lab\n"
+                                            "export IBM_QUANTUM_TOKEN=8d57036cde5798be3cc9a77b7de996e1\n"),
+    "zsh-history": Seeded(".zsh_history", ": 1700000000:0;huggingface-cli login --token hf_xyz\n"
+                                          ": 1700000042:0;python train.py\n"),
+    "python-history": Seeded(".python_history", "import os\nos.environ['BRAKET_TOKEN'] = 'Qu4ntumLab2024'\n"),
+    "flask-environment": Seeded(".flaskenv", "FLASK_APP=dashboard.py\nFLASK_SECRET_KEY=e267ff7b776e6b42ed62ee4b"
+                                             "1c8cc95daac5bcff5614620b\n"),
+    "a-notebook-s-output-holds-a-github-token": Seeded(
+        "analysis.ipynb", json.dumps(_NOTEBOOK, indent=1) + "\n",
+        ("analysis.ipynb:32: holds a GitHub token (ghp_…) on lines 32 and 33, in the output of cell 3 (In [2])",)),
+    "a-config-module-holds-a-github-token-and-a-live-stripe-key": Seeded(
+        "lab/config.py", '"""Lab settings."""\n\nSHOTS = 1000\nGITHUB_TOKEN = "ghp_ElULtm4UAWTWqIpO0VFwAHUN9ntI'
+                         'TvHeUX3n"\nSTRIPE_KEY = "sk_live_n53AoncVoWb3q2GuX9KZTANhUqHgFn5mY"\n',
+        ("lab/config.py:4: holds a GitHub token (ghp_…) on line 4, and a Stripe live key (sk_live_…) on line 5",)),
+}
+
+
+def _lay_out(project: Project, seeded: Seeded) -> None:
+    project.pyproject(SETTINGS.format(settings=""))
+    project.write("train.py", TRAIN)
+    path = project.root / seeded.path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(seeded.text, bytes):
+        path.write_bytes(seeded.text)
+    else:
+        path.write_text(seeded.text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("seeded", SILENT.values(), ids=SILENT.keys())
+def test_what_researchers_machines_hold_is_not_shipped(seeded: Seeded, project: Project,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Each was shipped by braketkit 0.2, without a word but for the AWS key id."""
+    _lay_out(project, seeded)
+    code, out, err = run_cli(capsys, *PLAN, "--json")
+    if seeded.found:
+        assert code == 2 and out == ""
+        heads = [line.removeprefix("error: ").removeprefix("  - ").split("; ", 1)[0] for line in err.splitlines()]
+        assert [head for head in heads if head.startswith(seeded.path)] == list(seeded.found)
+        anchored = seeded.path if "/" in seeded.path else f"/{seeded.path}"
+        assert f"ship it on purpose with include = [{anchored!r}]" in err
+        return
+    assert (code, err) == (0, "")
+    document = json.loads(out)
+    shipped = [name for name in _tar_names(Path(document["uploads"][0]["path"])) if not is_runtime_member(name)]
+    assert shipped == ["pyproject.toml", "train.py"]
+    assert document["warnings"] == []
+
+
+CAPTURED = '''
+import sys
+from braketkit import InvalidInput, hybrid_job
+
+OPENAI_API_KEY = "sk-proj-ahrbldgO2NRNUnLnPmDl-EurUDOC1TZ0nzL3C3AMSi4nktzmWlwDRahvRaXoW_GAQcnMDJFJZdBvaGvJ584qQ"
+SHOTS = 100
+
+@hybrid_job()
+def train() -> int:
+    return len(OPENAI_API_KEY) + SHOTS
+
+try:
+    train.plan()
+except InvalidInput as error:
+    print(error)
+    sys.exit(error.exit_status)
+'''
+
+
+def test_a_captured_global_holding_a_token_stops_the_plan(project: Project) -> None:
+    """The notebook's global was written verbatim into the generated module, and shipped without a word. (The script
+    holds it too: left out here, to see the module's own finding.)"""
+    project.pyproject(SETTINGS.format(settings="exclude = ['script.py']\n"))
+    project.write("script.py", CAPTURED)
+    done = subprocess.run([sys.executable, "script.py"], cwd=project.root, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stdout == (
+        "script.py:4: OPENAI_API_KEY holds an OpenAI API key (sk-proj-…), which braketkit would write into the job's "
+        "module (braketkit_main.py) as it is: have the job read it where it runs, or, to ship it on purpose, define "
+        "it in a module of the project that the function uses it through (import lab_keys, then lab_keys.NAME) and "
+        "name that module in include\n")
+    assert "sk-proj-ahrb" not in done.stdout + done.stderr
