@@ -8,6 +8,7 @@ content (every token is made up).
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ import attrs
 import pytest
 
 from braketkit.package import is_runtime_member
+from braketkit.package.secrets import FORMATS, LONGEST, MIN_RUN, STORES, scan
 
 from .conftest import Project, run_cli
 from .test_package import PLAN, SETTINGS, TRAIN, _tar_names
@@ -205,3 +207,234 @@ def test_a_captured_global_holding_a_token_stops_the_plan(project: Project) -> N
         "it in a module of the project that the function uses it through (import lab_keys, then lab_keys.NAME) and "
         "name that module in include\n")
     assert "sk-proj-ahrb" not in done.stdout + done.stderr
+
+
+# -- Every kind and format of the table ------------------------------------------------------------------------
+
+
+def test_every_credential_store_of_the_table_is_left_out_unless_include_names_it(
+        project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    paths = sorted({path for store in STORES for path in store.examples})
+    for path in paths:
+        (project.root / path).parent.mkdir(parents=True, exist_ok=True)
+        (project.root / path).write_text("x\n")
+    project.pyproject(SETTINGS.format(settings=""))
+    project.write("train.py", TRAIN)
+    code, out, err = run_cli(capsys, *PLAN, "--json")
+    assert (code, err) == (0, "")
+    document = json.loads(out)
+    shipped = [name for name in _tar_names(Path(document["uploads"][0]["path"])) if not is_runtime_member(name)]
+    assert shipped == ["pyproject.toml", "train.py"]
+    anchored = [path if "/" in path else f"/{path}" for path in paths]
+    project.pyproject(SETTINGS.format(settings=f"include = {json.dumps(anchored)}\n"))
+    code, out, err = run_cli(capsys, *PLAN, "--json")
+    assert (code, err) == (0, "")
+    document = json.loads(out)
+    shipped = [name for name in _tar_names(Path(document["uploads"][0]["path"])) if not is_runtime_member(name)]
+    assert shipped == sorted([*paths, "pyproject.toml", "train.py"])
+    (warning,) = document["warnings"]
+    assert [path for path in paths if f"{path} (named like a secret)" not in warning] == []
+
+
+def test_every_token_format_of_the_table_stops_the_plan(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    """One file per format, the token on its second line, in an ordinary assignment."""
+    for index, token in enumerate(FORMATS):
+        project.write(f"found/f{index:02d}.py", f'"""Settings."""\nVALUE = "{token.example}"\n')
+    project.pyproject(SETTINGS.format(settings=""))
+    project.write("train.py", TRAIN)
+    code, out, err = run_cli(capsys, *PLAN)
+    assert (code, out) == (2, "")
+    problems = [line.removeprefix("  - ") for line in err.splitlines()[1:]]
+    assert err.splitlines()[0] == f"error: {len(FORMATS)} problems:"
+    for index, (token, problem) in enumerate(zip(FORMATS, problems, strict=True)):
+        assert problem.startswith(f"found/f{index:02d}.py:2: holds {token.name}"), problem
+        assert problem.endswith(f"ship it on purpose with include = ['found/f{index:02d}.py']")
+
+
+def test_each_format_finds_its_example_alone_wherever_it_stands() -> None:
+    """In a file of its own, quoted, after `=` or `:`, after an escaped line break (JSON, a notebook's output), in a
+    URL's user part, at a block's end: found once, as itself, and never shown whole."""
+    for token in FORMATS:
+        for text in (token.example, f"key = '{token.example}'\n", f'{{"text": ["out\\n{token.example}\\n"]}}',
+                     f"TOKEN={token.example}\nNEXT=1\n", f"{'x = 1 ' * 3000}\n{token.example}"):
+            found = scan(text.encode())
+            assert [item.format for item in found] == [token], (token.name, text[:80])
+            assert found[0].shown == "" or token.example.find(found[0].shown) >= 0
+            assert len(found[0].shown) < 30
+    github = next(token for token in FORMATS if token.name == "a GitHub token").example
+    assert [item.format.name for item in scan(f"https://{github}@github.com/lab/vqe.git".encode())] == [
+        "a GitHub token"]
+
+
+def _quantifiers(pattern: str) -> list[tuple[int, int, int]]:
+    """Every repeat of a pattern: (min, max, how many repeats it is inside)."""
+    try:
+        import re._parser as sre_parse  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # Python 3.10
+        import sre_parse  # type: ignore[no-redef,unused-ignore]
+    found: list[tuple[int, int, int]] = []
+
+    def walk(items: object, depth: int) -> None:
+        for op, value in items:  # type: ignore[attr-defined]
+            name = str(op)
+            if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                low, high, inner = value
+                found.append((low, high, depth))
+                walk(inner, depth + 1)
+            elif name == "SUBPATTERN":
+                walk(value[-1], depth)
+            elif name in ("ASSERT", "ASSERT_NOT"):
+                walk(value[1], depth)
+            elif name == "BRANCH":
+                for branch in value[1]:
+                    walk(branch, depth)
+
+    walk(sre_parse.parse(pattern), 0)
+    return found
+
+
+def test_every_pattern_is_linear_and_bounded() -> None:
+    """No quantifier inside another, every one bounded, no match longer than the overlap of a file's blocks: each
+    place is tried in bounded time, and only where a run of MIN_RUN token characters starts."""
+    for token in FORMATS:
+        for pattern in (token.pattern, token.context):
+            if not pattern:
+                continue
+            repeats = _quantifiers(pattern)
+            assert all(depth == 0 for _, _, depth in repeats), (token.name, pattern)
+            assert all(high <= LONGEST for _, high, _ in repeats), (token.name, pattern)
+        assert re.compile(token.pattern).groupindex.keys() <= {"prefix", "body"}
+        assert "prefix" in re.compile(token.pattern).groupindex
+        if not token.anchored:
+            start = scan(f" {token.example} ".encode())[0].start
+            assert len(re.match(r"[A-Za-z0-9_+/-]*", token.example[start - 1:]).group()) >= MIN_RUN  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("shape", ["ghp_", "eyJ", "eyJa.", "://a:", "-----BEGIN ", "AKIA", "a" * 19 + " ",
+                                   "sk-" + "a1" * 20 + "-", "abcdefghij0123456789 ", "eyJ" + "a" * 20 + ".",
+                                   "ya29." + "a1" * 10], ids=repr)
+def test_adversarial_text_takes_work_in_proportion_to_its_size(shape: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same shape, repeated to 64 kB and to 1 MB: the places tried grow with the size, not its square."""
+    from braketkit.package import secrets
+
+    tried: list[int] = []
+    real = secrets.Scan._try_run
+
+    def counting(self: secrets.Scan, data: bytes, run: int) -> None:
+        tried.append(run)
+        real(self, data, run)
+
+    monkeypatch.setattr(secrets.Scan, "_try_run", counting)
+    counts = []
+    for size in (1 << 16, 1 << 20):
+        tried.clear()
+        scan((shape * (size // len(shape) + 1))[:size].encode())
+        counts.append(len(tried))
+    assert counts[1] <= 16 * counts[0] + 16
+    assert counts[1] < (1 << 20) // MIN_RUN  # at most one place a run, and runs are at least MIN_RUN long
+
+
+# -- What is not a secret ---------------------------------------------------------------------------------------
+
+ORDINARY = {
+    "vqe.py": '''
+        """Variational quantum eigensolver for H2 on SV1."""
+        import hashlib, uuid, base64
+        import numpy as np
+        from braket.circuits import Circuit
+        from braket.aws import AwsDevice
+
+        DEVICE_ARN = "arn:aws:braket:::device/quantum-simulator/amazon/sv1"
+        BUCKET = "amazon-braket-us-east-1-111122223333"
+        CHECKSUM = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"  # sha256 of "test"
+        SHA1 = "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3"
+        MD5 = "098f6bcd4621d373cade4e832627b4f6"
+        RUN_ID = uuid.UUID("c9bf9e57-1685-4c89-bafb-ff5af830be8a")
+        FIXTURE = base64.b64decode("SGVsbG8sIHF1YW50dW0gd29ybGQhIFRoaXMgaXMgdGVzdCBkYXRhLg==")
+        HEADER = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"  # a JWT header alone
+        COMMIT = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+        ENDPOINT = "https://braket.us-east-1.amazonaws.com:443/jobs"
+        DSN = "postgresql://{user}:{password}@{host}/runs"
+        TEMPLATE = "https://user:password@example.com/simple"
+        ENV_DSN = "postgresql://${DB_USER}:${DB_PASSWORD}@db:5432/lab"
+        EXAMPLE_TOKEN = "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        EXAMPLE_KEY_ID = "AKIAXXXXXXXXXXXXXXXX"
+        OPENAI_KEY_NAME = "sk-learn-compatible-estimator-interface"
+        KEY = os.environ["OPENAI_API_KEY"]
+        AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY")
+        hf_model_name_for_the_downloaded_hub = "bert-base-uncased"
+
+        def compute_expectation_value_of_the_hamiltonian_with_shots(circuit, hamiltonian, shots=1000):
+            """The energy <psi|H|psi>, estimated from measurement counts."""
+            return sum(coefficient * measure(circuit, term, shots) for coefficient, term in hamiltonian)
+
+        class VariationalQuantumEigensolverWithParameterShiftGradients:
+            learning_rate_schedule_for_the_optimizer = [0.1, 0.05, 0.01]
+    ''',
+    "results.ipynb": json.dumps({"cells": [{"cell_type": "code", "execution_count": 1, "id": "plot", "metadata": {},
+                                            "source": ["plt.plot(energies)\n"], "outputs": [{
+                                                "output_type": "display_data", "metadata": {}, "data": {
+                                                    "image/png": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAAD"
+                                                                 "UlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==\n",
+                                                    "text/plain": ["<Figure size 640x480 with 1 Axes>"]}}]}],
+                                 "metadata": {}, "nbformat": 4, "nbformat_minor": 5}),
+    "data/counts.csv": "bitstring,count\n" + "".join(f"{index:020b},{index * 7 % 13}\n" for index in range(300)),
+    "requirements.txt": "amazon-braket-sdk>=1.80\nnumpy==1.26.4 --hash=sha256:9f86d081884c7d659a2feaa0c55ad015a3bf"
+                        "4f1b2b0b822cd15d6c15b0f00a08\n",
+}
+
+
+def test_ordinary_research_code_holds_no_secret(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    """Hex digests, UUIDs, base64 test data, a JWT header alone, URL templates and placeholders, long names."""
+    for name, text in ORDINARY.items():
+        project.write(name, text)
+    project.pyproject(SETTINGS.format(settings=""))
+    project.write("train.py", TRAIN)
+    code, out, err = run_cli(capsys, *PLAN, "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["warnings"] == []
+
+
+PLANTED = {"test_package.py", "test_package_cache.py", "test_provenance.py", "test_sdk.py", "test_secrets.py"}
+"""The test modules that plant secrets on purpose (a new one goes here)."""
+
+
+@pytest.mark.parametrize("tree", ["examples", "docs", "braketkit", "tests"])
+def test_this_repository_holds_no_secret_but_those_its_tests_plant(tree: str) -> None:
+    root = Path(__file__).resolve().parent.parent / tree
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            findings = scan(path.read_bytes())
+            if findings:
+                found[path.name] = [finding.format.name for finding in findings]
+    assert set(found) <= (PLANTED if tree == "tests" else set()), found
+
+
+# -- The archive index keeps replans free of the search -----------------------------------------------------------
+
+
+def test_a_replan_of_an_unchanged_tree_searches_nothing(project: Project, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from braketkit.package import cache as index
+    from braketkit.package import package_source, secrets
+
+    monkeypatch.setattr(index, "RACY_NS", 0)
+    fed: list[int] = []
+    real = secrets.Scan.feed
+
+    def counting(self: secrets.Scan, data: bytes) -> None:
+        fed.append(len(data))
+        real(self, data)
+
+    monkeypatch.setattr(secrets.Scan, "feed", counting)
+    project.write("train.py", TRAIN)
+    project.write("keys/deploy.txt", next(token.example for token in FORMATS if token.name == "a private key") + "\n")
+    first = package_source(project.root, include=["keys/"], cache=tmp_path / "cache")
+    assert fed and "keys/deploy.txt (holds a private key (-----BEGIN…) on line 1)" in first.warnings[0]
+    fed.clear()
+    again = package_source(project.root, include=["keys/"], cache=tmp_path / "cache")
+    assert fed == [] and again.warnings == first.warnings and again.sha256 == first.sha256
+    monkeypatch.setattr(secrets, "table_version", lambda: "a new table")  # a new table searches the tree again
+    package_source(project.root, include=["keys/"], cache=tmp_path / "cache")
+    assert fed

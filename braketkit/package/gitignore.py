@@ -134,6 +134,7 @@ class Matcher:
         self._all_names: dict[bool, list[str]] = {False: [], True: []}
         """Every name pattern's body, for names that are not ASCII: translated to a regex only if one comes."""
         paths: dict[bool, list[str]] = {False: [], True: []}
+        path_ends: dict[bool, list[str]] = {False: [], True: []}
         for line in lines:
             fields = _fields(line)
             if fields is None:
@@ -142,13 +143,20 @@ class Matcher:
             if negated:
                 raise ValueError("a Matcher takes no negated patterns")
             if anchored:
-                paths[folders_only].append(_translate(body))
+                paths[folders_only].append(body)
+                path_ends[folders_only].append(body.rpartition("/")[2])
                 continue
             self._all_names[folders_only].append(body)
             if not self._simple[folders_only].add(body):
                 names[folders_only].append(_translate(body))
         self._names = {folders_only: _union(regexes) for folders_only, regexes in names.items()}
-        self._paths = {folders_only: _union(regexes) for folders_only, regexes in paths.items()}
+        self._path_bodies = paths
+        self._paths: dict[bool, re.Pattern[str] | None] = {}
+        """The path patterns' regex, compiled when a name first ends one (most plans never need it)."""
+        self._path_ends: dict[bool, set[str] | None] = {
+            folders_only: None if any(char in body for body in bodies for char in "*?[\\")
+            else {body.lower() for body in bodies} for folders_only, bodies in path_ends.items()}
+        """The last part of each path pattern (``hosts.yml`` of ``**/gh/hosts.yml``); None when one has a wildcard."""
         self._unicode: dict[bool, re.Pattern[str] | None] = {}
 
     def __call__(self, path: str, is_folder: bool) -> bool:
@@ -162,10 +170,16 @@ class Matcher:
                 names = self._unicode_names(folders_only)
             if names is not None and names.fullmatch(name) is not None:
                 return True
-            paths = self._paths[folders_only]
-            if paths is not None and paths.fullmatch(path) is not None:
+            ends = self._path_ends[folders_only]
+            if (ends is None or not name.isascii() or name.lower() in ends) and (
+                    (paths := self._paths_of(folders_only)) is not None and paths.fullmatch(path) is not None):
                 return True
         return False
+
+    def _paths_of(self, folders_only: bool) -> re.Pattern[str] | None:
+        if folders_only not in self._paths:
+            self._paths[folders_only] = _union([_translate(body) for body in self._path_bodies[folders_only]])
+        return self._paths[folders_only]
 
     def _unicode_names(self, folders_only: bool) -> re.Pattern[str] | None:
         if folders_only not in self._unicode:
