@@ -319,3 +319,25 @@ def test_the_job_handles_documented_have_what_the_docs_say() -> None:
     names = [name for name in re.findall(r"`(\w+)(?:\(\))?`", shared) if name.islower() and name != "name"]
     assert len(names) >= 10  # the states (RUNNING, ...) aside, and name, which each handle sets as it is made
     assert [name for name in names if not (hasattr(AwsJob, name) and hasattr(LocalJob, name))] == []
+
+
+def secrets_tables() -> tuple[str, str]:
+    """docs/security.md's two tables of what braketkit keeps out, as the table in braketkit/package/secrets.py says:
+    credential stores by kind, token formats by content. (Print them with
+    ``python -c "from tests.test_docs import secrets_tables; print(*secrets_tables(), sep='\\n\\n')"``.)"""
+    from braketkit.package.secrets import FORMATS, STORES
+
+    stores = ["| group | tool | left out (gitignore patterns, any letter case) |", "| --- | --- | --- |"]
+    for index, store in enumerate(STORES):
+        group = store.group if index == 0 or STORES[index - 1].group != store.group else ""
+        stores.append(f"| {group} | {store.tool} | {', '.join(f'`{pattern}`' for pattern in store.patterns)} |")
+    formats = ["| a file that holds | looking like |", "| --- | --- |"]
+    formats += [f"| {token.name} | {token.shape} |" for token in FORMATS]
+    return "\n".join(stores), "\n".join(formats)
+
+
+def test_security_md_lists_every_secret_kind_and_format_braketkit_keeps_out() -> None:
+    """The page's tables are the table's: a store or format added, changed or removed there and not here fails."""
+    page = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    for table in secrets_tables():
+        assert table in page, f"docs/security.md should hold, as it is:\n{table}"

@@ -438,3 +438,30 @@ def test_a_replan_of_an_unchanged_tree_searches_nothing(project: Project, tmp_pa
     monkeypatch.setattr(secrets, "table_version", lambda: "a new table")  # a new table searches the tree again
     package_source(project.root, include=["keys/"], cache=tmp_path / "cache")
     assert fed
+
+
+ON_PURPOSE = '''
+import lab_keys
+from braketkit import hybrid_job
+
+@hybrid_job()
+def train() -> int:
+    return len(lab_keys.OPENAI_API_KEY)
+
+plan = train.plan()
+print(plan.captured.text)
+print(plan.warnings)
+'''
+
+
+def test_a_token_a_captured_function_needs_ships_on_purpose_through_a_module(project: Project) -> None:
+    """What the message says to do works: the module is imported in the job, and include ships it, with a warning."""
+    openai = next(token for token in FORMATS if token.name == "an OpenAI API key").example
+    project.pyproject(SETTINGS.format(settings="include = ['/lab_keys.py']\n"))
+    project.write("lab_keys.py", f'OPENAI_API_KEY = "{openai}"\n')
+    project.write("script.py", ON_PURPOSE)
+    done = subprocess.run([sys.executable, "script.py"], cwd=project.root, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "import lab_keys\n" in done.stdout and openai not in done.stdout
+    assert "lab_keys.py (holds an OpenAI API key (sk-proj-…) on line 1)" in done.stdout
