@@ -688,7 +688,7 @@ SERVICE_ACCOUNT = '''{
   "type": "service_account",
   "project_id": "qml-lab",
   "private_key_id": "0123456789abcdef",
-  "private_key": "-----BEGIN PRIVATE KEY-----\\nMIIE...\\n-----END PRIVATE KEY-----\\n"
+  "private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----\\n"
 }
 '''
 
@@ -696,7 +696,7 @@ SERVICE_ACCOUNT = '''{
 SECRET_HOLDERS = {
     "notes/deploy.txt": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n",
     "gcp-qml-lab-0123456789ab.json": SERVICE_ACCOUNT,
-    "settings.ini": "[aws]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n",
+    "settings.ini": "[aws]\naws_access_key_id = AKIA36G36UXP52G4FD6H\n",
     "db.py": 'URL = "postgresql://qml:hunter2@db.example.com/runs"\n',
 }
 
@@ -809,7 +809,10 @@ def _built_in() -> tuple[Any, Any]:
     from braketkit.package.gitignore import Matcher, parse
     from braketkit.package.select import ALWAYS_EXCLUDED
 
-    return Matcher(ALWAYS_EXCLUDED), parse([line.lower() for line in ALWAYS_EXCLUDED])
+    matcher = Matcher(ALWAYS_EXCLUDED)
+    matcher("café/.config/gh/hosts.yml", False)  # what it compiles when first needed, compiled before the deadline
+    matcher("café/.config/gh", True)
+    return matcher, parse([line.lower() for line in ALWAYS_EXCLUDED])
 
 
 @given(parts=st.lists(_path_parts, min_size=1, max_size=4), is_folder=st.booleans())

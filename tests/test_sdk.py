@@ -438,7 +438,8 @@ def test_a_logger_receives_braketkits_warnings(project: Project, tripwire: Tripw
     project.write("jobs.py", "import logging\nfrom braketkit.sdk import hybrid_job\n\n"
                              "@hybrid_job(device='local', local=True, logger=logging.getLogger('mine'))\n"
                              "def train():\n    return 1\n")
-    project.write("notes.txt", "-----BEGIN PRIVATE KEY-----\n")  # shipped on purpose, and warned about
+    # shipped on purpose, and warned about
+    project.write("notes.txt", "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n")
     project.pyproject("[tool.braketkit]\ninclude = ['/notes.txt']\n")
     sys.path.insert(0, str(project.root))
     import jobs

@@ -359,6 +359,10 @@ ORDINARY = {
         ENV_DSN = "postgresql://${DB_USER}:${DB_PASSWORD}@db:5432/lab"
         EXAMPLE_TOKEN = "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
         EXAMPLE_KEY_ID = "AKIAXXXXXXXXXXXXXXXX"
+        DOCUMENTED_KEY = {"AccessKeyId": "AKIAIOSFODNN7EXAMPLE",
+                          "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+        PEM_START = b"-----BEGIN OPENSSH PRIVATE KEY-----"  # what a key file starts with, not a key
+        TEST_DB = "postgresql://postgres:postgres@localhost:5432/test"
         OPENAI_KEY_NAME = "sk-learn-compatible-estimator-interface"
         KEY = os.environ["OPENAI_API_KEY"]
         AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY")

@@ -318,12 +318,13 @@ FORMATS: tuple[TokenFormat, ...] = (
                 pattern=r"(?P<prefix>PuTTY-User-Key-File-)[0-9]:", body="any",
                 example="PuTTY-User-Key-File-" "3: ssh-ed25519"),
     TokenFormat(name="a private key", shape="`-----BEGIN … PRIVATE KEY-----` (PEM, PKCS #8, OpenSSH, PGP `PRIVATE "
-                                            "KEY BLOCK`)",
-                pattern=r"(?P<prefix>-----BEGIN)[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----", body="any",
-                anchored=True, example="-----BEGIN" " OPENSSH PRIVATE KEY-----"),
+                                            "KEY BLOCK`), then the key (a line of base64, or its headers)",
+                pattern=r"(?P<prefix>-----BEGIN)[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:\\[rn]|[\r\n]){1,4}"
+                        rf"(?:[{_B64}]{{16}}|Proc-Type:|Version:|Comment:)", body="any", anchored=True,
+                example="-----BEGIN" " OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ"),
     TokenFormat(name="a password in a URL", shape="`scheme://user:password@host` (not a placeholder such as "
-                                                  "`password` or `${PASSWORD}`)",
-                pattern=r"(?P<prefix>://)[^\s/@:'\"`{}$%<>\\]{1,256}:(?P<body>[^\s/@'\"`{}$%<>\\]{1,256})@",
+                                                  "`password`, `${PASSWORD}` or the user name again)",
+                pattern=r"(?P<prefix>://)(?P<body>[^\s/@:'\"`{}$%<>\\]{1,256}:[^\s/@'\"`{}$%<>\\]{1,256})@",
                 body="password", anchored=True, example="postgresql:/" "/qml:hunter2@db.lab.example/runs"),
 )
 
@@ -338,7 +339,10 @@ BEFORE = 96
 BINARY_PROBE = 8000
 """A file with a NUL byte in this many first bytes is binary (git's rule), and not searched."""
 _PLACEHOLDERS = frozenset({"password", "passwd", "pass", "pwd", "pw", "secret", "token", "changeme", "xxx", "***",
-                           "your_password", "yourpassword", "mypassword", "my_password", "redacted", "hidden"})
+                           "your_password", "yourpassword", "mypassword", "my_password", "redacted", "hidden", "test",
+                           "foo", "bar", "example", "dummy", "fake"})
+"""Passwords of URLs in documentation and tests: not secrets. (So is a password repeating the user name, the way
+local test databases are set up: ``postgres:postgres``.)"""
 
 
 class Finding(NamedTuple):
@@ -361,11 +365,15 @@ def _random(body: str) -> bool:
 def _plausible(token: TokenFormat, body: str | None) -> bool:
     if body is None or token.body == "any":
         return True
+    if "EXAMPLE" in body:  # AWS's documentation's keys (AKIAIOSFODNN7EXAMPLE, ...EXAMPLEKEY), and the like
+        return False
     if token.body == "random":
         return _random(body)
     if token.body == "varied":
         return len(set(body)) >= min(8, len(body))
-    return body.lower() not in _PLACEHOLDERS and len(set(body)) > 1 and not body.lower().startswith("your")
+    user, _, password = body.partition(":")
+    return (password.lower() not in _PLACEHOLDERS and password != user and len(set(password)) > 1
+            and not password.lower().startswith("your"))
 
 
 @functools.cache
