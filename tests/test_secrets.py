@@ -20,6 +20,7 @@ from braketkit.package import is_runtime_member
 from braketkit.package.secrets import FORMATS, LONGEST, MIN_RUN, STORES, scan
 
 from .conftest import Project, run_cli
+from .test_notebook import LOCAL, Session, session  # noqa: F401 (a fixture)
 from .test_package import PLAN, SETTINGS, TRAIN, _tar_names
 
 # -- What researchers' machines hold, as the tools write it ----------------------------------------------------
@@ -469,3 +470,18 @@ def test_a_token_a_captured_function_needs_ships_on_purpose_through_a_module(pro
     assert done.returncode == 0, done.stdout + done.stderr
     assert "import lab_keys\n" in done.stdout and openai not in done.stdout
     assert "lab_keys.py (holds an OpenAI API key (sk-proj-…) on line 1)" in done.stdout
+
+
+def test_a_notebook_global_holding_a_token_stops_the_plan_naming_it_and_its_cell(session: Session) -> None:  # noqa: F811
+    """The issue's case: in a real IPython shell, the global that was written verbatim into the job's module."""
+    openai = next(token for token in FORMATS if token.name == "an OpenAI API key").example
+    session.run("from braketkit import InvalidInput, hybrid_job")
+    session.run(f'SHOTS = 100\nOPENAI_API_KEY = "{openai}"')
+    session.run(f"@hybrid_job({LOCAL})\ndef ask() -> int:\n    return len(OPENAI_API_KEY) + SHOTS")
+    session.run("try:\n    ask.plan()\nexcept InvalidInput as error:\n    refused = error")
+    assert session.run("str(refused)") == (
+        "cell [2], line 2: OPENAI_API_KEY holds an OpenAI API key (sk-proj-…), which braketkit would write into the "
+        "job's module (braketkit_main.py) as it is: have the job read it where it runs, or, to ship it on purpose, "
+        "define it in a module of the project that the function uses it through (import lab_keys, then "
+        "lab_keys.NAME) and name that module in include")
+    assert session.run("refused.exit_status") == 2
