@@ -15,9 +15,11 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from braketkit.package import is_runtime_member
-from braketkit.package.secrets import FORMATS, LONGEST, MIN_RUN, STORES, scan
+from braketkit.package.secrets import FORMATS, LONGEST, MIN_RUN, STORES, Finding, scan
 
 from .conftest import Project, run_cli
 from .test_notebook import LOCAL, Session, session  # noqa: F401 (a fixture)
@@ -485,3 +487,27 @@ def test_a_notebook_global_holding_a_token_stops_the_plan_naming_it_and_its_cell
         "define it in a module of the project that the function uses it through (import lab_keys, then "
         "lab_keys.NAME) and name that module in include")
     assert session.run("refused.exit_status") == 2
+
+
+@given(pieces=st.lists(st.sampled_from([token.example for token in FORMATS] + [
+    " ", "\n", "x = 1\n", "a" * 30, "//", "\\n", '"', "=", "-", "b" * 19, "é"]), min_size=1, max_size=60),
+       cuts=st.lists(st.integers(min_value=1, max_value=30_000), max_size=8))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_file_read_in_blocks_of_any_size_holds_what_it_holds_whole(pieces: list[str], cuts: list[int]) -> None:
+    """However the blocks fall (tarfile reads 1 MiB at a time), the search finds what it finds in the whole file:
+    a file of 40 kB or more, so that blocks are searched as they come, LONGEST bytes behind."""
+    from braketkit.package.secrets import Scan
+
+    piece = "".join(pieces).encode()
+    data = piece * (40_000 // len(piece) + 1)
+    chunked = Scan()
+    position = 0
+    for cut in cuts:
+        chunked.feed(data[position:position + cut])
+        position += cut
+    chunked.feed(data[position:])
+    chunked.close()
+    def placed(findings: list[Finding]) -> list[tuple[int, int, str]]:
+        return sorted((found.start, found.end, found.format.name) for found in findings)
+
+    assert placed(chunked.findings) == placed(scan(data))

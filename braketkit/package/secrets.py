@@ -328,7 +328,7 @@ FORMATS: tuple[TokenFormat, ...] = (
                 body="password", anchored=True, example="postgresql:/" "/qml:hunter2@db.lab.example/runs"),
 )
 
-RUN_CHARACTERS = b"A-Za-z0-9_+/-"
+RUN_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+/-"
 """What tokens are made of (base64 and base64url, with the separators of prefixes): a token starts a run of them."""
 MIN_RUN = 20
 """The shortest run a token of ``FORMATS`` makes (an AWS access key id, a JSON Web Token's first part)."""
@@ -385,24 +385,32 @@ def _lead(pattern: str) -> str:
 
 class _Compiled(NamedTuple):
     table: bytes
-    needle: bytes
+    """``bytes.translate``'s table: 1 for a token character, 0 for any other byte."""
+    run: bytes
+    """``MIN_RUN`` token characters, translated."""
     runs: re.Pattern[bytes]
-    """Every run format, each one a named alternative (``f3``), tried where a run starts."""
-    each: tuple[tuple[TokenFormat, re.Pattern[bytes], re.Pattern[bytes] | None], ...]
-    anchored: tuple[tuple[TokenFormat, re.Pattern[bytes], re.Pattern[bytes] | None], ...]
+    """Every format but the anchored ones, each a named alternative (``f3`` for ``FORMATS[3]``)."""
+    anchored: tuple[int, ...]
 
 
 @functools.cache
 def _compiled() -> _Compiled:
-    """The table compiled, once, when an archive is first written: a replan of an unchanged tree reads no file."""
-    table = bytes(1 if re.fullmatch(b"[" + RUN_CHARACTERS + b"]", bytes([byte])) else 0 for byte in range(256))
-    compiled = tuple((token, re.compile(token.pattern.encode()),
-                      re.compile(token.context.encode()) if token.context else None) for token in FORMATS)
+    """What a search needs, made when an archive is first written (a replan of an unchanged tree reads no file);
+    each format's own pattern is compiled only when the alternatives first find one (``_pattern``)."""
+    characters = set(RUN_CHARACTERS.encode())
     alternatives = [f"(?P<f{index}>{re.sub(r'[(][?]P<[a-z]+>', '(?:', token.pattern)})"
                     for index, token in sorted(enumerate(FORMATS), key=lambda item: bool(item[1].context))
                     if not token.anchored]  # a format needing a context last: its shape alone is the loosest
-    return _Compiled(table=table, needle=b"\0" + b"\1" * MIN_RUN, runs=re.compile("|".join(alternatives).encode()),
-                     each=compiled, anchored=tuple(entry for entry in compiled if entry[0].anchored))
+    return _Compiled(table=bytes(byte in characters for byte in range(256)), run=b"\1" * MIN_RUN,
+                     runs=re.compile("|".join(alternatives).encode()),
+                     anchored=tuple(index for index, token in enumerate(FORMATS) if token.anchored))
+
+
+@functools.cache
+def _pattern(index: int) -> tuple[re.Pattern[bytes], re.Pattern[bytes] | None]:
+    """``FORMATS[index]``'s pattern and context, compiled."""
+    token = FORMATS[index]
+    return re.compile(token.pattern.encode()), re.compile(token.context.encode()) if token.context else None
 
 
 class Scan:
@@ -434,17 +442,18 @@ class Scan:
         stop = len(data) if final else max(start, len(data) - LONGEST)
         if stop > start:
             mask = data.translate(compiled.table)
-            if start == 0 and mask.startswith(compiled.needle[1:]):
-                self._try_run(data, 0)
-            before_run = mask.find(compiled.needle, max(start - 1, 0))
-            while before_run != -1 and before_run + 1 < stop:
-                self._try_run(data, before_run + 1)
-                before_run = mask.find(compiled.needle, before_run + 1)
-            for token, pattern, context in compiled.anchored:
+            # The first MIN_RUN token characters found from outside a run start one: where the search starts,
+            # or, when that is inside a run (which started before, so was tried before), where that run ends.
+            position = mask.find(b"\0", start) if start and mask[start - 1] else start
+            while position != -1 and (run := mask.find(compiled.run, position, stop + MIN_RUN - 1)) != -1:
+                self._try_run(data, run)
+                position = mask.find(b"\0", run + MIN_RUN)
+            for index in compiled.anchored:
+                pattern, context = _pattern(index)
                 for match in pattern.finditer(data, start):
                     if match.start() >= stop:
                         break
-                    self._found(data, token, match, context)
+                    self._found(data, FORMATS[index], match, context)
         keep = max(0, stop - BEFORE)
         self._kept, self._offset, self._searched = data[keep:], self._offset + keep, stop - keep
 
@@ -458,7 +467,9 @@ class Scan:
         found = compiled.runs.match(data, start)
         if found is None or found.lastgroup is None:
             return
-        token, pattern, context = compiled.each[int(found.lastgroup[1:])]
+        index = int(found.lastgroup[1:])
+        pattern, context = _pattern(index)
+        token = FORMATS[index]
         match = pattern.match(data, start)
         if match is not None:
             self._found(data, token, match, context)
@@ -484,10 +495,13 @@ def scan(data: bytes) -> list[Finding]:
 
 @functools.cache
 def table_version() -> str:
-    """A digest of the table: part of the archive index's key, so that a new table searches cached trees again."""
+    """A digest of what the table decides by: part of the archive index's key, so that a tree cached under another
+    table is searched again."""
     import hashlib
 
-    return hashlib.sha256(repr((STORES, FORMATS, RUN_CHARACTERS, MIN_RUN)).encode()).hexdigest()[:16]
+    parts = [pattern for store in STORES for pattern in store.patterns]
+    parts += [f"{token.name}\0{token.pattern}\0{token.body}\0{token.context}\0{token.anchored}" for token in FORMATS]
+    return hashlib.sha256("\n".join([RUN_CHARACTERS, str(MIN_RUN), *parts]).encode()).hexdigest()[:16]
 
 
 def _cell_of(notebook: object, token: str) -> str:
