@@ -246,7 +246,8 @@ FORMATS: tuple[TokenFormat, ...] = (
     TokenFormat(name="an OpenAI API key", shape="`sk-`, `sk-proj-`, `sk-svcacct-` or `sk-admin-`, then 32 or more "
                                                  "letters, digits, `_` and `-`",
                 pattern=rf"(?P<prefix>sk-(?:proj-|svcacct-|admin-)?)(?P<body>[{_URL_SAFE}]{{32,250}})",
-                example="sk-proj-" "ahrbldgO2NRNUnLnPmDl-EurUDOC1TZ0nzL3C3AMSi4nktzmWlwDRahvRaXoW_GAQcnMDJFJZdBvaG"),
+                example="sk-proj-" "ZWzwDFrlGXl-z1BVXBt7wRkl8OZfIa2AUk7z7gTqBu4wweocv81k2lsNaWT3BlbkFJQrZzhB4GZqT8hqt0"
+                                   "pmpsLww0sAO_DGpUxjKbgRBWZRZX1VlxeVZ4DNCNnO"),
     TokenFormat(name="a Hugging Face token", shape="`hf_` or `api_org_`, then 34 letters",
                 pattern=rf"(?P<prefix>hf_|api_org_)(?P<body>[A-Za-z]{{34}}){_END}",
                 example="hf_" "BFNukcXhhxBOlGTgdQBbZrohuIKinKLgBg"),
@@ -321,7 +322,11 @@ FORMATS: tuple[TokenFormat, ...] = (
                                             "KEY BLOCK`), then the key (a line of base64, or its headers)",
                 pattern=r"(?P<prefix>-----BEGIN)[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:\\[rn]|[\r\n]){1,4}"
                         rf"(?:[{_B64}]{{16}}|Proc-Type:|Version:|Comment:)", body="any", anchored=True,
-                example="-----BEGIN" " OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ"),
+                example="-----BEGIN" " OPENSSH PRIVATE KEY-----\n"
+                        "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+                        "BFXL4k41GiLP9qG3L0uKW4yWRzSaTLyvH1D0SZaozaNv4AH17KzcnNjeh1MVLymYZwH6Qq\n"
+                        "q5X1wUGAJ7Wx98vjE6boQ/jQaJbO0HvrgYegRDLu4h1Dyo+vIJUjzwTkoqrtleWvTDuRgR\n"
+                        "-----END OPENSSH PRIVATE KEY-----"),
     TokenFormat(name="a password in a URL", shape="`scheme://user:password@host` (not a placeholder such as "
                                                   "`password`, `${PASSWORD}` or the user name again)",
                 pattern=r"(?P<prefix>://)(?P<body>[^\s/@:'\"`{}$%<>\\]{1,256}:[^\s/@'\"`{}$%<>\\]{1,256})@",
