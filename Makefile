@@ -96,6 +96,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/import_time.py
 	$(BIN)/python benchmarks/plan_offline.py
 	$(BIN)/python benchmarks/package_vs_tar.py
+	$(BIN)/python benchmarks/secrets_scan.py --no-detectors
 	$(BIN)/python benchmarks/replan_cached.py
 	$(BIN)/python benchmarks/local_overhead.py
 	$(BIN)/python benchmarks/submit_twice.py
