@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from braketkit.package import is_runtime_member
-from braketkit.package.secrets import FORMATS, LONGEST, MIN_RUN, STORES, Finding, scan
+from braketkit.package.secrets import FORMATS, LONGEST, MIN_RUN, STORES, Finding, lines_in, scan
 
 from .conftest import Project, run_cli
 from .test_notebook import LOCAL, Session, session  # noqa: F401 (a fixture)
@@ -494,19 +494,23 @@ def test_a_notebook_global_holding_a_token_stops_the_plan_naming_it_and_its_cell
        cuts=st.lists(st.integers(min_value=1, max_value=30_000), max_size=8))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_a_file_read_in_blocks_of_any_size_holds_what_it_holds_whole(pieces: list[str], cuts: list[int]) -> None:
-    """However the blocks fall (tarfile reads 1 MiB at a time), the search finds what it finds in the whole file:
-    a file of 40 kB or more, so that blocks are searched as they come, LONGEST bytes behind."""
+    """However the blocks fall (tarfile reads 1 MiB at a time), the search finds what it finds in the whole file
+    (a file of 40 kB or more, so that blocks are searched as they come, LONGEST bytes behind), and the lines of what
+    it finds are counted right when the file is read again in blocks."""
     from braketkit.package.secrets import Scan
 
     piece = "".join(pieces).encode()
     data = piece * (40_000 // len(piece) + 1)
     chunked = Scan()
+    blocks = []
     position = 0
-    for cut in cuts:
-        chunked.feed(data[position:position + cut])
+    for cut in [*cuts, len(data)]:
+        blocks.append(data[position:position + cut])
+        chunked.feed(blocks[-1])
         position += cut
-    chunked.feed(data[position:])
     chunked.close()
+    assert lines_in(blocks, chunked.findings) == {
+        found.start: data.count(b"\n", 0, found.start) + 1 for found in chunked.findings}  # counted again, in blocks
     def placed(findings: list[Finding]) -> list[tuple[int, int, str]]:
         return sorted((found.start, found.end, found.format.name) for found in findings)
 

@@ -153,6 +153,17 @@ def _secrets_warning(files: Sequence[SourceFile], contents: dict[str, str]) -> l
             "exclude (or take them out of include)"]
 
 
+def _where(source: Path | bytes, findings: list[secrets.Finding],
+           notebook: bool) -> tuple[dict[int, int], dict[int, str]]:
+    """The line (and, in a notebook, the cell) of each finding: the file is read again, block by block (a notebook
+    whole, to parse it); only a file holding a secret ever is."""
+    if isinstance(source, bytes) or notebook:
+        data = source if isinstance(source, bytes) else source.read_bytes()
+        return secrets.lines_in([data], findings), secrets.cells_in(data, findings) if notebook else {}
+    with open_regular(source) as handle:
+        return secrets.lines_in(iter(lambda: handle.read(1 << 20), b""), findings), {}
+
+
 def _on_purpose(include: Sequence[str], name: str) -> bool:
     """An ``include`` pattern names the project file ``name`` (or a folder above it)."""
     patterns = parse(include)
@@ -176,9 +187,9 @@ def _secrets_found(root: Path, files: Sequence[SourceFile], scans: dict[str, sec
         project_name = file.name if file is not None else None
         if requirements is not None and name == requirements[0].name:
             project_name = requirements[1]  # the file dependencies names, or None: written from a list
-        data = file.path.read_bytes() if file is not None else requirements[0].source if requirements else b""
-        assert isinstance(data, bytes)
-        first, what = secrets.described(data, scan.findings, notebook=name.endswith(".ipynb"))
+        lines, cells = _where(file.path if file is not None else requirements[0].source if requirements else b"",
+                              scan.findings, notebook=name.endswith(".ipynb"))
+        first, what = min(lines.values()), secrets.described(scan.findings, lines, cells)
         if project_name is None or (file.included if file is not None else _on_purpose(include, project_name)):
             listed[name] = what
             continue

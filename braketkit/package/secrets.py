@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from typing import Literal, NamedTuple
 
 import attrs
 
-__all__ = ["FORMATS", "LONGEST", "MIN_RUN", "STORES", "Finding", "Scan", "Store", "TokenFormat", "described",
-           "in_module", "scan", "table_version"]
+__all__ = ["FORMATS", "LONGEST", "MIN_RUN", "STORES", "Finding", "Scan", "Store", "TokenFormat", "cells_in",
+           "described", "in_module", "lines_in", "scan", "table_version"]
 
 
 @attrs.frozen(kw_only=True)
@@ -537,27 +538,44 @@ def _counted(lines: list[int]) -> str:
     return f"lines {', '.join(head[:-1])} and {head[-1]}{more}" if not more else f"lines {', '.join(head)}{more}"
 
 
-def described(data: bytes, findings: list[Finding], notebook: bool = False) -> tuple[int, str]:
-    """The first line holding a secret, and what ``data`` holds where, for a message: ``a GitHub token (ghp_…) on
-    line 4, and a Stripe live key (sk_live_…) on line 5`` (a notebook's lines also say their cell)."""
+def lines_in(blocks: Iterable[bytes], findings: list[Finding]) -> dict[int, int]:
+    """The line each finding starts on, by its start, counted in the file's blocks as they are read again (only a
+    file holding a secret is, and never whole in memory)."""
+    wanted = sorted({found.start for found in findings})
+    lines: dict[int, int] = {}
+    seen = newlines = 0
+    for block in blocks:
+        while len(lines) < len(wanted) and wanted[len(lines)] < seen + len(block):
+            start = wanted[len(lines)]
+            lines[start] = newlines + block.count(b"\n", 0, start - seen) + 1
+        if len(lines) == len(wanted):
+            break
+        newlines += block.count(b"\n")
+        seen += len(block)
+    return lines
+
+
+def cells_in(notebook: bytes, findings: list[Finding]) -> dict[int, str]:
+    """Where in a notebook each finding is (``in the output of cell 3 (In [2])``), by its start."""
     import json
 
-    parsed: object = None
-    if notebook:
-        try:
-            parsed = json.loads(data)
-        except ValueError:
-            parsed = None
+    try:
+        parsed = json.loads(notebook)
+    except ValueError:
+        return {}
+    return {found.start: _cell_of(parsed, notebook[found.start:found.end].decode("utf-8", "replace"))
+            for found in findings}
+
+
+def described(findings: list[Finding], lines: dict[int, int], cells: dict[int, str] | None = None) -> str:
+    """What a file holds where, for a message: ``a GitHub token (ghp_…) on line 4, and a Stripe live key
+    (sk_live_…) on line 5`` (in a notebook, with the cell of each)."""
     groups: dict[tuple[str, str], list[int]] = {}
     for found in sorted(findings, key=lambda item: item.start):
-        line = data.count(b"\n", 0, found.start) + 1
-        token = data[found.start:found.end].decode("utf-8", "replace")
-        where = _cell_of(parsed, token) if parsed is not None else ""
-        groups.setdefault((_label(found), where), []).append(line)
-    parts = [f"{label} on {_counted(lines)}" + (f", {where}" if where else "") for (label, where), lines in
-             groups.items()]
-    first = min(data.count(b"\n", 0, found.start) + 1 for found in findings)
-    return first, ", and ".join(parts)
+        where = (cells or {}).get(found.start, "")
+        groups.setdefault((_label(found), where), []).append(lines[found.start])
+    return ", and ".join(f"{label} on {_counted(numbers)}" + (f", {where}" if where else "")
+                         for (label, where), numbers in groups.items())
 
 
 def _label(found: Finding) -> str:
