@@ -222,7 +222,7 @@ def show(job: str, region: str | None, as_json: bool, source: Path | None) -> No
     """
     from ..converter import converter
     from ..job.details import job_details
-    from .jobs_text import on_terminal
+    from ..terminal import on_terminal
 
     if source is not None:
         if as_json:
@@ -238,9 +238,10 @@ def show(job: str, region: str | None, as_json: bool, source: Path | None) -> No
 def _extract(job: str, region: str | None, folder: Path) -> None:
     """``show --source DIR``: the job's archive into ``DIR/<job name>/``; where it went, on stderr."""
     from ..errors import ResultsError
-    from ..job.extract import printable, refuse_existing_target
+    from ..job.extract import refuse_existing_target
     from ..job.source import extract_source
     from ..places import display_path
+    from ..terminal import printable
     from ..workspace import archives_folder
 
     with _aws(job):

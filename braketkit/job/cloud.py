@@ -22,6 +22,7 @@ from ..model.job import TERMINAL_STATES, JobInfo, R
 from ..model.provenance import CALL_TAG, RECORD_NAME, JobCall, PlannedRecord, Provenance
 from ..runtime import contract
 from ..s3uri import split_s3_uri
+from ..terminal import printable
 from . import results
 from .extract import read_member, refuse_existing_target, safe_extract
 from .info import cloud_info, console_url, region_of, state_line, stream_prefix
@@ -126,7 +127,7 @@ def _shower(display: IO[str] | Literal["auto"] | None) -> Callable[[str], None] 
     def write(line: str) -> None:
         nonlocal shown
         if line != shown:
-            stream.write(line + "\n")
+            stream.write(printable(line) + "\n")
             stream.flush()
             shown = line
 

@@ -37,8 +37,9 @@ from typing import IO, Any
 import attrs
 
 from ..errors import DamagedResults, ResultsError, UnsafeArchive
+from ..terminal import printable
 
-__all__ = ["MAX_BYTES", "MAX_MEMBERS", "ArchiveMember", "printable", "read_member", "read_members",
+__all__ = ["MAX_BYTES", "MAX_MEMBERS", "ArchiveMember", "read_member", "read_members",
            "refuse_existing_target", "safe_extract", "size_text"]
 
 MAX_BYTES = 10 * 1024**3
@@ -144,18 +145,6 @@ def _next(opened: tarfile.TarFile, stream: _Stream) -> tarfile.TarInfo | None:
         stream.mark = None
     opened.members.clear()  # type: ignore[attr-defined]  # nothing is looked up in it: links are resolved here
     return member
-
-
-def printable(text: str) -> str:
-    """Text from the archive (or about it) made safe for a terminal: control characters shown escaped."""
-    return "".join(character if character.isprintable() else repr(character)[1:-1] for character in text)
-
-
-def on_terminal(text: str) -> str:
-    """``text`` line by line with every character a terminal would act on shown escaped (``\\x1b``): the one
-    escaping of what braketkit prints as text (never JSON), since job names, hyperparameters, archive member
-    names and messages quoting them can hold anything, escape sequences included."""
-    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 def _damage(error: BaseException, position: int) -> str:

@@ -21,6 +21,7 @@ from ..execute.record import settle
 from ..model.job import TERMINAL_STATES, JobInfo, LocalJobRecord, R
 from ..model.provenance import CALL_TAG, RECORD_NAME, JobCall, PlannedRecord, Provenance
 from ..runtime import contract
+from ..terminal import on_terminal
 from .info import Field, fields, local_info
 from .metrics import Record, parse_line
 from .plot import HasMetrics
@@ -239,8 +240,8 @@ def fields_text(shown: list[Field], indent: str = "") -> str:
 
 
 def summary_text(job: Job) -> str:
-    """The summary as text (IPython's pretty printer, a terminal IPython)."""
-    return f"{type(job).__name__}\n{fields_text(summary(job), indent='  ')}"
+    """The summary as text (IPython's pretty printer, a terminal IPython), escaped: its failure reason is the job's."""
+    return on_terminal(f"{type(job).__name__}\n{fields_text(summary(job), indent='  ')}")
 
 
 def summary_html(job: Job) -> str:
