@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from braketkit.converter import call_digest, record_text
-from braketkit.errors import BraketkitError, DamagedResults, PickledResults, UnsafeArchive
+from braketkit.errors import BraketkitError, DamagedResults, InvalidInput, PickledResults, ResultsError, UnsafeArchive
 from braketkit.execute.record import write_planned_digest
 from braketkit.job import AwsJob, LocalJob, read_results
 from braketkit.model.provenance import CALL_TAG, JobCall, PlannedRecord, Provenance
@@ -336,6 +336,35 @@ def test_download_caps_can_be_raised(cloud: Cloud, tmp_path: Path) -> None:
         job.download(tmp_path, max_members=5)
     assert list(tmp_path.iterdir()) == []
     assert len(list(job.download(tmp_path, max_members=6).iterdir())) == 6
+
+
+@pytest.mark.parametrize("given", ["notes.txt", "notes.txt/deeper"])
+def test_download_into_a_file_says_so(cloud: Cloud, project: Project, capsys: pytest.CaptureFixture[str],
+                                      given: str) -> None:
+    """From Python as from the command line: the folder given is a file, found before anything is downloaded."""
+    _, arn = cloud_job(cloud, results_archive(document({"energy": -1.5})))
+    (project.root / "notes.txt").write_text("mine")
+    with pytest.raises(InvalidInput) as caught:
+        AwsJob(arn, poll=0.01).download(given)
+    message = f"cannot extract into {given}: notes.txt is a file, not a folder"
+    assert str(caught.value) == f"path: {message}"
+    code, out, err = run_cli(capsys, "result", arn, "--download", given, "--poll", "0.01")
+    assert (code, out, err) == (2, "", f"error: --download: {message}\n")
+    assert _archive_gets(cloud) == 0 and (project.root / "notes.txt").read_text() == "mine"
+    code, out, err = run_cli(capsys, "show", arn, "--source", given)  # a job's source, the same way
+    assert (code, out, err) == (2, "", f"error: --source: {message}\n")
+
+
+def test_an_error_of_the_local_folder_is_never_called_damage(cloud: Cloud, tmp_path: Path) -> None:
+    """The archive is sound; the folder cannot be made (a name longer than the file system takes)."""
+    name, arn = cloud_job(cloud, results_archive(document({"energy": -1.5})))
+    folder = tmp_path / ("x" * 300)
+    with pytest.raises(ResultsError) as caught:
+        AwsJob(arn, poll=0.01).download(folder)
+    assert not isinstance(caught.value, DamagedResults)
+    assert str(caught.value) == (f"cannot extract the results of job {name} into {folder / name}: File name too "
+                                 "long; nothing was extracted")
+    assert list(tmp_path.iterdir()) == []
 
 
 # -- local jobs --------------------------------------------------------------------------------------------------

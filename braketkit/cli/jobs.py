@@ -114,7 +114,7 @@ def logs(job: str, region: str | None, follow: bool, poll: float) -> None:
 @click.argument("job")
 @_REGION
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--download", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--download", type=click.Path(path_type=Path),
               help="Also extract the job's whole results folder into DIRECTORY/<job name>/ (which must not exist yet).")
 @click.option("--allow-pickle", is_flag=True,
               help='Read pickled results (result_format = "pickled_v4"): unpickling runs the code they hold.')
@@ -123,9 +123,12 @@ def result(job: str, region: str | None, as_json: bool, download: Path | None, a
            poll: float) -> None:
     """What the job's function returned (waits for the job to end)."""
     from ..job import LocalJob
+    from ..job.extract import check_folder
     from .jobs_text import result_text
     from .render import jsonable
 
+    if download is not None:
+        check_folder(download, "--download")  # before asking AWS anything, as job.download() does
     with _aws(job):
         handle = _job(job, region, poll)
         if download is not None and not isinstance(handle, LocalJob):

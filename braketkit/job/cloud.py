@@ -24,7 +24,7 @@ from ..runtime import contract
 from ..s3uri import split_s3_uri
 from ..terminal import printable
 from . import results
-from .extract import read_member, refuse_existing_target, safe_extract
+from .extract import check_folder, read_member, refuse_existing_target, safe_extract
 from .info import cloud_info, console_url, region_of, state_line, stream_prefix
 from .local import LOG_TAIL, return_annotation, summary_html, summary_text
 from .metrics import Record, parse_line
@@ -383,6 +383,7 @@ class AwsJob(HasMetrics, Generic[R]):
             max_bytes: The most the archive may expand to, for this download; default ``extract.MAX_BYTES``.
             max_members: The most members it may hold, for this download; default ``extract.MAX_MEMBERS``.
         """
+        check_folder(Path(path), "path")  # before asking AWS anything
         self._completed()
         target = Path(path) / self.name
         refuse_existing_target(target, self._label())  # before downloading anything
