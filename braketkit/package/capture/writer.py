@@ -37,7 +37,7 @@ from ...errors import Problem
 from ...places import MAIN_MODULES, where_defined
 from .account import CapturedValue, FileRead, Reason, ReplayedStatement
 from .history import Statement, executed, read_names, update_roots
-from .names import attribute_paths, defaults, first_use, global_names, is_literal, run_time_only
+from .names import attribute_paths, defaults, first_uses, global_names, is_literal, run_time_only
 from .replay import calls, calls_aws, file_paths, given_to, global_draw, is_generator, unseeded
 from .source import Source, source_of, still_running
 
@@ -664,8 +664,9 @@ class Writer:
         names = global_names(text)
         self.definitions[name] = Definition(source.order, text, frozenset(set(names) - later), frozenset(names))
         paths = attribute_paths(source.tree)
+        lines = first_uses(source.tree)
         for needed, read in sorted(names.items()):
-            line = first_use(source.tree, needed) or 1
+            line = lines.get(needed, 1)
             self.need(needed, label, where_defined(source.filename, source.first_line + line - 1),
                       paths.get(needed, set()), read)
 
