@@ -21,6 +21,7 @@ import decimal
 import enum
 import fractions
 import inspect
+import io
 import math
 import os
 import pathlib
@@ -357,6 +358,12 @@ class Writer:
         if found is not None and "." not in found[1]:
             module, qualname = found
             self.bind(name, f"from {module} import {qualname}" + (f" as {name}" if name != qualname else ""))
+            return
+        if isinstance(value, io.IOBase):  # replaying open(...) would give the job a file of its own
+            file = getattr(value, "name", None)
+            self.refuse(f"{used_by} uses {name}, an open file{f' ({file})' if isinstance(file, str) else ''}, which "
+                        "the job cannot share with this session: what it writes would stay in the job's copy of the "
+                        f"project, and it reads from the start; open it inside {self.entry}", where)
             return
         if _is_mutable(value):
             first = self.holders.setdefault(id(value), name)
