@@ -121,7 +121,7 @@ def test_throttling_is_retried_under_the_same_token(sweep_project: Project, clou
     """A bucket emptied elsewhere (another process): the service throttles, the sweep retries, one job per call."""
     import jobs
 
-    cloud.braket.limit_creates(50.0, 1)  # no burst at all: less than braketkit was told
+    cloud.braket.limit_creates(1.0, 1)  # no burst, a token a second: slower than any machine submits three jobs
     sweep = jobs.train.map(range(3))
     outcomes = _outcomes(cloud)
     assert len(sweep) == len(cloud.braket.jobs) == outcomes["created"] == 3
