@@ -245,6 +245,9 @@ def _check(settings: Settings, merged: dict[str, Entry], problems: list[Problem]
     if isinstance(settings.dependencies, str):
         project = pyproject.parent if pyproject else None
         check("dependencies", rules.dependencies_problem(settings.dependencies, project, settings.source))
+    elif settings.dependencies is not None:
+        for problem in rules.dependency_entry_problems(settings.dependencies):
+            check("dependencies", problem)
     if settings.max_source_mb < MIN_SOURCE_MB:
         problems.append(Problem(f"expected a size in MB of at least {MIN_SOURCE_MB}", "max_source_mb",
                                 origin("max_source_mb")))
