@@ -27,6 +27,7 @@ from ..runtime.contract import JOB_MODULE
 from ..workspace import make_folder
 from . import cache as index
 from .archive import Member, members, write_archive
+from .requirements import PipOption, package_sources
 from .select import SourceFile, looks_secret, open_regular, select_files, shown
 
 __all__ = ["RUNTIME_PACKAGE", "InputChannel", "InputFile", "SourceArchive", "channel_digest", "collect_channel",
@@ -54,6 +55,9 @@ class SourceArchive:
     with what git tracks. Not braketkit's own members (its runtime, a generated ``__main__`` module, a
     requirements.txt made from a ``dependencies`` list); a requirements file ``dependencies`` names is, by its own
     name."""
+    package_sources: tuple[PipOption, ...] = ()
+    """The lines of the requirements files the job installs that change where pip finds packages (another index,
+    ``--find-links``, ``--trusted-host``): the plan shows them."""
 
 
 @attrs.frozen(kw_only=True)
@@ -121,6 +125,32 @@ def _is_utf8(data: bytes) -> bool:
         return True
     except UnicodeDecodeError:
         return False
+
+
+def _pip_sources(shipped: Sequence[SourceFile], requirements: Member | None,
+                 dependencies: str | list[str] | None) -> tuple[PipOption, ...]:
+    """Where the requirements files the container installs (every requirements.txt of the archive) send pip, with
+    the files they include that the archive ships."""
+    by_name = {file.name: file for file in shipped}
+
+    def read(name: str) -> str | None:
+        if requirements is not None and name == requirements.name:
+            source = requirements.source
+            return (source if isinstance(source, bytes) else source.read_bytes()).decode("utf-8", "replace")
+        if name not in by_name:
+            return None
+        try:
+            with open_regular(by_name[name].path) as handle:
+                return handle.read(MAX_REQUIREMENTS_BYTES).decode("utf-8", "replace")
+        except OSError:  # gone since the walk, or no regular file: the archive's packing reports it
+            return None
+
+    installed = sorted(name for name in {*by_name, *([requirements.name] if requirements else [])}
+                       if name == "requirements.txt" or name.endswith("/requirements.txt"))
+    label = os.path.normpath(dependencies).replace(os.sep, "/") if isinstance(dependencies, str) else None
+    roots = [(name, label if label and name == "requirements.txt" else name, text)
+             for name in installed if (text := read(name)) is not None]
+    return package_sources(roots, read)
 
 
 def _exclusion_hint(file: SourceFile) -> str:
@@ -248,12 +278,14 @@ def package_source(
     shipped = [file for file in files if not (requirements and file.name == "requirements.txt")]
     entries = members(shipped) + extra + runtime_members()
     sources = _source_names(root, shipped, dependencies)
+    pip_sources = _pip_sources(shipped, requirements, dependencies)
     key = index.fingerprint(root, files, [*extra, *runtime_members()], [*exclude, "\0", *include])
     found = index.look_up(cache, key)
     if found is not None:
         return SourceArchive(path=cache / f"{found.sha256}.tar.gz", sha256=found.sha256, size=found.size,
                              files=found.files, source_bytes=found.source_bytes,
-                             warnings=warnings + _secrets_warning(files, found.secrets), sources=sources)
+                             warnings=warnings + _secrets_warning(files, found.secrets), sources=sources,
+                             package_sources=pip_sources)
     contents: dict[str, str] = {}
 
     def inspect(name: str, head: bytes) -> None:
@@ -275,7 +307,8 @@ def package_source(
         Path(handle.name).unlink(missing_ok=True)
         raise
     archive = SourceArchive(path=final, sha256=sha256, size=size, files=len(entries), source_bytes=total,
-                            warnings=warnings + _secrets_warning(files, contents), sources=sources)
+                            warnings=warnings + _secrets_warning(files, contents), sources=sources,
+                            package_sources=pip_sources)
     if index.settled(files, walked_at):
         index.remember(cache, key, index.Entry(sha256=sha256, size=size, files=len(entries), source_bytes=total,
                                                archive_mtime_ns=final.stat().st_mtime_ns, secrets=contents))
