@@ -210,7 +210,11 @@ def kms_key_problem(value: str) -> str | None:
 # git's pattern syntax (git help gitignore): a backslash escapes the next character; a
 # bracket expression runs to its closing ']' (one right after '[' or '[!' belongs to the set).
 _ESCAPABLE = set("*?[]!#\\ ")
-GIT_PATTERN = r"^(?=[\s\S]*\S)(?!\s*#)!?(?:\\[*?\[\]!# \\]|\[[\s\S][^\]]*\]|[^\\\[])*$"
+_NEGATION = "(?:!|(?!!))"  # a pattern's leading '!', taken whenever it is there
+GIT_PATTERN = (r"^(?=[\s\S]*\S)(?!\s*#)"
+               rf"(?!{_NEGATION}(?:[\s\S]*/)?\.\.?(?:/| *$))"  # a '.' or '..' part
+               rf"(?!{_NEGATION}/*[^/]+(?:/[^/]+)*//+(?! *$))"  # an empty part, between two others
+               r"!?(?:\\[*?\[\]!# \\]|\[[\s\S][^\]]*\]|[^\\\[])*$")
 """What ``pattern_problem`` accepts, as one regular expression, but for the contents of a ``[...]`` set, which
 only Python's own ``re`` can judge (``[9-0]``)."""
 
@@ -259,7 +263,29 @@ def pattern_problem(pattern: str) -> str | None:
             index = end + 1
         else:
             index += 1
-    return None
+    return _parts_problem(pattern, body)
+
+
+def _parts_problem(pattern: str, body: str) -> str | None:
+    """What keeps a pattern's folders from matching a path: the paths patterns are matched against are relative to
+    the source folder and normalised, so none has a ``..``, a ``.`` or an empty part (git's rule alike)."""
+    if not pattern.endswith("\\ "):
+        body = body.rstrip(" ")  # git drops unescaped trailing spaces
+    parts = body.strip("/").split("/")
+    if parts == [""]:
+        return None
+    if ".." in parts:
+        return (f"{_quoted(pattern)} has a '..' part, which is no path inside the source folder, whose files patterns "
+                "match, so it never matches; ship a file from outside by copying it in, or give it as input")
+    if "." not in parts and "" not in parts:
+        return None
+    kept = [part for part in parts if part not in ("", ".")]
+    lead = "/" if body.startswith("/") or (parts[0] == "." and len(kept) == 1) else ""
+    fixed = ("!" if pattern.startswith("!") else "") + lead + "/".join(kept) + ("/" if body.endswith("/") else "")
+    hint = f"; did you mean {_quoted(fixed)}?" if kept else ""
+    what = "a '.' part" if "." in parts else "an empty part ('//')"
+    return (f"{_quoted(pattern)} has {what}, which no path a pattern is matched against has, so it never "
+            f"matches{hint}")
 
 
 def dependencies_problem(location: str, project: Path | None, source: str | None) -> str | None:

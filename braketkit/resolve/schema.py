@@ -25,7 +25,7 @@ from ..plan.validate import SUPPLEMENTS, WIRE_RANGES
 from ..s3uri import ALMOST_PATTERN
 from ..workspace import LOCAL_JOB_PREFIX
 from . import rules
-from .keys import BOUNDS, MIN_SOURCE_MB
+from .keys import BOUNDS
 
 __all__ = ["INEXACT", "SENT_AS", "duration_pattern", "settings_schema"]
 
@@ -209,8 +209,6 @@ def _rules(key: str, schema: dict[str, Any]) -> dict[str, Any]:
                           for arm in schema["anyOf"]]}
     if key in ("include", "exclude"):
         return {**schema, "items": {**schema["items"], "pattern": rules.GIT_PATTERN}}
-    if key == "max_source_mb":
-        return {**schema, "minimum": MIN_SOURCE_MB}
     if key == "image":
         _, uri = _member("algorithmSpecification.containerImage.uri")
         return {"type": "string", "anyOf": [{"enum": list(catalog.IMAGE_REPOSITORIES)},
