@@ -12,7 +12,6 @@ import difflib
 import functools
 import os
 import re
-import unicodedata
 import warnings
 from pathlib import Path, PurePosixPath
 
@@ -324,7 +323,9 @@ def _entry_problem(entry: str) -> str | None:
     """What keeps ``entry`` from being one requirement on one line of the requirements.txt it is written to, or
     None: a line break would start a line of its own (a pip option: another index), a control or invisible
     character is no part of any requirement, and what ``packaging`` cannot read is no requirement pip reads alike."""
-    from packaging.requirements import InvalidRequirement, Requirement  # only for a list of requirements
+    import unicodedata  # only for a list of requirements, as packaging is
+
+    from packaging.requirements import InvalidRequirement, Requirement
 
     if any(char in _LINE_BREAKS for char in entry):
         return f"holds a line break; {ONE_REQUIREMENT}"
