@@ -212,7 +212,7 @@ _ESCAPABLE = set("*?[]!#\\ ")
 _NEGATION = "(?:!|(?!!))"  # a pattern's leading '!', taken whenever it is there
 GIT_PATTERN = (r"^(?=[\s\S]*\S)(?!\s*#)"
                rf"(?!{_NEGATION}(?:[\s\S]*/)?\.\.?(?:/| *$))"  # a '.' or '..' part
-               rf"(?!{_NEGATION}/*[^/]+(?:/[^/]+)*//+(?! *$))"  # an empty part, between two others
+               rf"(?!{_NEGATION}/*[^/]+(?:/[^/]+)*//+(?!/)(?! *$))"  # an empty part, between two others
                r"!?(?:\\[*?\[\]!# \\]|\[[\s\S][^\]]*\]|[^\\\[])*$")
 """What ``pattern_problem`` accepts, as one regular expression, but for the contents of a ``[...]`` set, which
 only Python's own ``re`` can judge (``[9-0]``)."""
