@@ -182,8 +182,10 @@ def test_a_quota_held_by_other_jobs_is_waited_out_too(sweep_project: Project, cl
     other = jobs.train(steps=99)  # made before the quota: it holds it
     cloud.braket.max_concurrent_jobs = 1
 
-    def end_other() -> None:  # it ends on its own a moment later, as the service's jobs do (three polls here)
-        time.sleep(0.3)
+    def end_other() -> None:  # it ends on its own once the sweep was refused twice (three polls here)
+        deadline = time.monotonic() + 60
+        while _outcomes(cloud)["quota"] < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
         for _ in range(3):
             other.state()
 
