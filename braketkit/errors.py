@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from .terminal import on_terminal
+
 if TYPE_CHECKING:
     from .job import LocalJob
     from .sweep import Sweep
@@ -184,10 +186,10 @@ class JobFailed(BraketkitError):
     def __init__(self, name: str, state: str, reason: str | None, log_tail: str) -> None:
         self.name, self.state, self.reason, self.log_tail = name, state, reason, log_tail
         lines = [f"job {name} {'was cancelled' if state == 'CANCELLED' else 'failed'}"]
-        if reason:
-            lines.append(f"failure reason:\n{reason.rstrip()}")
+        if reason:  # the job wrote both: escaped for the terminal or notebook the message is printed on
+            lines.append(f"failure reason:\n{on_terminal(reason.rstrip())}")
         if log_tail:
-            lines.append(f"last lines of its log:\n{log_tail.rstrip()}")
+            lines.append(f"last lines of its log:\n{on_terminal(log_tail.rstrip())}")
         super().__init__("\n".join(lines))
 
 

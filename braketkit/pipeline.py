@@ -370,7 +370,7 @@ def rerun_job(
     rerun = plan_rerun(job, arguments, target=target, assignments=assignments, keywords=keywords, local=local,
                        region=region, aws=aws)
     plan = rerun.plan
-    from .job.extract import on_terminal
+    from .terminal import on_terminal
 
     for note in rerun.notes:  # said even when quiet: what the rerun runs is not what the user may think
         print(on_terminal(f"note: {note}"), file=sys.stderr)

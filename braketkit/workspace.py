@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["FOLDER", "IGNORE_ALL", "LOCAL_JOB_PREFIX", "archives_folder", "jobs_folder", "make_folder", "project_root"]
+__all__ = ["FOLDER", "IGNORE_ALL", "LOCAL_JOB_PREFIX", "archives_folder", "jobs_folder", "make_folder", "plans_folder",
+           "project_root"]
 
 FOLDER = ".braketkit"
 IGNORE_ALL = "*\n"
@@ -29,6 +30,11 @@ def project_root(start: Path) -> Path:
 def jobs_folder(root: Path) -> Path:
     """Where local runs of the project at ``root`` keep their job folders."""
     return root / FOLDER / "jobs"
+
+
+def plans_folder(root: Path) -> Path:
+    """Where the digests of local jobs' planned records are kept: beside the job folders, outside each job's own."""
+    return root / FOLDER / "plans"
 
 
 def archives_folder(root: Path) -> Path:

@@ -10,12 +10,16 @@ at what a researcher would look at is in cells whose id starts with ``check-``.
 Two lines of example 2 differ from Amazon's, which fail with the Braket SDK of today, in Braket's container too:
 ``save_job_checkpoint(..., data_format="pickle")`` saves plain text (the SDK's checkpoint helpers know
 ``PersistedJobDataFormat.PICKLED_V4`` only, and its NumPy array is no JSON), and ``load_job_checkpoint`` reads a
-pickled checkpoint only with ``allow_pickle=True`` since the SDK stopped unpickling by default. Here they say so.
+pickled checkpoint only with ``allow_pickle=True`` since the SDK stopped unpickling by default. Here they say so
+(the second as Amazon's line where the SDK is older than that: Python 3.10's).
 """
 
 from __future__ import annotations
 
+import inspect
 import json
+
+from braket.jobs import load_job_checkpoint
 
 Cells = list[tuple[str, str]]
 """A notebook's code cells: (id, source)."""
@@ -530,6 +534,9 @@ print(df_updated[["iteration_number", "loss"]].to_json(orient="records"))"""),
     ("check-costs", """\
 print(continued_result["cost"] == df_updated["loss"].iloc[-1], job.result(allow_pickle=True)["estimated cost"])"""),
 ]
+if "allow_pickle" not in inspect.signature(load_job_checkpoint).parameters:  # the SDK Python 3.10 has (1.110)
+    PENNYLANE = [(cell, text.replace("load_job_checkpoint(previous_job_name, allow_pickle=True)",
+                                     "load_job_checkpoint(previous_job_name)")) for cell, text in PENNYLANE]
 
 # -- 4: Embedded simulators in Braket Hybrid Jobs -------------------------------------------------------------
 

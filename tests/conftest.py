@@ -12,12 +12,16 @@ from typing import Any
 
 import boto3
 import pytest
+from hypothesis import settings
 
 from braketkit.cli import main
 
 from .braket_service import FakeBraket
 from .loopback import LoopbackServer, MotoServer, QuietHandler
 from .s3_gate import S3Gate
+
+settings.register_profile("shared-machine", deadline=None)  # a test's speed is no test: the machine is shared
+settings.load_profile("shared-machine")
 
 
 @pytest.fixture(autouse=True)

@@ -4,10 +4,18 @@ moto ignores the x-amz-expected-bucket-owner header; real S3 answers 403 when
 the bucket belongs to another account. The gate does what S3 does, so the
 refusal of someone else's bucket can be tested, and it keeps a record of every
 request for the check that each one names the expected owner.
+
+moto (5.2) also stores whatever x-amz-checksum-sha256 a PutObject or UploadPart
+names without computing it (tests/test_upload_checksum.py holds it to that);
+real S3 refuses a body whose SHA-256 is not the one named, with 400 BadDigest.
+The gate does that too, and can spoil a body on its way (``corrupt``), as a
+network or a changed file would.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http.client
 import time
 from collections.abc import Callable
@@ -38,6 +46,8 @@ class S3Gate:
         self.seen: list[Seen] = []
         self.owners: dict[str, str] = {}
         self.faults: list[Fault] = []
+        self.corrupt: list[Callable[[Seen], bool]] = []
+        """Given a request, whether to flip the first byte of its body before S3 (the gate, then moto) sees it."""
         self.latency = 0.0
         """Seconds added before every answer, to stand for a real network and service (benchmarks)."""
         target = urlparse(upstream)
@@ -56,10 +66,10 @@ class S3Gate:
                     return data
                 return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
-            def _reply(self, status: int, code: str) -> None:
+            def _reply(self, status: int, code: str, message: str | None = None) -> None:
                 body = b"" if self.command == "HEAD" else (
                     f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code>"
-                    f"<Message>{code}</Message></Error>").encode()
+                    f"<Message>{message or code}</Message></Error>").encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/xml")
                 self.send_header("Content-Length", str(len(body)))
@@ -80,6 +90,14 @@ class S3Gate:
                 for fault in gate.faults:
                     if (status := fault(seen)) is not None:
                         return self._reply(status, "InternalError")
+                if body and any(spoil(seen) for spoil in gate.corrupt):
+                    body = bytes([body[0] ^ 0xFF]) + body[1:]
+                named = self.headers.get("x-amz-checksum-sha256")
+                plain = "aws-chunked" not in self.headers.get("Content-Encoding", "")  # a trailer: not checked here
+                if self.command == "PUT" and named and plain and \
+                        base64.b64encode(hashlib.sha256(body).digest()).decode() != named:
+                    return self._reply(400, "BadDigest", "The SHA256 you specified did not match the calculated "
+                                                         "checksum.")
                 connection = http.client.HTTPConnection(str(target.hostname), target.port, timeout=60)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("transfer-encoding",)}
                 headers["Content-Length"] = str(len(body))

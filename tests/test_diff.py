@@ -276,8 +276,8 @@ def test_reading_an_archive_in_memory_is_capped_and_checked(tmp_path: Path) -> N
 
 def test_member_names_cannot_forge_lines_of_the_diff(tmp_path: Path) -> None:
     from braketkit.cli.diff import diff_text
-    from braketkit.cli.jobs_text import on_terminal
     from braketkit.model.details import JobComparison
+    from braketkit.terminal import on_terminal
 
     forged = "x.py\nno differences"
     first = _archive(tmp_path / "a.tar.gz", {"train.py": b"a = 1\n", forged: b"1\n", "e\x1b[2J.py": b""})

@@ -349,6 +349,8 @@ def test_clean_removes_what_ended_long_ago_and_says_so(local_project: Project, t
     assert (report["dry_run"], report["running"], report["skipped"], report["failed"]) == (False, [], [], [])
     assert not old.folder.exists() and not older.folder.exists() and recent.folder.is_dir()
     assert sorted(path.name for path in recent.folder.parent.iterdir()) == [recent.name]  # nothing hidden left
+    plans = local_project.root / ".braketkit" / "plans"  # the digests of their planned records went with them
+    assert sorted(path.name for path in plans.iterdir()) == [f"{recent.name}.sha256"]
     code, out, _ = run_cli(capsys, "clean", "--older-than", "7d")
     assert (code, out) == (0, "kept 1 job that ended less than 7d ago\n"
                               "nothing was removed: nothing ended more than 7d ago\n")

@@ -256,6 +256,18 @@ def test_a_missing_requirement_says_what_to_install(local_project: Project) -> N
         "'qiskit-nature>=0.7', which local runs do not install: pip install 'qiskit-nature>=0.7'")
 
 
+def test_a_script_job_missing_a_nested_requirement_says_what_to_install(
+        local_project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    """Amazon's notebook-runner example keeps its requirements in src/requirements.txt; the container installs every
+    requirements.txt, a local run none: the script's failure names the line, as a function's does."""
+    local_project.write("src/requirements.txt", "numpy\nnot-installed-here>=2.4\n")
+    local_project.write("src/runner.py", "import not_installed_here\n")
+    code, _, err = run_cli(capsys, "run", "src/runner.py", "--local")
+    assert code == 1
+    assert ("ModuleNotFoundError: No module named 'not_installed_here'; the job's src/requirements.txt asks for "
+            "'not-installed-here>=2.4', which local runs do not install: pip install 'not-installed-here>=2.4'") in err
+
+
 def test_an_existing_job_folder_is_never_reused(local_project: Project) -> None:
     first = run("sdk_script.py:main", assignments=["job_name=fixed"])
     second = run("sdk_script.py:main", assignments=["job_name=fixed"])

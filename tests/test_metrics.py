@@ -129,6 +129,100 @@ def test_a_pair_never_starts_inside_a_word() -> None:
         sdk_table([(line, 1.0)], "timestamp", "max"))
 
 
+class Examined(str):
+    """A log line that counts the characters a parser reads from it: one per index, the length of a slice, and
+    every character a search passes (``find``, ``in``, ``startswith``). Any other way of reading it fails the
+    test, so a parser cannot read the line where the count does not see it (a regular expression, whose
+    engine reads the characters itself, reads none by this count)."""
+
+    _COUNTED = frozenset({"find", "startswith", "examined", "_passed"})
+
+    examined: int
+
+    def __new__(cls, text: str) -> Examined:
+        line = super().__new__(cls, text)
+        line.examined = 0
+        return line
+
+    def __getattribute__(self, name: str) -> Any:
+        if name.startswith("__") or name in Examined._COUNTED:
+            return super().__getattribute__(name)
+        raise AssertionError(f"the parser read the line with {name!r}, which the count does not see")
+
+    def _passed(self, characters: int) -> None:
+        object.__setattr__(self, "examined", super().__getattribute__("examined") + characters)
+
+    def __getitem__(self, key: Any) -> str:
+        part = str.__getitem__(self, key)
+        self._passed(max(len(part), 1))
+        return part
+
+    def find(self, sub: str, start: Any = None, end: Any = None) -> int:  # type: ignore[override]
+        first, last, _ = slice(start, end).indices(len(self))
+        found = str.find(self, sub, first, last)
+        self._passed((found + len(sub) if found != -1 else last) - first)
+        return found
+
+    def __contains__(self, sub: object) -> bool:
+        return self.find(str(sub)) != -1
+
+    def startswith(self, prefix: Any, *where: Any) -> bool:  # type: ignore[override]
+        self._passed(len(prefix))
+        return str.startswith(self, prefix, *where)
+
+
+def _shapes(size: int) -> dict[str, str]:
+    """Lines of about ``size`` characters that make a backtracking pattern rescan them, and some that do not."""
+    head, half = "Metrics - ", size // 2
+    return {
+        "a= (the report's)": head + "a=" * half,
+        "a = ": head + "a = " * (size // 4),
+        "é=": head + "é=" * half,
+        "one word": head + "a" * size,
+        "words": head + "ab " * (size // 3),
+        "equals signs": head + "=" * size,
+        "spaces then =": head + " " * size + "=1;",
+        "a word, spaces, =": head + "a" + " " * size + "=1;",
+        "a long name": head + "n" * size + "=1;",
+        "one long value": head + "a=" * half + ";",
+        "pairs": head + "a=1;" * (size // 4),
+        "empty values": head + "a=;" * (size // 3),
+        "semicolons": head + ";" * size,
+        "an open node tag": "[" * size + head + "a=1",
+        "a node tag": "[" + "x" * size + "] " + head + "a=1;",
+        "no mark": "a=" * half,
+    }
+
+
+@pytest.mark.parametrize("shape", list(_shapes(1)))
+def test_reading_a_line_takes_work_linear_in_its_length(shape: str) -> None:
+    """A line up to CloudWatch's 256 KB event (any package the job installs may print one) is read in one pass:
+    counted, the characters read stay within a fixed multiple of the line's length at every size, from 1 KB
+    to 256 KB, and never below it (every character must be seen once: the count sees everything)."""
+    for size in [1024 * 4 ** power for power in range(5)]:  # 1 KB .. 256 KB
+        line = Examined(_shapes(size)[shape])
+        parse_line(line, 1.0)
+        read = line.examined / len(line)
+        assert read >= 1, f"{shape}, {size} B: read {read:.3f} of the line: the count misses how it was read"
+        assert read <= 8, f"{shape}, {size} B: {read:.1f} characters read per character of the line"
+
+
+def test_adversarial_lines_are_read_as_the_braket_sdk_reads_them() -> None:
+    for shape, line in _shapes(64).items():
+        assert comparable(ours([(line, 1.0)], "timestamp", "max")) == comparable(
+            sdk_table([(line, 1.0)], "timestamp", "max")), shape
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet="ab_é1.=; \t\n[]-x", max_size=40))
+def test_any_text_is_read_as_the_braket_sdk_reads_it(text: str) -> None:
+    line = "Metrics - " + text
+    assert comparable(ours([(line, 1.0)], "timestamp", "max")) == comparable(
+        sdk_table([(line, 1.0)], "timestamp", "max"))
+    assert comparable(ours([(text, 1.0)], "timestamp", "max")) == comparable(
+        sdk_table([(text, 1.0)], "timestamp", "max"))
+
+
 LOCAL_SETTINGS = '''
 [tool.braketkit]
 device = "local"

@@ -537,6 +537,10 @@ REFUSALS = {
                       "cell [2], line 3: `rng = collections.Counter(open(path).read())` makes rng, which train "
                       "uses, reading ABSOLUTE, a path of this machine, which the job does not have; name it relative "
                       "to the working directory, within the project, or create rng inside train"),
+    "open-file": ("rng = open('notes.txt', 'w')",  # the SDK's pickling refuses it too; a replay would not share it
+                  "cell [3], line 3: train uses rng, an open file (notes.txt), which the job cannot share with this "
+                  "session: what it writes would stay in the job's copy of the project, and it reads from the start; "
+                  "open it inside train"),
     "magic": ("import collections\nrng = collections.Counter(get_ipython().getoutput('echo a'))",
               "cell [2], line 2: `rng = collections.Counter(get_ipython().getoutput('echo a'))` makes rng, which "
               "train uses, through IPython's get_ipython (a magic or a shell command), which the job does not have; "

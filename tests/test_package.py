@@ -713,7 +713,7 @@ def test_shipped_files_that_look_like_secrets_are_listed_in_a_warning(project: P
         links={"cluster.yaml": ".npmrc", "keyring": ".gnupg"},
         settings="include = ['.env.job', '.aws/config', '.npmrc', '.gnupg/', 'notes/', '/gcp-*.json', "
                  "'/settings.ini', '/db.py', '/pyproject.toml']\n"
-                 "dependencies = ['--extra-index-url https://me:s3cret@pypi.example.com/simple', 'numpy']\n",
+                 "dependencies = ['mine @ https://me:s3cret@pypi.example.com/mine-1.0.tar.gz', 'numpy']\n",
     ).lay_out(project)
     names, warnings = _planned(capsys)
     assert names == [".aws/config", ".env.example", ".env.job", ".envrc", ".gitignore", ".gnupg/pubring.kbx",

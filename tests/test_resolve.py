@@ -154,12 +154,13 @@ def test_bad_durations(text: str) -> None:
 
 
 _names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=20)
+_requirements = st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?", fullmatch=True)  # PEP 508 names
 _settings = st.builds(
     Settings,
     device=st.sampled_from([None, "sv1", "dm1", "local"]),
     job_name=st.none() | _names,
     include=st.lists(_names, max_size=3),
-    dependencies=st.none() | _names | st.lists(_names, max_size=3),
+    dependencies=st.none() | _names | st.lists(_requirements, max_size=3),
     hyperparameters=st.dictionaries(_names, _names, max_size=4),
     tags=st.dictionaries(_names, _names, max_size=4),
     wait=st.booleans(),

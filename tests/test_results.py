@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 from braketkit.converter import call_digest, record_text
-from braketkit.errors import BraketkitError, DamagedResults, PickledResults, UnsafeArchive
+from braketkit.errors import BraketkitError, DamagedResults, InvalidInput, PickledResults, ResultsError, UnsafeArchive
+from braketkit.execute.record import write_planned_digest
 from braketkit.job import AwsJob, LocalJob, read_results
 from braketkit.model.provenance import CALL_TAG, JobCall, PlannedRecord, Provenance
 from braketkit.runtime import contract
@@ -64,6 +65,13 @@ def planned(name: str, result_format: str) -> tuple[str, dict[str, str]]:
                            provenance=Provenance(archive_sha256="0" * 64, braketkit_version="0.2.0",
                                                  python_version="3.11.7"), call=call)
     return record_text(record), {CALL_TAG: call_digest(call)}
+
+
+def script_record(name: str) -> str:
+    """A script's job's planned record: no call, so nothing planned to pickle."""
+    return record_text(PlannedRecord(job_name=name, planned_at="2026-01-01T00:00:00+00:00", entry="jobs", settings={},
+                                     provenance=Provenance(archive_sha256="0" * 64, braketkit_version="0.2.0",
+                                                           python_version="3.11.7")))
 
 
 def cloud_job(cloud: Cloud, archive: bytes | None, result_format: str | None = None, *,
@@ -330,6 +338,35 @@ def test_download_caps_can_be_raised(cloud: Cloud, tmp_path: Path) -> None:
     assert len(list(job.download(tmp_path, max_members=6).iterdir())) == 6
 
 
+@pytest.mark.parametrize("given", ["notes.txt", "notes.txt/deeper"])
+def test_download_into_a_file_says_so(cloud: Cloud, project: Project, capsys: pytest.CaptureFixture[str],
+                                      given: str) -> None:
+    """From Python as from the command line: the folder given is a file, found before anything is downloaded."""
+    _, arn = cloud_job(cloud, results_archive(document({"energy": -1.5})))
+    (project.root / "notes.txt").write_text("mine")
+    with pytest.raises(InvalidInput) as caught:
+        AwsJob(arn, poll=0.01).download(given)
+    message = f"cannot extract into {given}: notes.txt is a file, not a folder"
+    assert str(caught.value) == f"path: {message}"
+    code, out, err = run_cli(capsys, "result", arn, "--download", given, "--poll", "0.01")
+    assert (code, out, err) == (2, "", f"error: --download: {message}\n")
+    assert _archive_gets(cloud) == 0 and (project.root / "notes.txt").read_text() == "mine"
+    code, out, err = run_cli(capsys, "show", arn, "--source", given)  # a job's source, the same way
+    assert (code, out, err) == (2, "", f"error: --source: {message}\n")
+
+
+def test_an_error_of_the_local_folder_is_never_called_damage(cloud: Cloud, tmp_path: Path) -> None:
+    """The archive is sound; the folder cannot be made (a name longer than the file system takes)."""
+    name, arn = cloud_job(cloud, results_archive(document({"energy": -1.5})))
+    folder = tmp_path / ("x" * 300)
+    with pytest.raises(ResultsError) as caught:
+        AwsJob(arn, poll=0.01).download(folder)
+    assert not isinstance(caught.value, DamagedResults)
+    assert str(caught.value) == (f"cannot extract the results of job {name} into {folder / name}: File name too "
+                                 "long; nothing was extracted")
+    assert list(tmp_path.iterdir()) == []
+
+
 # -- local jobs --------------------------------------------------------------------------------------------------
 
 
@@ -340,11 +377,10 @@ def local_job(project: Project, results: bytes | None, result_format: str | None
     (folder / "model").mkdir(parents=True)
     (folder / "input" / "config").mkdir(parents=True)
     (folder / "input" / "config" / "hyperparameters.json").write_text("{}")
-    tags: dict[str, str] = {}
-    if result_format is not None:
-        text, tags = planned(name, result_format)
-        (folder / "braketkit").mkdir()
-        (folder / "braketkit" / "planned.json").write_text(text)
+    text, tags = planned(name, result_format) if result_format is not None else (script_record(name), {})
+    (folder / "braketkit").mkdir()
+    (folder / "braketkit" / "planned.json").write_text(text)
+    write_planned_digest(folder, text.encode())  # as the runner keeps it, beside the folder
     (folder / "job.json").write_text(json.dumps({
         "name": name, "state": "COMPLETED", "device": "local:braket/braket_sv", "entry": "jobs:train",
         "started_at": "2026-01-01T00:00:00+00:00", "ended_at": "2026-01-01T00:00:01+00:00", "exit_code": 0,
@@ -400,3 +436,142 @@ def test_local_pickles_follow_the_same_rules(project: Project, capsys: pytest.Ca
     planned = local_job(project, document({"result": 3 + 4j}, "pickled_v4", returned=True), "pickled_v4")
     code, out, err = run_cli(capsys, "result", planned.name, "--allow-pickle", "--json")
     assert (code, out, err) == (0, '"(3+4j)"\n', "")
+
+
+# -- a local job's own code switching how its results are read ------------------------------------------------------
+
+PICKLES = '''
+import base64, json, os, pickle
+
+
+class Trap:
+    def __reduce__(self):
+        return (os.mkdir, ({trap!r},))
+
+
+def pickled_results():
+    value = base64.b64encode(pickle.dumps(Trap(), protocol=4)).decode()
+    return json.dumps({{"braketSchemaHeader": {{"name": "braket.jobs_data.persisted_job_data", "version": "1"}},
+                       "dataDictionary": {{"value": value}}, "dataFormat": "pickled_v4"}})
+'''
+
+SWITCHING_SCRIPT = PICKLES + '''
+
+import atexit
+from pathlib import Path
+
+folder = Path(os.environ["AMZN_BRAKET_JOB_RESULTS_DIR"]).parent
+
+
+def switch():  # after the runtime is done: say "planned pickled" where braketkit 0.1 kept it, and write pickles
+    (folder / "input" / "config" / "hyperparameters.json").write_text(json.dumps(
+        {{"braketkit_entry": "jobs:train", "braketkit_result_format": "pickled_v4"}}))
+    (folder / "model" / "results.json").write_text(pickled_results())
+
+
+atexit.register(switch)
+print("a script job, planned without pickles")
+'''
+
+FORGER = PICKLES + '''
+
+import sys, time
+from pathlib import Path
+
+import attrs
+
+from braketkit.converter import call_digest, converter
+from braketkit.model.provenance import CALL_TAG, JobCall
+
+folder = Path(sys.argv[1])
+while json.loads((folder / "job.json").read_text())["state"] == "RUNNING":  # the runner's last word first
+    time.sleep(0.02)
+planned = folder / "braketkit" / "planned.json"
+record = json.loads(planned.read_text())
+call = attrs.evolve(converter.structure(record["call"], JobCall), result_format="pickled_v4")
+record["call"] = converter.unstructure(call)
+planned.write_text(json.dumps(record))
+job = json.loads((folder / "job.json").read_text())
+job["tags"][CALL_TAG] = call_digest(call)  # the record and its tag agree again
+(folder / "job.json").write_text(json.dumps(job))
+(folder / "model" / "results.json").write_text(pickled_results())
+(folder / "forged").write_text("")
+'''
+
+LINGERING = '''
+import atexit, os, subprocess, sys
+from pathlib import Path
+
+from braketkit import hybrid_job
+
+FORGER = {forger!r}
+
+
+def linger():  # a process of the job's that outlives the run, and rewrites its folder once the runner has ended
+    folder = Path(os.environ["AMZN_BRAKET_JOB_RESULTS_DIR"]).parent
+    subprocess.Popen([sys.executable, "-c", FORGER, str(folder)], start_new_session=True,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@hybrid_job(device="local")
+def train() -> dict:
+    atexit.register(linger)
+    return {{"energy": -1.5}}
+'''
+
+
+def _local_run(reference: str) -> LocalJob[Any]:
+    from braketkit.pipeline import run_target
+    from braketkit.target import load_reference
+
+    job = run_target(load_reference(reference), (), {}, local=True, quiet=True, echo=False)
+    assert isinstance(job, LocalJob) and job.state() == "COMPLETED"
+    return job
+
+
+def test_a_local_script_job_cannot_switch_itself_to_pickles(project: Project, capsys: pytest.CaptureFixture[str],
+                                                            tmp_path: Path) -> None:
+    """A job planned without pickles whose atexit hook rewrites its hyperparameters.json (where braketkit 0.1 kept
+    its result_format) and writes pickles: asked with allow_pickle, nothing is unpickled."""
+    trap = tmp_path / "code-ran"
+    project.pyproject('[tool.braketkit]\ndevice = "local"\n')
+    project.write("switching.py", SWITCHING_SCRIPT.format(trap=str(trap)))
+    job = _local_run("switching.py")
+    assert "pickled_v4" in (job.folder / "input" / "config" / "hyperparameters.json").read_text()  # it did switch
+    with pytest.raises(PickledResults, match="not planned with result_format"):
+        job.result(allow_pickle=True)
+    code, _, err = run_cli(capsys, "result", job.name, "--allow-pickle")
+    assert code == 1 and "not planned with result_format" in err
+    assert not trap.exists()
+
+
+def test_a_local_job_cannot_rewrite_its_plan_after_the_run(project: Project, capsys: pytest.CaptureFixture[str],
+                                                           tmp_path: Path) -> None:
+    """A process the job left behind rewrites its planned record, the tag in job.json to match, and its results,
+    once the runner has written its end: braketkit's own record of the plan, kept outside the job's folder, says
+    plaintext, and the rewritten record is named for what it is."""
+    trap = tmp_path / "code-ran"
+    project.pyproject('[tool.braketkit]\ndevice = "local"\n')
+    project.write("lingering.py", LINGERING.format(forger=FORGER.format(trap=str(trap))))
+    job = _local_run("lingering.py:train")
+    deadline = time.monotonic() + 60
+    while not (job.folder / "forged").exists():
+        assert time.monotonic() < deadline, "the forger never finished"
+        time.sleep(0.05)
+    with pytest.raises(BraketkitError, match=f"the planned record of job {job.name} .* is not the one braketkit "
+                                             "wrote before the job ran"):
+        job.result(allow_pickle=True)
+    assert not trap.exists()
+
+
+def test_a_local_job_whose_plan_braketkit_kept_no_digest_of_is_not_unpickled(project: Project,
+                                                                             tmp_path: Path) -> None:
+    """A folder moved away from its digest, or a job run before braketkit kept one: what it says of its plan is the
+    job's own word, so its pickles stay unread, and the refusal says why."""
+    trap = tmp_path / "code-ran"
+    job = local_job(project, document({"x": Trap(trap)}, "pickled_v4"), "pickled_v4")
+    moved = job.folder.rename(tmp_path / job.name)
+    with pytest.raises(PickledResults, match=f"^braketkit keeps no record of how job {job.name} was planned outside "
+                                             "its folder"):
+        LocalJob(moved).result(allow_pickle=True)
+    assert not trap.exists()

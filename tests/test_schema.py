@@ -47,12 +47,17 @@ GOOD = [
     'device = "sv1"\n[tool.braketkit.stopping]\nmax_runtime = "4d23h59m60s"',
     'device = "sv1"\nhyperparameters = { optimizer = "adam", depth = 3, momentum = 0.1, warm = true }',
     'device = "sv1"\ndependencies = ["numpy>=1.26", "scipy"]',
+    'device = "sv1"\ndependencies = ["qiskit[visualization]==1.2.4; python_version >= \'3.10\'", " Scipy ~= 1.13",'
+    ' "mine @ https://example.org/mine-1.0-py3-none-any.whl"]',
     'device = "sv1"\ninclude = ["data/*.csv", "!keep.txt", "\\\\#notes", "[!.]*.py", "[]]x"]\nexclude = ["notebooks/"]',
     'device = "sv1"\ndistribution = "data_parallel"\nresult_format = "pickled_v4"\nwait = true\nlocal = false',
     'device = "sv1"\nimage = "pytorch"',
     'device = "sv1"\nimage = "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-image:latest"',
     'device = "sv1"\njob_name = "vqe-h2"\nreservation = "arn:aws:braket:us-east-1:111122223333:reservation/r"',
     'device = "sv1"\nmax_source_mb = 1',
+    'device = "sv1"\nmax_source_mb = 53687091',
+    'device = "sv1"\ninclude = ["/data/", "!/.keep", "..data", "a/.../b", "data/ /x", "//top.txt"]\n'
+    'exclude = ["logs//"]',
     'device = "sv1"\n[tool.braketkit.s3]\nbucket = "my-bucket.data"\nprefix = "jobs/vqe"\nkms_key = "alias/braket"',
     'device = "sv1"\n[tool.braketkit.s3]\nprefix = "/jobs/"',
     'device = "sv1"\n[tool.braketkit.s3]\nkms_key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-'
@@ -96,6 +101,15 @@ BAD = [
     'device = "sv1"\nimage = "123456789012.dkr.ecr.us-east-1.amazonaws.com/no-tag"',
     'device = "sv1"\njob_name = "-vqe"',
     'device = "sv1"\nmax_source_mb = 0',
+    'device = "sv1"\nmax_source_mb = 53687092',
+    'device = "sv1"\nmax_source_mb = 99999999999999999999',
+    'device = "sv1"\ninclude = ["/../secret.txt"]',
+    'device = "sv1"\ninclude = ["../outside/*.csv"]',
+    'device = "sv1"\nexclude = ["a/../b"]',
+    'device = "sv1"\nexclude = ["!.."]',
+    'device = "sv1"\ninclude = ["./data/*.csv"]',
+    'device = "sv1"\nexclude = ["data/. "]',
+    'device = "sv1"\nexclude = ["data//x.csv"]',
     'device = "sv1"\n[tool.braketkit.instance]\ncount = "2"',
     'device = "sv1"\n[tool.braketkit.instance]\ncont = 2',
     'device = "sv1"\n[tool.braketkit.stopping]\nmax_runtime = "2 hours"',
@@ -117,6 +131,13 @@ BAD = [
     'device = "sv1"\n[tool.braketkit.profiles.qpu]\ndevcie = "dm1"',
     'device = "sv1"\n[tool.braketkit.profiles.qpu]\ndevice = "sv2"',
     'device = "sv1"\ndependencies = 3',
+    'device = "sv1"\ndependencies = ["numpy\\n--index-url https://evil.example/simple"]',
+    'device = "sv1"\ndependencies = ["scipy\\u0000x"]',
+    'device = "sv1"\ndependencies = ["numpy\\u2028-i https://evil.example/simple"]',
+    'device = "sv1"\ndependencies = ["numpy\\u200b"]',
+    'device = "sv1"\ndependencies = [" --extra-index-url=https://evil.example/simple"]',
+    'device = "sv1"\ndependencies = ["./wheels/mine.whl"]',
+    'device = "sv1"\ndependencies = [""]',
     'device = "sv1"\n[tool.braketkit.s3]\nbucket = "data-s3alias"',
     'device = "sv1"\n[tool.braketkit.s3]\nprefix = "a//b"',
     'device = "sv1"\n[tool.braketkit.s3]\nprefix = "jobs/ vqe"',
@@ -156,6 +177,10 @@ SCHEMA_ONLY = {
     'device = "sv2"\n[tool.braketkit.devices]\nforte = "arn:aws:braket:us-east-1::device/qpu/ionq/Forte-1"':
         "with devices defined, the schema cannot check that device names one of them",
     'device = "sv1"\nexclude = ["run-[9-0].txt"]': "a set's contents are Python's re's to judge",
+    'device = "sv1"\ndependencies = ["numpy scipy"]': "PEP 508's grammar past a requirement's first character",
+    'device = "sv1"\ndependencies = ["numpy==1.26.4 --hash=sha256:abc"]':
+        "PEP 508's grammar past a requirement's first character",
+    'device = "sv1"\ndependencies = ["numpy\\u00ad"]': "an invisible character other than the common ones",
 }
 """Tables the schema accepts and braketkit refuses (INEXACT says so in the schema)."""
 
@@ -269,7 +294,7 @@ def test_the_corpus(project: Project, capsys: pytest.CaptureFixture[str], case: 
 def test_the_schema_says_where_it_is_not_exact() -> None:
     schema = settings_schema()
     assert INEXACT in schema["description"]
-    for words in ("several units", "2.0", "[9-0]", "1024", "defines devices", "another entry", "region"):
+    for words in ("several units", "2.0", "[9-0]", "1024", "defines devices", "another entry", "region", "PEP 508"):
         assert words in INEXACT
 
 

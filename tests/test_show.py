@@ -120,6 +120,10 @@ def test_show_of_a_local_job(cloud_project: Project, capsys: pytest.CaptureFixtu
     assert document["provenance"]["archive_sha256"] == digest
     assert document["settings"]["device"] == {"value": "sv1", "origin": "pyproject.toml:5"}
     (folder / RECORD_NAME).unlink()
+    assert (f"planned settings: its planned record cannot be read: the planned record of job {folder.name} "
+            f"({folder / RECORD_NAME}) is gone, though braketkit wrote one before the job ran") in run_cli(
+        capsys, "show", folder.name)[1]  # its digest, outside the folder, says there was one
+    (cloud_project.root / ".braketkit" / "plans" / f"{folder.name}.sha256").unlink()  # as a job run before
     assert "planned settings: no planned record (the job was planned before braketkit kept one)" in run_cli(
         capsys, "show", folder.name)[1]
 

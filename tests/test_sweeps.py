@@ -121,7 +121,7 @@ def test_throttling_is_retried_under_the_same_token(sweep_project: Project, clou
     """A bucket emptied elsewhere (another process): the service throttles, the sweep retries, one job per call."""
     import jobs
 
-    cloud.braket.limit_creates(50.0, 1)  # no burst at all: less than braketkit was told
+    cloud.braket.limit_creates(1.0, 1)  # no burst, a token a second: slower than any machine submits three jobs
     sweep = jobs.train.map(range(3))
     outcomes = _outcomes(cloud)
     assert len(sweep) == len(cloud.braket.jobs) == outcomes["created"] == 3
@@ -182,8 +182,10 @@ def test_a_quota_held_by_other_jobs_is_waited_out_too(sweep_project: Project, cl
     other = jobs.train(steps=99)  # made before the quota: it holds it
     cloud.braket.max_concurrent_jobs = 1
 
-    def end_other() -> None:  # it ends on its own a moment later, as the service's jobs do (three polls here)
-        time.sleep(0.3)
+    def end_other() -> None:  # it ends on its own once the sweep was refused twice (three polls here)
+        deadline = time.monotonic() + 60
+        while _outcomes(cloud)["quota"] < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
         for _ in range(3):
             other.state()
 

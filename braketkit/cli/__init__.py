@@ -21,7 +21,7 @@ from .launch import carry_out, script_hyperparameters
 from .options import function_options
 
 if TYPE_CHECKING:
-    from .live import SummarisedLog
+    from ..execute.local import Echo
 
 __all__ = ["cli", "main"]
 
@@ -162,9 +162,9 @@ def _run(target: Target, given: dict[str, Any], profile: str | None, assignments
          allow_pickle: bool) -> None:
     from ..pipeline import resolve_target, run_target
 
-    def start(summarised: SummarisedLog | None) -> Any:
+    def start(echo: Echo | None) -> Any:
         return run_target(target, (), given, profile=profile, assignments=assignments, local=local,
-                          echo=summarised or not as_json, wait=False, quiet=quiet or as_json, debug=debug)
+                          echo=echo or False, wait=False, quiet=quiet or as_json, debug=debug)
 
     def wait_setting() -> bool:  # the wait setting (pyproject.toml, BRAKETKIT_WAIT, --set wait=...), as the Python API
         return resolve_target(target, profile, assignments).settings.wait
@@ -280,7 +280,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             import traceback
 
             traceback.print_exc()
-        from ..job.extract import on_terminal  # only now: a plan that succeeds loads no job module
+        from ..terminal import on_terminal  # only now: a plan that succeeds loads no job module
 
         click.echo(on_terminal(f"error: {error}"), err=True)  # a message may quote anything the input held
         sys.exit(error.exit_status)
@@ -295,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except Exception as error:
         if debug:
             raise
-        from ..job.extract import on_terminal
+        from ..terminal import on_terminal
 
         click.echo(on_terminal(f"internal error: {type(error).__name__}: {error} (rerun with --debug for details)"),
                    err=True)

@@ -17,7 +17,7 @@ import attrs
 import click
 
 from ..errors import BraketkitError, shown
-from ..job.extract import printable
+from ..terminal import printable
 from .jobs import _REGION, _aws, gateway
 from .show import existing_job
 
@@ -128,7 +128,7 @@ def diff(job1: str, job2: str, region: str | None, as_json: bool) -> None:
     from ..converter import converter
     from ..job.compare import compare_jobs
     from ..job.details import job_details
-    from .jobs_text import on_terminal
+    from ..terminal import on_terminal
 
     try:
         with _aws():

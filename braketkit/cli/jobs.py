@@ -80,7 +80,8 @@ def _aws(job: str | None = None) -> Any:
 def status(job: str, region: str | None, as_json: bool) -> None:
     """The job's state, queue position while queued, device, times, and why it failed."""
     from ..job import LocalJob
-    from .jobs_text import job_document, on_terminal, status_text
+    from ..terminal import on_terminal
+    from .jobs_text import job_document, status_text
 
     with _aws(job):
         handle = _job(job, region)
@@ -95,11 +96,13 @@ def status(job: str, region: str | None, as_json: bool) -> None:
 @_POLL
 def logs(job: str, region: str | None, follow: bool, poll: float) -> None:
     """The job's log: every instance's stream, in time order."""
+    from ..terminal import on_terminal
+
     try:
         with _aws(job):
             handle = _job(job, region, poll)
             for line in handle.logs(follow=follow):
-                click.echo(line)
+                click.echo(on_terminal(line))
     except KeyboardInterrupt:
         from .jobs_text import reattach_text
 
@@ -111,7 +114,7 @@ def logs(job: str, region: str | None, follow: bool, poll: float) -> None:
 @click.argument("job")
 @_REGION
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--download", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--download", type=click.Path(path_type=Path),
               help="Also extract the job's whole results folder into DIRECTORY/<job name>/ (which must not exist yet).")
 @click.option("--allow-pickle", is_flag=True,
               help='Read pickled results (result_format = "pickled_v4"): unpickling runs the code they hold.')
@@ -120,9 +123,12 @@ def result(job: str, region: str | None, as_json: bool, download: Path | None, a
            poll: float) -> None:
     """What the job's function returned (waits for the job to end)."""
     from ..job import LocalJob
+    from ..job.extract import check_folder
     from .jobs_text import result_text
     from .render import jsonable
 
+    if download is not None:
+        check_folder(download, "--download")  # before asking AWS anything, as job.download() does
     with _aws(job):
         handle = _job(job, region, poll)
         if download is not None and not isinstance(handle, LocalJob):
@@ -171,7 +177,8 @@ def list_jobs(region: str | None, states: tuple[str, ...], device: str | None, s
               sweep: str | None, local: bool, limit: int | None, as_json: bool) -> None:
     """Jobs, newest first: the region's (SearchJobs, every page), or with --local this project's."""
     from ..job.listing import chosen, cloud_jobs, local_jobs
-    from .jobs_text import job_document, jobs_table, on_terminal
+    from ..terminal import on_terminal
+    from .jobs_text import job_document, jobs_table
     from .values import read_query
 
     query = read_query(states=states, device=device, since=since, name=name, limit=limit, aliases=_project_aliases,
@@ -205,7 +212,8 @@ def clean(older_than: str, archives: bool, dry_run: bool, as_json: bool) -> None
     """Remove this project's local job folders that ended long ago; never a running job."""
     from ..converter import converter
     from ..job.clean import clean as remove_old
-    from .jobs_text import clean_text, on_terminal
+    from ..terminal import on_terminal
+    from .jobs_text import clean_text
     from .values import read_ago
 
     cutoff = read_ago(older_than, "--older-than", datetime.now(timezone.utc))

@@ -9,13 +9,13 @@ from typing import Any
 
 from ..converter import converter
 from ..job import AwsJob, Job, LocalJob, fields_text
-from ..job.extract import on_terminal, printable
 from ..job.info import fields, local_time, state_line
 from ..model.job import CleanReport, JobInfo
 from ..places import display_path
+from ..terminal import printable
 from .render import _size, jsonable
 
-__all__ = ["clean_text", "job_document", "jobs_table", "on_terminal", "reattach_text", "result_text", "run_document",
+__all__ = ["clean_text", "job_document", "jobs_table", "reattach_text", "result_text", "run_document",
            "status_text", "submitted_text"]
 
 

@@ -12,6 +12,7 @@ import click
 from ..errors import AwsError, InvalidInput, Problem
 
 if TYPE_CHECKING:
+    from ..execute.local import Echo
     from .live import SummarisedLog
 
 __all__ = ["carry_out", "script_hyperparameters"]
@@ -39,12 +40,16 @@ def script_hyperparameters(tokens: Sequence[str], key: str = "script arguments")
     return values
 
 
-def carry_out(start: Callable[[SummarisedLog | None], Any], wait_setting: Callable[[], bool], *, as_json: bool,
+def carry_out(start: Callable[[Echo | None], Any], wait_setting: Callable[[], bool], *, as_json: bool,
               wait: bool | None, follow: bool, raw: bool, quiet: bool, poll: float, allow_pickle: bool) -> None:
-    """Start a job (``run``, ``rerun``) and report it: submitted, followed, waited for, its result, as asked."""
+    """Start a job (``run``, ``rerun``) and report it: submitted, followed, waited for, its result, as asked.
+
+    ``start`` is given where a local run's output goes as it comes (None: nowhere), every character escaped.
+    """
     from ..errors import LocalRunCancelled, SubmissionInterrupted
     from ..job import AwsJob
     from ..job.cloud import talking_to_aws
+    from ..terminal import EscapingStream
     from .jobs_text import reattach_text, result_text, run_document, submitted_text
     from .live import SummarisedLog
 
@@ -52,7 +57,7 @@ def carry_out(start: Callable[[SummarisedLog | None], Any], wait_setting: Callab
         raise InvalidInput([Problem("shows the followed log as it is; it goes with --follow", "--raw")])
     summarised = SummarisedLog(sys.stdout) if follow and not raw and not as_json else None
     try:
-        job = start(summarised)
+        job = start(summarised if summarised is not None else None if as_json else EscapingStream(sys.stdout))
     except LocalRunCancelled as cancelled:  # reported like any job that did not complete
         job = cancelled.job
     except SubmissionInterrupted as interrupted:  # whether the job may exist, and how to find it
@@ -99,7 +104,9 @@ def _watch(job: Any, follow: bool, quiet: bool, summarised: SummarisedLog | None
         finally:
             summarised.close()
     elif follow:
+        from ..terminal import on_terminal
+
         for line in job.logs(follow=True):
-            click.echo(line)
+            click.echo(on_terminal(line))
     else:
         job.wait(display=None if quiet else sys.stderr)

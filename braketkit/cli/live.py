@@ -15,6 +15,7 @@ from typing import IO, Final
 
 from ..execute.progress import StatusLine, _isatty
 from ..job.metrics import ITERATION, MARK, NODE_TAG, metric_names, parse_line
+from ..terminal import on_terminal
 from .metrics_text import SUMMARY_HISTORY, summary_line
 
 __all__ = ["EVERY", "SummarisedLog"]
@@ -62,7 +63,7 @@ class SummarisedLog:
 
     def _print(self, text: str) -> None:
         self._summary.clear()
-        self._stream.write(text + "\n")
+        self._stream.write(on_terminal(text) + "\n")
         if self._terminal and self._histories:
             self._summary.show(self._text())
         else:

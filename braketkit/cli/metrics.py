@@ -77,7 +77,7 @@ def metrics(jobs: tuple[str, ...], sweep: str | None, region: str | None, by: st
     elif as_csv:
         click.echo(_csv(tables, key, names), nl=False)
     elif not follow:  # following has shown the table already
-        from .jobs_text import on_terminal
+        from ..terminal import on_terminal
 
         click.echo(on_terminal(_text(handles, tables, key, names)))
 
@@ -142,7 +142,7 @@ def _tables(handles: Sequence[Any], gathered: Sequence[Sequence[Record]], by: st
 
 def _text(handles: Sequence[Any], tables: Sequence[tuple[str, Columns]], key: RowKey, names: Sequence[str],
           ended: bool = True) -> str:
-    from ..job.extract import printable
+    from ..terminal import printable
     from .metrics_text import job_block
 
     width = shutil.get_terminal_size().columns
@@ -226,7 +226,7 @@ class _Screen:
         self._lines = 0
 
     def show(self, text: str) -> None:
-        from .jobs_text import on_terminal
+        from ..terminal import on_terminal
 
         lines = on_terminal(text).split("\n")
         width, height = shutil.get_terminal_size()

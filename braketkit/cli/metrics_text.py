@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from ..job.metrics import ITERATION, NODE, TIMESTAMP, Columns, RowKey, points
+from ..terminal import printable
 from .sparkline import sparkline
 
 __all__ = ["SUMMARY_HISTORY", "csv_text", "job_block", "json_safe", "number", "summary_line"]
@@ -72,12 +73,13 @@ def csv_text(tables: Sequence[tuple[str, Columns]], key: RowKey, metrics: Sequen
         blank = [None] * length
         chosen = [columns.get(name, blank) for name in keys + list(metrics)]
         for index in range(length):
-            writer.writerow([label] * (len(tables) > 1) + [_cell(column[index]) for column in chosen])
+            writer.writerow([printable(label)] * (len(tables) > 1) + [_cell(column[index]) for column in chosen])
     return out.getvalue()
 
 
 def _cell(value: Any) -> str:
-    return "" if value is None else repr(value) if isinstance(value, float) else str(value)
+    """A value as CSV gives it; text (a node's tag, as the job wrote it) escaped, as one line."""
+    return "" if value is None else repr(value) if isinstance(value, float) else printable(str(value))
 
 
 def json_safe(columns: Columns) -> Columns:

@@ -85,6 +85,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "region": plan.region,
         "unresolved": plan.unresolved,
         "warnings": plan.warnings,
+        "package_sources": jsonable(plan.archive.package_sources),
         "instance_hours": _hours(instance_seconds(plan.request)) if _in_the_cloud(plan) else None,
         "spending": jsonable(plan.spending),
         "captured": None if plan.captured is None else {
@@ -248,6 +249,13 @@ def _captured_lines(captured: CapturedModule) -> list[str]:
     return lines
 
 
+def _pip_rows(plan: Plan) -> list[tuple[str, str]]:
+    """The lines of the requirements files the job installs that send pip to other places for its packages."""
+    return [("pip options" if number == 0 else "",
+             " ".join(part for part in (option.option, option.value) if part) + f"  ({option.file}:{option.line})")
+            for number, option in enumerate(plan.archive.package_sources)]
+
+
 def _provenance_rows(provenance: Provenance) -> list[tuple[str, str]]:
     """Where the code comes from, as the job's tags and record keep it."""
     if provenance.git_commit is None:
@@ -307,6 +315,7 @@ def plan_text(plan: Plan) -> str:
                      + ("  (the planned record: the job reads its call there)" if ours else "")))
     if plan.copy_checkpoints_from:
         rows.append(("checkpoints from", plan.copy_checkpoints_from))
+    rows += _pip_rows(plan)
     rows += _provenance_rows(plan.provenance)
     lines = [f"{label:>16}  {value}" for label, value in rows]
     lines += ["", *_steps_text(plan)]

@@ -16,8 +16,8 @@ from ..errors import InvalidInput, Problem
 from .values import POLL_SECONDS
 
 if TYPE_CHECKING:
+    from ..execute.local import Echo
     from ..plan.rerun import Rerun
-    from .live import SummarisedLog
 
 __all__ = ["rerun", "rerun_document", "rerun_text"]
 
@@ -90,8 +90,8 @@ def rerun(ctx: click.Context, job: str, assignments: tuple[str, ...], local: boo
     tree has changed since the job was planned. Exit status: 0 submitted or completed, 1 failed or
     cancelled, 2 bad input.
     """
-    from ..job.extract import on_terminal
     from ..pipeline import plan_rerun, rerun_job
+    from ..terminal import on_terminal
     from .jobs import project_region
 
     arguments = _arguments(list(ctx.args))
@@ -111,9 +111,9 @@ def rerun(ctx: click.Context, job: str, assignments: tuple[str, ...], local: boo
 
     from .launch import carry_out
 
-    def start(summarised: SummarisedLog | None) -> Any:
+    def start(echo: Echo | None) -> Any:
         return rerun_job(job, arguments, assignments=assignments, local=local, debug=debug, region=where,
-                         echo=summarised or not as_json, wait=False, quiet=quiet or as_json)
+                         echo=echo or False, wait=False, quiet=quiet or as_json)
 
     carry_out(start, lambda: _wait_asked(assignments), as_json=as_json, wait=wait, follow=follow, raw=raw,
               quiet=quiet, poll=poll, allow_pickle=allow_pickle)

@@ -210,7 +210,7 @@ def show_text(details: JobDetails) -> str:
 @_REGION
 @click.option("--json", "as_json", is_flag=True, help="Print everything as one JSON document (the fields of "
                                                       "docs/cli.md).")
-@click.option("--source", "source", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--source", "source", metavar="DIR", type=click.Path(path_type=Path),
               help="Instead: extract the job's source archive, verified against its recorded SHA-256, into "
                    "DIR/<job name>/ (which must not exist, or be empty): the exact files the job ran, braketkit's "
                    "runtime included.")
@@ -222,7 +222,7 @@ def show(job: str, region: str | None, as_json: bool, source: Path | None) -> No
     """
     from ..converter import converter
     from ..job.details import job_details
-    from .jobs_text import on_terminal
+    from ..terminal import on_terminal
 
     if source is not None:
         if as_json:
@@ -238,11 +238,13 @@ def show(job: str, region: str | None, as_json: bool, source: Path | None) -> No
 def _extract(job: str, region: str | None, folder: Path) -> None:
     """``show --source DIR``: the job's archive into ``DIR/<job name>/``; where it went, on stderr."""
     from ..errors import ResultsError
-    from ..job.extract import printable, refuse_existing_target
+    from ..job.extract import check_folder, refuse_existing_target
     from ..job.source import extract_source
     from ..places import display_path
+    from ..terminal import printable
     from ..workspace import archives_folder
 
+    check_folder(folder, "--source")  # before asking AWS anything, as --download does
     with _aws(job):
         handle = existing_job(job, region)
         target = folder / handle.name

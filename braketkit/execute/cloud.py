@@ -10,8 +10,11 @@ retried, so a response lost after the job was created can never start a second o
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import hashlib
 import threading
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 import attrs
 
@@ -37,12 +40,18 @@ from .retry import Attempts, RetryPolicy, error_code, send_retried
 if TYPE_CHECKING:
     from botocore.exceptions import ClientError
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import CompletedPartTypeDef
 
     from ..aws import Aws
 
 __all__ = ["RetryPolicy", "Submission", "submit"]
 
 CHUNK = 8 * 1024 * 1024
+"""A file this big or bigger goes in parts of this size (more, to keep to S3's 10000 parts)."""
+CONCURRENCY = 4
+"""Parts sent at once."""
+READ_BLOCK = 1024 * 1024
+"""How much of a file is hashed at a time."""
 
 
 @attrs.frozen(kw_only=True)
@@ -129,29 +138,137 @@ def _already_there(s3: S3Client, upload: Upload, account: str) -> bool:
     return bool(head.get("Metadata", {}).get("sha256") == upload.sha256 and head["ContentLength"] == upload.size)
 
 
+class _NotTheNamedBytes(Exception):
+    """The bytes read for an upload are not the ones its SHA-256 names: S3 refused them (BadDigest), or a multipart
+    upload's parts did not add up to it."""
+
+
+def _checksum(digest: bytes) -> str:
+    """A SHA-256 as S3's ``ChecksumSHA256`` writes it: base64 of the raw digest."""
+    return base64.b64encode(digest).decode()
+
+
+def _put_whole(s3: S3Client, upload: Upload, bucket: str, key: str, account: str) -> None:
+    """One PutObject carrying the planned SHA-256: S3 computes the bytes' own and refuses others."""
+    with upload.path.open("rb") as handle:
+        s3.put_object(Bucket=bucket, Key=key, Body=handle, ChecksumSHA256=_checksum(bytes.fromhex(upload.sha256)),
+                      Metadata={"sha256": upload.sha256}, ExpectedBucketOwner=account)
+
+
+def _put_parts(s3: S3Client, upload: Upload, bucket: str, key: str, account: str,
+               progress: Progress | None) -> None:
+    """A multipart upload, completed only when its parts are the planned bytes; aborted otherwise.
+
+    S3 keeps a multipart object's SHA-256 only as a digest of its parts' digests, so the whole is checked here:
+    the file is read once in order, each part's SHA-256 and the whole's computed as it goes, and each part is sent
+    (``CONCURRENCY`` at once) from the file with its SHA-256, which S3 checks against the bytes it receives. The
+    parts S3 accepted are then the bytes hashed here, and the object is completed only if those are the ones the
+    upload names. Memory holds one read block, not the parts.
+    """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from s3transfer.utils import ChunksizeAdjuster, ReadFileChunk  # S3's part limits; one part of a file, seekable
+
+    chunk = ChunksizeAdjuster().adjust_chunksize(CHUNK, upload.size)
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key=key, ChecksumAlgorithm="SHA256",
+                                           Metadata={"sha256": upload.sha256},
+                                           ExpectedBucketOwner=account)["UploadId"]
+
+    def send(number: int, start: int, length: int, checksum: str) -> CompletedPartTypeDef:
+        with ReadFileChunk.from_filename(str(upload.path), start, length) as body:
+            answer = s3.upload_part(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number,
+                                    Body=cast("IO[bytes]", body),  # botocore reads any seekable file-like body
+                                    ChecksumSHA256=checksum, ExpectedBucketOwner=account)
+        if progress is not None:
+            progress(length)
+        return {"PartNumber": number, "ETag": answer["ETag"], "ChecksumSHA256": checksum}
+
+    try:
+        whole = hashlib.sha256()
+        with upload.path.open("rb") as handle, ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+            sent: list[Future[CompletedPartTypeDef]] = []
+            start = 0
+            while True:
+                part, length = hashlib.sha256(), 0
+                while length < chunk and (block := handle.read(min(READ_BLOCK, chunk - length))):
+                    part.update(block)
+                    whole.update(block)
+                    length += len(block)
+                if not length:
+                    break
+                sent.append(pool.submit(send, len(sent) + 1, start, length, _checksum(part.digest())))
+                start += length
+            parts = [future.result() for future in sent]
+        if whole.hexdigest() != upload.sha256:
+            raise _NotTheNamedBytes(upload)
+        s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts},
+                                     ExpectedBucketOwner=account)
+    except BaseException:
+        with contextlib.suppress(Exception):  # the failure is what gets reported
+            s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id, ExpectedBucketOwner=account)
+        raise
+
+
 def _upload(aws: Aws, s3: S3Client, upload: Upload, account: str, quiet: bool) -> bool:
-    """Send the file unless S3 holds it already (multipart, streamed and parallel above one chunk): whether it was
-    sent."""
-    from boto3.s3.transfer import TransferConfig
+    """Send the file unless S3 holds it already (in parts, read once and sent side by side, from one chunk up):
+    whether it was sent. ``_NotTheNamedBytes`` when the bytes read are not the ones the upload's SHA-256 names."""
+    from botocore.exceptions import ClientError
 
     known = (upload.s3_uri, upload.sha256)
     if known in aws.present or _already_there(s3, upload, account):
         aws.present.add(known)
         return False
-    config = TransferConfig(multipart_threshold=CHUNK, multipart_chunksize=CHUNK, max_concurrency=4)
     bucket, key = split_s3_uri(upload.s3_uri)
     progress = Progress(f"uploading {upload.path.name}", upload.size) if not quiet else None
-    # S3 verifies a SHA-256 of every part on arrival; the object's own SHA-256, which names it, goes in metadata.
-    extra = {"ChecksumAlgorithm": "SHA256", "Metadata": {"sha256": upload.sha256}, "ExpectedBucketOwner": account}
+    # The SHA-256 that names the object goes with it: as S3's checksum, which S3 checks, and in its metadata, which
+    # HeadObject shows to a later submission.
     try:
-        s3.upload_file(str(upload.path), bucket, key, ExtraArgs=extra, Config=config, Callback=progress)
-    except Exception as error:  # boto3 aborts a failed multipart upload before raising
+        if upload.size < CHUNK:
+            _put_whole(s3, upload, bucket, key, account)
+            if progress is not None:
+                progress(upload.size)
+        else:
+            _put_parts(s3, upload, bucket, key, account, progress)
+    except _NotTheNamedBytes:
+        raise
+    except ClientError as error:
+        if error_code(error) == "BadDigest":
+            raise _NotTheNamedBytes(upload) from error
+        raise AwsError(f"uploading {upload.path} to {upload.s3_uri} failed: {error}") from error
+    except Exception as error:
         raise AwsError(f"uploading {upload.path} to {upload.s3_uri} failed: {error}") from error
     finally:
         if progress is not None:
             progress.close()
     aws.present.add(known)
     return True
+
+
+def _upload_as_named(aws: Aws, s3: S3Client, upload: Upload, plan: Plan, account: str, quiet: bool) -> bool:
+    """``_upload``, and when the bytes are not the ones named: a source archive's cached file is dropped and the
+    tree packed again, then uploaded once more (an unchanged tree packs to the same bytes); anything else changed
+    since the plan, which is then carried out no further."""
+    try:
+        return _upload(aws, s3, upload, account, quiet)
+    except _NotTheNamedBytes:
+        if upload.path != plan.archive.path:
+            raise AwsError(f"S3 refused {upload.path}: its bytes are not the ones its SHA-256 {upload.sha256[:12]} "
+                           "names (it changed since the plan). Plan again; no job was created.") from None
+    from ..package import repack  # packing again, only here: the one way back to the planned bytes
+
+    named = f"its SHA-256 {upload.sha256[:12]} names"
+    again = repack(plan.archive)
+    if again is None or again.sha256 != upload.sha256:
+        why = ("packing the source tree again gives another archive: the tree changed since the plan" if again else
+               "it was not packed here, so it cannot be packed again")
+        raise AwsError(f"S3 refused the source archive {upload.path}: its bytes are not the ones {named} (it changed "
+                       f"in the cache since it was packed), and {why}. Plan again; no job was created.")
+    try:
+        return _upload(aws, s3, upload, account, quiet)
+    except _NotTheNamedBytes:
+        raise AwsError(f"S3 refused the source archive {upload.path} twice, packed again in between: the bytes it "
+                       f"received were not the ones {named} (BadDigest). Something between this machine and S3 "
+                       "changes them; no job was created.") from None
 
 
 def _keys(s3: S3Client, uri: str, account: str) -> list[str]:
@@ -386,7 +503,7 @@ def _submit(aws: Aws, plan: Plan, region: str, policy: RetryPolicy, attempts: At
                 _ensure_bucket(s3, step, owner)
                 aws.ready_buckets.add(step.bucket)
         elif isinstance(step, Upload):
-            if _upload(aws, s3, step, owner or aws.account(region), quiet):
+            if _upload_as_named(aws, s3, step, plan, owner or aws.account(region), quiet):
                 sent += step.size
             else:
                 skipped += step.size

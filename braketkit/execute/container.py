@@ -9,7 +9,8 @@ braketkit imported: it is the container, not the job's code. What it does is wha
 - ``AMZN_BRAKET_SCRIPT_ENTRY_POINT`` ``module:function`` is imported and called, with the hyperparameters as keyword
   arguments when they bind to its signature, each cast by its annotation (``str`` when none); a bare ``module``
   runs as ``python -m module`` would; the function's return value is ignored;
-- an exception is written to the failure file as ``Type: message`` and the job fails.
+- an exception is written to the failure file as ``Type: message`` and the job fails; a missing module's message
+  says which requirements.txt line asks for it, which a local run does not install.
 
 A function's job names ``braketkit_job:<function>``: braketkit's runtime, from the job's own archive, which records a
 fuller failure itself and ends the process with ``SystemExit``, which passes through here as it does there.
@@ -26,6 +27,7 @@ import runpy
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 FAILURE_FILE = "BRAKETKIT_FAILURE_FILE"
@@ -72,6 +74,19 @@ def _record_failure(error: BaseException) -> None:
         pass
 
 
+def _add_requirement_hint(error: ModuleNotFoundError) -> None:
+    """A local run installs no requirements.txt: say which line asks for the missing module, as the function
+    runtime does, with its code from the job's own archive (every archive carries braketkit_runtime)."""
+    try:
+        from braketkit_runtime.requirements import requirement_hint  # type: ignore[import-not-found]
+    except ImportError:
+        return
+    hint = requirement_hint(error, Path.cwd())
+    if hint:
+        error.msg = f"{error.msg}{hint}"
+        error.args = (error.msg,)
+
+
 def main() -> None:
     del sys.path[0]  # this file's folder: the job's process must not import braketkit's modules by accident
     code = os.getcwd()
@@ -81,6 +96,8 @@ def main() -> None:
         function = _customer_code(os.environ["AMZN_BRAKET_SCRIPT_ENTRY_POINT"])
         function(**_bound_hyperparameters(function))
     except Exception as error:
+        if isinstance(error, ModuleNotFoundError):
+            _add_requirement_hint(error)
         traceback.print_exc()
         sys.stderr.flush()
         if os.environ.get(DEBUG):

@@ -32,7 +32,7 @@ from ..plan import UNRESOLVED_ACCOUNT, Plan
 from ..runtime import contract
 from ..s3uri import split_s3_uri
 from ..workspace import jobs_folder, make_folder
-from .record import with_this_runner, write_record
+from .record import with_this_runner, write_planned_digest, write_record
 
 if TYPE_CHECKING:
     from ..aws import Aws
@@ -406,7 +406,8 @@ def run_local(plan: Plan, function: Callable[..., Any] | None = None, echo: Echo
         planned = folder / RECORD_NAME  # the job's name is its folder's, which may have a suffix the plan's lacks
         planned.parent.mkdir()
         planned_text = record_text(attrs.evolve(plan.record, job_name=folder.name))
-        planned.write_text(planned_text, encoding="utf-8")
+        planned.write_bytes(planned_text.encode("utf-8"))
+        write_planned_digest(folder, planned_text.encode("utf-8"))  # outside the folder the job is given
     except OSError as error:
         raise _unprepared(jobs, error) from None
     signals = _Signals(debugging=debug)

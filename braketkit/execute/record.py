@@ -2,10 +2,17 @@
 
 A process killed outright (``kill -9``, a notebook kernel restarted) records no end; ``settle``
 recognises such a record on reading and ends it, so nothing waits for it forever.
+
+The job's folder is the job's to write, ``job.json`` and its planned record included (its code runs with
+the folder as its parent, and may leave a process behind that outlives the run). So the SHA-256 of the
+planned record as braketkit wrote it, before the job ran, is kept outside the folder, in
+``.braketkit/plans/`` (``planned_digest``): what decides how the job's results are read is the record
+that digest names.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -17,7 +24,8 @@ import attrs
 
 from ..model.job import TERMINAL_STATES, LocalJobRecord
 
-__all__ = ["RUNNER_ENDED", "settle", "with_this_runner", "write_record"]
+__all__ = ["RUNNER_ENDED", "planned_digest", "planned_digest_path", "settle", "with_this_runner",
+           "write_planned_digest", "write_record"]
 
 RUNNER_ENDED = "the process running it ended without recording an end"
 """The failure reason of a job whose runner died (``kill -9``) while the job was RUNNING."""
@@ -76,6 +84,38 @@ def write_record(folder: Path, record: LocalJobRecord) -> None:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def planned_digest_path(folder: Path) -> Path | None:
+    """Where the digest of the planned record of the job in ``folder`` is kept: ``.braketkit/plans/<name>.sha256``
+    of its project, outside the folder. None for a folder that is not in a project's ``.braketkit/jobs/``."""
+    from ..workspace import FOLDER, jobs_folder, plans_folder
+
+    root = folder.parent.parent.parent
+    if folder.parent != jobs_folder(root) or folder.parent.parent.name != FOLDER:
+        return None
+    return plans_folder(root) / f"{folder.name}.sha256"
+
+
+def write_planned_digest(folder: Path, record: bytes) -> None:
+    """Keep the SHA-256 of ``record``, the planned record's bytes as written into the job's ``folder``."""
+    from ..workspace import make_folder
+
+    path = planned_digest_path(folder)
+    if path is None:
+        raise ValueError(f"{folder} is no folder in a project's jobs folder")
+    make_folder(path.parent)
+    path.write_text(hashlib.sha256(record).hexdigest() + "\n", encoding="ascii")
+
+
+def planned_digest(folder: Path) -> str | None:
+    """The SHA-256 kept of the planned record of the job in ``folder``; None for a job run before braketkit kept one,
+    or a folder moved out of its project's jobs folder."""
+    path = planned_digest_path(folder)
+    try:
+        return path.read_text(encoding="ascii").strip() if path is not None else None
+    except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
+        return None
 
 
 def _read_record(folder: Path) -> LocalJobRecord:

@@ -13,6 +13,7 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..execute.record import planned_digest_path
 from ..model.job import TERMINAL_STATES, CleanReport, Left, Removal, UtcTime
 from ..workspace import archives_folder, jobs_folder
 from .info import utc
@@ -75,6 +76,9 @@ def _remove(removal: Removal) -> None:
     if not path.name.startswith(REMOVING):
         hidden = path.with_name(f"{REMOVING}{path.name}-{os.getpid()}")
         path.rename(hidden)
+        digest = planned_digest_path(path)
+        if digest is not None:
+            digest.unlink(missing_ok=True)  # the digest of its planned record goes with it
         path = hidden
     shutil.rmtree(path)
 

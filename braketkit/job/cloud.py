@@ -22,8 +22,9 @@ from ..model.job import TERMINAL_STATES, JobInfo, R
 from ..model.provenance import CALL_TAG, RECORD_NAME, JobCall, PlannedRecord, Provenance
 from ..runtime import contract
 from ..s3uri import split_s3_uri
+from ..terminal import printable
 from . import results
-from .extract import read_member, refuse_existing_target, safe_extract
+from .extract import check_folder, read_member, refuse_existing_target, safe_extract
 from .info import cloud_info, console_url, region_of, state_line, stream_prefix
 from .local import LOG_TAIL, return_annotation, summary_html, summary_text
 from .metrics import Record, parse_line
@@ -126,7 +127,7 @@ def _shower(display: IO[str] | Literal["auto"] | None) -> Callable[[str], None] 
     def write(line: str) -> None:
         nonlocal shown
         if line != shown:
-            stream.write(line + "\n")
+            stream.write(printable(line) + "\n")
             stream.flush()
             shown = line
 
@@ -382,6 +383,7 @@ class AwsJob(HasMetrics, Generic[R]):
             max_bytes: The most the archive may expand to, for this download; default ``extract.MAX_BYTES``.
             max_members: The most members it may hold, for this download; default ``extract.MAX_MEMBERS``.
         """
+        check_folder(Path(path), "path")  # before asking AWS anything
         self._completed()
         target = Path(path) / self.name
         refuse_existing_target(target, self._label())  # before downloading anything

@@ -19,8 +19,9 @@ import attrs
 
 from ..model.details import Change, FileChange, JobComparison, JobDetails, SourceComparison
 from ..model.provenance import Provenance
+from ..terminal import printable
 from ..workspace import FOLDER, archives_folder
-from .extract import ArchiveMember, printable, read_members, size_text
+from .extract import ArchiveMember, read_members, size_text
 from .planned import recorded_digest
 from .source import JobSource, cached_source, fetch_source
 

@@ -28,6 +28,7 @@ import gzip
 import hashlib
 import os
 import shutil
+import stat
 import tarfile
 import tempfile
 import zlib
@@ -36,9 +37,10 @@ from typing import IO, Any
 
 import attrs
 
-from ..errors import DamagedResults, ResultsError, UnsafeArchive
+from ..errors import DamagedResults, InvalidInput, Problem, ResultsError, UnsafeArchive
+from ..terminal import printable
 
-__all__ = ["MAX_BYTES", "MAX_MEMBERS", "ArchiveMember", "printable", "read_member", "read_members",
+__all__ = ["MAX_BYTES", "MAX_MEMBERS", "ArchiveMember", "check_folder", "folder_problem", "read_member", "read_members",
            "refuse_existing_target", "safe_extract", "size_text"]
 
 MAX_BYTES = 10 * 1024**3
@@ -144,18 +146,6 @@ def _next(opened: tarfile.TarFile, stream: _Stream) -> tarfile.TarInfo | None:
         stream.mark = None
     opened.members.clear()  # type: ignore[attr-defined]  # nothing is looked up in it: links are resolved here
     return member
-
-
-def printable(text: str) -> str:
-    """Text from the archive (or about it) made safe for a terminal: control characters shown escaped."""
-    return "".join(character if character.isprintable() else repr(character)[1:-1] for character in text)
-
-
-def on_terminal(text: str) -> str:
-    """``text`` line by line with every character a terminal would act on shown escaped (``\\x1b``): the one
-    escaping of what braketkit prints as text (never JSON), since job names, hyperparameters, archive member
-    names and messages quoting them can hold anything, escape sequences included."""
-    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 def _damage(error: BaseException, position: int) -> str:
@@ -561,16 +551,47 @@ def _write(compressed: IO[bytes], plan: _Plan, staging: Path) -> None:
 
 
 def _existing(path: Path) -> Path:
-    while not path.exists():
+    while not os.path.exists(path):  # False for a name the system cannot even look up (too long): made, or said
         path = path.parent
     return path
 
 
+def folder_problem(folder: Path) -> str | None:
+    """Why nothing can be extracted into ``folder`` or a folder made in it: the nearest part of it that exists is no
+    folder (a file, or a link to nothing). None when nothing is found against it; making the folder may still fail,
+    and then says why (``cannot extract ... into ...``), never that the archive is damaged."""
+    for part in (folder, *folder.parents):
+        try:
+            status = os.stat(part)  # a link to a folder is a folder
+        except FileNotFoundError:
+            if os.path.islink(part):
+                return f"{part} is a link to nothing, not a folder"
+            continue
+        except OSError:
+            continue  # a file further up (ENOTDIR), a name too long: found there, or when the folder is made
+        if stat.S_ISDIR(status.st_mode):
+            return None
+        return f"{part} is {'a file' if stat.S_ISREG(status.st_mode) else 'no folder'}, not a folder"
+    return None
+
+
+def check_folder(folder: Path, key: str) -> None:
+    """InvalidInput if ``folder``, given to extract into (``key`` names the argument), can be no folder
+    (``folder_problem``): said before anything is downloaded, from Python and the command line alike."""
+    problem = folder_problem(folder)
+    if problem is not None:
+        raise InvalidInput([Problem(f"cannot extract into {folder}: {problem}", key)])
+
+
 def refuse_existing_target(target: Path, label: str) -> None:
-    """ResultsError if ``target`` exists and is not an empty folder: extraction never writes into one."""
+    """ResultsError if ``target`` exists and is not an empty folder (extraction never writes into one), or cannot
+    be made because a part of it is no folder (``folder_problem``)."""
     if os.path.lexists(target) and not (target.is_dir() and not target.is_symlink() and not any(target.iterdir())):
         raise ResultsError(f"refusing to extract {label}: {target} already exists; remove it, or choose another "
                            "folder; nothing was extracted")
+    problem = folder_problem(target.parent)
+    if problem is not None:
+        raise ResultsError(f"cannot extract {label} into {target}: {problem}; nothing was extracted")
 
 
 def safe_extract(archive: Path, target: Path, *, label: str | None = None, max_bytes: int | None = None,
@@ -611,14 +632,18 @@ def _place(compressed: IO[bytes], plan: _Plan, target: Path, label: str) -> None
     """
     made: list[Path] = []
     parent = target.parent
-    while not parent.exists():
+    while not os.path.exists(parent):
         made.append(parent)
         parent = parent.parent
     holder: Path | None = None
     try:
-        for folder in reversed(made):
-            os.mkdir(folder)
-        holder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+        try:
+            for folder in reversed(made):
+                os.mkdir(folder)
+            holder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+        except OSError as error:  # the folder here, not the archive: said as such, never as damaged data
+            raise ResultsError(f"cannot extract {label} into {target}: {error.strerror or error}; nothing was "
+                               "extracted") from error
         staging = holder / "staging"
         try:
             os.mkdir(staging, 0o755)
@@ -639,7 +664,7 @@ def _place(compressed: IO[bytes], plan: _Plan, target: Path, label: str) -> None
     finally:
         if holder is not None:
             shutil.rmtree(holder, ignore_errors=True)
-        if not target.exists():
+        if not os.path.exists(target):
             for folder in made:  # deepest first; each only if still empty
                 with contextlib.suppress(OSError):
                     folder.rmdir()

@@ -7,6 +7,7 @@ shows either by the same ``summary``.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import time
@@ -16,11 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, cast
 
 from ..converter import RECORD_MAX_BYTES, converter, read_record
-from ..errors import BraketkitError, JobFailed
-from ..execute.record import settle
+from ..errors import BraketkitError, JobFailed, PickledResults
+from ..execute.record import planned_digest, settle
 from ..model.job import TERMINAL_STATES, JobInfo, LocalJobRecord, R
 from ..model.provenance import CALL_TAG, RECORD_NAME, JobCall, PlannedRecord, Provenance
 from ..runtime import contract
+from ..terminal import on_terminal
 from .info import Field, fields, local_info
 from .metrics import Record, parse_line
 from .plot import HasMetrics
@@ -93,16 +95,26 @@ class LocalJob(HasMetrics, Generic[R]):
         as planned, and its provenance.
 
         None when there is none (a job run before braketkit wrote records); a record of a format this braketkit
-        does not know, or damaged, is a ``BraketkitError``.
+        does not know, or damaged, or not the one braketkit wrote before the job ran (its digest, kept outside the
+        job's folder in ``.braketkit/plans/``, says), is a ``BraketkitError``.
         """
         from .planned import record_of_job
 
         path = self.folder / RECORD_NAME
+        digest = planned_digest(self.folder)
         try:
             with path.open("rb") as handle:
                 data = handle.read(RECORD_MAX_BYTES + 1)  # more than that is refused unread (read_record)
         except FileNotFoundError:
-            return None
+            if digest is None:
+                return None
+            raise BraketkitError(f"the planned record of job {self.name} ({path}) is gone, though braketkit wrote "
+                                 "one before the job ran") from None
+        if digest is not None and hashlib.sha256(data).hexdigest() != digest:
+            raise BraketkitError(f"the planned record of job {self.name} ({path}) is not the one braketkit wrote "
+                                 "before the job ran (its SHA-256 is kept in .braketkit/plans/, outside the job's "
+                                 "folder): it was changed after the job was planned, by the job's code or a process "
+                                 "it left")
         where = f"of job {self.name} in {path}"
         provenance = self.metadata().provenance
         return record_of_job(read_record(data, where), self.name,
@@ -178,7 +190,8 @@ class LocalJob(HasMetrics, Generic[R]):
         from .call import trusted_call
 
         record = self.metadata()
-        if record.entry and not record.tags.get(CALL_TAG) and (self.folder / "input" / "config").is_dir():
+        if (record.entry and not record.tags.get(CALL_TAG) and planned_digest(self.folder) is None
+                and (self.folder / "input" / "config").is_dir()):  # a job that ran before braketkit kept a digest
             try:
                 found = json.loads((self.folder / "input" / "config" / "hyperparameters.json").read_text("utf-8"))
             except (OSError, ValueError):
@@ -187,12 +200,22 @@ class LocalJob(HasMetrics, Generic[R]):
                 return legacy_call({str(key): str(value) for key, value in found.items()})
         return trusted_call(self.planned() if CALL_TAG in record.tags else None, record.tags, self.name)
 
-    def planned_result_format(self) -> str | None:
-        """The ``result_format`` the job was planned with (its call's), None if unreadable."""
-        try:
-            call = self.call()
-        except BraketkitError:
-            return None
+    def planned_result_format(self) -> str:
+        """The ``result_format`` the job was planned with: its planned record's call's (plaintext for a script), the
+        record as braketkit wrote it before the job ran, which the digest kept outside the job's folder vouches for.
+
+        Nothing in the job's folder decides it (its hyperparameters.json, ``job.json`` and planned record are the
+        job's to write), so a record the job changed, or a job whose plan braketkit kept no digest of (one run
+        before it did, or a folder moved away from it), is a ``BraketkitError`` naming that.
+        """
+        if planned_digest(self.folder) is None:
+            raise PickledResults(
+                f"braketkit keeps no record of how job {self.name} was planned outside its folder (in "
+                ".braketkit/plans/: the job ran before braketkit kept one there, or its folder was moved out of its "
+                "project's .braketkit/jobs/), and what is in the folder the job itself could have written, so "
+                "braketkit will not unpickle its results; rerun it to read them")
+        record = self.planned()
+        call = record.call if record is not None else None
         return call.result_format if call is not None else "plaintext"
 
     def result(self, allow_pickle: bool = False) -> R:
@@ -239,8 +262,8 @@ def fields_text(shown: list[Field], indent: str = "") -> str:
 
 
 def summary_text(job: Job) -> str:
-    """The summary as text (IPython's pretty printer, a terminal IPython)."""
-    return f"{type(job).__name__}\n{fields_text(summary(job), indent='  ')}"
+    """The summary as text (IPython's pretty printer, a terminal IPython), escaped: its failure reason is the job's."""
+    return on_terminal(f"{type(job).__name__}\n{fields_text(summary(job), indent='  ')}")
 
 
 def summary_html(job: Job) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, Literal
 
 from ..errors import InvalidInput, Problem
@@ -30,11 +30,9 @@ TIMESTAMP: Final = "timestamp"
 ITERATION: Final = "iteration_number"
 NODE: Final = "node_id"
 
-_PAIR = re.compile(r"(?<!\w)(\w+)\s*=\s*([^;]+)\s*;")
-"""The Braket SDK's ``(\\w+)\\s*=\\s*([^;]+)\\s*;``, finding the same pairs: a pair never starts inside a word (if
-it matched from there it matched from the word's start, which comes first). Saying so spares a quadratic search
-of a long word with no ``=`` after it (a hash printed before ``log_metric``)."""
 NODE_TAG = re.compile(r"^\[([^\]]*)\]")
+"""A node's tag at a line's start, ``[algo-2]``: the pattern the Braket SDK matches it with (anchored and with one
+repetition, so one pass)."""
 
 Record = dict[str, Any]
 """One metric line: its numbers by name, ``timestamp``, and ``node_id`` when the line was tagged."""
@@ -53,7 +51,7 @@ def parse_line(message: str, timestamp: float | None = None) -> Record | None:
     if MARK not in message:
         return None
     record: Record = {}
-    for name, value in _PAIR.findall(message):
+    for name, value in _pairs(message):
         try:
             record[name] = float(value)
         except ValueError:
@@ -62,10 +60,52 @@ def parse_line(message: str, timestamp: float | None = None) -> Record | None:
         return None
     if timestamp and TIMESTAMP not in record:
         record[TIMESTAMP] = timestamp
-    node = NODE_TAG.match(message)
-    if node:
-        record[NODE] = node.group(1)
+    node = _node(message)
+    if node is not None:
+        record[NODE] = node
     return record
+
+
+def _pairs(line: str) -> Iterator[tuple[str, str]]:
+    """Every ``name=value;`` on a line, the pairs the Braket SDK's pattern ``(\\w+)\\s*=\\s*([^;]+)\\s*;`` finds,
+    in one pass over the line whatever it holds.
+
+    That pattern, searched for from every position, reads the rest of the line from each ``=`` with no ``;``
+    after it: a line of 64 KB takes minutes. What it finds is simpler than how it searches: a match ends at the
+    first ``;`` after its ``=``, so each stretch between two ``;`` holds one pair at most, the first ``=`` in it
+    with a word (``\\w``, then spaces) right before it and something after it. So each stretch is read once
+    forward to its ``=`` signs, and back from each only to the one before. The value keeps what the pattern
+    keeps (spaces after it; the number is read by ``float``, which drops them).
+    """
+    start = 0
+    while (end := line.find(";", start)) != -1:
+        equals = line.find("=", start, end)
+        while equals != -1:
+            name_end = equals
+            while name_end > start and line[name_end - 1].isspace():
+                name_end -= 1
+            name_start = name_end
+            while name_start > start and _is_word(line[name_start - 1]):
+                name_start -= 1
+            if name_start < name_end and equals + 1 < end:
+                value = line[equals + 1:end]
+                yield line[name_start:name_end], value.lstrip() or value[-1]
+                break
+            equals = line.find("=", equals + 1, end)
+        start = end + 1
+
+
+def _is_word(character: str) -> bool:
+    """Whether ``character`` is one ``\\w`` matches in a str pattern (the same Unicode classes)."""
+    return character.isalnum() or character == "_"
+
+
+def _node(line: str) -> str | None:
+    """The node's tag the line starts with (``[algo-2]``: ``"algo-2"``), as ``NODE_TAG`` reads it."""
+    if not line.startswith("["):
+        return None
+    end = line.find("]", 1)
+    return line[1:end] if end != -1 else None
 
 
 def _pick(current: Any, new: Any, choice: Statistic) -> Any:

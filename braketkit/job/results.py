@@ -26,7 +26,8 @@ from typing import Any
 from ..errors import DamagedResults, PickledResults, UnsafeArchive
 from ..runtime import contract
 from ..runtime.rebuild import value_as
-from .extract import printable, size_text
+from ..terminal import printable
+from .extract import size_text
 
 __all__ = ["MAX_RESULTS_BYTES", "read_results", "read_results_file"]
 

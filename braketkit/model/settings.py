@@ -299,7 +299,7 @@ class Settings(_Given):
         result_format: ``"plaintext"`` (JSON) or ``"pickled_v4"`` for values JSON cannot hold; reading
             pickles back runs code, so it needs ``allow_pickle=True``.
         max_source_mb: The largest source tree packaged before the plan stops (a warning from 50 MB):
-            data belongs in ``input``.
+            data belongs in ``input``. From 1 to 53687091, the largest object S3 holds.
         instance: The instances the job's classical code runs on.
         stopping: When the service stops the job.
         s3: Where the job's files go in S3.
@@ -327,7 +327,9 @@ class Settings(_Given):
     wait: bool = False
     local: bool = False
     result_format: Literal["plaintext", "pickled_v4"] = "plaintext"
-    max_source_mb: int = 500
+    max_source_mb: int = attrs.field(default=500, metadata={  # in MB of 10**6 bytes: S3's largest object, 10000
+        "minimum": 1, "maximum": 53_687_091,                    # parts of 5 GiB (tests hold it to s3transfer's)
+        "reason": "the source archive is one S3 object, at most 10000 parts of 5 GiB"})
     instance: Instance = attrs.field(factory=Instance)
     stopping: Stopping = attrs.field(factory=Stopping)
     s3: S3 = attrs.field(factory=S3)

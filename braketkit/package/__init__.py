@@ -29,10 +29,11 @@ from . import cache as index
 from . import secrets
 from .archive import Member, members, write_archive
 from .gitignore import last_match, parse
+from .requirements import PipOption, package_sources
 from .select import SourceFile, exclude_hint, open_regular, select_files, shown
 
-__all__ = ["RUNTIME_PACKAGE", "InputChannel", "InputFile", "SourceArchive", "channel_digest", "collect_channel",
-           "file_digest", "is_runtime_member", "package_source"]
+__all__ = ["RUNTIME_PACKAGE", "InputChannel", "InputFile", "Packing", "SourceArchive", "channel_digest",
+           "collect_channel", "file_digest", "is_runtime_member", "package_source", "repack"]
 
 RUNTIME_PACKAGE = "braketkit_runtime"
 WARN_BYTES = 50 * 1000 * 1000
@@ -41,6 +42,22 @@ MAX_REQUIREMENTS_BYTES = 1000 * 1000
 STALE_PARTIAL_SECONDS = 15 * 60
 """A partial archive untouched this long is abandoned, whoever wrote it (a live writer writes every moment)."""
 _RUNTIME_FOLDER = Path(__file__).resolve().parent.parent / "runtime"
+
+
+@attrs.frozen(kw_only=True)
+class Packing:
+    """What an archive was packed from, as ``package_source`` was given it: enough to pack it again (``repack``)."""
+
+    root: Path
+    exclude: tuple[str, ...]
+    include: tuple[str, ...]
+    dependencies: str | tuple[str, ...] | None
+    dependencies_origin: str
+    max_source_mb: int
+    max_origin: str
+    cache: Path
+    generated: tuple[Member, ...]
+    within: str
 
 
 @attrs.frozen(kw_only=True)
@@ -56,6 +73,12 @@ class SourceArchive:
     with what git tracks. Not braketkit's own members (its runtime, a generated ``__main__`` module, a
     requirements.txt made from a ``dependencies`` list); a requirements file ``dependencies`` names is, by its own
     name."""
+    package_sources: tuple[PipOption, ...] = ()
+    """The lines of the requirements files the job installs that change where pip finds packages (another index,
+    ``--find-links``, ``--trusted-host``): the plan shows them."""
+    packing: Packing | None = attrs.field(default=None, eq=False, repr=False)
+    """What it was packed from, to pack it again when its cached file is found not to be these bytes; None for an
+    archive not packed here (a rerun's)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -123,6 +146,36 @@ def _is_utf8(data: bytes) -> bool:
         return True
     except UnicodeDecodeError:
         return False
+
+
+def _pip_sources(shipped: Sequence[SourceFile], requirements: Member | None,
+                 dependencies: str | list[str] | None) -> tuple[PipOption, ...]:
+    """Where the requirements files the container installs (every requirements.txt of the archive) send pip, with
+    the files they include that the archive ships (looked up by name only when one includes another)."""
+    installed = {file.name: file.path for file in shipped
+                 if file.name == "requirements.txt" or file.name.endswith("/requirements.txt")}
+    every: dict[str, Path] = {}
+
+    def read(name: str) -> str | None:
+        if requirements is not None and name == requirements.name:
+            source = requirements.source
+            return (source if isinstance(source, bytes) else source.read_bytes()).decode("utf-8", "replace")
+        if name not in installed and not every:
+            every.update((file.name, file.path) for file in shipped)
+        path = installed.get(name) or every.get(name)
+        if path is None:
+            return None
+        try:
+            with open_regular(path) as handle:
+                return handle.read(MAX_REQUIREMENTS_BYTES).decode("utf-8", "replace")
+        except OSError:  # gone since the walk, or no regular file: the archive's packing reports it
+            return None
+
+    label = os.path.normpath(dependencies).replace(os.sep, "/") if isinstance(dependencies, str) else None
+    names = sorted({*installed, *([requirements.name] if requirements else [])})
+    roots = [(name, label if label and name == "requirements.txt" else name, text)
+             for name in names if (text := read(name)) is not None]
+    return package_sources(roots, read)
 
 
 def _exclusion_hint(file: SourceFile) -> str:
@@ -299,13 +352,19 @@ def package_source(
     shipped = [file for file in files if not (requirements and file.name == "requirements.txt")]
     entries = members(shipped) + extra + runtime_members()
     sources = _source_names(root, shipped, dependencies)
+    pip_sources = _pip_sources(shipped, requirements, dependencies)
+    packing = Packing(root=root, exclude=tuple(exclude), include=tuple(include),
+                      dependencies=tuple(dependencies) if isinstance(dependencies, list) else dependencies,
+                      dependencies_origin=dependencies_origin, max_source_mb=max_source_mb, max_origin=max_origin,
+                      cache=cache, generated=tuple(generated), within=within)
     key = index.fingerprint(root, files, [*extra, *runtime_members()],
                             [*exclude, "\0", *include, "\0", secrets.table_version()])
     found = index.look_up(cache, key)
     if found is not None:
         return SourceArchive(path=cache / f"{found.sha256}.tar.gz", sha256=found.sha256, size=found.size,
                              files=found.files, source_bytes=found.source_bytes,
-                             warnings=warnings + _secrets_warning(files, found.secrets), sources=sources)
+                             warnings=warnings + _secrets_warning(files, found.secrets), sources=sources,
+                             package_sources=pip_sources, packing=packing)
     unsearched = {member.name for member in generated}  # a captured module: the planner names its globals
     scans: dict[str, secrets.Scan] = {}
 
@@ -336,7 +395,8 @@ def package_source(
         final.unlink(missing_ok=True)  # nothing of it is kept: the archive holds a secret
         raise InvalidInput(problems)
     archive = SourceArchive(path=final, sha256=sha256, size=size, files=len(entries), source_bytes=total,
-                            warnings=warnings + _secrets_warning(files, contents), sources=sources)
+                            warnings=warnings + _secrets_warning(files, contents), sources=sources,
+                            package_sources=pip_sources, packing=packing)
     if index.settled(files, walked_at):
         index.remember(cache, key, index.Entry(sha256=sha256, size=size, files=len(entries), source_bytes=total,
                                                archive_mtime_ns=final.stat().st_mtime_ns, secrets=contents))
@@ -348,6 +408,20 @@ def _relative_in(root: Path, name: str) -> str | None:
     base = root.resolve()
     path = Path(os.path.normpath(base / name))
     return path.relative_to(base).as_posix() if path.is_relative_to(base) and path != base else None
+
+
+def repack(archive: SourceArchive) -> SourceArchive | None:
+    """``archive`` packed again from its tree, its cached file dropped first (so the index cannot answer with it);
+    None for an archive not packed here. An unchanged tree gives the same bytes, hence the same SHA-256."""
+    packing = archive.packing
+    if packing is None:
+        return None
+    index.forget(packing.cache, archive.sha256)
+    dependencies = list(packing.dependencies) if isinstance(packing.dependencies, tuple) else packing.dependencies
+    return package_source(packing.root, exclude=packing.exclude, include=packing.include, dependencies=dependencies,
+                          dependencies_origin=packing.dependencies_origin, max_source_mb=packing.max_source_mb,
+                          max_origin=packing.max_origin, cache=packing.cache, generated=packing.generated,
+                          within=packing.within)
 
 
 def file_digest(path: Path) -> str:

@@ -11,7 +11,10 @@ tree never finds an old entry. A file changed less than ``RACY_NS`` before the
 walk could change again within the same timestamp tick unseen, so such a tree
 is not indexed (git's "racily clean" rule); its next plan indexes it. An entry
 that does not parse, or whose archive is gone or no longer the file it
-recorded (size, modification time), is ignored.
+recorded (size, modification time), is ignored. Size and time are all a lookup
+checks, so an archive altered in place with both kept is found; S3 refuses its
+bytes at upload (they are not the SHA-256 its name says), and the submission
+drops it (``forget``) and packs the tree again.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import attrs
 from .archive import Member
 from .select import SourceFile
 
-__all__ = ["RACY_NS", "Entry", "fingerprint", "look_up", "remember", "settled"]
+__all__ = ["RACY_NS", "Entry", "fingerprint", "forget", "look_up", "remember", "settled"]
 
 FORMAT = "braketkit-archive-index-1"
 """Part of every fingerprint: a new way of writing archives starts a new index."""
@@ -103,3 +106,10 @@ def remember(cache: Path, key: str, entry: Entry) -> None:
         except BaseException:
             Path(handle.name).unlink(missing_ok=True)
             raise
+
+
+def forget(cache: Path, sha256: str) -> None:
+    """Drop the archive named ``sha256``: every index entry naming it is a miss from now on, so the next packing
+    of its tree writes it anew."""
+    with contextlib.suppress(OSError):
+        (cache / f"{sha256}.tar.gz").unlink(missing_ok=True)

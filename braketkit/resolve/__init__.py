@@ -18,7 +18,7 @@ from ..errors import InvalidInput, Problem, shown
 from ..model.settings import Settings
 from ..s3uri import near_miss
 from . import rules
-from .keys import MIN_SOURCE_MB, Entry, bound_problem, describe, kind_of, leaf_type, maps, tables
+from .keys import Entry, bound_problem, describe, kind_of, leaf_type, maps, tables
 from .pyproject import find_pyproject, read_pyproject
 from .sources import PROFILE_VARIABLE, env_layer, keyword_layer, pyproject_layers, set_layer
 
@@ -245,9 +245,12 @@ def _check(settings: Settings, merged: dict[str, Entry], problems: list[Problem]
     if isinstance(settings.dependencies, str):
         project = pyproject.parent if pyproject else None
         check("dependencies", rules.dependencies_problem(settings.dependencies, project, settings.source))
-    if settings.max_source_mb < MIN_SOURCE_MB:
-        problems.append(Problem(f"expected a size in MB of at least {MIN_SOURCE_MB}", "max_source_mb",
-                                origin("max_source_mb")))
+    elif settings.dependencies is not None:
+        for problem in rules.dependency_entry_problems(settings.dependencies):
+            check("dependencies", problem)
+    for field in attrs.fields(Settings):  # the bounds each number's field states (the request's: the plan's)
+        if field.metadata:
+            check(field.name, bound_problem(getattr(settings, field.name), field.metadata))
     for name in tables():
         table = getattr(settings, name)
         for field in attrs.fields(type(table)):

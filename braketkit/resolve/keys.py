@@ -22,7 +22,7 @@ from ..model.settings import ParameterText, Seconds, Settings, given_fields
 from ..model.types import field_types, shape
 
 __all__ = [
-    "BOUNDS", "EMPTY_NAME", "MIN_SOURCE_MB", "Entry", "bound_problem", "closest", "describe", "fits", "flatten",
+    "BOUNDS", "EMPTY_NAME", "Entry", "bound_problem", "closest", "describe", "fits", "flatten",
     "kind_of", "known_keys", "leaf_type", "maps", "scalars", "suggest", "tables",
 ]
 
@@ -66,11 +66,14 @@ def leaf_type(key: str) -> Any:
     return field_types(tables()[head])[rest]
 
 
-MIN_SOURCE_MB = 1
-"""The smallest ``max_source_mb``: resolve checks it, the JSON Schema states it."""
-
 BOUNDS = {"minimum": "minimum", "exclusive_minimum": "exclusiveMinimum", "maximum": "maximum"}
-"""The bounds a settings field may state in its attrs ``metadata``, and their JSON Schema keywords."""
+"""The bounds a settings field may state in its attrs ``metadata``, and their JSON Schema keywords; ``reason``
+there says why the maximum is what it is."""
+
+
+def _limit(number: float) -> str:
+    """A bound as a message writes it: whole numbers in full (``1000000``, not ``1e+06``)."""
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
 
 
 def bound_problem(value: float, metadata: Mapping[str, Any]) -> str | None:
@@ -80,11 +83,12 @@ def bound_problem(value: float, metadata: Mapping[str, Any]) -> str | None:
         return f"must be a finite number (is {value})"
     low, above, high = metadata.get("minimum"), metadata.get("exclusive_minimum"), metadata.get("maximum")
     if low is not None and value < low:
-        return f"must be at least {low:g} (is {shown(value)})"
+        return f"must be at least {_limit(low)} (is {shown(value)})"
     if above is not None and value <= above:
-        return f"must be more than {above:g} (is {shown(value)})"
+        return f"must be more than {_limit(above)} (is {shown(value)})"
     if high is not None and value > high:
-        return f"must be at most {high:g} (is {shown(value)})"
+        why = f": {metadata['reason']}" if "reason" in metadata else ""
+        return f"must be at most {_limit(high)} (is {shown(value)}){why}"
     return None
 
 

@@ -25,9 +25,11 @@ __all__ = [
     "LOCAL_PATH_PATTERN",
     "PREFIX_PATTERN",
     "REGION_PATTERN",
+    "REQUIREMENT_PATTERN",
     "S3_URI_PATTERN",
     "bucket_problem",
     "dependencies_problem",
+    "dependency_entry_problems",
     "kms_key_problem",
     "local_path_problem",
     "pattern_problem",
@@ -207,7 +209,11 @@ def kms_key_problem(value: str) -> str | None:
 # git's pattern syntax (git help gitignore): a backslash escapes the next character; a
 # bracket expression runs to its closing ']' (one right after '[' or '[!' belongs to the set).
 _ESCAPABLE = set("*?[]!#\\ ")
-GIT_PATTERN = r"^(?=[\s\S]*\S)(?!\s*#)!?(?:\\[*?\[\]!# \\]|\[[\s\S][^\]]*\]|[^\\\[])*$"
+_NEGATION = "(?:!|(?!!))"  # a pattern's leading '!', taken whenever it is there
+GIT_PATTERN = (r"^(?=[\s\S]*\S)(?!\s*#)"
+               rf"(?!{_NEGATION}(?:[\s\S]*/)?\.\.?(?:/| *$))"  # a '.' or '..' part
+               rf"(?!{_NEGATION}/*[^/]+(?:/[^/]+)*//+(?!/)(?! *$))"  # an empty part, between two others
+               r"!?(?:\\[*?\[\]!# \\]|\[[\s\S][^\]]*\]|[^\\\[])*$")
 """What ``pattern_problem`` accepts, as one regular expression, but for the contents of a ``[...]`` set, which
 only Python's own ``re`` can judge (``[9-0]``)."""
 
@@ -256,7 +262,29 @@ def pattern_problem(pattern: str) -> str | None:
             index = end + 1
         else:
             index += 1
-    return None
+    return _parts_problem(pattern, body)
+
+
+def _parts_problem(pattern: str, body: str) -> str | None:
+    """What keeps a pattern's folders from matching a path: the paths patterns are matched against are relative to
+    the source folder and normalised, so none has a ``..``, a ``.`` or an empty part (git's rule alike)."""
+    if not pattern.endswith("\\ "):
+        body = body.rstrip(" ")  # git drops unescaped trailing spaces
+    parts = body.strip("/").split("/")
+    if parts == [""]:
+        return None
+    if ".." in parts:
+        return (f"{_quoted(pattern)} has a '..' part, which is no path inside the source folder, whose files patterns "
+                "match, so it never matches; ship a file from outside by copying it in, or give it as input")
+    if "." not in parts and "" not in parts:
+        return None
+    kept = [part for part in parts if part not in ("", ".")]
+    lead = "/" if body.startswith("/") or (parts[0] == "." and len(kept) == 1) else ""
+    fixed = ("!" if pattern.startswith("!") else "") + lead + "/".join(kept) + ("/" if body.endswith("/") else "")
+    hint = f"; did you mean {_quoted(fixed)}?" if kept else ""
+    what = "a '.' part" if "." in parts else "an empty part ('//')"
+    return (f"{_quoted(pattern)} has {what}, which no path a pattern is matched against has, so it never "
+            f"matches{hint}")
 
 
 def dependencies_problem(location: str, project: Path | None, source: str | None) -> str | None:
@@ -277,3 +305,65 @@ def dependencies_problem(location: str, project: Path | None, source: str | None
         return (f"{location!r} is outside the project ({root}); the requirements file must be inside it "
                 "(or list the requirements themselves)")
     return None
+
+
+# pip reads a requirements file by str.splitlines, which breaks lines at these as well as at \n.
+_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+_SEPARATORS = re.compile(r"[\s,]+")
+REQUIREMENT_PATTERN = (r"^(?![\s\S]*[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff])"
+                       r"\s*[A-Za-z0-9]")
+"""A ``dependencies`` entry as far as one regular expression can say: no control or invisible character, and a
+package's name first (no pip option, no path); the rest of PEP 508's grammar is ``packaging``'s to judge."""
+ONE_REQUIREMENT = ("an entry is one requirement on one line, as PEP 508 writes it (such as 'numpy>=1.26'); pip's "
+                   "options (--index-url, --extra-index-url, --find-links, --trusted-host) go in a requirements "
+                   "file named by dependencies, whose plan shows them")
+
+
+def _entry_problem(entry: str) -> str | None:
+    """What keeps ``entry`` from being one requirement on one line of the requirements.txt it is written to, or
+    None: a line break would start a line of its own (a pip option: another index), a control or invisible
+    character is no part of any requirement, and what ``packaging`` cannot read is no requirement pip reads alike."""
+    import unicodedata  # only for a list of requirements, as packaging is
+
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    if any(char in _LINE_BREAKS for char in entry):
+        return f"holds a line break; {ONE_REQUIREMENT}"
+    odd = next((char for char in entry if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")), None)
+    if odd is not None:
+        return f"holds a control character ({odd!r}); {ONE_REQUIREMENT}"
+    if entry.lstrip().startswith("-"):
+        return f"is a pip option, not a requirement; {ONE_REQUIREMENT}"
+    try:
+        Requirement(entry)
+        return None
+    except InvalidRequirement as error:
+        reason = str(error).splitlines()[0] if str(error) else "unreadable"
+    parts = [part for part in _SEPARATORS.split(entry) if part]
+    if len(parts) > 1 and all(_readable(part) for part in parts):
+        return f"holds several requirements ({', '.join(repr(part) for part in parts)}); give each its own entry"
+    return f"is not a requirement: {reason}; {ONE_REQUIREMENT}"
+
+
+def _readable(text: str) -> bool:
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        Requirement(text)
+    except InvalidRequirement:
+        return False
+    return True
+
+
+def dependency_entry_problems(entries: list[str]) -> list[str]:
+    """What is wrong with each entry of a ``dependencies`` list, naming it by its place and its text.
+
+    Each entry becomes one line of the job's requirements.txt, which the container hands to ``pip install -r``:
+    only a requirement as PEP 508 writes it (read by ``packaging``, the parser pip itself uses) keeps it one.
+    """
+    problems = []
+    for number, entry in enumerate(entries, 1):
+        problem = _entry_problem(entry)
+        if problem is not None:
+            problems.append(f"entry {number}, {shown(entry)}, {problem}")
+    return problems

@@ -25,7 +25,7 @@ from ..plan.validate import SUPPLEMENTS, WIRE_RANGES
 from ..s3uri import ALMOST_PATTERN
 from ..workspace import LOCAL_JOB_PREFIX
 from . import rules
-from .keys import BOUNDS, MIN_SOURCE_MB
+from .keys import BOUNDS
 
 __all__ = ["INEXACT", "SENT_AS", "duration_pattern", "settings_schema"]
 
@@ -49,7 +49,9 @@ INEXACT = (
     "What JSON Schema cannot say exactly. It accepts: files and folders that do not exist or are not what they "
     "should be (source, a dependencies file and its place inside the project, local input paths); a duration "
     "string of several units whose sum is over the limit, such as \"4d24h1s\" (each unit is bounded alone); a "
-    "whole number written as a float (count = 2.0); a [...] set in include or exclude that Python's re refuses "
+    "whole number written as a float (count = 2.0); a dependencies entry that starts with a package's name but is "
+    "no requirement as PEP 508 writes it, or holds several (\"numpy scipy\"), or holds an invisible character "
+    "other than the common ones; a [...] set in include or exclude that Python's re refuses "
     "([9-0]); an s3.prefix that makes an S3 location longer than the service's 1024 characters (that depends on "
     "the bucket and the job's name); any device when the table defines devices (it must name one of them, or a "
     "built-in alias, ARN or local device); a device ARN in another region than region, and a region Braket's "
@@ -201,10 +203,12 @@ def _rules(key: str, schema: dict[str, Any]) -> dict[str, Any]:
         return {**schema, "pattern": rules.PREFIX_PATTERN}
     if key == "s3.kms_key":
         return {**schema, "allOf": [{"pattern": rules.KMS_KEY_PATTERN}]}
+    if key == "dependencies":  # a file's name, or a list of requirements
+        return {"anyOf": [arm if arm.get("type") != "array" else
+                          {**arm, "items": {**arm["items"], "pattern": rules.REQUIREMENT_PATTERN}}
+                          for arm in schema["anyOf"]]}
     if key in ("include", "exclude"):
         return {**schema, "items": {**schema["items"], "pattern": rules.GIT_PATTERN}}
-    if key == "max_source_mb":
-        return {**schema, "minimum": MIN_SOURCE_MB}
     if key == "image":
         _, uri = _member("algorithmSpecification.containerImage.uri")
         return {"type": "string", "anyOf": [{"enum": list(catalog.IMAGE_REPOSITORIES)},

@@ -16,7 +16,6 @@ import inspect
 import json
 import os
 import pickle
-import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from typing import Any
 
 from . import contract, stand_in
 from .rebuild import rebuild
+from .requirements import requirement_hint
 
 FAILURE_LIMIT = 1024
 """The service's ``failureReason`` is a String1024; the tail (the exception itself) is kept."""
@@ -142,24 +142,6 @@ def _persist(value: Any, result_format: str) -> None:
         partial.unlink(missing_ok=True)
 
 
-def _requirement_hint(error: ModuleNotFoundError) -> str:
-    """For local runs, where requirements.txt is not installed: which requirement to install."""
-    name = (error.name or "").partition(".")[0]
-    if not name or not os.environ.get(contract.LOCAL_RUN):
-        return ""
-    try:
-        lines = (CODE_ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    except OSError:
-        lines = []
-    wanted = re.sub(r"[-_.]+", "-", name).lower()
-    for line in lines:
-        project = re.split(r"[\s\[<>=!~;@]", line.strip(), maxsplit=1)[0]
-        if project and re.sub(r"[-_.]+", "-", project).lower() == wanted:
-            return (f"; the job's requirements.txt asks for {line.strip()!r}, which local runs do not install: "
-                    f"pip install {line.strip()!r}")
-    return f"; local runs use your environment: install {name}, and add it to dependencies for the cloud"
-
-
 def failure_text(error: BaseException) -> str:
     """The exception line first, then the innermost frames that fit the service's limit."""
     summary = "".join(traceback.format_exception_only(type(error), error)).strip()
@@ -201,7 +183,7 @@ def main() -> None:
     except BaseException as error:
         if isinstance(error, SystemExit) and not error.code:
             return
-        if isinstance(error, ModuleNotFoundError) and (hint := _requirement_hint(error)):
+        if isinstance(error, ModuleNotFoundError) and (hint := requirement_hint(error, CODE_ROOT)):
             error.msg = f"{error.msg}{hint}"
             error.args = (error.msg,)
         traceback.print_exc()

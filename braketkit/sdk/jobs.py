@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ..errors import InvalidInput, Problem
+from ..terminal import on_terminal
 from .keywords import checked_call, gateway
 
 if TYPE_CHECKING:
@@ -194,7 +195,7 @@ class AwsQuantumJob(_SdkJob):
             poll_interval_seconds: Seconds between reads while waiting.
         """
         for line in self.job.logs(follow=wait, poll=poll_interval_seconds):
-            print(line)
+            print(on_terminal(line))
 
     def cancel(self) -> str:
         """Ask the service to cancel the job; returns the cancellation status."""
@@ -342,7 +343,7 @@ class LocalQuantumJob(_SdkJob):
             poll_interval_seconds: Not used.
         """
         for line in self.job.logs():
-            print(line)
+            print(on_terminal(line))
 
     def result(self, poll_timeout_seconds: float = DEFAULT_RESULTS_POLL_TIMEOUT,
                poll_interval_seconds: float = DEFAULT_RESULTS_POLL_INTERVAL,

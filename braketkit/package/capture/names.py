@@ -8,11 +8,12 @@ attribute names, locals and closures never pass for globals.
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import symtable
 from typing import Any
 
-__all__ = ["attribute_paths", "defaults", "first_use", "global_names", "is_literal", "run_time_only"]
+__all__ = ["attribute_paths", "defaults", "first_uses", "global_names", "is_literal", "run_time_only"]
 
 
 def _is_dunder(name: str) -> bool:
@@ -26,6 +27,12 @@ def global_names(text: str) -> dict[str, bool]:
     needs its value only if it has one now. The module's own dunder names
     (``__name__``, ``__file__``) are the generated module's, never copied.
     """
+    return dict(_global_names(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _global_names(text: str) -> tuple[tuple[str, bool], ...]:
+    """The compiler's answer for one text, kept: a replan reads the same cells again."""
     table = symtable.symtable(text, "<captured>", "exec")
     defined = {symbol.get_name() for symbol in table.get_symbols() if symbol.is_assigned()}
     names: dict[str, bool] = {}
@@ -36,7 +43,7 @@ def global_names(text: str) -> dict[str, bool]:
             if symbol.is_global() and (symbol.is_referenced() or symbol.is_declared_global()):
                 names[symbol.get_name()] = names.get(symbol.get_name(), False) or symbol.is_referenced()
         pending += scope.get_children()
-    return {name: read for name, read in names.items() if name not in defined and not _is_dunder(name)}
+    return tuple((name, read) for name, read in names.items() if name not in defined and not _is_dunder(name))
 
 
 def run_time_only(text: str) -> set[str]:
@@ -46,6 +53,11 @@ def run_time_only(text: str) -> set[str]:
     the ``def`` or ``class``: what they name must be defined before it; a function's
     body may use what is defined after it.
     """
+    return set(_run_time_only(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _run_time_only(text: str) -> frozenset[str]:
     table = symtable.symtable(text, "<captured>", "exec")
     now = {symbol.get_name() for symbol in table.get_symbols() if symbol.is_referenced()}
     classes = [child for child in table.get_children() if child.get_type() == "class"]
@@ -53,7 +65,7 @@ def run_time_only(text: str) -> set[str]:
         body = classes.pop()
         now |= {symbol.get_name() for symbol in body.get_symbols() if symbol.is_referenced()}
         classes += [child for child in body.get_children() if child.get_type() == "class"]
-    return set(global_names(text)) - now
+    return frozenset(dict(_global_names(text))) - now
 
 
 def attribute_paths(tree: ast.AST) -> dict[str, set[str]]:
@@ -69,9 +81,13 @@ def attribute_paths(tree: ast.AST) -> dict[str, set[str]]:
     return paths
 
 
-def first_use(tree: ast.AST, name: str) -> int | None:
-    lines = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id == name]
-    return min(lines) if lines else None
+def first_uses(tree: ast.AST) -> dict[str, int]:
+    """The line each name is first used on, in one walk of the tree (a walk per name cost most of a plan)."""
+    lines: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.lineno < lines.get(node.id, node.lineno + 1):
+            lines[node.id] = node.lineno
+    return lines
 
 
 def is_literal(node: ast.expr) -> bool:

@@ -21,6 +21,7 @@ import decimal
 import enum
 import fractions
 import inspect
+import io
 import math
 import os
 import pathlib
@@ -37,7 +38,7 @@ from ...errors import Problem
 from ...places import MAIN_MODULES, where_defined
 from .account import CapturedValue, FileRead, Reason, ReplayedStatement
 from .history import Statement, executed, read_names, update_roots
-from .names import attribute_paths, defaults, first_use, global_names, is_literal, run_time_only
+from .names import attribute_paths, defaults, first_uses, global_names, is_literal, run_time_only
 from .replay import calls, calls_aws, file_paths, given_to, global_draw, is_generator, unseeded
 from .source import Source, source_of, still_running
 
@@ -358,6 +359,12 @@ class Writer:
             module, qualname = found
             self.bind(name, f"from {module} import {qualname}" + (f" as {name}" if name != qualname else ""))
             return
+        if isinstance(value, io.IOBase):  # replaying open(...) would give the job a file of its own
+            file = getattr(value, "name", None)
+            self.refuse(f"{used_by} uses {name}, an open file{f' ({file})' if isinstance(file, str) else ''}, which "
+                        "the job cannot share with this session: what it writes would stay in the job's copy of the "
+                        f"project, and it reads from the start; open it inside {self.entry}", where)
+            return
         if _is_mutable(value):
             first = self.holders.setdefault(id(value), name)
             if first != name:  # a = [1]; b = a: one object in the job too
@@ -664,8 +671,9 @@ class Writer:
         names = global_names(text)
         self.definitions[name] = Definition(source.order, text, frozenset(set(names) - later), frozenset(names))
         paths = attribute_paths(source.tree)
+        lines = first_uses(source.tree)
         for needed, read in sorted(names.items()):
-            line = first_use(source.tree, needed) or 1
+            line = lines.get(needed, 1)
             self.need(needed, label, where_defined(source.filename, source.first_line + line - 1),
                       paths.get(needed, set()), read)
 
